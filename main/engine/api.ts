@@ -1,0 +1,54 @@
+// The engine's public surface: what every shell (Electron, web mode, CLI) uses.
+// The IPC contract (shared/ipc.ts) is implemented on top of this.
+
+import type {
+  EngineSettings, JobMeta, JobPage, JobQuery, JobSelector, JobView, NewJob, ProgressBatch,
+  QueueTotals, RejectedFile,
+} from '../../shared/types';
+import type { Event } from './events';
+
+export interface AddJobsResult {
+  added: JobView[];
+  rejected: RejectedFile[];
+}
+
+export interface AddJobsOptions {
+  /** Enqueue as `paused`: staged for editing until the operator presses Start (resume). */
+  hold?: boolean;
+}
+
+export interface CancelOptions {
+  /** Also delete the VideoId from VOD (DeleteVideo). */
+  deleteVideo?: boolean;
+}
+
+export interface UploadEngineApi {
+  /** Validates and enqueues; nothing invalid enters the queue. */
+  addJobs(items: NewJob[], opts?: AddJobsOptions): Promise<AddJobsResult>;
+  /** Changes metadata of jobs that have no VideoId yet; others are refused. */
+  updateMeta(ids: number[], patch: Partial<JobMeta>): Promise<JobView[]>;
+  queryJobs(query: JobQuery): JobPage;
+  getJob(id: number): JobView | undefined;
+  totals(): QueueTotals;
+
+  /** Restore pass, then schedule queued work. Idempotent. */
+  start(): Promise<void>;
+  pause(sel: JobSelector): Promise<void>;
+  resume(sel: JobSelector): Promise<void>;
+  retry(sel: JobSelector): Promise<void>;
+  cancel(sel: JobSelector, opts?: CancelOptions): Promise<void>;
+  /** Higher runs first. */
+  setPriority(ids: number[], priority: number): Promise<void>;
+
+  getSettings(): EngineSettings;
+  updateSettings(patch: Partial<EngineSettings>): EngineSettings;
+
+  /** Resolves when no job is in a state that makes progress on its own. */
+  whenIdle(): Promise<void>;
+  /** Stops scheduling, lets parts in flight settle or abort, leaves a consistent checkpoint. */
+  shutdown(): Promise<void>;
+
+  readonly onDidChangeJobs: Event<JobView[]>;
+  /** Batched: a few times a second at most. */
+  readonly onDidProgress: Event<ProgressBatch>;
+}

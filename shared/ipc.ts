@@ -1,0 +1,176 @@
+// The IPC contract: the one list of calls and events between a shell (Electron main,
+// web mode) and the renderer. The preload and the web-mode client expose exactly
+// `VodBridge`; the main side validates every call's arguments with `ipcArgs` before
+// anything reaches the engine.
+
+import { z } from 'zod';
+import {
+  MAX_DESCRIPTION_CHARS, MAX_TAG_CHARS, MAX_TAGS, MAX_TITLE_CHARS,
+} from './limits';
+import type {
+  Catalog, ConnectionResult, EngineSettings, JobMeta, JobPage, JobQuery, JobSelector, JobView,
+  NewJob, ProfileInput, ProfileView, ProgressBatch, QueueTotals, RejectedFile, ScanResult,
+} from './types';
+
+// --- argument schemas (validated in main) -----------------------------------
+
+const jobId = z.number().int().positive();
+const selector = z.union([z.literal('all'), z.array(jobId).max(1_000_000)]);
+
+export const jobMetaSchema = z.object({
+  title: z.string().max(MAX_TITLE_CHARS * 4),
+  description: z.string().max(MAX_DESCRIPTION_CHARS * 4).optional(),
+  cateId: z.number().int().optional(),
+  tags: z.array(z.string().max(MAX_TAG_CHARS * 4)).max(MAX_TAGS * 4),
+  templateGroupId: z.string().max(256).optional(),
+  workflowId: z.string().max(256).optional(),
+  storageLocation: z.string().max(256).optional(),
+  appId: z.string().max(256).optional(),
+  userData: z.string().max(64 * 1024).optional(),
+  coverPath: z.string().max(4096).optional(),
+}).strict();
+
+const newJobSchema = z.object({
+  path: z.string().min(1).max(4096),
+  meta: jobMetaSchema,
+  priority: z.number().int().optional(),
+}).strict();
+
+const profileInputSchema = z.object({
+  id: z.string().max(64).optional(),
+  name: z.string().min(1).max(128),
+  kind: z.enum(['aliyun', 'sandbox']),
+  accessKeyId: z.string().max(256),
+  accessKeySecret: z.string().max(1024).optional(),
+  securityToken: z.string().max(8192).optional(),
+  region: z.string().min(1).max(64),
+  endpoint: z.string().max(1024).optional(),
+}).strict();
+
+const jobQuerySchema = z.object({
+  tab: z.enum(['pending', 'active', 'done', 'failed']).optional(),
+  search: z.string().max(1024).optional(),
+  sort: z.enum(['priority', 'id', 'fileName', 'size', 'state', 'updatedAt']).optional(),
+  descending: z.boolean().optional(),
+  offset: z.number().int().min(0),
+  limit: z.number().int().min(0).max(10_000),
+}).strict();
+
+const settingsPatchSchema = z.object({
+  filesInFlight: z.number().int().min(1).max(64),
+  partsInFlight: z.number().int().min(1).max(256),
+  partSizeMiB: z.number().int().min(0).max(5 * 1024),
+  bandwidthLimit: z.number().min(0),
+  autoResume: z.boolean(),
+  keepRunningInTray: z.boolean(),
+}).partial().strict();
+
+export const ipcArgs = {
+  getAppInfo: z.tuple([]),
+  listProfiles: z.tuple([]),
+  saveProfile: z.tuple([profileInputSchema]),
+  deleteProfile: z.tuple([z.string().max(64)]),
+  testProfile: z.tuple([z.string().max(64)]),
+  getActiveProfile: z.tuple([]),
+  setActiveProfile: z.tuple([z.string().max(64)]),
+  getCatalog: z.tuple([z.object({ refresh: z.boolean().optional() }).strict().optional()]),
+  pickPaths: z.tuple([z.enum(['files', 'folder'])]),
+  browseDirectory: z.tuple([z.string().max(4096).optional()]),
+  scanPaths: z.tuple([z.array(z.string().min(1).max(4096)).max(100_000)]),
+  addJobs: z.tuple([z.array(newJobSchema).max(100_000), z.object({ hold: z.boolean().optional() }).strict().optional()]),
+  updateMeta: z.tuple([z.array(jobId).max(1_000_000), jobMetaSchema.partial()]),
+  queryJobs: z.tuple([jobQuerySchema]),
+  getJob: z.tuple([jobId]),
+  getTotals: z.tuple([]),
+  pause: z.tuple([selector]),
+  resume: z.tuple([selector]),
+  retry: z.tuple([selector]),
+  cancel: z.tuple([selector, z.object({ deleteVideo: z.boolean().optional() }).strict().optional()]),
+  setPriority: z.tuple([z.array(jobId).max(1_000_000), z.number().int()]),
+  getSettings: z.tuple([]),
+  updateSettings: z.tuple([settingsPatchSchema]),
+} as const;
+
+export type IpcMethod = keyof typeof ipcArgs;
+export const IPC_METHODS = Object.keys(ipcArgs) as IpcMethod[];
+
+// --- results ----------------------------------------------------------------
+
+export interface AppInfo {
+  shell: 'electron' | 'web';
+  version: string;
+  platform: string;
+  /** The OS language, e.g. "zh-CN". */
+  locale: string;
+}
+
+export interface DirectoryListing {
+  path: string;
+  parent?: string;
+  entries: { name: string; path: string; isDirectory: boolean; size?: number }[];
+}
+
+export interface AddJobsReply {
+  added: number;
+  rejected: RejectedFile[];
+}
+
+/** The API the renderer sees as `window.vod`. */
+export interface VodBridge {
+  getAppInfo(): Promise<AppInfo>;
+  listProfiles(): Promise<ProfileView[]>;
+  saveProfile(input: ProfileInput): Promise<ProfileView>;
+  deleteProfile(id: string): Promise<void>;
+  testProfile(id: string): Promise<ConnectionResult>;
+  getActiveProfile(): Promise<ProfileView | null>;
+  setActiveProfile(id: string): Promise<void>;
+  getCatalog(opts?: { refresh?: boolean }): Promise<Catalog>;
+  /** A native dialog (Electron) or null where the shell has none (web: use browseDirectory). */
+  pickPaths(kind: 'files' | 'folder'): Promise<string[] | null>;
+  browseDirectory(path?: string): Promise<DirectoryListing>;
+  scanPaths(paths: string[]): Promise<ScanResult>;
+  addJobs(jobs: NewJob[], opts?: { hold?: boolean }): Promise<AddJobsReply>;
+  updateMeta(ids: number[], patch: Partial<JobMeta>): Promise<void>;
+  queryJobs(query: JobQuery): Promise<JobPage>;
+  getJob(id: number): Promise<JobView | null>;
+  getTotals(): Promise<QueueTotals>;
+  pause(sel: JobSelector): Promise<void>;
+  resume(sel: JobSelector): Promise<void>;
+  retry(sel: JobSelector): Promise<void>;
+  cancel(sel: JobSelector, opts?: { deleteVideo?: boolean }): Promise<void>;
+  setPriority(ids: number[], priority: number): Promise<void>;
+  getSettings(): Promise<EngineSettings>;
+  updateSettings(patch: Partial<EngineSettings>): Promise<EngineSettings>;
+
+  /** Events from main; each returns its unsubscribe. */
+  onJobsChanged(listener: (jobs: JobView[]) => void): () => void;
+  onProgress(listener: (batch: ProgressBatch) => void): () => void;
+  onProfilesChanged(listener: () => void): () => void;
+}
+
+export const IPC_EVENTS = ['jobsChanged', 'progress', 'profilesChanged'] as const;
+export type IpcEvent = (typeof IPC_EVENTS)[number];
+
+export interface IpcEventPayloads {
+  jobsChanged: JobView[];
+  progress: ProgressBatch;
+  profilesChanged: null;
+}
+
+/** Which bridge method subscribes to which event. */
+export const EVENT_SUBSCRIBERS = {
+  onJobsChanged: 'jobsChanged',
+  onProgress: 'progress',
+  onProfilesChanged: 'profilesChanged',
+} as const satisfies Record<string, IpcEvent>;
+
+// Compile-time check: every call in VodBridge has an argument schema and vice versa.
+type CallNames = Exclude<keyof VodBridge, keyof typeof EVENT_SUBSCRIBERS>;
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const contractIsComplete: Same<CallNames, IpcMethod> = true;
+
+/** Channel name on the wire for a call (Electron ipc and the web socket alike). */
+export const callChannel = (m: IpcMethod): string => `vod:${m}`;
+export const eventChannel = (e: IpcEvent): string => `vod:event:${e}`;
+
+export type { JobQuery };

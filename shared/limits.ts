@@ -1,0 +1,30 @@
+// The service's own limits (DESIGN.md §1), enforced before any request is sent.
+// One place: every shell and the engine read these.
+
+export const MAX_TITLE_CHARS = 128;
+export const MAX_DESCRIPTION_CHARS = 1024;
+export const MAX_TAGS = 16;
+export const MAX_TAG_CHARS = 32;
+/** 48.8 TB, as the service states it (decimal terabytes). */
+export const MAX_FILE_BYTES = 48.8e12;
+
+export const MIN_PART_BYTES = 100 * 1024;
+export const MAX_PART_BYTES = 5 * 1024 ** 3;
+export const MAX_PARTS = 10_000;
+
+export const VIDEO_EXTENSIONS = [
+  '3gp', 'asf', 'avi', 'dat', 'dv', 'flv', 'f4v', 'gif', 'm2t', 'm3u8', 'm4v', 'mj2', 'mjpeg', 'mkv',
+  'mov', 'mp4', 'mpe', 'mpg', 'mpeg', 'mts', 'ogg', 'qt', 'rm', 'rmvb', 'swf', 'ts', 'vob', 'wmv', 'webm',
+] as const;
+export const AUDIO_EXTENSIONS = [
+  'aac', 'ac3', 'acm', 'amr', 'ape', 'caf', 'flac', 'm4a', 'mp3', 'ra', 'wav', 'wma',
+] as const;
+export const IMAGE_EXTENSIONS = ['png', 'jpg', 'jpeg', 'gif', 'heic'] as const;
+
+export const STORAGE_REGIONS = [
+  'cn-shanghai', 'cn-beijing', 'cn-shenzhen', 'ap-northeast-1', 'ap-southeast-1',
+  'ap-southeast-5', 'eu-central-1', 'ap-south-1',
+] as const;
+export type StorageRegion = (typeof STORAGE_REGIONS)[number];
+
+export const DEFAULT_APP_ID = 'app-1000000';

@@ -1,0 +1,229 @@
+// Domain types shared by the engine, every shell and the renderer.
+
+export const JOB_STATES = [
+  'queued', 'creating', 'uploading', 'completing', 'uploaded', 'ready',
+  'paused', 'waiting', 'failed', 'canceled',
+] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+/** States in which nothing more will happen without the operator. */
+export const TERMINAL_STATES: readonly JobState[] = ['ready', 'failed', 'canceled'];
+
+export const VOD_STATUSES = [
+  'Uploading', 'UploadSucc', 'UploadFail', 'Transcoding', 'TranscodeFail', 'Blocked', 'Normal',
+] as const;
+export type VodStatus = (typeof VOD_STATUSES)[number];
+
+/** What the operator chooses for each file (CreateUploadVideo's parameters). */
+export interface JobMeta {
+  title: string;
+  description?: string;
+  cateId?: number;
+  tags: string[];
+  templateGroupId?: string;
+  workflowId?: string;
+  storageLocation?: string;
+  appId?: string;
+  /** JSON object as a string (callback, extend). */
+  userData?: string;
+  /** Local image file uploaded with CreateUploadImage and set as the cover. */
+  coverPath?: string;
+}
+
+export interface JobError {
+  code: string;
+  message: string;
+  retryable: boolean;
+  /** What the operator can do about it. */
+  hint?: string;
+  requestId?: string;
+}
+
+export interface JobView {
+  id: number;
+  path: string;
+  fileName: string;
+  size: number;
+  state: JobState;
+  vodStatus?: VodStatus;
+  videoId?: string;
+  meta: JobMeta;
+  /** Bytes acknowledged by OSS (persisted parts) plus bytes in flight. */
+  bytesDone: number;
+  priority: number;
+  error?: JobError;
+  attempts: number;
+  /** Hex CRC-64/ECMA of the whole object, once complete. */
+  crc64?: string;
+  createdAt: number;
+  updatedAt: number;
+  startedAt?: number;
+  finishedAt?: number;
+}
+
+export interface JobProgress {
+  id: number;
+  bytesDone: number;
+  /** Bytes per second, smoothed. */
+  speed: number;
+  etaSeconds?: number;
+}
+
+export interface QueueTotals {
+  jobs: number;
+  byState: Partial<Record<JobState, number>>;
+  bytesTotal: number;
+  bytesDone: number;
+  speed: number;
+}
+
+export interface ProgressBatch {
+  at: number;
+  jobs: JobProgress[];
+  totals: QueueTotals;
+}
+
+export interface EngineSettings {
+  filesInFlight: number;
+  partsInFlight: number;
+  /** 0 = automatic (from the file size). */
+  partSizeMiB: number;
+  /** Bytes per second for the whole app; 0 = unlimited. */
+  bandwidthLimit: number;
+  autoResume: boolean;
+  keepRunningInTray: boolean;
+}
+
+export const DEFAULT_SETTINGS: EngineSettings = {
+  filesInFlight: 3,
+  partsInFlight: 6,
+  partSizeMiB: 0,
+  bandwidthLimit: 0,
+  autoResume: true,
+  keepRunningInTray: true,
+};
+
+export type ProfileKind = 'aliyun' | 'sandbox';
+
+/** A profile as the renderer sees it: never the secret. */
+export interface ProfileView {
+  id: string;
+  name: string;
+  kind: ProfileKind;
+  accessKeyId: string;
+  region: string;
+  endpoint?: string;
+  hasSecret: boolean;
+  hasSecurityToken: boolean;
+}
+
+export interface ProfileInput {
+  id?: string;
+  name: string;
+  kind: ProfileKind;
+  accessKeyId: string;
+  /** Omitted on edit = keep the stored secret. */
+  accessKeySecret?: string;
+  securityToken?: string;
+  region: string;
+  endpoint?: string;
+}
+
+export interface CategoryNode {
+  cateId: number;
+  name: string;
+  level: number;
+  parentId: number;
+  children: CategoryNode[];
+}
+
+export interface TemplateGroup {
+  id: string;
+  name: string;
+  isDefault: boolean;
+  /** The "no transcoding" group (VOD_NO_TRANSCODE). */
+  noTranscode: boolean;
+  locked: boolean;
+}
+
+export interface Workflow {
+  id: string;
+  name: string;
+}
+
+export interface StorageLocation {
+  location: string;
+  isDefault: boolean;
+}
+
+export interface VodApp {
+  appId: string;
+  name: string;
+}
+
+export interface Catalog {
+  categories: CategoryNode[];
+  templateGroups: TemplateGroup[];
+  workflows: Workflow[];
+  storageLocations: StorageLocation[];
+  apps: VodApp[];
+}
+
+export interface ConnectionResult {
+  ok: boolean;
+  /** The service's own error code and message when not ok. */
+  code?: string;
+  message?: string;
+  requestId?: string;
+}
+
+export interface ScannedFile {
+  path: string;
+  size: number;
+  kind: 'video' | 'audio';
+}
+
+export interface RejectedFile {
+  path: string;
+  reason: string;
+}
+
+export interface ScanResult {
+  files: ScannedFile[];
+  rejected: RejectedFile[];
+}
+
+export interface NewJob {
+  path: string;
+  meta: JobMeta;
+  priority?: number;
+}
+
+export type QueueTab = 'pending' | 'active' | 'done' | 'failed';
+
+/** Which states each queue view shows. */
+export const TAB_STATES: Record<QueueTab, readonly JobState[]> = {
+  pending: ['queued', 'paused'],
+  active: ['creating', 'uploading', 'completing', 'uploaded', 'waiting'],
+  done: ['ready'],
+  failed: ['failed', 'canceled'],
+};
+
+export type JobSortKey = 'priority' | 'id' | 'fileName' | 'size' | 'state' | 'updatedAt';
+
+export interface JobQuery {
+  tab?: QueueTab;
+  /** Substring of title, file name, VideoId. */
+  search?: string;
+  sort?: JobSortKey;
+  descending?: boolean;
+  offset: number;
+  limit: number;
+}
+
+export interface JobPage {
+  total: number;
+  rows: JobView[];
+}
+
+export type JobSelector = number[] | 'all';
