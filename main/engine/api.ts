@@ -15,6 +15,8 @@ export interface AddJobsResult {
 export interface AddJobsOptions {
   /** Enqueue as `paused`: staged for editing until the operator presses Start (resume). */
   hold?: boolean;
+  /** The profile whose account uploads these jobs (see EngineOptions.providerFor). */
+  profileId?: string;
 }
 
 export interface CancelOptions {
