@@ -146,7 +146,28 @@ export interface VodBridge {
   onJobsChanged(listener: (jobs: JobView[]) => void): () => void;
   onProgress(listener: (batch: ProgressBatch) => void): () => void;
   onProfilesChanged(listener: () => void): () => void;
+
+  // --- local members: answered by the shell's bridge itself, never sent to main ---
+
+  /**
+   * Electron only: the local path of a dropped `File` (webUtils.getPathForFile).
+   * Absent in web mode, where the browser never reveals paths: use browseDirectory.
+   */
+  pathForFile?(file: unknown): string | null;
+  /**
+   * Web mode only: the socket's state. After 'connected' follows a gap, events may have
+   * been missed, so the UI should re-query what it shows.
+   */
+  onConnectionChanged?(listener: (state: BridgeConnectionState) => void): () => void;
 }
+
+export type BridgeConnectionState = 'connected' | 'reconnecting';
+
+/** Members of VodBridge the bridge answers locally (no IPC method, no schema). */
+type LocalMembers = 'pathForFile' | 'onConnectionChanged';
+
+/** The calls every shell answers: VodBridge without events and local members. */
+export type BridgeCalls = Pick<VodBridge, IpcMethod>;
 
 export const IPC_EVENTS = ['jobsChanged', 'progress', 'profilesChanged'] as const;
 export type IpcEvent = (typeof IPC_EVENTS)[number];
@@ -165,12 +186,41 @@ export const EVENT_SUBSCRIBERS = {
 } as const satisfies Record<string, IpcEvent>;
 
 // Compile-time check: every call in VodBridge has an argument schema and vice versa.
-type CallNames = Exclude<keyof VodBridge, keyof typeof EVENT_SUBSCRIBERS>;
+type CallNames = Exclude<keyof VodBridge, keyof typeof EVENT_SUBSCRIBERS | LocalMembers>;
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 export const contractIsComplete: Same<CallNames, IpcMethod> = true;
 
 /** Channel name on the wire for a call (Electron ipc and the web socket alike). */
 export const callChannel = (m: IpcMethod): string => `vod:${m}`;
 export const eventChannel = (e: IpcEvent): string => `vod:event:${e}`;
+
+// --- the wire -------------------------------------------------------------------
+
+/** An error as it crosses a process boundary: a message for the user, a code for code. */
+export interface IpcErrorPayload {
+  message: string;
+  /** E.g. 'InvalidArguments', 'UnknownMethod', or the service's own code. */
+  code?: string;
+}
+
+/** Electron: what an ipcMain handler returns (thrown errors lose their code in Electron). */
+export type IpcReply = { ok: true; result: unknown } | { ok: false; error: IpcErrorPayload };
+
+/** Web mode, client → server. */
+export interface WireCall {
+  id: number;
+  method: string;
+  args: unknown[];
+}
+
+/** Web mode, server → client: a reply to a call, or an event. */
+export type WireMessage =
+  | { id: number; result: unknown }
+  | { id: number; error: IpcErrorPayload }
+  | { event: IpcEvent; payload: unknown };
+
+/** Web mode: the WebSocket path and the query parameter / cookie carrying the access token. */
+export const WEB_SOCKET_PATH = '/ws';
+export const WEB_TOKEN_PARAM = 'token';
 
 export type { JobQuery };
