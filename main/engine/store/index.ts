@@ -1,0 +1,10 @@
+// The queue store's public surface (DESIGN.md §3: SQLite is the only truth).
+
+export {
+  openQueueStore, QueueStore, QueueStoreError, JobNotFoundError, MAX_PAGE_ROWS,
+  type QueueStoreOptions, type TransitionOptions,
+} from './queue-store';
+export { DatabaseTooNewError, SCHEMA_VERSION } from './migrations';
+export type {
+  EventRecord, JobPatch, JobRecord, NewJobRecord, PartRecord, ProfileRecord, UpdateMetaResult,
+} from './records';

@@ -1,0 +1,144 @@
+// Numbered schema migrations (DESIGN.md §3). The database's `user_version` is the
+// number of the last migration applied. Each migration runs in its own transaction
+// together with the bump of user_version, so a crash leaves the schema at a whole
+// version. Append new migrations; never edit one that has shipped.
+
+import type Database from 'better-sqlite3';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'jobs, parts, events, settings, profiles',
+    sql: `
+      CREATE TABLE jobs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        path TEXT NOT NULL,
+        file_name TEXT NOT NULL,
+        size INTEGER NOT NULL CHECK (size >= 0),
+        mtime_ms INTEGER NOT NULL,
+        sample_hash TEXT,
+        title TEXT NOT NULL,
+        description TEXT,
+        cate_id INTEGER,
+        tags_json TEXT NOT NULL DEFAULT '[]',
+        template_group_id TEXT,
+        workflow_id TEXT,
+        storage_location TEXT,
+        app_id TEXT,
+        user_data TEXT,
+        cover_path TEXT,
+        priority INTEGER NOT NULL DEFAULT 0,
+        state TEXT NOT NULL,
+        vod_status TEXT,
+        video_id TEXT,
+        upload_address_json TEXT,
+        upload_id TEXT,
+        part_size INTEGER,
+        bytes_done INTEGER NOT NULL DEFAULT 0,
+        crc64 TEXT,
+        error_code TEXT,
+        error_message TEXT,
+        error_retryable INTEGER,
+        error_hint TEXT,
+        error_request_id TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        started_at INTEGER,
+        finished_at INTEGER,
+        cover_image_id TEXT
+      );
+      -- Tab views and the scheduler filter by state and order by priority (run order).
+      CREATE INDEX jobs_state_priority ON jobs (state, priority DESC, id);
+      -- Sorted views without a state filter, or with a large tab, walk these in order.
+      CREATE INDEX jobs_priority ON jobs (priority DESC, id);
+      CREATE INDEX jobs_file_name ON jobs (file_name COLLATE NOCASE, id);
+      CREATE INDEX jobs_size ON jobs (size, id);
+      CREATE INDEX jobs_updated_at ON jobs (updated_at, id);
+      CREATE INDEX jobs_video_id ON jobs (video_id) WHERE video_id IS NOT NULL;
+
+      CREATE TABLE parts (
+        job_id INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+        part_number INTEGER NOT NULL CHECK (part_number BETWEEN 1 AND 10000),
+        etag TEXT NOT NULL,
+        size INTEGER NOT NULL CHECK (size >= 0),
+        crc64 TEXT NOT NULL,
+        PRIMARY KEY (job_id, part_number)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        job_id INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+        at INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        data_json TEXT
+      );
+      CREATE INDEX events_job ON events (job_id, id);
+
+      CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value_json TEXT NOT NULL
+      ) WITHOUT ROWID;
+
+      CREATE TABLE profiles (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('aliyun', 'sandbox')),
+        access_key_id TEXT NOT NULL,
+        region TEXT NOT NULL,
+        endpoint TEXT,
+        secret_blob BLOB,
+        token_blob BLOB,
+        active INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      -- At most one active profile.
+      CREATE UNIQUE INDEX profiles_one_active ON profiles (active) WHERE active = 1;
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
+
+export class DatabaseTooNewError extends Error {
+  constructor(
+    readonly path: string,
+    readonly found: number,
+    readonly supported: number,
+  ) {
+    super(
+      `The queue database ${path} has schema version ${found}, written by a newer version of ` +
+        `VOD Bulk Uploader; this version understands up to ${supported}. ` +
+        'Update the application, or move the file aside to start with an empty queue.',
+    );
+    this.name = 'DatabaseTooNewError';
+  }
+}
+
+/** Applies the migrations the database lacks; returns the versions applied. */
+export function migrate(db: Database.Database, path: string): number[] {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) throw new DatabaseTooNewError(path, current, SCHEMA_VERSION);
+  const applied: number[] = [];
+  for (const m of MIGRATIONS) {
+    if (m.version <= current) continue;
+    // IMMEDIATE: take the write lock first, so two processes opening one new file do
+    // not both start the same migration; the second one then sees the new version.
+    db.transaction(() => {
+      const now = db.pragma('user_version', { simple: true }) as number;
+      if (now >= m.version) return;
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+      applied.push(m.version);
+    }).immediate();
+  }
+  return applied;
+}
