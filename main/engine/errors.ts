@@ -1,0 +1,280 @@
+// The one place where failures are classified (DESIGN.md §3, habit 7). Everything the
+// engine talks to — VOD OpenAPI via @alicloud/pop-core, OSS via ali-oss, Node's network
+// stack and the file system — throws differently shaped errors; classifyError turns each
+// into an EngineError with a kind, retryability, the service's request id and a hint the
+// operator can act on. Retry decisions (retry.ts) and job errors read only EngineError.
+
+import type { JobError } from '../../shared/types';
+
+export type ErrorKind =
+  | 'network' | 'throttled' | 'server' | 'credentialExpired' | 'auth' | 'permission'
+  | 'parameter' | 'notFound' | 'quota' | 'file' | 'integrity' | 'canceled' | 'unknown';
+
+/** Kinds that succeed when the same request is sent again later. */
+const RETRYABLE_KINDS: ReadonlySet<ErrorKind> = new Set(['network', 'throttled', 'server', 'credentialExpired', 'integrity']);
+
+const KIND_HINTS: Record<ErrorKind, string> = {
+  network: 'The network connection failed. The upload continues by itself when the connection is back; check the network or proxy if it stays offline.',
+  throttled: 'The service is limiting the request rate. The app slows down and retries by itself; lower the number of files and parts in flight if this persists.',
+  server: 'The service had a temporary problem. The app retries by itself; if it persists, check the Alibaba Cloud status page.',
+  credentialExpired: 'The temporary upload credential expired; the app fetches a new one and continues.',
+  auth: 'The service rejected the credentials. Check the AccessKey ID and secret in the profile.',
+  permission: 'The AccessKey is not allowed to do this. Grant the RAM user the VOD permissions it needs (e.g. AliyunVODFullAccess).',
+  parameter: 'The service rejected a value in the request. Check the video\'s metadata and settings.',
+  notFound: 'The service does not know this resource; it may have been deleted or expired.',
+  quota: 'A service quota is exhausted. Raise the quota or free space in the VOD console, then retry.',
+  file: 'The local file could not be read.',
+  integrity: 'The data received by the service did not match what was sent; the part is sent again.',
+  canceled: 'The operation was canceled.',
+  unknown: 'An unexpected error occurred. Retry; if it happens again, report it with the request id.',
+};
+
+export interface EngineErrorInit {
+  kind: ErrorKind;
+  code: string;
+  message: string;
+  retryable?: boolean;
+  requestId?: string;
+  status?: number;
+  hint?: string;
+  cause?: unknown;
+}
+
+export class EngineError extends Error {
+  readonly kind: ErrorKind;
+  readonly code: string;
+  readonly retryable: boolean;
+  readonly requestId?: string;
+  readonly status?: number;
+  readonly hint: string;
+  override readonly cause?: unknown;
+
+  constructor(init: EngineErrorInit) {
+    super(redact(init.message));
+    this.name = 'EngineError';
+    this.kind = init.kind;
+    this.code = init.code;
+    this.retryable = init.retryable ?? RETRYABLE_KINDS.has(init.kind);
+    this.requestId = init.requestId;
+    this.status = init.status;
+    this.hint = init.hint ?? KIND_HINTS[init.kind];
+    this.cause = init.cause;
+  }
+
+  /** A copy with some fields changed (e.g. retryable=false when a retry could duplicate work). */
+  with(patch: Partial<EngineErrorInit>): EngineError {
+    return new EngineError({
+      kind: this.kind, code: this.code, message: this.message, retryable: this.retryable,
+      requestId: this.requestId, status: this.status, hint: this.hint, cause: this.cause, ...patch,
+    });
+  }
+}
+
+/** Hints for codes whose remedy is more specific than their kind's. Keys are lower case. */
+const CODE_HINTS: Record<string, string> = {
+  'invalidaccesskeyid.notfound': 'The AccessKey ID does not exist. Check the AccessKey ID and secret in the profile.',
+  'invalidaccesskeyid.inactive': 'The AccessKey is disabled. Enable it in the RAM console or use another one in the profile.',
+  'signaturedoesnotmatch': 'The AccessKey secret does not match the AccessKey ID. Check the AccessKey ID and secret in the profile.',
+  'incompletesignature': 'The AccessKey secret does not match the AccessKey ID. Check the AccessKey ID and secret in the profile.',
+  'invalidtimestamp.expired': 'The computer\'s clock is wrong. Fix the system clock (enable network time sync) and retry.',
+  'invalidtimestamp.format': 'The computer\'s clock is wrong. Fix the system clock (enable network time sync) and retry.',
+  'requesttimetooskewed': 'The computer\'s clock differs from the service\'s by more than 15 minutes. Fix the system clock (enable network time sync) and retry.',
+  'invalidsecuritytoken.expired': 'The profile\'s STS security token has expired. Put a fresh token in the profile.',
+  'forbidden.illegalstatus': 'The VOD service is not active for this account or the account is overdue. Check the account in the Alibaba Cloud console.',
+  'nosuchupload': 'The multipart upload no longer exists on OSS (incomplete uploads are purged after about 7 days); it is started again.',
+  'entitytoosmall': 'A part was smaller than OSS\'s 100 KiB minimum; this is a bug in the part plan, please report it.',
+  'invalidpart': 'OSS does not have a part the app thinks it uploaded; the parts are reconciled and sent again.',
+  'invalidpartorder': 'The parts were listed out of order; this is a bug, please report it.',
+  'enospc': 'The disk is full. Free some disk space, then retry.',
+  'enoent': 'The file was moved or deleted. Put it back at the same path or remove the job.',
+  'eacces': 'The app is not allowed to read the file or folder. Check its permissions.',
+  'eperm': 'The operating system refused the operation. Check the file\'s permissions and that no other program locks it.',
+  'eisdir': 'The path is a folder, not a file.',
+  'emfile': 'Too many files are open. Lower the number of files in flight.',
+  'erofs': 'The disk is read-only.',
+  'enotfound': 'The service\'s host name could not be resolved. Check the DNS and network settings, and the endpoint in the profile.',
+  'eai_again': 'The DNS lookup failed for now. Check the network; the app retries by itself.',
+  'econnrefused': 'The service refused the connection. Check the endpoint in the profile and any proxy or firewall.',
+  'medianotfound': 'The video no longer exists in VOD (it may have been deleted in the console).',
+  'invalidvideo.notfound': 'The video no longer exists in VOD (it may have been deleted in the console).',
+};
+
+const NODE_NETWORK_CODES = new Set([
+  'econnreset', 'econnrefused', 'etimedout', 'epipe', 'enotfound', 'eai_again', 'enetunreach',
+  'ehostunreach', 'econnaborted', 'enetdown', 'ehostdown', 'esockettimedout', 'eproto',
+  'und_err_socket', 'und_err_connect_timeout', 'und_err_headers_timeout', 'und_err_body_timeout',
+  'err_stream_premature_close', 'err_socket_connection_timeout',
+]);
+
+const NODE_FILE_CODES = new Set([
+  'enoent', 'eacces', 'eperm', 'enospc', 'eisdir', 'enotdir', 'emfile', 'enfile', 'erofs', 'ebusy',
+  'eio', 'edquot', 'efbig', 'eloop', 'enametoolong', 'exdev',
+]);
+
+/** Error names that urllib (under ali-oss) and httpx (under pop-core) give transport failures. */
+const TRANSPORT_ERROR_NAMES = new Set([
+  'requesterror', 'responseerror', 'connectiontimeouterror', 'responsetimeouterror',
+  'socketassigntimeouterror', 'requesttimeouterror', 'remotesocketclosederror',
+]);
+
+/** The ali-oss codes after which the lease refreshes the STS credential and retries. */
+const CREDENTIAL_REFRESH_CODES = new Set(['invalidaccesskeyid', 'securitytokenexpired', 'invalidsecuritytoken']);
+
+/** Service codes → kind, first match wins. Codes are compared in lower case. */
+const SERVICE_CODE_RULES: ReadonlyArray<[RegExp, ErrorKind, boolean?]> = [
+  [/^(invalidaccesskeyid|securitytokenexpired|invalidsecuritytoken)$/, 'credentialExpired'],
+  [/^throttling|^toomanyrequests$|^requestlimitexceeded|^flowlimit/, 'throttled'],
+  [/^serviceunavailable|^internalerror|^internalfailure|^servicebusy|^servicetimeout|^backenderror/, 'server'],
+  // A fresh nonce is made for every attempt, so a replayed nonce is fixed by retrying.
+  [/^signaturenonceused$/, 'auth', true],
+  [/^invalidaccesskeyid\.|^signaturedoesnotmatch$|^incompletesignature$|^invalidsecuritytoken\.|^invalidtimestamp|^requesttimetooskewed$|^missingsecuritytoken$|^unauthorized/, 'auth'],
+  [/^forbidden|^accessdenied|^nopermission|^userdisabled|^insufficientpermission/, 'permission'],
+  [/^quotaexceeded|quotaexceeded$|^exceededquota|^storagequota/, 'quota'],
+  [/^invaliddigest$|^baddigest$|crc64|^contentmd5/, 'integrity'],
+  [/^nosuch|notfound$|^notfound|^medianotfound$/, 'notFound'],
+  [/^invalid|^missing|^malformed|^entitytoo|^illegal|^unsupported|^inconsistent|^filealreadyexists|^objectalreadyexists/, 'parameter'],
+];
+
+function kindOfServiceCode(code: string): [ErrorKind, boolean?] | undefined {
+  const c = code.toLowerCase();
+  for (const [re, kind, retryable] of SERVICE_CODE_RULES) {
+    if (re.test(c)) return [kind, retryable];
+  }
+  return undefined;
+}
+
+function kindOfStatus(status: number): ErrorKind | undefined {
+  if (status === 429) return 'throttled';
+  if (status >= 500) return 'server';
+  if (status === 401) return 'auth';
+  if (status === 403) return 'permission';
+  if (status === 404) return 'notFound';
+  if (status >= 400) return 'parameter';
+  return undefined;
+}
+
+/** Removes query strings (which hold AccessKeyId, Signature, SecurityToken in GET requests) from URLs. */
+export function redact(message: string): string {
+  return message
+    .replace(/(https?:\/\/[^\s?,"']+)\?[^\s,"']*/g, '$1?…')
+    .replace(/\b(AccessKeySecret|SecurityToken|Signature|AccessKeyId|x-oss-security-token|Authorization)(["']?\s*[:=]\s*["']?)[^\s&,"']+/gi, '$1$2…');
+}
+
+type Bag = Record<string, unknown>;
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v.length > 0 ? v : undefined;
+}
+
+function num(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+export function classifyError(err: unknown): EngineError {
+  if (err instanceof EngineError) return err;
+  if (typeof err !== 'object' || err === null) {
+    return new EngineError({ kind: 'unknown', code: 'Unknown', message: String(err), cause: err });
+  }
+  const e = err as Bag;
+  const name = str(e.name) ?? '';
+  const lname = name.toLowerCase();
+  const rawMessage = str(e.message) ?? name ?? 'Unknown error';
+  const code = str(e.code);
+  const lcode = code?.toLowerCase() ?? '';
+
+  // Cancellation: AbortController, and ali-oss's cancel()/abort objects.
+  if (lname === 'aborterror' || lcode === 'abort_err' || lname === 'cancel' || lname === 'abort') {
+    return new EngineError({ kind: 'canceled', code: 'Canceled', message: 'The operation was canceled.', cause: err });
+  }
+
+  // pop-core: err.data is the response body {RequestId, HostId, Code, Message}; the HTTP
+  // status is only in err.entry.response.statusCode. Its message appends the request URL.
+  const data = e.data as Bag | undefined;
+  if (data && typeof data === 'object' && str(data.Code)) {
+    const serviceCode = str(data.Code)!;
+    const entry = e.entry as { response?: { statusCode?: number } } | undefined;
+    const status = num(entry?.response?.statusCode);
+    return fromServiceCode(serviceCode, str(data.Message) ?? rawMessage, status, str(data.RequestId), err);
+  }
+
+  // ali-oss service errors: name `${Code}Error`, code, status (HTTP), requestId.
+  const status = num(e.status);
+  const requestId = str(e.requestId);
+  if (status !== undefined && status >= 100 && code && !TRANSPORT_ERROR_NAMES.has(lcode)) {
+    return fromServiceCode(code, rawMessage, status, requestId, err);
+  }
+
+  // Node system errors (errno codes). A path means the file system; connect/DNS syscalls the network.
+  if (code && NODE_FILE_CODES.has(lcode) && !isNetworkSyscall(e)) {
+    return new EngineError({
+      kind: 'file', code, message: rawMessage, retryable: false, hint: CODE_HINTS[lcode] ?? KIND_HINTS.file, cause: err,
+    });
+  }
+  if ((code && NODE_NETWORK_CODES.has(lcode)) || /socket hang up|econnreset|network socket disconnected/i.test(rawMessage)) {
+    return new EngineError({
+      kind: 'network', code: code ?? 'ECONNRESET', message: rawMessage, hint: CODE_HINTS[lcode] ?? KIND_HINTS.network, cause: err,
+    });
+  }
+
+  // Transport failures as urllib (ali-oss; status -1 network, -2 timeout) and httpx (pop-core) name them.
+  if (TRANSPORT_ERROR_NAMES.has(lname) || TRANSPORT_ERROR_NAMES.has(lcode) || status === -1 || status === -2) {
+    return new EngineError({
+      kind: 'network', code: name || code || 'NetworkError', message: rawMessage, requestId, cause: err,
+    });
+  }
+
+  // An HTTP error whose body could not be parsed (ali-oss keeps the status, not a code).
+  if (status !== undefined && status >= 100 && kindOfStatus(status)) {
+    return new EngineError({
+      kind: kindOfStatus(status)!, code: code ?? `Http${status}`, message: rawMessage, requestId, status, cause: err,
+    });
+  }
+
+  // pop-core parses every body as JSON; a proxy's or gateway's HTML page ends up here.
+  if (lname === 'syntaxerror' && (typeof e.text === 'string' || /JSON|Unexpected/.test(rawMessage))) {
+    return new EngineError({
+      kind: 'server', code: 'InvalidResponse', message: `The service sent a response that is not JSON: ${rawMessage}`,
+      hint: 'The answer did not come from VOD (a proxy or gateway in between?). The app retries; check the endpoint and proxy settings if it persists.',
+      cause: err,
+    });
+  }
+
+  // Service-shaped but without a status we recognise.
+  if (code) {
+    const rule = kindOfServiceCode(code);
+    if (rule) return fromServiceCode(code, rawMessage, status, requestId, err);
+  }
+
+  return new EngineError({ kind: 'unknown', code: code ?? (name || 'Unknown'), message: rawMessage, requestId, cause: err });
+}
+
+function isNetworkSyscall(e: Bag): boolean {
+  const syscall = str(e.syscall);
+  return syscall === 'connect' || syscall === 'getaddrinfo';
+}
+
+function fromServiceCode(code: string, message: string, status: number | undefined, requestId: string | undefined, cause: unknown): EngineError {
+  const rule = kindOfServiceCode(code);
+  const kind = rule?.[0] ?? (status !== undefined ? kindOfStatus(status) : undefined) ?? 'unknown';
+  return new EngineError({
+    kind,
+    code,
+    message,
+    retryable: rule?.[1],
+    requestId,
+    status,
+    hint: CODE_HINTS[code.toLowerCase()],
+    cause,
+  });
+}
+
+/** OSS said the STS credential is expired or invalid: refresh the lease, then retry. */
+export function isCredentialRefreshError(e: EngineError): boolean {
+  return CREDENTIAL_REFRESH_CODES.has(e.code.toLowerCase());
+}
+
+export function toJobError(e: EngineError): JobError {
+  const job: JobError = { code: e.code, message: e.message, retryable: e.retryable, hint: e.hint };
+  if (e.requestId) job.requestId = e.requestId;
+  return job;
+}

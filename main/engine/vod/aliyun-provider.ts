@@ -1,0 +1,188 @@
+// VideoProvider for Alibaba Cloud ApsaraVideo VOD, on VodClient.
+
+import { VOD_STATUSES } from '../../../shared/types';
+import type {
+  Catalog, ConnectionResult, JobMeta, StorageLocation, TemplateGroup, VodApp, VodStatus, Workflow,
+} from '../../../shared/types';
+import { DEFAULT_APP_ID } from '../../../shared/limits';
+import { formatProblems, validateFileName, validateFileSize, validateMetadata, type Problem } from '../../../shared/validation';
+import { classifyError, EngineError } from '../errors';
+import type {
+  CreatedImageUpload, CreatedUpload, ProviderCredentials, UploadAddress, UploadCredential, VideoProvider,
+} from '../provider';
+import { decodeUploadAddress, decodeUploadAuth } from './upload-auth';
+import { VodClient, type VodClientOptions } from './vod-client';
+import type { VodStorage, VodTemplateGroup } from './wire-types';
+
+/** The built-in "no transcoding" group's id, and how its name reads in the console. */
+const NO_TRANSCODE_RE = /VOD_NO_TRANSCODE|no[\s_-]?transcod|不转码/i;
+
+export function isNoTranscodeGroup(g: Pick<VodTemplateGroup, 'TranscodeTemplateGroupId' | 'Name'>): boolean {
+  return NO_TRANSCODE_RE.test(g.TranscodeTemplateGroupId) || NO_TRANSCODE_RE.test(g.Name);
+}
+
+function parameterError(problems: readonly Problem[]): EngineError {
+  return new EngineError({
+    kind: 'parameter',
+    code: problems.length === 1 ? problems[0].code : 'InvalidMetadata',
+    message: formatProblems(problems),
+    hint: 'Correct the listed fields and add the file again.',
+  });
+}
+
+function truthy(v: unknown): boolean {
+  return v === true || (typeof v === 'string' && /^(true|default|yes)$/i.test(v));
+}
+
+/**
+ * Catalog parts that a restricted RAM user may not be allowed to read: the upload still
+ * works without them, so a permission error gives the fallback instead of failing the catalog.
+ */
+async function optional<T>(load: () => Promise<T>, fallback: T): Promise<T> {
+  try {
+    return await load();
+  } catch (err) {
+    if (classifyError(err).kind === 'permission') return fallback;
+    throw err;
+  }
+}
+
+export class AliyunVodProvider implements VideoProvider {
+  readonly client: VodClient;
+
+  constructor(clientOrCredentials: VodClient | ProviderCredentials, opts: Omit<VodClientOptions, 'credentials'> = {}) {
+    this.client = clientOrCredentials instanceof VodClient
+      ? clientOrCredentials
+      : new VodClient({ ...opts, credentials: clientOrCredentials });
+  }
+
+  async createUpload(input: { meta: JobMeta; fileName: string; size: number }): Promise<CreatedUpload> {
+    const { meta, fileName, size } = input;
+    const problems = [
+      ...validateMetadata(meta),
+      ...validateFileName(fileName),
+      ...validateFileSize(size),
+    ];
+    if (problems.length > 0) throw parameterError(problems);
+    const res = await this.client.createUploadVideo({
+      Title: meta.title,
+      FileName: fileName,
+      FileSize: size,
+      Description: meta.description,
+      CateId: meta.cateId,
+      Tags: meta.tags.length > 0 ? meta.tags.join(',') : undefined,
+      TemplateGroupId: meta.templateGroupId,
+      WorkflowId: meta.workflowId,
+      StorageLocation: meta.storageLocation,
+      AppId: meta.appId,
+      UserData: meta.userData,
+    });
+    const received = Date.now();
+    if (!res.VideoId) {
+      throw new EngineError({ kind: 'server', code: 'MalformedResponse', message: 'CreateUploadVideo returned no VideoId.', retryable: false, requestId: res.RequestId });
+    }
+    return {
+      videoId: res.VideoId,
+      address: decodeUploadAddress(res.UploadAddress),
+      credential: decodeUploadAuth(res.UploadAuth, received),
+      requestId: res.RequestId,
+    };
+  }
+
+  async refreshUpload(videoId: string): Promise<{ address: UploadAddress; credential: UploadCredential }> {
+    const res = await this.client.refreshUploadVideo(videoId);
+    const received = Date.now();
+    return { address: decodeUploadAddress(res.UploadAddress), credential: decodeUploadAuth(res.UploadAuth, received) };
+  }
+
+  async getVideoStatus(videoId: string): Promise<VodStatus> {
+    const res = await this.client.getVideoInfo(videoId);
+    const status = res.Video?.Status;
+    if (!(VOD_STATUSES as readonly string[]).includes(status)) {
+      throw new EngineError({
+        kind: 'unknown', code: 'UnknownVideoStatus', message: `VOD reported the status "${String(status)}" for ${videoId}, which this app does not know.`,
+        retryable: false, requestId: res.RequestId,
+      });
+    }
+    return status as VodStatus;
+  }
+
+  async createImageUpload(input: { ext: string; title?: string; storageLocation?: string; appId?: string }): Promise<CreatedImageUpload> {
+    const ext = input.ext.replace(/^\./, '').toLowerCase();
+    const problems = validateFileName(`cover.${ext}`, ['image']);
+    if (problems.length > 0) throw parameterError(problems);
+    const res = await this.client.createUploadImage({
+      ImageType: 'cover', ImageExt: ext, Title: input.title, StorageLocation: input.storageLocation, AppId: input.appId,
+    });
+    const received = Date.now();
+    return {
+      imageId: res.ImageId,
+      imageUrl: res.ImageURL,
+      address: decodeUploadAddress(res.UploadAddress),
+      credential: decodeUploadAuth(res.UploadAuth, received),
+    };
+  }
+
+  async setCover(videoId: string, coverUrl: string): Promise<void> {
+    await this.client.updateVideoInfo(videoId, { CoverURL: coverUrl });
+  }
+
+  async deleteVideo(videoId: string): Promise<void> {
+    await this.client.deleteVideo(videoId);
+  }
+
+  async getCatalog(): Promise<Catalog> {
+    const [categories, templateGroups, workflows, storageLocations, apps] = await Promise.all([
+      this.client.getCategoryTree(),
+      this.loadTemplateGroups(),
+      optional(() => this.loadWorkflows(), [] as Workflow[]),
+      optional(() => this.loadStorageLocations(), [] as StorageLocation[]),
+      optional(() => this.loadApps(), [{ appId: DEFAULT_APP_ID, name: 'Default' }] as VodApp[]),
+    ]);
+    return { categories, templateGroups, workflows, storageLocations, apps };
+  }
+
+  /** A cheap signed read: proves endpoint, AccessKey and permission in one call. */
+  async testConnection(): Promise<ConnectionResult> {
+    try {
+      const res = await this.client.getCategories({ CateId: -1, PageNo: 1, PageSize: 1 });
+      return { ok: true, requestId: res.RequestId };
+    } catch (err) {
+      const e = classifyError(err);
+      const result: ConnectionResult = { ok: false, code: e.code, message: e.message };
+      if (e.requestId) result.requestId = e.requestId;
+      return result;
+    }
+  }
+
+  private async loadTemplateGroups(): Promise<TemplateGroup[]> {
+    const res = await this.client.listTranscodeTemplateGroup();
+    return (res.TranscodeTemplateGroupList ?? []).map((g) => ({
+      id: g.TranscodeTemplateGroupId,
+      name: g.Name,
+      isDefault: g.IsDefault === 'Default',
+      noTranscode: isNoTranscodeGroup(g),
+      locked: g.Locked === 'Enabled',
+    }));
+  }
+
+  private async loadWorkflows(): Promise<Workflow[]> {
+    const res = await this.client.listWorkflow();
+    return (res.WorkflowList ?? [])
+      .filter((w) => !w.Status || w.Status === 'Enabled')
+      .map((w) => ({ id: w.WorkflowId, name: w.Name }));
+  }
+
+  private async loadApps(): Promise<VodApp[]> {
+    const res = await this.client.listAppInfo({ Status: 'Normal' });
+    return (res.AppInfoList ?? []).map((a) => ({ appId: a.AppId, name: a.AppName }));
+  }
+
+  private async loadStorageLocations(): Promise<StorageLocation[]> {
+    const res = await this.client.describeVodStorageData();
+    const items: VodStorage[] = Array.isArray(res.StorageLocations) ? res.StorageLocations : [];
+    return items
+      .filter((s) => s.StorageLocation && (!s.Status || s.Status === 'Normal'))
+      .map((s) => ({ location: s.StorageLocation, isDefault: truthy(s.Default) }));
+  }
+}

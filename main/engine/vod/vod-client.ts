@@ -1,0 +1,257 @@
+// The VOD OpenAPI client: @alicloud/pop-core's RPCClient (signing, transport) with the
+// things it lacks — explicit timeouts, retries with backoff, classification, abort — in
+// one `call`. Every action goes through `call`; nothing else talks to VOD.
+
+import RPCClient from '@alicloud/pop-core';
+import type { CategoryNode } from '../../../shared/types';
+import { classifyError, EngineError } from '../errors';
+import type { ProviderCredentials } from '../provider';
+import { DEFAULT_CALL_POLICY, retrying, type RetryInfo, type RetryPolicy, type Sleep } from '../retry';
+import type {
+  AddCategoryResponse, CreateUploadImageResponse, CreateUploadVideoResponse, DescribeVodStorageDataResponse,
+  GetCategoriesResponse, GetMezzanineInfoResponse, GetPlayInfoResponse, GetVideoInfoResponse,
+  GetVideoInfosResponse, ListAppInfoResponse, ListTranscodeTemplateGroupResponse, ListWorkflowResponse,
+  RefreshUploadVideoResponse, VodCategory, VodResponse,
+} from './wire-types';
+
+export const VOD_API_VERSION = '2017-03-21';
+/** pop-core's own default is 3 s, too short for a loaded gateway or a slow link. */
+export const DEFAULT_VOD_TIMEOUT_MS = 15_000;
+/** GetCategories' largest page. */
+const CATEGORY_PAGE_SIZE = 100;
+/** VOD nests categories at most three levels deep. */
+const CATEGORY_LEVELS = 3;
+
+/**
+ * Actions that create something. If the request may have reached VOD (the connection broke
+ * after it was sent), sending it again could make a second VideoId/ImageId/category; those
+ * are retried only when the error proves the request was not processed.
+ */
+const NON_IDEMPOTENT_ACTIONS = new Set(['CreateUploadVideo', 'CreateUploadImage', 'AddCategory']);
+
+/** Network errors raised before a request could have been sent. */
+const NOT_SENT_CODES = new Set(['econnrefused', 'enotfound', 'eai_again', 'enetunreach', 'ehostunreach', 'enetdown']);
+
+export type VodParams = Record<string, string | number | boolean | undefined | null>;
+
+export interface VodClientOptions {
+  credentials: ProviderCredentials;
+  timeoutMs?: number;
+  policy?: RetryPolicy;
+  /** Injected by tests so that backoff does not wait for real. */
+  sleep?: Sleep;
+  onRetry?: (action: string, info: RetryInfo) => void;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+export function vodEndpoint(credentials: Pick<ProviderCredentials, 'region' | 'endpoint'>): string {
+  return (credentials.endpoint ?? `https://vod.${credentials.region}.aliyuncs.com`).replace(/\/+$/, '');
+}
+
+/** pop-core signs what it is given; leave out absent values and send the rest as strings. */
+function cleanParams(params: VodParams): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined || v === null || v === '') continue;
+    out[k] = String(v);
+  }
+  return out;
+}
+
+function sentForSure(e: EngineError): boolean {
+  if (e.kind !== 'network') return true;
+  if (NOT_SENT_CODES.has(e.code.toLowerCase())) return false;
+  // httpx (under pop-core) names a connect timeout "RequestTimeoutError" with "ConnectTimeout" in the message.
+  return !/ConnectTimeout/.test(e.message);
+}
+
+/** json-bigint (pop-core's parser) turns numbers over 15 digits into BigNumber objects. */
+export function toNumber(v: unknown): number {
+  return typeof v === 'number' ? v : Number(String(v));
+}
+
+export class VodClient {
+  readonly endpoint: string;
+  readonly region: string;
+  private readonly rpc: RPCClient;
+  private readonly timeoutMs: number;
+  private readonly policy: RetryPolicy;
+  private readonly sleep?: Sleep;
+  private readonly onRetry?: (action: string, info: RetryInfo) => void;
+
+  constructor(opts: VodClientOptions) {
+    const { credentials } = opts;
+    if (!credentials.accessKeyId || !credentials.accessKeySecret) {
+      throw new EngineError({
+        kind: 'auth', code: 'MissingCredentials', message: 'The profile has no AccessKey ID or secret.',
+        hint: 'Enter the AccessKey ID and secret in the profile.',
+      });
+    }
+    this.endpoint = vodEndpoint(credentials);
+    this.region = credentials.region;
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_VOD_TIMEOUT_MS;
+    this.policy = opts.policy ?? DEFAULT_CALL_POLICY;
+    this.sleep = opts.sleep;
+    this.onRetry = opts.onRetry;
+    this.rpc = new RPCClient({
+      endpoint: this.endpoint,
+      apiVersion: VOD_API_VERSION,
+      accessKeyId: credentials.accessKeyId,
+      accessKeySecret: credentials.accessKeySecret,
+      securityToken: credentials.securityToken,
+    });
+  }
+
+  /** One action: signed, POSTed (long metadata fits), retried per the call policy, classified. */
+  async call<T extends VodResponse>(action: string, params: VodParams = {}, opts: CallOptions = {}): Promise<T> {
+    const body = cleanParams(params);
+    const nonIdempotent = NON_IDEMPOTENT_ACTIONS.has(action);
+    const classify = (err: unknown): EngineError => {
+      const e = classifyError(err);
+      if (nonIdempotent && e.retryable && sentForSure(e) && e.kind === 'network') {
+        return e.with({
+          retryable: false,
+          hint: `The connection broke after ${action} was sent, so VOD may have done it. Check the VOD console for a duplicate before retrying.`,
+        });
+      }
+      return e;
+    };
+    return retrying<T>(
+      () => this.rpc.request<T>(action, body, {
+        method: 'POST',
+        // Our names are already the service's (PascalCase); pop-core would otherwise re-case them.
+        formatParams: false,
+        formatAction: false,
+        timeout: this.timeoutMs,
+        // pop-core passes its options through httpx to http.request; a signal aborts the socket.
+        beforeRequest: (o: Record<string, unknown>) => (opts.signal ? { ...o, signal: opts.signal } : o),
+      }),
+      {
+        policy: this.policy,
+        classify,
+        signal: opts.signal,
+        sleep: this.sleep,
+        onRetry: this.onRetry ? (info) => this.onRetry!(action, info) : undefined,
+      },
+    );
+  }
+
+  createUploadVideo(p: {
+    Title: string; FileName: string; FileSize?: number; CateId?: number; Tags?: string; Description?: string;
+    CoverURL?: string; TemplateGroupId?: string; WorkflowId?: string; StorageLocation?: string; UserData?: string; AppId?: string;
+  }, opts?: CallOptions): Promise<CreateUploadVideoResponse> {
+    return this.call('CreateUploadVideo', p, opts);
+  }
+
+  refreshUploadVideo(videoId: string, opts?: CallOptions): Promise<RefreshUploadVideoResponse> {
+    return this.call('RefreshUploadVideo', { VideoId: videoId }, opts);
+  }
+
+  createUploadImage(p: {
+    ImageType: 'cover' | 'default'; ImageExt?: string; Title?: string; Tags?: string; CateId?: number;
+    StorageLocation?: string; AppId?: string;
+  }, opts?: CallOptions): Promise<CreateUploadImageResponse> {
+    return this.call('CreateUploadImage', p, opts);
+  }
+
+  getVideoInfo(videoId: string, opts?: CallOptions): Promise<GetVideoInfoResponse> {
+    return this.call('GetVideoInfo', { VideoId: videoId }, opts);
+  }
+
+  /** At most 20 ids per call, as the service allows. */
+  getVideoInfos(videoIds: readonly string[], opts?: CallOptions): Promise<GetVideoInfosResponse> {
+    return this.call('GetVideoInfos', { VideoIds: videoIds.join(',') }, opts);
+  }
+
+  getMezzanineInfo(videoId: string, opts?: CallOptions): Promise<GetMezzanineInfoResponse> {
+    return this.call('GetMezzanineInfo', { VideoId: videoId }, opts);
+  }
+
+  getPlayInfo(videoId: string, p: { Formats?: string; Definition?: string } = {}, opts?: CallOptions): Promise<GetPlayInfoResponse> {
+    return this.call('GetPlayInfo', { VideoId: videoId, ...p }, opts);
+  }
+
+  updateVideoInfo(videoId: string, p: {
+    Title?: string; Description?: string; Tags?: string; CateId?: number; CoverURL?: string;
+  }, opts?: CallOptions): Promise<VodResponse> {
+    return this.call('UpdateVideoInfo', { VideoId: videoId, ...p }, opts);
+  }
+
+  deleteVideo(videoIds: string | readonly string[], opts?: CallOptions): Promise<VodResponse> {
+    return this.call('DeleteVideo', { VideoIds: typeof videoIds === 'string' ? videoIds : videoIds.join(',') }, opts);
+  }
+
+  /** One page of one category's children; CateId -1 = the roots. */
+  getCategories(p: { CateId?: number; PageNo?: number; PageSize?: number; Type?: 'default' | 'material' } = {}, opts?: CallOptions): Promise<GetCategoriesResponse> {
+    return this.call('GetCategories', { CateId: p.CateId ?? -1, PageNo: p.PageNo ?? 1, PageSize: p.PageSize ?? CATEGORY_PAGE_SIZE, Type: p.Type }, opts);
+  }
+
+  /** All children of a category, over all pages. */
+  async getAllSubCategories(cateId: number, type?: 'default' | 'material', opts?: CallOptions): Promise<VodCategory[]> {
+    const all: VodCategory[] = [];
+    for (let pageNo = 1; ; pageNo++) {
+      const res = await this.getCategories({ CateId: cateId, PageNo: pageNo, PageSize: CATEGORY_PAGE_SIZE, Type: type }, opts);
+      const page = res.SubCategories?.Category ?? [];
+      all.push(...page);
+      const total = res.SubTotal !== undefined ? toNumber(res.SubTotal) : undefined;
+      // Stop on a short page, or when the reported total is reached (whichever the service gives).
+      if (page.length < CATEGORY_PAGE_SIZE || (total !== undefined && all.length >= total)) return all;
+    }
+  }
+
+  /** The whole category tree (three levels), every page of every level. */
+  async getCategoryTree(type?: 'default' | 'material', opts?: CallOptions): Promise<CategoryNode[]> {
+    const toNode = (c: VodCategory, level: number, parentId: number): CategoryNode => ({
+      cateId: toNumber(c.CateId),
+      name: c.CateName,
+      level: c.Level !== undefined ? toNumber(c.Level) : level,
+      parentId: c.ParentId !== undefined ? toNumber(c.ParentId) : parentId,
+      children: [],
+    });
+    const fill = async (nodes: CategoryNode[], depth: number): Promise<void> => {
+      if (depth >= CATEGORY_LEVELS) return;
+      // Siblings in parallel; the call policy absorbs throttling.
+      await Promise.all(nodes.map(async (node) => {
+        const subs = await this.getAllSubCategories(node.cateId, type, opts);
+        node.children = subs.map((c) => toNode(c, depth, node.cateId));
+        await fill(node.children, depth + 1);
+      }));
+    };
+    const roots = (await this.getAllSubCategories(-1, type, opts)).map((c) => toNode(c, 0, -1));
+    await fill(roots, 1);
+    return roots;
+  }
+
+  addCategory(cateName: string, parentId?: number, opts?: CallOptions): Promise<AddCategoryResponse> {
+    return this.call('AddCategory', { CateName: cateName, ParentId: parentId }, opts);
+  }
+
+  listTranscodeTemplateGroup(appId?: string, opts?: CallOptions): Promise<ListTranscodeTemplateGroupResponse> {
+    return this.call('ListTranscodeTemplateGroup', { AppId: appId }, opts);
+  }
+
+  listWorkflow(opts?: CallOptions): Promise<ListWorkflowResponse> {
+    return this.call('ListWorkflow', {}, opts);
+  }
+
+  listAppInfo(p: { Status?: string; PageNo?: number; PageSize?: number } = {}, opts?: CallOptions): Promise<ListAppInfoResponse> {
+    return this.call('ListAppInfo', { PageNo: p.PageNo ?? 1, PageSize: p.PageSize ?? 100, Status: p.Status }, opts);
+  }
+
+  /**
+   * Storage locations. The 2017-03-21 API has no plain "list buckets" action that we could
+   * confirm; DescribeVodStorageData (usage per storage location) is the documented one that
+   * is closest; the sandbox adds a StorageLocations list to its answer (see wire-types.ts).
+   */
+  describeVodStorageData(p: { StartTime?: string; EndTime?: string; Region?: string } = {}, opts?: CallOptions): Promise<DescribeVodStorageDataResponse> {
+    const end = new Date();
+    const start = new Date(end.getTime() - 24 * 3600 * 1000);
+    const iso = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    return this.call('DescribeVodStorageData', {
+      StartTime: p.StartTime ?? iso(start), EndTime: p.EndTime ?? iso(end), Region: p.Region ?? this.region,
+    }, opts);
+  }
+}

@@ -1,0 +1,160 @@
+// Response bodies of the VOD OpenAPI actions the app uses, as the service sends them
+// (vod-oss-facts.md). Only the fields we read are listed; all are optional where the
+// service may leave them out.
+
+export interface VodResponse {
+  RequestId: string;
+}
+
+export interface CreateUploadVideoResponse extends VodResponse {
+  VideoId: string;
+  UploadAddress: string;
+  UploadAuth: string;
+}
+
+export type RefreshUploadVideoResponse = CreateUploadVideoResponse;
+
+export interface CreateUploadImageResponse extends VodResponse {
+  ImageId: string;
+  ImageURL: string;
+  FileURL?: string;
+  UploadAddress: string;
+  UploadAuth: string;
+}
+
+export interface VodVideo {
+  VideoId: string;
+  Title?: string;
+  Status: string;
+  Size?: number;
+  Duration?: number;
+  CateId?: number;
+  CateName?: string;
+  CoverURL?: string;
+  Description?: string;
+  Tags?: string;
+  TemplateGroupId?: string;
+  StorageLocation?: string;
+  RegionId?: string;
+  AppId?: string;
+  CreationTime?: string;
+  ModificationTime?: string;
+}
+
+export interface GetVideoInfoResponse extends VodResponse {
+  Video: VodVideo;
+}
+
+export interface GetVideoInfosResponse extends VodResponse {
+  VideoList?: VodVideo[];
+  NonExistVideoIds?: string[];
+}
+
+export interface GetMezzanineInfoResponse extends VodResponse {
+  Mezzanine: {
+    VideoId: string;
+    FileName?: string;
+    FileURL?: string;
+    Size?: number;
+    Status?: string;
+    Duration?: string | number;
+    Bitrate?: string | number;
+    Fps?: string | number;
+    Width?: number;
+    Height?: number;
+    FileMD5?: string;
+    CreationTime?: string;
+    PreprocessStatus?: string;
+  };
+}
+
+export interface PlayInfo {
+  PlayURL: string;
+  Definition?: string;
+  Format?: string;
+  Bitrate?: string;
+  Duration?: string;
+  Size?: number;
+  Width?: number;
+  Height?: number;
+  Status?: string;
+}
+
+export interface GetPlayInfoResponse extends VodResponse {
+  VideoBase?: Record<string, unknown>;
+  PlayInfoList?: { PlayInfo?: PlayInfo[] };
+}
+
+export interface VodCategory {
+  CateId: number;
+  CateName: string;
+  Level?: number;
+  ParentId?: number;
+  SubTotal?: number;
+  Type?: string;
+}
+
+export interface GetCategoriesResponse extends VodResponse {
+  SubTotal?: number;
+  Category?: VodCategory;
+  SubCategories?: { Category?: VodCategory[] };
+}
+
+export interface AddCategoryResponse extends VodResponse {
+  Category: VodCategory;
+}
+
+export interface VodTemplateGroup {
+  TranscodeTemplateGroupId: string;
+  Name: string;
+  IsDefault?: string;
+  Locked?: string;
+  AppId?: string;
+}
+
+export interface ListTranscodeTemplateGroupResponse extends VodResponse {
+  TranscodeTemplateGroupList?: VodTemplateGroup[];
+}
+
+export interface VodWorkflow {
+  WorkflowId: string;
+  Name: string;
+  Status?: string;
+  Type?: string;
+  AppId?: string;
+}
+
+export interface ListWorkflowResponse extends VodResponse {
+  WorkflowList?: VodWorkflow[];
+}
+
+export interface VodAppInfo {
+  AppId: string;
+  AppName: string;
+  Type?: string;
+  Status?: string;
+}
+
+export interface ListAppInfoResponse extends VodResponse {
+  Total?: number;
+  AppInfoList?: VodAppInfo[];
+}
+
+/** One storage location (bucket address) VOD can put uploads in. */
+export interface VodStorage {
+  StorageLocation: string;
+  Region?: string;
+  Status?: string;
+  /** A boolean, or "true"/"false" depending on the gateway. */
+  Default?: boolean | string;
+}
+
+export interface DescribeVodStorageDataResponse extends VodResponse {
+  DataInterval?: string;
+  StorageData?: { StorageDataItem?: Array<{ TimeStamp?: string; StorageUtilization?: string; NetworkOut?: string }> };
+  /**
+   * Not in Alibaba's documented response: the sandbox (main/sandbox/vod-api.ts) adds it so the
+   * UI can offer the storage address. Against the real service it is absent and the list is empty.
+   */
+  StorageLocations?: VodStorage[];
+}
