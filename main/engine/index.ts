@@ -18,3 +18,5 @@ export interface EngineOptions {
 }
 
 export type { UploadEngineApi };
+
+export { openEngine, UploadEngine } from './service';

@@ -1,0 +1,263 @@
+// Drives one job from wherever its checkpoint says it is to `uploaded`
+// (DESIGN.md §3): file check, CreateUploadVideo once, multipart upload with a part
+// committed to the store only after OSS acknowledged it and its CRC-64 matched,
+// reconciliation with ListParts on resume, completion with the object CRC-64.
+// Errors propagate; the service decides between waiting and failed.
+
+import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import type { EngineSettings } from '../../shared/types';
+import type { BandwidthLimiter } from './bandwidth';
+import { CredentialLease } from './credential-lease';
+import { classifyError, EngineError } from './errors';
+import { fingerprint, fingerprintChange } from './fingerprint';
+import type { ProgressTracker } from './progress';
+import type { VideoProvider } from './provider';
+import type { Semaphore } from './semaphore';
+import type { QueueStore } from './store';
+import type { JobRecord } from './store/records';
+import { crc64ToDecimal } from './oss/crc64';
+import { PartHashStream } from './oss/hash-stream';
+import { OssSession, type AckedPart } from './oss/oss-session';
+import { planParts, type PartPlan } from './oss/part-plan';
+
+const MiB = 1024 * 1024;
+
+export interface RunnerDeps {
+  store: QueueStore;
+  providerFor: (job: JobRecord) => VideoProvider;
+  partSlots: Semaphore;
+  bandwidth: BandwidthLimiter;
+  progress: ProgressTracker;
+  settings: () => EngineSettings;
+  /** Called after every persisted change of the job. */
+  changed: (id: number) => void;
+  stallMs?: number;
+}
+
+export interface RunOutcome {
+  /** True when at least one part was acknowledged in this run (resets the retry counter). */
+  bytesMoved: boolean;
+}
+
+function fileChanged(rec: JobRecord, why: string): EngineError {
+  return new EngineError({
+    kind: 'file', code: 'FileChanged', retryable: false,
+    message: `${rec.path}: ${why} since the upload started.`,
+    hint: 'The file was modified after part of it was uploaded; uploading the rest would mix two versions. Restore the original file and retry, or cancel this job and add the file again.',
+  });
+}
+
+/** Hashes a range of the local file (to trust a part the server has but we never recorded). */
+async function localPartCrc(path: string, start: number, end: number): Promise<string> {
+  const hash = new PartHashStream({});
+  const drain = (async () => {
+    for await (const _chunk of hash) void _chunk;
+  })();
+  if (end > start) await pipeline(createReadStream(path, { start, end: end - 1, highWaterMark: MiB }), hash);
+  else hash.end();
+  await drain;
+  return crc64ToDecimal(hash.result().crc64);
+}
+
+export class JobRunner {
+  private bytesMoved = false;
+
+  constructor(
+    private readonly deps: RunnerDeps,
+    private readonly jobId: number,
+    private readonly signal: AbortSignal,
+  ) {}
+
+  private get store(): QueueStore {
+    return this.deps.store;
+  }
+
+  private job(): JobRecord {
+    const rec = this.store.getJob(this.jobId);
+    if (!rec) throw new EngineError({ kind: 'notFound', code: 'JobNotFound', message: `Job ${this.jobId} is no longer in the queue.` });
+    return rec;
+  }
+
+  private checkAborted(): void {
+    if (this.signal.aborted) throw new EngineError({ kind: 'canceled', code: 'Canceled', message: 'The job was stopped.' });
+  }
+
+  private to(state: JobRecord['state'], patch: Parameters<QueueStore['transition']>[2] = {}): JobRecord {
+    this.checkAborted();
+    const rec = this.store.transition(this.jobId, state, patch);
+    this.deps.changed(this.jobId);
+    return rec;
+  }
+
+  async run(): Promise<RunOutcome> {
+    let rec = this.job();
+    await this.checkFile(rec);
+    rec = this.job();
+    const provider = this.deps.providerFor(rec);
+
+    let lease: CredentialLease;
+    if (!rec.videoId) {
+      rec = this.to('creating', { startedAt: rec.startedAt ?? Date.now() });
+      const created = await provider.createUpload({ meta: rec.meta, fileName: rec.fileName, size: rec.size });
+      // Stored before anything else happens: a job never gets a second VideoId.
+      this.store.updateJob(this.jobId, { videoId: created.videoId, uploadAddress: created.address });
+      this.store.appendEvent(this.jobId, 'created', { videoId: created.videoId, requestId: created.requestId });
+      lease = new CredentialLease(provider, created.videoId, created.address, created.credential);
+      rec = this.to('uploading');
+    } else {
+      const fresh = await provider.refreshUpload(rec.videoId);
+      lease = new CredentialLease(provider, rec.videoId, fresh.address, fresh.credential);
+      if (rec.crc64 !== undefined) return { bytesMoved: false }; // complete already: the caller polls
+      rec = this.to('uploading', { startedAt: rec.startedAt ?? Date.now() });
+    }
+
+    const session = new OssSession(lease, { bandwidth: this.deps.bandwidth, stallMs: this.deps.stallMs });
+    if (rec.size === 0) {
+      await session.putEmpty(this.signal);
+      this.to('completing');
+      this.to('uploaded', { crc64: '0', vodStatus: 'UploadSucc' });
+      return { bytesMoved: true };
+    }
+
+    const plan = this.plan(rec);
+    const uploadId = await this.ensureUpload(rec, session, plan);
+    await this.uploadMissing(this.job(), session, plan, uploadId, lease);
+
+    this.to('completing');
+    const parts = this.store.listParts(this.jobId);
+    let crc: string;
+    try {
+      crc = await session.complete(uploadId, parts, this.signal);
+    } catch (err) {
+      const e = classifyError(err);
+      // A crash after OSS completed but before we stored it leaves no upload behind:
+      // the object itself says whether it is whole.
+      if (e.code.toLowerCase() !== 'nosuchupload') throw e;
+      try {
+        crc = await session.verifyObject(rec.size, parts, this.signal);
+      } catch (verr) {
+        // Not whole: forget the vanished upload so the next attempt starts it again.
+        this.store.clearParts(this.jobId);
+        this.store.updateJob(this.jobId, { uploadId: null });
+        throw verr;
+      }
+    }
+    this.to('uploaded', { crc64: crc, vodStatus: 'UploadSucc', uploadId: null });
+    this.store.appendEvent(this.jobId, 'completed', { crc64: crc });
+    return { bytesMoved: this.bytesMoved };
+  }
+
+  /** Before any byte: the file must be the one that was enqueued (or partly uploaded). */
+  private async checkFile(rec: JobRecord): Promise<void> {
+    const now = await fingerprint(rec.path);
+    if (rec.sampleHash) {
+      const why = fingerprintChange({ size: rec.size, mtimeMs: rec.mtimeMs, sampleHash: rec.sampleHash }, now);
+      if (why) throw fileChanged(rec, why);
+      return;
+    }
+    if (rec.videoId && (now.size !== rec.size || now.mtimeMs !== rec.mtimeMs)) {
+      throw fileChanged(rec, now.size !== rec.size ? `its size changed from ${rec.size} to ${now.size} bytes` : 'its modification time changed');
+    }
+    // First start: what is on disk now is what we upload.
+    this.store.updateJob(this.jobId, { size: now.size, mtimeMs: now.mtimeMs, sampleHash: now.sampleHash });
+  }
+
+  private plan(rec: JobRecord): PartPlan {
+    // The part size is fixed at the first start: a resumed upload keeps its parts.
+    const partSizeMiB = rec.partSize ? rec.partSize / MiB : this.deps.settings().partSizeMiB || undefined;
+    const plan = planParts(rec.size, { partSizeMiB });
+    if (rec.partSize !== plan.partSize) this.store.updateJob(this.jobId, { partSize: plan.partSize });
+    return plan;
+  }
+
+  /** The multipart upload to continue, reconciled with what OSS holds (the server is right). */
+  private async ensureUpload(rec: JobRecord, session: OssSession, plan: PartPlan): Promise<string> {
+    if (rec.uploadId) {
+      try {
+        const server = await session.listParts(rec.uploadId, this.signal);
+        await this.reconcile(rec, server, plan);
+        return rec.uploadId;
+      } catch (err) {
+        const e = classifyError(err);
+        if (e.code.toLowerCase() !== 'nosuchupload') throw e;
+        // Expired (OSS purges after ~7 days) or aborted: start again on the same object.
+        this.store.appendEvent(this.jobId, 'upload-expired', { uploadId: rec.uploadId });
+      }
+    }
+    this.store.clearParts(this.jobId);
+    const uploadId = await session.initiate(this.signal);
+    this.store.updateJob(this.jobId, { uploadId });
+    this.store.appendEvent(this.jobId, 'initiated', { uploadId });
+    this.deps.changed(this.jobId);
+    return uploadId;
+  }
+
+  private async reconcile(rec: JobRecord, server: AckedPart[], plan: PartPlan): Promise<void> {
+    const local = new Map(this.store.listParts(this.jobId).map((p) => [p.partNumber, p]));
+    const keep: AckedPart[] = [];
+    for (const p of server) {
+      if (p.partNumber < 1 || p.partNumber > plan.partCount) continue;
+      const range = plan.part(p.partNumber);
+      if (p.size !== range.end - range.start) continue;
+      const mine = local.get(p.partNumber);
+      if (mine && mine.etag === p.etag && mine.crc64 === p.crc64) {
+        keep.push(mine);
+        continue;
+      }
+      // OSS has a part we never recorded (we crashed between its ack and our commit):
+      // trust it only if its CRC-64 matches the file's bytes.
+      if ((await localPartCrc(rec.path, range.start, range.end)) === p.crc64) keep.push(p);
+    }
+    this.store.replaceParts(this.jobId, keep);
+    this.store.appendEvent(this.jobId, 'reconciled', { server: server.length, kept: keep.length, local: local.size });
+    this.deps.changed(this.jobId);
+  }
+
+  private async uploadMissing(rec: JobRecord, session: OssSession, plan: PartPlan, uploadId: string, lease: CredentialLease): Promise<void> {
+    const have = new Set(this.store.listParts(this.jobId).map((p) => p.partNumber));
+    const todo = [...plan.parts()].filter((p) => !have.has(p.partNumber));
+    if (todo.length === 0) return;
+    const { progress } = this.deps;
+    progress.begin(this.jobId, this.job().bytesDone, rec.size);
+    // Parts of this job stop together: one failure aborts the rest (they resume later).
+    const local = new AbortController();
+    const stop = (): void => local.abort(this.signal.reason);
+    this.signal.addEventListener('abort', stop, { once: true });
+    let next = 0;
+    let firstError: unknown;
+    const worker = async (): Promise<void> => {
+      while (!local.signal.aborted && next < todo.length) {
+        const range = todo[next++];
+        let release: (() => void) | undefined;
+        try {
+          release = await this.deps.partSlots.acquire(local.signal);
+          const t0 = Date.now();
+          const acked = await session.uploadPart(uploadId, rec.path, range, {
+            signal: local.signal,
+            onAttempt: () => progress.discard(this.jobId, range.partNumber),
+            onBytes: (n) => progress.add(this.jobId, range.partNumber, n),
+          });
+          lease.setExpectedPartMs(Date.now() - t0);
+          this.store.recordPart(this.jobId, acked);
+          this.bytesMoved = true;
+          progress.commit(this.jobId, range.partNumber, this.job().bytesDone);
+        } catch (err) {
+          progress.discard(this.jobId, range.partNumber);
+          if (firstError === undefined) firstError = err;
+          local.abort(err);
+        } finally {
+          release?.();
+        }
+      }
+    };
+    const workers = Math.max(1, Math.min(this.deps.settings().partsInFlight, todo.length));
+    try {
+      await Promise.all(Array.from({ length: workers }, worker));
+    } finally {
+      this.signal.removeEventListener('abort', stop);
+    }
+    if (this.signal.aborted) this.checkAborted();
+    if (firstError !== undefined) throw firstError;
+  }
+}

@@ -1,0 +1,288 @@
+// The part writer for one upload (DESIGN.md §3 "Parts", habit 6): ali-oss's low-level
+// multipart calls with our own streams, the credential lease, CRC-64 verification of
+// every part and of the completed object. It knows nothing of jobs or the queue.
+//
+// A new ali-oss client is made per credential version: its credentials are fixed at
+// construction and its cancel() is client-wide, so clients are never shared between
+// uploads. Requests are not retried by ali-oss (retryMax 0; streams can't be replayed):
+// every retry goes through retry.ts.
+
+import { createReadStream } from 'node:fs';
+import { pipeline, type Readable } from 'node:stream';
+import OSS from 'ali-oss';
+import { CredentialLease } from '../credential-lease';
+import { classifyError, EngineError, isCredentialRefreshError } from '../errors';
+import { DEFAULT_CALL_POLICY, retrying, type RetryPolicy } from '../retry';
+import type { BandwidthLimiter } from '../bandwidth';
+import type { UploadCredential } from '../provider';
+import { crc64Combine, crc64FromDecimal, crc64ToDecimal } from './crc64';
+import { PartHashStream } from './hash-stream';
+
+export interface AckedPart {
+  partNumber: number;
+  etag: string;
+  size: number;
+  /** Unsigned decimal, as OSS sends it. */
+  crc64: string;
+}
+
+export interface PartRange {
+  partNumber: number;
+  start: number;
+  /** Exclusive. */
+  end: number;
+}
+
+export interface OssSessionOptions {
+  bandwidth?: BandwidthLimiter;
+  /** A part with no byte moving for this long is aborted and retried. */
+  stallMs?: number;
+  policy?: RetryPolicy;
+  /** Read size from disk; also the unit of progress and hashing. */
+  readChunkBytes?: number;
+}
+
+const DEFAULT_STALL_MS = 60_000;
+/** Slowest rate we accept before a part's own timeout fires (the stall watchdog is the fast path). */
+const MIN_BYTES_PER_SECOND = 64 * 1024;
+
+function stalledError(ms: number): EngineError {
+  return new EngineError({
+    kind: 'network', code: 'PartStalled',
+    message: `No bytes moved for ${Math.round(ms / 1000)} s; the part is sent again.`,
+  });
+}
+
+/** The object's CRC-64 from its parts' CRCs (in part order), without reading bytes. */
+export function combinedCrc(sortedParts: readonly AckedPart[]): bigint {
+  let crc = 0n;
+  for (const p of sortedParts) crc = crc64Combine(crc, crc64FromDecimal(p.crc64), p.size);
+  return crc;
+}
+
+export class OssSession {
+  private client: OSS | undefined;
+  private clientVersion = -1;
+
+  constructor(
+    private readonly lease: CredentialLease,
+    private readonly opts: OssSessionOptions = {},
+  ) {}
+
+  private get objectKey(): string {
+    return this.lease.address.objectKey;
+  }
+
+  private clientFor(cred: UploadCredential): OSS {
+    if (!this.client || this.clientVersion !== this.lease.version) {
+      const { endpoint, bucket } = this.lease.address;
+      this.client = new OSS({
+        accessKeyId: cred.accessKeyId,
+        accessKeySecret: cred.accessKeySecret,
+        stsToken: cred.securityToken,
+        bucket,
+        endpoint,
+        region: cred.region ? `oss-${cred.region}` : undefined,
+        secure: endpoint.startsWith('https:'),
+        retryMax: 0,
+        timeout: 60_000,
+      } as OSS.Options);
+      this.clientVersion = this.lease.version;
+    }
+    return this.client;
+  }
+
+  /**
+   * Runs one OSS request with the current credential. A refused credential is
+   * refreshed (single-flight through the lease) and the request sent again; other
+   * retryable errors retry with the call policy; the rest propagate classified.
+   */
+  private async call<T>(what: (client: OSS) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    let used: UploadCredential | undefined;
+    return retrying(
+      async () => {
+        used = await this.lease.current();
+        return what(this.clientFor(used));
+      },
+      {
+        policy: this.opts.policy ?? DEFAULT_CALL_POLICY,
+        signal,
+        classify: (err) => {
+          const e = classifyError(err);
+          // A credential refusal is always worth one more try after a refresh.
+          return isCredentialRefreshError(e) && !e.retryable
+            ? new EngineError({ ...e, message: e.message, retryable: true, kind: 'credentialExpired' })
+            : e;
+        },
+        onRetry: async ({ error }) => {
+          if (isCredentialRefreshError(error) || error.kind === 'credentialExpired') await this.lease.refresh(used);
+        },
+      },
+    );
+  }
+
+  async initiate(signal?: AbortSignal): Promise<string> {
+    const res = await this.call((c) => c.initMultipartUpload(this.objectKey, { timeout: 60_000 }), signal);
+    return res.uploadId;
+  }
+
+  /** All parts OSS holds for the upload, paging past 1,000 and normalising ali-oss's quirks. */
+  async listParts(uploadId: string, signal?: AbortSignal): Promise<AckedPart[]> {
+    const out: AckedPart[] = [];
+    let marker: string | undefined;
+    for (;;) {
+      const query: Record<string, string | number> = { 'max-parts': 1000 };
+      if (marker) query['part-number-marker'] = marker;
+      const page = await this.call(
+        (c) => c.listParts(this.objectKey, uploadId, query as never, { timeout: 60_000 }) as Promise<{
+          parts: unknown; isTruncated: unknown; nextPartNumberMarker: unknown;
+        }>,
+        signal,
+      );
+      // One part comes back as an object, not an array.
+      const parts = (Array.isArray(page.parts) ? page.parts : page.parts ? [page.parts] : []) as Record<string, string>[];
+      for (const p of parts) {
+        out.push({
+          partNumber: Number(p.PartNumber),
+          etag: String(p.ETag),
+          size: Number(p.Size),
+          crc64: String(p.HashCrc64ecma ?? ''),
+        });
+      }
+      // isTruncated is the string "false"/"true".
+      const truncated = page.isTruncated === true || page.isTruncated === 'true';
+      if (!truncated) break;
+      marker = String(page.nextPartNumberMarker);
+    }
+    return out.sort((a, b) => a.partNumber - b.partNumber);
+  }
+
+  /**
+   * Streams bytes [start, end) of `path` as one part, hashing on the way, and checks
+   * OSS's CRC-64 against ours. `onBytes` reports bytes handed to the socket; on a
+   * failure the caller discards what this attempt reported.
+   */
+  async uploadPart(
+    uploadId: string, path: string, range: PartRange,
+    hooks: { onBytes?: (n: number) => void; onAttempt?: () => void; signal?: AbortSignal } = {},
+  ): Promise<AckedPart> {
+    const size = range.end - range.start;
+    const stallMs = this.opts.stallMs ?? DEFAULT_STALL_MS;
+    return this.call(async (client) => {
+      hooks.onAttempt?.();
+      const source = size === 0
+        ? undefined
+        : createReadStream(path, { start: range.start, end: range.end - 1, highWaterMark: this.opts.readChunkBytes ?? 1024 * 1024 });
+      let lastMove = Date.now();
+      const hash = new PartHashStream({
+        onBytes: (n) => {
+          lastMove = Date.now();
+          hooks.onBytes?.(n);
+        },
+      });
+      const throttle = this.opts.bandwidth?.throttle();
+      const stages: (NodeJS.ReadableStream | NodeJS.WritableStream)[] = [];
+      if (source) stages.push(source);
+      if (throttle) stages.push(throttle);
+      stages.push(hash);
+      let body: Readable = hash;
+      if (stages.length > 1) {
+        // pipeline destroys every stage on error, so a read error or an abort reaches
+        // the request that is pumping `hash` and ends it.
+        pipeline(stages as unknown as [Readable, ...NodeJS.WritableStream[]], () => undefined);
+      } else {
+        hash.end();
+      }
+      body = hash;
+      const watchdog = setInterval(() => {
+        if (Date.now() - lastMove > stallMs) body.destroy(stalledError(stallMs));
+      }, Math.min(stallMs, 5_000));
+      const onAbort = (): void => {
+        body.destroy(new EngineError({ kind: 'canceled', code: 'Canceled', message: 'The part was canceled.' }));
+      };
+      hooks.signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        const timeout = 120_000 + Math.ceil((size / MIN_BYTES_PER_SECOND) * 1000);
+        const res = await client.uploadPart(this.objectKey, uploadId, range.partNumber, body as never, range.start, range.end, { timeout } as never);
+        const { bytes, crc64 } = hash.result();
+        if (bytes !== size) {
+          throw new EngineError({ kind: 'file', code: 'FileChanged', retryable: false, message: `Read ${bytes} bytes for part ${range.partNumber} where ${size} were expected: the file changed while uploading.` });
+        }
+        const serverCrc = (res.res.headers as Record<string, string | undefined>)['x-oss-hash-crc64ecma'];
+        if (!serverCrc || crc64FromDecimal(serverCrc) !== crc64) {
+          throw new EngineError({
+            kind: 'integrity', code: 'PartCrcMismatch',
+            message: `Part ${range.partNumber}: OSS reports CRC-64 ${serverCrc ?? '(none)'}, the bytes sent have ${crc64ToDecimal(crc64)}.`,
+          });
+        }
+        return { partNumber: range.partNumber, etag: res.etag, size, crc64: crc64ToDecimal(crc64) };
+      } finally {
+        clearInterval(watchdog);
+        hooks.signal?.removeEventListener('abort', onAbort);
+      }
+    }, hooks.signal);
+  }
+
+  /**
+   * Completes the upload and checks the object's CRC-64 against the parts' combined
+   * CRC (computed from the part CRCs, without reading the file again).
+   */
+  async complete(uploadId: string, parts: AckedPart[], signal?: AbortSignal): Promise<string> {
+    const sorted = [...parts].sort((a, b) => a.partNumber - b.partNumber);
+    const expected = combinedCrc(sorted);
+    const res = await this.call(
+      (c) => c.completeMultipartUpload(this.objectKey, uploadId, sorted.map((p) => ({ number: p.partNumber, etag: p.etag })), { timeout: 120_000 } as never),
+      signal,
+    );
+    const serverCrc = (res.res.headers as Record<string, string | undefined>)['x-oss-hash-crc64ecma'];
+    if (!serverCrc || crc64FromDecimal(serverCrc) !== expected) {
+      throw new EngineError({
+        kind: 'integrity', code: 'ObjectCrcMismatch', retryable: false,
+        message: `The completed object has CRC-64 ${serverCrc ?? '(none)'}; the parts sent combine to ${crc64ToDecimal(expected)}.`,
+        hint: 'The object in OSS does not match the file. Retry the job; if it happens again, report it with the request id.',
+      });
+    }
+    return crc64ToDecimal(expected);
+  }
+
+  /**
+   * For an upload that vanished at completion time: the object is whole when its size
+   * and CRC-64 match the parts (we completed it and crashed before recording that).
+   */
+  async verifyObject(size: number, parts: AckedPart[], signal?: AbortSignal): Promise<string> {
+    const expected = combinedCrc([...parts].sort((a, b) => a.partNumber - b.partNumber));
+    let headers: Record<string, string | undefined>;
+    try {
+      const res = await this.call((c) => c.head(this.objectKey, { timeout: 60_000 } as never), signal);
+      headers = res.res.headers as Record<string, string | undefined>;
+    } catch (err) {
+      const e = classifyError(err);
+      if (e.kind !== 'notFound' && e.status !== 404) throw e;
+      throw new EngineError({ kind: 'notFound', code: 'UploadVanished', retryable: true, message: 'The multipart upload disappeared before it was completed; it is started again.' });
+    }
+    const crc = headers['x-oss-hash-crc64ecma'];
+    if (Number(headers['content-length']) !== size || !crc || crc64FromDecimal(crc) !== expected) {
+      throw new EngineError({ kind: 'notFound', code: 'UploadVanished', retryable: true, message: 'The multipart upload disappeared and the object does not match the file; it is started again.' });
+    }
+    return crc64ToDecimal(expected);
+  }
+
+  /** A zero-byte file: multipart needs at least one part, so a plain PutObject. */
+  async putEmpty(signal?: AbortSignal): Promise<string> {
+    const res = await this.call((c) => c.put(this.objectKey, Buffer.alloc(0), { timeout: 60_000 } as never), signal);
+    const serverCrc = (res.res.headers as Record<string, string | undefined>)['x-oss-hash-crc64ecma'];
+    if (serverCrc && crc64FromDecimal(serverCrc) !== 0n) {
+      throw new EngineError({ kind: 'integrity', code: 'ObjectCrcMismatch', message: `An empty object came back with CRC-64 ${serverCrc}.` });
+    }
+    return '0';
+  }
+
+  async abort(uploadId: string): Promise<void> {
+    try {
+      await this.call((c) => c.abortMultipartUpload(this.objectKey, uploadId, { timeout: 30_000 } as never));
+    } catch (err) {
+      // Already gone is what we wanted.
+      if (classifyError(err).code.toLowerCase() !== 'nosuchupload') throw err;
+    }
+  }
+}

@@ -1,0 +1,492 @@
+// The upload engine: scheduler, commands, restore pass, status polling and events
+// (DESIGN.md §3). The queue store is the only truth; this object holds only what is
+// in flight (abort controllers, bytes in transit, timers).
+
+import path from 'node:path';
+import {
+  DEFAULT_SETTINGS, TERMINAL_STATES, type EngineSettings, type JobMeta, type JobPage, type JobQuery,
+  type JobSelector, type JobState, type JobView, type NewJob, type ProgressBatch, type QueueTotals,
+  type RejectedFile,
+} from '../../shared/types';
+import { formatProblems, validateFileName, validateFileSize, validateMetadata } from '../../shared/validation';
+import type { AddJobsOptions, AddJobsResult, CancelOptions, UploadEngineApi } from './api';
+import { BandwidthLimiter } from './bandwidth';
+import { CredentialLease } from './credential-lease';
+import { classifyError, EngineError, toJobError } from './errors';
+import { Emitter } from './events';
+import { statFile } from './fingerprint';
+import type { EngineOptions } from './index';
+import { JobRunner } from './job-runner';
+import { OssSession } from './oss/oss-session';
+import { planParts } from './oss/part-plan';
+import { ProgressTracker } from './progress';
+import { DEFAULT_JOB_POLICY, delayFor } from './retry';
+import { Semaphore } from './semaphore';
+import { openQueueStore, type QueueStore } from './store';
+import type { JobRecord, NewJobRecord } from './store/records';
+
+const PROGRESS_INTERVAL_MS = 250;
+const CHANGE_FLUSH_MS = 50;
+/** States in which a job makes progress on its own. */
+const BUSY_STATES: readonly JobState[] = ['queued', 'creating', 'uploading', 'completing', 'uploaded', 'waiting'];
+const INTERRUPTED_STATES: readonly JobState[] = ['creating', 'uploading', 'completing'];
+const POLL_POLICY = { baseMs: 1_000, maxMs: 60_000, factor: 1.6, jitter: 0.3, maxAttempts: Infinity };
+
+interface Running {
+  ctrl: AbortController;
+  done: Promise<void>;
+}
+
+export class UploadEngine implements UploadEngineApi {
+  private readonly store: QueueStore;
+  private settings: EngineSettings;
+  private readonly partSlots: Semaphore;
+  private readonly bandwidth: BandwidthLimiter;
+  private readonly progress = new ProgressTracker();
+  private readonly running = new Map<number, Running>();
+  private readonly polling = new Map<number, Running>();
+  private readonly changedEmitter = new Emitter<JobView[]>();
+  private readonly progressEmitter = new Emitter<ProgressBatch>();
+  private readonly pendingChanges = new Set<number>();
+  private changeTimer: NodeJS.Timeout | undefined;
+  private progressTimer: NodeJS.Timeout | undefined;
+  private wakeTimer: NodeJS.Timeout | undefined;
+  private idleWaiters: (() => void)[] = [];
+  private started = false;
+  private stopping = false;
+
+  readonly onDidChangeJobs = this.changedEmitter.event;
+  readonly onDidProgress = this.progressEmitter.event;
+
+  constructor(private readonly opts: EngineOptions & { stallMs?: number }) {
+    this.store = openQueueStore(opts.dbPath);
+    this.settings = { ...DEFAULT_SETTINGS, ...this.store.getSettings(), ...opts.settings };
+    this.partSlots = new Semaphore(this.settings.partsInFlight);
+    this.bandwidth = new BandwidthLimiter(this.settings.bandwidthLimit);
+  }
+
+  // --- queries -----------------------------------------------------------
+
+  private view(rec: JobRecord): JobView {
+    const v = this.store.toView(rec);
+    const live = this.progress.bytesDone(rec.id);
+    return live === undefined ? v : { ...v, bytesDone: live };
+  }
+
+  queryJobs(query: JobQuery): JobPage {
+    const page = this.store.queryJobs(query);
+    return { total: page.total, rows: page.rows.map((r) => this.withLive(r)) };
+  }
+
+  private withLive(v: JobView): JobView {
+    const live = this.progress.bytesDone(v.id);
+    return live === undefined ? v : { ...v, bytesDone: live };
+  }
+
+  getJob(id: number): JobView | undefined {
+    const rec = this.store.getJob(id);
+    return rec ? this.view(rec) : undefined;
+  }
+
+  totals(): QueueTotals {
+    return this.progress.snapshot(this.store.totals()).totals;
+  }
+
+  getSettings(): EngineSettings {
+    return { ...this.settings };
+  }
+
+  updateSettings(patch: Partial<EngineSettings>): EngineSettings {
+    this.store.saveSettings(patch);
+    this.settings = { ...this.settings, ...patch };
+    this.partSlots.setLimit(this.settings.partsInFlight);
+    this.bandwidth.setRate(this.settings.bandwidthLimit);
+    this.pump();
+    return this.getSettings();
+  }
+
+  // --- commands ----------------------------------------------------------
+
+  async addJobs(items: NewJob[], opts: AddJobsOptions = {}): Promise<AddJobsResult> {
+    const rejected: RejectedFile[] = [];
+    const valid: NewJobRecord[] = [];
+    for (const item of items) {
+      const abs = path.resolve(item.path);
+      const problems = [...validateFileName(abs), ...validateMetadata(item.meta)];
+      let st: { size: number; mtimeMs: number } | undefined;
+      try {
+        st = await statFile(abs);
+        problems.push(...validateFileSize(st.size));
+        if (problems.length === 0) planParts(st.size, { partSizeMiB: this.settings.partSizeMiB || undefined });
+      } catch (err) {
+        const e = classifyError(err);
+        rejected.push({ path: abs, reason: e.kind === 'file' || e.code === 'ENOENT' ? `${e.message} ${e.hint}` : e.message });
+        continue;
+      }
+      if (problems.length > 0) {
+        rejected.push({ path: abs, reason: formatProblems(problems) });
+        continue;
+      }
+      valid.push({
+        path: abs,
+        fileName: path.basename(abs),
+        size: st.size,
+        mtimeMs: st.mtimeMs,
+        meta: normalizeMeta(item.meta),
+        priority: item.priority ?? 0,
+        state: opts.hold ? 'paused' : 'queued',
+        profileId: opts.profileId,
+      });
+    }
+    const ids = valid.length > 0 ? this.store.insertJobs(valid) : [];
+    ids.forEach((id) => this.changed(id));
+    this.pump();
+    return { added: ids.map((id) => this.getJob(id)!).filter(Boolean), rejected };
+  }
+
+  async updateMeta(ids: number[], patch: Partial<JobMeta>): Promise<JobView[]> {
+    for (const id of ids) {
+      const rec = this.store.getJob(id);
+      if (!rec) continue;
+      const problems = validateMetadata({ ...rec.meta, ...patch });
+      if (problems.length > 0) {
+        throw new EngineError({ kind: 'parameter', code: 'InvalidMetadata', retryable: false, message: `Job ${id}: ${formatProblems(problems)}` });
+      }
+    }
+    const res = this.store.updateMeta(ids, normalizePatch(patch));
+    res.updated.forEach((id) => this.changed(id));
+    if (res.refused.length > 0) {
+      throw new EngineError({
+        kind: 'parameter', code: 'MetadataLocked', retryable: false,
+        message: `Jobs ${res.refused.join(', ')} already have a VideoId; their metadata is in VOD now and is not changed here.`,
+      });
+    }
+    return res.updated.map((id) => this.getJob(id)!).filter(Boolean);
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    // Restore pass (habit 8): interrupted work goes back in line (or waits for the
+    // operator when auto-resume is off); complete objects resume status polling.
+    for (const rec of this.store.jobsInStates(INTERRUPTED_STATES)) {
+      this.store.transition(rec.id, this.settings.autoResume ? 'queued' : 'paused', {});
+      this.store.appendEvent(rec.id, 'restored', { from: rec.state });
+      this.changed(rec.id);
+    }
+    for (const rec of this.store.jobsInStates(['uploaded'])) this.startPolling(rec.id);
+    this.pump();
+  }
+
+  private select(sel: JobSelector, states: readonly JobState[]): number[] {
+    if (sel === 'all') return this.store.idsInStates(states);
+    return sel.filter((id) => {
+      const rec = this.store.getJob(id);
+      return rec !== undefined && states.includes(rec.state);
+    });
+  }
+
+  async pause(sel: JobSelector): Promise<void> {
+    const ids = this.select(sel, ['queued', 'creating', 'uploading', 'completing', 'uploaded', 'waiting']);
+    for (const id of ids) {
+      this.store.transition(id, 'paused', { nextAttemptAt: null });
+      this.changed(id);
+    }
+    await this.stopWork(ids);
+    this.pump();
+  }
+
+  async resume(sel: JobSelector): Promise<void> {
+    for (const id of this.select(sel, ['paused'])) {
+      this.store.transition(id, 'queued', {});
+      this.changed(id);
+    }
+    this.pump();
+  }
+
+  async retry(sel: JobSelector): Promise<void> {
+    for (const id of this.select(sel, ['failed', 'canceled', 'waiting'])) {
+      this.store.transition(id, 'queued', { error: null, attempts: 0, nextAttemptAt: null });
+      this.changed(id);
+    }
+    this.pump();
+  }
+
+  async cancel(sel: JobSelector, opts: CancelOptions = {}): Promise<void> {
+    const ids = this.select(sel, ['queued', 'creating', 'uploading', 'completing', 'uploaded', 'waiting', 'paused', 'failed']);
+    await this.stopWork(ids);
+    for (const id of ids) {
+      const rec = this.store.getJob(id);
+      if (!rec || TERMINAL_STATES.includes(rec.state) && rec.state !== 'failed') continue;
+      const patch: Parameters<QueueStore['transition']>[2] = { nextAttemptAt: null, finishedAt: Date.now() };
+      if (rec.videoId) {
+        const provider = this.opts.providerFor(rec.profileId);
+        try {
+          if (rec.uploadId && rec.uploadAddress) {
+            const fresh = await provider.refreshUpload(rec.videoId);
+            await new OssSession(new CredentialLease(provider, rec.videoId, fresh.address, fresh.credential)).abort(rec.uploadId);
+            patch.uploadId = null;
+            this.store.clearParts(id);
+          }
+          if (opts.deleteVideo) {
+            await provider.deleteVideo(rec.videoId);
+            patch.videoId = null;
+            patch.uploadAddress = null;
+            patch.vodStatus = null;
+            patch.crc64 = null;
+            patch.partSize = null;
+          }
+        } catch (err) {
+          // Canceling must work offline too; the service purges the upload in ~7 days.
+          const e = classifyError(err);
+          this.store.appendEvent(id, 'cancel-cleanup-failed', { code: e.code, message: e.message });
+        }
+      }
+      this.store.transition(id, 'canceled', patch);
+      this.changed(id);
+    }
+    this.pump();
+  }
+
+  async setPriority(ids: number[], priority: number): Promise<void> {
+    this.store.setPriority(ids, priority);
+    ids.forEach((id) => this.changed(id));
+    this.pump();
+  }
+
+  whenIdle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private isIdle(): boolean {
+    const by = this.store.totals().byState;
+    return BUSY_STATES.every((s) => !by[s]) && this.running.size === 0;
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    clearTimeout(this.wakeTimer);
+    const all = [...this.running.keys(), ...this.polling.keys()];
+    await this.stopWork(all);
+    this.flushChanges();
+    clearInterval(this.progressTimer);
+    clearTimeout(this.changeTimer);
+    this.store.close();
+    this.changedEmitter.dispose();
+    this.progressEmitter.dispose();
+  }
+
+  // --- scheduling --------------------------------------------------------
+
+  private async stopWork(ids: number[]): Promise<void> {
+    const waits: Promise<void>[] = [];
+    for (const id of ids) {
+      for (const map of [this.running, this.polling]) {
+        const r = map.get(id);
+        if (r) {
+          r.ctrl.abort(new EngineError({ kind: 'canceled', code: 'Canceled', message: 'Stopped.' }));
+          waits.push(r.done);
+        }
+      }
+    }
+    await Promise.all(waits);
+  }
+
+  /** Starts as many runnable jobs as the limits allow. */
+  private pump(): void {
+    if (!this.started || this.stopping) return;
+    clearTimeout(this.wakeTimer);
+    const free = this.settings.filesInFlight - this.running.size;
+    if (free > 0) {
+      const candidates = this.store.nextRunnable(free + this.running.size, Date.now());
+      for (const rec of candidates) {
+        if (this.running.size >= this.settings.filesInFlight) break;
+        if (this.running.has(rec.id) || this.polling.has(rec.id)) continue;
+        this.launch(rec);
+      }
+    }
+    // Wake up for the earliest waiting job.
+    const waiting = this.store.jobsInStates(['waiting']);
+    const next = Math.min(...waiting.map((r) => r.nextAttemptAt ?? Date.now()));
+    if (Number.isFinite(next)) {
+      this.wakeTimer = setTimeout(() => this.pump(), Math.max(50, next - Date.now()));
+    }
+    this.ensureProgressTimer();
+    this.checkIdle();
+  }
+
+  private launch(rec: JobRecord): void {
+    const ctrl = new AbortController();
+    const runner = new JobRunner({
+      store: this.store,
+      providerFor: (job) => this.opts.providerFor(job.profileId),
+      partSlots: this.partSlots,
+      bandwidth: this.bandwidth,
+      progress: this.progress,
+      settings: () => this.settings,
+      changed: (id) => this.changed(id),
+      stallMs: this.opts.stallMs,
+    }, rec.id, ctrl.signal);
+    const done = (async () => {
+      let bytesMoved = false;
+      try {
+        bytesMoved = (await runner.run()).bytesMoved;
+        this.store.updateJob(rec.id, { attempts: 0, error: null });
+        this.startPolling(rec.id);
+      } catch (err) {
+        if (!ctrl.signal.aborted) this.onRunError(rec.id, err, bytesMoved);
+      } finally {
+        this.progress.end(rec.id);
+        this.running.delete(rec.id);
+        this.changed(rec.id);
+        this.pump();
+      }
+    })();
+    this.running.set(rec.id, { ctrl, done });
+  }
+
+  /** The one place a job's failure is turned into `waiting` or `failed`. */
+  private onRunError(id: number, err: unknown, bytesMoved: boolean): void {
+    const e = classifyError(err);
+    const rec = this.store.getJob(id);
+    if (!rec || TERMINAL_STATES.includes(rec.state) || rec.state === 'paused') return;
+    // The counter resets when bytes moved: a flaky network that still makes progress
+    // never exhausts the job.
+    const attempts = (bytesMoved ? 0 : rec.attempts) + 1;
+    if (e.retryable) {
+      const delay = delayFor(DEFAULT_JOB_POLICY, attempts);
+      this.store.transition(id, 'waiting', { attempts, nextAttemptAt: Date.now() + delay, error: toJobError(e) });
+      this.store.appendEvent(id, 'waiting', { code: e.code, message: e.message, delayMs: delay });
+    } else {
+      this.store.transition(id, 'failed', { attempts, error: toJobError(e), finishedAt: Date.now(), nextAttemptAt: null });
+      this.store.appendEvent(id, 'failed', { code: e.code, message: e.message, requestId: e.requestId });
+    }
+    this.changed(id);
+  }
+
+  // --- VOD status polling --------------------------------------------------
+
+  private startPolling(id: number): void {
+    if (this.polling.has(id) || this.stopping) return;
+    const rec = this.store.getJob(id);
+    if (!rec || rec.state !== 'uploaded' || !rec.videoId) return;
+    const ctrl = new AbortController();
+    const provider = this.opts.providerFor(rec.profileId);
+    const videoId = rec.videoId;
+    const done = (async () => {
+      for (let attempt = 1; !ctrl.signal.aborted; attempt++) {
+        try {
+          const status = await provider.getVideoStatus(videoId);
+          if (ctrl.signal.aborted) break;
+          const cur = this.store.getJob(id);
+          if (!cur || cur.state !== 'uploaded') break;
+          if (cur.vodStatus !== status) {
+            this.store.updateJob(id, { vodStatus: status });
+            this.changed(id);
+          }
+          if (status === 'Normal') {
+            this.store.transition(id, 'ready', { finishedAt: Date.now() });
+            this.changed(id);
+            break;
+          }
+          if (status === 'TranscodeFail' || status === 'Blocked' || status === 'UploadFail') {
+            const e = new EngineError({
+              kind: 'unknown', code: status, retryable: false,
+              message: `VOD reports ${status} for video ${videoId}.`,
+              hint: status === 'TranscodeFail'
+                ? 'The upload is complete but VOD could not transcode it. Check the template group and the source format in the VOD console.'
+                : status === 'Blocked' ? 'VOD blocked the video (content review). See the VOD console.' : 'VOD marked the upload as failed. Retry the job.',
+            });
+            this.store.transition(id, 'failed', { error: toJobError(e), finishedAt: Date.now() });
+            this.changed(id);
+            break;
+          }
+        } catch (err) {
+          const e = classifyError(err);
+          if (ctrl.signal.aborted) break;
+          if (!e.retryable) {
+            this.store.transition(id, 'failed', { error: toJobError(e), finishedAt: Date.now() });
+            this.changed(id);
+            break;
+          }
+        }
+        await sleepUnlessAborted(delayFor(POLL_POLICY, attempt), ctrl.signal);
+      }
+    })().finally(() => {
+      this.polling.delete(id);
+      this.checkIdle();
+    });
+    this.polling.set(id, { ctrl, done });
+  }
+
+  // --- events --------------------------------------------------------------
+
+  private changed(id: number): void {
+    this.pendingChanges.add(id);
+    if (!this.changeTimer) this.changeTimer = setTimeout(() => this.flushChanges(), CHANGE_FLUSH_MS);
+  }
+
+  private flushChanges(): void {
+    clearTimeout(this.changeTimer);
+    this.changeTimer = undefined;
+    if (this.pendingChanges.size === 0) return;
+    const views: JobView[] = [];
+    for (const id of this.pendingChanges) {
+      const rec = this.store.getJob(id);
+      if (rec) views.push(this.view(rec));
+    }
+    this.pendingChanges.clear();
+    this.changedEmitter.fire(views);
+    this.checkIdle();
+  }
+
+  private ensureProgressTimer(): void {
+    if (this.running.size > 0 && !this.progressTimer) {
+      this.progressTimer = setInterval(() => {
+        this.progressEmitter.fire(this.progress.snapshot(this.store.totals()));
+        if (this.running.size === 0) {
+          clearInterval(this.progressTimer);
+          this.progressTimer = undefined;
+        }
+      }, PROGRESS_INTERVAL_MS);
+    }
+  }
+
+  private checkIdle(): void {
+    if (this.idleWaiters.length === 0 || !this.isIdle()) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    waiters.forEach((w) => w());
+  }
+}
+
+function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+function normalizeMeta(meta: JobMeta): JobMeta {
+  return { ...meta, title: meta.title.trim(), tags: meta.tags.map((t) => t.trim()).filter(Boolean) };
+}
+
+function normalizePatch(patch: Partial<JobMeta>): Partial<JobMeta> {
+  const out = { ...patch };
+  if (out.title !== undefined) out.title = out.title.trim();
+  if (out.tags) out.tags = out.tags.map((t) => t.trim()).filter(Boolean);
+  return out;
+}
+
+export async function openEngine(opts: EngineOptions & { stallMs?: number }): Promise<UploadEngine> {
+  const engine = new UploadEngine(opts);
+  await engine.start();
+  return engine;
+}
