@@ -210,9 +210,11 @@ export function classifyError(err: unknown): EngineError {
       kind: 'file', code, message: rawMessage, retryable: false, hint: CODE_HINTS[lcode] ?? KIND_HINTS.file, cause: err,
     });
   }
-  if ((code && NODE_NETWORK_CODES.has(lcode)) || /socket hang up|econnreset|network socket disconnected/i.test(rawMessage)) {
+  if ((code && (NODE_NETWORK_CODES.has(lcode) || (NODE_FILE_CODES.has(lcode) && isNetworkSyscall(e))))
+    || /socket hang up|econnreset|network socket disconnected/i.test(rawMessage)) {
     return new EngineError({
-      kind: 'network', code: code ?? 'ECONNRESET', message: rawMessage, hint: CODE_HINTS[lcode] ?? KIND_HINTS.network, cause: err,
+      kind: 'network', code: code ?? 'ECONNRESET', message: rawMessage,
+      hint: (NODE_NETWORK_CODES.has(lcode) ? CODE_HINTS[lcode] : undefined) ?? KIND_HINTS.network, cause: err,
     });
   }
 
