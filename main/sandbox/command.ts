@@ -1,0 +1,36 @@
+// `vodup sandbox`: starts the sandbox and prints one JSON line with what a client
+// needs to reach it, then keeps serving until the process is told to stop.
+import { parseFaults, startSandbox, type Sandbox } from './index';
+
+export interface SandboxCommandOptions {
+  port?: number;
+  /** Data directory (state and disk store); default a fresh temporary directory. */
+  data?: string;
+  store?: 'disk' | 'null';
+  /** "errorRate=0.1,resetRate=0.05,outageSeconds=20,credentialTtlSeconds=5" */
+  faults?: string;
+}
+
+export async function runSandboxCommand(opts: SandboxCommandOptions): Promise<Sandbox> {
+  if (opts.store !== undefined && opts.store !== 'disk' && opts.store !== 'null') {
+    throw new Error(`--store must be "disk" or "null", got "${String(opts.store)}".`);
+  }
+  if (opts.port !== undefined && (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535)) {
+    throw new Error(`--port must be a whole number from 0 to 65535, got "${String(opts.port)}".`);
+  }
+  const faults = opts.faults ? parseFaults(opts.faults) : undefined;
+  const sandbox = await startSandbox({ port: opts.port, dataDir: opts.data, store: opts.store, faults });
+  process.stdout.write(JSON.stringify({
+    endpoint: sandbox.url,
+    region: sandbox.region,
+    accessKeyId: sandbox.accessKeyId,
+    accessKeySecret: sandbox.accessKeySecret,
+    admin: `${sandbox.url}/__admin`,
+  }) + '\n');
+  const stop = () => {
+    void sandbox.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return sandbox;
+}

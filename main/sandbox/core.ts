@@ -1,0 +1,189 @@
+// What the VOD and OSS halves of the sandbox share: the state, the store, the live
+// fault settings, counters, and the rules that tie them together (credentials that
+// grant one object, videos that change status when their object is complete).
+import { DEFAULT_FAULTS, TokenBucket, type Faults } from './faults';
+import { accessKeyId, hexId, isoSeconds } from './ids';
+import { NonceBook } from './vod-signature';
+import { NO_TRANSCODE_GROUP_ID } from './catalog';
+import type { ObjectStore } from './object-store';
+import type { CredentialRecord, ImageRecord, ObjectRecord, StateStore, VideoRecord, VideoStatus } from './state';
+import { objectId } from './state';
+
+export interface SandboxStats {
+  requests: Record<string, number>;
+  errors: Record<string, number>;
+  createUploadVideo: number;
+  bytesReceived: number;
+  injected: { errors: number; resets: number; throttles: number; outageDrops: number };
+  videos: number;
+  uploadsInProgress: number;
+  objects: number;
+}
+
+export interface CoreOptions {
+  url: string;
+  region: string;
+  state: StateStore;
+  store: ObjectStore;
+  faults: Partial<Faults>;
+  transcodeMs: number;
+  uploadExpirySeconds: number;
+}
+
+export class SandboxCore {
+  readonly url: string;
+  readonly region: string;
+  readonly state: StateStore;
+  readonly store: ObjectStore;
+  readonly transcodeMs: number;
+  readonly uploadExpiryMs: number;
+  readonly nonces = new NonceBook();
+  faults: Faults;
+  readonly bandwidth: TokenBucket;
+  readonly counters = {
+    requests: {} as Record<string, number>,
+    errors: {} as Record<string, number>,
+    createUploadVideo: 0,
+    bytesReceived: 0,
+    injected: { errors: 0, resets: 0, throttles: 0, outageDrops: 0 },
+  };
+
+  constructor(o: CoreOptions) {
+    this.url = o.url;
+    this.region = o.region;
+    this.state = o.state;
+    this.store = o.store;
+    this.transcodeMs = o.transcodeMs;
+    this.uploadExpiryMs = o.uploadExpirySeconds * 1000;
+    this.faults = { ...DEFAULT_FAULTS, ...o.faults };
+    this.bandwidth = new TokenBucket(() => this.faults.bandwidth);
+  }
+
+  get data() {
+    return this.state.data;
+  }
+
+  count(name: string): void {
+    this.counters.requests[name] = (this.counters.requests[name] ?? 0) + 1;
+  }
+
+  countError(code: string): void {
+    this.counters.errors[code] = (this.counters.errors[code] ?? 0) + 1;
+  }
+
+  /** Rolls the dice for a probabilistic fault. */
+  roll(probability: number): boolean {
+    return probability > 0 && Math.random() < probability;
+  }
+
+  stats(): SandboxStats {
+    return {
+      requests: { ...this.counters.requests },
+      errors: { ...this.counters.errors },
+      createUploadVideo: this.counters.createUploadVideo,
+      bytesReceived: this.counters.bytesReceived,
+      injected: { ...this.counters.injected },
+      videos: Object.keys(this.data.videos).length,
+      uploadsInProgress: Object.keys(this.data.uploads).length,
+      objects: Object.keys(this.data.objects).length,
+    };
+  }
+
+  /** `bucket.oss-region.aliyuncs.com`: the StorageLocation string VOD uses. */
+  storageLocation(): string {
+    return `${this.data.bucket}.oss-${this.region}.aliyuncs.com`;
+  }
+
+  /** Unsigned URL under which the sandbox serves an object's bytes (a stand-in for VOD's CDN). */
+  fileUrl(bucket: string, key: string): string {
+    return `${this.url}/__files/${encodeURIComponent(bucket)}/${key.split('/').map(encodeURIComponent).join('/')}`;
+  }
+
+  issueCredential(bucket: string, key: string): CredentialRecord {
+    const now = Date.now();
+    const cred: CredentialRecord = {
+      accessKeyId: accessKeyId('STS.'),
+      accessKeySecret: hexId(16),
+      securityToken: `CAIS${Buffer.from(hexId(48)).toString('base64')}`,
+      expiresAt: now + this.faults.credentialTtlSeconds * 1000,
+      bucket,
+      objectKey: key,
+    };
+    // Expired credentials are kept a day so a late caller gets SecurityTokenExpired, not InvalidAccessKeyId.
+    for (const [id, c] of Object.entries(this.data.credentials)) {
+      if (c.expiresAt < now - 86_400_000) delete this.data.credentials[id];
+    }
+    this.data.credentials[cred.accessKeyId] = cred;
+    this.state.changed();
+    return cred;
+  }
+
+  /** UploadAuth as VOD encodes it: base64 of a JSON object. */
+  uploadAuth(cred: CredentialRecord): string {
+    return Buffer.from(JSON.stringify({
+      AccessKeyId: cred.accessKeyId,
+      AccessKeySecret: cred.accessKeySecret,
+      SecurityToken: cred.securityToken,
+      Expiration: String(this.faults.credentialTtlSeconds),
+      ExpireUTCTime: isoSeconds(cred.expiresAt),
+      Region: this.region,
+    })).toString('base64');
+  }
+
+  uploadAddress(bucket: string, key: string): string {
+    return Buffer.from(JSON.stringify({ Endpoint: this.url, Bucket: bucket, FileName: key })).toString('base64');
+  }
+
+  /** Status from timestamps, not timers: stays right across restarts and clock reads. */
+  videoStatus(v: VideoRecord, now = Date.now()): VideoStatus {
+    if (v.uploadedAt === undefined) return 'Uploading';
+    if (v.templateGroupId === NO_TRANSCODE_GROUP_ID && !v.workflowId) return 'Normal';
+    const elapsed = now - v.uploadedAt;
+    if (elapsed >= this.transcodeMs) return 'Normal';
+    return elapsed < this.transcodeMs / 3 ? 'UploadSucc' : 'Transcoding';
+  }
+
+  findVideoByObject(bucket: string, key: string): VideoRecord | undefined {
+    return Object.values(this.data.videos).find((v) => v.bucket === bucket && v.objectKey === key);
+  }
+
+  findImageByObject(bucket: string, key: string): ImageRecord | undefined {
+    return Object.values(this.data.images).find((i) => i.bucket === bucket && i.objectKey === key);
+  }
+
+  getObject(bucket: string, key: string): ObjectRecord | undefined {
+    return this.data.objects[objectId(bucket, key)];
+  }
+
+  /** Stores a completed object, frees the bytes of the one it replaces, and moves its video on. */
+  async putObject(obj: ObjectRecord, keepFiles: readonly string[] = []): Promise<void> {
+    const id = objectId(obj.bucket, obj.key);
+    const old = this.data.objects[id];
+    this.data.objects[id] = obj;
+    const video = this.findVideoByObject(obj.bucket, obj.key);
+    if (video) {
+      video.uploadedAt = obj.lastModified;
+      video.size = obj.size;
+      video.crc64 = obj.crc64;
+      video.etag = obj.etag;
+      video.modifiedAt = obj.lastModified;
+    }
+    const image = this.findImageByObject(obj.bucket, obj.key);
+    if (image) image.uploadedAt = obj.lastModified;
+    this.state.changed();
+    if (old?.segments) {
+      const keep = new Set([...keepFiles, ...(obj.segments ?? []).map((s) => s.file)]);
+      await this.store.remove(old.segments.map((s) => s.file).filter((f) => !keep.has(f)));
+    }
+  }
+
+  async deleteObject(bucket: string, key: string): Promise<boolean> {
+    const id = objectId(bucket, key);
+    const old = this.data.objects[id];
+    if (!old) return false;
+    delete this.data.objects[id];
+    this.state.changed();
+    if (old.segments) await this.store.remove(old.segments.map((s) => s.file));
+    return true;
+  }
+}

@@ -1,0 +1,134 @@
+// The local VOD + OSS sandbox: one loopback HTTP server that speaks VOD's RPC OpenAPI
+// and OSS's REST API well enough for the unmodified @alicloud/pop-core and ali-oss
+// clients. Used by tests, benchmarks, and the "Sandbox" profile.
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import type { AddressInfo } from 'net';
+import { SandboxCore, type SandboxStats } from './core';
+import { DEFAULT_FAULTS, normalizeFaults, parseFaults, type Faults } from './faults';
+import { accessKeyId as newAccessKeyId, hexId, secret as newSecret } from './ids';
+import { DiskStore, NullStore } from './object-store';
+import { SandboxServer } from './server';
+import { seedCategories } from './catalog';
+import { StateStore, objectId, type StateData, type VideoRecord, type VideoStatus } from './state';
+
+export type { Faults, SandboxStats, VideoStatus };
+export { parseFaults };
+export { NO_TRANSCODE_GROUP_ID, DEFAULT_TEMPLATE_GROUP_ID, DEFAULT_APP_ID } from './catalog';
+
+export interface SandboxOptions {
+  /** Default 0 (a free port) on 127.0.0.1. */
+  port?: number;
+  host?: string;
+  /** Disk store and persisted state; default a fresh temporary directory. */
+  dataDir?: string;
+  /** 'null' keeps sizes, MD5 ETags and CRC64s but drops the bytes. */
+  store?: 'disk' | 'null';
+  /** Defaults: a generated key pair (kept in dataDir), 'cn-shanghai'. */
+  accessKeyId?: string;
+  accessKeySecret?: string;
+  region?: string;
+  faults?: Partial<Faults>;
+  /** Incomplete multipart uploads expire after this (default 7 days) and answer NoSuchUpload. */
+  uploadExpirySeconds?: number;
+  /** How long UploadSucc + Transcoding last before Normal (default 1500 ms). */
+  transcodeMs?: number;
+}
+
+export interface SandboxVideo extends VideoRecord {
+  status: VideoStatus;
+}
+
+export interface Sandbox {
+  /** http://127.0.0.1:PORT: the VOD endpoint and the OSS endpoint handed out in UploadAddress. */
+  url: string;
+  region: string;
+  accessKeyId: string;
+  accessKeySecret: string;
+  bucket: string;
+  dataDir: string;
+  faults: { get(): Faults; set(p: Partial<Faults> & { outageSeconds?: number }): void; reset(): void };
+  stats(): SandboxStats;
+  video(videoId: string): SandboxVideo | undefined;
+  videos(): SandboxVideo[];
+  /** The stored bytes of an object (disk store only); undefined when there is no such object. */
+  readObject(bucket: string, key: string): Promise<Buffer | undefined>;
+  close(): Promise<void>;
+}
+
+export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+  const region = opts.region ?? 'cn-shanghai';
+  const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'vod-sandbox-'));
+  fs.mkdirSync(dataDir, { recursive: true });
+  const initialFaults = normalizeFaults({ ...(opts.faults ?? {}) });
+  const state = StateStore.load(dataDir, (): StateData => ({
+    version: 1,
+    accessKeyId: opts.accessKeyId ?? newAccessKeyId('LTAI'),
+    accessKeySecret: opts.accessKeySecret ?? newSecret(),
+    bucket: `outin-${hexId(16)}`,
+    videos: {}, images: {}, uploads: {}, objects: {}, credentials: {},
+    ...seedCategories(),
+  }));
+  // Explicit keys win over the ones remembered in dataDir.
+  if (opts.accessKeyId) state.data.accessKeyId = opts.accessKeyId;
+  if (opts.accessKeySecret) state.data.accessKeySecret = opts.accessKeySecret;
+  state.flush();
+
+  const store = opts.store === 'null' ? new NullStore() : new DiskStore(path.join(dataDir, 'store'));
+  const core = new SandboxCore({
+    url: '', region, state, store, faults: initialFaults,
+    transcodeMs: opts.transcodeMs ?? 1500,
+    uploadExpirySeconds: opts.uploadExpirySeconds ?? 7 * 86_400,
+  });
+  const server = new SandboxServer(core);
+  await new Promise<void>((resolve, reject) => {
+    server.http.once('error', reject);
+    server.http.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
+      server.http.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.http.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  const url = `http://${host}:${addr.port}`;
+  (core as { url: string }).url = url;
+
+  const view = (v: VideoRecord): SandboxVideo => ({ ...v, tags: [...v.tags], status: core.videoStatus(v) });
+  let closed = false;
+
+  return {
+    url,
+    region,
+    accessKeyId: state.data.accessKeyId,
+    accessKeySecret: state.data.accessKeySecret,
+    bucket: state.data.bucket,
+    dataDir,
+    faults: {
+      get: () => ({ ...core.faults }),
+      set: (p) => { core.faults = { ...core.faults, ...normalizeFaults({ ...p }) }; },
+      reset: () => { core.faults = { ...DEFAULT_FAULTS, ...initialFaults }; },
+    },
+    stats: () => core.stats(),
+    video: (id) => (core.data.videos[id] ? view(core.data.videos[id]) : undefined),
+    videos: () => Object.values(core.data.videos).map(view),
+    readObject: async (bucket, key) => {
+      const obj = core.data.objects[objectId(bucket, key)];
+      if (!obj) return undefined;
+      if (obj.size === 0) return Buffer.alloc(0);
+      const stream = store.read(obj.segments ?? [], 0, obj.size - 1);
+      if (!stream) throw new Error('readObject needs the disk store; this sandbox runs with the null store, which keeps no bytes.');
+      const chunks: Buffer[] = [];
+      for await (const c of stream) chunks.push(c as Buffer);
+      return Buffer.concat(chunks);
+    },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      const done = new Promise<void>((resolve) => server.http.close(() => resolve()));
+      server.destroySockets();
+      await done;
+      state.flush();
+    },
+  };
+}

@@ -1,0 +1,181 @@
+// The sandbox's one HTTP server. Requests are told apart the way the real services
+// are reached: OSS by its virtual-host name (`<bucket>.oss-<region>.aliyuncs.com`,
+// which ali-oss sends in Host when its endpoint is an IP), the admin API under
+// /__admin, unsigned object URLs under /__files, and everything else is VOD RPC.
+import http, { type IncomingMessage, type ServerResponse } from 'http';
+import type { Socket } from 'net';
+import type { SandboxCore } from './core';
+import { normalizeFaults } from './faults';
+import { vodRequestId } from './ids';
+import { OssHandler, sendObject } from './oss-api';
+import { OssError } from './oss-signature';
+import { ACTIONS } from './vod-api';
+import { RpcError, verifyRpcRequest } from './vod-signature';
+
+const OSS_HOST = /^([a-z0-9][a-z0-9-]{1,62})\.(?:[a-z0-9-]+\.)*aliyuncs\.com(?::\d+)?$/i;
+const API_VERSION = '2017-03-21';
+const MAX_FORM_BYTES = 1024 * 1024;
+
+function isLoopback(addr: string | undefined): boolean {
+  return !!addr && (addr === '::1' || addr.startsWith('127.') || addr.startsWith('::ffff:127.'));
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json;charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+async function readForm(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let n = 0;
+  for await (const chunk of req) {
+    n += (chunk as Buffer).length;
+    if (n > MAX_FORM_BYTES) throw new RpcError(400, 'InvalidParameter', `The request body is larger than ${MAX_FORM_BYTES} bytes.`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export class SandboxServer {
+  readonly http: http.Server;
+  private readonly oss: OssHandler;
+  private readonly sockets = new Set<Socket>();
+
+  constructor(private readonly core: SandboxCore) {
+    this.oss = new OssHandler(core);
+    this.http = http.createServer((req, res) => {
+      this.route(req, res).catch((err: unknown) => {
+        if (!res.headersSent) sendJson(res, 500, { Code: 'InternalError', Message: `The sandbox failed: ${(err as Error).message}` });
+        else res.destroy();
+      });
+    });
+    this.http.on('connection', (s: Socket) => {
+      this.sockets.add(s);
+      s.once('close', () => this.sockets.delete(s));
+    });
+    // Part bodies can take minutes on a capped link; never cut them on the server side.
+    this.http.requestTimeout = 0;
+    this.http.headersTimeout = 60_000;
+    this.http.keepAliveTimeout = 5_000;
+  }
+
+  /** Destroys open connections so close() does not wait for keep-alive clients. */
+  destroySockets(): void {
+    for (const s of this.sockets) s.destroy();
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://sandbox');
+    if (url.pathname.startsWith('/__admin/') || url.pathname === '/__admin') {
+      return this.admin(req, res, url);
+    }
+    if (Date.now() < this.core.faults.outageUntil) {
+      this.core.counters.injected.outageDrops++;
+      req.socket.destroy();
+      return;
+    }
+    if (this.core.faults.latencyMs > 0) await new Promise((r) => setTimeout(r, this.core.faults.latencyMs));
+    const host = req.headers.host ?? '';
+    const oss = OSS_HOST.exec(host);
+    if (oss && !/^vod\./i.test(host)) return this.oss.handle(req, res, oss[1].toLowerCase());
+    if (url.pathname.startsWith('/__files/')) return this.files(req, res, url);
+    return this.vod(req, res, url);
+  }
+
+  private async vod(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const requestId = vodRequestId();
+    const hostId = `vod.${this.core.region}.aliyuncs.com`;
+    const method = (req.method ?? 'GET').toUpperCase();
+    let action = '(none)';
+    try {
+      const params: Record<string, string> = {};
+      for (const [k, v] of url.searchParams) params[k] = v;
+      if (method === 'POST') {
+        const body = await readForm(req);
+        for (const [k, v] of new URLSearchParams(body)) params[k] = v;
+      } else {
+        req.resume();
+      }
+      action = params.Action ?? '(none)';
+      this.core.count(`vod:${action}`);
+      if (this.core.roll(this.core.faults.errorRate)) {
+        this.core.counters.injected.errors++;
+        throw Math.random() < 0.5
+          ? new RpcError(503, 'ServiceUnavailable', 'The request has failed due to a temporary failure of the server. (injected by the errorRate fault)')
+          : new RpcError(500, 'InternalError', 'The request processing has failed due to some unknown error, exception or failure. (injected by the errorRate fault)');
+      }
+      if (!params.Action) throw new RpcError(400, 'MissingAction', 'Action is mandatory for this request.');
+      verifyRpcRequest(method, params, (id) => (id === this.core.data.accessKeyId ? this.core.data.accessKeySecret : undefined), this.core.nonces, Date.now());
+      if (params.Version !== API_VERSION) {
+        throw new RpcError(400, 'InvalidVersion', `Specified parameter Version "${params.Version ?? ''}" is not valid; VOD uses ${API_VERSION}.`);
+      }
+      if (this.core.roll(this.core.faults.throttleRate)) {
+        this.core.counters.injected.throttles++;
+        throw new RpcError(400, 'Throttling.User', 'Request was denied due to user flow control. (injected by the throttleRate fault)');
+      }
+      const handler = Object.prototype.hasOwnProperty.call(ACTIONS, params.Action) ? ACTIONS[params.Action] : undefined;
+      if (!handler) throw new RpcError(404, 'InvalidAction.NotFound', `Specified api "${params.Action}" is not found in VOD ${API_VERSION} (or not imitated by the sandbox).`);
+      const body = await handler(this.core, params);
+      sendJson(res, 200, { RequestId: requestId, ...body });
+    } catch (err) {
+      const e = err instanceof RpcError ? err : new RpcError(500, 'InternalError', `The sandbox failed: ${(err as Error).message}`);
+      this.core.countError(e.code);
+      if (!(err instanceof RpcError)) console.error(`sandbox: ${action} failed`, err);
+      sendJson(res, e.status, { RequestId: requestId, HostId: hostId, Code: e.code, Message: e.message, Recommend: `https://api.aliyun.com/troubleshoot?q=${encodeURIComponent(e.code)}` });
+    }
+  }
+
+  /** Unsigned reads of stored objects: stands in for the CDN URLs in ImageURL, FileURL and PlayURL. */
+  private async files(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    this.core.count('files:Get');
+    req.resume();
+    const parts = url.pathname.slice('/__files/'.length).split('/').map((s) => decodeURIComponent(s));
+    const [bucket, ...rest] = parts;
+    const obj = this.core.getObject(bucket ?? '', rest.join('/'));
+    try {
+      if (!obj || (req.method !== 'GET' && req.method !== 'HEAD')) throw new OssError(404, 'NoSuchKey', 'The specified key does not exist.');
+      await sendObject(this.core, req, res, obj, req.method === 'GET');
+    } catch (err) {
+      const e = err instanceof OssError ? err : new OssError(500, 'InternalError', (err as Error).message);
+      if (!res.headersSent) sendJson(res, e.status, { Code: e.code, Message: e.message });
+      else res.destroy();
+    }
+  }
+
+  private async admin(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (!isLoopback(req.socket.remoteAddress)) {
+      req.resume();
+      sendJson(res, 403, { Code: 'Forbidden', Message: 'The sandbox admin API answers loopback clients only.' });
+      return;
+    }
+    const path = url.pathname.replace(/\/+$/, '');
+    if (path === '/__admin/state' && req.method === 'GET') {
+      req.resume();
+      sendJson(res, 200, { ...this.core.stats(), faults: this.core.faults, now: Date.now() });
+      return;
+    }
+    if (path === '/__admin/faults' && (req.method === 'POST' || req.method === 'PUT')) {
+      let patch: Record<string, unknown>;
+      try {
+        const text = await readForm(req);
+        const parsed: unknown = text.trim() === '' ? {} : JSON.parse(text);
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('the body must be a JSON object');
+        patch = parsed as Record<string, unknown>;
+        this.core.faults = { ...this.core.faults, ...normalizeFaults(patch) };
+      } catch (err) {
+        sendJson(res, 400, { Code: 'InvalidFaults', Message: `Faults not changed: ${(err as Error).message}` });
+        return;
+      }
+      sendJson(res, 200, { faults: this.core.faults });
+      return;
+    }
+    if (path === '/__admin/faults' && req.method === 'GET') {
+      req.resume();
+      sendJson(res, 200, { faults: this.core.faults });
+      return;
+    }
+    req.resume();
+    sendJson(res, 404, { Code: 'NotFound', Message: 'Admin endpoints: GET /__admin/state, GET|POST /__admin/faults.' });
+  }
+}

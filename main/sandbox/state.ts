@@ -1,0 +1,161 @@
+// The sandbox's whole memory: videos, images, uploads, objects, issued credentials and
+// the category tree. Kept as one JSON document in dataDir so a restarted sandbox with
+// the same dataDir carries on where it stopped. Part bytes never live here, only their
+// sizes, hashes and file names.
+import fs from 'fs';
+import path from 'path';
+
+export type VideoStatus = 'Uploading' | 'UploadFail' | 'UploadSucc' | 'Transcoding' | 'TranscodeFail' | 'Blocked' | 'Normal';
+
+export interface VideoRecord {
+  videoId: string;
+  title: string;
+  fileName: string;
+  fileSize?: number;
+  cateId?: number;
+  tags: string[];
+  description?: string;
+  coverURL?: string;
+  templateGroupId: string;
+  workflowId?: string;
+  storageLocation: string;
+  appId: string;
+  userData?: string;
+  bucket: string;
+  objectKey: string;
+  createdAt: number;
+  modifiedAt: number;
+  /** When the object behind the video was completed (CompleteMultipartUpload or PutObject). */
+  uploadedAt?: number;
+  size?: number;
+  /** CRC-64/ECMA of the uploaded object, unsigned decimal. */
+  crc64?: string;
+  etag?: string;
+}
+
+export interface ImageRecord {
+  imageId: string;
+  imageType: string;
+  imageExt: string;
+  title: string;
+  bucket: string;
+  objectKey: string;
+  appId: string;
+  createdAt: number;
+  uploadedAt?: number;
+}
+
+export interface PartRecord {
+  partNumber: number;
+  /** Quoted upper-case MD5 hex, as OSS writes it. */
+  etag: string;
+  size: number;
+  crc64: string;
+  lastModified: number;
+  /** Disk store: the part's file, relative to the store root. */
+  file?: string;
+}
+
+export interface UploadRecord {
+  uploadId: string;
+  bucket: string;
+  key: string;
+  initiatedAt: number;
+  contentType?: string;
+  parts: Record<string, PartRecord>;
+}
+
+export interface Segment {
+  file: string;
+  size: number;
+}
+
+export interface ObjectRecord {
+  bucket: string;
+  key: string;
+  size: number;
+  etag: string;
+  crc64: string;
+  lastModified: number;
+  contentType: string;
+  /** Disk store: the object's bytes in order (part files of a multipart upload, or one file). */
+  segments?: Segment[];
+}
+
+export interface CredentialRecord {
+  accessKeyId: string;
+  accessKeySecret: string;
+  securityToken: string;
+  expiresAt: number;
+  bucket: string;
+  /** The one object key this credential may write and read. */
+  objectKey: string;
+}
+
+export interface CategoryRecord {
+  cateId: number;
+  cateName: string;
+  parentId: number;
+  level: number;
+  type: 'default' | 'material';
+}
+
+export interface StateData {
+  version: 1;
+  accessKeyId: string;
+  accessKeySecret: string;
+  bucket: string;
+  videos: Record<string, VideoRecord>;
+  images: Record<string, ImageRecord>;
+  uploads: Record<string, UploadRecord>;
+  objects: Record<string, ObjectRecord>;
+  credentials: Record<string, CredentialRecord>;
+  categories: Record<string, CategoryRecord>;
+  nextCateId: number;
+}
+
+export function objectId(bucket: string, key: string): string {
+  return `${bucket}/${key}`;
+}
+
+const STATE_FILE = 'sandbox-state.json';
+/** Writes are coalesced: many parts a second would otherwise rewrite the file each time. */
+const SAVE_DELAY_MS = 50;
+
+export class StateStore {
+  private timer: NodeJS.Timeout | undefined;
+  private readonly file: string;
+
+  private constructor(readonly data: StateData, dir: string) {
+    this.file = path.join(dir, STATE_FILE);
+  }
+
+  static load(dir: string, fresh: () => StateData): StateStore {
+    const file = path.join(dir, STATE_FILE);
+    let data: StateData;
+    if (fs.existsSync(file)) {
+      const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as StateData;
+      if (parsed.version !== 1) throw new Error(`${file} has state version ${String(parsed.version)}; this sandbox reads version 1. Use a fresh data directory.`);
+      data = parsed;
+    } else {
+      data = fresh();
+    }
+    const store = new StateStore(data, dir);
+    store.flush();
+    return store;
+  }
+
+  /** Marks the state changed; it reaches disk within SAVE_DELAY_MS or at flush(). */
+  changed(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => this.flush(), SAVE_DELAY_MS);
+  }
+
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const tmp = `${this.file}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(this.data));
+    fs.renameSync(tmp, this.file);
+  }
+}

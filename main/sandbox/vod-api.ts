@@ -1,0 +1,423 @@
+// The VOD OpenAPI actions the sandbox answers (version 2017-03-21). Each takes the
+// verified request parameters and returns the response body without RequestId; errors
+// are thrown as RpcError carrying VOD's code and a plausible HTTP status.
+import {
+  AUDIO_EXTENSIONS, IMAGE_EXTENSIONS, MAX_DESCRIPTION_CHARS, MAX_FILE_BYTES, MAX_TAG_CHARS, MAX_TAGS,
+  MAX_TITLE_CHARS, VIDEO_EXTENSIONS,
+} from '../../shared/limits';
+import { APPS, DEFAULT_APP_ID, DEFAULT_TEMPLATE_GROUP_ID, TEMPLATE_GROUPS, WORKFLOWS } from './catalog';
+import type { SandboxCore } from './core';
+import { hexId, isoSeconds } from './ids';
+import type { CategoryRecord, VideoRecord } from './state';
+import { RpcError } from './vod-signature';
+
+type Params = Record<string, string | undefined>;
+type Body = Record<string, unknown>;
+export type Action = (core: SandboxCore, p: Params) => Body | Promise<Body>;
+
+const invalid = (message: string) => new RpcError(400, 'InvalidParameter', message);
+
+function required(p: Params, name: string): string {
+  const v = p[name];
+  if (v === undefined || v === '') throw new RpcError(400, `Missing${name}`, `${name} is mandatory for this action.`);
+  return v;
+}
+
+/** VOD counts characters, not bytes: 汉字 count one each. */
+const chars = (s: string) => Array.from(s).length;
+
+function intParam(p: Params, name: string, def: number, min: number, max: number): number {
+  const raw = p[name];
+  if (raw === undefined || raw === '') return def;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw invalid(`The parameter ${name} must be an integer from ${min} to ${max}; got "${raw}".`);
+  return n;
+}
+
+function extension(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? name;
+  const dot = base.lastIndexOf('.');
+  return dot <= 0 ? '' : base.slice(dot + 1).toLowerCase();
+}
+
+function checkTitle(title: string): void {
+  if (title.trim() === '') throw invalid('The parameter Title must not be empty.');
+  if (chars(title) > MAX_TITLE_CHARS) throw invalid(`The parameter Title is ${chars(title)} characters long; at most ${MAX_TITLE_CHARS} are allowed.`);
+}
+
+function checkDescription(d: string | undefined): void {
+  if (d !== undefined && chars(d) > MAX_DESCRIPTION_CHARS) {
+    throw invalid(`The parameter Description is ${chars(d)} characters long; at most ${MAX_DESCRIPTION_CHARS} are allowed.`);
+  }
+}
+
+function parseTagList(raw: string | undefined): string[] {
+  if (raw === undefined || raw.trim() === '') return [];
+  const tags = raw.split(',').map((t) => t.trim()).filter(Boolean);
+  if (tags.length > MAX_TAGS) throw invalid(`The parameter Tags has ${tags.length} tags; at most ${MAX_TAGS} are allowed.`);
+  const long = tags.find((t) => chars(t) > MAX_TAG_CHARS);
+  if (long) throw invalid(`The tag "${long}" is longer than ${MAX_TAG_CHARS} characters.`);
+  return tags;
+}
+
+function checkUserData(u: string | undefined): void {
+  if (u === undefined || u === '') return;
+  try {
+    const v: unknown = JSON.parse(u);
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not an object');
+  } catch {
+    throw invalid('The parameter UserData must be a JSON object.');
+  }
+}
+
+function category(core: SandboxCore, raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const id = Number(raw);
+  if (!core.data.categories[String(id)]) throw new RpcError(404, 'InvalidCateId.NotFound', `The category ${raw} does not exist.`);
+  return id;
+}
+
+function appId(raw: string | undefined): string {
+  const id = raw || DEFAULT_APP_ID;
+  if (!APPS.some((a) => a.AppId === id)) throw new RpcError(404, 'InvalidAppId.NotFound', `The application ${id} does not exist.`);
+  return id;
+}
+
+function storageLocation(core: SandboxCore, raw: string | undefined): string {
+  const loc = core.storageLocation();
+  if (raw && raw !== loc) throw new RpcError(404, 'InvalidStorage.NotFound', `The storage location ${raw} does not exist; this account has ${loc}.`);
+  return loc;
+}
+
+function findVideo(core: SandboxCore, id: string): VideoRecord {
+  const v = core.data.videos[id];
+  if (!v) throw new RpcError(404, 'InvalidVideo.NotFound', `The video ${id} does not exist.`);
+  return v;
+}
+
+function shortKey(): string {
+  const h = hexId(9);
+  return `${h.slice(0, 8)}-${h.slice(8)}`;
+}
+
+function videoView(core: SandboxCore, v: VideoRecord): Body {
+  const cate = v.cateId !== undefined ? core.data.categories[String(v.cateId)] : undefined;
+  return {
+    VideoId: v.videoId,
+    Title: v.title,
+    Status: core.videoStatus(v),
+    Size: v.size ?? v.fileSize ?? 0,
+    Duration: 0,
+    CateId: v.cateId,
+    CateName: cate?.cateName,
+    CoverURL: v.coverURL,
+    Description: v.description,
+    Tags: v.tags.join(','),
+    TemplateGroupId: v.templateGroupId,
+    StorageLocation: v.storageLocation,
+    RegionId: core.region,
+    AppId: v.appId,
+    CreationTime: isoSeconds(v.createdAt),
+    ModificationTime: isoSeconds(v.modifiedAt),
+    Snapshots: { Snapshot: [] },
+  };
+}
+
+function categoryView(core: SandboxCore, c: CategoryRecord): Body {
+  const children = Object.values(core.data.categories).filter((x) => x.parentId === c.cateId).length;
+  return { CateId: c.cateId, CateName: c.cateName, Level: c.level, ParentId: c.parentId, SubTotal: children, Type: c.type };
+}
+
+const createUploadVideo: Action = (core, p) => {
+  const title = required(p, 'Title');
+  const fileName = required(p, 'FileName');
+  checkTitle(title);
+  checkDescription(p.Description);
+  const tags = parseTagList(p.Tags);
+  checkUserData(p.UserData);
+  const ext = extension(fileName);
+  if (!([...VIDEO_EXTENSIONS, ...AUDIO_EXTENSIONS] as readonly string[]).includes(ext)) {
+    throw invalid(ext ? `The file extension ".${ext}" of FileName is not a supported audio or video format.` : 'The parameter FileName has no extension; VOD needs one to know the format.');
+  }
+  let fileSize: number | undefined;
+  if (p.FileSize !== undefined && p.FileSize !== '') {
+    fileSize = Number(p.FileSize);
+    if (!Number.isSafeInteger(fileSize) || fileSize < 0) throw invalid(`The parameter FileSize must be a whole number of bytes; got "${p.FileSize}".`);
+    if (fileSize > MAX_FILE_BYTES) throw invalid(`The file is ${fileSize} bytes; VOD accepts at most 48.8 TB.`);
+  }
+  const templateGroupId = p.TemplateGroupId || DEFAULT_TEMPLATE_GROUP_ID;
+  if (!TEMPLATE_GROUPS.some((g) => g.TranscodeTemplateGroupId === templateGroupId)) {
+    throw new RpcError(404, 'InvalidTemplateGroupId.NotFound', `The transcode template group ${templateGroupId} does not exist.`);
+  }
+  if (p.WorkflowId && !WORKFLOWS.some((w) => w.WorkflowId === p.WorkflowId)) {
+    throw new RpcError(404, 'InvalidWorkflowId.NotFound', `The workflow ${p.WorkflowId} does not exist.`);
+  }
+  const cateId = category(core, p.CateId);
+  const app = appId(p.AppId);
+  const loc = storageLocation(core, p.StorageLocation);
+  const now = Date.now();
+  const k = shortKey();
+  const video: VideoRecord = {
+    videoId: hexId(16),
+    title,
+    fileName,
+    fileSize,
+    cateId,
+    tags,
+    description: p.Description,
+    coverURL: p.CoverURL,
+    templateGroupId,
+    workflowId: p.WorkflowId || undefined,
+    storageLocation: loc,
+    appId: app,
+    userData: p.UserData,
+    bucket: core.data.bucket,
+    objectKey: `sv/${k}/${k}.${ext}`,
+    createdAt: now,
+    modifiedAt: now,
+  };
+  core.data.videos[video.videoId] = video;
+  core.counters.createUploadVideo++;
+  const cred = core.issueCredential(video.bucket, video.objectKey);
+  return {
+    VideoId: video.videoId,
+    UploadAddress: core.uploadAddress(video.bucket, video.objectKey),
+    UploadAuth: core.uploadAuth(cred),
+  };
+};
+
+const refreshUploadVideo: Action = (core, p) => {
+  const v = findVideo(core, required(p, 'VideoId'));
+  const cred = core.issueCredential(v.bucket, v.objectKey);
+  return { VideoId: v.videoId, UploadAddress: core.uploadAddress(v.bucket, v.objectKey), UploadAuth: core.uploadAuth(cred) };
+};
+
+const createUploadImage: Action = (core, p) => {
+  const imageType = p.ImageType || 'default';
+  if (!['default', 'cover'].includes(imageType)) throw invalid(`The parameter ImageType must be "default" or "cover"; got "${imageType}".`);
+  const ext = (p.ImageExt || 'png').toLowerCase();
+  if (!(IMAGE_EXTENSIONS as readonly string[]).includes(ext)) throw invalid(`The parameter ImageExt "${ext}" is not one of ${IMAGE_EXTENSIONS.join(', ')}.`);
+  if (p.Title !== undefined) checkTitle(p.Title);
+  parseTagList(p.Tags);
+  category(core, p.CateId);
+  storageLocation(core, p.StorageLocation);
+  const imageId = hexId(16);
+  const key = `image/${imageType}/${imageId.toUpperCase()}-6-2.${ext}`;
+  core.data.images[imageId] = {
+    imageId, imageType, imageExt: ext, title: p.Title ?? '', bucket: core.data.bucket, objectKey: key, appId: appId(p.AppId), createdAt: Date.now(),
+  };
+  const cred = core.issueCredential(core.data.bucket, key);
+  const url = core.fileUrl(core.data.bucket, key);
+  return { ImageId: imageId, ImageURL: url, FileURL: url, UploadAddress: core.uploadAddress(core.data.bucket, key), UploadAuth: core.uploadAuth(cred) };
+};
+
+const getCategories: Action = (core, p) => {
+  const cateId = p.CateId === undefined || p.CateId === '' ? -1 : Number(p.CateId);
+  const type = p.Type || 'default';
+  if (type !== 'default' && type !== 'material') throw invalid(`The parameter Type must be "default" or "material"; got "${type}".`);
+  const pageNo = intParam(p, 'PageNo', 1, 1, 1_000_000);
+  const pageSize = intParam(p, 'PageSize', 10, 1, 100);
+  let self: Body;
+  if (cateId === -1) {
+    self = { CateId: -1, CateName: '', Level: -1, ParentId: -1, Type: type };
+  } else {
+    const c = core.data.categories[String(cateId)];
+    if (!c) throw new RpcError(404, 'InvalidCateId.NotFound', `The category ${String(p.CateId)} does not exist.`);
+    self = { CateId: c.cateId, CateName: c.cateName, Level: c.level, ParentId: c.parentId, Type: c.type };
+  }
+  const desc = (p.SortBy ?? '').toLowerCase().endsWith(':desc');
+  const subs = Object.values(core.data.categories)
+    .filter((c) => c.parentId === cateId && (cateId !== -1 || c.type === type))
+    .sort((a, b) => (desc ? b.cateId - a.cateId : a.cateId - b.cateId));
+  const page = subs.slice((pageNo - 1) * pageSize, pageNo * pageSize);
+  return { SubTotal: subs.length, Category: self, SubCategories: { Category: page.map((c) => categoryView(core, c)) } };
+};
+
+const addCategory: Action = (core, p) => {
+  const name = required(p, 'CateName');
+  if (Buffer.byteLength(name) > 64) throw invalid('The parameter CateName is longer than 64 bytes.');
+  const parentId = p.ParentId === undefined || p.ParentId === '' ? -1 : Number(p.ParentId);
+  let level = 0;
+  let type: CategoryRecord['type'] = p.Type === 'material' ? 'material' : 'default';
+  if (parentId !== -1) {
+    const parent = core.data.categories[String(parentId)];
+    if (!parent) throw new RpcError(404, 'InvalidCateId.NotFound', `The parent category ${String(p.ParentId)} does not exist.`);
+    if (parent.level >= 2) throw new RpcError(403, 'Forbidden.ExceedMaxLevel', 'Categories nest at most three levels; the parent is already on the third.');
+    level = parent.level + 1;
+    type = parent.type;
+  }
+  const c: CategoryRecord = { cateId: core.data.nextCateId++, cateName: name, parentId, level, type };
+  core.data.categories[String(c.cateId)] = c;
+  core.state.changed();
+  return { Category: { CateId: c.cateId, CateName: c.cateName, ParentId: c.parentId, Level: c.level, Type: c.type } };
+};
+
+const listTranscodeTemplateGroup: Action = (_core, p) => {
+  const app = p.AppId ? appId(p.AppId) : undefined;
+  const list = TEMPLATE_GROUPS.map((g) => ({ ...g, AppId: app ?? g.AppId }));
+  return { TranscodeTemplateGroupList: list };
+};
+
+const getVideoInfo: Action = (core, p) => ({ Video: videoView(core, findVideo(core, required(p, 'VideoId'))) });
+
+const getVideoInfos: Action = (core, p) => {
+  const ids = required(p, 'VideoIds').split(',').map((s) => s.trim()).filter(Boolean);
+  if (ids.length > 20) throw invalid(`The parameter VideoIds lists ${ids.length} videos; at most 20 are allowed.`);
+  const found = ids.filter((id) => core.data.videos[id]);
+  return {
+    VideoList: found.map((id) => videoView(core, core.data.videos[id])),
+    NonExistVideoIds: ids.filter((id) => !core.data.videos[id]),
+  };
+};
+
+const getMezzanineInfo: Action = (core, p) => {
+  const v = findVideo(core, required(p, 'VideoId'));
+  return {
+    Mezzanine: {
+      VideoId: v.videoId,
+      FileName: v.fileName,
+      FileURL: core.fileUrl(v.bucket, v.objectKey),
+      Size: v.size ?? v.fileSize ?? 0,
+      Status: v.uploadedAt === undefined ? 'Uploading' : 'Normal',
+      Duration: '0',
+      Bitrate: '0',
+      Fps: '0',
+      Width: 0,
+      Height: 0,
+      FileMD5: undefined,
+      CRC64: v.crc64,
+      CreationTime: isoSeconds(v.createdAt),
+      PreprocessStatus: 'UnPreprocess',
+    },
+  };
+};
+
+const getPlayInfo: Action = (core, p) => {
+  const v = findVideo(core, required(p, 'VideoId'));
+  const status = core.videoStatus(v);
+  if (status !== 'Normal') {
+    throw new RpcError(403, 'Forbidden.IllegalStatus', `The video is ${status}; play information exists once it is Normal.`);
+  }
+  const format = extension(v.fileName) === 'm3u8' ? 'm3u8' : 'mp4';
+  return {
+    VideoBase: { VideoId: v.videoId, Title: v.title, Status: status, CoverURL: v.coverURL, Duration: '0', CreationTime: isoSeconds(v.createdAt), MediaType: 'video', OutputType: 'oss' },
+    PlayInfoList: {
+      PlayInfo: [{ PlayURL: core.fileUrl(v.bucket, v.objectKey), Definition: 'OD', Format: format, Bitrate: '0', Duration: '0', Size: v.size ?? 0, Width: 0, Height: 0, Status: 'Normal', StreamType: 'video' }],
+    },
+  };
+};
+
+/** SearchMedia's Match: clauses `Field = 'v'` or `Field in ('a','b')` joined by `and`. */
+function matcher(match: string | undefined): (v: Body) => boolean {
+  if (!match || !match.trim()) return () => true;
+  const clauses = match.split(/\s+and\s+/i).map((c) => {
+    const m = /^\s*(\w+)\s*(=|in)\s*(.+?)\s*$/i.exec(c);
+    if (!m) throw invalid(`The Match clause "${c}" is not understood; use Field = 'value' or Field in ('a','b').`);
+    const values = [...m[3].matchAll(/'([^']*)'|"([^"]*)"|([^\s,()'"]+)/g)].map((x) => x[1] ?? x[2] ?? x[3]);
+    return { field: m[1], op: m[2].toLowerCase(), values };
+  });
+  return (v) => clauses.every(({ field, op, values }) => {
+    const actual = v[field];
+    if (actual === undefined) return false;
+    const s = String(actual);
+    // VOD matches Title by words; a substring is close enough for a sandbox.
+    if (field === 'Title' && op === '=') return s.includes(values[0] ?? '');
+    return values.includes(s);
+  });
+}
+
+const searchMedia: Action = (core, p) => {
+  const type = p.SearchType || 'video';
+  if (type !== 'video') return { Total: 0, MediaList: [] };
+  const pageNo = intParam(p, 'PageNo', 1, 1, 1_000_000);
+  const pageSize = intParam(p, 'PageSize', 10, 1, 100);
+  const test = matcher(p.Match);
+  const desc = !(p.SortBy ?? 'CreationTime:Desc').toLowerCase().endsWith(':asc');
+  const all = Object.values(core.data.videos)
+    .sort((a, b) => (desc ? b.createdAt - a.createdAt : a.createdAt - b.createdAt))
+    .map((v) => ({ v, view: videoView(core, v) }))
+    .filter((x) => test(x.view));
+  const page = all.slice((pageNo - 1) * pageSize, pageNo * pageSize);
+  return {
+    Total: all.length,
+    ScrollToken: page.length ? hexId(8) : undefined,
+    MediaList: page.map(({ v, view }) => ({ MediaType: 'video', MediaId: v.videoId, CreationTime: isoSeconds(v.createdAt), Video: view })),
+  };
+};
+
+const updateVideoInfo: Action = (core, p) => {
+  const v = findVideo(core, required(p, 'VideoId'));
+  if (p.Title !== undefined) checkTitle(p.Title);
+  checkDescription(p.Description);
+  const tags = p.Tags !== undefined ? parseTagList(p.Tags) : undefined;
+  const cateId = category(core, p.CateId);
+  checkUserData(p.UserData);
+  if (p.Title !== undefined) v.title = p.Title;
+  if (p.Description !== undefined) v.description = p.Description;
+  if (tags) v.tags = tags;
+  if (cateId !== undefined) v.cateId = cateId;
+  if (p.CoverURL !== undefined) v.coverURL = p.CoverURL;
+  if (p.UserData !== undefined) v.userData = p.UserData;
+  v.modifiedAt = Date.now();
+  core.state.changed();
+  return {};
+};
+
+const deleteVideo: Action = async (core, p) => {
+  const ids = required(p, 'VideoIds').split(',').map((s) => s.trim()).filter(Boolean);
+  if (ids.length > 20) throw invalid(`The parameter VideoIds lists ${ids.length} videos; at most 20 are allowed.`);
+  const missing: string[] = [];
+  for (const id of ids) {
+    const v = core.data.videos[id];
+    if (!v) {
+      missing.push(id);
+      continue;
+    }
+    delete core.data.videos[id];
+    await core.deleteObject(v.bucket, v.objectKey);
+  }
+  core.state.changed();
+  return { NonExistVideoIds: missing.length ? { VideoId: missing } : undefined };
+};
+
+const listWorkflow: Action = () => ({ WorkflowList: WORKFLOWS.map((w) => ({ ...w })) });
+
+const listAppInfo: Action = (_core, p) => {
+  const list = APPS.filter((a) => !p.Status || a.Status === p.Status);
+  const pageNo = intParam(p, 'PageNo', 1, 1, 1_000_000);
+  const pageSize = intParam(p, 'PageSize', 10, 1, 100);
+  return { Total: list.length, AppInfoList: list.slice((pageNo - 1) * pageSize, pageNo * pageSize).map((a) => ({ ...a })) };
+};
+
+/**
+ * DescribeVodStorageData is the real action for storage usage; the sandbox answers it
+ * with today's bytes and adds StorageLocations (not in the real response) so the UI
+ * can offer the storage address to upload into.
+ */
+const describeVodStorageData: Action = (core) => {
+  const bytes = Object.values(core.data.objects).reduce((n, o) => n + o.size, 0);
+  return {
+    DataInterval: 'day',
+    StorageData: { StorageDataItem: [{ TimeStamp: isoSeconds(Date.now()), StorageUtilization: String(bytes), NetworkOut: '0' }] },
+    StorageLocations: [{ StorageLocation: core.storageLocation(), Region: core.region, Default: true }],
+  };
+};
+
+export const ACTIONS: Record<string, Action> = {
+  CreateUploadVideo: createUploadVideo,
+  RefreshUploadVideo: refreshUploadVideo,
+  CreateUploadImage: createUploadImage,
+  GetCategories: getCategories,
+  AddCategory: addCategory,
+  ListTranscodeTemplateGroup: listTranscodeTemplateGroup,
+  GetVideoInfo: getVideoInfo,
+  GetVideoInfos: getVideoInfos,
+  GetMezzanineInfo: getMezzanineInfo,
+  GetPlayInfo: getPlayInfo,
+  SearchMedia: searchMedia,
+  UpdateVideoInfo: updateVideoInfo,
+  DeleteVideo: deleteVideo,
+  ListWorkflow: listWorkflow,
+  ListAppInfo: listAppInfo,
+  DescribeVodStorageData: describeVodStorageData,
+};
