@@ -1,0 +1,163 @@
+// The shell-agnostic application: every call of the IPC contract (shared/ipc.ts),
+// answered over the engine, the profiles, a catalog cache per profile and the
+// file-system helpers. Electron and web mode both hand their (validated) calls here.
+
+import type { AddJobsReply, AppInfo, BridgeCalls, DirectoryListing } from '../../shared/ipc';
+import type {
+  Catalog, ConnectionResult, EngineSettings, JobMeta, JobPage, JobQuery, JobSelector, JobView,
+  NewJob, ProfileInput, ProfileView, QueueTotals, ScanResult,
+} from '../../shared/types';
+import type { UploadEngineApi } from '../engine/api';
+import { IpcError, toErrorPayload } from './ipc-error';
+import type { ProfileService } from './profiles';
+import type { ProviderRegistry } from './providers';
+import { browseDirectory, scanPaths } from './scan';
+
+export type PathKind = 'files' | 'folder';
+
+export interface AppControllerDeps {
+  engine: UploadEngineApi;
+  profiles: ProfileService;
+  providers: ProviderRegistry;
+  info: AppInfo;
+  /** The shell's native picker; absent in web mode (the renderer uses browseDirectory). */
+  pickPaths?: (kind: PathKind) => Promise<string[] | null>;
+}
+
+export class AppController implements BridgeCalls {
+  private readonly catalogs = new Map<string, Catalog>();
+  private readonly profileListener;
+
+  constructor(private readonly deps: AppControllerDeps) {
+    // Any profile edit may change the account behind a profile: drop what came from it.
+    this.profileListener = deps.profiles.onDidChange(() => {
+      this.catalogs.clear();
+      deps.providers.invalidate();
+    });
+  }
+
+  async getAppInfo(): Promise<AppInfo> {
+    return this.deps.info;
+  }
+
+  // --- profiles ---
+
+  async listProfiles(): Promise<ProfileView[]> {
+    return this.deps.profiles.list();
+  }
+
+  async saveProfile(input: ProfileInput): Promise<ProfileView> {
+    return this.deps.profiles.save(input);
+  }
+
+  async deleteProfile(id: string): Promise<void> {
+    this.deps.profiles.delete(id);
+  }
+
+  async testProfile(id: string): Promise<ConnectionResult> {
+    if (!this.deps.profiles.get(id)) throw new IpcError('ProfileNotFound', 'That profile does not exist (any more).');
+    try {
+      const provider = await this.deps.providers.resolve(id);
+      return await provider.testConnection();
+    } catch (err) {
+      // Opening the secret or starting the sandbox failed: still an answer, not a crash.
+      const { message, code } = toErrorPayload(err);
+      return { ok: false, message, ...(code ? { code } : {}) };
+    }
+  }
+
+  async getActiveProfile(): Promise<ProfileView | null> {
+    return this.deps.profiles.active();
+  }
+
+  async setActiveProfile(id: string): Promise<void> {
+    this.deps.profiles.setActive(id);
+  }
+
+  async getCatalog(opts?: { refresh?: boolean }): Promise<Catalog> {
+    const id = this.requireActiveProfile();
+    const cached = this.catalogs.get(id);
+    if (cached && !opts?.refresh) return cached;
+    const provider = await this.deps.providers.resolve(id);
+    const catalog = await provider.getCatalog();
+    // A profile switched or edited meanwhile must not get this account's catalog.
+    if (this.deps.profiles.activeId() === id) this.catalogs.set(id, catalog);
+    return catalog;
+  }
+
+  // --- files ---
+
+  async pickPaths(kind: PathKind): Promise<string[] | null> {
+    return this.deps.pickPaths ? this.deps.pickPaths(kind) : null;
+  }
+
+  browseDirectory(path?: string): Promise<DirectoryListing> {
+    return browseDirectory(path);
+  }
+
+  scanPaths(paths: string[]): Promise<ScanResult> {
+    return scanPaths(paths);
+  }
+
+  // --- queue ---
+
+  async addJobs(jobs: NewJob[], opts?: { hold?: boolean }): Promise<AddJobsReply> {
+    const profileId = this.requireActiveProfile();
+    const result = await this.deps.engine.addJobs(jobs, { hold: opts?.hold, profileId });
+    return { added: result.added.length, rejected: result.rejected };
+  }
+
+  async updateMeta(ids: number[], patch: Partial<JobMeta>): Promise<void> {
+    await this.deps.engine.updateMeta(ids, patch);
+  }
+
+  async queryJobs(query: JobQuery): Promise<JobPage> {
+    return this.deps.engine.queryJobs(query);
+  }
+
+  async getJob(id: number): Promise<JobView | null> {
+    return this.deps.engine.getJob(id) ?? null;
+  }
+
+  async getTotals(): Promise<QueueTotals> {
+    return this.deps.engine.totals();
+  }
+
+  pause(sel: JobSelector): Promise<void> {
+    return this.deps.engine.pause(sel);
+  }
+
+  resume(sel: JobSelector): Promise<void> {
+    return this.deps.engine.resume(sel);
+  }
+
+  retry(sel: JobSelector): Promise<void> {
+    return this.deps.engine.retry(sel);
+  }
+
+  cancel(sel: JobSelector, opts?: { deleteVideo?: boolean }): Promise<void> {
+    return this.deps.engine.cancel(sel, opts);
+  }
+
+  setPriority(ids: number[], priority: number): Promise<void> {
+    return this.deps.engine.setPriority(ids, priority);
+  }
+
+  async getSettings(): Promise<EngineSettings> {
+    return this.deps.engine.getSettings();
+  }
+
+  async updateSettings(patch: Partial<EngineSettings>): Promise<EngineSettings> {
+    return this.deps.engine.updateSettings(patch);
+  }
+
+  dispose(): void {
+    this.profileListener.dispose();
+  }
+
+  private requireActiveProfile(): string {
+    const id = this.deps.profiles.activeId();
+    if (!id) throw new IpcError('NoActiveProfile', 'No profile is selected. Add an Alibaba Cloud profile or choose the Sandbox.');
+    return id;
+  }
+}

@@ -1,0 +1,122 @@
+// The composition root (DESIGN.md §2, habit 4): wires the engine, the profile table,
+// the providers, the embedded sandbox and the controller, once, for any shell.
+
+import fs from 'fs';
+import path from 'path';
+import { EVENT_SUBSCRIBERS, type VodBridge } from '../../shared/ipc';
+import { openEngine } from '../engine/index';
+import { openQueueStore } from '../engine/store/index';
+import { AliyunVodProvider } from '../engine/vod/aliyun-provider';
+import { startSandbox } from '../sandbox/index';
+import { AppController, type PathKind } from './controller';
+import type { ProviderFactory, StartSandbox } from './ports';
+import { ProfileService } from './profiles';
+import { ProviderRegistry } from './providers';
+import { SandboxHost } from './sandbox-host';
+import type { SecretBox } from './secret-box';
+
+export interface CreateAppOptions {
+  dataDir: string;
+  secretBox: SecretBox;
+  shell: 'electron' | 'web';
+  pickPaths?: (kind: PathKind) => Promise<string[] | null>;
+  /** Make the Sandbox profile active and start the sandbox now (`vodup serve --sandbox`). */
+  sandbox?: boolean;
+  /** Defaults: package.json's version, the OS locale. */
+  version?: string;
+  locale?: string;
+  /** Replaceable for tests; default: the real embedded sandbox with a disk store. */
+  startSandbox?: StartSandbox;
+  /** Replaceable for tests; default: AliyunVodProvider. */
+  providerFactory?: ProviderFactory;
+}
+
+/** The events of the contract, as VodBridge declares them. */
+export type AppEvents = Pick<VodBridge, keyof typeof EVENT_SUBSCRIBERS>;
+
+export interface App {
+  controller: AppController;
+  events: AppEvents;
+  /** Stops the engine gracefully (parts settle, checkpoint consistent), then the sandbox. */
+  dispose(): Promise<void>;
+}
+
+export async function createApp(opts: CreateAppOptions): Promise<App> {
+  fs.mkdirSync(opts.dataDir, { recursive: true });
+  const dbPath = path.join(opts.dataDir, 'queue.db');
+
+  const sandbox = new SandboxHost(opts.startSandbox ?? defaultStartSandbox, path.join(opts.dataDir, 'sandbox'));
+  // The profile table through its own connection: the engine owns the jobs through
+  // another one (WAL, busy timeout); profile writes are rare and small.
+  const store = openQueueStore(dbPath);
+  const profiles = new ProfileService(store, opts.secretBox, sandbox);
+  profiles.ensureDefault();
+  if (opts.sandbox) profiles.activateSandbox();
+
+  const providers = new ProviderRegistry(profiles, opts.providerFactory ?? ((c) => new AliyunVodProvider(c)));
+  let engine;
+  try {
+    engine = await openEngine({ dbPath, providerFor: (id) => providers.providerFor(id) });
+    await engine.start();
+    if (opts.sandbox) await sandbox.ensure();
+  } catch (err) {
+    await engine?.shutdown().catch(() => undefined);
+    store.close();
+    await sandbox.close();
+    throw err;
+  }
+
+  const controller = new AppController({
+    engine,
+    profiles,
+    providers,
+    pickPaths: opts.pickPaths,
+    info: {
+      shell: opts.shell,
+      version: opts.version ?? packageVersion(),
+      platform: process.platform,
+      locale: opts.locale ?? Intl.DateTimeFormat().resolvedOptions().locale,
+    },
+  });
+
+  const events: AppEvents = {
+    onJobsChanged: (l) => unsubscriber(engine.onDidChangeJobs(l)),
+    onProgress: (l) => unsubscriber(engine.onDidProgress(l)),
+    onProfilesChanged: (l) => unsubscriber(profiles.onDidChange(() => l())),
+  };
+
+  let disposing: Promise<void> | undefined;
+  return {
+    controller,
+    events,
+    dispose: () => (disposing ??= (async () => {
+      try {
+        await engine.shutdown();
+      } finally {
+        controller.dispose();
+        profiles.dispose();
+        store.close();
+        await sandbox.close();
+      }
+    })()),
+  };
+}
+
+const defaultStartSandbox: StartSandbox = (o) => startSandbox({ dataDir: o.dataDir, store: 'disk' });
+
+function unsubscriber(d: { dispose(): void }): () => void {
+  return () => d.dispose();
+}
+
+/** The version in package.json, found upward from here (source and out/ differ in depth). */
+function packageVersion(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'vod-bulk-uploader' && pkg.version) return pkg.version;
+    } catch {
+      // not here; go up
+    }
+    if (path.dirname(dir) === dir) return '0.0.0';
+  }
+}

@@ -1,0 +1,31 @@
+// What the composition root needs from the pieces it wires, as narrow interfaces:
+// the queue store's profile table, the embedded sandbox, and a provider factory.
+// The real implementations are plugged in by create-app.ts; tests may pass real
+// alternatives (a sandbox on another port, a store on a temp file).
+
+import type { VideoProvider, ProviderCredentials } from '../engine/provider';
+import type { ProfileRecord } from '../engine/store/records';
+
+/** The queue store's profile table (main/engine/store QueueStore). */
+export interface ProfileStore {
+  listProfiles(): ProfileRecord[];
+  getProfile(id: string): ProfileRecord | undefined;
+  /** Inserts or updates; an undefined secretBlob/tokenBlob keeps the stored one, null removes it. */
+  saveProfile(profile: ProfileRecord): void;
+  deleteProfile(id: string): unknown;
+  getActiveProfileId(): string | undefined;
+  setActiveProfileId(id: string | null): void;
+}
+
+/** A running embedded sandbox (main/sandbox). */
+export interface SandboxHandle {
+  url: string;
+  region: string;
+  accessKeyId: string;
+  accessKeySecret: string;
+  close(): Promise<void>;
+}
+
+export type StartSandbox = (opts: { dataDir: string }) => Promise<SandboxHandle>;
+
+export type ProviderFactory = (credentials: ProviderCredentials) => VideoProvider;

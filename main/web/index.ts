@@ -1,0 +1,1 @@
+export { serveWeb, type ServeWebOptions, type WebServer } from './server';
