@@ -1,0 +1,82 @@
+// `vodup pause|resume|retry|cancel <jobId…|all>`: changes jobs in the queue file.
+// The scheduler is not started, so nothing uploads here: resumed and retried jobs
+// wait for the next `vodup run` (or a desktop/web shell opened on the same queue).
+
+import type { JobSelector, JobView } from '../../../shared/types';
+import type { VideoProvider } from '../../engine/provider';
+import { createProvider, loadCredentials } from '../credentials';
+import { CliError, EXIT } from '../errors';
+import { resolveDbPath } from '../paths';
+import { openSession } from '../session';
+import { unavailableProvider } from './no-provider';
+
+export type ControlAction = 'pause' | 'resume' | 'retry' | 'cancel';
+
+export interface ControlFlags {
+  db?: string;
+  deleteVideo?: boolean;
+  json?: boolean;
+}
+
+/**
+ * Cancel cleans up in the cloud (aborts the multipart upload; with --delete-video also
+ * DeleteVideo). --delete-video needs the account; a plain cancel works without one.
+ */
+function providerForControl(action: ControlAction, flags: ControlFlags): () => VideoProvider {
+  if (flags.deleteVideo) {
+    const creds = loadCredentials();
+    return () => createProvider(creds);
+  }
+  if (action !== 'cancel') return () => unavailableProvider(`\`vodup ${action}\` only changes the queue.`);
+  return () => {
+    try {
+      return createProvider(loadCredentials());
+    } catch (err) {
+      return unavailableProvider((err as Error).message);
+    }
+  };
+}
+
+export async function controlCommand(
+  action: ControlAction,
+  sel: JobSelector,
+  flags: ControlFlags,
+  out: NodeJS.WritableStream = process.stdout,
+): Promise<number> {
+  if (flags.deleteVideo && action !== 'cancel') throw new CliError('--delete-video only goes with `vodup cancel`.');
+  const dbPath = resolveDbPath(flags.db);
+  const session = await openSession({ dbPath, start: false, provider: providerForControl(action, flags) });
+  try {
+    const { engine } = session;
+    let code: number = EXIT.ok;
+    let target: JobSelector = 'all';
+    if (sel !== 'all') {
+      target = sel.filter((id) => {
+        if (engine.getJob(id)) return true;
+        process.stderr.write(`vodup: #${id}: no such job in ${dbPath} (see \`vodup status\`).\n`);
+        code = EXIT.usage;
+        return false;
+      });
+      if (target.length === 0) return code;
+    }
+    switch (action) {
+      case 'pause': await engine.pause(target); break;
+      case 'resume': await engine.resume(target); break;
+      case 'retry': await engine.retry(target); break;
+      case 'cancel': await engine.cancel(target, { deleteVideo: !!flags.deleteVideo }); break;
+    }
+    if (target !== 'all') {
+      for (const id of target) {
+        const job = engine.getJob(id) as JobView;
+        out.write(flags.json ? `${JSON.stringify({ id, state: job.state, path: job.path })}\n` : `#${id} ${job.state}  ${job.path}\n`);
+      }
+    } else if (!flags.json) {
+      const by = Object.entries(engine.totals().byState).filter(([, n]) => n).map(([s, n]) => `${n} ${s}`);
+      out.write(`${action} all: done. Queue: ${by.join(', ') || 'empty'}.\n`);
+    }
+    if ((action === 'resume' || action === 'retry') && !flags.json) out.write('`vodup run` uploads queued jobs.\n');
+    return code;
+  } finally {
+    await session.close();
+  }
+}

@@ -1,0 +1,122 @@
+// `vodup`: the command-line shell of the upload engine (DESIGN.md §2). Each
+// sub-command lives in commands/; this file only declares the grammar.
+
+import { Command, CommanderError, Option } from 'commander';
+import { controlCommand, type ControlAction } from './commands/control';
+import { runCommand } from './commands/run';
+import { sandboxCommand } from './commands/sandbox';
+import { serveCommand } from './commands/serve';
+import { statusCommand } from './commands/status';
+import { uploadCommand } from './commands/upload';
+import { CliError, EXIT } from './errors';
+import { categoryId, intIn, megabytesPerSecond, parseSelector } from './options';
+
+const HELP_FOOTER = `
+Credentials (upload, run): VOD_ACCESS_KEY_ID, VOD_ACCESS_KEY_SECRET, optional
+VOD_SECURITY_TOKEN, VOD_REGION (default cn-shanghai) and VOD_ENDPOINT (a sandbox);
+else the aliyun CLI's ~/.aliyun/config.json (its current profile).
+
+The queue lives in $VODUP_HOME/queue.db (default ~/.vodup/queue.db); --db overrides.
+
+Exit codes: 0 all done; 1 a job failed or did not finish; 2 bad input, usage or
+credentials (valid files of the same command are still uploaded); 130/143 stopped by
+SIGINT/SIGTERM after a graceful shutdown (\`vodup run\` resumes).`;
+
+function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('vodup')
+    .description('Resumable, verified bulk upload into Alibaba Cloud ApsaraVideo VOD.')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', HELP_FOOTER)
+    .exitOverride();
+
+  const dbOption = () => new Option('--db <path>', 'queue database (default $VODUP_HOME/queue.db or ~/.vodup/queue.db)');
+  const runOptions = (cmd: Command): Command => cmd
+    .addOption(dbOption())
+    .option('--part-size <MiB>', 'part size in MiB (0 = automatic from the file size)', intIn(0, 5 * 1024, ' MiB'))
+    .option('--parallel <n>', 'parts in flight, across all files', intIn(1, 256))
+    .option('--files <n>', 'files in flight', intIn(1, 64))
+    .option('--bwlimit <MB/s>', 'bandwidth cap for the whole run in MB/s (10^6 bytes); 0 = none', megabytesPerSecond)
+    .option('--json', 'stdout: one JSON line per file as it finishes; nothing else');
+
+  runOptions(program.command('upload')
+    .description('Upload files and folders (folders recursively; other formats are skipped with the reason).')
+    .argument('<paths...>', 'video/audio files or folders')
+    .option('--title <title>',
+      'title; with several files "{name}" stands for each file\'s own name, otherwise the file name is appended')
+    .option('--description <text>', 'description (≤ 1024 characters)')
+    .option('--category <CateId>', 'category id', categoryId)
+    .option('--tags <a,b>', 'comma-separated tags (≤ 16, each ≤ 32 characters)')
+    .option('--template-group <id>', 'transcode template group id')
+    .option('--workflow <id>', 'workflow id (wins over the template group)')
+    .option('--storage-location <location>', 'storage location (bucket) for the media')
+    .option('--app-id <id>', 'VOD application id (default app-1000000)')
+    .option('--user-data <json>', 'UserData JSON object (callback, extend)')
+    .option('--cover <path>', 'cover image (png/jpg/jpeg/gif/heic) set on every video')
+    .option('--no-wait-ready', 'done when the object is in OSS, without waiting for VOD status Normal')
+    .option('--hold', 'only enqueue, paused; start later with `vodup resume` and `vodup run`'))
+    .action(async (paths: string[], flags) => setExit(await uploadCommand(paths, flags)));
+
+  runOptions(program.command('run')
+    .description('Continue whatever the queue holds (the resume path) until nothing is left to do.'))
+    .action(async (flags) => setExit(await runCommand(flags)));
+
+  program.command('status')
+    .description('List every job: state, VOD status, VideoId, bytes done, size, error.')
+    .addOption(dbOption())
+    .option('--json', 'one JSON line per job')
+    .action(async (flags) => setExit(await statusCommand(flags)));
+
+  const control = (name: ControlAction, what: string): Command => program.command(name)
+    .description(`${what} jobs by id, or "all"`)
+    .argument('<jobs...>', 'job ids (see `vodup status`) or "all"')
+    .addOption(dbOption())
+    .option('--json', 'one JSON line per job with its new state')
+    .action(async (jobs: string[], flags) => setExit(await controlCommand(name, parseSelector(jobs), flags)));
+  control('pause', 'Pause');
+  control('resume', 'Resume (queue again)');
+  control('retry', 'Retry failed or canceled');
+  control('cancel', 'Cancel').option('--delete-video', 'also delete the VideoId from VOD (needs credentials)');
+
+  program.command('sandbox')
+    .description('Run the local VOD + OSS sandbox; prints one JSON line {endpoint, region, accessKeyId, accessKeySecret, admin}.')
+    .option('--port <n>', 'port on 127.0.0.1 (0 = any free port)', intIn(0, 65535))
+    .option('--data <dir>', 'state and stored objects (default a new temporary folder)')
+    .addOption(new Option('--store <kind>', 'keep the bytes (disk) or only their hashes (null)').choices(['disk', 'null']))
+    .option('--faults <spec>', 'e.g. errorRate=0.1,resetRate=0.05,outageSeconds=20,credentialTtlSeconds=5')
+    .action(async (flags) => sandboxCommand(flags));
+
+  program.command('serve')
+    .description('Web mode: serve the app to a browser; prints one JSON line {"url"} with the access token.')
+    .option('--port <n>', 'port (0 = any free port)', intIn(0, 65535), 0)
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--data <dir>', 'data folder (default $VODUP_HOME or ~/.vodup)')
+    .option('--sandbox', 'also run the sandbox in-process and offer its "Sandbox" profile')
+    .action(async (flags) => serveCommand(flags));
+
+  return program;
+}
+
+/** Entry point of bin/vodup.js. Exits the process when the command is done. */
+export async function main(argv: string[]): Promise<void> {
+  let exitCode: number = EXIT.ok;
+  let stayAlive = false;
+  const program = buildProgram((code) => (exitCode = code));
+  // Servers (sandbox, serve) keep running after their action returns.
+  program.hook('postAction', (_p, cmd) => {
+    stayAlive = cmd.name() === 'sandbox' || cmd.name() === 'serve';
+  });
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version are not errors; commander already printed its message.
+      exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    } else if (err instanceof CliError) {
+      process.stderr.write(`vodup: ${err.message}\n`);
+      exitCode = err.exitCode;
+    } else {
+      throw err;
+    }
+  }
+  if (!stayAlive) process.exit(exitCode);
+}

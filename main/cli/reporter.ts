@@ -1,0 +1,186 @@
+// What the operator sees while the CLI works. Three modes, chosen once:
+// - json:  stdout carries nothing but one JSON line per file when it finishes;
+//          live progress goes to stderr only when stderr is a terminal.
+// - live:  a terminal; state changes as lines, plus a progress block (overall and one
+//          row per active file) redrawn in place at most 4 times a second.
+// - plain: not a terminal (logs, CI); state changes as lines, no progress noise.
+
+import readline from 'readline';
+import type { JobError, JobState, JobView, ProgressBatch } from '../../shared/types';
+import { fitWidth, formatBytes, formatDuration, formatSpeed, percentText } from './format';
+
+/** The JSON line written for each file (`--json`). */
+export interface FileRecord {
+  path: string;
+  jobId: number | null;
+  videoId: string | null;
+  /** A job state, or "rejected" (invalid input) / "skipped" (not a VOD format, found in a folder). */
+  state: JobState | 'rejected' | 'skipped';
+  size: number | null;
+  crc64: string | null;
+  error: { code: string; message: string; hint?: string } | null;
+}
+
+export function recordOfJob(job: JobView): FileRecord {
+  return {
+    path: job.path,
+    jobId: job.id,
+    videoId: job.videoId ?? null,
+    state: job.state,
+    size: job.size,
+    crc64: job.crc64 ?? null,
+    error: job.error ? errorOf(job.error) : null,
+  };
+}
+
+function errorOf(e: JobError): FileRecord['error'] {
+  return e.hint ? { code: e.code, message: e.message, hint: e.hint } : { code: e.code, message: e.message };
+}
+
+export interface Reporter {
+  jobsChanged(jobs: readonly JobView[]): void;
+  progress(batch: ProgressBatch): void;
+  /** A file is done for this run (or was never enqueued). */
+  fileDone(rec: FileRecord): void;
+  /** Human information (stdout in plain/live mode, stderr in json mode). */
+  note(message: string): void;
+  /** A problem with one input, always on stderr. */
+  problem(path: string, message: string): void;
+  close(): void;
+}
+
+export interface ReporterOptions {
+  json: boolean;
+  stdout?: NodeJS.WriteStream;
+  stderr?: NodeJS.WriteStream;
+  /** Job lookup for names and sizes of active jobs in the progress block. */
+  lookup: (id: number) => JobView | undefined;
+}
+
+const REDRAW_MS = 250;
+const MAX_FILE_ROWS = 10;
+
+export function createReporter(opts: ReporterOptions): Reporter {
+  const stdout = opts.stdout ?? process.stdout;
+  const stderr = opts.stderr ?? process.stderr;
+  const live = stderr.isTTY ? new LiveBlock(stderr, opts.lookup) : undefined;
+  const write = (stream: NodeJS.WritableStream, text: string): void => {
+    if (live) live.clear();
+    stream.write(text);
+    if (live) live.draw();
+  };
+  const lastState = new Map<number, JobState>();
+
+  return {
+    jobsChanged(jobs) {
+      for (const job of jobs) {
+        if (lastState.get(job.id) === job.state) continue;
+        lastState.set(job.id, job.state);
+        if (opts.json) continue;
+        write(stdout, `${describeState(job)}\n`);
+      }
+    },
+    progress(batch) {
+      live?.update(batch);
+    },
+    fileDone(rec) {
+      if (opts.json) write(stdout, `${JSON.stringify(rec)}\n`);
+      else if (rec.state === 'skipped') write(stdout, `skipped  ${rec.path}: ${rec.error?.message ?? ''}\n`);
+    },
+    note(message) {
+      write(opts.json ? stderr : stdout, `${message}\n`);
+    },
+    problem(path, message) {
+      write(stderr, `vodup: ${path}: ${message}\n`);
+    },
+    close() {
+      live?.close();
+    },
+  };
+}
+
+function describeState(job: JobView): string {
+  const id = `#${job.id}`.padEnd(7);
+  const state = job.state.padEnd(10);
+  let tail = '';
+  if (job.videoId) tail += `  VideoId ${job.videoId}`;
+  if (job.state === 'failed' || job.state === 'waiting') {
+    if (job.error) tail += `  ${job.error.code}: ${job.error.message}${job.error.hint ? ` — ${job.error.hint}` : ''}`;
+  }
+  return `${id}${state}${job.path}${tail}`;
+}
+
+/** The in-place progress block on a terminal. */
+class LiveBlock {
+  private lines = 0;
+  private batch: ProgressBatch | undefined;
+  private lastDraw = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly out: NodeJS.WriteStream, private readonly lookup: (id: number) => JobView | undefined) {}
+
+  update(batch: ProgressBatch): void {
+    this.batch = batch;
+    const wait = this.lastDraw + REDRAW_MS - Date.now();
+    if (wait <= 0) {
+      this.clear();
+      this.draw();
+    } else if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.clear();
+        this.draw();
+      }, wait);
+      this.timer.unref();
+    }
+  }
+
+  clear(): void {
+    if (this.lines === 0) return;
+    readline.moveCursor(this.out, 0, -this.lines);
+    readline.cursorTo(this.out, 0);
+    readline.clearScreenDown(this.out);
+    this.lines = 0;
+  }
+
+  draw(): void {
+    if (!this.batch) return;
+    this.lastDraw = Date.now();
+    const rows = this.render(this.batch).map((l) => fitWidth(l, this.out.columns));
+    this.out.write(`${rows.join('\n')}\n`);
+    this.lines = rows.length;
+  }
+
+  close(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.clear();
+    this.batch = undefined; // nothing is redrawn after the final summary
+  }
+
+  private render(batch: ProgressBatch): string[] {
+    const t = batch.totals;
+    const remaining = Math.max(0, t.bytesTotal - t.bytesDone);
+    const eta = t.speed > 0 ? remaining / t.speed : undefined;
+    const ready = t.byState.ready ?? 0;
+    const out = [
+      `Overall  ${percentText(t.bytesDone, t.bytesTotal)}  ${formatBytes(t.bytesDone)} / ${formatBytes(t.bytesTotal)}  ` +
+        `${formatSpeed(t.speed)}  ETA ${formatDuration(eta)}  ${ready} of ${t.jobs} files ready`,
+    ];
+    const termRows = this.out.rows ?? 24;
+    const room = Math.max(1, Math.min(MAX_FILE_ROWS, termRows - 3));
+    const active = batch.jobs.filter((j) => {
+      const job = this.lookup(j.id);
+      return job !== undefined && job.state === 'uploading';
+    });
+    for (const p of active.slice(0, room)) {
+      const job = this.lookup(p.id) as JobView;
+      out.push(
+        `  #${p.id} ${job.fileName}  ${percentText(p.bytesDone, job.size)}  ${formatBytes(p.bytesDone)} / ${formatBytes(job.size)}  ` +
+          `${formatSpeed(p.speed)}  ETA ${formatDuration(p.etaSeconds)}`,
+      );
+    }
+    if (active.length > room) out.push(`  … and ${active.length - room} more uploading`);
+    return out;
+  }
+}
