@@ -119,7 +119,7 @@ describe('ali-oss errors', () => {
 
   it('NoSuchUpload → notFound', async () => {
     reply = ossReplies(404, 'NoSuchUpload', 'The specified upload does not exist.', 'OSS-2');
-    const e = classifyError(await rejection(ossClient().listParts('k', 'upload-1', {})));
+    const e = classifyError(await rejection(ossClient().listParts('k', 'upload-1', { 'max-parts': 1000, 'part-number-marker': 0, 'encoding-type': 'url' })));
     expect(e).toMatchObject({ kind: 'notFound', code: 'NoSuchUpload', retryable: false, requestId: 'OSS-2' });
   });
 
