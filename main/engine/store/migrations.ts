@@ -55,13 +55,17 @@ export const MIGRATIONS: readonly Migration[] = [
         finished_at INTEGER,
         cover_image_id TEXT
       );
-      -- Tab views and the scheduler filter by state and order by priority (run order).
+      -- The scheduler takes jobs of one state in run order (nextRunnable).
       CREATE INDEX jobs_state_priority ON jobs (state, priority DESC, id);
-      -- Sorted views without a state filter, or with a large tab, walk these in order.
-      CREATE INDEX jobs_priority ON jobs (priority DESC, id);
-      CREATE INDEX jobs_file_name ON jobs (file_name COLLATE NOCASE, id);
-      CREATE INDEX jobs_size ON jobs (size, id);
-      CREATE INDEX jobs_updated_at ON jobs (updated_at, id);
+      -- One index per sort key of the list views. Each ends with state so that a tab
+      -- filter is checked in the index while walking it in order: a page costs one
+      -- pass over index entries at worst, never a sort of the whole tab.
+      CREATE INDEX jobs_priority ON jobs (priority DESC, id, state);
+      CREATE INDEX jobs_file_name ON jobs (file_name COLLATE NOCASE, id, state);
+      CREATE INDEX jobs_size ON jobs (size, id, state);
+      CREATE INDEX jobs_updated_at ON jobs (updated_at, id, state);
+      -- totals() reads only this index (a few times a second with progress), not the rows.
+      CREATE INDEX jobs_totals ON jobs (state, size, bytes_done);
       CREATE INDEX jobs_video_id ON jobs (video_id) WHERE video_id IS NOT NULL;
 
       CREATE TABLE parts (
