@@ -1,0 +1,185 @@
+// Catalog details for the staged files that are selected: one file, or a whole batch
+// at once. A field whose value differs across the selection shows "multiple values";
+// setting it sets it for every selected file.
+
+import { useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
+import { MAX_DESCRIPTION_CHARS, MAX_TITLE_CHARS } from '../../../shared/limits';
+import type { JobMeta } from '../../../shared/types';
+import { charCount, validateDescription, validateTags, validateTitle } from '../../../shared/validation';
+import { useApp, type StagedFile } from '../store/app';
+import { editStaged } from '../store/staging';
+import { CategoryPicker } from './CategoryPicker';
+import { useProblemText } from './problems';
+import { TagInput } from './TagInput';
+
+const MIXED = Symbol('mixed');
+type Common<T> = T | typeof MIXED;
+
+function common<T>(files: readonly StagedFile[], pick: (m: JobMeta) => T, same: (a: T, b: T) => boolean = Object.is): Common<T> {
+  const first = pick(files[0].meta);
+  return files.every((f) => same(pick(f.meta), first)) ? first : MIXED;
+}
+
+const sameTags = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+export function EditPanel() {
+  const { t } = useTranslation();
+  const problemText = useProblemText();
+  const staged = useApp((s) => s.staged);
+  const selection = useApp((s) => s.stagedSelection);
+  const catalog = useApp((s) => s.catalog);
+  const catalogLoading = useApp((s) => s.catalogLoading);
+  const catalogError = useApp((s) => s.catalogError);
+  const files = useMemo(() => staged.filter((f) => selection.has(f.path)), [staged, selection]);
+
+  if (files.length === 0) {
+    return (
+      <aside className="edit-panel empty" data-testid="edit-panel">
+        <h3>{t('edit.heading')}</h3>
+        <p className="muted">{staged.length === 0 ? t('edit.nothingStaged') : t('edit.selectHint')}</p>
+      </aside>
+    );
+  }
+
+  const set = (patch: Partial<JobMeta>) => editStaged(selection, patch);
+  const single = files.length === 1 ? files[0] : null;
+  const description = common(files, (m) => m.description ?? '');
+  const cateId = common(files, (m) => m.cateId);
+  const templateGroupId = common(files, (m) => m.templateGroupId ?? '');
+  const workflowId = common(files, (m) => m.workflowId ?? '');
+  const storageLocation = common(files, (m) => m.storageLocation ?? '');
+  const appId = common(files, (m) => m.appId ?? '');
+  const tags = common(files, (m) => m.tags, sameTags);
+
+  const titleProblems = single ? validateTitle(single.meta.title) : [];
+  const descriptionProblems = description === MIXED ? [] : validateDescription(description);
+  const tagProblems = tags === MIXED ? [] : validateTags(tags);
+  const groups = catalog?.templateGroups ?? [];
+  const mixedOption = <option value="" disabled>{t('edit.mixed')}</option>;
+
+  return (
+    <aside className="edit-panel" data-testid="edit-panel">
+      <h3>{single ? t('edit.headingOne') : t('edit.headingMany', { count: files.length })}</h3>
+      {single && <p className="muted small ellipsis" title={single.path}>{single.path}</p>}
+      {catalogError && <p className="error-text" data-testid="catalog-error">{t('edit.catalogError', { message: catalogError })}</p>}
+      {catalogLoading && <p className="muted small">{t('edit.catalogLoading')}</p>}
+
+      {single && (
+        <label className="field">
+          <span>{t('edit.title')} <em className="count">{charCount(single.meta.title)}/{MAX_TITLE_CHARS}</em></span>
+          <input
+            data-testid="edit-title"
+            className={titleProblems.length ? 'invalid' : ''}
+            value={single.meta.title}
+            onChange={(e) => set({ title: e.target.value })}
+          />
+          {titleProblems.map((p) => <span key={p.code} className="error-text">{problemText(p)}</span>)}
+        </label>
+      )}
+
+      <div className="field">
+        <span>{t('edit.category')}</span>
+        <CategoryPicker
+          categories={catalog?.categories ?? []}
+          value={cateId === MIXED ? undefined : cateId}
+          mixed={cateId === MIXED}
+          onChange={(id) => set({ cateId: id })}
+          disabled={!catalog}
+        />
+      </div>
+
+      <label className="field">
+        <span>{t('edit.templateGroup')}</span>
+        <select
+          data-testid="edit-template"
+          value={templateGroupId === MIXED ? '' : templateGroupId}
+          disabled={!catalog || (workflowId !== MIXED && workflowId !== '')}
+          onChange={(e) => set({ templateGroupId: e.target.value || undefined })}
+        >
+          {templateGroupId === MIXED && mixedOption}
+          {groups.length === 0 && <option value="">{t('edit.serviceDefault')}</option>}
+          {groups.map((g) => (
+            <option key={g.id} value={g.id}>
+              {g.noTranscode ? t('edit.noTranscode', { name: g.name }) : g.name}
+              {g.isDefault ? ` ${t('edit.defaultMark')}` : ''}
+            </option>
+          ))}
+        </select>
+        {workflowId !== MIXED && workflowId !== '' && <span className="muted small">{t('edit.workflowOverrides')}</span>}
+      </label>
+
+      <label className="field">
+        <span>{t('edit.workflow')}</span>
+        <select
+          data-testid="edit-workflow"
+          value={workflowId === MIXED ? '' : workflowId}
+          disabled={!catalog}
+          onChange={(e) => set({ workflowId: e.target.value || undefined })}
+        >
+          {workflowId === MIXED ? mixedOption : null}
+          <option value="">{t('edit.noWorkflow')}</option>
+          {(catalog?.workflows ?? []).map((w) => <option key={w.id} value={w.id}>{w.name}</option>)}
+        </select>
+      </label>
+
+      <div className="field">
+        <span>{t('edit.tags')}</span>
+        <TagInput
+          tags={tags === MIXED ? [] : tags}
+          placeholder={tags === MIXED ? t('edit.tagsMixed') : undefined}
+          invalid={tagProblems.length > 0}
+          onChange={(next) => set({ tags: next })}
+        />
+        {tagProblems.map((p, i) => <span key={`${p.code}-${i}`} className="error-text" data-testid="tags-error">{problemText(p)}</span>)}
+        <span className="muted small">{t('edit.tagsHint')}</span>
+      </div>
+
+      <label className="field">
+        <span>
+          {t('edit.description')}{' '}
+          {description !== MIXED && <em className="count">{charCount(description)}/{MAX_DESCRIPTION_CHARS}</em>}
+        </span>
+        <textarea
+          data-testid="edit-description"
+          rows={3}
+          className={descriptionProblems.length ? 'invalid' : ''}
+          placeholder={description === MIXED ? t('edit.mixed') : ''}
+          value={description === MIXED ? '' : description}
+          onChange={(e) => set({ description: e.target.value })}
+        />
+        {descriptionProblems.map((p) => <span key={p.code} className="error-text">{problemText(p)}</span>)}
+      </label>
+
+      <details className="advanced">
+        <summary>{t('edit.advanced')}</summary>
+        <label className="field">
+          <span>{t('edit.storage')}</span>
+          <select
+            data-testid="edit-storage"
+            value={storageLocation === MIXED ? '' : storageLocation}
+            disabled={!catalog}
+            onChange={(e) => set({ storageLocation: e.target.value || undefined })}
+          >
+            <option value="">{t('edit.serviceDefault')}</option>
+            {(catalog?.storageLocations ?? []).map((s) => (
+              <option key={s.location} value={s.location}>{s.location}{s.isDefault ? ` ${t('edit.defaultMark')}` : ''}</option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          <span>{t('edit.app')}</span>
+          <select
+            data-testid="edit-app"
+            value={appId === MIXED ? '' : appId}
+            disabled={!catalog}
+            onChange={(e) => set({ appId: e.target.value || undefined })}
+          >
+            <option value="">{t('edit.serviceDefault')}</option>
+            {(catalog?.apps ?? []).map((a) => <option key={a.appId} value={a.appId}>{a.name} ({a.appId})</option>)}
+          </select>
+        </label>
+      </details>
+    </aside>
+  );
+}

@@ -1,0 +1,141 @@
+// Server-side file browser for shells without a native dialog (web mode): the files
+// live on the machine running the engine, so the operator picks them from there.
+
+import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { DirectoryListing } from '../../../shared/ipc';
+import { getBridge } from '../bridge';
+import { formatBytes } from '../format';
+import { addPaths, closeFolderBrowser } from '../store/staging';
+import { errorText } from '../store/ui';
+
+let lastPath: string | undefined;
+
+export function FolderBrowser() {
+  const { t } = useTranslation();
+  const [listing, setListing] = useState<DirectoryListing | null>(null);
+  const [pathInput, setPathInput] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [chosen, setChosen] = useState<Set<string>>(new Set());
+
+  const open = useCallback(async (path?: string) => {
+    setLoading(true);
+    setError(null);
+    try {
+      const l = await getBridge().browseDirectory(path);
+      setListing(l);
+      setPathInput(l.path);
+      setChosen(new Set());
+      lastPath = l.path;
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setLoading(false);
+    }
+  }, []);
+
+  useEffect(() => {
+    void open(lastPath);
+  }, [open]);
+
+  useEffect(() => {
+    const esc = (e: KeyboardEvent) => e.key === 'Escape' && closeFolderBrowser();
+    document.addEventListener('keydown', esc);
+    return () => document.removeEventListener('keydown', esc);
+  }, []);
+
+  const add = (paths: string[]) => {
+    closeFolderBrowser();
+    void addPaths(paths);
+  };
+
+  const toggle = (path: string, on: boolean) => {
+    const next = new Set(chosen);
+    if (on) next.add(path);
+    else next.delete(path);
+    setChosen(next);
+  };
+
+  const entries = listing
+    ? [...listing.entries].sort((a, b) => Number(b.isDirectory) - Number(a.isDirectory) || a.name.localeCompare(b.name))
+    : [];
+
+  return (
+    <div className="modal-backdrop">
+      <div className="modal browser" role="dialog" aria-modal="true" aria-labelledby="browser-title" data-testid="folder-browser">
+        <header className="modal-head">
+          <h2 id="browser-title">{t('browser.title')}</h2>
+          <p className="muted small">{t('browser.explain')}</p>
+        </header>
+        <form
+          className="browser-path"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void open(pathInput.trim() || undefined);
+          }}
+        >
+          <button
+            type="button"
+            data-testid="browser-up"
+            disabled={!listing?.parent || loading}
+            onClick={() => listing?.parent && void open(listing.parent)}
+            title={t('browser.up')}
+          >
+            ↑ {t('browser.up')}
+          </button>
+          <input
+            data-testid="browser-path"
+            aria-label={t('browser.path')}
+            value={pathInput}
+            onChange={(e) => setPathInput(e.target.value)}
+          />
+          <button type="submit" data-testid="browser-go" disabled={loading}>{t('browser.go')}</button>
+        </form>
+        {error && <p className="error-text pad" data-testid="browser-error">{error}</p>}
+        <div className="browser-list" data-testid="browser-list">
+          {entries.length === 0 && !loading && !error && <p className="muted pad">{t('browser.empty')}</p>}
+          {entries.map((e) => (
+            <div key={e.path} className="browser-entry" data-testid="browser-entry" data-name={e.name}>
+              <input
+                type="checkbox"
+                aria-label={t('browser.select', { name: e.name })}
+                checked={chosen.has(e.path)}
+                onChange={(ev) => toggle(e.path, ev.target.checked)}
+              />
+              {e.isDirectory ? (
+                <button type="button" className="link" data-testid="browser-open" onClick={() => void open(e.path)}>
+                  <span className="icon folder" aria-hidden />{e.name}
+                </button>
+              ) : (
+                <span className="file-name"><span className="icon file" aria-hidden />{e.name}</span>
+              )}
+              <span className="muted small right">{e.isDirectory ? '' : formatBytes(e.size)}</span>
+            </div>
+          ))}
+        </div>
+        <footer className="modal-foot">
+          <button type="button" data-testid="browser-cancel" onClick={closeFolderBrowser}>{t('common.cancel')}</button>
+          <span className="spacer" />
+          <button
+            type="button"
+            data-testid="browser-add-current"
+            disabled={!listing || loading}
+            onClick={() => listing && add([listing.path])}
+          >
+            {t('browser.addFolder')}
+          </button>
+          <button
+            type="button"
+            className="primary"
+            data-testid="browser-add-selected"
+            disabled={chosen.size === 0}
+            onClick={() => add([...chosen])}
+          >
+            {t('browser.addSelected', { count: chosen.size })}
+          </button>
+        </footer>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,249 @@
+// Accounts ("AccessKey 登录"): list, create/edit, delete, set active, test connection.
+// The secret is write-only: the renderer never receives it, only `hasSecret`.
+
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { STORAGE_REGIONS } from '../../../shared/limits';
+import type { ProfileInput, ProfileView } from '../../../shared/types';
+import { useApp } from '../store/app';
+import { activateProfile, deleteProfile, saveProfile, testProfile } from '../store/profiles';
+import { errorText } from '../store/ui';
+
+type Editing = { mode: 'new' } | { mode: 'edit'; profile: ProfileView } | null;
+
+export function ProfilesView() {
+  const { t } = useTranslation();
+  const profiles = useApp((s) => s.profiles);
+  const activeId = useApp((s) => s.activeProfileId);
+  const [editing, setEditing] = useState<Editing>(null);
+
+  return (
+    <section className="view profiles-view" data-testid="profiles-view">
+      <div className="toolbar">
+        <h2>{t('profiles.heading')}</h2>
+        <span className="spacer" />
+        <button type="button" className="primary" data-testid="profile-new" onClick={() => setEditing({ mode: 'new' })}>
+          {t('profiles.new')}
+        </button>
+      </div>
+      <div className="split">
+        <div className="split-main profile-list">
+          {profiles.length === 0 && <p className="empty-state">{t('profiles.none')}</p>}
+          {profiles.map((p) => (
+            <ProfileCard
+              key={p.id}
+              profile={p}
+              active={p.id === activeId}
+              onEdit={() => setEditing({ mode: 'edit', profile: p })}
+            />
+          ))}
+        </div>
+        {editing && (
+          <ProfileForm
+            key={editing.mode === 'edit' ? editing.profile.id : 'new'}
+            profile={editing.mode === 'edit' ? editing.profile : undefined}
+            onDone={() => setEditing(null)}
+          />
+        )}
+      </div>
+    </section>
+  );
+}
+
+export function profileLabel(p: ProfileView, t: (k: string) => string): string {
+  return p.kind === 'sandbox' ? t('profiles.sandboxName') : p.name;
+}
+
+function ProfileCard({ profile, active, onEdit }: { profile: ProfileView; active: boolean; onEdit: () => void }) {
+  const { t } = useTranslation();
+  const test = useApp((s) => s.tests[profile.id]);
+  const sandbox = profile.kind === 'sandbox';
+  const remove = () => {
+    if (window.confirm(t('profiles.confirmDelete', { name: profile.name }))) void deleteProfile(profile.id);
+  };
+  return (
+    <article className={`card profile${active ? ' active' : ''}`} data-testid="profile-row" data-profile-id={profile.id} data-profile-name={profile.name} data-kind={profile.kind}>
+      <header className="card-head">
+        <strong data-testid="profile-name">{profileLabel(profile, t)}</strong>
+        {active && <span className="pill accent" data-testid="profile-active">{t('profiles.active')}</span>}
+        <span className="spacer" />
+        {!active && (
+          <button type="button" data-testid="profile-activate" onClick={() => void activateProfile(profile.id)}>{t('profiles.use')}</button>
+        )}
+        <button type="button" data-testid="profile-test" disabled={test?.pending} onClick={() => void testProfile(profile.id)}>
+          {test?.pending ? t('profiles.testing') : t('profiles.test')}
+        </button>
+        {!sandbox && <button type="button" data-testid="profile-edit" onClick={onEdit}>{t('common.edit')}</button>}
+        {!sandbox && <button type="button" className="danger-quiet" data-testid="profile-delete" onClick={remove}>{t('common.delete')}</button>}
+      </header>
+      <dl className="facts">
+        {sandbox ? (
+          <>
+            <dt>{t('profiles.kind')}</dt>
+            <dd>{t('profiles.sandboxExplain')}</dd>
+          </>
+        ) : (
+          <>
+            <dt>{t('profiles.accessKeyId')}</dt>
+            <dd className="mono" data-testid="profile-akid">{profile.accessKeyId}</dd>
+            <dt>{t('profiles.secret')}</dt>
+            <dd>{profile.hasSecret ? t('profiles.secretSaved') : <span className="error-text">{t('profiles.secretMissing')}</span>}</dd>
+          </>
+        )}
+        <dt>{t('profiles.region')}</dt>
+        <dd>{t(`region.${profile.region}`, { defaultValue: profile.region })}</dd>
+        {profile.endpoint && (
+          <>
+            <dt>{t('profiles.endpoint')}</dt>
+            <dd className="mono" data-testid="profile-endpoint">{profile.endpoint}</dd>
+          </>
+        )}
+        {profile.hasSecurityToken && (
+          <>
+            <dt>{t('profiles.stsToken')}</dt>
+            <dd>{t('profiles.secretSaved')}</dd>
+          </>
+        )}
+      </dl>
+      {test && !test.pending && (
+        <div className={`test-result ${test.ok ? 'ok' : 'bad'}`} data-testid="profile-test-result" data-ok={String(Boolean(test.ok))} role="status">
+          {test.ok ? (
+            <span>{t('profiles.testOk')}</span>
+          ) : (
+            <>
+              <strong>{t('profiles.testFailed')}</strong>
+              {test.code && <span className="mono code" data-testid="profile-test-code">{test.code}</span>}
+              <span data-testid="profile-test-message">{test.message}</span>
+              <span className="muted small">{t(`profiles.testHint.${hintKey(test.code)}`)}</span>
+              {test.requestId && <span className="muted small mono">RequestId: {test.requestId}</span>}
+            </>
+          )}
+        </div>
+      )}
+    </article>
+  );
+}
+
+/** What an operator can do about the common failures of a connection test. */
+function hintKey(code: string | undefined): string {
+  const c = (code ?? '').toLowerCase();
+  if (c.startsWith('invalidaccesskeyid')) return 'accessKeyId';
+  if (c === 'signaturedoesnotmatch') return 'secret';
+  if (c.startsWith('forbidden') || c.includes('nopermission')) return 'permission';
+  if (c.includes('token')) return 'token';
+  if (!c) return 'network';
+  return 'other';
+}
+
+function ProfileForm({ profile, onDone }: { profile?: ProfileView; onDone: () => void }) {
+  const { t } = useTranslation();
+  const [name, setName] = useState(profile?.name ?? '');
+  const [accessKeyId, setAccessKeyId] = useState(profile?.accessKeyId ?? '');
+  const [secret, setSecret] = useState('');
+  const [token, setToken] = useState('');
+  const [region, setRegion] = useState(profile?.region ?? 'cn-shanghai');
+  const [endpoint, setEndpoint] = useState(profile?.endpoint ?? '');
+  const [error, setError] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+
+  const problems: Record<string, string> = {};
+  if (!name.trim()) problems.name = t('profiles.err.name');
+  if (!accessKeyId.trim()) problems.accessKeyId = t('profiles.err.accessKeyId');
+  if (!profile?.hasSecret && !secret) problems.secret = t('profiles.err.secret');
+  if (endpoint.trim() && !/^https?:\/\/\S+$/i.test(endpoint.trim())) problems.endpoint = t('profiles.err.endpoint');
+  const [touched, setTouched] = useState(false);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setTouched(true);
+    if (Object.keys(problems).length > 0) return;
+    const input: ProfileInput = {
+      name: name.trim(),
+      kind: 'aliyun',
+      accessKeyId: accessKeyId.trim(),
+      region,
+    };
+    if (profile) input.id = profile.id;
+    if (secret) input.accessKeySecret = secret;
+    if (token.trim()) input.securityToken = token.trim();
+    if (endpoint.trim()) input.endpoint = endpoint.trim();
+    setSaving(true);
+    setError(null);
+    try {
+      await saveProfile(input);
+      onDone();
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const show = (k: string) => touched && problems[k] ? <span className="error-text">{problems[k]}</span> : null;
+
+  return (
+    <form className="side-panel profile-form" data-testid="profile-form" onSubmit={(e) => void submit(e)} noValidate>
+      <h3>{profile ? t('profiles.editHeading') : t('profiles.newHeading')}</h3>
+      <label className="field">
+        <span>{t('profiles.name')}</span>
+        <input data-testid="profile-input-name" value={name} onChange={(e) => setName(e.target.value)} autoFocus />
+        {show('name')}
+      </label>
+      <label className="field">
+        <span>{t('profiles.accessKeyId')}</span>
+        <input data-testid="profile-input-akid" value={accessKeyId} autoComplete="off" spellCheck={false} onChange={(e) => setAccessKeyId(e.target.value)} />
+        {show('accessKeyId')}
+      </label>
+      <label className="field">
+        <span>{t('profiles.secret')}</span>
+        <input
+          data-testid="profile-input-secret"
+          type="password"
+          autoComplete="new-password"
+          value={secret}
+          placeholder={profile?.hasSecret ? t('profiles.secretKeep') : ''}
+          onChange={(e) => setSecret(e.target.value)}
+        />
+        {profile?.hasSecret && !secret && <span className="ok-text small" data-testid="profile-secret-saved">{t('profiles.secretSaved')}</span>}
+        {show('secret')}
+      </label>
+      <label className="field">
+        <span>{t('profiles.region')}</span>
+        <select data-testid="profile-input-region" value={region} onChange={(e) => setRegion(e.target.value)}>
+          {STORAGE_REGIONS.map((r) => <option key={r} value={r}>{t(`region.${r}`, { defaultValue: r })} ({r})</option>)}
+        </select>
+      </label>
+      <details className="advanced" open={Boolean(profile?.endpoint || profile?.hasSecurityToken)}>
+        <summary>{t('profiles.advanced')}</summary>
+        <label className="field">
+          <span>{t('profiles.stsToken')}</span>
+          <input
+            data-testid="profile-input-token"
+            type="password"
+            autoComplete="off"
+            value={token}
+            placeholder={profile?.hasSecurityToken ? t('profiles.secretKeep') : t('profiles.optional')}
+            onChange={(e) => setToken(e.target.value)}
+          />
+        </label>
+        <label className="field">
+          <span>{t('profiles.endpoint')}</span>
+          <input
+            data-testid="profile-input-endpoint"
+            value={endpoint}
+            spellCheck={false}
+            placeholder={`https://vod.${region}.aliyuncs.com`}
+            onChange={(e) => setEndpoint(e.target.value)}
+          />
+          <span className="muted small">{t('profiles.endpointHint')}</span>
+          {show('endpoint')}
+        </label>
+      </details>
+      {error && <p className="error-text" data-testid="profile-form-error">{error}</p>}
+      <div className="form-actions">
+        <button type="button" onClick={onDone}>{t('common.cancel')}</button>
+        <button type="submit" className="primary" data-testid="profile-save" disabled={saving}>{t('common.save')}</button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,373 @@
+// "正在上传 / 上传完成": the queue in four tabs, each a virtualized table paged from
+// queryJobs, so 100,000 jobs scroll like 10. Live numbers (progress, speed, ETA) come
+// from the transient progress store, one subscription per visible row.
+
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { memo, useEffect, useRef, useState, type MouseEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { JobSortKey, JobView, QueueTab } from '../../../shared/types';
+import { formatBytes, formatDuration, formatSpeed, percent } from '../format';
+import { useApp } from '../store/app';
+import { useJobProgress } from '../store/progress';
+import {
+  clickSelect, countForTab, ensureRows, rowAt, runCommand, runOnSelection, selectLoaded, setSearch,
+  setSort, setTab, type QueueCommand,
+} from '../store/queue';
+
+const ROW_HEIGHT = 52;
+const TABS: QueueTab[] = ['pending', 'active', 'done', 'failed'];
+const MOVING: JobView['state'][] = ['creating', 'uploading', 'completing', 'waiting'];
+
+export function QueueView() {
+  const { t } = useTranslation();
+  const tab = useApp((s) => s.tab);
+  const totals = useApp((s) => s.totals);
+  const selection = useApp((s) => s.selection);
+  const search = useApp((s) => s.search);
+  const [searchDraft, setSearchDraft] = useState(search);
+
+  // Search as the operator types, without a query per keystroke.
+  useEffect(() => {
+    if (searchDraft === search) return;
+    const timer = window.setTimeout(() => setSearch(searchDraft), 250);
+    return () => window.clearTimeout(timer);
+  }, [searchDraft, search]);
+
+  const cancelAll = () => {
+    if (window.confirm(t('queue.confirmCancelAll'))) void runCommand('cancel', 'all');
+  };
+
+  return (
+    <section className="view queue-view" data-testid="queue-view">
+      <nav className="tabs" role="tablist">
+        {TABS.map((name) => (
+          <button
+            key={name}
+            type="button"
+            role="tab"
+            aria-selected={tab === name}
+            className={`tab${tab === name ? ' active' : ''}`}
+            data-testid={`queue-tab-${name}`}
+            onClick={() => setTab(name)}
+          >
+            {t(`queue.tab.${name}`)}
+            <span className="badge" data-testid={`queue-count-${name}`}>{countForTab(totals, name)}</span>
+          </button>
+        ))}
+      </nav>
+      <div className="toolbar">
+        <input
+          type="search"
+          className="search"
+          data-testid="queue-search"
+          placeholder={t('queue.search')}
+          aria-label={t('queue.search')}
+          value={searchDraft}
+          onChange={(e) => setSearchDraft(e.target.value)}
+        />
+        <SortSelect />
+        <span className="spacer" />
+        {selection.size > 0 ? (
+          <>
+            <span className="muted" data-testid="queue-selected-count">{t('queue.selected', { count: selection.size })}</span>
+            <SelectionButton command="pause" />
+            <SelectionButton command="resume" />
+            <SelectionButton command="retry" />
+            <SelectionButton command="cancel" />
+            <button type="button" className="link" onClick={() => selectLoaded(false)}>{t('queue.clearSelection')}</button>
+          </>
+        ) : (
+          <>
+            <button type="button" data-testid="queue-pause-all" onClick={() => void runCommand('pause', 'all')}>{t('queue.pauseAll')}</button>
+            <button type="button" data-testid="queue-resume-all" onClick={() => void runCommand('resume', 'all')}>{t('queue.resumeAll')}</button>
+            {tab === 'failed' && (
+              <button type="button" data-testid="queue-retry-all" onClick={() => void runCommand('retry', 'all')}>{t('queue.retryAll')}</button>
+            )}
+            <button type="button" className="danger-quiet" data-testid="queue-cancel-all" onClick={cancelAll}>{t('queue.cancelAll')}</button>
+          </>
+        )}
+      </div>
+      <JobTable />
+      <QueueFooter />
+    </section>
+  );
+}
+
+function SelectionButton({ command }: { command: QueueCommand }) {
+  const { t } = useTranslation();
+  return (
+    <button type="button" data-testid={`queue-${command}-selected`} onClick={() => void runOnSelection(command)}>
+      {t(`queue.action.${command}`)}
+    </button>
+  );
+}
+
+const SORT_KEYS: JobSortKey[] = ['id', 'priority', 'fileName', 'size', 'state', 'updatedAt'];
+
+function SortSelect() {
+  const { t } = useTranslation();
+  const sort = useApp((s) => s.sort);
+  const descending = useApp((s) => s.descending);
+  return (
+    <label className="inline-field">
+      <span className="muted">{t('queue.sortBy')}</span>
+      <select data-testid="queue-sort" value={sort} onChange={(e) => setSort(e.target.value as JobSortKey)}>
+        {SORT_KEYS.map((k) => <option key={k} value={k}>{t(`queue.sort.${k}`)}</option>)}
+      </select>
+      <button
+        type="button"
+        className="icon-button"
+        data-testid="queue-sort-direction"
+        aria-label={descending ? t('queue.descending') : t('queue.ascending')}
+        title={descending ? t('queue.descending') : t('queue.ascending')}
+        onClick={() => setSort(sort)}
+      >
+        {descending ? '↓' : '↑'}
+      </button>
+    </label>
+  );
+}
+
+function SortHeader({ sortKey, label }: { sortKey: JobSortKey; label: string }) {
+  const sort = useApp((s) => s.sort);
+  const descending = useApp((s) => s.descending);
+  const active = sort === sortKey;
+  return (
+    <button
+      type="button"
+      className={`th-sort${active ? ' active' : ''}`}
+      data-testid={`sort-${sortKey}`}
+      aria-sort={active ? (descending ? 'descending' : 'ascending') : 'none'}
+      onClick={() => setSort(sortKey)}
+    >
+      {label}
+      <span className="sort-mark" aria-hidden>{active ? (descending ? '↓' : '↑') : ''}</span>
+    </button>
+  );
+}
+
+function JobTable() {
+  const { t } = useTranslation();
+  const total = useApp((s) => s.total);
+  const tab = useApp((s) => s.tab);
+  // Subscribing to pages re-renders the table when a page arrives (cheap: only visible rows render).
+  useApp((s) => s.pages);
+  const selection = useApp((s) => s.selection);
+  const scroller = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: total,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+  });
+  const items = virtualizer.getVirtualItems();
+  const first = items[0]?.index ?? 0;
+  const last = items[items.length - 1]?.index ?? 0;
+
+  useEffect(() => {
+    ensureRows(first, last);
+  }, [first, last, total]);
+
+  useEffect(() => {
+    scroller.current?.scrollTo({ top: 0 });
+  }, [tab]);
+
+  const onSelect = (index: number, id: number, e: MouseEvent<HTMLInputElement>) => {
+    clickSelect(index, id, e.currentTarget.checked, e.shiftKey);
+  };
+
+  return (
+    <div className="table job-table" data-testid="job-table">
+      <div className="thead job-grid">
+        <input
+          type="checkbox"
+          data-testid="queue-select-loaded"
+          aria-label={t('queue.selectLoaded')}
+          checked={selection.size > 0}
+          onChange={(e) => selectLoaded(e.target.checked)}
+        />
+        <SortHeader sortKey="fileName" label={t('queue.col.file')} />
+        <SortHeader sortKey="size" label={t('queue.col.size')} />
+        <SortHeader sortKey="state" label={t('queue.col.state')} />
+        <span>{t('queue.col.progress')}</span>
+        <span>{t('queue.col.speed')}</span>
+        <span>{t('queue.col.eta')}</span>
+        <span>{t('queue.col.videoId')}</span>
+        <span>{t('queue.col.vodStatus')}</span>
+        <span />
+      </div>
+      <div className="tbody" ref={scroller} data-testid="job-scroller">
+        {total === 0 ? (
+          <p className="empty-state" data-testid="queue-empty">{t(`queue.empty.${tab}`)}</p>
+        ) : (
+          <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+            {items.map((v) => {
+              const job = rowAt(v.index);
+              return job ? (
+                <JobRow
+                  key={job.id}
+                  job={job}
+                  index={v.index}
+                  top={v.start}
+                  selected={selection.has(job.id)}
+                  onSelect={onSelect}
+                />
+              ) : (
+                <div key={`loading-${v.index}`} className="tr job-grid loading" style={{ transform: `translateY(${v.start}px)`, height: ROW_HEIGHT }}>
+                  <span />
+                  <span className="muted">{t('common.loading')}</span>
+                </div>
+              );
+            })}
+          </div>
+        )}
+      </div>
+    </div>
+  );
+}
+
+interface RowProps {
+  job: JobView;
+  index: number;
+  top: number;
+  selected: boolean;
+  onSelect: (index: number, id: number, e: MouseEvent<HTMLInputElement>) => void;
+}
+
+const JobRow = memo(function JobRow({ job, index, top, selected, onSelect }: RowProps) {
+  const { t } = useTranslation();
+  const failed = job.state === 'failed' || job.state === 'canceled';
+  return (
+    <div
+      className={`tr job-grid${selected ? ' selected' : ''}${failed ? ' failed' : ''}`}
+      style={{ transform: `translateY(${top}px)`, height: ROW_HEIGHT }}
+      data-testid="queue-row"
+      data-job-id={job.id}
+      data-state={job.state}
+      data-title={job.meta.title}
+    >
+      <input
+        type="checkbox"
+        data-testid="queue-row-select"
+        aria-label={t('queue.selectRow', { name: job.meta.title })}
+        checked={selected}
+        onClick={(e) => onSelect(index, job.id, e)}
+        onChange={() => undefined}
+      />
+      <span className="cell-file">
+        <span className="ellipsis" data-testid="job-title" title={job.meta.title}>{job.meta.title}</span>
+        {job.error ? (
+          <span className="ellipsis small error-text" data-testid="job-error" title={[job.error.message, job.error.hint].filter(Boolean).join('\n')}>
+            <span className="mono">{job.error.code}</span> {job.error.message}
+            {job.error.hint && <span className="hint"> — {job.error.hint}</span>}
+          </span>
+        ) : (
+          <span className="ellipsis muted small" title={job.path}>{job.fileName}</span>
+        )}
+      </span>
+      <span className="num">{formatBytes(job.size)}</span>
+      <span>
+        <span className={`state state-${job.state}`} data-testid="job-state">{t(`state.${job.state}`)}</span>
+      </span>
+      <LiveCells job={job} />
+      <span className="videoid">
+        {job.videoId ? (
+          <>
+            <span className="mono ellipsis" data-testid="job-videoid" title={job.videoId}>{job.videoId}</span>
+            <CopyButton text={job.videoId} />
+          </>
+        ) : (
+          <span className="muted">—</span>
+        )}
+      </span>
+      <span data-testid="job-vodstatus" data-status={job.vodStatus ?? ''}>
+        {job.vodStatus ? <span className={`vod vod-${job.vodStatus}`}>{t(`vod.${job.vodStatus}`)}</span> : <span className="muted">—</span>}
+      </span>
+      <RowActions job={job} />
+    </div>
+  );
+});
+
+/** Progress bar, speed and ETA: the only cells that re-render on a progress batch. */
+function LiveCells({ job }: { job: JobView }) {
+  const live = useJobProgress(job.id);
+  const moving = MOVING.includes(job.state);
+  const done = job.state === 'ready' || job.state === 'uploaded' ? job.size : (live && moving ? live.bytesDone : job.bytesDone);
+  const pct = percent(done, job.size);
+  return (
+    <>
+      <span className="progress-cell" data-testid="job-progress" data-percent={Math.floor(pct)}>
+        <span className="bar"><span className={`fill${job.state === 'paused' ? ' paused' : ''}${job.state === 'failed' ? ' failed' : ''}`} style={{ width: `${pct}%` }} /></span>
+        <span className="small num">{pct.toFixed(pct >= 99.95 || pct === 0 ? 0 : 1)}%</span>
+      </span>
+      <span className="num small" data-testid="job-speed">{moving && live ? formatSpeed(live.speed) : '—'}</span>
+      <span className="num small" data-testid="job-eta">{moving && live ? formatDuration(live.etaSeconds) : '—'}</span>
+    </>
+  );
+}
+
+function CopyButton({ text }: { text: string }) {
+  const { t } = useTranslation();
+  const [copied, setCopied] = useState(false);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+      setCopied(true);
+      window.setTimeout(() => setCopied(false), 1500);
+    } catch {
+      // No clipboard permission (e.g. an insecure origin): the id stays selectable text.
+      window.getSelection()?.selectAllChildren(document.body);
+    }
+  };
+  return (
+    <button type="button" className="icon-button copy" data-testid="copy-videoid" title={t('queue.copy')} aria-label={t('queue.copy')} onClick={() => void copy()}>
+      {copied ? t('queue.copied') : t('queue.copyShort')}
+    </button>
+  );
+}
+
+function RowActions({ job }: { job: JobView }) {
+  const { t } = useTranslation();
+  const run = (c: QueueCommand) => void runCommand(c, [job.id]);
+  const s = job.state;
+  return (
+    <span className="row-actions">
+      {(s === 'queued' || MOVING.includes(s)) && (
+        <button type="button" className="small-button" data-testid="row-pause" onClick={() => run('pause')}>{t('queue.action.pause')}</button>
+      )}
+      {s === 'paused' && (
+        <button type="button" className="small-button" data-testid="row-resume" onClick={() => run('resume')}>{t('queue.action.resume')}</button>
+      )}
+      {(s === 'failed' || s === 'canceled') && (
+        <button type="button" className="small-button" data-testid="row-retry" onClick={() => run('retry')}>{t('queue.action.retry')}</button>
+      )}
+      {s !== 'ready' && s !== 'canceled' && s !== 'uploaded' && (
+        <button type="button" className="small-button quiet" data-testid="row-cancel" onClick={() => run('cancel')} title={t('queue.action.cancel')} aria-label={t('queue.action.cancel')}>
+          ×
+        </button>
+      )}
+    </span>
+  );
+}
+
+function QueueFooter() {
+  const { t } = useTranslation();
+  const totals = useApp((s) => s.totals);
+  if (!totals) return <footer className="queue-footer" data-testid="queue-footer" />;
+  const by = totals.byState;
+  const active = countForTab(totals, 'active');
+  return (
+    <footer className="queue-footer" data-testid="queue-footer">
+      <span data-testid="footer-files">{t('footer.files', { count: totals.jobs })}</span>
+      <span>{t('footer.active', { count: active })}</span>
+      <span>{t('footer.pending', { count: countForTab(totals, 'pending') })}</span>
+      <span>{t('footer.done', { count: by.ready ?? 0 })}</span>
+      {(by.failed ?? 0) > 0 && <span className="error-text">{t('footer.failed', { count: by.failed ?? 0 })}</span>}
+      {(by.waiting ?? 0) > 0 && <span className="warn-text">{t('footer.waiting', { count: by.waiting ?? 0 })}</span>}
+      <span className="spacer" />
+      <span data-testid="footer-bytes">{formatBytes(totals.bytesDone)} / {formatBytes(totals.bytesTotal)}</span>
+      <span className="bar wide"><span className="fill" style={{ width: `${percent(totals.bytesDone, totals.bytesTotal)}%` }} /></span>
+      <span data-testid="footer-speed">{formatSpeed(totals.speed)}</span>
+    </footer>
+  );
+}

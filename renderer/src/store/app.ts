@@ -1,0 +1,126 @@
+// The renderer's one zustand store, made of slices. Actions live as module functions
+// next to their slice (./profiles.ts, ./staging.ts …) and are fed by bridge events;
+// components only read state and call those functions. High-frequency progress is
+// NOT here: see ./progress.ts.
+
+import { create } from 'zustand';
+import type {
+  Catalog, ConnectionResult, EngineSettings, JobMeta, JobSortKey, JobView, ProfileView,
+  QueueTab, QueueTotals, RejectedFile, ScannedFile,
+} from '../../../shared/types';
+import type { AppInfo, BridgeConnectionState } from '../../../shared/ipc';
+
+export type View = 'upload' | 'queue' | 'profiles' | 'settings';
+export type Language = 'en' | 'zh-CN';
+
+export interface TestState extends Partial<ConnectionResult> {
+  pending: boolean;
+}
+
+export interface ProfilesSlice {
+  profiles: ProfileView[];
+  activeProfileId: string | null;
+  profilesLoaded: boolean;
+  /** Result of the last "Test connection" per profile id. */
+  tests: Record<string, TestState>;
+}
+
+export interface CatalogSlice {
+  catalog: Catalog | null;
+  catalogLoading: boolean;
+  catalogError: string | null;
+}
+
+export interface StagedFile extends ScannedFile {
+  fileName: string;
+  meta: JobMeta;
+}
+
+export interface StagingSlice {
+  staged: StagedFile[];
+  /** Paths of the staged files the edit panel applies to. */
+  stagedSelection: Set<string>;
+  rejected: RejectedFile[];
+  scanning: boolean;
+  submitting: boolean;
+}
+
+export interface QueueSlice {
+  tab: QueueTab;
+  search: string;
+  sort: JobSortKey;
+  descending: boolean;
+  /** Rows fetched from queryJobs, by page index, for the current tab/search/sort. */
+  pages: Record<number, JobView[]>;
+  /** Row count of the current query (from the last page fetched). */
+  total: number;
+  totals: QueueTotals | null;
+  selection: Set<number>;
+  /** Anchor of shift-click range selection (row index in the current query). */
+  selectionAnchor: number | null;
+}
+
+export interface SettingsSlice {
+  settings: EngineSettings | null;
+  settingsSaving: boolean;
+  settingsSavedAt: number | null;
+}
+
+export interface Notice {
+  id: number;
+  kind: 'info' | 'error';
+  text: string;
+}
+
+export interface UiSlice {
+  view: View;
+  language: Language;
+  appInfo: AppInfo | null;
+  notices: Notice[];
+  folderBrowserOpen: boolean;
+  /** Web mode's socket; Electron's IPC is always 'connected'. */
+  connection: BridgeConnectionState;
+}
+
+export type AppState = ProfilesSlice & CatalogSlice & StagingSlice & QueueSlice & SettingsSlice & UiSlice;
+
+export const useApp = create<AppState>()(() => ({
+  profiles: [],
+  activeProfileId: null,
+  profilesLoaded: false,
+  tests: {},
+
+  catalog: null,
+  catalogLoading: false,
+  catalogError: null,
+
+  staged: [],
+  stagedSelection: new Set(),
+  rejected: [],
+  scanning: false,
+  submitting: false,
+
+  tab: 'active',
+  search: '',
+  sort: 'id',
+  descending: false,
+  pages: {},
+  total: 0,
+  totals: null,
+  selection: new Set(),
+  selectionAnchor: null,
+
+  settings: null,
+  settingsSaving: false,
+  settingsSavedAt: null,
+
+  view: 'upload',
+  language: 'en',
+  appInfo: null,
+  notices: [],
+  folderBrowserOpen: false,
+  connection: 'connected',
+}));
+
+export const getState = useApp.getState;
+export const setState = useApp.setState;

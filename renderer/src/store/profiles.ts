@@ -1,0 +1,50 @@
+// Profiles slice actions.
+
+import type { ProfileInput } from '../../../shared/types';
+import { getBridge } from '../bridge';
+import { getState, setState } from './app';
+import { loadCatalog } from './catalog';
+import { errorText, notify } from './ui';
+
+export async function loadProfiles(): Promise<void> {
+  const bridge = getBridge();
+  const [profiles, active] = await Promise.all([bridge.listProfiles(), bridge.getActiveProfile()]);
+  const changed = getState().activeProfileId !== (active?.id ?? null);
+  setState({ profiles, activeProfileId: active?.id ?? null, profilesLoaded: true });
+  if (changed) void loadCatalog();
+}
+
+export async function saveProfile(input: ProfileInput): Promise<string> {
+  const saved = await getBridge().saveProfile(input);
+  await loadProfiles();
+  return saved.id;
+}
+
+export async function deleteProfile(id: string): Promise<void> {
+  try {
+    await getBridge().deleteProfile(id);
+    await loadProfiles();
+  } catch (err) {
+    notify(errorText(err), 'error');
+  }
+}
+
+export async function activateProfile(id: string): Promise<void> {
+  try {
+    await getBridge().setActiveProfile(id);
+    await loadProfiles();
+  } catch (err) {
+    notify(errorText(err), 'error');
+  }
+}
+
+export async function testProfile(id: string): Promise<void> {
+  setState({ tests: { ...getState().tests, [id]: { pending: true } } });
+  try {
+    const result = await getBridge().testProfile(id);
+    setState({ tests: { ...getState().tests, [id]: { ...result, pending: false } } });
+  } catch (err) {
+    // The call itself failed (not the service): show it the same way.
+    setState({ tests: { ...getState().tests, [id]: { pending: false, ok: false, message: errorText(err) } } });
+  }
+}

@@ -1,0 +1,202 @@
+// Queue slice actions. The queue can hold 100,000 jobs, so the renderer never holds
+// it whole: it keeps pages of `queryJobs` rows around the viewport for the current
+// tab/search/sort, refetches the visible ones when jobs change, and reads counts
+// from `getTotals`.
+
+import {
+  TAB_STATES, TERMINAL_STATES, type JobSelector, type JobSortKey, type JobView, type QueueTab,
+  type QueueTotals,
+} from '../../../shared/types';
+import { getBridge } from '../bridge';
+import { getState, setState } from './app';
+import { forgetProgress } from './progress';
+import { errorText, notify } from './ui';
+
+export const PAGE_SIZE = 100;
+
+let queryGeneration = 0;
+const inFlight = new Set<number>();
+let visible = { start: 0, end: 0 };
+
+function pageOf(index: number): number {
+  return Math.floor(index / PAGE_SIZE);
+}
+
+async function fetchPage(page: number, generation: number): Promise<void> {
+  if (inFlight.has(page)) return;
+  inFlight.add(page);
+  const { tab, search, sort, descending } = getState();
+  try {
+    const result = await getBridge().queryJobs({
+      tab, search: search.trim() || undefined, sort, descending, offset: page * PAGE_SIZE, limit: PAGE_SIZE,
+    });
+    if (generation !== queryGeneration) return;
+    setState({ pages: { ...getState().pages, [page]: result.rows }, total: result.total });
+  } catch (err) {
+    if (generation === queryGeneration) notify(errorText(err), 'error');
+  } finally {
+    inFlight.delete(page);
+  }
+}
+
+/** Called by the table as it scrolls: loads the pages that cover rows [start, end]. */
+export function ensureRows(start: number, end: number): void {
+  visible = { start, end };
+  const { pages } = getState();
+  for (let p = pageOf(start); p <= pageOf(Math.max(start, end)); p++) {
+    if (!pages[p]) void fetchPage(p, queryGeneration);
+  }
+}
+
+function resetQuery(): void {
+  queryGeneration++;
+  inFlight.clear();
+  setState({ pages: {}, selection: new Set(), selectionAnchor: null });
+  void fetchPage(pageOf(visible.start), queryGeneration);
+  void refreshTotals();
+}
+
+export function setTab(tab: QueueTab): void {
+  if (getState().tab === tab) return;
+  visible = { start: 0, end: 0 };
+  setState({ tab, total: 0 });
+  resetQuery();
+}
+
+export function setSearch(search: string): void {
+  setState({ search });
+  visible = { start: 0, end: 0 };
+  resetQuery();
+}
+
+export function setSort(sort: JobSortKey): void {
+  const { sort: cur, descending } = getState();
+  setState(cur === sort ? { descending: !descending } : { sort, descending: false });
+  resetQuery();
+}
+
+export async function refreshTotals(): Promise<void> {
+  try {
+    setState({ totals: await getBridge().getTotals() });
+  } catch (err) {
+    notify(errorText(err), 'error');
+  }
+}
+
+/** Re-reads the rows in view (others are dropped and refetched when scrolled to). */
+export async function refreshQueue(): Promise<void> {
+  const generation = queryGeneration;
+  const { tab, search, sort, descending } = getState();
+  const first = pageOf(visible.start);
+  const last = pageOf(Math.max(visible.start, visible.end));
+  try {
+    const result = await getBridge().queryJobs({
+      tab, search: search.trim() || undefined, sort, descending,
+      offset: first * PAGE_SIZE, limit: (last - first + 1) * PAGE_SIZE,
+    });
+    if (generation !== queryGeneration) return;
+    const pages: Record<number, JobView[]> = {};
+    for (let p = first; p <= last; p++) {
+      const rows = result.rows.slice((p - first) * PAGE_SIZE, (p - first + 1) * PAGE_SIZE);
+      if (rows.length > 0) pages[p] = rows;
+    }
+    setState({ pages, total: result.total });
+  } catch (err) {
+    notify(errorText(err), 'error');
+  }
+  await refreshTotals();
+}
+
+let refreshTimer: number | null = null;
+let refreshRunning = false;
+let refreshAgain = false;
+
+/** Coalesces bursts of job changes into at most one refresh per 250 ms. */
+export function scheduleQueueRefresh(): void {
+  if (refreshTimer !== null) return;
+  refreshTimer = window.setTimeout(() => {
+    refreshTimer = null;
+    if (refreshRunning) {
+      refreshAgain = true;
+      return;
+    }
+    refreshRunning = true;
+    void refreshQueue().finally(() => {
+      refreshRunning = false;
+      if (refreshAgain) {
+        refreshAgain = false;
+        scheduleQueueRefresh();
+      }
+    });
+  }, 250);
+}
+
+export function onJobsChanged(jobs: readonly JobView[]): void {
+  const stopped = jobs.filter((j) => TERMINAL_STATES.includes(j.state) || j.state === 'paused').map((j) => j.id);
+  forgetProgress(stopped);
+  scheduleQueueRefresh();
+}
+
+export function onTotals(totals: QueueTotals): void {
+  setState({ totals });
+}
+
+export function countForTab(totals: QueueTotals | null, tab: QueueTab): number {
+  if (!totals) return 0;
+  return TAB_STATES[tab].reduce((n, s) => n + (totals.byState[s] ?? 0), 0);
+}
+
+export function rowAt(index: number): JobView | undefined {
+  return getState().pages[pageOf(index)]?.[index % PAGE_SIZE];
+}
+
+// --- selection ---------------------------------------------------------------
+
+export function clickSelect(index: number, id: number, on: boolean, shift: boolean): void {
+  const { selection, selectionAnchor } = getState();
+  const next = new Set(selection);
+  if (shift && selectionAnchor !== null) {
+    // Range over the rows loaded around the viewport (the only ones the operator can see).
+    for (let i = Math.min(selectionAnchor, index); i <= Math.max(selectionAnchor, index); i++) {
+      const row = rowAt(i);
+      if (row) {
+        if (on) next.add(row.id);
+        else next.delete(row.id);
+      }
+    }
+  } else if (on) next.add(id);
+  else next.delete(id);
+  setState({ selection: next, selectionAnchor: index });
+}
+
+export function selectLoaded(on: boolean): void {
+  if (!on) {
+    setState({ selection: new Set(), selectionAnchor: null });
+    return;
+  }
+  const ids = Object.values(getState().pages).flat().map((r) => r.id);
+  setState({ selection: new Set(ids) });
+}
+
+// --- commands ----------------------------------------------------------------
+
+export type QueueCommand = 'pause' | 'resume' | 'retry' | 'cancel';
+
+export async function runCommand(command: QueueCommand, sel: JobSelector): Promise<void> {
+  const bridge = getBridge();
+  try {
+    if (command === 'pause') await bridge.pause(sel);
+    else if (command === 'resume') await bridge.resume(sel);
+    else if (command === 'retry') await bridge.retry(sel);
+    else await bridge.cancel(sel);
+    scheduleQueueRefresh();
+  } catch (err) {
+    notify(errorText(err), 'error');
+  }
+}
+
+export function runOnSelection(command: QueueCommand): Promise<void> {
+  const ids = [...getState().selection];
+  if (ids.length === 0) return Promise.resolve();
+  return runCommand(command, ids);
+}

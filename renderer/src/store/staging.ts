@@ -1,0 +1,170 @@
+// Staging slice actions: files chosen for upload and their draft metadata, edited per
+// file or for a selection, validated with shared/validation before anything is sent.
+
+import type { CategoryNode, JobMeta, NewJob } from '../../../shared/types';
+import { titleFromFileName, validateMetadata, type Problem } from '../../../shared/validation';
+import { getBridge } from '../bridge';
+import { baseName } from '../format';
+import i18n from '../i18n';
+import { getState, setState, type StagedFile } from './app';
+import { refreshQueue, setTab } from './queue';
+import { errorText, notify, showView } from './ui';
+
+export function problemsOf(file: StagedFile): Problem[] {
+  return validateMetadata(file.meta);
+}
+
+function defaultMeta(path: string): JobMeta {
+  const groups = getState().catalog?.templateGroups ?? [];
+  return {
+    title: titleFromFileName(path),
+    tags: [],
+    templateGroupId: groups.find((g) => g.isDefault)?.id,
+  };
+}
+
+export async function addPaths(paths: string[]): Promise<void> {
+  if (paths.length === 0) return;
+  setState({ scanning: true });
+  try {
+    const result = await getBridge().scanPaths(paths);
+    const { staged } = getState();
+    const known = new Set(staged.map((f) => f.path));
+    const fresh: StagedFile[] = [];
+    for (const f of result.files) {
+      if (known.has(f.path)) continue;
+      known.add(f.path);
+      fresh.push({ ...f, fileName: baseName(f.path), meta: defaultMeta(f.path) });
+    }
+    setState({
+      staged: [...staged, ...fresh],
+      rejected: [...getState().rejected.filter((r) => !result.rejected.some((x) => x.path === r.path)), ...result.rejected],
+      scanning: false,
+    });
+    if (fresh.length === 0 && result.rejected.length === 0) notify(i18n.t('staging.nothingNew'));
+  } catch (err) {
+    setState({ scanning: false });
+    notify(errorText(err), 'error');
+  }
+}
+
+/** The shell's own dialog when it has one; otherwise (web mode) the server-side browser. */
+export async function pickAndAdd(kind: 'files' | 'folder'): Promise<void> {
+  try {
+    const paths = await getBridge().pickPaths(kind);
+    if (paths === null) {
+      setState({ folderBrowserOpen: true });
+      return;
+    }
+    await addPaths(paths);
+  } catch (err) {
+    notify(errorText(err), 'error');
+  }
+}
+
+export function closeFolderBrowser(): void {
+  setState({ folderBrowserOpen: false });
+}
+
+export function editStaged(paths: ReadonlySet<string> | readonly string[], patch: Partial<JobMeta>): void {
+  const target = new Set(paths);
+  setState({
+    staged: getState().staged.map((f) => (target.has(f.path) ? { ...f, meta: { ...f.meta, ...patch } } : f)),
+  });
+}
+
+export function toggleStaged(path: string, on: boolean): void {
+  const next = new Set(getState().stagedSelection);
+  if (on) next.add(path);
+  else next.delete(path);
+  setState({ stagedSelection: next });
+}
+
+export function selectStagedRange(from: number, to: number): void {
+  const { staged } = getState();
+  const next = new Set(getState().stagedSelection);
+  for (let i = Math.min(from, to); i <= Math.max(from, to); i++) if (staged[i]) next.add(staged[i].path);
+  setState({ stagedSelection: next });
+}
+
+export function selectAllStaged(on: boolean): void {
+  setState({ stagedSelection: on ? new Set(getState().staged.map((f) => f.path)) : new Set() });
+}
+
+export function removeStaged(paths: ReadonlySet<string>): void {
+  const sel = new Set(getState().stagedSelection);
+  for (const p of paths) sel.delete(p);
+  setState({ staged: getState().staged.filter((f) => !paths.has(f.path)), stagedSelection: sel });
+}
+
+export function clearRejected(): void {
+  setState({ rejected: [] });
+}
+
+function categoryIds(nodes: readonly CategoryNode[], into = new Set<number>()): Set<number> {
+  for (const n of nodes) {
+    into.add(n.cateId);
+    categoryIds(n.children, into);
+  }
+  return into;
+}
+
+/** After the catalog (re)loads: pre-select the default template group, drop choices the new account does not have. */
+export function applyCatalogDefaults(): void {
+  const catalog = getState().catalog;
+  if (!catalog) return;
+  const groups = new Set(catalog.templateGroups.map((g) => g.id));
+  const workflows = new Set(catalog.workflows.map((w) => w.id));
+  const cates = categoryIds(catalog.categories);
+  const def = catalog.templateGroups.find((g) => g.isDefault)?.id;
+  setState({
+    staged: getState().staged.map((f) => {
+      const m = { ...f.meta };
+      if (!m.templateGroupId || !groups.has(m.templateGroupId)) m.templateGroupId = def;
+      if (m.workflowId && !workflows.has(m.workflowId)) m.workflowId = undefined;
+      if (m.cateId !== undefined && !cates.has(m.cateId)) m.cateId = undefined;
+      return { ...f, meta: m };
+    }),
+  });
+}
+
+function cleanMeta(meta: JobMeta): JobMeta {
+  const out: JobMeta = { title: meta.title.trim(), tags: meta.tags };
+  if (meta.description?.trim()) out.description = meta.description.trim();
+  if (meta.cateId !== undefined) out.cateId = meta.cateId;
+  if (meta.workflowId) out.workflowId = meta.workflowId;
+  else if (meta.templateGroupId) out.templateGroupId = meta.templateGroupId;
+  if (meta.storageLocation) out.storageLocation = meta.storageLocation;
+  if (meta.appId) out.appId = meta.appId;
+  if (meta.userData) out.userData = meta.userData;
+  if (meta.coverPath) out.coverPath = meta.coverPath;
+  return out;
+}
+
+/** "开始上传": hand every staged file to the engine (running, or held as paused). */
+export async function startUpload(hold: boolean): Promise<void> {
+  const { staged, submitting } = getState();
+  if (submitting || staged.length === 0 || staged.some((f) => problemsOf(f).length > 0)) return;
+  setState({ submitting: true });
+  try {
+    const jobs: NewJob[] = staged.map((f) => ({ path: f.path, meta: cleanMeta(f.meta) }));
+    const reply = await getBridge().addJobs(jobs, hold ? { hold: true } : undefined);
+    const refused = new Set(reply.rejected.map((r) => r.path));
+    setState({
+      staged: staged.filter((f) => refused.has(f.path)),
+      stagedSelection: new Set(),
+      rejected: [...getState().rejected, ...reply.rejected],
+      submitting: false,
+    });
+    notify(i18n.t(hold ? 'staging.addedHeld' : 'staging.added', { count: reply.added }));
+    if (reply.rejected.length > 0) notify(i18n.t('staging.someRefused', { count: reply.rejected.length }), 'error');
+    if (reply.added > 0) {
+      setTab(hold ? 'pending' : 'active');
+      showView('queue');
+      void refreshQueue();
+    }
+  } catch (err) {
+    setState({ submitting: false });
+    notify(errorText(err), 'error');
+  }
+}
