@@ -92,7 +92,9 @@ async function listen(app: App, opts: ServeWebOptions & { host: string; token: s
       // Later requests (scripts, styles, the socket) carry it as a cookie.
       res.setHeader('Set-Cookie', `${cookieName(port)}=${encodeURIComponent(opts.token)}; HttpOnly; SameSite=Strict; Path=/`);
     }
-    serveStatic(rendererDir, url.pathname, req, res).catch(() => {
+    // The raw path, not url.pathname: URL would quietly resolve "/../x" to "/x".
+    const rawPath = (req.url ?? '/').split('?')[0];
+    serveStatic(rendererDir, rawPath, req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500).end();
       else res.destroy();
     });

@@ -49,10 +49,10 @@ export function resolveStaticPath(root: string, urlPath: string): string | undef
   } catch {
     return undefined;
   }
-  if (decoded.includes('\0') || decoded.includes('\\')) return undefined;
+  // Refuse rather than normalise: no honest page asks for "..", a backslash or a NUL.
+  if (decoded.includes('\0') || decoded.includes('\\') || decoded.split('/').includes('..')) return undefined;
   const rel = path.posix.normalize(decoded).replace(/^\/+/, '');
-  if (rel === '' || rel === '.' ) return path.join(root, 'index.html');
-  if (rel.split('/').some((seg) => seg === '..')) return undefined;
+  if (rel === '' || rel === '.') return path.join(root, 'index.html');
   const full = path.resolve(root, rel);
   if (full !== root && !full.startsWith(root + path.sep)) return undefined;
   return path.extname(full) ? full : path.join(root, 'index.html');
