@@ -3,7 +3,7 @@
 
 import type { EngineSettings, JobView } from '../../../shared/types';
 import { createProvider, loadCredentials, preflight } from '../credentials';
-import { EXIT } from '../errors';
+import { CliError, EXIT } from '../errors';
 import { expandInputs } from '../expand';
 import { resolveDbPath } from '../paths';
 import { createReporter, recordOfJob } from '../reporter';
@@ -82,7 +82,14 @@ async function upload(
   // 2. The account: refused credentials enqueue nothing (a held batch needs none yet).
   const creds = flags.hold ? undefined : loadCredentials();
   const provider = creds ? createProvider(creds) : undefined;
-  if (provider && creds) await preflight(provider, creds);
+  if (provider && creds) {
+    try {
+      await preflight(provider, creds);
+    } catch (err) {
+      if (!(err instanceof CliError)) throw err;
+      throw new CliError(`${err.message}\nNothing was enqueued: ${describeFiles(plan.jobs.map((j) => j.path))}.`, err.exitCode);
+    }
+  }
 
   const session = await openSession({
     dbPath: resolveDbPath(flags.db),
@@ -125,6 +132,11 @@ async function upload(
   } finally {
     await session.close();
   }
+}
+
+function describeFiles(paths: readonly string[]): string {
+  const shown = paths.slice(0, 5).join(', ');
+  return paths.length > 5 ? `${shown} and ${paths.length - 5} more` : shown;
 }
 
 function summary(good: number, bad: readonly JobView[], waitReady: boolean): string {
