@@ -197,7 +197,7 @@ export class OssHandler {
     const up = uploadId ? this.core.data.uploads[uploadId] : undefined;
     const noSuch = () => new OssError(404, 'NoSuchUpload', 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted, completed or expired.', { UploadId: uploadId ?? '' });
     if (!up || up.bucket !== bucket || up.key !== key) throw noSuch();
-    if (Date.now() - up.initiatedAt > this.core.uploadExpiryMs) {
+    if (Date.now() - up.initiatedAt >= this.core.uploadExpiryMs) {
       delete this.core.data.uploads[up.uploadId];
       this.core.state.changed();
       void this.core.store.removeDir(`parts/${up.uploadId}`);
