@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { createDispatcher } from '../../main/app/dispatch';
+import { IPC_METHODS, type BridgeCalls } from '../../shared/ipc';
+
+/** A controller that records what reaches it (the dispatcher is what is under test). */
+function recordingCalls(): { calls: BridgeCalls; seen: { method: string; args: unknown[] }[] } {
+  const seen: { method: string; args: unknown[] }[] = [];
+  const calls = Object.fromEntries(IPC_METHODS.map((m) => [m, async (...args: unknown[]) => {
+    seen.push({ method: m, args });
+    return `${m}-result`;
+  }])) as unknown as BridgeCalls;
+  return { calls, seen };
+}
+
+describe('dispatcher', () => {
+  it('passes validated arguments through and returns the result', async () => {
+    const { calls, seen } = recordingCalls();
+    const dispatch = createDispatcher(calls);
+    await expect(dispatch('pause', [[1, 2]])).resolves.toBe('pause-result');
+    await expect(dispatch('getCatalog', [])).resolves.toBe('getCatalog-result');
+    expect(seen).toEqual([{ method: 'pause', args: [[1, 2]] }, { method: 'getCatalog', args: [] }]);
+  });
+
+  it('refuses unknown methods, including Object.prototype names', async () => {
+    const { calls, seen } = recordingCalls();
+    const dispatch = createDispatcher(calls);
+    for (const m of ['nope', 'constructor', '__proto__', 'toString', 42]) {
+      await expect(dispatch(m, [])).rejects.toMatchObject({ code: 'UnknownMethod' });
+    }
+    expect(seen).toEqual([]);
+  });
+
+  it('rejects bad payloads before the controller sees them, naming the method', async () => {
+    const { calls, seen } = recordingCalls();
+    const dispatch = createDispatcher(calls);
+    const bad: [string, unknown][] = [
+      ['getJob', ['1']],
+      ['getJob', [-1]],
+      ['pause', ['everything']],
+      ['updateSettings', [{ filesInFlight: 0 }]],
+      ['saveProfile', [{ name: 'x', kind: 'aliyun', accessKeyId: 'a', region: 'r', admin: true }]],
+      ['scanPaths', 'not-an-array'],
+      ['listProfiles', [1]],
+    ];
+    for (const [m, args] of bad) {
+      await expect(dispatch(m, args)).rejects.toMatchObject({ code: 'InvalidArguments', message: expect.stringContaining(m) });
+    }
+    expect(seen).toEqual([]);
+  });
+});
