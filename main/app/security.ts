@@ -16,3 +16,14 @@ export const CONTENT_SECURITY_POLICY = [
   "form-action 'none'",
   "frame-ancestors 'none'",
 ].join('; ');
+
+/**
+ * Development only (renderer served by Vite): its React refresh preamble is an inline
+ * script and its HMR client connects back over WebSocket.
+ */
+export function developmentCsp(devOrigin: string): string {
+  const ws = devOrigin.replace(/^http/, 'ws');
+  return CONTENT_SECURITY_POLICY
+    .replace("script-src 'self'", `script-src 'self' 'unsafe-inline' ${devOrigin}`)
+    .replace("connect-src 'self'", `connect-src 'self' ${devOrigin} ${ws}`);
+}

@@ -1,0 +1,156 @@
+// The Electron shell: thin glue between Electron's objects and the shell-agnostic app
+// (main/app). Each piece of logic lives in a testable module beside this one.
+
+import {
+  BrowserWindow, Menu, Notification, app, dialog, ipcMain, powerSaveBlocker, safeStorage, session,
+  type Tray,
+} from 'electron';
+import path from 'path';
+import { IMAGE_EXTENSIONS, AUDIO_EXTENSIONS, VIDEO_EXTENSIONS } from '../../shared/limits';
+import type { QueueTotals } from '../../shared/types';
+import { createApp, type App } from '../app/create-app';
+import { createDispatcher } from '../app/dispatch';
+import { CONTENT_SECURITY_POLICY, developmentCsp } from '../app/security';
+import { ActivityNotifier, PowerGuard, activeJobCount, progressBarFor } from './activity';
+import { registerAppScheme, serveRendererOverAppScheme } from './app-protocol';
+import { forwardEvents, registerIpcHandlers, senderFromOrigins } from './ipc';
+import { installGracefulQuit } from './lifecycle';
+import { menuTemplate } from './menu';
+import { chooseSecretBox } from './safe-storage-box';
+import { createTray, trayTooltip } from './tray';
+import { APP_ORIGIN, createMainWindow, hardenWebContents } from './window';
+
+// Laid out by the build: out/main/electron/ (here), out/preload/, out/renderer/.
+const OUT_DIR = path.join(__dirname, '..', '..');
+const PRELOAD = path.join(OUT_DIR, 'preload', 'preload.js');
+const RENDERER_DIR = path.join(OUT_DIR, 'renderer');
+/** `npm run dev`-style runs point this at the Vite dev server. */
+const DEV_URL = process.env.ELECTRON_RENDERER_URL;
+
+export function startElectronShell(): void {
+  if (!app.requestSingleInstanceLock()) {
+    // Another instance owns the queue database; it shows its window (second-instance).
+    app.quit();
+    return;
+  }
+  registerAppScheme();
+
+  let win: BrowserWindow | undefined;
+  let instance: App | undefined;
+  let tray: Tray | undefined;
+  let toldAboutTray = false;
+  const assets = path.join(app.getAppPath(), 'assets');
+  const power = new PowerGuard(powerSaveBlocker);
+  const notifier = new ActivityNotifier((n) => {
+    if (Notification.isSupported()) new Notification({ title: n.title, body: n.body }).show();
+  });
+  const quit = installGracefulQuit(app, async () => {
+    await instance?.dispose();
+    power.dispose();
+  }, { onError: (err) => console.error('Shutdown failed:', err) });
+
+  const showWindow = (): void => {
+    if (!instance) return;
+    if (!win || win.isDestroyed()) win = openWindow(instance);
+    if (win.isMinimized()) win.restore();
+    win.show();
+    win.focus();
+  };
+
+  const openWindow = (running: App): BrowserWindow => {
+    const w = createMainWindow(PRELOAD, path.join(assets, 'icon.png'));
+    w.on('close', (event) => {
+      if (quit.quitting) return;
+      // Decide after reading the setting; hide meanwhile so the click feels immediate.
+      event.preventDefault();
+      w.hide();
+      void running.controller.getSettings().then((s) => {
+        if (s.keepRunningInTray && tray) {
+          if (!toldAboutTray && Notification.isSupported()) {
+            new Notification({ title: 'VOD Bulk Uploader keeps running', body: 'Uploads continue in the background. Use the tray icon to open or quit.' }).show();
+          }
+          toldAboutTray = true;
+        } else if (process.platform !== 'darwin') {
+          app.quit();
+        }
+      });
+    });
+    void (DEV_URL ? w.loadURL(DEV_URL) : w.loadURL(`${APP_ORIGIN}/index.html`));
+    return w;
+  };
+
+  const pickPaths = async (kind: 'files' | 'folder'): Promise<string[] | null> => {
+    const options: Electron.OpenDialogOptions = kind === 'files'
+      ? {
+        properties: ['openFile', 'multiSelections'],
+        filters: [
+          { name: 'Video and audio', extensions: [...VIDEO_EXTENSIONS, ...AUDIO_EXTENSIONS] },
+          { name: 'Images (covers)', extensions: [...IMAGE_EXTENSIONS] },
+          { name: 'All files', extensions: ['*'] },
+        ],
+      }
+      : { properties: ['openDirectory', 'multiSelections'] };
+    const result = win && !win.isDestroyed() ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+    return result.canceled ? null : result.filePaths;
+  };
+
+  app.on('second-instance', showWindow);
+  app.on('activate', showWindow);
+  app.on('web-contents-created', (_e, contents) => hardenWebContents(contents));
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+
+  app.whenReady().then(async () => {
+    const dataDir = app.getPath('userData');
+    const { box, warning } = chooseSecretBox(safeStorage, process.platform, dataDir);
+    if (warning) console.warn(warning);
+
+    const csp = DEV_URL ? developmentCsp(new URL(DEV_URL).origin) : CONTENT_SECURITY_POLICY;
+    session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+      callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
+    });
+    serveRendererOverAppScheme(RENDERER_DIR);
+    Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate({ platform: process.platform, isDev: !app.isPackaged, appName: app.getName() })));
+
+    const running = await createApp({ dataDir, secretBox: box, shell: 'electron', pickPaths, version: app.getVersion(), locale: app.getLocale() });
+    instance = running;
+    registerIpcHandlers(ipcMain, createDispatcher(running.controller), senderFromOrigins(DEV_URL ? [APP_ORIGIN, new URL(DEV_URL).origin] : [APP_ORIGIN]));
+    forwardEvents(running.events, (channel, payload) => {
+      if (win && !win.isDestroyed()) win.webContents.send(channel, payload);
+    });
+
+    const onTotals = (totals: QueueTotals): void => {
+      const active = activeJobCount(totals);
+      power.update(active > 0);
+      const bar = progressBarFor(totals);
+      if (win && !win.isDestroyed()) win.setProgressBar(bar.progress, { mode: bar.mode });
+      tray?.setToolTip(trayTooltip(active, Math.max(0, bar.progress)));
+      notifier.totalsChanged(totals);
+    };
+    // Job changes arrive in bursts; one totals query per burst is enough.
+    let totalsQueued = false;
+    running.events.onProgress((batch) => onTotals(batch.totals));
+    running.events.onJobsChanged((jobs) => {
+      notifier.jobsChanged(jobs);
+      if (totalsQueued) return;
+      totalsQueued = true;
+      setImmediate(() => {
+        totalsQueued = false;
+        void running.controller.getTotals().then(onTotals);
+      });
+    });
+
+    tray = createTray(path.join(assets, 'tray.png'), {
+      show: showWindow,
+      pauseAll: () => void running.controller.pause('all'),
+      resumeAll: () => void running.controller.resume('all'),
+      quit: () => app.quit(),
+    });
+    onTotals(await running.controller.getTotals());
+    showWindow();
+  }).catch((err: unknown) => {
+    dialog.showErrorBox('VOD Bulk Uploader could not start', err instanceof Error ? err.message : String(err));
+    app.exit(1);
+  });
+}
