@@ -132,7 +132,7 @@ export function FolderBrowser() {
             disabled={chosen.size === 0}
             onClick={() => add([...chosen])}
           >
-            {t('browser.addSelected', { count: chosen.size })}
+            {chosen.size > 0 ? t('browser.addSelected', { count: chosen.size }) : t('browser.addSelectedNone')}
           </button>
         </footer>
       </div>

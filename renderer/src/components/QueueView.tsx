@@ -256,20 +256,13 @@ const JobRow = memo(function JobRow({ job, index, top, selected, onSelect }: Row
       />
       <span className="cell-file">
         <span className="ellipsis" data-testid="job-title" title={job.meta.title}>{job.meta.title}</span>
-        {job.error ? (
-          <span className="ellipsis small error-text" data-testid="job-error" title={[job.error.message, job.error.hint].filter(Boolean).join('\n')}>
-            <span className="mono">{job.error.code}</span> {job.error.message}
-            {job.error.hint && <span className="hint"> — {job.error.hint}</span>}
-          </span>
-        ) : (
-          <span className="ellipsis muted small" title={job.path}>{job.fileName}</span>
-        )}
+        <span className="ellipsis muted small" title={job.path}>{job.fileName}</span>
       </span>
       <span className="num">{formatBytes(job.size)}</span>
       <span>
         <span className={`state state-${job.state}`} data-testid="job-state">{t(`state.${job.state}`)}</span>
       </span>
-      <LiveCells job={job} />
+      {job.error && failed ? <ErrorCell error={job.error} /> : <LiveCells job={job} />}
       <span className="videoid">
         {job.videoId ? (
           <>
@@ -287,6 +280,18 @@ const JobRow = memo(function JobRow({ job, index, top, selected, onSelect }: Row
     </div>
   );
 });
+
+/** On failed rows the error takes the place of progress, speed and ETA. */
+function ErrorCell({ error }: { error: NonNullable<JobView['error']> }) {
+  // Engine messages sometimes begin with their own code; don't print it twice.
+  const message = error.message.startsWith(error.code) ? error.message.slice(error.code.length).replace(/^[:\s]+/, '') : error.message;
+  return (
+    <span className="error-cell" data-testid="job-error" title={[`${error.code}: ${message}`, error.hint, error.requestId && `RequestId: ${error.requestId}`].filter(Boolean).join('\n')}>
+      <span className="ellipsis error-text small"><span className="mono code">{error.code}</span> {message}</span>
+      {error.hint && <span className="ellipsis small hint" data-testid="job-error-hint">{error.hint}</span>}
+    </span>
+  );
+}
 
 /** Progress bar, speed and ETA: the only cells that re-render on a progress batch. */
 function LiveCells({ job }: { job: JobView }) {

@@ -29,6 +29,10 @@ function toDraft(s: EngineSettings): Draft {
   };
 }
 
+function sameDraft(a: Draft, b: Draft): boolean {
+  return (Object.keys(a) as (keyof Draft)[]).every((k) => a[k] === b[k]);
+}
+
 function intIn(text: string, min: number, max: number): number | null {
   if (!/^\d+$/.test(text.trim())) return null;
   const n = Number(text);
@@ -121,7 +125,7 @@ export function SettingsView() {
           {shell === 'web' && <p className="muted small">{t('settings.trayWeb')}</p>}
         </fieldset>
         <div className="form-actions">
-          {savedAt && !saving && <span className="ok-text" data-testid="settings-saved">{t('settings.saved')}</span>}
+          {savedAt && !saving && settings && sameDraft(draft, toDraft(settings)) && <span className="ok-text" data-testid="settings-saved">{t('settings.saved')}</span>}
           <button type="button" onClick={() => settings && setDraft(toDraft(settings))}>{t('settings.revert')}</button>
           <button type="submit" className="primary" data-testid="settings-save" disabled={!valid || saving || partSizeSmall}>
             {t('common.save')}

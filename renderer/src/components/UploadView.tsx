@@ -207,7 +207,7 @@ const StagedRow = memo(function StagedRow({ file, index, top, selected, onSelect
         value={file.meta.title}
         onChange={(e) => editStaged([file.path], { title: e.target.value })}
       />
-      <span className="ellipsis" data-testid="staged-category">{cate ?? <span className="muted">—</span>}</span>
+      <span className="ellipsis" data-testid="staged-category" title={cate}>{cate ?? <span className="muted">—</span>}</span>
       <span className="ellipsis" data-testid="staged-tags">
         {file.meta.tags.length ? file.meta.tags.join(', ') : <span className="muted">—</span>}
       </span>

@@ -59,6 +59,7 @@ export const zhCN = {
     empty: '此文件夹为空。',
     select: '选择 {{name}}',
     addFolder: '添加整个文件夹',
+    addSelectedNone: '添加所选',
     addSelected_other: '添加已选的 {{count}} 项',
   },
   staging: {
@@ -83,7 +84,7 @@ export const zhCN = {
     colTitle: '资源名称',
     colCategory: '分类',
     colTags: '标签',
-    colCheck: '检查',
+    colCheck: '状态',
     selectFile: '选择 {{name}}',
     ok: '可以上传',
     remove: '从列表移除 {{name}}',
