@@ -120,7 +120,7 @@ export function objectId(bucket: string, key: string): string {
 
 const STATE_FILE = 'sandbox-state.json';
 /** Writes are coalesced: many parts a second would otherwise rewrite the file each time. */
-const SAVE_DELAY_MS = 50;
+const SAVE_DELAY_MS = 100;
 
 export class StateStore {
   private timer: NodeJS.Timeout | undefined;
