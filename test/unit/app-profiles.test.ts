@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../main/app/create-app';
 import { createFileSecretBox } from '../../main/app/file-secret-box';
-import { openQueueStore } from '../../main/engine/store/index';
+import { openQueueStore, type ProfileRecord } from '../../main/engine/store/index';
 import { startSandbox, type Sandbox } from '../../main/sandbox/index';
 import { tempDir } from '../helpers/files';
 
@@ -28,7 +28,7 @@ afterAll(async () => {
   await cloud?.close();
 });
 
-function storedProfile(id: string): { secretBlob?: Buffer; tokenBlob?: Buffer } | undefined {
+function storedProfile(id: string): ProfileRecord | undefined {
   const store = openQueueStore(path.join(dataDir, 'queue.db'));
   try {
     return store.getProfile(id);
