@@ -1,0 +1,95 @@
+// `npm run bench` (= npm run build && node out/bench/run.js): runs every benchmark and
+// writes BENCHMARKS.md with the machine it ran on. `--only NAME[,NAME]` runs a subset
+// (crc64, store, ui-scroll, throughput); `--quick` shrinks the throughput files
+// (0.5 GiB comparison, 0.25/1 GiB RSS runs) for a smoke run — its numbers are not the
+// reported ones.
+
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import { benchCrc64 } from './crc64';
+import { benchStore } from './store';
+import { benchThroughput } from './throughput';
+import { benchUiScroll } from './ui-scroll';
+import { REPO } from './util/children';
+import { markdownTable, textTable, type BenchRow } from './util/rows';
+
+interface Benchmark {
+  name: string;
+  title: string;
+  run: (quick: boolean) => Promise<BenchRow[]>;
+}
+
+const BENCHMARKS: readonly Benchmark[] = [
+  { name: 'crc64', title: 'CRC-64 hashing', run: () => benchCrc64() },
+  { name: 'store', title: 'Queue store (SQLite)', run: () => benchStore() },
+  {
+    name: 'throughput', title: 'Upload throughput, CPU and memory (client and sandbox in separate processes)',
+    run: (quick) => benchThroughput(quick ? { compareGiB: 0.5, rssGiB: [0.25, 1] } : {}),
+  },
+  { name: 'ui-scroll', title: 'Queue view with 100,000 jobs (Chromium)', run: () => benchUiScroll() },
+];
+
+function machine(): string[] {
+  const cpus = os.cpus();
+  return [
+    `- CPU: ${cpus[0]?.model ?? 'unknown'}, ${cpus.length} logical cores`,
+    `- RAM: ${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB`,
+    `- OS: ${os.type()} ${os.release()} (${os.arch()})`,
+    `- Node: ${process.version}`,
+    `- Load average at start (1/5/15 min): ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')}`,
+  ];
+}
+
+async function main(argv: string[]): Promise<number> {
+  const quick = argv.includes('--quick');
+  const onlyAt = argv.indexOf('--only');
+  const only = onlyAt >= 0 ? new Set((argv[onlyAt + 1] ?? '').split(',').filter(Boolean)) : undefined;
+  if (only) {
+    const unknown = [...only].filter((n) => !BENCHMARKS.some((b) => b.name === n));
+    if (unknown.length > 0) {
+      process.stderr.write(`Unknown benchmark(s): ${unknown.join(', ')}. Known: ${BENCHMARKS.map((b) => b.name).join(', ')}.\n`);
+      return 2;
+    }
+  }
+  const command = `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`;
+  const started = new Date();
+  const sections: string[] = [];
+  let failed = 0;
+  for (const b of BENCHMARKS) {
+    if (only && !only.has(b.name)) continue;
+    process.stdout.write(`\n== ${b.title} ==\n`);
+    const t0 = Date.now();
+    try {
+      const rows = await b.run(quick);
+      process.stdout.write(`${textTable(rows)}\n`);
+      sections.push(`## ${b.title}\n\n${markdownTable(rows)}\n\n_${((Date.now() - t0) / 1000).toFixed(0)} s._`);
+    } catch (err) {
+      failed++;
+      const msg = (err as Error).stack ?? String(err);
+      process.stderr.write(`${b.name} failed: ${msg}\n`);
+      sections.push(`## ${b.title}\n\nFailed: \`${(err as Error).message.split('\n')[0]}\``);
+    }
+  }
+  const doc = [
+    '# Benchmarks',
+    '',
+    `Written by \`${command}\` on ${started.toISOString()}${quick ? ' (quick mode: small files, not the reported numbers)' : ''}.`,
+    '',
+    ...machine(),
+    '',
+    'A row with a target says whether it was met. Timing depends on the machine and its',
+    'load (a shared 2-core machine gives noisy numbers); compare ratios rather than absolutes.',
+    '',
+    sections.join('\n\n'),
+    '',
+  ].join('\n');
+  fs.writeFileSync(path.join(REPO, 'BENCHMARKS.md'), doc);
+  process.stdout.write(`\nWrote ${path.join(REPO, 'BENCHMARKS.md')}\n`);
+  return failed > 0 ? 1 : 0;
+}
+
+main(process.argv.slice(2)).then((code) => process.exit(code), (err: unknown) => {
+  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

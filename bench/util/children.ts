@@ -1,0 +1,47 @@
+// Child processes for benchmarks: each measurement runs in its own process so its
+// CPU time and peak RSS are its own, and the server runs in another so client and
+// server each get a core.
+
+import { spawn, type ChildProcess } from 'child_process';
+import path from 'path';
+import readline from 'readline';
+
+export const REPO = path.resolve(__dirname, '../../..');
+
+/** Spawns `node args…` and resolves with the first stdout line parsed as JSON (the child keeps running). */
+export function spawnJsonLine<T>(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ child: ChildProcess; line: T }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-4000)));
+    const rl = readline.createInterface({ input: child.stdout! });
+    let done = false;
+    rl.once('line', (l) => {
+      done = true;
+      try {
+        resolve({ child, line: JSON.parse(l) as T });
+      } catch {
+        reject(new Error(`${args.join(' ')} printed "${l}", not JSON`));
+      }
+    });
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      if (!done) reject(new Error(`${args.join(' ')} exited (${code ?? signal}) before printing a result: ${stderr}`));
+    });
+  });
+}
+
+/** Runs a child to its end and returns its one JSON result line. */
+export async function runJsonChild<T>(args: string[], env: NodeJS.ProcessEnv): Promise<T> {
+  const { child, line } = await spawnJsonLine<T>(args, env);
+  await new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve())));
+  return line;
+}
+
+export function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
