@@ -1,0 +1,223 @@
+// The engine against the sandbox: real ali-oss and pop-core over loopback, real
+// SQLite on disk, real files.
+
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { JobView } from '../../shared/types';
+import { openEngine, type UploadEngine } from '../../main/engine';
+import { crc64FromDecimal } from '../../main/engine/oss/crc64';
+import { AliyunVodProvider } from '../../main/engine/vod/aliyun-provider';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../main/sandbox';
+import type { EngineSettings } from '../../shared/types';
+import { fileCrc, randomFile, sparseFile, tempDir, zerosCrc } from '../helpers/files';
+
+const MiB = 1024 * 1024;
+const cleanups: (() => Promise<void>)[] = [];
+
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+});
+
+async function setup(sbOpts: SandboxOptions = {}, settings: Partial<EngineSettings> = {}, secret?: string) {
+  const sb = await startSandbox({ transcodeMs: 200, ...sbOpts });
+  const dir = await tempDir();
+  const provider = new AliyunVodProvider({
+    accessKeyId: sb.accessKeyId,
+    accessKeySecret: secret ?? sb.accessKeySecret,
+    region: sb.region,
+    endpoint: sb.url,
+  });
+  const engine = await openEngine({
+    dbPath: path.join(dir, 'queue.db'),
+    providerFor: () => provider,
+    settings: { filesInFlight: 3, partsInFlight: 4, ...settings },
+  });
+  cleanups.push(async () => {
+    await engine.shutdown();
+    await sb.close();
+    await fsp.rm(dir, { recursive: true, force: true });
+  });
+  return { sb, dir, engine };
+}
+
+function meta(title: string, extra: Partial<JobView['meta']> = {}): JobView['meta'] {
+  return { title, tags: ['test'], ...extra };
+}
+
+function allJobs(engine: UploadEngine): JobView[] {
+  return engine.queryJobs({ offset: 0, limit: 10_000 }).rows;
+}
+
+/** Resolves when `pred` holds for the job, checked on every change event. */
+function waitForJob(engine: UploadEngine, id: number, pred: (j: JobView) => boolean): Promise<JobView> {
+  return new Promise((resolve) => {
+    const check = (): boolean => {
+      const j = engine.getJob(id);
+      if (j && pred(j)) {
+        resolve(j);
+        return true;
+      }
+      return false;
+    };
+    if (check()) return;
+    const sub = engine.onDidChangeJobs(() => {
+      if (check()) sub.dispose();
+    });
+    const sub2 = engine.onDidProgress(() => {
+      if (check()) sub2.dispose();
+    });
+  });
+}
+
+describe('engine against the sandbox', () => {
+  it('uploads several files, one past 4 GiB, each once, with matching CRC-64s', async () => {
+    const { sb, dir, engine } = await setup({ store: 'null' }, { partSizeMiB: 64, partsInFlight: 4 });
+    const big = await sparseFile(dir, 'big.mp4', 4 * 1024 * MiB + 3 * MiB + 17);
+    const small = await Promise.all([
+      randomFile(dir, 'a.mov', 3 * MiB + 5),
+      randomFile(dir, 'b.mp3', 200 * 1024),
+      randomFile(dir, 'c.mkv', 0),
+    ]);
+    const { added, rejected } = await engine.addJobs([big, ...small].map((p, i) => ({ path: p, meta: meta(`clip ${i}`, { cateId: 1000001 + i }) })));
+    expect(rejected).toEqual([]);
+    expect(added).toHaveLength(4);
+    await engine.whenIdle();
+
+    const jobs = allJobs(engine);
+    expect(jobs.map((j) => [j.state, j.error?.message])).toEqual(jobs.map(() => ['ready', undefined]));
+    expect(sb.stats().createUploadVideo).toBe(4);
+    expect(new Set(jobs.map((j) => j.videoId)).size).toBe(4);
+    for (const j of jobs) {
+      const expected = j.path === big ? zerosCrc(j.size) : await fileCrc(j.path);
+      expect(BigInt('0x' + j.crc64!)).toBe(expected);
+      const v = sb.video(j.videoId!)!;
+      expect(v.status).toBe('Normal');
+      expect(crc64FromDecimal(v.crc64!)).toBe(expected);
+      expect(v.title).toBe(j.meta.title);
+      expect(j.bytesDone).toBe(j.size);
+    }
+  });
+
+  it('finishes when the upload credential lives shorter than a part takes', async () => {
+    const { sb, dir, engine } = await setup(
+      { faults: { credentialTtlSeconds: 2, bandwidth: 1 * MiB } },
+      { partSizeMiB: 1, partsInFlight: 2, filesInFlight: 1 },
+    );
+    const p = await randomFile(dir, 'slow.mp4', 6 * MiB + 1);
+    await engine.addJobs([{ path: p, meta: meta('slow') }]);
+    await engine.whenIdle();
+    const [job] = allJobs(engine);
+    expect(job.state).toBe('ready');
+    expect(BigInt('0x' + job.crc64!)).toBe(await fileCrc(p));
+    expect(sb.stats().requests['vod:RefreshUploadVideo'] ?? 0).toBeGreaterThan(0);
+    expect(sb.stats().createUploadVideo).toBe(1);
+  });
+
+  it('rides out 5xx errors, connection resets and a 20 s outage without failing a job', async () => {
+    const { sb, dir, engine } = await setup(
+      { faults: { errorRate: 0.1, resetRate: 0.1, resetAfterBytes: 64 * 1024 } },
+      { partSizeMiB: 1, partsInFlight: 3 },
+    );
+    const files = await Promise.all([0, 1, 2].map((i) => randomFile(dir, `f${i}.mp4`, 5 * MiB + i)));
+    const { added } = await engine.addJobs(files.map((p, i) => ({ path: p, meta: meta(`f${i}`) })));
+    // The outage starts once bytes are moving.
+    await waitForJob(engine, added[0].id, (j) => j.bytesDone > 0);
+    sb.faults.set({ outageUntil: Date.now() + 20_000 });
+    await engine.whenIdle();
+    const jobs = allJobs(engine);
+    expect(jobs.map((j) => j.state)).toEqual(['ready', 'ready', 'ready']);
+    for (const j of jobs) expect(BigInt('0x' + j.crc64!)).toBe(await fileCrc(j.path));
+    expect(sb.stats().createUploadVideo).toBe(3);
+  });
+
+  it('refuses bad input with clear reasons and keeps the good jobs going', async () => {
+    const { sb, dir, engine } = await setup({}, { partSizeMiB: 1 });
+    const good = await randomFile(dir, 'good.mp4', 2 * MiB);
+    const text = await randomFile(dir, 'notes.txt', 10);
+    const folderNamedLikeVideo = path.join(dir, 'folder.mp4');
+    await fsp.mkdir(folderNamedLikeVideo);
+    const { added, rejected } = await engine.addJobs([
+      { path: good, meta: meta('good') },
+      { path: path.join(dir, 'missing.mp4'), meta: meta('missing') },
+      { path: text, meta: meta('text') },
+      { path: folderNamedLikeVideo, meta: meta('folder') },
+      { path: good, meta: meta('x'.repeat(129)) },
+      { path: good, meta: meta('tags', { tags: Array.from({ length: 17 }, (_, i) => `t${i}`) }) },
+    ]);
+    expect(added).toHaveLength(1);
+    const reasons = Object.fromEntries(rejected.map((r) => [path.basename(r.path), r.reason]));
+    expect(rejected).toHaveLength(5);
+    expect(reasons['missing.mp4']).toMatch(/no such file|not found|does not exist|moved or deleted/i);
+    expect(reasons['notes.txt']).toMatch(/\.txt/);
+    expect(reasons['folder.mp4']).toMatch(/not a regular file|directory/i);
+    expect(rejected.map((r) => r.reason).join('\n')).toMatch(/129 characters; the limit is 128/);
+    expect(rejected.map((r) => r.reason).join('\n')).toMatch(/17 tags; at most 16/);
+    await engine.whenIdle();
+    expect(allJobs(engine).map((j) => j.state)).toEqual(['ready']);
+    expect(sb.stats().createUploadVideo).toBe(1);
+  });
+
+  it('fails a job whose file changed while paused, and only that job', async () => {
+    const { dir, engine } = await setup({ faults: { bandwidth: 2 * MiB } }, { partSizeMiB: 1, partsInFlight: 1, filesInFlight: 2 });
+    const a = await randomFile(dir, 'changing.mp4', 8 * MiB);
+    const b = await randomFile(dir, 'steady.mp4', 3 * MiB);
+    const { added } = await engine.addJobs([{ path: a, meta: meta('changing') }, { path: b, meta: meta('steady') }]);
+    const [ja, jb] = added;
+    await waitForJob(engine, ja.id, (j) => j.state === 'uploading' && j.bytesDone >= 2 * MiB);
+    await engine.pause([ja.id]);
+    expect(engine.getJob(ja.id)!.state).toBe('paused');
+    await fsp.appendFile(a, Buffer.from('more bytes'));
+    await engine.resume([ja.id]);
+    await engine.whenIdle();
+    const failed = engine.getJob(ja.id)!;
+    expect(failed.state).toBe('failed');
+    expect(failed.error?.code).toBe('FileChanged');
+    expect(failed.error?.message).toContain('changing.mp4');
+    expect(failed.error?.hint).toMatch(/Restore the original file/);
+    expect(engine.getJob(jb.id)!.state).toBe('ready');
+  });
+
+  it('fails a job with the service\'s own error on a wrong AccessKey secret, keeping it in the queue', async () => {
+    const { dir, engine } = await setup({}, {}, 'not-the-secret');
+    const p = await randomFile(dir, 'k.mp4', 1 * MiB);
+    const { added } = await engine.addJobs([{ path: p, meta: meta('k') }]);
+    await engine.whenIdle();
+    const j = engine.getJob(added[0].id)!;
+    expect(j.state).toBe('failed');
+    expect(j.error?.code).toBe('SignatureDoesNotMatch');
+    expect(j.error?.retryable).toBe(false);
+    expect(j.error?.hint).toMatch(/AccessKey/);
+    expect(j.videoId).toBeUndefined();
+  });
+
+  it('resumes after a restart from the parts OSS acknowledged, with the same VideoId', async () => {
+    const sb = await startSandbox({ transcodeMs: 100, faults: { bandwidth: 4 * MiB } });
+    const dir = await tempDir();
+    cleanups.push(async () => {
+      await sb.close();
+      await fsp.rm(dir, { recursive: true, force: true });
+    });
+    const provider = new AliyunVodProvider({ accessKeyId: sb.accessKeyId, accessKeySecret: sb.accessKeySecret, region: sb.region, endpoint: sb.url });
+    const dbPath = path.join(dir, 'queue.db');
+    const p = await randomFile(dir, 'resume.mp4', 12 * MiB);
+    const first = await openEngine({ dbPath, providerFor: () => provider, settings: { partSizeMiB: 1, partsInFlight: 2 } });
+    const { added } = await first.addJobs([{ path: p, meta: meta('resume') }]);
+    const mid = await waitForJob(first, added[0].id, (j) => j.bytesDone >= 4 * MiB);
+    await first.shutdown();
+    const bytesBefore = sb.stats().bytesReceived;
+
+    const second = await openEngine({ dbPath, providerFor: () => provider, settings: { partSizeMiB: 1, partsInFlight: 2 } });
+    cleanups.push(() => second.shutdown());
+    await second.whenIdle();
+    const done = second.getJob(added[0].id)!;
+    expect(done.state).toBe('ready');
+    expect(done.videoId).toBe(mid.videoId);
+    expect(sb.stats().createUploadVideo).toBe(1);
+    expect(BigInt('0x' + done.crc64!)).toBe(await fileCrc(p));
+    // The second run sent the rest, not the whole file again.
+    expect(sb.stats().bytesReceived - bytesBefore).toBeLessThan(12 * MiB - 2 * MiB);
+    const obj = await sb.readObject(sb.video(done.videoId!)!.bucket, sb.video(done.videoId!)!.objectKey);
+    expect(obj?.equals(await fsp.readFile(p))).toBe(true);
+  });
+});
