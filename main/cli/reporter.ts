@@ -167,7 +167,7 @@ class LiveBlock {
       `Overall  ${percentText(t.bytesDone, t.bytesTotal)}  ${formatBytes(t.bytesDone)} / ${formatBytes(t.bytesTotal)}  ` +
         `${formatSpeed(t.speed)}  ETA ${formatDuration(eta)}  ${ready} of ${t.jobs} files ready`,
     ];
-    const termRows = this.out.rows ?? 24;
+    const termRows = this.out.rows || 24; // 0 on some pseudo-terminals
     const room = Math.max(1, Math.min(MAX_FILE_ROWS, termRows - 3));
     const active = batch.jobs.filter((j) => {
       const job = this.lookup(j.id);
