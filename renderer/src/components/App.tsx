@@ -104,7 +104,7 @@ function Notices() {
     <div className="notices" aria-live="polite">
       {notices.map((n) => (
         <div key={n.id} className={`notice ${n.kind}`} data-testid={`notice-${n.kind}`} role={n.kind === 'error' ? 'alert' : 'status'}>
-          <span>{n.text}</span>
+          <span>{n.key ? t(n.key, n.params) : n.text}</span>
           <button type="button" className="icon-button" aria-label={t('common.dismiss')} onClick={() => dismissNotice(n.id)}>×</button>
         </div>
       ))}

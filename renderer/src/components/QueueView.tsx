@@ -189,9 +189,15 @@ function JobTable() {
         <SortHeader sortKey="fileName" label={t('queue.col.file')} />
         <SortHeader sortKey="size" label={t('queue.col.size')} />
         <SortHeader sortKey="state" label={t('queue.col.state')} />
-        <span>{t('queue.col.progress')}</span>
-        <span>{t('queue.col.speed')}</span>
-        <span>{t('queue.col.eta')}</span>
+        {tab === 'failed' ? (
+          <span className="span-3">{t('queue.col.error')}</span>
+        ) : (
+          <>
+            <span>{t('queue.col.progress')}</span>
+            <span>{t('queue.col.speed')}</span>
+            <span>{t('queue.col.eta')}</span>
+          </>
+        )}
         <span>{t('queue.col.videoId')}</span>
         <span>{t('queue.col.vodStatus')}</span>
         <span />

@@ -121,7 +121,7 @@ export const en = {
     selectRow: 'Select {{name}}',
     col: {
       file: 'Title / file', size: 'Size', state: 'State', progress: 'Progress', speed: 'Speed', eta: 'Time left',
-      videoId: 'VideoId', vodStatus: 'VOD status',
+      videoId: 'VideoId', vodStatus: 'VOD status', error: 'Error and what to do',
     },
     empty: {
       pending: 'Nothing waiting. Files added paused, or waiting for a free slot, appear here.',

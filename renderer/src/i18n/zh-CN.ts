@@ -111,7 +111,7 @@ export const zhCN = {
     selectRow: '选择 {{name}}',
     col: {
       file: '资源名称 / 文件', size: '大小', state: '状态', progress: '进度', speed: '速度', eta: '剩余时间',
-      videoId: 'VideoId', vodStatus: '点播状态',
+      videoId: 'VideoId', vodStatus: '点播状态', error: '错误及处理建议',
     },
     empty: {
       pending: '没有待上传的文件。暂停加入或等待空闲的文件会显示在这里。',

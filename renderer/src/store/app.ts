@@ -69,7 +69,11 @@ export interface SettingsSlice {
 export interface Notice {
   id: number;
   kind: 'info' | 'error';
-  text: string;
+  /** Literal text (e.g. a message from the service) … */
+  text?: string;
+  /** … or an i18n key rendered in the current language. */
+  key?: string;
+  params?: Record<string, unknown>;
 }
 
 export interface UiSlice {

@@ -5,10 +5,9 @@ import type { CategoryNode, JobMeta, NewJob } from '../../../shared/types';
 import { titleFromFileName, validateMetadata, type Problem } from '../../../shared/validation';
 import { getBridge } from '../bridge';
 import { baseName } from '../format';
-import i18n from '../i18n';
 import { getState, setState, type StagedFile } from './app';
 import { refreshQueue, setTab } from './queue';
-import { errorText, notify, showView } from './ui';
+import { errorText, notify, notifyKey, showView } from './ui';
 
 export function problemsOf(file: StagedFile): Problem[] {
   return validateMetadata(file.meta);
@@ -41,7 +40,7 @@ export async function addPaths(paths: string[]): Promise<void> {
       rejected: [...getState().rejected.filter((r) => !result.rejected.some((x) => x.path === r.path)), ...result.rejected],
       scanning: false,
     });
-    if (fresh.length === 0 && result.rejected.length === 0) notify(i18n.t('staging.nothingNew'));
+    if (fresh.length === 0 && result.rejected.length === 0) notifyKey('staging.nothingNew');
   } catch (err) {
     setState({ scanning: false });
     notify(errorText(err), 'error');
@@ -156,8 +155,8 @@ export async function startUpload(hold: boolean): Promise<void> {
       rejected: [...getState().rejected, ...reply.rejected],
       submitting: false,
     });
-    notify(i18n.t(hold ? 'staging.addedHeld' : 'staging.added', { count: reply.added }));
-    if (reply.rejected.length > 0) notify(i18n.t('staging.someRefused', { count: reply.rejected.length }), 'error');
+    notifyKey(hold ? 'staging.addedHeld' : 'staging.added', { count: reply.added });
+    if (reply.rejected.length > 0) notifyKey('staging.someRefused', { count: reply.rejected.length }, 'error');
     if (reply.added > 0) {
       setTab(hold ? 'pending' : 'active');
       showView('queue');

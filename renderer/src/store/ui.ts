@@ -1,7 +1,7 @@
 // UI slice actions: navigation, language, notices.
 
 import i18n from '../i18n';
-import { getState, setState, type Language, type View } from './app';
+import { getState, setState, type Language, type Notice, type View } from './app';
 
 let nextNoticeId = 1;
 const LANGUAGE_KEY = 'vod.language';
@@ -16,8 +16,17 @@ export function errorText(err: unknown): string {
 }
 
 export function notify(text: string, kind: 'info' | 'error' = 'info'): void {
-  const id = nextNoticeId++;
-  setState({ notices: [...getState().notices, { id, kind, text }].slice(-4) });
+  push({ id: nextNoticeId++, kind, text });
+}
+
+/** A notice in the operator's language, re-rendered if the language changes. */
+export function notifyKey(key: string, params: Record<string, unknown> = {}, kind: 'info' | 'error' = 'info'): void {
+  push({ id: nextNoticeId++, kind, key, params });
+}
+
+function push(notice: Notice): void {
+  const { id, kind } = notice;
+  setState({ notices: [...getState().notices, notice].slice(-4) });
   // Info notices fade on their own; errors stay until the operator dismisses them.
   if (kind === 'info') window.setTimeout(() => dismissNotice(id), 6000);
 }
