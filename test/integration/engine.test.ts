@@ -8,7 +8,7 @@ import type { JobView } from '../../shared/types';
 import { openEngine, type UploadEngine } from '../../main/engine';
 import { crc64FromDecimal } from '../../main/engine/oss/crc64';
 import { AliyunVodProvider } from '../../main/engine/vod/aliyun-provider';
-import { startSandbox, type Sandbox, type SandboxOptions } from '../../main/sandbox';
+import { startSandbox, type SandboxOptions } from '../../main/sandbox';
 import type { EngineSettings } from '../../shared/types';
 import { fileCrc, randomFile, sparseFile, tempDir, zerosCrc } from '../helpers/files';
 

@@ -53,7 +53,9 @@ export const MIGRATIONS: readonly Migration[] = [
         updated_at INTEGER NOT NULL,
         started_at INTEGER,
         finished_at INTEGER,
-        cover_image_id TEXT
+        cover_image_id TEXT,
+        -- The profile whose account created the VideoId (RefreshUploadVideo must use it).
+        profile_id TEXT
       );
       -- The scheduler takes jobs of one state in run order (nextRunnable).
       CREATE INDEX jobs_state_priority ON jobs (state, priority DESC, id);

@@ -94,6 +94,7 @@ interface JobRow {
   started_at: number | null;
   finished_at: number | null;
   cover_image_id: string | null;
+  profile_id: string | null;
 }
 
 interface PartRow {
@@ -200,6 +201,7 @@ function rowToRecord(r: JobRow): JobRecord {
     startedAt: opt(r.started_at),
     finishedAt: opt(r.finished_at),
     coverImageId: opt(r.cover_image_id),
+    profileId: opt(r.profile_id),
   });
 }
 
@@ -271,6 +273,7 @@ const PATCH_COLUMNS: { [K in keyof Required<JobPatch>]: (v: JobPatch[K]) => Reco
   startedAt: (v) => ({ started_at: v ?? null }),
   finishedAt: (v) => ({ finished_at: v ?? null }),
   coverImageId: (v) => ({ cover_image_id: v ?? null }),
+  profileId: (v) => ({ profile_id: v ?? null }),
 };
 
 function required<T>(v: T | null | undefined, field: string): T {
@@ -356,8 +359,8 @@ export class QueueStore {
     const insert = this.stmt(`
       INSERT INTO jobs (path, file_name, size, mtime_ms, sample_hash, title, description, cate_id, tags_json,
         template_group_id, workflow_id, storage_location, app_id, user_data, cover_path, priority, state,
-        created_at, updated_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+        created_at, updated_at, profile_id)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     return this.db.transaction(() => {
       const now = this.now();
       const ids: number[] = new Array(items.length);
@@ -368,7 +371,7 @@ export class QueueStore {
           it.path, it.fileName, it.size, Math.trunc(it.mtimeMs), it.sampleHash ?? null, m.title, m.description ?? null,
           m.cateId ?? null, JSON.stringify(m.tags ?? []), m.templateGroupId ?? null, m.workflowId ?? null,
           m.storageLocation ?? null, m.appId ?? null, m.userData ?? null, m.coverPath ?? null, it.priority ?? 0,
-          it.state ?? 'queued', now, now,
+          it.state ?? 'queued', now, now, it.profileId ?? null,
         );
         ids[i] = Number(res.lastInsertRowid);
       }

@@ -37,6 +37,8 @@ export interface JobRecord {
   startedAt?: number;
   finishedAt?: number;
   coverImageId?: string;
+  /** The profile whose account uploads the job; undefined = the CLI's environment account. */
+  profileId?: string;
 }
 
 /** What the caller gives to enqueue a job; the rest starts empty. */
@@ -50,6 +52,7 @@ export interface NewJobRecord {
   priority?: number;
   /** `queued` unless given (`paused` to hold for editing). */
   state?: JobState;
+  profileId?: string;
 }
 
 /**
