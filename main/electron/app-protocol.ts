@@ -3,6 +3,7 @@
 // to any file outside out/renderer.
 
 import { net, protocol } from 'electron';
+import fs from 'fs';
 import { pathToFileURL } from 'url';
 import { CONTENT_SECURITY_POLICY } from '../app/security';
 import { resolveStaticPath } from '../web/static-files';
@@ -19,7 +20,8 @@ export function serveRendererOverAppScheme(rendererDir: string): void {
   protocol.handle(APP_SCHEME, async (request) => {
     const url = new URL(request.url);
     const file = url.host === APP_HOST ? resolveStaticPath(rendererDir, url.pathname) : undefined;
-    if (!file) return new Response('Not found', { status: 404 });
+    const isFile = file ? await fs.promises.stat(file).then((st) => st.isFile(), () => false) : false;
+    if (!file || !isFile) return new Response('Not found', { status: 404 });
     const res = await net.fetch(pathToFileURL(file).toString());
     const headers = new Headers(res.headers);
     headers.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
