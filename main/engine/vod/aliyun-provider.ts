@@ -6,7 +6,7 @@ import type {
 } from '../../../shared/types';
 import { DEFAULT_APP_ID } from '../../../shared/limits';
 import { formatProblems, validateFileName, validateFileSize, validateMetadata, type Problem } from '../../../shared/validation';
-import { classifyError, EngineError } from '../errors';
+import { classifyError, EngineError, type ErrorKind } from '../errors';
 import type {
   CreatedImageUpload, CreatedUpload, ProviderCredentials, UploadAddress, UploadCredential, VideoProvider,
 } from '../provider';
@@ -38,11 +38,11 @@ function truthy(v: unknown): boolean {
  * Catalog parts that a restricted RAM user may not be allowed to read: the upload still
  * works without them, so a permission error gives the fallback instead of failing the catalog.
  */
-async function optional<T>(load: () => Promise<T>, fallback: T): Promise<T> {
+async function optional<T>(load: () => Promise<T>, fallback: T, kinds: readonly ErrorKind[] = ['permission']): Promise<T> {
   try {
     return await load();
   } catch (err) {
-    if (classifyError(err).kind === 'permission') return fallback;
+    if (kinds.includes(classifyError(err).kind)) return fallback;
     throw err;
   }
 }
@@ -136,7 +136,9 @@ export class AliyunVodProvider implements VideoProvider {
       this.client.getCategoryTree(),
       this.loadTemplateGroups(),
       optional(() => this.loadWorkflows(), [] as Workflow[]),
-      optional(() => this.loadStorageLocations(), [] as StorageLocation[]),
+      // Storage locations come from a usage report (see VodClient.describeVodStorageData);
+      // if the service refuses it for any non-transient reason, the operator types the location.
+      optional(() => this.loadStorageLocations(), [] as StorageLocation[], ['permission', 'parameter', 'notFound']),
       optional(() => this.loadApps(), [{ appId: DEFAULT_APP_ID, name: 'Default' }] as VodApp[]),
     ]);
     return { categories, templateGroups, workflows, storageLocations, apps };
