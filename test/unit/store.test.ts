@@ -251,6 +251,13 @@ describe('jobs', () => {
     s.transition(id, 'queued');
     open();
     expect(store!.getJob(id)).toMatchObject({ state: 'queued', videoId: 'v-1', uploadId: 'u-1' });
+    // Never a second VideoId for one job: replacing is refused, the same one or clearing is not.
+    expect(() => store!.updateJob(id, { videoId: 'v-2' })).toThrow(/already has VideoId v-1; it will not be replaced by v-2/);
+    expect(() => store!.transition(id, 'uploading', { videoId: 'v-2' })).toThrow(QueueStoreError);
+    expect(store!.getJob(id)).toMatchObject({ state: 'queued', videoId: 'v-1' });
+    store!.transition(id, 'uploading', { videoId: 'v-1' });
+    expect(store!.updateJob(id, { videoId: null }).videoId).toBeUndefined();
+    expect(store!.updateJob(id, { videoId: 'v-3' }).videoId).toBe('v-3');
   });
 
   it('appendEvent and listEvents keep the latest events in order', () => {

@@ -423,6 +423,7 @@ export class QueueStore {
   }
 
   private writePatch(id: number, patch: JobPatch): void {
+    if (typeof patch.videoId === 'string') this.guardVideoId(this.requireJob(id), patch.videoId);
     const cols = patchToColumns(patch);
     if (!('updated_at' in cols)) cols.updated_at = this.now();
     const names = Object.keys(cols).sort();
@@ -450,6 +451,7 @@ export class QueueStore {
           `Job ${id} is "${cur.state}", not ${opts.from.map((s) => `"${s}"`).join(' or ')} as expected; it was not moved to "${to}".`);
       }
       assertTransition(cur.state, to, id);
+      if (typeof patch.videoId === 'string') this.guardVideoId(cur, patch.videoId);
       const now = this.now();
       const full: JobPatch = { ...patch };
       if (!('startedAt' in full) && isActive(to) && cur.startedAt === undefined) full.startedAt = now;
@@ -466,6 +468,18 @@ export class QueueStore {
       return this.requireJob(id);
     };
     return needsDurableCommit(patch) ? this.durably(run) : this.db.transaction(run)();
+  }
+
+  /**
+   * A job keeps the VideoId it was given: replacing it would leave a video in VOD that
+   * nothing tracks (DESIGN.md §3, never a second VideoId). Clearing it with null is
+   * allowed, for after DeleteVideo.
+   */
+  private guardVideoId(cur: JobRecord, videoId: string): void {
+    if (cur.videoId !== undefined && cur.videoId !== videoId) {
+      throw new QueueStoreError(`Job ${cur.id} already has VideoId ${cur.videoId}; it will not be replaced by ${videoId}. ` +
+        'Clear it first (after deleting the video) if a new upload is really meant.');
+    }
   }
 
   /** Removes jobs with their parts and events; returns how many were removed. */
