@@ -205,3 +205,29 @@ describe('web mode contract', () => {
     expect(page.rows.map((r) => r.path)).toContain(file);
   });
 });
+
+describe('web mode binding rules', async () => {
+  const { OriginPolicy, isLoopback } = await import('../../main/web/access');
+  const req = (host: string, origin?: string) => ({ headers: { host, ...(origin ? { origin } : {}) } }) as unknown as http.IncomingMessage;
+
+  it('knows loopback from the rest', () => {
+    for (const h of ['127.0.0.1', '127.8.9.1', 'localhost', '::1', '[::1]']) expect(isLoopback(h)).toBe(true);
+    for (const h of ['0.0.0.0', '::', '192.168.1.5', 'example.com']) expect(isLoopback(h)).toBe(false);
+  });
+
+  it('on loopback, answers only loopback host names and their own origin', () => {
+    const policy = new OriginPolicy('127.0.0.1', 8080);
+    expect(policy.hostAllowed(req('localhost:8080'))).toBe(true);
+    expect(policy.hostAllowed(req('[::1]:8080'))).toBe(true);
+    expect(policy.hostAllowed(req('attacker.example:8080'))).toBe(false);
+    expect(policy.originAllowed(req('127.0.0.1:8080', 'http://127.0.0.1:8080'))).toBe(true);
+    expect(policy.originAllowed(req('127.0.0.1:8080', 'http://localhost:8080'))).toBe(false);
+    expect(policy.originAllowed(req('127.0.0.1:8080', 'https://127.0.0.1:8080'))).toBe(false);
+  });
+
+  it('on a wildcard bind, requires the Origin to match the Host asked for', () => {
+    const policy = new OriginPolicy('0.0.0.0', 8080);
+    expect(policy.originAllowed(req('ingest.lan:8080', 'http://ingest.lan:8080'))).toBe(true);
+    expect(policy.originAllowed(req('ingest.lan:8080', 'http://evil.example'))).toBe(false);
+  });
+});
