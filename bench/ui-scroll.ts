@@ -100,7 +100,8 @@ function frameRows(label: string, r: ProbeResult): Rows {
 
 export async function benchUiScroll(): Promise<Rows> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vod-bench-ui-'));
-  const rows: Rows = [];
+  // Frame times depend on what else the machine runs; the load average says how loaded it was.
+  const rows: Rows = [{ name: 'ui: machine load average (1 min) at start', value: round(os.loadavg()[0], 1), unit: '' }];
   const t0 = Date.now();
   seed(dataDir);
   rows.push({ name: 'ui: seed 100,000 jobs (store API)', value: Date.now() - t0, unit: 'ms' });
@@ -139,6 +140,7 @@ export async function benchUiScroll(): Promise<Rows> {
       await page.waitForFunction(`document.querySelectorAll('[data-testid="queue-row"]').length > 11`);
     });
     rows.push({ name: 'ui: clear filter back to 100k rows', value: clear.ms, unit: 'ms' });
+    rows.push({ name: 'ui: machine load average (1 min) at end', value: round(os.loadavg()[0], 1), unit: '' });
   } finally {
     await browser.close();
     await stopChild(child);

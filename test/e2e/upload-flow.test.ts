@@ -46,7 +46,7 @@ describe('upload flow in the browser', () => {
     // --- slow the transfer so queued jobs stay queued while we look at them -----
     await page.getByTestId('nav-settings').click();
     await page.getByTestId('settings-files').fill('1');
-    await page.getByTestId('settings-bandwidth').fill('0.1');
+    await page.getByTestId('settings-bandwidth').fill('0.02');
     await page.getByTestId('settings-save').click();
     await page.getByTestId('settings-saved').waitFor();
     await screenshot(page, 'settings');

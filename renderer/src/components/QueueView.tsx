@@ -29,7 +29,7 @@ export function QueueView() {
   // Search as the operator types, without a query per keystroke.
   useEffect(() => {
     if (searchDraft === search) return;
-    const timer = window.setTimeout(() => setSearch(searchDraft), 250);
+    const timer = window.setTimeout(() => setSearch(searchDraft), 200);
     return () => window.clearTimeout(timer);
   }, [searchDraft, search]);
 
@@ -146,6 +146,11 @@ function SortHeader({ sortKey, label }: { sortKey: JobSortKey; label: string }) 
   );
 }
 
+/** Module-level, so memoized rows keep the same prop across table renders. */
+function onSelect(index: number, id: number, e: MouseEvent<HTMLInputElement>): void {
+  clickSelect(index, id, e.currentTarget.checked, e.shiftKey);
+}
+
 function JobTable() {
   const { t } = useTranslation();
   const total = useApp((s) => s.total);
@@ -171,10 +176,6 @@ function JobTable() {
   useEffect(() => {
     scroller.current?.scrollTo({ top: 0 });
   }, [tab]);
-
-  const onSelect = (index: number, id: number, e: MouseEvent<HTMLInputElement>) => {
-    clickSelect(index, id, e.currentTarget.checked, e.shiftKey);
-  };
 
   return (
     <div className="table job-table" data-testid="job-table">

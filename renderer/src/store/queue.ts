@@ -42,10 +42,27 @@ async function fetchPage(page: number, generation: number): Promise<void> {
 /** Called by the table as it scrolls: loads the pages that cover rows [start, end]. */
 export function ensureRows(start: number, end: number): void {
   visible = { start, end };
+  const { pages, total } = getState();
+  const first = pageOf(start);
+  const last = pageOf(Math.max(start, end));
+  // The pages in view first, then one on each side so steady scrolling rarely shows
+  // unloaded rows.
+  const wanted: number[] = [];
+  for (let p = first; p <= last; p++) wanted.push(p);
+  if (first > 0) wanted.push(first - 1);
+  if ((last + 1) * PAGE_SIZE < total) wanted.push(last + 1);
+  for (const p of wanted) if (!pages[p]) void fetchPage(p, queryGeneration);
+  dropFarPages(first, last);
+}
+
+/** Keeps memory flat while scrolling through 100k rows: pages far from the view go. */
+function dropFarPages(first: number, last: number): void {
   const { pages } = getState();
-  for (let p = pageOf(start); p <= pageOf(Math.max(start, end)); p++) {
-    if (!pages[p]) void fetchPage(p, queryGeneration);
-  }
+  const keys = Object.keys(pages).map(Number);
+  if (keys.length <= 12) return;
+  const kept: Record<number, JobView[]> = {};
+  for (const p of keys) if (p >= first - 4 && p <= last + 4) kept[p] = pages[p];
+  setState({ pages: kept });
 }
 
 function resetQuery(): void {
