@@ -634,7 +634,9 @@ export class QueueStore {
     }
     const whereSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
     const total = (this.stmt(`SELECT COUNT(*) AS n FROM jobs ${whereSql}`).get(...params) as { n: number }).n;
-    const indexed = sortSql.index ? `INDEXED BY ${sortSql.index}` : '';
+    // A search reads every row anyway (LIKE '%…%'): one pass over the table and a sort
+    // of the matches beats walking an index with a row lookup per entry.
+    const indexed = search ? 'NOT INDEXED' : sortSql.index ? `INDEXED BY ${sortSql.index}` : '';
     const rows = this.stmt(
       `SELECT * FROM jobs ${indexed} ${whereSql} ORDER BY ${sortSql.order(q.descending ?? SORT_DEFAULT_DESC[sort])} LIMIT ? OFFSET ?`,
     ).all(...params, q.limit, q.offset) as JobRow[];
