@@ -5,7 +5,8 @@
 // costs almost nothing, so the numbers are the upload path's, not the disk's.
 //
 // Measured against the same server:
-//  (a) raw: one signed PutObject, fs.createReadStream piped into http.request;
+//  (a) raw: signed PutObjects (≤ 4 GiB each, OSS's limit is 5), fs.createReadStream
+//      piped into http.request, one stream at a time;
 //  (b) managed: ali-oss multipartUpload with its defaults (1 MiB parts, 5 in flight);
 //  (c) engine: openEngine + AliyunVodProvider, defaults, CRC-64 verification on.
 // Targets: engine ≥ 0.9× raw, ≥ 3× managed, CPU ≤ 1.5× raw's per GiB, RSS ≤ 150 MB and flat.
@@ -20,7 +21,7 @@ import type { VideoProvider } from '../main/engine/provider';
 import { AliyunVodProvider } from '../main/engine/vod/aliyun-provider';
 import { resolveCredentials } from '../main/engine/vod/credentials';
 import { REPO, runJsonChild, spawnJsonLine, stopChild } from './util/children';
-import { rawPut } from './util/oss-put';
+import { rawPutFile } from './util/oss-put';
 import { round, type BenchRow } from './util/rows';
 
 const GiB = 1024 ** 3;
@@ -85,7 +86,7 @@ export async function benchThroughput(opts: ThroughputOptions = {}): Promise<Ben
     const mbps = (r: WorkerResult): number => r.bytes / MB / r.seconds;
     const cpuPerGiB = (r: WorkerResult): number => r.cpuSeconds / (r.bytes / GiB);
     const rows: BenchRow[] = [];
-    for (const [label, r] of [['raw PutObject (one stream)', raw], ['ali-oss multipartUpload (defaults)', managed], ['engine', engine]] as const) {
+    for (const [label, r] of [['raw PutObject (one stream at a time)', raw], ['ali-oss multipartUpload (defaults)', managed], ['engine', engine]] as const) {
       rows.push({ name: `${label}, ${compareGiB} GiB: throughput`, value: round(mbps(r), 0), unit: 'MB/s' });
       rows.push({ name: `${label}, ${compareGiB} GiB: client CPU`, value: round(cpuPerGiB(r), 2), unit: 'CPU-s/GiB' });
       rows.push({ name: `${label}, ${compareGiB} GiB: client peak RSS`, value: round(r.peakRssMB, 0), unit: 'MB' });
@@ -140,7 +141,7 @@ async function worker(kind: Kind, file: string, workDir: string): Promise<Worker
     const { address, credential } = created;
     begin();
     if (kind === 'raw') {
-      await rawPut(file, size, address, credential, creds.region);
+      await rawPutFile(file, size, address, credential, creds.region);
     } else {
       const client = new OSS({
         accessKeyId: credential.accessKeyId,

@@ -3,13 +3,27 @@
 // client can do on this wire. Signed here by hand (OSS signature V1, ~10 lines)
 // rather than through ali-oss because ali-oss's request stack is part of what the
 // engine's number includes and the baseline should not.
+// OSS takes at most 5 GiB in one PutObject, so a bigger file goes as consecutive
+// PUTs of ≤ 4 GiB each, one at a time over one connection after another.
+
+/** The most one PUT sends here (OSS's own limit is 5 GiB). */
+export const RAW_PUT_MAX_BYTES = 4 * 1024 ** 3;
+
+export async function rawPutFile(file: string, size: number, address: UploadAddress, cred: UploadCredential, region: string): Promise<void> {
+  let start = 0;
+  do {
+    await rawPut(file, start, Math.min(size, start + RAW_PUT_MAX_BYTES), address, cred, region);
+    start += RAW_PUT_MAX_BYTES;
+  } while (start < size);
+}
 
 import crypto from 'crypto';
 import fs from 'fs';
 import http from 'http';
 import type { UploadAddress, UploadCredential } from '../../main/engine/provider';
 
-export async function rawPut(file: string, size: number, address: UploadAddress, cred: UploadCredential, region: string): Promise<void> {
+/** One PutObject of bytes [start, end) of the file. */
+async function rawPut(file: string, start: number, end: number, address: UploadAddress, cred: UploadCredential, region: string): Promise<void> {
   const url = new URL(address.endpoint);
   const date = new Date().toUTCString();
   const contentType = 'application/octet-stream';
@@ -27,7 +41,7 @@ export async function rawPut(file: string, size: number, address: UploadAddress,
         // A local OSS reads the bucket from the Host's first label, as ali-oss sends it.
         Host: `${address.bucket}.oss-${region}.aliyuncs.com`,
         'Content-Type': contentType,
-        'Content-Length': String(size),
+        'Content-Length': String(end - start),
         Date: date,
         ...ossHeaders,
         Authorization: `OSS ${cred.accessKeyId}:${signature}`,
@@ -38,6 +52,6 @@ export async function rawPut(file: string, size: number, address: UploadAddress,
       res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`PutObject answered ${res.statusCode}: ${body}`))));
     });
     req.on('error', reject);
-    fs.createReadStream(file, { highWaterMark: 1024 * 1024 }).on('error', reject).pipe(req);
+    fs.createReadStream(file, { start, end: end - 1, highWaterMark: 1024 * 1024 }).on('error', reject).pipe(req);
   });
 }
