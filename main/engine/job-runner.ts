@@ -5,6 +5,7 @@
 // Errors propagate; the service decides between waiting and failed.
 
 import { createReadStream } from 'node:fs';
+import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { EngineSettings } from '../../shared/types';
 import type { BandwidthLimiter } from './bandwidth';
@@ -108,7 +109,11 @@ export class JobRunner {
     } else {
       const fresh = await provider.refreshUpload(rec.videoId);
       lease = new CredentialLease(provider, rec.videoId, fresh.address, fresh.credential);
-      if (rec.crc64 !== undefined) return { bytesMoved: false }; // complete already: the caller polls
+      if (rec.crc64 !== undefined) {
+        // The object is complete already; only the cover may be left to do.
+        await this.ensureCover(this.job(), provider);
+        return { bytesMoved: false };
+      }
       rec = this.to('uploading', { startedAt: rec.startedAt ?? Date.now() });
     }
 
@@ -117,6 +122,7 @@ export class JobRunner {
       await session.putEmpty(this.signal);
       this.to('completing');
       this.to('uploaded', { crc64: '0', vodStatus: 'UploadSucc' });
+      await this.ensureCover(this.job(), provider);
       return { bytesMoved: true };
     }
 
@@ -145,7 +151,27 @@ export class JobRunner {
     }
     this.to('uploaded', { crc64: crc, vodStatus: 'UploadSucc', uploadId: null });
     this.store.appendEvent(this.jobId, 'completed', { crc64: crc });
+    await this.ensureCover(this.job(), provider);
     return { bytesMoved: this.bytesMoved };
+  }
+
+  /**
+   * Uploads the job's cover image (CreateUploadImage → PutObject) and sets it on the
+   * video (UpdateVideoInfo). Image credentials cannot be refreshed, so every attempt
+   * asks for a new one; a cover already set is not uploaded again.
+   */
+  private async ensureCover(rec: JobRecord, provider: VideoProvider): Promise<void> {
+    if (!rec.meta.coverPath || rec.coverImageId || !rec.videoId) return;
+    const ext = path.extname(rec.meta.coverPath).slice(1);
+    const image = await provider.createImageUpload({ ext, title: rec.meta.title, storageLocation: rec.meta.storageLocation, appId: rec.meta.appId });
+    const imageLease = new CredentialLease(
+      { ...provider, refreshUpload: () => Promise.reject(new EngineError({ kind: 'credentialExpired', code: 'ImageCredentialExpired', message: 'The cover upload credential expired; a new one is requested.' })) },
+      image.imageId, image.address, image.credential,
+    );
+    await new OssSession(imageLease).putFile(rec.meta.coverPath, this.signal);
+    await provider.setCover(rec.videoId, image.imageUrl);
+    this.store.updateJob(this.jobId, { coverImageId: image.imageId });
+    this.store.appendEvent(this.jobId, 'cover-set', { imageId: image.imageId });
   }
 
   /** Before any byte: the file must be the one that was enqueued (or partly uploaded). */

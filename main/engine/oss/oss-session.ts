@@ -267,6 +267,23 @@ export class OssSession {
     return crc64ToDecimal(expected);
   }
 
+  /** A small whole file in one PutObject (covers), its CRC-64 checked. */
+  async putFile(path: string, signal?: AbortSignal): Promise<void> {
+    const expected = await (async () => {
+      const hash = new PartHashStream({});
+      hash.resume();
+      await new Promise<void>((resolve, reject) => {
+        pipeline(createReadStream(path), hash, (err) => (err ? reject(err) : resolve()));
+      });
+      return hash.result().crc64;
+    })();
+    const res = await this.call((c) => c.put(this.objectKey, path, { timeout: 120_000 } as never), signal);
+    const serverCrc = (res.res.headers as Record<string, string | undefined>)['x-oss-hash-crc64ecma'];
+    if (!serverCrc || crc64FromDecimal(serverCrc) !== expected) {
+      throw new EngineError({ kind: 'integrity', code: 'ObjectCrcMismatch', message: `The cover arrived with CRC-64 ${serverCrc ?? '(none)'}, expected ${crc64ToDecimal(expected)}.` });
+    }
+  }
+
   /** A zero-byte file: multipart needs at least one part, so a plain PutObject. */
   async putEmpty(signal?: AbortSignal): Promise<string> {
     const res = await this.call((c) => c.put(this.objectKey, Buffer.alloc(0), { timeout: 60_000 } as never), signal);
