@@ -100,11 +100,17 @@ export class JobRunner {
     let lease: CredentialLease;
     if (!rec.videoId) {
       rec = this.to('creating', { startedAt: rec.startedAt ?? Date.now() });
-      const created = await provider.createUpload({ meta: rec.meta, fileName: rec.fileName, size: rec.size });
-      // Stored before anything else happens: a job never gets a second VideoId.
-      this.store.updateJob(this.jobId, { videoId: created.videoId, uploadAddress: created.address });
-      this.store.appendEvent(this.jobId, 'created', { videoId: created.videoId, requestId: created.requestId });
-      lease = new CredentialLease(provider, created.videoId, created.address, created.credential);
+      const adopted = await this.adoptLostCreate(rec, provider);
+      if (adopted) {
+        lease = adopted;
+      } else {
+        this.store.appendEvent(this.jobId, 'create-sent');
+        const created = await provider.createUpload({ meta: rec.meta, fileName: rec.fileName, size: rec.size });
+        // Stored before anything else happens: a job never gets a second VideoId.
+        this.store.updateJob(this.jobId, { videoId: created.videoId, uploadAddress: created.address });
+        this.store.appendEvent(this.jobId, 'created', { videoId: created.videoId, requestId: created.requestId });
+        lease = new CredentialLease(provider, created.videoId, created.address, created.credential);
+      }
       rec = this.to('uploading');
     } else {
       const fresh = await provider.refreshUpload(rec.videoId);
@@ -172,6 +178,26 @@ export class JobRunner {
     await provider.setCover(rec.videoId, image.imageUrl);
     this.store.updateJob(this.jobId, { coverImageId: image.imageId });
     this.store.appendEvent(this.jobId, 'cover-set', { imageId: image.imageId });
+  }
+
+  /**
+   * A CreateUploadVideo whose answer never came may still have made a video. Before
+   * sending another, look for an unfinished video with this title made since the first
+   * attempt and not owned by another job, and continue with it.
+   */
+  private async adoptLostCreate(rec: JobRecord, provider: VideoProvider): Promise<CredentialLease | undefined> {
+    const sent = this.store.listEvents(this.jobId).filter((e) => e.type === 'create-sent');
+    if (sent.length === 0 || !provider.findUnfinishedUploads) return undefined;
+    // A minute of slack for clock differences between us and the service.
+    const since = Math.min(...sent.map((e) => e.at)) - 60_000;
+    const candidates = (await provider.findUnfinishedUploads({ title: rec.meta.title, since }))
+      .filter((videoId) => !this.store.hasVideoId(videoId));
+    if (candidates.length === 0) return undefined;
+    const videoId = candidates[candidates.length - 1];
+    const fresh = await provider.refreshUpload(videoId);
+    this.store.updateJob(this.jobId, { videoId, uploadAddress: fresh.address });
+    this.store.appendEvent(this.jobId, 'adopted', { videoId, candidates: candidates.length });
+    return new CredentialLease(provider, videoId, fresh.address, fresh.credential);
   }
 
   /** Before any byte: the file must be the one that was enqueued (or partly uploaded). */

@@ -39,6 +39,12 @@ export interface CreatedImageUpload {
 export interface VideoProvider {
   /** CreateUploadVideo. Called at most once per job: its VideoId is stored before anything else. */
   createUpload(input: { meta: JobMeta; fileName: string; size: number }): Promise<CreatedUpload>;
+  /**
+   * VideoIds still `Uploading` with exactly this title, created since `since` (epoch ms).
+   * Used after a CreateUploadVideo whose answer was lost, to adopt the video it made
+   * instead of making a second one.
+   */
+  findUnfinishedUploads?(input: { title: string; since: number }): Promise<string[]>;
   /** RefreshUploadVideo: a fresh credential for the same address. */
   refreshUpload(videoId: string): Promise<{ address: UploadAddress; credential: UploadCredential }>;
   /** GetVideoInfo's Status. */

@@ -14,7 +14,7 @@ export interface SandboxStats {
   errors: Record<string, number>;
   createUploadVideo: number;
   bytesReceived: number;
-  injected: { errors: number; resets: number; throttles: number; outageDrops: number };
+  injected: { errors: number; resets: number; throttles: number; outageDrops: number; lostAnswers: number };
   videos: number;
   uploadsInProgress: number;
   objects: number;
@@ -45,7 +45,7 @@ export class SandboxCore {
     errors: {} as Record<string, number>,
     createUploadVideo: 0,
     bytesReceived: 0,
-    injected: { errors: 0, resets: 0, throttles: 0, outageDrops: 0 },
+    injected: { errors: 0, resets: 0, throttles: 0, outageDrops: 0, lostAnswers: 0 },
   };
 
   constructor(o: CoreOptions) {

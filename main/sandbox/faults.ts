@@ -17,6 +17,8 @@ export interface Faults {
   throttleRate: number;
   /** Epoch ms; until then every connection is destroyed without an answer. */
   outageUntil: number;
+  /** Probability 0..1 that a VOD call is carried out but its answer is lost (the connection is destroyed). */
+  lostAnswerRate: number;
 }
 
 export const DEFAULT_FAULTS: Readonly<Faults> = Object.freeze({
@@ -28,9 +30,10 @@ export const DEFAULT_FAULTS: Readonly<Faults> = Object.freeze({
   credentialTtlSeconds: 3000,
   throttleRate: 0,
   outageUntil: 0,
+  lostAnswerRate: 0,
 });
 
-const RATE_KEYS = ['errorRate', 'resetRate', 'throttleRate'] as const;
+const RATE_KEYS = ['errorRate', 'resetRate', 'throttleRate', 'lostAnswerRate'] as const;
 const COUNT_KEYS = ['resetAfterBytes', 'latencyMs', 'bandwidth', 'credentialTtlSeconds', 'outageUntil'] as const;
 
 /**

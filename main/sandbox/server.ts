@@ -117,6 +117,12 @@ export class SandboxServer {
       const handler = Object.prototype.hasOwnProperty.call(ACTIONS, params.Action) ? ACTIONS[params.Action] : undefined;
       if (!handler) throw new RpcError(404, 'InvalidAction.NotFound', `Specified api "${params.Action}" is not found in VOD ${API_VERSION} (or not imitated by the sandbox).`);
       const body = await handler(this.core, params);
+      if (this.core.roll(this.core.faults.lostAnswerRate)) {
+        // Done, but the caller never hears of it: the case that makes create calls ambiguous.
+        this.core.counters.injected.lostAnswers++;
+        req.socket.destroy();
+        return;
+      }
       sendJson(res, 200, { RequestId: requestId, ...body });
     } catch (err) {
       const e = err instanceof RpcError ? err : new RpcError(500, 'InternalError', `The sandbox failed: ${(err as Error).message}`);

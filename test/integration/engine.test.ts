@@ -131,6 +131,23 @@ describe('engine against the sandbox', () => {
     expect(sb.stats().createUploadVideo).toBe(3);
   });
 
+  it('adopts the video a CreateUploadVideo made when its answer was lost, instead of making a second', async () => {
+    const { sb, dir, engine } = await setup({ faults: { lostAnswerRate: 1 } }, { partSizeMiB: 1 });
+    const p = await randomFile(dir, 'lost.mp4', 2 * MiB);
+    const { added } = await engine.addJobs([{ path: p, meta: meta('lost answer') }]);
+    const waiting = await waitForJob(engine, added[0].id, (j) => j.state === 'waiting');
+    expect(waiting.error?.code).toBe('CreateOutcomeUnknown');
+    expect(sb.stats().createUploadVideo).toBe(1);
+    sb.faults.set({ lostAnswerRate: 0 });
+    await engine.retry([added[0].id]);
+    await engine.whenIdle();
+    const done = engine.getJob(added[0].id)!;
+    expect(done.state).toBe('ready');
+    expect(sb.stats().createUploadVideo).toBe(1);
+    expect(sb.videos()).toHaveLength(1);
+    expect(done.videoId).toBe(sb.videos()[0].videoId);
+  });
+
   it('refuses bad input with clear reasons and keeps the good jobs going', async () => {
     const { sb, dir, engine } = await setup({}, { partSizeMiB: 1 });
     const good = await randomFile(dir, 'good.mp4', 2 * MiB);

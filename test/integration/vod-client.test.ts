@@ -142,15 +142,17 @@ describe('VodClient against the sandbox', () => {
     expect(e.kind).toBe('canceled');
   });
 
-  it('CreateUploadVideo is not retried when the connection breaks after it was sent', async () => {
+  it('CreateUploadVideo is not resent when the connection breaks after it was sent', async () => {
     // An outage destroys every connection without an answer: VOD may or may not have acted.
     sb.faults.set({ outageSeconds: 30 });
     const retries: RetryInfo[] = [];
     const { vod } = client({}, (_a, info) => retries.push(info));
     const e = await rejection(vod.createUploadVideo({ Title: 't', FileName: 'a.mp4', FileSize: 1000 }));
     expect(e.kind).toBe('network');
-    expect(e.retryable).toBe(false);
-    expect(e.hint).toMatch(/duplicate/);
+    // Not resent by the client; the job retries later, after looking for the video (job-runner).
+    expect(e.code).toBe('CreateOutcomeUnknown');
+    expect(e.retryable).toBe(true);
+    expect(e.hint).toMatch(/looks for that video before creating another/);
     expect(retries).toHaveLength(0);
     // A read-only call in the same outage is retried.
     const readRetries: RetryInfo[] = [];

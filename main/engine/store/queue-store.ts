@@ -583,6 +583,11 @@ export class QueueStore {
 
   // --- events -------------------------------------------------------------------
 
+  /** Whether any job owns this VideoId. */
+  hasVideoId(videoId: string): boolean {
+    return this.stmt('SELECT 1 FROM jobs WHERE video_id = ? LIMIT 1').get(videoId) !== undefined;
+  }
+
   appendEvent(jobId: number, type: string, data?: unknown): number {
     return this.insertEvent(jobId, this.now(), type, data);
   }

@@ -123,6 +123,13 @@ export class AliyunVodProvider implements VideoProvider {
     };
   }
 
+  async findUnfinishedUploads(input: { title: string; since: number }): Promise<string[]> {
+    const videos = await this.client.searchVideosByTitle(input.title);
+    return videos
+      .filter((v) => v.Status === 'Uploading' && Date.parse(v.CreationTime) >= input.since)
+      .map((v) => v.VideoId);
+  }
+
   async setCover(videoId: string, coverUrl: string): Promise<void> {
     await this.client.updateVideoInfo(videoId, { CoverURL: coverUrl });
   }

@@ -119,7 +119,7 @@ export class VodClient {
       }
       return e;
     };
-    return retrying<T>(
+    const attempt = retrying<T>(
       () => this.rpc.request<T>(action, body, {
         method: 'POST',
         // Our names are already the service's (PascalCase); pop-core would otherwise re-case them.
@@ -137,6 +137,29 @@ export class VodClient {
         onRetry: this.onRetry ? (info) => this.onRetry!(action, info) : undefined,
       },
     );
+    if (!nonIdempotent) return attempt;
+    // Not resent here; but for the job it is a network failure like any other: the
+    // engine looks for the video the lost request may have made before creating again.
+    return attempt.catch((err: unknown) => {
+      const e = classifyError(err);
+      throw e.kind === 'network' && !e.retryable
+        ? e.with({
+          code: 'CreateOutcomeUnknown',
+          retryable: true,
+          hint: `The connection broke after ${action} was sent, so VOD may have done it. The job waits for the network and then looks for that video before creating another.`,
+        })
+        : e;
+    });
+  }
+
+  /** Videos whose title is exactly `title`, newest first (SearchMedia, one page). */
+  async searchVideosByTitle(title: string, opts?: CallOptions): Promise<{ VideoId: string; Title: string; Status: string; CreationTime: string }[]> {
+    const res = await this.call<VodResponse & { MediaList?: { Video?: { VideoId: string; Title: string; Status: string; CreationTime: string } }[] }>(
+      'SearchMedia',
+      { SearchType: 'video', Match: `Title = '${title.replace(/'/g, "\\'")}'`, SortBy: 'CreationTime:Desc', PageNo: 1, PageSize: 50 },
+      opts,
+    );
+    return (res.MediaList ?? []).map((m) => m.Video!).filter((v) => v && v.Title === title);
   }
 
   createUploadVideo(p: {
