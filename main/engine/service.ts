@@ -169,13 +169,17 @@ export class UploadEngine implements UploadEngineApi {
     this.started = true;
     // Restore pass (habit 8): interrupted work goes back in line (or waits for the
     // operator when auto-resume is off); complete objects resume status polling.
+    this.requeueInterrupted();
+    for (const rec of this.store.jobsInStates(['uploaded'])) this.startPolling(rec.id);
+    this.pump();
+  }
+
+  private requeueInterrupted(): void {
     for (const rec of this.store.jobsInStates(INTERRUPTED_STATES)) {
       this.store.transition(rec.id, this.settings.autoResume ? 'queued' : 'paused', {});
       this.store.appendEvent(rec.id, 'restored', { from: rec.state });
       this.changed(rec.id);
     }
-    for (const rec of this.store.jobsInStates(['uploaded'])) this.startPolling(rec.id);
-    this.pump();
   }
 
   private select(sel: JobSelector, states: readonly JobState[]): number[] {
@@ -270,6 +274,9 @@ export class UploadEngine implements UploadEngineApi {
     clearTimeout(this.wakeTimer);
     const all = [...this.running.keys(), ...this.polling.keys()];
     await this.stopWork(all);
+    // A consistent checkpoint: interrupted work is back in line, as the restore pass
+    // would put it, so `vodup status` run after us tells the truth.
+    this.requeueInterrupted();
     this.flushChanges();
     clearInterval(this.progressTimer);
     clearTimeout(this.changeTimer);

@@ -86,6 +86,9 @@ export class OssSession {
         secure: endpoint.startsWith('https:'),
         retryMax: 0,
         timeout: 60_000,
+        // We own credential refresh (credential-lease.ts); an interval without a refresher
+        // function changes nothing in ali-oss but silences its advice to set one.
+        refreshSTSTokenInterval: 0x7fffffff,
       } as OSS.Options);
       this.clientVersion = this.lease.version;
     }
