@@ -7,9 +7,10 @@ import { Transform, type TransformCallback } from 'node:stream';
 export class BandwidthLimiter {
   private rate = 0; // bytes per second; 0 = unlimited
   private tokens = 0;
-  private last = Date.now();
+  private last: number;
 
-  constructor(rate = 0) {
+  constructor(rate = 0, private readonly now: () => number = Date.now) {
+    this.last = now();
     this.setRate(rate);
   }
 
@@ -28,7 +29,7 @@ export class BandwidthLimiter {
   }
 
   private refill(): void {
-    const now = Date.now();
+    const now = this.now();
     this.tokens = Math.min(this.burst(), this.tokens + ((now - this.last) / 1000) * this.rate);
     this.last = now;
   }
@@ -41,15 +42,36 @@ export class BandwidthLimiter {
     return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens / this.rate) * 1000);
   }
 
-  /** A pass-through stream that waits for tokens; undefined when unlimited. */
+  /**
+   * A pass-through stream that waits for tokens; undefined when unlimited. Chunks are
+   * cut into slices of about 1/20 s of the rate, so a capped upload moves (and shows
+   * progress) smoothly instead of in one jump per disk read.
+   */
   throttle(): Transform | undefined {
     if (!this.limited) return undefined;
-    return new Transform({
+    const stream = new Transform({
       transform: (chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback) => {
-        const wait = this.reserve(chunk.length);
-        if (wait === 0) cb(null, chunk);
-        else setTimeout(() => cb(null, chunk), wait);
+        const slice = Math.max(4096, Math.min(256 * 1024, Math.floor(this.rate / 20)));
+        let off = 0;
+        const step = (): void => {
+          while (off < chunk.length) {
+            const piece = chunk.subarray(off, off + slice);
+            off += piece.length;
+            const wait = this.reserve(piece.length);
+            if (wait > 0) {
+              setTimeout(() => {
+                stream.push(piece);
+                step();
+              }, wait);
+              return;
+            }
+            stream.push(piece);
+          }
+          cb();
+        };
+        step();
       },
     });
+    return stream;
   }
 }

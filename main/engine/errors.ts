@@ -106,6 +106,20 @@ const NODE_NETWORK_CODES = new Set([
   'err_stream_premature_close', 'err_socket_connection_timeout',
 ]);
 
+/** A plain sentence for the common file errors ("ENOENT: no such file…" means little to an operator). */
+function fileMessage(lcode: string, path: string | undefined): string | undefined {
+  const what = path ? `"${path}"` : 'The file';
+  switch (lcode) {
+    case 'enoent': return `${what} is not there any more (moved, renamed or deleted).`;
+    case 'eacces':
+    case 'eperm': return `No permission to read ${path ? what : 'the file'}.`;
+    case 'eisdir': return `${what} is a folder, not a file.`;
+    case 'enospc': return 'The disk is full.';
+    case 'ebusy': return `${what} is locked by another program.`;
+    default: return undefined;
+  }
+}
+
 const NODE_FILE_CODES = new Set([
   'enoent', 'eacces', 'eperm', 'enospc', 'eisdir', 'enotdir', 'emfile', 'enfile', 'erofs', 'ebusy',
   'eio', 'edquot', 'efbig', 'eloop', 'enametoolong', 'exdev',
@@ -207,7 +221,7 @@ export function classifyError(err: unknown): EngineError {
   // Node system errors (errno codes). A path means the file system; connect/DNS syscalls the network.
   if (code && NODE_FILE_CODES.has(lcode) && !isNetworkSyscall(e)) {
     return new EngineError({
-      kind: 'file', code, message: rawMessage, retryable: false, hint: CODE_HINTS[lcode] ?? KIND_HINTS.file, cause: err,
+      kind: 'file', code, message: fileMessage(lcode, str(e.path)) ?? rawMessage, retryable: false, hint: CODE_HINTS[lcode] ?? KIND_HINTS.file, cause: err,
     });
   }
   if ((code && (NODE_NETWORK_CODES.has(lcode) || (NODE_FILE_CODES.has(lcode) && isNetworkSyscall(e))))

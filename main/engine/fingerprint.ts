@@ -19,6 +19,7 @@ export async function statFile(path: string): Promise<{ size: number; mtimeMs: n
   if (!st.isFile()) {
     const err = new Error(`${path} is not a regular file`) as NodeJS.ErrnoException;
     err.code = 'EISDIR';
+    err.path = path;
     throw err;
   }
   return { size: st.size, mtimeMs: Math.floor(st.mtimeMs) };

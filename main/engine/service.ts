@@ -120,7 +120,7 @@ export class UploadEngine implements UploadEngineApi {
         if (problems.length === 0) planParts(st.size, { partSizeMiB: this.settings.partSizeMiB || undefined });
       } catch (err) {
         const e = classifyError(err);
-        rejected.push({ path: abs, reason: e.kind === 'file' || e.code === 'ENOENT' ? `${e.message} ${e.hint}` : e.message });
+        rejected.push({ path: abs, reason: e.message });
         continue;
       }
       if (problems.length > 0) {
