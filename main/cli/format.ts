@@ -1,42 +1,6 @@
-// Terminal formatting of sizes, speeds and durations. Same units and rules as the
-// renderer's renderer/src/format.ts (KB/MB/GB = 1024^n, as Explorer shows them); that
-// file is pure and belongs in shared/ — this one goes once it moves there.
+// Terminal-only formatting; sizes, speeds and durations come from shared/format.ts.
 
-const UNITS = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
-
-export function formatBytes(n: number | undefined): string {
-  if (n === undefined || !Number.isFinite(n) || n < 0) return '—';
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < UNITS.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  const digits = u === 0 ? 0 : v < 10 ? 2 : v < 100 ? 1 : 0;
-  return `${v.toFixed(digits)} ${UNITS[u]}`;
-}
-
-export function formatSpeed(bytesPerSecond: number | undefined): string {
-  if (!bytesPerSecond || bytesPerSecond <= 0) return '—';
-  return `${formatBytes(bytesPerSecond)}/s`;
-}
-
-/** 75 → "1:15", 3725 → "1:02:05", over a day → "2d 3h". */
-export function formatDuration(seconds: number | undefined): string {
-  if (seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return '—';
-  const s = Math.round(seconds);
-  if (s >= 86_400) return `${Math.floor(s / 86_400)}d ${Math.floor((s % 86_400) / 3600)}h`;
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  const mm = h > 0 ? String(m).padStart(2, '0') : String(m);
-  return `${h > 0 ? `${h}:` : ''}${mm}:${String(sec).padStart(2, '0')}`;
-}
-
-export function percentText(done: number, total: number): string {
-  const p = total <= 0 ? (done > 0 ? 100 : 0) : Math.min(100, Math.max(0, (done / total) * 100));
-  return `${p.toFixed(p < 10 ? 1 : 0)}%`;
-}
+export { formatBytes, formatDuration, formatSpeed, percentText } from '../../shared/format';
 
 /** Cuts to a terminal width without breaking a surrogate pair. */
 export function fitWidth(line: string, columns: number | undefined): string {

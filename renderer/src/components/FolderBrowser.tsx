@@ -5,7 +5,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DirectoryListing } from '../../../shared/ipc';
 import { getBridge } from '../bridge';
-import { formatBytes } from '../format';
+import { formatBytes } from '../../../shared/format';
 import { addPaths, closeFolderBrowser } from '../store/staging';
 import { errorText } from '../store/ui';
 

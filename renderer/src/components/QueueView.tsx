@@ -6,7 +6,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useRef, useState, type MouseEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { JobSortKey, JobView, QueueTab } from '../../../shared/types';
-import { formatBytes, formatDuration, formatSpeed, percent } from '../format';
+import { formatBytes, formatDuration, formatSpeed, percent } from '../../../shared/format';
 import { useApp } from '../store/app';
 import { useJobProgress } from '../store/progress';
 import {

@@ -5,7 +5,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useMemo, useRef, useState, type DragEvent, type MouseEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { getBridge } from '../bridge';
-import { formatBytes } from '../format';
+import { formatBytes } from '../../../shared/format';
 import { useApp, type StagedFile } from '../store/app';
 import {
   addPaths, clearRejected, editStaged, pickAndAdd, problemsOf, removeStaged, selectAllStaged,

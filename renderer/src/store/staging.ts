@@ -4,7 +4,7 @@
 import type { CategoryNode, JobMeta, NewJob } from '../../../shared/types';
 import { titleFromFileName, validateMetadata, type Problem } from '../../../shared/validation';
 import { getBridge } from '../bridge';
-import { baseName } from '../format';
+import { baseName } from '../../../shared/format';
 import { getState, setState, type StagedFile } from './app';
 import { refreshQueue, setTab } from './queue';
 import { errorText, notify, notifyKey, showView } from './ui';

@@ -1,5 +1,6 @@
-// Display formatting for sizes, speeds and durations. Binary units with the labels
-// Windows Explorer uses (KB/MB/GB = 1024^n), which is what operators compare against.
+// Display formatting of sizes, speeds and durations, for every shell (the renderer and
+// the CLI show the same numbers the same way). Binary units with the labels Windows
+// Explorer uses (KB/MB/GB = 1024^n), which is what operators compare against.
 
 const UNITS = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
 
@@ -29,13 +30,18 @@ export function formatDuration(seconds: number | undefined): string {
   const m = Math.floor((s % 3600) / 60);
   const sec = s % 60;
   const mm = h > 0 ? String(m).padStart(2, '0') : String(m);
-  const head = h > 0 ? `${h}:` : '';
-  return `${head}${mm}:${String(sec).padStart(2, '0')}`;
+  return `${h > 0 ? `${h}:` : ''}${mm}:${String(sec).padStart(2, '0')}`;
 }
 
+/** Share done in percent, 0..100. */
 export function percent(done: number, total: number): number {
   if (total <= 0) return done > 0 ? 100 : 0;
   return Math.min(100, Math.max(0, (done / total) * 100));
+}
+
+export function percentText(done: number, total: number): string {
+  const p = percent(done, total);
+  return `${p.toFixed(p < 10 ? 1 : 0)}%`;
 }
 
 export function baseName(path: string): string {
