@@ -82,6 +82,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--port <n>', 'port on 127.0.0.1 (0 = any free port)', intIn(0, 65535))
     .option('--data <dir>', 'state and stored objects (default a new temporary folder)')
     .addOption(new Option('--store <kind>', 'keep the bytes (disk) or only their hashes (null)').choices(['disk', 'null']))
+    .addOption(new Option('--etag <kind>', 'part ETags from MD5 as OSS (md5), or from the CRC-64 to spare the server\'s CPU in client benchmarks (crc64)').choices(['md5', 'crc64']))
     .option('--faults <spec>', 'e.g. errorRate=0.1,resetRate=0.05,outageSeconds=20,credentialTtlSeconds=5')
     .action(async (flags) => sandboxCommand(flags));
 

@@ -7,6 +7,8 @@ export interface SandboxCommandOptions {
   /** Data directory (state and disk store); default a fresh temporary directory. */
   data?: string;
   store?: 'disk' | 'null';
+  /** Part ETags from MD5 (as OSS) or from the CRC-64 (client benchmarks); see SandboxOptions.etag. */
+  etag?: 'md5' | 'crc64';
   /** "errorRate=0.1,resetRate=0.05,outageSeconds=20,credentialTtlSeconds=5" */
   faults?: string;
 }
@@ -15,11 +17,14 @@ export async function runSandboxCommand(opts: SandboxCommandOptions): Promise<Sa
   if (opts.store !== undefined && opts.store !== 'disk' && opts.store !== 'null') {
     throw new Error(`--store must be "disk" or "null", got "${String(opts.store)}".`);
   }
+  if (opts.etag !== undefined && opts.etag !== 'md5' && opts.etag !== 'crc64') {
+    throw new Error(`--etag must be "md5" or "crc64", got "${String(opts.etag)}".`);
+  }
   if (opts.port !== undefined && (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535)) {
     throw new Error(`--port must be a whole number from 0 to 65535, got "${String(opts.port)}".`);
   }
   const faults = opts.faults ? parseFaults(opts.faults) : undefined;
-  const sandbox = await startSandbox({ port: opts.port, dataDir: opts.data, store: opts.store, faults });
+  const sandbox = await startSandbox({ port: opts.port, dataDir: opts.data, store: opts.store, etag: opts.etag, faults });
   process.stdout.write(JSON.stringify({
     endpoint: sandbox.url,
     region: sandbox.region,

@@ -28,6 +28,8 @@ export interface CoreOptions {
   faults: Partial<Faults>;
   transcodeMs: number;
   uploadExpirySeconds: number;
+  /** 'md5' as OSS; 'crc64' derives part ETags from the CRC-64 instead (see SandboxOptions.etag). */
+  etag?: 'md5' | 'crc64';
 }
 
 export class SandboxCore {
@@ -36,6 +38,7 @@ export class SandboxCore {
   readonly state: StateStore;
   readonly store: ObjectStore;
   readonly transcodeMs: number;
+  readonly etag: 'md5' | 'crc64';
   readonly uploadExpiryMs: number;
   readonly nonces = new NonceBook();
   faults: Faults;
@@ -54,6 +57,7 @@ export class SandboxCore {
     this.state = o.state;
     this.store = o.store;
     this.transcodeMs = o.transcodeMs;
+    this.etag = o.etag ?? 'md5';
     this.uploadExpiryMs = o.uploadExpirySeconds * 1000;
     this.faults = { ...DEFAULT_FAULTS, ...o.faults };
     this.bandwidth = new TokenBucket(() => this.faults.bandwidth);

@@ -30,12 +30,22 @@ function header(req: IncomingMessage, name: string): string | undefined {
 
 /** Counts, meters (global bandwidth cap), hashes and optionally cuts a request body. */
 class BodyMeter extends Transform {
-  readonly md5 = crypto.createHash('md5');
+  readonly md5: crypto.Hash | undefined;
   readonly crc = new Crc64();
   size = 0;
 
-  constructor(private readonly core: SandboxCore, private readonly cutAfter: number | undefined, private readonly onCut: () => void) {
+  constructor(private readonly core: SandboxCore, private readonly cutAfter: number | undefined, private readonly onCut: () => void, withMd5: boolean) {
     super();
+    this.md5 = withMd5 ? crypto.createHash('md5') : undefined;
+  }
+
+  /** The part's MD5, or with etag 'crc64' a stand-in of the same length made of its CRC-64 and size. */
+  digest(): Buffer {
+    if (this.md5) return this.md5.digest();
+    const b = Buffer.alloc(16);
+    b.writeBigUInt64BE(this.crc.digest(), 0);
+    b.writeBigUInt64BE(BigInt(this.size), 8);
+    return b;
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
@@ -49,7 +59,7 @@ class BodyMeter extends Transform {
       }
       this.size += chunk.length;
       this.core.counters.bytesReceived += chunk.length;
-      this.md5.update(chunk);
+      this.md5?.update(chunk);
       this.crc.update(chunk);
       cb(null, chunk);
     }, cb);
@@ -240,7 +250,7 @@ export class OssHandler {
     const meter = new BodyMeter(this.core, cutAfter, () => {
       this.core.counters.injected.resets++;
       req.socket.destroy();
-    });
+    }, this.core.etag === 'md5' || expectedMd5 !== undefined);
     const incoming = this.core.store.receive(relPath);
     try {
       await pipeline(req, meter, incoming.stream);
@@ -252,7 +262,7 @@ export class OssHandler {
       await incoming.discard();
       throw new OssError(400, 'EntityTooLarge', `The body of ${meter.size} bytes exceeds the maximum allowed size of ${MAX_PART} bytes.`);
     }
-    const md5 = meter.md5.digest();
+    const md5 = meter.digest();
     if (expectedMd5 && !md5.equals(expectedMd5)) {
       await incoming.discard();
       throw new OssError(400, 'BadDigest', 'The Content-MD5 you specified did not match what we received.', {

@@ -8,13 +8,14 @@ export interface SandboxFlags {
   port?: number;
   data?: string;
   store?: string;
+  etag?: string;
   faults?: string;
 }
 
 /** Serves until SIGINT/SIGTERM (the sandbox closes itself and exits 0). */
 export async function sandboxCommand(flags: SandboxFlags): Promise<void> {
   try {
-    await runSandboxCommand({ port: flags.port, data: flags.data, store: flags.store as 'disk' | 'null' | undefined, faults: flags.faults });
+    await runSandboxCommand({ port: flags.port, data: flags.data, store: flags.store as 'disk' | 'null' | undefined, etag: flags.etag as 'md5' | 'crc64' | undefined, faults: flags.faults });
   } catch (err) {
     throw new CliError((err as Error).message);
   }

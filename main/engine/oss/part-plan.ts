@@ -1,6 +1,6 @@
 // Splits a file into OSS multipart parts (DESIGN.md §3):
 // partSize = max(base, ceil(size / 10,000)) rounded up to a whole MiB, where base
-// is 8 MiB or the user's chosen part size. OSS allows at most 10,000 parts of
+// is 16 MiB or the user's chosen part size. OSS allows at most 10,000 parts of
 // 100 KiB .. 5 GiB (the last may be smaller), and VOD files up to 48.8 TB; a whole
 // MiB ≥ 1 MiB keeps every part over the minimum, and ceil(size / 10,000) keeps the
 // count within the maximum. All arithmetic stays in safe integers (< 2^53).
@@ -8,7 +8,12 @@
 import { MAX_FILE_BYTES, MAX_PART_BYTES, MAX_PARTS, MIN_PART_BYTES } from '../../../shared/limits';
 
 const MiB = 1024 * 1024;
-export const DEFAULT_PART_SIZE_MIB = 8;
+/**
+ * 16 MiB: fewer requests per GiB than 8 MiB cost less CPU per byte (measured with
+ * bench/throughput.ts: ~10-20 % more throughput on loopback), while a part lost to a
+ * crash or a reset stays small (re-sent bytes ≤ parts in flight × part size).
+ */
+export const DEFAULT_PART_SIZE_MIB = 16;
 
 export interface PartRange {
   /** 1-based, as OSS numbers parts. */
