@@ -65,10 +65,9 @@ export async function scanPaths(paths: readonly string[]): Promise<ScanResult> {
     if (seenFiles.has(p)) return;
     seenFiles.add(p);
     const problems = [...validateFileName(p), ...validateFileSize(st.size)];
+    // The rules are shared/validation's alone (an empty file is uploadable: OSS keeps an empty object).
     if (problems.length > 0) {
       into.rejected.push({ path: p, reason: formatProblems(problems) });
-    } else if (st.size === 0) {
-      into.rejected.push({ path: p, reason: 'The file is empty (0 bytes).' });
     } else {
       into.files.push({ path: p, size: st.size, kind: mediaKindOf(p) === 'audio' ? 'audio' : 'video' });
     }
