@@ -15,6 +15,8 @@ export interface ProfileStore {
   deleteProfile(id: string): unknown;
   getActiveProfileId(): string | undefined;
   setActiveProfileId(id: string | null): void;
+  /** Jobs of the profile that are neither ready nor canceled. */
+  countUnfinishedJobs(profileId: string): number;
 }
 
 /** A running embedded sandbox (main/sandbox). */

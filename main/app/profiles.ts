@@ -102,6 +102,12 @@ export class ProfileService {
 
   delete(id: string): void {
     if (!this.get(id)) throw new IpcError('ProfileNotFound', 'That profile does not exist (any more).');
+    // Its jobs need this account to the end: RefreshUploadVideo works only for the
+    // account that created the VideoId.
+    const unfinished = this.store.countUnfinishedJobs(id);
+    if (unfinished > 0) {
+      throw new IpcError('ProfileInUse', `${unfinished} upload(s) in the queue belong to this account. Let them finish, or cancel them, before deleting it.`);
+    }
     const wasActive = this.activeId() === id;
     this.store.deleteProfile(id);
     if (wasActive) this.store.setActiveProfileId(this.store.listProfiles()[0]?.id ?? null);

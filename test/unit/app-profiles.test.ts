@@ -112,6 +112,19 @@ describe('app profiles', () => {
     await expect(app.controller.setActiveProfile(cloudView.id)).rejects.toMatchObject({ code: 'ProfileNotFound' });
   });
 
+  it('refuses to delete a profile that unfinished uploads still need', async () => {
+    const p = await app.controller.saveProfile({ name: 'Busy', kind: 'aliyun', accessKeyId: cloud.accessKeyId, accessKeySecret: cloud.accessKeySecret, region: 'cn-shanghai', endpoint: cloud.url });
+    await app.controller.setActiveProfile(p.id);
+    const file = path.join(await tempDir(), 'held.mp4');
+    fs.writeFileSync(file, Buffer.alloc(1000, 7));
+    expect((await app.controller.addJobs([{ path: file, meta: { title: 'held', tags: [] } }], { hold: true })).added).toBe(1);
+    await expect(app.controller.deleteProfile(p.id)).rejects.toMatchObject({ code: 'ProfileInUse', message: expect.stringMatching(/1 upload\(s\) in the queue belong to this account/) });
+    expect((await app.controller.listProfiles()).some((v) => v.id === p.id)).toBe(true);
+    await app.controller.cancel('all');
+    await app.controller.deleteProfile(p.id);
+    expect((await app.controller.listProfiles()).some((v) => v.id === p.id)).toBe(false);
+  });
+
   it('reports a secret sealed by another key instead of crashing', async () => {
     const p = await app.controller.saveProfile({ name: 'Foreign', kind: 'aliyun', accessKeyId: cloud.accessKeyId, accessKeySecret: 'x', region: 'cn-shanghai', endpoint: cloud.url });
     const store = openQueueStore(path.join(dataDir, 'queue.db'));

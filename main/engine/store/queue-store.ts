@@ -583,6 +583,12 @@ export class QueueStore {
 
   // --- events -------------------------------------------------------------------
 
+  /** Jobs of a profile that may still need its account (everything but ready and canceled). */
+  countUnfinishedJobs(profileId: string): number {
+    const row = this.stmt(`SELECT COUNT(*) AS n FROM jobs WHERE profile_id = ? AND state NOT IN ('ready', 'canceled')`).get(profileId) as { n: number };
+    return row.n;
+  }
+
   /** Whether any job owns this VideoId. */
   hasVideoId(videoId: string): boolean {
     return this.stmt('SELECT 1 FROM jobs WHERE video_id = ? LIMIT 1').get(videoId) !== undefined;
