@@ -117,6 +117,10 @@ describe('upload flow in the browser', () => {
     await expect.poll(() => page.getByTestId('queue-tab-active').getAttribute('aria-selected')).toBe('true');
     await expect.poll(() => page.locator('[data-testid="queue-row"][data-state="uploading"]').count(), { timeout: T }).toBe(1);
     await screenshot(page, 'uploading');
+    // Progress moves while a part is in flight (here a whole file is one part at 20 KB/s),
+    // not only when OSS acknowledges it.
+    await expect.poll(() => page.getByTestId('job-progress').evaluateAll((els) =>
+      els.some((e) => { const p = Number(e.getAttribute('data-percent')); return p > 0 && p < 100; })), { timeout: T }).toBe(true);
 
     // --- pause a job still waiting for its turn, then resume it ----------------
     await page.getByTestId('queue-tab-pending').click();
