@@ -12,14 +12,9 @@ import { crc64, crc64Combine, crc64CombineJs, crc64Implementation, crc64Js } fro
 import { loadNativeCrc64, nativeCrc64LoadError } from '../main/engine/oss/crc64-native';
 import { PartHashStream } from '../main/engine/oss/hash-stream';
 
-export interface BenchRow {
-  name: string;
-  value: number;
-  unit: string;
-  /** The target as text, e.g. "≤ 0.2"; absent when the row is informative only. */
-  target?: string;
-  ok?: boolean;
-}
+import type { BenchRow } from './util/rows';
+
+export type { BenchRow };
 
 const GiB = 1024 ** 3;
 const CHUNK = 64 * 1024;

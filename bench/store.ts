@@ -9,14 +9,9 @@ import path from 'path';
 import { performance } from 'perf_hooks';
 import { openQueueStore, type NewJobRecord } from '../main/engine/store';
 
-export interface BenchRow {
-  name: string;
-  value: number;
-  unit: string;
-  /** The target as text, e.g. "≤ 10000"; absent when the row is informative only. */
-  target?: string;
-  ok?: boolean;
-}
+import type { BenchRow } from './util/rows';
+
+export type { BenchRow };
 export type Rows = BenchRow[];
 
 const JOBS = 100_000;
