@@ -227,3 +227,29 @@ export interface JobPage {
 }
 
 export type JobSelector = number[] | 'all';
+
+/**
+ * What ffprobe says about a local file before it is uploaded. `ok: false` is a warning
+ * for the operator (VOD will likely fail to transcode it), never a reason to refuse it.
+ */
+export type MediaProbe =
+  | {
+    ok: true;
+    durationSeconds?: number;
+    width?: number;
+    height?: number;
+    videoCodec?: string;
+    audioCodec?: string;
+    /** Bits per second of the whole file. */
+    bitRate?: number;
+    formatName?: string;
+  }
+  | { ok: false; problem: string };
+
+export type ExportFormat = 'csv' | 'json';
+
+export interface ExportOptions {
+  format: ExportFormat;
+  /** Only the jobs of one queue tab; all jobs when absent. */
+  tab?: QueueTab;
+}
