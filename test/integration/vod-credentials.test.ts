@@ -4,8 +4,8 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EngineError } from '../../main/engine/errors';
 import { resolveCredentials } from '../../main/engine/vod/credentials';
+import { thrownEngineError } from '../helpers/errors';
 
 let dir: string;
 let configPath: string;
@@ -35,15 +35,7 @@ afterAll(() => {
 
 const ENV = { VOD_ACCESS_KEY_ID: 'LTAIenv', VOD_ACCESS_KEY_SECRET: 'env-secret' };
 
-function error(fn: () => unknown): EngineError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(EngineError);
-    return err as EngineError;
-  }
-  throw new Error('expected an error');
-}
+const error = thrownEngineError;
 
 describe('resolveCredentials', () => {
   it('an explicit profile wins over the environment and the config file', () => {

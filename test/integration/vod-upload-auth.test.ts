@@ -1,8 +1,8 @@
 // Decoding of UploadAddress / UploadAuth (pure; lives with the VOD tests).
 
 import { describe, expect, it } from 'vitest';
-import { EngineError } from '../../main/engine/errors';
 import { decodeUploadAddress, decodeUploadAuth } from '../../main/engine/vod/upload-auth';
+import { thrownEngineError } from '../helpers/errors';
 
 const b64 = (v: unknown): string => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64');
 
@@ -15,15 +15,7 @@ const AUTH = {
   Region: 'cn-shanghai',
 };
 
-function decodeError(fn: () => unknown): EngineError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(EngineError);
-    return err as EngineError;
-  }
-  throw new Error('expected an error');
-}
+const decodeError = thrownEngineError;
 
 describe('decodeUploadAddress', () => {
   it('decodes Endpoint, Bucket and FileName', () => {
