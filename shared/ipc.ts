@@ -8,8 +8,9 @@ import {
   MAX_DESCRIPTION_CHARS, MAX_TAG_CHARS, MAX_TAGS, MAX_TITLE_CHARS,
 } from './limits';
 import type {
-  Catalog, ConnectionResult, EngineSettings, JobMeta, JobPage, JobQuery, JobSelector, JobView,
-  NewJob, ProfileInput, ProfileView, ProgressBatch, QueueTotals, RejectedFile, ScanResult,
+  Catalog, ConnectionResult, EngineSettings, ExportOptions, JobMeta, JobPage, JobQuery, JobSelector,
+  JobView, MediaProbe, NewJob, ProfileInput, ProfileView, ProgressBatch, QueueTotals, RejectedFile,
+  ScanResult,
 } from './types';
 
 // --- argument schemas (validated in main) -----------------------------------
@@ -47,8 +48,10 @@ const profileInputSchema = z.object({
   endpoint: z.string().max(1024).optional(),
 }).strict();
 
+const queueTab = z.enum(['pending', 'active', 'done', 'failed']);
+
 const jobQuerySchema = z.object({
-  tab: z.enum(['pending', 'active', 'done', 'failed']).optional(),
+  tab: queueTab.optional(),
   search: z.string().max(1024).optional(),
   sort: z.enum(['priority', 'id', 'fileName', 'size', 'state', 'updatedAt']).optional(),
   descending: z.boolean().optional(),
@@ -77,6 +80,7 @@ export const ipcArgs = {
   pickPaths: z.tuple([z.enum(['files', 'folder'])]),
   browseDirectory: z.tuple([z.string().max(4096).optional()]),
   scanPaths: z.tuple([z.array(z.string().min(1).max(4096)).max(100_000)]),
+  probeFiles: z.tuple([z.array(z.string().min(1).max(4096)).max(100_000)]),
   addJobs: z.tuple([z.array(newJobSchema).max(100_000), z.object({ hold: z.boolean().optional() }).strict().optional()]),
   updateMeta: z.tuple([z.array(jobId).max(1_000_000), jobMetaSchema.partial()]),
   queryJobs: z.tuple([jobQuerySchema]),
@@ -89,6 +93,7 @@ export const ipcArgs = {
   setPriority: z.tuple([z.array(jobId).max(1_000_000), z.number().int()]),
   getSettings: z.tuple([]),
   updateSettings: z.tuple([settingsPatchSchema]),
+  exportResults: z.tuple([z.object({ format: z.enum(['csv', 'json']), tab: queueTab.optional() }).strict()]),
 } as const;
 
 export type IpcMethod = keyof typeof ipcArgs;
@@ -110,6 +115,11 @@ export interface DirectoryListing {
   entries: { name: string; path: string; isDirectory: boolean; size?: number }[];
 }
 
+export interface ExportedFile {
+  fileName: string;
+  content: string;
+}
+
 export interface AddJobsReply {
   added: number;
   rejected: RejectedFile[];
@@ -129,6 +139,8 @@ export interface VodBridge {
   pickPaths(kind: 'files' | 'folder'): Promise<string[] | null>;
   browseDirectory(path?: string): Promise<DirectoryListing>;
   scanPaths(paths: string[]): Promise<ScanResult>;
+  /** ffprobe's view of each file (duration, resolution, codecs, or why it is not media), keyed by path. */
+  probeFiles(paths: string[]): Promise<Record<string, MediaProbe>>;
   addJobs(jobs: NewJob[], opts?: { hold?: boolean }): Promise<AddJobsReply>;
   updateMeta(ids: number[], patch: Partial<JobMeta>): Promise<void>;
   queryJobs(query: JobQuery): Promise<JobPage>;
@@ -141,6 +153,8 @@ export interface VodBridge {
   setPriority(ids: number[], priority: number): Promise<void>;
   getSettings(): Promise<EngineSettings>;
   updateSettings(patch: Partial<EngineSettings>): Promise<EngineSettings>;
+  /** The queue's results (all jobs or one tab) as a file to save: CSV with a BOM, or JSON. */
+  exportResults(opts: ExportOptions): Promise<ExportedFile>;
 
   /** Events from main; each returns its unsubscribe. */
   onJobsChanged(listener: (jobs: JobView[]) => void): () => void;

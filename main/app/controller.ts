@@ -2,12 +2,14 @@
 // answered over the engine, the profiles, a catalog cache per profile and the
 // file-system helpers. Electron and web mode both hand their (validated) calls here.
 
-import type { AddJobsReply, AppInfo, BridgeCalls, DirectoryListing } from '../../shared/ipc';
+import type { AddJobsReply, AppInfo, BridgeCalls, DirectoryListing, ExportedFile } from '../../shared/ipc';
 import type {
-  Catalog, ConnectionResult, EngineSettings, JobMeta, JobPage, JobQuery, JobSelector, JobView,
-  NewJob, ProfileInput, ProfileView, QueueTotals, ScanResult,
+  Catalog, ConnectionResult, EngineSettings, ExportOptions, JobMeta, JobPage, JobQuery, JobSelector,
+  JobView, MediaProbe, NewJob, ProfileInput, ProfileView, QueueTotals, ScanResult,
 } from '../../shared/types';
 import type { UploadEngineApi } from '../engine/api';
+import { FfprobeUnavailableError, probeMany } from '../engine/media-probe';
+import { exportFileName, exportResults } from '../engine/results-export';
 import { IpcError, toErrorPayload } from './ipc-error';
 import type { ProfileService } from './profiles';
 import type { ProviderRegistry } from './providers';
@@ -99,6 +101,15 @@ export class AppController implements BridgeCalls {
     return scanPaths(paths);
   }
 
+  async probeFiles(paths: string[]): Promise<Record<string, MediaProbe>> {
+    try {
+      return await probeMany(paths);
+    } catch (err) {
+      if (err instanceof FfprobeUnavailableError) throw new IpcError('FfprobeUnavailable', err.message);
+      throw err;
+    }
+  }
+
   // --- queue ---
 
   async addJobs(jobs: NewJob[], opts?: { hold?: boolean }): Promise<AddJobsReply> {
@@ -149,6 +160,10 @@ export class AppController implements BridgeCalls {
 
   async updateSettings(patch: Partial<EngineSettings>): Promise<EngineSettings> {
     return this.deps.engine.updateSettings(patch);
+  }
+
+  async exportResults(opts: ExportOptions): Promise<ExportedFile> {
+    return { fileName: exportFileName(opts), content: exportResults(this.deps.engine, opts) };
   }
 
   dispose(): void {

@@ -204,6 +204,21 @@ describe('web mode contract', () => {
     const page = await bridge.queryJobs({ offset: 0, limit: 10 });
     expect(page.rows.map((r) => r.path)).toContain(file);
   });
+
+  it('exports the queue\'s results and probes files over the socket', async () => {
+    const file = path.join(mediaDir, 'clip.mp4'); // uploaded by the test above: random bytes
+    const csv = await bridge.exportResults({ format: 'csv' });
+    expect(csv.fileName).toMatch(/^vod-results-all-\d{8}-\d{6}\.csv$/);
+    expect(csv.content.startsWith('\uFEFFjob_id,path,')).toBe(true);
+    expect(csv.content).toContain(`,${file},clip.mp4,Clip,`);
+    const json = await bridge.exportResults({ format: 'json', tab: 'failed' });
+    expect(JSON.parse(json.content)).toEqual([]);
+    await expect(bridge.exportResults({ format: 'xlsx' } as never)).rejects.toMatchObject({ code: 'InvalidArguments' });
+
+    const probes = await bridge.probeFiles([file, path.join(mediaDir, 'gone.mp4')]);
+    expect(probes[file]).toMatchObject({ ok: false, problem: expect.stringMatching(/VOD will likely fail to transcode/) });
+    expect(probes[path.join(mediaDir, 'gone.mp4')]).toMatchObject({ ok: false, problem: expect.stringMatching(/not found/) });
+  });
 });
 
 describe('web mode binding rules', async () => {
