@@ -196,6 +196,23 @@ export function classifyError(err: unknown): EngineError {
   const code = str(e.code);
   const lcode = code?.toLowerCase() ?? '';
 
+  // The queue database (better-sqlite3). A full disk is waited out: nothing is lost,
+  // the last committed part is the checkpoint, and the job continues once there is room.
+  if (lname === 'sqliteerror') {
+    if (lcode === 'sqlite_full') {
+      return new EngineError({
+        kind: 'file', code: 'DiskFull', retryable: true, cause: err,
+        message: 'The disk that holds the upload queue is full.',
+        hint: 'Free some space on that disk; the uploads continue by themselves from where they stopped.',
+      });
+    }
+    return new EngineError({
+      kind: 'file', code: code ?? 'QueueDatabaseError', retryable: false, cause: err,
+      message: `The upload queue database failed: ${rawMessage}`,
+      hint: 'Check that the disk holding the queue is healthy and writable, then retry.',
+    });
+  }
+
   // Cancellation: AbortController, and ali-oss's cancel()/abort objects.
   if (lname === 'aborterror' || lcode === 'abort_err' || lname === 'cancel' || lname === 'abort') {
     return new EngineError({ kind: 'canceled', code: 'Canceled', message: 'The operation was canceled.', cause: err });

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import {
   DEFAULT_SETTINGS, TERMINAL_STATES, type EngineSettings, type JobMeta, type JobPage, type JobQuery,
-  type JobSelector, type JobState, type JobView, type NewJob, type ProgressBatch, type QueueTotals,
+  type JobError, type JobSelector, type JobState, type JobView, type NewJob, type ProgressBatch, type QueueTotals,
   type RejectedFile,
 } from '../../shared/types';
 import { formatProblems, validateFileName, validateFileSize, validateMetadata } from '../../shared/validation';
@@ -30,6 +30,8 @@ const CHANGE_FLUSH_MS = 50;
 /** States in which a job makes progress on its own. */
 const BUSY_STATES: readonly JobState[] = ['queued', 'creating', 'uploading', 'completing', 'uploaded', 'waiting'];
 const INTERRUPTED_STATES: readonly JobState[] = ['creating', 'uploading', 'completing'];
+/** How soon a state change the queue database refused (disk full) is tried again. */
+const STORE_RETRY_MS = 5_000;
 const POLL_POLICY = { baseMs: 1_000, maxMs: 60_000, factor: 1.6, jitter: 0.3, maxAttempts: Infinity };
 
 interface Running {
@@ -52,6 +54,11 @@ export class UploadEngine implements UploadEngineApi {
   private progressTimer: NodeJS.Timeout | undefined;
   private wakeTimer: NodeJS.Timeout | undefined;
   private idleWaiters: (() => void)[] = [];
+  /**
+   * Jobs whose failure could not be written yet (see onRunError), with the error the
+   * operator is shown meanwhile; not idle while any.
+   */
+  private readonly unrecorded = new Map<number, JobError>();
   private started = false;
   private stopping = false;
 
@@ -68,9 +75,7 @@ export class UploadEngine implements UploadEngineApi {
   // --- queries -----------------------------------------------------------
 
   private view(rec: JobRecord): JobView {
-    const v = this.store.toView(rec);
-    const live = this.progress.bytesDone(rec.id);
-    return live === undefined ? v : { ...v, bytesDone: live };
+    return this.withLive(this.store.toView(rec));
   }
 
   queryJobs(query: JobQuery): JobPage {
@@ -78,9 +83,12 @@ export class UploadEngine implements UploadEngineApi {
     return { total: page.total, rows: page.rows.map((r) => this.withLive(r)) };
   }
 
+  /** What only memory knows: bytes in flight, and an error the disk could not take yet. */
   private withLive(v: JobView): JobView {
     const live = this.progress.bytesDone(v.id);
-    return live === undefined ? v : { ...v, bytesDone: live };
+    const error = this.unrecorded.get(v.id);
+    if (live === undefined && !error) return v;
+    return { ...v, ...(live !== undefined ? { bytesDone: live } : {}), ...(error ? { state: 'waiting' as const, error } : {}) };
   }
 
   getJob(id: number): JobView | undefined {
@@ -265,7 +273,7 @@ export class UploadEngine implements UploadEngineApi {
 
   private isIdle(): boolean {
     const by = this.store.totals().byState;
-    return BUSY_STATES.every((s) => !by[s]) && this.running.size === 0;
+    return BUSY_STATES.every((s) => !by[s]) && this.running.size === 0 && this.unrecorded.size === 0;
   }
 
   async shutdown(): Promise<void> {
@@ -354,8 +362,29 @@ export class UploadEngine implements UploadEngineApi {
     this.running.set(rec.id, { ctrl, done });
   }
 
-  /** The one place a job's failure is turned into `waiting` or `failed`. */
+  /**
+   * The one place a job's failure is turned into `waiting` or `failed`. When even that
+   * cannot be written (the queue's disk is full), it is tried again later; the job is
+   * not running meanwhile and its last committed part stays its checkpoint.
+   */
   private onRunError(id: number, err: unknown, bytesMoved: boolean): void {
+    try {
+      this.recordRunError(id, err, bytesMoved);
+    } catch (writeErr) {
+      if (this.stopping) return;
+      const w = classifyError(writeErr);
+      process.emitWarning(`Job ${id}: could not record its error (${w.code}: ${w.message}); trying again in ${STORE_RETRY_MS / 1000} s.`);
+      this.unrecorded.set(id, toJobError(w));
+      this.changed(id);
+      setTimeout(() => {
+        this.unrecorded.delete(id);
+        this.onRunError(id, err, bytesMoved);
+        this.pump();
+      }, STORE_RETRY_MS).unref();
+    }
+  }
+
+  private recordRunError(id: number, err: unknown, bytesMoved: boolean): void {
     const e = classifyError(err);
     const rec = this.store.getJob(id);
     if (!rec || TERMINAL_STATES.includes(rec.state) || rec.state === 'paused') return;

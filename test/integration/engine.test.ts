@@ -1,6 +1,7 @@
 // The engine against the sandbox: real ali-oss and pop-core over loopback, real
 // SQLite on disk, real files.
 
+import { execFileSync } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -184,6 +185,45 @@ describe('engine against the sandbox', () => {
     expect(rejected.map((r) => r.reason).join('\n')).toMatch(/17 tags; at most 16/);
     await engine.whenIdle();
     expect(allJobs(engine).map((j) => j.state)).toEqual(['ready']);
+    expect(sb.stats().createUploadVideo).toBe(1);
+  });
+
+  it('waits out a full disk under the queue, telling why, and then finishes without losing a byte', async () => {
+    // A real full disk: the queue lives on a 4 MiB tmpfs that a filler file fills up.
+    const mnt = await tempDir('vodup-tmpfs-');
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mnt]);
+    const sb = await startSandbox({ transcodeMs: 100, faults: { bandwidth: 2 * MiB } });
+    const dir = await tempDir();
+    const provider = new AliyunVodProvider({ accessKeyId: sb.accessKeyId, accessKeySecret: sb.accessKeySecret, region: sb.region, endpoint: sb.url });
+    const engine = await openEngine({ dbPath: path.join(mnt, 'queue.db'), providerFor: () => provider, settings: { partSizeMiB: 1, partsInFlight: 2 } });
+    cleanups.push(async () => {
+      await engine.shutdown();
+      await sb.close();
+      execFileSync('umount', ['-l', mnt]);
+      await fsp.rm(dir, { recursive: true, force: true });
+    });
+    const p = await randomFile(dir, 'full.mp4', 10 * MiB);
+    const { added } = await engine.addJobs([{ path: p, meta: meta('disk full') }]);
+    await waitForJob(engine, added[0].id, (j) => j.bytesDone >= 2 * MiB);
+
+    const filler = path.join(mnt, 'filler');
+    const fh = await fsp.open(filler, 'w');
+    try {
+      for (;;) await fh.write(Buffer.alloc(64 * 1024));
+    } catch (err) {
+      expect((err as NodeJS.ErrnoException).code).toBe('ENOSPC');
+    } finally {
+      await fh.close();
+    }
+    const stuck = await waitForJob(engine, added[0].id, (j) => j.error?.code === 'DiskFull');
+    expect(stuck.state).toBe('waiting');
+    expect(stuck.error?.hint).toMatch(/Free some space/);
+
+    await fsp.rm(filler);
+    await engine.whenIdle();
+    const done = engine.getJob(added[0].id)!;
+    expect(done.state).toBe('ready');
+    expect(BigInt('0x' + done.crc64!)).toBe(await fileCrc(p));
     expect(sb.stats().createUploadVideo).toBe(1);
   });
 
