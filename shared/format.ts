@@ -2,6 +2,8 @@
 // the CLI show the same numbers the same way). Binary units with the labels Windows
 // Explorer uses (KB/MB/GB = 1024^n), which is what operators compare against.
 
+import type { MediaProbe } from './types';
+
 const UNITS = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
 
 export function formatBytes(n: number | undefined): string {
@@ -46,4 +48,14 @@ export function percentText(done: number, total: number): string {
 
 export function baseName(path: string): string {
   return path.split(/[\\/]/).pop() ?? path;
+}
+
+/** What ffprobe found, in one line: "0:02 · 320×240 · h264/aac" (parts it lacks are left out). */
+export function mediaSummary(p: Extract<MediaProbe, { ok: true }>): string {
+  const parts: string[] = [];
+  if (p.durationSeconds !== undefined) parts.push(formatDuration(p.durationSeconds));
+  if (p.width && p.height) parts.push(`${p.width}×${p.height}`);
+  const codecs = [p.videoCodec, p.audioCodec].filter(Boolean).join('/');
+  if (codecs) parts.push(codecs);
+  return parts.join(' · ');
 }

@@ -3,6 +3,8 @@
 
 import { Command, CommanderError, Option } from 'commander';
 import { controlCommand, type ControlAction } from './commands/control';
+import { exportCommand } from './commands/export';
+import { probeCommand } from './commands/probe';
 import { runCommand } from './commands/run';
 import { sandboxCommand } from './commands/sandbox';
 import { serveCommand } from './commands/serve';
@@ -65,6 +67,20 @@ function buildProgram(setExit: (code: number) => void): Command {
     .addOption(dbOption())
     .option('--json', 'one JSON line per job')
     .action(async (flags) => setExit(await statusCommand(flags)));
+
+  program.command('probe')
+    .description('Read duration, resolution and codecs of files with ffprobe and flag files that are not readable as media (VOD would fail to transcode them). Uploads nothing; exit 1 if any is unreadable.')
+    .argument('<paths...>', 'video/audio files or folders')
+    .option('--json', 'one JSON line per file')
+    .action(async (paths: string[], flags) => setExit(await probeCommand(paths, flags)));
+
+  program.command('export')
+    .description('Export the queue\'s results (VideoId, state, VOD status, CRC-64, times, error) as CSV (UTF-8 with BOM) or JSON.')
+    .addOption(dbOption())
+    .addOption(new Option('--format <format>', 'file format').choices(['csv', 'json']).default('csv'))
+    .addOption(new Option('--tab <tab>', 'only the jobs of one tab (default: all jobs)').choices(['pending', 'active', 'done', 'failed']))
+    .option('--out <file>', 'write to this file instead of stdout')
+    .action(async (flags) => setExit(await exportCommand(flags)));
 
   const control = (name: ControlAction, what: string): Command => program.command(name)
     .description(`${what} jobs by id, or "all"`)
