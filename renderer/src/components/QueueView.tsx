@@ -8,6 +8,7 @@ import { useTranslation } from 'react-i18next';
 import type { JobSortKey, JobView, QueueTab } from '../../../shared/types';
 import { formatBytes, formatDuration, formatSpeed, percent } from '../../../shared/format';
 import { useApp } from '../store/app';
+import { exportResults } from '../store/results-export';
 import { useJobProgress } from '../store/progress';
 import {
   clickSelect, countForTab, ensureRows, rowAt, runCommand, runOnSelection, selectLoaded, setSearch,
@@ -67,6 +68,11 @@ export function QueueView() {
         />
         <SortSelect />
         <span className="spacer" />
+        <span className="inline-field" role="group" aria-label={t('queue.export')}>
+          <span className="muted" title={t('queue.exportHint')}>{t('queue.export')}</span>
+          <button type="button" data-testid="queue-export-csv" title={t('queue.exportHint')} onClick={() => void exportResults('csv')}>CSV</button>
+          <button type="button" data-testid="queue-export-json" title={t('queue.exportHint')} onClick={() => void exportResults('json')}>JSON</button>
+        </span>
         {selection.size > 0 ? (
           <>
             <span className="muted" data-testid="queue-selected-count">{t('queue.selected', { count: selection.size })}</span>

@@ -5,7 +5,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useMemo, useRef, useState, type DragEvent, type MouseEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { getBridge } from '../bridge';
-import { formatBytes } from '../../../shared/format';
+import { formatBytes, mediaSummary } from '../../../shared/format';
 import { useApp, type StagedFile } from '../store/app';
 import {
   addPaths, clearRejected, editStaged, pickAndAdd, problemsOf, removeStaged, selectAllStaged,
@@ -31,6 +31,7 @@ export function UploadView() {
   const [dragging, setDragging] = useState(false);
 
   const invalidCount = useMemo(() => staged.filter((f) => problemsOf(f).length > 0).length, [staged]);
+  const notMediaCount = useMemo(() => staged.filter((f) => f.probe?.ok === false).length, [staged]);
   const canStart = staged.length > 0 && invalidCount === 0 && !submitting && activeProfileId !== null;
 
   const onDrop = (e: DragEvent) => {
@@ -80,6 +81,9 @@ export function UploadView() {
               ? t('staging.invalidSummary', { count: invalidCount })
               : t('staging.readySummary', { count: staged.length, size: formatBytes(staged.reduce((n, f) => n + f.size, 0)) })}
           </span>
+        )}
+        {notMediaCount > 0 && (
+          <span className="warn-text" data-testid="staged-media-summary">{t('staging.notMediaSummary', { count: notMediaCount })}</span>
         )}
         <button type="button" data-testid="add-paused" disabled={!canStart} onClick={() => void startUpload(true)}>
           {t('staging.addPaused')}
@@ -198,7 +202,9 @@ const StagedRow = memo(function StagedRow({ file, index, top, selected, onSelect
       />
       <span className="cell-file">
         <span className="ellipsis" title={file.path}>{file.fileName}</span>
-        <span className="muted small">{formatBytes(file.size)} · {t(`kind.${file.kind}`)}</span>
+        <span className="muted small ellipsis" title={file.probe?.ok ? mediaSummary(file.probe) : undefined}>
+          {formatBytes(file.size)} · {t(`kind.${file.kind}`)} · <MediaInfo file={file} />
+        </span>
       </span>
       <input
         className={`cell-title${problems.some((p) => p.field === 'title') ? ' invalid' : ''}`}
@@ -213,7 +219,13 @@ const StagedRow = memo(function StagedRow({ file, index, top, selected, onSelect
       </span>
       <span className="ellipsis" data-testid="staged-check">
         {problems.length === 0 ? (
-          <span className="ok-text">{t('staging.ok')}</span>
+          file.probe?.ok === false ? (
+            <span className="warn-badge" data-testid="staged-media-warning" title={`${t('staging.notMediaHint')}\n${file.probe.problem}`}>
+              ⚠ {t('staging.notMedia')}
+            </span>
+          ) : (
+            <span className="ok-text">{t('staging.ok')}</span>
+          )
         ) : (
           <span className="error-text" title={problems.map(problemText).join('\n')}>{problemText(problems[0])}</span>
         )}
@@ -230,6 +242,18 @@ const StagedRow = memo(function StagedRow({ file, index, top, selected, onSelect
     </div>
   );
 });
+
+/**
+ * ffprobe's reading: "0:02 · 320×240 · h264/aac", "checking…", or a warning sign (the
+ * warning itself is in the Status column, where there is room for it).
+ */
+function MediaInfo({ file }: { file: StagedFile }) {
+  const { t } = useTranslation();
+  const p = file.probe;
+  if (!p) return <span data-testid="staged-media" data-probe="pending">{t('staging.probing')}</span>;
+  if (!p.ok) return <span className="warn-text" data-testid="staged-media" data-probe="warning">⚠</span>;
+  return <span data-testid="staged-media" data-probe="ok">{mediaSummary(p) || t('staging.mediaUnknown')}</span>;
+}
 
 function RejectedList() {
   const { t } = useTranslation();

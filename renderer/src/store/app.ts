@@ -5,7 +5,7 @@
 
 import { create } from 'zustand';
 import type {
-  Catalog, ConnectionResult, EngineSettings, JobMeta, JobSortKey, JobView, ProfileView,
+  Catalog, ConnectionResult, EngineSettings, JobMeta, JobSortKey, JobView, MediaProbe, ProfileView,
   QueueTab, QueueTotals, RejectedFile, ScannedFile,
 } from '../../../shared/types';
 import type { AppInfo, BridgeConnectionState } from '../../../shared/ipc';
@@ -34,6 +34,8 @@ export interface CatalogSlice {
 export interface StagedFile extends ScannedFile {
   fileName: string;
   meta: JobMeta;
+  /** ffprobe's reading, filled in the background after the scan; undefined while pending. */
+  probe?: MediaProbe;
 }
 
 export interface StagingSlice {

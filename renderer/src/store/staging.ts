@@ -1,7 +1,7 @@
 // Staging slice actions: files chosen for upload and their draft metadata, edited per
 // file or for a selection, validated with shared/validation before anything is sent.
 
-import type { CategoryNode, JobMeta, NewJob } from '../../../shared/types';
+import type { CategoryNode, JobMeta, MediaProbe, NewJob } from '../../../shared/types';
 import { titleFromFileName, validateMetadata, type Problem } from '../../../shared/validation';
 import { getBridge } from '../bridge';
 import { baseName } from '../../../shared/format';
@@ -41,9 +41,31 @@ export async function addPaths(paths: string[]): Promise<void> {
       scanning: false,
     });
     if (fresh.length === 0 && result.rejected.length === 0) notifyKey('staging.nothingNew');
+    void probeStaged(fresh.map((f) => f.path));
   } catch (err) {
     setState({ scanning: false });
     notify(errorText(err), 'error');
+  }
+}
+
+/** Paths per probeFiles call: small, so the list fills in as ffprobe answers. */
+const PROBE_BATCH = 16;
+
+/**
+ * Asks ffprobe about the staged files in the background, a batch at a time, and puts each
+ * answer on its row (if the row is still staged). Unreadable media is a warning on the
+ * row, never a block. If no ffprobe runs at all, says so once and stops.
+ */
+export async function probeStaged(paths: readonly string[]): Promise<void> {
+  for (let i = 0; i < paths.length; i += PROBE_BATCH) {
+    let probes: Record<string, MediaProbe>;
+    try {
+      probes = await getBridge().probeFiles(paths.slice(i, i + PROBE_BATCH));
+    } catch (err) {
+      notify(errorText(err), 'error');
+      return;
+    }
+    setState({ staged: getState().staged.map((f) => (probes[f.path] ? { ...f, probe: probes[f.path] } : f)) });
   }
 }
 
