@@ -116,8 +116,10 @@ export class JobRunner {
       const fresh = await provider.refreshUpload(rec.videoId);
       lease = new CredentialLease(provider, rec.videoId, fresh.address, fresh.credential);
       if (rec.crc64 !== undefined) {
-        // The object is complete already; only the cover may be left to do.
+        // The object is complete already (a retry after VOD or the cover failed): only
+        // the cover may be left to do, then VOD's status is polled again.
         await this.ensureCover(this.job(), provider);
+        this.to('uploaded');
         return { bytesMoved: false };
       }
       rec = this.to('uploading', { startedAt: rec.startedAt ?? Date.now() });
@@ -134,6 +136,12 @@ export class JobRunner {
 
     const plan = this.plan(rec);
     const uploadId = await this.ensureUpload(rec, session, plan);
+    if (uploadId === undefined) {
+      // Completed in an earlier run that stopped before recording it (paused or killed
+      // during CompleteMultipartUpload); the object was verified against our parts.
+      await this.ensureCover(this.job(), provider);
+      return { bytesMoved: this.bytesMoved };
+    }
     await this.uploadMissing(this.job(), session, plan, uploadId, lease);
 
     this.to('completing');
@@ -224,7 +232,12 @@ export class JobRunner {
   }
 
   /** The multipart upload to continue, reconciled with what OSS holds (the server is right). */
-  private async ensureUpload(rec: JobRecord, session: OssSession, plan: PartPlan): Promise<string> {
+  /**
+   * The multipart upload to continue, reconciled with what OSS holds (the server is
+   * right); undefined when the object turns out to be complete already (then the job
+   * is `uploaded`).
+   */
+  private async ensureUpload(rec: JobRecord, session: OssSession, plan: PartPlan): Promise<string | undefined> {
     if (rec.uploadId) {
       try {
         const server = await session.listParts(rec.uploadId, this.signal);
@@ -233,9 +246,23 @@ export class JobRunner {
       } catch (err) {
         const e = classifyError(err);
         if (e.code.toLowerCase() !== 'nosuchupload') throw e;
-        // Expired (OSS purges after ~7 days) or aborted: start again on the same object.
-        this.store.appendEvent(this.jobId, 'upload-expired', { uploadId: rec.uploadId });
       }
+      // Gone: completed by a run that stopped before recording it, or expired (OSS
+      // purges after ~7 days) or aborted. The object itself says which.
+      const parts = this.store.listParts(this.jobId);
+      if (parts.length === plan.partCount) {
+        try {
+          const crc = await session.verifyObject(rec.size, parts, this.signal);
+          this.to('completing');
+          this.to('uploaded', { crc64: crc, vodStatus: 'UploadSucc', uploadId: null });
+          this.store.appendEvent(this.jobId, 'completed', { crc64: crc, found: true });
+          return undefined;
+        } catch (verr) {
+          if (classifyError(verr).code !== 'UploadVanished') throw verr;
+        }
+      }
+      // Start again on the same object.
+      this.store.appendEvent(this.jobId, 'upload-expired', { uploadId: rec.uploadId });
     }
     this.store.clearParts(this.jobId);
     const uploadId = await session.initiate(this.signal);

@@ -8,7 +8,7 @@ import {
   type JobError, type JobSelector, type JobState, type JobView, type NewJob, type ProgressBatch, type QueueTotals,
   type RejectedFile,
 } from '../../shared/types';
-import { formatProblems, validateFileName, validateFileSize, validateMetadata } from '../../shared/validation';
+import { formatProblems, validateFileName, validateFileSize, validateMetadata, type Problem } from '../../shared/validation';
 import type { AddJobsOptions, AddJobsResult, CancelOptions, UploadEngineApi } from './api';
 import { BandwidthLimiter } from './bandwidth';
 import { CredentialLease } from './credential-lease';
@@ -125,6 +125,7 @@ export class UploadEngine implements UploadEngineApi {
       try {
         st = await statFile(abs);
         problems.push(...validateFileSize(st.size));
+        if (item.meta.coverPath) problems.push(...(await coverProblems(item.meta.coverPath)));
         if (problems.length === 0) planParts(st.size, { partSizeMiB: this.settings.partSizeMiB || undefined });
       } catch (err) {
         const e = classifyError(err);
@@ -498,6 +499,18 @@ export class UploadEngine implements UploadEngineApi {
   }
 }
 
+/** A cover must be an image VOD takes, and be there. */
+async function coverProblems(coverPath: string): Promise<Problem[]> {
+  const problems = validateFileName(coverPath, ['image']).map((p) => ({ ...p, message: `Cover: ${p.message}` }));
+  if (problems.length > 0) return problems;
+  try {
+    await statFile(coverPath);
+    return [];
+  } catch (err) {
+    return [{ field: 'file', code: 'CoverUnreadable', message: `Cover: ${classifyError(err).message}` }];
+  }
+}
+
 function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(done, ms);
@@ -511,7 +524,12 @@ function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 function normalizeMeta(meta: JobMeta): JobMeta {
-  return { ...meta, title: meta.title.trim(), tags: meta.tags.map((t) => t.trim()).filter(Boolean) };
+  return {
+    ...meta,
+    title: meta.title.trim(),
+    tags: meta.tags.map((t) => t.trim()).filter(Boolean),
+    ...(meta.coverPath ? { coverPath: path.resolve(meta.coverPath) } : {}),
+  };
 }
 
 function normalizePatch(patch: Partial<JobMeta>): Partial<JobMeta> {
