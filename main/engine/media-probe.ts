@@ -152,7 +152,7 @@ export async function probeMedia(file: string, opts: ProbeOptions = {}): Promise
     }
     if (!opts.ffprobePath) workingBinary = bin;
     if (r.timedOut) {
-      return { ok: false, problem: `ffprobe did not finish reading it within ${Math.round(timeoutMs / 1000)} s.` };
+      return { ok: false, problem: `ffprobe did not finish reading it within ${Number((timeoutMs / 1000).toFixed(3))} s.` };
     }
     if (r.exitCode !== undefined) {
       return { ok: false, problem: `Not readable as media (${ffprobeReason(r.stderr, file)}): VOD will likely fail to transcode this file.` };

@@ -66,6 +66,11 @@ describe('probeMedia', () => {
     expect(system).toMatchObject({ ok: true, width: 320, height: 240, videoCodec: 'h264' });
   });
 
+  it('kills a probe that overruns its timeout and says so', async () => {
+    // 1 ms: no ffprobe process can even start and answer in that time.
+    expect(await probeMedia(video, { timeoutMs: 1 })).toEqual({ ok: false, problem: 'ffprobe did not finish reading it within 0.001 s.' });
+  });
+
   it('puts $VODUP_FFPROBE first', () => {
     expect(ffprobeCandidates({ VODUP_FFPROBE: '/opt/ff/ffprobe' })[0]).toBe('/opt/ff/ffprobe');
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { baseName, formatBytes, formatDuration, formatSpeed, percent, percentText } from '../../shared/format';
+import { baseName, formatBytes, formatDuration, formatSpeed, mediaSummary, percent, percentText } from '../../shared/format';
 
 describe('shared formatting', () => {
   it('sizes in binary units with sensible digits', () => {
@@ -29,5 +29,15 @@ describe('shared formatting', () => {
   it('base names of Windows and POSIX paths', () => {
     expect(baseName('C:\\Videos\\a.mp4')).toBe('a.mp4');
     expect(baseName('/srv/in/b.mov')).toBe('b.mov');
+  });
+});
+
+describe('mediaSummary', () => {
+  it('joins duration, resolution and codecs, leaving out what ffprobe did not report', () => {
+    expect(mediaSummary({ ok: true, durationSeconds: 2.04, width: 320, height: 240, videoCodec: 'h264', audioCodec: 'aac' }))
+      .toBe('0:02 · 320×240 · h264/aac');
+    expect(mediaSummary({ ok: true, durationSeconds: 3725, audioCodec: 'mp3' })).toBe('1:02:05 · mp3');
+    expect(mediaSummary({ ok: true, width: 1920, height: 1080, videoCodec: 'hevc' })).toBe('1920×1080 · hevc');
+    expect(mediaSummary({ ok: true })).toBe('');
   });
 });
