@@ -20,6 +20,7 @@ import { JobRunner } from './job-runner';
 import { OssSession } from './oss/oss-session';
 import { planParts } from './oss/part-plan';
 import { ProgressTracker } from './progress';
+import { acquireQueueLock, type QueueLock } from './queue-lock';
 import { DEFAULT_JOB_POLICY, delayFor } from './retry';
 import { Semaphore } from './semaphore';
 import { openQueueStore, type QueueStore } from './store';
@@ -60,6 +61,7 @@ export class UploadEngine implements UploadEngineApi {
    */
   private readonly unrecorded = new Map<number, JobError>();
   private started = false;
+  private lock: QueueLock | undefined;
   private stopping = false;
 
   readonly onDidChangeJobs = this.changedEmitter.event;
@@ -175,6 +177,7 @@ export class UploadEngine implements UploadEngineApi {
 
   async start(): Promise<void> {
     if (this.started) return;
+    this.lock = await acquireQueueLock(this.opts.dbPath);
     this.started = true;
     // Restore pass (habit 8): interrupted work goes back in line (or waits for the
     // operator when auto-resume is off); complete objects resume status polling.
@@ -284,12 +287,14 @@ export class UploadEngine implements UploadEngineApi {
     const all = [...this.running.keys(), ...this.polling.keys()];
     await this.stopWork(all);
     // A consistent checkpoint: interrupted work is back in line, as the restore pass
-    // would put it, so `vodup status` run after us tells the truth.
-    this.requeueInterrupted();
+    // would put it, so `vodup status` run after us tells the truth. Only the engine
+    // that ran the queue (and holds its lock) may do that.
+    if (this.started) this.requeueInterrupted();
     this.flushChanges();
     clearInterval(this.progressTimer);
     clearTimeout(this.changeTimer);
     this.store.close();
+    await this.lock?.release();
     this.changedEmitter.dispose();
     this.progressEmitter.dispose();
   }
@@ -541,6 +546,11 @@ function normalizePatch(patch: Partial<JobMeta>): Partial<JobMeta> {
 
 export async function openEngine(opts: EngineOptions & { stallMs?: number }): Promise<UploadEngine> {
   const engine = new UploadEngine(opts);
-  await engine.start();
+  try {
+    await engine.start();
+  } catch (err) {
+    await engine.shutdown();
+    throw err;
+  }
   return engine;
 }

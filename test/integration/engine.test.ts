@@ -355,3 +355,32 @@ describe('engine against the sandbox', () => {
     expect(obj?.equals(await fsp.readFile(p))).toBe(true);
   });
 });
+
+describe('one engine per queue', () => {
+  it('refuses a second engine on a running queue with a clear message, and takes over a dead owner\'s lock', async () => {
+    const dir = await tempDir();
+    const dbPath = path.join(dir, 'queue.db');
+    const sb = await startSandbox({});
+    const provider = new AliyunVodProvider({ accessKeyId: sb.accessKeyId, accessKeySecret: sb.accessKeySecret, region: sb.region, endpoint: sb.url });
+    cleanups.push(async () => {
+      await sb.close();
+      await fsp.rm(dir, { recursive: true, force: true });
+    });
+    const first = await openEngine({ dbPath, providerFor: () => provider });
+    const held = await first.addJobs([{ path: await randomFile(dir, 'held.mp4', 1000), meta: meta('held') }], { hold: true });
+
+    const err = await openEngine({ dbPath, providerFor: () => provider }).then(() => undefined, (e: unknown) => e as { code: string; message: string; hint: string });
+    expect(err?.code).toBe('QueueInUse');
+    expect(err?.message).toContain(`pid ${process.pid}`);
+    expect(err?.hint).toMatch(/--db/);
+    // The refused engine changed nothing.
+    expect(first.getJob(held.added[0].id)!.state).toBe('paused');
+
+    await first.shutdown();
+    // A lock left by a process that no longer exists (killed, rebooted) is taken over.
+    await fsp.writeFile(`${dbPath}.lock`, JSON.stringify({ pid: 2 ** 22 + 12345, host: (await import('node:os')).hostname(), since: 1 }));
+    const second = await openEngine({ dbPath, providerFor: () => provider });
+    cleanups.push(() => second.shutdown());
+    expect(second.getJob(held.added[0].id)!.state).toBe('paused');
+  });
+});
