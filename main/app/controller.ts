@@ -163,7 +163,7 @@ export class AppController implements BridgeCalls {
   }
 
   async exportResults(opts: ExportOptions): Promise<ExportedFile> {
-    return { fileName: exportFileName(opts), content: exportResults(this.deps.engine, opts) };
+    return { fileName: exportFileName(opts), content: await exportResults(this.deps.engine, opts) };
   }
 
   dispose(): void {

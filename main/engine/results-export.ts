@@ -101,10 +101,17 @@ export function* exportChunks(source: JobSource, opts: ExportOptions): Generator
   if (!csv) yield first ? ']\n' : '\n]\n';
 }
 
-/** The whole export as one string (what the UI saves). */
-export function exportResults(source: JobSource, opts: ExportOptions): string {
+/**
+ * The whole export as one string (what the UI saves). It yields to the event loop after
+ * each page: 100,000 jobs take about 2 s here, and the engine running in the same
+ * process (Electron main, web mode) must keep uploading meanwhile.
+ */
+export async function exportResults(source: JobSource, opts: ExportOptions): Promise<string> {
   let out = '';
-  for (const chunk of exportChunks(source, opts)) out += chunk;
+  for (const chunk of exportChunks(source, opts)) {
+    out += chunk;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
   return out;
 }
 

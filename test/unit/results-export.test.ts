@@ -79,9 +79,9 @@ describe('CSV', () => {
     expect(csvField(42)).toBe('42');
   });
 
-  it('exports every job with the stable header, a BOM, and values that read back exactly', () => {
+  it('exports every job with the stable header, a BOM, and values that read back exactly', async () => {
     const ids = seed();
-    const text = exportResults(store, { format: 'csv' });
+    const text = await exportResults(store, { format: 'csv' });
     expect(text.startsWith(UTF8_BOM)).toBe(true);
     const rows = parseCsv(text.slice(1));
     expect(rows[0]).toEqual([...EXPORT_COLUMNS]);
@@ -100,27 +100,27 @@ describe('CSV', () => {
     expect(byId.get(ids.queued)).toMatchObject({ state: 'queued', started_at: '', upload_seconds: '' });
   });
 
-  it('exports only the chosen tab', () => {
+  it('exports only the chosen tab', async () => {
     const ids = seed();
-    const failed = parseCsv(exportResults(store, { format: 'csv', tab: 'failed' }).slice(1));
+    const failed = parseCsv((await exportResults(store, { format: 'csv', tab: 'failed' })).slice(1));
     expect(failed.slice(1).map((r) => Number(r[0]))).toEqual([ids.failed]);
-    const done = parseCsv(exportResults(store, { format: 'csv', tab: 'done' }).slice(1));
+    const done = parseCsv((await exportResults(store, { format: 'csv', tab: 'done' })).slice(1));
     expect(done.slice(1).map((r) => Number(r[0]))).toEqual([ids.ready]);
   });
 });
 
 describe('JSON', () => {
-  it('is an array of objects keyed by the same columns, with numbers and nulls typed', () => {
+  it('is an array of objects keyed by the same columns, with numbers and nulls typed', async () => {
     const ids = seed();
-    const rows = JSON.parse(exportResults(store, { format: 'json' })) as Record<string, unknown>[];
+    const rows = JSON.parse(await exportResults(store, { format: 'json' })) as Record<string, unknown>[];
     expect(rows.map((r) => r.job_id)).toEqual([ids.ready, ids.failed, ids.queued]);
     expect(Object.keys(rows[0])).toEqual([...EXPORT_COLUMNS]);
     expect(rows[0]).toMatchObject({ size_bytes: 2_000_000, upload_seconds: 4, title: '新闻, "晚间" 版' });
     expect(rows[2]).toMatchObject({ video_id: null, error_code: null });
   });
 
-  it('is an empty array for an empty tab', () => {
-    expect(JSON.parse(exportResults(store, { format: 'json', tab: 'done' }))).toEqual([]);
+  it('is an empty array for an empty tab', async () => {
+    expect(JSON.parse(await exportResults(store, { format: 'json', tab: 'done' }))).toEqual([]);
   });
 });
 
