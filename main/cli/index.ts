@@ -12,6 +12,7 @@ import { statusCommand } from './commands/status';
 import { uploadCommand } from './commands/upload';
 import { CliError, EXIT } from './errors';
 import { categoryId, intIn, megabytesPerSecond, parseSelector } from './options';
+import { EngineError } from '../engine/errors';
 
 const HELP_FOOTER = `
 Credentials (upload, run): VOD_ACCESS_KEY_ID, VOD_ACCESS_KEY_SECRET, optional
@@ -131,6 +132,10 @@ export async function main(argv: string[]): Promise<void> {
     } else if (err instanceof CliError) {
       process.stderr.write(`vodup: ${err.message}\n`);
       exitCode = err.exitCode;
+    } else if (err instanceof EngineError) {
+      // The engine refused to start (queue in use, database too new…): what and what to do.
+      process.stderr.write(`vodup: ${err.message}\n${err.hint}\n`);
+      exitCode = EXIT.usage;
     } else {
       throw err;
     }
