@@ -49,6 +49,11 @@ export interface VideoProvider {
   refreshUpload(videoId: string): Promise<{ address: UploadAddress; credential: UploadCredential }>;
   /** GetVideoInfo's Status. */
   getVideoStatus(videoId: string): Promise<VodStatus>;
+  /**
+   * Many statuses in few calls (GetVideoInfos); undefined for a video the service does
+   * not know. Without it the engine asks one video at a time.
+   */
+  getVideoStatuses?(videoIds: readonly string[]): Promise<Map<string, VodStatus | undefined>>;
   /** CreateUploadImage (cover), whose credential cannot be refreshed. */
   createImageUpload(input: { ext: string; title?: string; storageLocation?: string; appId?: string }): Promise<CreatedImageUpload>;
   /** UpdateVideoInfo with a CoverURL. */

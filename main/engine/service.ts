@@ -23,6 +23,7 @@ import { ProgressTracker } from './progress';
 import { acquireQueueLock, type QueueLock } from './queue-lock';
 import { DEFAULT_JOB_POLICY, delayFor } from './retry';
 import { Semaphore } from './semaphore';
+import { StatusPoller } from './status-poller';
 import { openQueueStore, type QueueStore } from './store';
 import type { JobRecord, NewJobRecord } from './store/records';
 
@@ -33,7 +34,6 @@ const BUSY_STATES: readonly JobState[] = ['queued', 'creating', 'uploading', 'co
 const INTERRUPTED_STATES: readonly JobState[] = ['creating', 'uploading', 'completing'];
 /** How soon a state change the queue database refused (disk full) is tried again. */
 const STORE_RETRY_MS = 5_000;
-const POLL_POLICY = { baseMs: 1_000, maxMs: 60_000, factor: 1.6, jitter: 0.3, maxAttempts: Infinity };
 
 interface Running {
   ctrl: AbortController;
@@ -46,8 +46,8 @@ export class UploadEngine implements UploadEngineApi {
   private readonly partSlots: Semaphore;
   private readonly bandwidth: BandwidthLimiter;
   private readonly progress = new ProgressTracker();
+  private readonly poller: StatusPoller;
   private readonly running = new Map<number, Running>();
-  private readonly polling = new Map<number, Running>();
   private readonly changedEmitter = new Emitter<JobView[]>();
   private readonly progressEmitter = new Emitter<ProgressBatch>();
   private readonly pendingChanges = new Set<number>();
@@ -72,6 +72,12 @@ export class UploadEngine implements UploadEngineApi {
     this.settings = { ...DEFAULT_SETTINGS, ...this.store.getSettings(), ...opts.settings };
     this.partSlots = new Semaphore(this.settings.partsInFlight);
     this.bandwidth = new BandwidthLimiter(this.settings.bandwidthLimit);
+    this.poller = new StatusPoller({
+      store: this.store,
+      providerFor: (profileId) => this.opts.providerFor(profileId),
+      changed: (id) => this.changed(id),
+      settled: () => this.checkIdle(),
+    });
   }
 
   // --- queries -----------------------------------------------------------
@@ -284,8 +290,8 @@ export class UploadEngine implements UploadEngineApi {
     if (this.stopping) return;
     this.stopping = true;
     clearTimeout(this.wakeTimer);
-    const all = [...this.running.keys(), ...this.polling.keys()];
-    await this.stopWork(all);
+    await this.poller.stop();
+    await this.stopWork([...this.running.keys()]);
     // A consistent checkpoint: interrupted work is back in line, as the restore pass
     // would put it, so `vodup status` run after us tells the truth. Only the engine
     // that ran the queue (and holds its lock) may do that.
@@ -302,14 +308,13 @@ export class UploadEngine implements UploadEngineApi {
   // --- scheduling --------------------------------------------------------
 
   private async stopWork(ids: number[]): Promise<void> {
+    this.poller.remove(ids);
     const waits: Promise<void>[] = [];
     for (const id of ids) {
-      for (const map of [this.running, this.polling]) {
-        const r = map.get(id);
-        if (r) {
-          r.ctrl.abort(new EngineError({ kind: 'canceled', code: 'Canceled', message: 'Stopped.' }));
-          waits.push(r.done);
-        }
+      const r = this.running.get(id);
+      if (r) {
+        r.ctrl.abort(new EngineError({ kind: 'canceled', code: 'Canceled', message: 'Stopped.' }));
+        waits.push(r.done);
       }
     }
     await Promise.all(waits);
@@ -324,7 +329,7 @@ export class UploadEngine implements UploadEngineApi {
       const candidates = this.store.nextRunnable(free + this.running.size, Date.now());
       for (const rec of candidates) {
         if (this.running.size >= this.settings.filesInFlight) break;
-        if (this.running.has(rec.id) || this.polling.has(rec.id)) continue;
+        if (this.running.has(rec.id) || this.poller.has(rec.id)) continue;
         this.launch(rec);
       }
     }
@@ -408,59 +413,10 @@ export class UploadEngine implements UploadEngineApi {
     this.changed(id);
   }
 
-  // --- VOD status polling --------------------------------------------------
+  // --- VOD status polling (status-poller.ts) ---------------------------------
 
   private startPolling(id: number): void {
-    if (this.polling.has(id) || this.stopping) return;
-    const rec = this.store.getJob(id);
-    if (!rec || rec.state !== 'uploaded' || !rec.videoId) return;
-    const ctrl = new AbortController();
-    const provider = this.opts.providerFor(rec.profileId);
-    const videoId = rec.videoId;
-    const done = (async () => {
-      for (let attempt = 1; !ctrl.signal.aborted; attempt++) {
-        try {
-          const status = await provider.getVideoStatus(videoId);
-          if (ctrl.signal.aborted) break;
-          const cur = this.store.getJob(id);
-          if (!cur || cur.state !== 'uploaded') break;
-          if (cur.vodStatus !== status) {
-            this.store.updateJob(id, { vodStatus: status });
-            this.changed(id);
-          }
-          if (status === 'Normal') {
-            this.store.transition(id, 'ready', { finishedAt: Date.now() });
-            this.changed(id);
-            break;
-          }
-          if (status === 'TranscodeFail' || status === 'Blocked' || status === 'UploadFail') {
-            const e = new EngineError({
-              kind: 'unknown', code: status, retryable: false,
-              message: `VOD reports ${status} for video ${videoId}.`,
-              hint: status === 'TranscodeFail'
-                ? 'The upload is complete but VOD could not transcode it. Check the template group and the source format in the VOD console.'
-                : status === 'Blocked' ? 'VOD blocked the video (content review). See the VOD console.' : 'VOD marked the upload as failed. Retry the job.',
-            });
-            this.store.transition(id, 'failed', { error: toJobError(e), finishedAt: Date.now() });
-            this.changed(id);
-            break;
-          }
-        } catch (err) {
-          const e = classifyError(err);
-          if (ctrl.signal.aborted) break;
-          if (!e.retryable) {
-            this.store.transition(id, 'failed', { error: toJobError(e), finishedAt: Date.now() });
-            this.changed(id);
-            break;
-          }
-        }
-        await sleepUnlessAborted(delayFor(POLL_POLICY, attempt), ctrl.signal);
-      }
-    })().finally(() => {
-      this.polling.delete(id);
-      this.checkIdle();
-    });
-    this.polling.set(id, { ctrl, done });
+    this.poller.add(id);
   }
 
   // --- events --------------------------------------------------------------
@@ -514,18 +470,6 @@ async function coverProblems(coverPath: string): Promise<Problem[]> {
   } catch (err) {
     return [{ field: 'file', code: 'CoverUnreadable', message: `Cover: ${classifyError(err).message}` }];
   }
-}
-
-function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 function normalizeMeta(meta: JobMeta): JobMeta {

@@ -91,6 +91,9 @@ describe('engine against the sandbox', () => {
     expect(jobs.map((j) => [j.state, j.error?.message])).toEqual(jobs.map(() => ['ready', undefined]));
     expect(sb.stats().createUploadVideo).toBe(4);
     expect(new Set(jobs.map((j) => j.videoId)).size).toBe(4);
+    // Status is polled in batches (GetVideoInfos), never one video per call.
+    expect(sb.stats().requests['vod:GetVideoInfos']).toBeGreaterThan(0);
+    expect(sb.stats().requests['vod:GetVideoInfo'] ?? 0).toBe(0);
     for (const j of jobs) {
       const expected = j.path === big ? zerosCrc(j.size) : await fileCrc(j.path);
       expect(BigInt('0x' + j.crc64!)).toBe(expected);

@@ -47,6 +47,9 @@ async function optional<T>(load: () => Promise<T>, fallback: T, kinds: readonly 
   }
 }
 
+/** GetVideoInfos takes at most 20 VideoIds. */
+const VIDEO_INFOS_PER_CALL = 20;
+
 export class AliyunVodProvider implements VideoProvider {
   readonly client: VodClient;
 
@@ -105,6 +108,19 @@ export class AliyunVodProvider implements VideoProvider {
       });
     }
     return status as VodStatus;
+  }
+
+  /** GetVideoInfos, 20 ids a call (the service's limit); a missing video maps to undefined. */
+  async getVideoStatuses(videoIds: readonly string[]): Promise<Map<string, VodStatus | undefined>> {
+    const out = new Map<string, VodStatus | undefined>();
+    for (let i = 0; i < videoIds.length; i += VIDEO_INFOS_PER_CALL) {
+      const res = await this.client.getVideoInfos(videoIds.slice(i, i + VIDEO_INFOS_PER_CALL));
+      for (const v of res.VideoList ?? []) {
+        if ((VOD_STATUSES as readonly string[]).includes(v.Status)) out.set(v.VideoId, v.Status as VodStatus);
+      }
+      for (const id of res.NonExistVideoIds ?? []) out.set(id, undefined);
+    }
+    return out;
   }
 
   async createImageUpload(input: { ext: string; title?: string; storageLocation?: string; appId?: string }): Promise<CreatedImageUpload> {
