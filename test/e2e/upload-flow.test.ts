@@ -109,6 +109,9 @@ describe('upload flow in the browser', () => {
     await expect.poll(() => two.getAttribute('data-valid')).toBe('true');
     await page.getByTestId('staged-select-all').uncheck();
     await two.getByTestId('staged-select').check();
+    // Every staged file was probed as real media (duration · resolution · codecs).
+    await expect.poll(() => page.locator('[data-testid="staged-media"][data-probe="ok"]').count(), { timeout: T }).toBe(4);
+    expect(await two.getByTestId('staged-media').textContent()).toMatch(/0:02 · 320×240/);
     await screenshot(page, 'staging');
 
     // --- start: the queue opens on "Uploading" -------------------------------
@@ -162,6 +165,15 @@ describe('upload flow in the browser', () => {
     await page.getByTestId('queue-search').fill('');
     await expect.poll(() => done.count()).toBe(4);
     await screenshot(page, 'completed');
+
+    // The results export: a CSV that Excel reads as UTF-8, one row per file with its VideoId.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('queue-export-csv').click()]);
+    const csv = fs.readFileSync((await download.path())!, 'utf8');
+    expect(csv.startsWith('\uFEFFjob_id,')).toBe(true);
+    const csvLines = csv.trim().split('\r\n');
+    expect(csvLines).toHaveLength(5);
+    for (const id of videoIds) expect(csv).toContain(id);
+    expect(csv).toContain('The renamed clip 第二');
 
     // --- the same view in Chinese -------------------------------------------
     await page.getByTestId('lang-switch').selectOption('zh-CN');
