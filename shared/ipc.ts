@@ -77,7 +77,7 @@ export const ipcArgs = {
   getActiveProfile: z.tuple([]),
   setActiveProfile: z.tuple([z.string().max(64)]),
   getCatalog: z.tuple([z.object({ refresh: z.boolean().optional() }).strict().optional()]),
-  pickPaths: z.tuple([z.enum(['files', 'folder'])]),
+  pickPaths: z.tuple([z.enum(['files', 'folder', 'image'])]),
   browseDirectory: z.tuple([z.string().max(4096).optional()]),
   scanPaths: z.tuple([z.array(z.string().min(1).max(4096)).max(100_000)]),
   probeFiles: z.tuple([z.array(z.string().min(1).max(4096)).max(100_000)]),
@@ -85,6 +85,7 @@ export const ipcArgs = {
   updateMeta: z.tuple([z.array(jobId).max(1_000_000), jobMetaSchema.partial()]),
   queryJobs: z.tuple([jobQuerySchema]),
   getJob: z.tuple([jobId]),
+  getJobEvents: z.tuple([jobId, z.number().int().min(1).max(1000).optional()]),
   getTotals: z.tuple([]),
   pause: z.tuple([selector]),
   resume: z.tuple([selector]),
@@ -115,6 +116,20 @@ export interface DirectoryListing {
   entries: { name: string; path: string; isDirectory: boolean; size?: number }[];
 }
 
+/** What the native picker is asked for: media files, folders, or one cover image. */
+export type PickKind = 'files' | 'folder' | 'image';
+
+/**
+ * One entry of a job's event log (created, initiated, waiting, failed, completed,
+ * cover-set, adopted, restored …). `at` is epoch milliseconds; `data` is the event's
+ * own details (an error code, a VideoId …), shown as is.
+ */
+export interface JobEvent {
+  at: number;
+  type: string;
+  data?: unknown;
+}
+
 export interface ExportedFile {
   fileName: string;
   content: string;
@@ -135,8 +150,11 @@ export interface VodBridge {
   getActiveProfile(): Promise<ProfileView | null>;
   setActiveProfile(id: string): Promise<void>;
   getCatalog(opts?: { refresh?: boolean }): Promise<Catalog>;
-  /** A native dialog (Electron) or null where the shell has none (web: use browseDirectory). */
-  pickPaths(kind: 'files' | 'folder'): Promise<string[] | null>;
+  /**
+   * A native dialog (Electron) or null where the shell has none (web: use browseDirectory).
+   * 'image' picks one cover image (png/jpg/jpeg/gif/heic).
+   */
+  pickPaths(kind: PickKind): Promise<string[] | null>;
   browseDirectory(path?: string): Promise<DirectoryListing>;
   scanPaths(paths: string[]): Promise<ScanResult>;
   /** ffprobe's view of each file (duration, resolution, codecs, or why it is not media), keyed by path. */
@@ -145,6 +163,8 @@ export interface VodBridge {
   updateMeta(ids: number[], patch: Partial<JobMeta>): Promise<void>;
   queryJobs(query: JobQuery): Promise<JobPage>;
   getJob(id: number): Promise<JobView | null>;
+  /** The job's latest events (default 200, at most 1000), oldest first. */
+  getJobEvents(id: number, limit?: number): Promise<JobEvent[]>;
   getTotals(): Promise<QueueTotals>;
   pause(sel: JobSelector): Promise<void>;
   resume(sel: JobSelector): Promise<void>;

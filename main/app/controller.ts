@@ -2,7 +2,9 @@
 // answered over the engine, the profiles, a catalog cache per profile and the
 // file-system helpers. Electron and web mode both hand their (validated) calls here.
 
-import type { AddJobsReply, AppInfo, BridgeCalls, DirectoryListing, ExportedFile } from '../../shared/ipc';
+import type {
+  AddJobsReply, AppInfo, BridgeCalls, DirectoryListing, ExportedFile, JobEvent, PickKind,
+} from '../../shared/ipc';
 import type {
   Catalog, ConnectionResult, EngineSettings, ExportOptions, JobMeta, JobPage, JobQuery, JobSelector,
   JobView, MediaProbe, NewJob, ProfileInput, ProfileView, QueueTotals, ScanResult,
@@ -15,7 +17,7 @@ import type { ProfileService } from './profiles';
 import type { ProviderRegistry } from './providers';
 import { browseDirectory, scanPaths } from './scan';
 
-export type PathKind = 'files' | 'folder';
+export type PathKind = PickKind;
 
 export interface AppControllerDeps {
   engine: UploadEngineApi;
@@ -128,6 +130,11 @@ export class AppController implements BridgeCalls {
 
   async getJob(id: number): Promise<JobView | null> {
     return this.deps.engine.getJob(id) ?? null;
+  }
+
+  async getJobEvents(id: number, limit?: number): Promise<JobEvent[]> {
+    // Only what the contract names: the store's row ids stay in the store.
+    return this.deps.engine.listEvents(id, limit).map(({ at, type, data }) => (data === undefined ? { at, type } : { at, type, data }));
   }
 
   async getTotals(): Promise<QueueTotals> {

@@ -7,6 +7,7 @@ import {
 } from 'electron';
 import path from 'path';
 import { IMAGE_EXTENSIONS, AUDIO_EXTENSIONS, VIDEO_EXTENSIONS } from '../../shared/limits';
+import type { PickKind } from '../../shared/ipc';
 import type { QueueTotals } from '../../shared/types';
 import { createApp, type App } from '../app/create-app';
 import { createDispatcher } from '../app/dispatch';
@@ -79,17 +80,22 @@ export function startElectronShell(): void {
     return w;
   };
 
-  const pickPaths = async (kind: 'files' | 'folder'): Promise<string[] | null> => {
-    const options: Electron.OpenDialogOptions = kind === 'files'
-      ? {
-        properties: ['openFile', 'multiSelections'],
-        filters: [
-          { name: 'Video and audio', extensions: [...VIDEO_EXTENSIONS, ...AUDIO_EXTENSIONS] },
-          { name: 'Images (covers)', extensions: [...IMAGE_EXTENSIONS] },
-          { name: 'All files', extensions: ['*'] },
-        ],
-      }
-      : { properties: ['openDirectory', 'multiSelections'] };
+  const dialogOptions: Record<PickKind, Electron.OpenDialogOptions> = {
+    files: {
+      properties: ['openFile', 'multiSelections'],
+      filters: [
+        { name: 'Video and audio', extensions: [...VIDEO_EXTENSIONS, ...AUDIO_EXTENSIONS] },
+        { name: 'Images (covers)', extensions: [...IMAGE_EXTENSIONS] },
+        { name: 'All files', extensions: ['*'] },
+      ],
+    },
+    folder: { properties: ['openDirectory', 'multiSelections'] },
+    // One cover per file or selection: a single image.
+    image: { properties: ['openFile'], filters: [{ name: 'Images (covers)', extensions: [...IMAGE_EXTENSIONS] }] },
+  };
+
+  const pickPaths = async (kind: PickKind): Promise<string[] | null> => {
+    const options = dialogOptions[kind];
     const result = win && !win.isDestroyed() ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
     return result.canceled ? null : result.filePaths;
   };

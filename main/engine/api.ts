@@ -5,6 +5,7 @@ import type {
   EngineSettings, JobMeta, JobPage, JobQuery, JobSelector, JobView, NewJob, ProgressBatch,
   QueueTotals, RejectedFile,
 } from '../../shared/types';
+import type { JobEvent } from '../../shared/ipc';
 import type { Event } from './events';
 
 export interface AddJobsResult {
@@ -31,6 +32,8 @@ export interface UploadEngineApi {
   updateMeta(ids: number[], patch: Partial<JobMeta>): Promise<JobView[]>;
   queryJobs(query: JobQuery): JobPage;
   getJob(id: number): JobView | undefined;
+  /** The job's latest `limit` events (default 200), oldest first. */
+  listEvents(jobId: number, limit?: number): JobEvent[];
   totals(): QueueTotals;
 
   /** Restore pass, then schedule queued work. Idempotent. */

@@ -104,6 +104,10 @@ export class UploadEngine implements UploadEngineApi {
     return rec ? this.view(rec) : undefined;
   }
 
+  listEvents(jobId: number, limit?: number) {
+    return this.store.listEvents(jobId, limit);
+  }
+
   totals(): QueueTotals {
     return this.progress.snapshot(this.store.totals()).totals;
   }

@@ -205,6 +205,28 @@ describe('web mode contract', () => {
     expect(page.rows.map((r) => r.path)).toContain(file);
   });
 
+  it('reads a job\'s event log over the socket, oldest first, and refuses bad arguments', async () => {
+    const job = (await bridge.queryJobs({ offset: 0, limit: 10 })).rows.find((r) => r.fileName === 'clip.mp4')!;
+    const events = await bridge.getJobEvents(job.id);
+    const types = events.map((e) => e.type);
+    const order = ['create-sent', 'created', 'initiated', 'completed'].map((t) => types.indexOf(t));
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(events.find((e) => e.type === 'created')?.data).toMatchObject({ videoId: job.videoId });
+    expect(events.find((e) => e.type === 'state')?.data).toMatchObject({ from: 'queued', to: 'creating' });
+    for (const e of events) {
+      expect(Object.keys(e).every((k) => ['at', 'type', 'data'].includes(k))).toBe(true);
+      expect(e.at).toBeGreaterThanOrEqual(job.createdAt);
+    }
+    // A limit keeps the latest ones.
+    expect(await bridge.getJobEvents(job.id, 1)).toEqual([events[events.length - 1]]);
+    expect(await bridge.getJobEvents(987654)).toEqual([]);
+    const raw = bridge as unknown as { getJobEvents(...args: unknown[]): Promise<unknown> };
+    await expect(raw.getJobEvents('1')).rejects.toMatchObject({ code: 'InvalidArguments' });
+    await expect(raw.getJobEvents(job.id, 0)).rejects.toMatchObject({ code: 'InvalidArguments' });
+    await expect(raw.getJobEvents(job.id, 5, 'extra')).rejects.toMatchObject({ code: 'InvalidArguments' });
+  });
+
   it('exports the queue\'s results and probes files over the socket', async () => {
     const file = path.join(mediaDir, 'clip.mp4'); // uploaded by the test above: random bytes
     const csv = await bridge.exportResults({ format: 'csv' });
