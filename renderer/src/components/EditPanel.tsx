@@ -6,9 +6,10 @@ import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { MAX_DESCRIPTION_CHARS, MAX_TITLE_CHARS } from '../../../shared/limits';
 import type { JobMeta } from '../../../shared/types';
-import { charCount, validateDescription, validateTags, validateTitle } from '../../../shared/validation';
+import { baseName } from '../../../shared/format';
+import { charCount, validateDescription, validateTags, validateTitle, validateUserData } from '../../../shared/validation';
 import { useApp, type StagedFile } from '../store/app';
-import { editStaged } from '../store/staging';
+import { coverProblems, editStaged, pickCover, setCover } from '../store/staging';
 import { CategoryPicker } from './CategoryPicker';
 import { useProblemText } from './problems';
 import { TagInput } from './TagInput';
@@ -51,10 +52,14 @@ export function EditPanel() {
   const storageLocation = common(files, (m) => m.storageLocation ?? '');
   const appId = common(files, (m) => m.appId ?? '');
   const tags = common(files, (m) => m.tags, sameTags);
+  const coverPath = common(files, (m) => m.coverPath ?? '');
+  const userData = common(files, (m) => m.userData ?? '');
 
   const titleProblems = single ? validateTitle(single.meta.title) : [];
   const descriptionProblems = description === MIXED ? [] : validateDescription(description);
   const tagProblems = tags === MIXED ? [] : validateTags(tags);
+  const coverIssues = coverPath === MIXED ? [] : coverProblems(coverPath);
+  const userDataProblems = userData === MIXED ? [] : validateUserData(userData);
   const groups = catalog?.templateGroups ?? [];
   const mixedOption = <option value="" disabled>{t('edit.mixed')}</option>;
 
@@ -151,7 +156,33 @@ export function EditPanel() {
         {descriptionProblems.map((p) => <span key={p.code} className="error-text">{problemText(p)}</span>)}
       </label>
 
-      <details className="advanced">
+      <div className="field" data-testid="edit-cover">
+        <span>{t('edit.cover')}</span>
+        <span className="cover-row">
+          {coverPath === MIXED ? (
+            <span className="muted" data-testid="edit-cover-name">{t('edit.mixed')}</span>
+          ) : coverPath ? (
+            <span className="cover-chip ellipsis" data-testid="edit-cover-name" title={coverPath}>
+              <span className="icon image" aria-hidden />{baseName(coverPath)}
+            </span>
+          ) : (
+            <span className="muted" data-testid="edit-cover-name">{t('edit.coverNone')}</span>
+          )}
+          <span className="spacer" />
+          {coverPath !== '' && (
+            <button type="button" className="small-button quiet" data-testid="edit-cover-remove" onClick={() => setCover(undefined)}>
+              {t('edit.coverRemove')}
+            </button>
+          )}
+          <button type="button" className="small-button" data-testid="edit-cover-pick" onClick={() => void pickCover()}>
+            {coverPath === '' ? t('edit.coverChoose') : t('edit.coverChange')}
+          </button>
+        </span>
+        {coverIssues.map((p) => <span key={p.code} className="error-text" data-testid="cover-error">{problemText(p)}</span>)}
+        <span className="muted small">{t('edit.coverHint')}</span>
+      </div>
+
+      <details className="advanced" open={userData !== '' || undefined}>
         <summary>{t('edit.advanced')}</summary>
         <label className="field">
           <span>{t('edit.storage')}</span>
@@ -178,6 +209,20 @@ export function EditPanel() {
             <option value="">{t('edit.serviceDefault')}</option>
             {(catalog?.apps ?? []).map((a) => <option key={a.appId} value={a.appId}>{a.name} ({a.appId})</option>)}
           </select>
+        </label>
+        <label className="field">
+          <span>{t('edit.userData')}</span>
+          <textarea
+            data-testid="edit-userdata"
+            rows={4}
+            spellCheck={false}
+            className={`mono${userDataProblems.length ? ' invalid' : ''}`}
+            placeholder={userData === MIXED ? t('edit.mixed') : '{"Extend": {"source": "archive"}}'}
+            value={userData === MIXED ? '' : userData}
+            onChange={(e) => set({ userData: e.target.value })}
+          />
+          {userDataProblems.map((p) => <span key={p.code} className="error-text" data-testid="userdata-error">{problemText(p)}</span>)}
+          <span className="muted small">{t('edit.userDataHint')}</span>
         </label>
       </details>
     </aside>

@@ -1,17 +1,22 @@
 // Server-side file browser for shells without a native dialog (web mode): the files
 // live on the machine running the engine, so the operator picks them from there.
+// Two modes: 'add' (media files and folders, many at once) and 'cover' (one image
+// for the selected staged files).
 
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DirectoryListing } from '../../../shared/ipc';
 import { getBridge } from '../bridge';
 import { formatBytes } from '../../../shared/format';
-import { addPaths, closeFolderBrowser } from '../store/staging';
+import type { FolderBrowserMode } from '../store/app';
+import { addPaths, closeFolderBrowser, setCover } from '../store/staging';
+import { mediaKindOf } from '../../../shared/validation';
 import { errorText } from '../store/ui';
 
 let lastPath: string | undefined;
 
-export function FolderBrowser() {
+export function FolderBrowser({ mode }: { mode: FolderBrowserMode }) {
+  const cover = mode === 'cover';
   const { t } = useTranslation();
   const [listing, setListing] = useState<DirectoryListing | null>(null);
   const [pathInput, setPathInput] = useState('');
@@ -51,11 +56,21 @@ export function FolderBrowser() {
   };
 
   const toggle = (path: string, on: boolean) => {
-    const next = new Set(chosen);
+    // A cover is one image: choosing another replaces the choice.
+    const next = new Set(cover ? [] : chosen);
     if (on) next.add(path);
     else next.delete(path);
     setChosen(next);
   };
+
+  const useCover = () => {
+    const [path] = chosen;
+    closeFolderBrowser();
+    if (path) setCover(path);
+  };
+
+  /** In cover mode only images can be chosen (folders are for moving around). */
+  const choosable = (e: DirectoryListing['entries'][number]) => !cover || (!e.isDirectory && mediaKindOf(e.name) === 'image');
 
   const entries = listing
     ? [...listing.entries].sort((a, b) => Number(b.isDirectory) - Number(a.isDirectory) || a.name.localeCompare(b.name))
@@ -63,10 +78,10 @@ export function FolderBrowser() {
 
   return (
     <div className="modal-backdrop">
-      <div className="modal browser" role="dialog" aria-modal="true" aria-labelledby="browser-title" data-testid="folder-browser">
+      <div className="modal browser" role="dialog" aria-modal="true" aria-labelledby="browser-title" data-testid="folder-browser" data-mode={mode}>
         <header className="modal-head">
-          <h2 id="browser-title">{t('browser.title')}</h2>
-          <p className="muted small">{t('browser.explain')}</p>
+          <h2 id="browser-title">{cover ? t('browser.coverTitle') : t('browser.title')}</h2>
+          <p className="muted small">{cover ? t('browser.coverExplain') : t('browser.explain')}</p>
         </header>
         <form
           className="browser-path"
@@ -96,11 +111,13 @@ export function FolderBrowser() {
         <div className="browser-list" data-testid="browser-list">
           {entries.length === 0 && !loading && !error && <p className="muted pad">{t('browser.empty')}</p>}
           {entries.map((e) => (
-            <div key={e.path} className="browser-entry" data-testid="browser-entry" data-name={e.name}>
+            <div key={e.path} className={`browser-entry${choosable(e) ? '' : ' unchoosable'}`} data-testid="browser-entry" data-name={e.name}>
               <input
-                type="checkbox"
+                type={cover ? 'radio' : 'checkbox'}
+                name={cover ? 'cover-choice' : undefined}
                 aria-label={t('browser.select', { name: e.name })}
                 checked={chosen.has(e.path)}
+                disabled={!choosable(e)}
                 onChange={(ev) => toggle(e.path, ev.target.checked)}
               />
               {e.isDirectory ? (
@@ -117,23 +134,31 @@ export function FolderBrowser() {
         <footer className="modal-foot">
           <button type="button" data-testid="browser-cancel" onClick={closeFolderBrowser}>{t('common.cancel')}</button>
           <span className="spacer" />
-          <button
-            type="button"
-            data-testid="browser-add-current"
-            disabled={!listing || loading}
-            onClick={() => listing && add([listing.path])}
-          >
-            {t('browser.addFolder')}
-          </button>
-          <button
-            type="button"
-            className="primary"
-            data-testid="browser-add-selected"
-            disabled={chosen.size === 0}
-            onClick={() => add([...chosen])}
-          >
-            {chosen.size > 0 ? t('browser.addSelected', { count: chosen.size }) : t('browser.addSelectedNone')}
-          </button>
+          {cover ? (
+            <button type="button" className="primary" data-testid="browser-use-cover" disabled={chosen.size === 0} onClick={useCover}>
+              {t('browser.useCover')}
+            </button>
+          ) : (
+            <>
+              <button
+                type="button"
+                data-testid="browser-add-current"
+                disabled={!listing || loading}
+                onClick={() => listing && add([listing.path])}
+              >
+                {t('browser.addFolder')}
+              </button>
+              <button
+                type="button"
+                className="primary"
+                data-testid="browser-add-selected"
+                disabled={chosen.size === 0}
+                onClick={() => add([...chosen])}
+              >
+                {chosen.size > 0 ? t('browser.addSelected', { count: chosen.size }) : t('browser.addSelectedNone')}
+              </button>
+            </>
+          )}
         </footer>
       </div>
     </div>

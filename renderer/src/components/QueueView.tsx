@@ -11,9 +11,11 @@ import { useApp } from '../store/app';
 import { exportResults } from '../store/results-export';
 import { useJobProgress } from '../store/progress';
 import {
-  clickSelect, countForTab, ensureRows, rowAt, runCommand, runOnSelection, selectLoaded, setSearch,
-  setSort, setTab, type QueueCommand,
+  clickSelect, countForTab, ensureRows, moveToTop, openDetails, rowAt, runCommand, runOnSelection, selectLoaded,
+  setSearch, setSort, setTab, type QueueCommand,
 } from '../store/queue';
+import { CopyButton } from './CopyButton';
+import { JobDetails } from './JobDetails';
 
 const ROW_HEIGHT = 52;
 const TABS: QueueTab[] = ['pending', 'active', 'done', 'failed'];
@@ -25,6 +27,7 @@ export function QueueView() {
   const totals = useApp((s) => s.totals);
   const selection = useApp((s) => s.selection);
   const search = useApp((s) => s.search);
+  const detailsJobId = useApp((s) => s.detailsJobId);
   const [searchDraft, setSearchDraft] = useState(search);
 
   // Search as the operator types, without a query per keystroke.
@@ -80,6 +83,11 @@ export function QueueView() {
             <SelectionButton command="resume" />
             <SelectionButton command="retry" />
             <SelectionButton command="cancel" />
+            {tab === 'pending' && (
+              <button type="button" data-testid="queue-top-selected" title={t('queue.moveToTopHint')} onClick={() => void moveToTop([...selection])}>
+                {t('queue.moveToTop')}
+              </button>
+            )}
             <button type="button" className="link" onClick={() => selectLoaded(false)}>{t('queue.clearSelection')}</button>
           </>
         ) : (
@@ -95,6 +103,7 @@ export function QueueView() {
       </div>
       <JobTable />
       <QueueFooter />
+      {detailsJobId !== null && <JobDetails id={detailsJobId} />}
     </section>
   );
 }
@@ -268,7 +277,9 @@ const JobRow = memo(function JobRow({ job, index, top, selected, onSelect }: Row
         onChange={() => undefined}
       />
       <span className="cell-file">
-        <span className="ellipsis" data-testid="job-title" title={job.meta.title}>{job.meta.title}</span>
+        <button type="button" className="link title-link ellipsis" data-testid="job-title" title={t('queue.openDetails')} onClick={() => openDetails(job.id)}>
+          {job.meta.title}
+        </button>
         <span className="ellipsis muted small" title={job.path}>{job.fileName}</span>
       </span>
       <span className="num">{formatBytes(job.size)}</span>
@@ -324,26 +335,6 @@ function LiveCells({ job }: { job: JobView }) {
   );
 }
 
-function CopyButton({ text }: { text: string }) {
-  const { t } = useTranslation();
-  const [copied, setCopied] = useState(false);
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(text);
-      setCopied(true);
-      window.setTimeout(() => setCopied(false), 1500);
-    } catch {
-      // No clipboard permission (e.g. an insecure origin): the id stays selectable text.
-      window.getSelection()?.selectAllChildren(document.body);
-    }
-  };
-  return (
-    <button type="button" className="icon-button copy" data-testid="copy-videoid" title={t('queue.copy')} aria-label={t('queue.copy')} onClick={() => void copy()}>
-      {copied ? t('queue.copied') : t('queue.copyShort')}
-    </button>
-  );
-}
-
 function RowActions({ job }: { job: JobView }) {
   const { t } = useTranslation();
   const run = (c: QueueCommand) => void runCommand(c, [job.id]);
@@ -352,6 +343,11 @@ function RowActions({ job }: { job: JobView }) {
     <span className="row-actions">
       {(s === 'queued' || MOVING.includes(s)) && (
         <button type="button" className="small-button" data-testid="row-pause" onClick={() => run('pause')}>{t('queue.action.pause')}</button>
+      )}
+      {(s === 'queued' || s === 'paused') && (
+        <button type="button" className="small-button quiet" data-testid="row-top" onClick={() => void moveToTop([job.id])} title={t('queue.moveToTopHint')} aria-label={t('queue.moveToTop')}>
+          ⤒
+        </button>
       )}
       {s === 'paused' && (
         <button type="button" className="small-button" data-testid="row-resume" onClick={() => run('resume')}>{t('queue.action.resume')}</button>

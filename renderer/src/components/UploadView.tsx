@@ -26,7 +26,7 @@ export function UploadView() {
   const rejected = useApp((s) => s.rejected);
   const scanning = useApp((s) => s.scanning);
   const submitting = useApp((s) => s.submitting);
-  const browserOpen = useApp((s) => s.folderBrowserOpen);
+  const browser = useApp((s) => s.folderBrowser);
   const activeProfileId = useApp((s) => s.activeProfileId);
   const [dragging, setDragging] = useState(false);
 
@@ -108,7 +108,7 @@ export function UploadView() {
         </div>
         <EditPanel />
       </div>
-      {browserOpen && <FolderBrowser />}
+      {browser && <FolderBrowser mode={browser} />}
     </section>
   );
 }

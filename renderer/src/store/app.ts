@@ -12,6 +12,7 @@ import type { AppInfo, BridgeConnectionState } from '../../../shared/ipc';
 
 export type View = 'upload' | 'queue' | 'profiles' | 'settings';
 export type Language = 'en' | 'zh-CN';
+export type FolderBrowserMode = 'add' | 'cover';
 
 export interface TestState extends Partial<ConnectionResult> {
   pending: boolean;
@@ -60,6 +61,10 @@ export interface QueueSlice {
   selection: Set<number>;
   /** Anchor of shift-click range selection (row index in the current query). */
   selectionAnchor: number | null;
+  /** The job whose details drawer is open. */
+  detailsJobId: number | null;
+  /** Bumped whenever the open job changes in the engine, so the drawer re-reads it. */
+  detailsVersion: number;
 }
 
 export interface SettingsSlice {
@@ -83,7 +88,8 @@ export interface UiSlice {
   language: Language;
   appInfo: AppInfo | null;
   notices: Notice[];
-  folderBrowserOpen: boolean;
+  /** The server-side browser (web mode): adding media, or picking one cover image. */
+  folderBrowser: FolderBrowserMode | null;
   /** Web mode's socket; Electron's IPC is always 'connected'. */
   connection: BridgeConnectionState;
 }
@@ -115,6 +121,8 @@ export const useApp = create<AppState>()(() => ({
   totals: null,
   selection: new Set(),
   selectionAnchor: null,
+  detailsJobId: null,
+  detailsVersion: 0,
 
   settings: null,
   settingsSaving: false,
@@ -124,7 +132,7 @@ export const useApp = create<AppState>()(() => ({
   language: 'en',
   appInfo: null,
   notices: [],
-  folderBrowserOpen: false,
+  folderBrowser: null,
   connection: 'connected',
 }));
 

@@ -73,10 +73,22 @@ function resetQuery(): void {
   void refreshTotals();
 }
 
+/**
+ * Sort per tab, remembered while the app runs. Pending opens in run order (priority
+ * high to low, then first added first: the 'priority' key descending), so "Move to
+ * top" visibly moves a row; the other tabs open in the order files were added.
+ */
+const tabSort: Record<QueueTab, { sort: JobSortKey; descending: boolean }> = {
+  pending: { sort: 'priority', descending: true },
+  active: { sort: 'id', descending: false },
+  done: { sort: 'id', descending: false },
+  failed: { sort: 'id', descending: false },
+};
+
 export function setTab(tab: QueueTab): void {
   if (getState().tab === tab) return;
   visible = { start: 0, end: 0 };
-  setState({ tab, total: 0 });
+  setState({ tab, total: 0, ...tabSort[tab] });
   resetQuery();
 }
 
@@ -88,7 +100,9 @@ export function setSearch(search: string): void {
 
 export function setSort(sort: JobSortKey): void {
   const { sort: cur, descending } = getState();
-  setState(cur === sort ? { descending: !descending } : { sort, descending: false });
+  const next = cur === sort ? { sort, descending: !descending } : { sort, descending: false };
+  tabSort[getState().tab] = next;
+  setState(next);
   resetQuery();
 }
 
@@ -151,6 +165,8 @@ export function scheduleQueueRefresh(): void {
 export function onJobsChanged(jobs: readonly JobView[]): void {
   const stopped = jobs.filter((j) => TERMINAL_STATES.includes(j.state) || j.state === 'paused').map((j) => j.id);
   forgetProgress(stopped);
+  const { detailsJobId, detailsVersion } = getState();
+  if (detailsJobId !== null && jobs.some((j) => j.id === detailsJobId)) setState({ detailsVersion: detailsVersion + 1 });
   scheduleQueueRefresh();
 }
 
@@ -216,4 +232,31 @@ export function runOnSelection(command: QueueCommand): Promise<void> {
   const ids = [...getState().selection];
   if (ids.length === 0) return Promise.resolve();
   return runCommand(command, ids);
+}
+
+/**
+ * Puts the jobs ahead of everything else: one above the highest priority in the queue
+ * (all tabs, so a paused job resumed later cannot jump ahead of them unnoticed).
+ */
+export async function moveToTop(ids: readonly number[]): Promise<void> {
+  if (ids.length === 0) return;
+  const bridge = getBridge();
+  try {
+    const top = await bridge.queryJobs({ sort: 'priority', descending: true, offset: 0, limit: 1 });
+    const max = top.rows[0]?.priority ?? 0;
+    await bridge.setPriority([...ids], max + 1);
+    scheduleQueueRefresh();
+  } catch (err) {
+    notify(errorText(err), 'error');
+  }
+}
+
+// --- details drawer ------------------------------------------------------------
+
+export function openDetails(id: number): void {
+  setState({ detailsJobId: id });
+}
+
+export function closeDetails(): void {
+  setState({ detailsJobId: null });
 }

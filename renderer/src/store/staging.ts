@@ -2,7 +2,7 @@
 // file or for a selection, validated with shared/validation before anything is sent.
 
 import type { CategoryNode, JobMeta, MediaProbe, NewJob } from '../../../shared/types';
-import { titleFromFileName, validateMetadata, type Problem } from '../../../shared/validation';
+import { titleFromFileName, validateFileName, validateMetadata, type Problem } from '../../../shared/validation';
 import { getBridge } from '../bridge';
 import { baseName } from '../../../shared/format';
 import { getState, setState, type StagedFile } from './app';
@@ -10,7 +10,12 @@ import { refreshQueue, setTab } from './queue';
 import { errorText, notify, notifyKey, showView } from './ui';
 
 export function problemsOf(file: StagedFile): Problem[] {
-  return validateMetadata(file.meta);
+  return [...validateMetadata(file.meta), ...coverProblems(file.meta.coverPath)];
+}
+
+/** A cover must be an image VOD takes (png/jpg/jpeg/gif/heic); none is fine. */
+export function coverProblems(coverPath: string | undefined): Problem[] {
+  return coverPath ? validateFileName(coverPath, ['image']) : [];
 }
 
 function defaultMeta(path: string): JobMeta {
@@ -74,7 +79,7 @@ export async function pickAndAdd(kind: 'files' | 'folder'): Promise<void> {
   try {
     const paths = await getBridge().pickPaths(kind);
     if (paths === null) {
-      setState({ folderBrowserOpen: true });
+      setState({ folderBrowser: 'add' });
       return;
     }
     await addPaths(paths);
@@ -83,8 +88,35 @@ export async function pickAndAdd(kind: 'files' | 'folder'): Promise<void> {
   }
 }
 
+/**
+ * Cover image for the selected staged files: the native dialog where there is one,
+ * else the server-side browser in its one-image mode (which calls setCover).
+ */
+export async function pickCover(): Promise<void> {
+  try {
+    const paths = await getBridge().pickPaths('image');
+    if (paths === null) {
+      setState({ folderBrowser: 'cover' });
+      return;
+    }
+    if (paths[0]) setCover(paths[0]);
+  } catch (err) {
+    notify(errorText(err), 'error');
+  }
+}
+
+/** Sets (or with undefined, removes) the cover of every selected staged file. */
+export function setCover(path: string | undefined): void {
+  const problems = coverProblems(path);
+  if (problems.length > 0) {
+    notifyKey('edit.coverRefused', { message: problems[0].message }, 'error');
+    return;
+  }
+  editStaged(getState().stagedSelection, { coverPath: path });
+}
+
 export function closeFolderBrowser(): void {
-  setState({ folderBrowserOpen: false });
+  setState({ folderBrowser: null });
 }
 
 export function editStaged(paths: ReadonlySet<string> | readonly string[], patch: Partial<JobMeta>): void {

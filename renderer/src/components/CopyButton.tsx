@@ -1,0 +1,24 @@
+// Copies a VideoId to the clipboard, saying "Copied" for a moment.
+
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+
+export function CopyButton({ text }: { text: string }) {
+  const { t } = useTranslation();
+  const [copied, setCopied] = useState(false);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+      setCopied(true);
+      window.setTimeout(() => setCopied(false), 1500);
+    } catch {
+      // No clipboard permission (e.g. an insecure origin): the id stays selectable text.
+      window.getSelection()?.selectAllChildren(document.body);
+    }
+  };
+  return (
+    <button type="button" className="icon-button copy" data-testid="copy-videoid" title={t('queue.copy')} aria-label={t('queue.copy')} onClick={() => void copy()}>
+      {copied ? t('queue.copied') : t('queue.copyShort')}
+    </button>
+  );
+}
