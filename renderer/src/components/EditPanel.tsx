@@ -183,7 +183,7 @@ export function EditPanel() {
       </div>
 
       <details className="advanced" open={userData !== '' || undefined}>
-        <summary>{t('edit.advanced')}</summary>
+        <summary data-testid="edit-advanced">{t('edit.advanced')}</summary>
         <label className="field">
           <span>{t('edit.storage')}</span>
           <select
