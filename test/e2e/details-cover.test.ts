@@ -122,6 +122,8 @@ describe('cover, UserData, details drawer and move to top in the browser', () =>
     const coverEvent = drawer.locator('[data-testid="details-event"][data-type="cover-set"]');
     expect(await coverEvent.textContent()).toContain('Cover image set');
     expect(await drawer.locator('[data-testid="details-event"][data-type="created"]').textContent()).toContain(videoId);
+    expect(await drawer.locator('[data-testid="details-event"][data-type="completed"]').textContent())
+      .toContain((await drawer.getByTestId('details-crc64').textContent())!);
     await screenshot(page, 'job-details-drawer');
 
     // The drawer in Chinese: event types in plain words there too.

@@ -134,6 +134,15 @@ function JobFacts({ job }: { job: JobView }) {
   );
 }
 
+/** The engine logs CRC-64 in decimal (as OSS sends it); the drawer shows hex like the job's own. */
+function crcHex(v: unknown): string {
+  try {
+    return BigInt(String(v)).toString(16).padStart(16, '0');
+  } catch {
+    return String(v);
+  }
+}
+
 /** Known event types get plain words; an unknown one shows its name as is. */
 function EventRow({ event }: { event: JobEvent }) {
   const { t } = useTranslation();
@@ -142,7 +151,7 @@ function EventRow({ event }: { event: JobEvent }) {
   let label = t(`details.event.${event.type}`, { defaultValue: event.type });
   let detail = Object.entries(data)
     .filter(([, v]) => v !== undefined && v !== null && typeof v !== 'object')
-    .map(([k, v]) => `${k}: ${String(v)}`)
+    .map(([k, v]) => `${k}: ${k === 'crc64' ? crcHex(v) : String(v)}`)
     .join(' · ');
   if (event.type === 'state') {
     const from = typeof data.from === 'string' ? t(`state.${data.from}`) : '?';
