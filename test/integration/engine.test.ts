@@ -22,7 +22,8 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
 });
 
-async function setup(sbOpts: SandboxOptions = {}, settings: Partial<EngineSettings> = {}, secret?: string) {
+/** A sandbox, a temp folder and a provider for it, all cleaned up after the test. */
+async function sandboxAndDir(sbOpts: SandboxOptions = {}, secret?: string) {
   const sb = await startSandbox({ transcodeMs: 200, ...sbOpts });
   const dir = await tempDir();
   const provider = new AliyunVodProvider({
@@ -31,16 +32,22 @@ async function setup(sbOpts: SandboxOptions = {}, settings: Partial<EngineSettin
     region: sb.region,
     endpoint: sb.url,
   });
+  cleanups.push(async () => {
+    await sb.close();
+    await fsp.rm(dir, { recursive: true, force: true });
+  });
+  return { sb, dir, provider };
+}
+
+/** …and a started engine on a queue in that folder (shut down before the rest is cleaned). */
+async function setup(sbOpts: SandboxOptions = {}, settings: Partial<EngineSettings> = {}, secret?: string) {
+  const { sb, dir, provider } = await sandboxAndDir(sbOpts, secret);
   const engine = await openEngine({
     dbPath: path.join(dir, 'queue.db'),
     providerFor: () => provider,
     settings: { filesInFlight: 3, partsInFlight: 4, ...settings },
   });
-  cleanups.push(async () => {
-    await engine.shutdown();
-    await sb.close();
-    await fsp.rm(dir, { recursive: true, force: true });
-  });
+  cleanups.push(() => engine.shutdown());
   return { sb, dir, engine };
 }
 
@@ -225,16 +232,12 @@ describe('engine against the sandbox', () => {
     // A real full disk: the queue lives on a 4 MiB tmpfs that a filler file fills up.
     const mnt = await tempDir('vodup-tmpfs-');
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mnt]);
-    const sb = await startSandbox({ transcodeMs: 100, faults: { bandwidth: 2 * MiB } });
-    const dir = await tempDir();
-    const provider = new AliyunVodProvider({ accessKeyId: sb.accessKeyId, accessKeySecret: sb.accessKeySecret, region: sb.region, endpoint: sb.url });
-    const engine = await openEngine({ dbPath: path.join(mnt, 'queue.db'), providerFor: () => provider, settings: { partSizeMiB: 1, partsInFlight: 2 } });
     cleanups.push(async () => {
-      await engine.shutdown();
-      await sb.close();
       execFileSync('umount', ['-l', mnt]);
-      await fsp.rm(dir, { recursive: true, force: true });
     });
+    const { sb, dir, provider } = await sandboxAndDir({ transcodeMs: 100, faults: { bandwidth: 2 * MiB } });
+    const engine = await openEngine({ dbPath: path.join(mnt, 'queue.db'), providerFor: () => provider, settings: { partSizeMiB: 1, partsInFlight: 2 } });
+    cleanups.push(() => engine.shutdown());
     const p = await randomFile(dir, 'full.mp4', 10 * MiB);
     const { added } = await engine.addJobs([{ path: p, meta: meta('disk full') }]);
     await waitForJob(engine, added[0].id, (j) => j.bytesDone >= 2 * MiB);
@@ -294,13 +297,7 @@ describe('engine against the sandbox', () => {
   });
 
   it('recognises an upload completed by a run that died before recording it, and sends nothing again', async () => {
-    const sb = await startSandbox({ transcodeMs: 100 });
-    const dir = await tempDir();
-    cleanups.push(async () => {
-      await sb.close();
-      await fsp.rm(dir, { recursive: true, force: true });
-    });
-    const provider = new AliyunVodProvider({ accessKeyId: sb.accessKeyId, accessKeySecret: sb.accessKeySecret, region: sb.region, endpoint: sb.url });
+    const { sb, dir, provider } = await sandboxAndDir({ transcodeMs: 100 });
     const dbPath = path.join(dir, 'queue.db');
     const p = await randomFile(dir, 'completed.mp4', 5 * MiB + 3);
     const first = await openEngine({ dbPath, providerFor: () => provider, settings: { partSizeMiB: 1 } });
@@ -329,13 +326,7 @@ describe('engine against the sandbox', () => {
   });
 
   it('resumes after a restart from the parts OSS acknowledged, with the same VideoId', async () => {
-    const sb = await startSandbox({ transcodeMs: 100, faults: { bandwidth: 4 * MiB } });
-    const dir = await tempDir();
-    cleanups.push(async () => {
-      await sb.close();
-      await fsp.rm(dir, { recursive: true, force: true });
-    });
-    const provider = new AliyunVodProvider({ accessKeyId: sb.accessKeyId, accessKeySecret: sb.accessKeySecret, region: sb.region, endpoint: sb.url });
+    const { sb, dir, provider } = await sandboxAndDir({ transcodeMs: 100, faults: { bandwidth: 4 * MiB } });
     const dbPath = path.join(dir, 'queue.db');
     const p = await randomFile(dir, 'resume.mp4', 12 * MiB);
     const first = await openEngine({ dbPath, providerFor: () => provider, settings: { partSizeMiB: 1, partsInFlight: 2 } });
@@ -361,14 +352,8 @@ describe('engine against the sandbox', () => {
 
 describe('one engine per queue', () => {
   it('refuses a second engine on a running queue with a clear message, and takes over a dead owner\'s lock', async () => {
-    const dir = await tempDir();
+    const { dir, provider } = await sandboxAndDir();
     const dbPath = path.join(dir, 'queue.db');
-    const sb = await startSandbox({});
-    const provider = new AliyunVodProvider({ accessKeyId: sb.accessKeyId, accessKeySecret: sb.accessKeySecret, region: sb.region, endpoint: sb.url });
-    cleanups.push(async () => {
-      await sb.close();
-      await fsp.rm(dir, { recursive: true, force: true });
-    });
     const first = await openEngine({ dbPath, providerFor: () => provider });
     const held = await first.addJobs([{ path: await randomFile(dir, 'held.mp4', 1000), meta: meta('held') }], { hold: true });
 
