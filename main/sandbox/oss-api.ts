@@ -14,6 +14,7 @@ import {
   OssError, canonicalResource, checkRequestTime, ossStringToSign, parseAuthorization, verifySignature,
 } from './oss-signature';
 import type { ObjectRecord, PartRecord, Segment, UploadRecord } from './state';
+import { readSmallBody } from './read-body';
 
 const MIN_PART = 100 * 1024;
 const MAX_PART = 5 * 1024 ** 3;
@@ -325,15 +326,9 @@ export class OssHandler {
   }
 
   private async readSmallBody(req: IncomingMessage): Promise<Buffer> {
-    const chunks: Buffer[] = [];
-    let n = 0;
-    for await (const chunk of req) {
-      n += (chunk as Buffer).length;
-      if (n > MAX_COMPLETE_XML) throw new OssError(400, 'InvalidArgument', `The request body is larger than ${MAX_COMPLETE_XML} bytes.`);
-      chunks.push(chunk as Buffer);
-    }
-    this.core.counters.bytesReceived += n;
-    return Buffer.concat(chunks);
+    const body = await readSmallBody(req, MAX_COMPLETE_XML, () => new OssError(400, 'InvalidArgument', `The request body is larger than ${MAX_COMPLETE_XML} bytes.`));
+    this.core.counters.bytesReceived += body.length;
+    return body;
   }
 
   private async complete(req: IncomingMessage, res: ServerResponse, bucket: string, key: string, q: URLSearchParams): Promise<void> {

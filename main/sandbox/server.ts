@@ -11,6 +11,7 @@ import { OssHandler, sendObject } from './oss-api';
 import { OssError } from './oss-signature';
 import { ACTIONS } from './vod-api';
 import { RpcError, verifyRpcRequest } from './vod-signature';
+import { readSmallBody } from './read-body';
 
 const OSS_HOST = /^([a-z0-9][a-z0-9-]{1,62})\.(?:[a-z0-9-]+\.)*aliyuncs\.com(?::\d+)?$/i;
 const API_VERSION = '2017-03-21';
@@ -27,14 +28,8 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 }
 
 async function readForm(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let n = 0;
-  for await (const chunk of req) {
-    n += (chunk as Buffer).length;
-    if (n > MAX_FORM_BYTES) throw new RpcError(400, 'InvalidParameter', `The request body is larger than ${MAX_FORM_BYTES} bytes.`);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  const body = await readSmallBody(req, MAX_FORM_BYTES, () => new RpcError(400, 'InvalidParameter', `The request body is larger than ${MAX_FORM_BYTES} bytes.`));
+  return body.toString('utf8');
 }
 
 export class SandboxServer {
