@@ -337,10 +337,9 @@ export class UploadEngine implements UploadEngineApi {
         this.launch(rec);
       }
     }
-    // Wake up for the earliest waiting job.
-    const waiting = this.store.jobsInStates(['waiting']);
-    const next = Math.min(...waiting.map((r) => r.nextAttemptAt ?? Date.now()));
-    if (Number.isFinite(next)) {
+    // Wake up for the earliest waiting job (one indexed query, however many wait).
+    const next = this.store.nextWakeAt();
+    if (next !== undefined) {
       this.wakeTimer = setTimeout(() => this.pump(), Math.max(50, next - Date.now()));
     }
     this.ensureProgressTimer();

@@ -79,7 +79,9 @@ export class StatusPoller {
     if (this.stopped || this.ticking) return;
     clearTimeout(this.timer);
     if (this.entries.size === 0) return;
-    const next = Math.min(...[...this.entries.values()].map((e) => e.dueAt));
+    // A loop, not Math.min(...spread): a queue can hold more entries than a call has arguments.
+    let next = Infinity;
+    for (const e of this.entries.values()) if (e.dueAt < next) next = e.dueAt;
     this.timer = setTimeout(() => {
       this.ticking = this.tick().finally(() => {
         this.ticking = undefined;
