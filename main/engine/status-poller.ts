@@ -10,6 +10,8 @@ import { delayFor, type RetryPolicy } from './retry';
 import type { QueueStore } from './store';
 
 const POLL_POLICY: RetryPolicy = { baseMs: 1_000, maxMs: 60_000, factor: 1.6, jitter: 0.3, maxAttempts: Infinity };
+const FIRST_POLL_MS = 1_000;
+const TICK_GAP_MS = 500;
 /** Statuses after which nothing changes by itself. */
 const FAILED_STATUSES: readonly VodStatus[] = ['TranscodeFail', 'Blocked', 'UploadFail'];
 
@@ -44,6 +46,7 @@ export class StatusPoller {
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private stopped = false;
+  private lastTick = 0;
 
   constructor(private readonly deps: StatusPollerDeps) {}
 
@@ -60,7 +63,9 @@ export class StatusPoller {
     if (this.stopped || this.entries.has(jobId)) return;
     const rec = this.deps.store.getJob(jobId);
     if (!rec || rec.state !== 'uploaded' || !rec.videoId) return;
-    this.entries.set(jobId, { jobId, videoId: rec.videoId, profileId: rec.profileId, attempt: 0, dueAt: Date.now() });
+    // The first look after a short delay: VOD needs a moment anyway, and videos completed
+    // close together then share one GetVideoInfos call.
+    this.entries.set(jobId, { jobId, videoId: rec.videoId, profileId: rec.profileId, attempt: 0, dueAt: Date.now() + FIRST_POLL_MS });
     this.schedule();
   }
 
@@ -82,12 +87,16 @@ export class StatusPoller {
     // A loop, not Math.min(...spread): a queue can hold more entries than a call has arguments.
     let next = Infinity;
     for (const e of this.entries.values()) if (e.dueAt < next) next = e.dueAt;
+    // Ticks at most every TICK_GAP_MS, so that videos falling due close together are
+    // asked about in one call.
+    const at = Math.max(next, this.lastTick + TICK_GAP_MS);
     this.timer = setTimeout(() => {
+      this.lastTick = Date.now();
       this.ticking = this.tick().finally(() => {
         this.ticking = undefined;
         this.schedule();
       });
-    }, Math.max(0, next - Date.now()));
+    }, Math.max(0, at - Date.now()));
   }
 
   private async tick(): Promise<void> {
