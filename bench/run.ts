@@ -8,6 +8,7 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { benchCrc64 } from './crc64';
+import { benchManyFiles } from './many-files';
 import { benchStore } from './store';
 import { benchThroughput } from './throughput';
 import { benchUiScroll } from './ui-scroll';
@@ -27,8 +28,28 @@ const BENCHMARKS: readonly Benchmark[] = [
     name: 'throughput', title: 'Upload throughput, CPU and memory (client and sandbox in separate processes)',
     run: (quick) => benchThroughput(quick ? { compareGiB: 0.5, rssGiB: [0.25, 1] } : {}),
   },
+  { name: 'many-files', title: 'Many small files (per-file overhead, sandbox in its own process)', run: (quick) => benchManyFiles(quick ? { files: 200 } : {}) },
   { name: 'ui-scroll', title: 'Queue view with 100,000 jobs (Chromium)', run: () => benchUiScroll() },
 ];
+
+const KEPT_MARK = '_(kept from';
+
+/** "`npm run bench` on <date>" of the BENCHMARKS.md being updated. */
+function previousRun(file: string): string {
+  const m = /Written by (`[^`]+`) on (\S+?)\.?\s*$/m.exec(fs.readFileSync(file, 'utf8'));
+  return m ? `${m[1]} on ${m[2]}` : 'an earlier run';
+}
+
+/** The sections of an existing BENCHMARKS.md by title, so `--only` keeps the others. */
+function existingSections(file: string): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!fs.existsSync(file)) return out;
+  for (const chunk of fs.readFileSync(file, 'utf8').split(/\n(?=## )/).slice(1)) {
+    const title = chunk.slice(3, chunk.indexOf('\n')).trim();
+    out.set(title, chunk.trimEnd());
+  }
+  return out;
+}
 
 function machine(): string[] {
   const cpus = os.cpus();
@@ -54,10 +75,16 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`;
   const started = new Date();
+  const file = path.join(REPO, 'BENCHMARKS.md');
+  const previous = only ? existingSections(file) : new Map<string, string>();
   const sections: string[] = [];
   let failed = 0;
   for (const b of BENCHMARKS) {
-    if (only && !only.has(b.name)) continue;
+    if (only && !only.has(b.name)) {
+      const kept = previous.get(b.title);
+      if (kept) sections.push(kept.includes(KEPT_MARK) ? kept : `${kept}\n\n${KEPT_MARK} ${previousRun(file)})_`);
+      continue;
+    }
     process.stdout.write(`\n== ${b.title} ==\n`);
     const t0 = Date.now();
     try {
@@ -84,8 +111,8 @@ async function main(argv: string[]): Promise<number> {
     sections.join('\n\n'),
     '',
   ].join('\n');
-  fs.writeFileSync(path.join(REPO, 'BENCHMARKS.md'), doc);
-  process.stdout.write(`\nWrote ${path.join(REPO, 'BENCHMARKS.md')}\n`);
+  fs.writeFileSync(file, doc);
+  process.stdout.write(`\nWrote ${file}\n`);
   return failed > 0 ? 1 : 0;
 }
 
