@@ -60,10 +60,16 @@ export function exportRow(j: JobView): ExportRow {
   };
 }
 
-/** RFC 4180: quote when the field holds a comma, a quote, CR or LF; double the quotes inside. */
+/**
+ * RFC 4180: quote when the field holds a comma, a quote, CR or LF; double the quotes
+ * inside. A text that a spreadsheet would run as a formula (=, +, -, @ first; titles
+ * default to file names, which come from whoever delivered the files) gets a leading
+ * apostrophe, the usual neutralisation; numbers stay numbers. JSON keeps values as they are.
+ */
 export function csvField(v: string | number | null): string {
   if (v === null) return '';
-  const s = String(v);
+  if (typeof v === 'number') return String(v);
+  const s = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

@@ -77,6 +77,15 @@ describe('CSV', () => {
     expect(csvField('cr\rhere')).toBe('"cr\rhere"');
     expect(csvField(null)).toBe('');
     expect(csvField(42)).toBe('42');
+    expect(csvField(-3)).toBe('-3');
+  });
+
+  it('neutralises text a spreadsheet would run as a formula', () => {
+    expect(csvField('=HYPERLINK("http://x","y")')).toBe(`"'=HYPERLINK(""http://x"",""y"")"`);
+    expect(csvField('+1 clip')).toBe("'+1 clip");
+    expect(csvField('-clip')).toBe("'-clip");
+    expect(csvField('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(csvField('clip = 1')).toBe('clip = 1');
   });
 
   it('exports every job with the stable header, a BOM, and values that read back exactly', async () => {
