@@ -156,7 +156,9 @@ export function startElectronShell(): void {
     onTotals(await running.controller.getTotals());
     showWindow();
   }).catch((err: unknown) => {
-    dialog.showErrorBox('VOD Bulk Uploader could not start', err instanceof Error ? err.message : String(err));
+    // What happened and, for the engine's own refusals (queue in use…), what to do.
+    const hint = (err as { hint?: unknown })?.hint;
+    dialog.showErrorBox('VOD Bulk Uploader could not start', `${err instanceof Error ? err.message : String(err)}${typeof hint === 'string' ? `\n\n${hint}` : ''}`);
     app.exit(1);
   });
 }
