@@ -295,8 +295,8 @@ export class JobRunner {
 
   private async uploadMissing(rec: JobRecord, session: OssSession, plan: PartPlan, uploadId: string, lease: CredentialLease): Promise<void> {
     const have = new Set(this.store.listParts(this.jobId).map((p) => p.partNumber));
-    const todo = [...plan.parts()].filter((p) => !have.has(p.partNumber));
-    if (todo.length === 0) return;
+    const missing = [...plan.parts()].filter((p) => !have.has(p.partNumber));
+    if (missing.length === 0) return;
     const { progress } = this.deps;
     progress.begin(this.jobId, this.job().bytesDone, rec.size);
     // Parts of this job stop together: one failure aborts the rest (they resume later).
@@ -306,8 +306,8 @@ export class JobRunner {
     let next = 0;
     let firstError: unknown;
     const worker = async (): Promise<void> => {
-      while (!local.signal.aborted && next < todo.length) {
-        const range = todo[next++];
+      while (!local.signal.aborted && next < missing.length) {
+        const range = missing[next++];
         let release: (() => void) | undefined;
         try {
           release = await this.deps.partSlots.acquire(local.signal);
@@ -330,7 +330,7 @@ export class JobRunner {
         }
       }
     };
-    const workers = Math.max(1, Math.min(this.deps.settings().partsInFlight, todo.length));
+    const workers = Math.max(1, Math.min(this.deps.settings().partsInFlight, missing.length));
     try {
       await Promise.all(Array.from({ length: workers }, worker));
     } finally {

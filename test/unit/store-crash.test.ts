@@ -20,17 +20,17 @@ let compiledStore: string;
 
 /** Transpiles a module and every module it imports by relative path into outDir. */
 function transpileTree(entry: string, outDir: string): string {
-  const todo = [path.join(ROOT, entry)];
+  const pending = [path.join(ROOT, entry)];
   const done = new Set<string>();
-  while (todo.length > 0) {
-    const file = todo.pop()!;
+  while (pending.length > 0) {
+    const file = pending.pop()!;
     if (done.has(file)) continue;
     done.add(file);
     const src = fs.readFileSync(file, 'utf8');
     for (const imp of ts.preProcessFile(src, true, true).importedFiles) {
       if (!imp.fileName.startsWith('.')) continue;
       const base = path.resolve(path.dirname(file), imp.fileName);
-      todo.push(fs.existsSync(`${base}.ts`) ? `${base}.ts` : path.join(base, 'index.ts'));
+      pending.push(fs.existsSync(`${base}.ts`) ? `${base}.ts` : path.join(base, 'index.ts'));
     }
     const js = ts.transpileModule(src, {
       fileName: file,
