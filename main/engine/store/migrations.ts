@@ -110,6 +110,15 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX profiles_one_active ON profiles (active) WHERE active = 1;
     `,
   },
+  {
+    version: 2,
+    name: 'index on jobs(path)',
+    // `vodup watch` asks on every scan whether a file (path, size, mtime) was already
+    // enqueued (hasJobForFile); without this that is a full scan of the queue per file.
+    sql: `
+      CREATE INDEX jobs_path ON jobs (path, size, mtime_ms);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

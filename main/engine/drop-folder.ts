@@ -1,0 +1,177 @@
+// A drop folder: folders that a transfer tool (rsync, Aspera, an SMB share) fills, and
+// from which each settled video is handed over once (`vodup watch`; the app could use it
+// too, hence engine-side).
+//
+// "Settled" = the file kept the same size and mtime for `settleMs` of this clock. A file
+// still being copied changes one of them between scans, so it is never handed over
+// half-written. Each version of a file (path, size, mtime) is handed over at most once
+// per DropFolder, and never when `isKnown` says the queue already has it (a restart).
+//
+// The walk is not cli/expand.ts's: the engine must not depend on a shell, and settling
+// needs each file's mtime, which that walk does not keep.
+
+import fs from 'fs';
+import path from 'path';
+import { formatProblems, validateFileName } from '../../shared/validation';
+
+export interface DropFile {
+  path: string;
+  size: number;
+  mtimeMs: number;
+}
+
+export interface DropNotice {
+  path: string;
+  message: string;
+}
+
+export interface DropScan {
+  /** Settled and not known to the queue: enqueue these. Each is returned once. */
+  ready: DropFile[];
+  /** Files VOD does not take, each reported the first time it is seen. */
+  ignored: DropNotice[];
+  /** Sub-folders or files that could not be read, each reported once until readable again. */
+  unreadable: DropNotice[];
+  /** Watched folders that were there and are gone (or unreadable) since the last scan. */
+  lost: DropNotice[];
+  /** Watched folders that are back since the last scan. */
+  back: string[];
+}
+
+export interface DropFolderOptions {
+  /** Absolute folders to watch (recursively). */
+  roots: readonly string[];
+  /** How long a file's size and mtime must stay the same before it is handed over. */
+  settleMs: number;
+  /** Whether the queue already holds this version of the file. */
+  isKnown: (file: DropFile) => boolean;
+  now?: () => number;
+}
+
+interface Seen {
+  size: number;
+  mtimeMs: number;
+  /** When this size and mtime were first seen. */
+  since: number;
+  /** Handed over (or known to the queue) in this version: never again. */
+  done: boolean;
+}
+
+export class DropFolder {
+  private readonly seen = new Map<string, Seen>();
+  private readonly ignoredReported = new Set<string>();
+  private readonly unreadableReported = new Set<string>();
+  private readonly lostRoots = new Set<string>();
+  private readonly now: () => number;
+
+  constructor(private readonly opts: DropFolderOptions) {
+    if (!(opts.settleMs >= 0)) throw new RangeError('settleMs must be a number of milliseconds ≥ 0.');
+    this.now = opts.now ?? Date.now;
+  }
+
+  async scan(): Promise<DropScan> {
+    const out: DropScan = { ready: [], ignored: [], unreadable: [], lost: [], back: [] };
+    const now = this.now();
+    const present = new Set<string>();
+    const unreadableNow = new Set<string>();
+    const walkedRoots: string[] = [];
+
+    for (const root of this.opts.roots) {
+      let st: fs.Stats;
+      try {
+        st = await fs.promises.stat(root);
+        if (!st.isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
+        await this.walk(root, now, present, unreadableNow, out);
+      } catch (err) {
+        if (!this.lostRoots.has(root)) {
+          this.lostRoots.add(root);
+          out.lost.push({ path: root, message: describeFsError(err as NodeJS.ErrnoException) });
+        }
+        continue;
+      }
+      walkedRoots.push(root);
+      if (this.lostRoots.delete(root)) out.back.push(root);
+    }
+
+    // Forget files that are gone (or whose folder is): if they come back they settle anew.
+    for (const p of [...this.seen.keys()]) if (!present.has(p)) this.seen.delete(p);
+    for (const p of [...this.unreadableReported]) if (!unreadableNow.has(p)) this.unreadableReported.delete(p);
+
+    for (const p of [...present].sort()) {
+      const s = this.seen.get(p)!;
+      if (s.done || now - s.since < this.opts.settleMs) continue;
+      s.done = true;
+      const file = { path: p, size: s.size, mtimeMs: s.mtimeMs };
+      if (!this.opts.isKnown(file)) out.ready.push(file);
+    }
+    return out;
+  }
+
+  /** Depth-first with an explicit stack (deep trees must not overflow the call stack). */
+  private async walk(root: string, now: number, present: Set<string>, unreadableNow: Set<string>, out: DropScan): Promise<void> {
+    const stack = [root];
+    const visited = new Set<string>();
+    const unreadable = (p: string, err: unknown): void => {
+      unreadableNow.add(p);
+      if (this.unreadableReported.has(p)) return;
+      this.unreadableReported.add(p);
+      out.unreadable.push({ path: p, message: describeFsError(err as NodeJS.ErrnoException) });
+    };
+    while (stack.length > 0) {
+      const dir = stack.pop() as string;
+      let entries: fs.Dirent[];
+      try {
+        const real = await fs.promises.realpath(dir);
+        if (visited.has(real)) continue; // a symlink loop
+        visited.add(real);
+        entries = await fs.promises.readdir(dir, { withFileTypes: true });
+      } catch (err) {
+        if (dir === root) throw err; // the root itself: the caller reports it as lost
+        unreadable(dir, err);
+        continue;
+      }
+      for (const e of entries) {
+        // Transfer tools write to hidden temporary names (rsync ".name.mp4.Xy12ab",
+        // Finder's ".DS_Store"); they are neither uploads nor worth a report each.
+        if (e.name.startsWith('.')) continue;
+        const p = path.join(dir, e.name);
+        let st: fs.Stats;
+        try {
+          st = await fs.promises.stat(p); // follows symlinks; the loop guard handles cycles
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') unreadable(p, err); // ENOENT: renamed away meanwhile
+          continue;
+        }
+        if (st.isDirectory()) {
+          stack.push(p);
+          continue;
+        }
+        if (!st.isFile()) continue;
+        const problems = validateFileName(p);
+        if (problems.length > 0) {
+          if (!this.ignoredReported.has(p)) {
+            this.ignoredReported.add(p);
+            out.ignored.push({ path: p, message: formatProblems(problems) });
+          }
+          continue;
+        }
+        present.add(p);
+        const prev = this.seen.get(p);
+        if (!prev || prev.size !== st.size || prev.mtimeMs !== st.mtimeMs) {
+          // New, or changed since the last scan (still being written, or a new version).
+          this.seen.set(p, { size: st.size, mtimeMs: st.mtimeMs, since: now, done: false });
+        }
+      }
+    }
+  }
+}
+
+function describeFsError(err: NodeJS.ErrnoException): string {
+  switch (err.code) {
+    case 'ENOENT': return 'No such folder (removed or unmounted?).';
+    case 'ENOTDIR': return 'Not a folder.';
+    case 'EACCES':
+    case 'EPERM': return 'Permission denied: cannot read it.';
+    default: return `Cannot read it (${err.code ?? err.message}).`;
+  }
+}
