@@ -1,0 +1,118 @@
+// Manifests: the per-file metadata operators keep in a spreadsheet (CSV, as Excel saves
+// it, UTF-8 with or without BOM) or a JSON array, one row per file. Column names are
+// our export's (path, title, description, category, tags, …) or the PC upload tool's
+// Chinese labels (文件, 资源名称, 资源描述, 分类, 标签, 转码模板组). Relative paths are
+// taken from the manifest's folder. Every row is checked with shared/validation.ts;
+// a bad row is reported with its row number and the others load.
+
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import type { JobMeta, NewJob } from '../../shared/types';
+import { formatProblems, parseTags, titleFromFileName, validateFileName, validateMetadata } from '../../shared/validation';
+
+export interface ManifestProblem {
+  /** 1-based data row (the header is row 0 in CSV; array index + 1 in JSON). */
+  row: number;
+  path?: string;
+  message: string;
+}
+
+export interface Manifest {
+  items: NewJob[];
+  problems: ManifestProblem[];
+}
+
+type Field = 'path' | 'title' | 'description' | 'category' | 'tags' | 'templateGroup' | 'workflow' | 'storageLocation' | 'appId' | 'userData' | 'cover' | 'priority';
+
+/** Accepted column names (lower-cased, spaces/underscores/dashes removed) for each field. */
+const ALIASES: Record<Field, readonly string[]> = {
+  path: ['path', 'file', 'filepath', 'filename', '文件', '文件路径', '路径'],
+  title: ['title', 'name', '资源名称', '标题', '名称'],
+  description: ['description', 'desc', '资源描述', '描述'],
+  category: ['category', 'cateid', 'categoryid', '分类', '分类id'],
+  tags: ['tags', 'tag', '标签'],
+  templateGroup: ['templategroup', 'templategroupid', 'transcodetemplategroup', '转码模板组', '模板组'],
+  workflow: ['workflow', 'workflowid', '工作流'],
+  storageLocation: ['storagelocation', 'storage', '存储地址', '存储'],
+  appId: ['appid', 'app', '应用', '应用id'],
+  userData: ['userdata'],
+  cover: ['cover', 'coverpath', 'coverimage', '封面'],
+  priority: ['priority', '优先级'],
+};
+
+const norm = (s: string): string => s.trim().toLowerCase().replace(/[\s_-]+/g, '');
+
+function fieldOf(column: string): Field | undefined {
+  const n = norm(column);
+  return (Object.keys(ALIASES) as Field[]).find((f) => ALIASES[f].includes(n));
+}
+
+function rowsOf(text: string, ext: string): Record<string, unknown>[] {
+  if (ext === '.json') {
+    const data: unknown = JSON.parse(text);
+    if (!Array.isArray(data)) throw new Error('A JSON manifest is an array of objects, one per file.');
+    return data.map((r, i) => {
+      if (typeof r !== 'object' || r === null || Array.isArray(r)) throw new Error(`Entry ${i + 1} is not an object.`);
+      return r as Record<string, unknown>;
+    });
+  }
+  return parse(text, { columns: true, bom: true, skip_empty_lines: true, trim: true, relax_column_count: true }) as Record<string, unknown>[];
+}
+
+const text = (v: unknown): string | undefined => {
+  if (v === undefined || v === null) return undefined;
+  const s = String(v).trim();
+  return s.length > 0 ? s : undefined;
+};
+
+export async function readManifest(file: string): Promise<Manifest> {
+  const abs = path.resolve(file);
+  const raw = await fsp.readFile(abs, 'utf8');
+  const rows = rowsOf(raw, path.extname(abs).toLowerCase());
+  const base = path.dirname(abs);
+  const items: NewJob[] = [];
+  const problems: ManifestProblem[] = [];
+  rows.forEach((row, i) => {
+    const n = i + 1;
+    const v: Partial<Record<Field, unknown>> = {};
+    for (const [col, value] of Object.entries(row)) {
+      const f = fieldOf(col);
+      if (f && v[f] === undefined) v[f] = value;
+    }
+    const p = text(v.path);
+    if (!p) {
+      problems.push({ row: n, message: 'No file path (a "path" column is required).' });
+      return;
+    }
+    const filePath = path.resolve(base, p);
+    const tags = Array.isArray(v.tags) ? v.tags.map(String) : parseTags((text(v.tags) ?? '').replace(/[;；]/g, ','));
+    const cate = text(v.category);
+    const meta: JobMeta = {
+      title: text(v.title) ?? titleFromFileName(filePath),
+      tags,
+      ...(text(v.description) ? { description: text(v.description) } : {}),
+      ...(text(v.templateGroup) ? { templateGroupId: text(v.templateGroup) } : {}),
+      ...(text(v.workflow) ? { workflowId: text(v.workflow) } : {}),
+      ...(text(v.storageLocation) ? { storageLocation: text(v.storageLocation) } : {}),
+      ...(text(v.appId) ? { appId: text(v.appId) } : {}),
+      ...(text(v.userData) ? { userData: typeof v.userData === 'object' ? JSON.stringify(v.userData) : text(v.userData) } : {}),
+      ...(text(v.cover) ? { coverPath: path.resolve(base, text(v.cover)!) } : {}),
+    };
+    const rowProblems = [...validateFileName(filePath), ...validateMetadata(meta)];
+    if (cate !== undefined) {
+      if (/^-?\d+$/.test(cate)) meta.cateId = Number(cate);
+      else rowProblems.push({ field: 'cateId', code: 'InvalidCategory', message: `Category "${cate}" is not a category id (a number).` });
+    }
+    const priority = text(v.priority);
+    if (priority !== undefined && !/^-?\d+$/.test(priority)) {
+      rowProblems.push({ field: 'file', code: 'InvalidPriority', message: `Priority "${priority}" is not a whole number.` });
+    }
+    if (rowProblems.length > 0) {
+      problems.push({ row: n, path: filePath, message: formatProblems(rowProblems) });
+      return;
+    }
+    items.push({ path: filePath, meta, ...(priority !== undefined ? { priority: Number(priority) } : {}) });
+  });
+  return { items, problems };
+}

@@ -1,0 +1,65 @@
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readManifest } from '../../main/engine/manifest';
+import { tempDir } from '../helpers/files';
+
+describe('manifests', () => {
+  it('reads a CSV as Excel saves it: BOM, the PC tool\'s Chinese headers, quoted cells, relative paths', async () => {
+    const dir = await tempDir();
+    const csv = '\uFEFF文件,资源名称,分类,标签,资源描述,转码模板组,封面\r\n'
+      + 'clips/a.mp4,"第一集, 上",1000001,"news,体育",A description,VOD_NO_TRANSCODE,covers/a.png\r\n'
+      + 'b.mov,,,"one; two",,,\r\n';
+    const file = path.join(dir, 'list.csv');
+    await fsp.writeFile(file, csv);
+    const { items, problems } = await readManifest(file);
+    expect(problems).toEqual([]);
+    expect(items).toEqual([
+      {
+        path: path.join(dir, 'clips/a.mp4'),
+        meta: {
+          title: '第一集, 上', tags: ['news', '体育'], description: 'A description', templateGroupId: 'VOD_NO_TRANSCODE',
+          coverPath: path.join(dir, 'covers/a.png'), cateId: 1000001,
+        },
+      },
+      // No title: the file name, as everywhere else; semicolons separate tags too.
+      { path: path.join(dir, 'b.mov'), meta: { title: 'b', tags: ['one', 'two'] } },
+    ]);
+  });
+
+  it('reports each bad row with its number and the reason, and keeps the good ones', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'list.csv');
+    await fsp.writeFile(file, [
+      'path,title,category,tags,priority',
+      `ok.mp4,Fine,,,5`,
+      `long.mp4,${'x'.repeat(129)},,,`,
+      `notes.txt,Text,,,`,
+      `cat.mp4,Cat,Movies,,`,
+      `,No path,,,`,
+      `tags.mp4,Tags,,"${Array.from({ length: 17 }, (_, i) => `t${i}`).join(',')}",`,
+      `prio.mp4,Prio,,,soon`,
+    ].join('\n'));
+    const { items, problems } = await readManifest(file);
+    expect(items).toEqual([{ path: path.join(dir, 'ok.mp4'), meta: { title: 'Fine', tags: [] }, priority: 5 }]);
+    expect(problems.map((p) => [p.row, p.message])).toEqual([
+      [2, 'Title has 129 characters; the limit is 128.'],
+      [3, '".txt" is not a format VOD accepts for video/audio uploads.'],
+      [4, 'Category "Movies" is not a category id (a number).'],
+      [5, 'No file path (a "path" column is required).'],
+      [6, '17 tags; at most 16 are allowed.'],
+      [7, 'Priority "soon" is not a whole number.'],
+    ]);
+  });
+
+  it('reads a JSON array with the same names, and says what is wrong with a malformed one', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'list.json');
+    await fsp.writeFile(file, JSON.stringify([{ path: '/srv/in/x.mkv', title: 'X', tags: ['a', 'b'], userData: { Extend: { id: 7 } }, category: 1000002 }]));
+    expect((await readManifest(file)).items).toEqual([
+      { path: '/srv/in/x.mkv', meta: { title: 'X', tags: ['a', 'b'], userData: '{"Extend":{"id":7}}', cateId: 1000002 } },
+    ]);
+    await fsp.writeFile(file, JSON.stringify({ path: 'x.mp4' }));
+    await expect(readManifest(file)).rejects.toThrow('A JSON manifest is an array of objects, one per file.');
+  });
+});
