@@ -10,12 +10,13 @@ import { sandboxCommand } from './commands/sandbox';
 import { serveCommand } from './commands/serve';
 import { statusCommand } from './commands/status';
 import { uploadCommand } from './commands/upload';
+import { watchCommand } from './commands/watch';
 import { CliError, EXIT } from './errors';
 import { categoryId, intIn, megabytesPerSecond, parseSelector } from './options';
 import { EngineError } from '../engine/errors';
 
 const HELP_FOOTER = `
-Credentials (upload, run): VOD_ACCESS_KEY_ID, VOD_ACCESS_KEY_SECRET, optional
+Credentials (upload, run, watch): VOD_ACCESS_KEY_ID, VOD_ACCESS_KEY_SECRET, optional
 VOD_SECURITY_TOKEN, VOD_REGION (default cn-shanghai) and VOD_ENDPOINT (a sandbox);
 else the aliyun CLI's ~/.aliyun/config.json (its current profile).
 
@@ -41,9 +42,8 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--bwlimit <MB/s>', 'bandwidth cap for the whole run in MB/s (10^6 bytes); 0 = none', megabytesPerSecond)
     .option('--json', 'stdout: one JSON line per file as it finishes; nothing else');
 
-  runOptions(program.command('upload')
-    .description('Upload files and folders (folders recursively; other formats are skipped with the reason).')
-    .argument('<paths...>', 'video/audio files or folders')
+  // The metadata of each file: shared by upload and watch.
+  const metaOptions = (cmd: Command): Command => cmd
     .option('--title <title>',
       'title; with several files "{name}" stands for each file\'s own name, otherwise the file name is appended')
     .option('--description <text>', 'description (≤ 1024 characters)')
@@ -54,10 +54,21 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--storage-location <location>', 'storage location (bucket) for the media')
     .option('--app-id <id>', 'VOD application id (default app-1000000)')
     .option('--user-data <json>', 'UserData JSON object (callback, extend)')
-    .option('--cover <path>', 'cover image (png/jpg/jpeg/gif/heic) set on every video')
+    .option('--cover <path>', 'cover image (png/jpg/jpeg/gif/heic) set on every video');
+
+  metaOptions(runOptions(program.command('upload')
+    .description('Upload files and folders (folders recursively; other formats are skipped with the reason).')
+    .argument('<paths...>', 'video/audio files or folders')))
     .option('--no-wait-ready', 'done when the object is in OSS, without waiting for VOD status Normal')
-    .option('--hold', 'only enqueue, paused; start later with `vodup resume` and `vodup run`'))
+    .option('--hold', 'only enqueue, paused; start later with `vodup resume` and `vodup run`')
     .action(async (paths: string[], flags) => setExit(await uploadCommand(paths, flags)));
+
+  metaOptions(runOptions(program.command('watch')
+    .description('Watch drop folders (recursively) and upload each video that lands there once, after it stopped changing; runs until SIGINT/SIGTERM.')
+    .argument('<folders...>', 'folders a transfer tool fills')))
+    .option('--interval <sec>', 'seconds between scans', intIn(1, 86_400, ' s'), 10)
+    .option('--settle <sec>', 'seconds a file must keep the same size and mtime before it is taken', intIn(0, 86_400, ' s'), 30)
+    .action(async (folders: string[], flags) => setExit(await watchCommand(folders, flags)));
 
   runOptions(program.command('run')
     .description('Continue whatever the queue holds (the resume path) until nothing is left to do.'))

@@ -1,0 +1,150 @@
+// `vodup watch <folder…>`: unattended ingest from drop folders. Every `interval` the
+// folders are scanned (engine/drop-folder.ts); each video that kept its size and mtime
+// for `settle` seconds is enqueued once, and the engine (holding the queue lock, as
+// `vodup run`) uploads it. Runs until SIGINT/SIGTERM (exit 130/143 after a graceful stop).
+
+import fs from 'fs';
+import path from 'path';
+import type { JobView } from '../../../shared/types';
+import { TERMINAL_STATES } from '../../../shared/types';
+import type { UploadEngineApi } from '../../engine/api';
+import { DropFolder, type DropFile } from '../../engine/drop-folder';
+import { openQueueStore } from '../../engine/store';
+import { createProvider, loadCredentials, preflight } from '../credentials';
+import { CliError, EXIT } from '../errors';
+import { resolveDbPath } from '../paths';
+import { createReporter, recordOfJob, type Reporter } from '../reporter';
+import { openSession } from '../session';
+import { checkSharedFlags, planJobs, type MetaFlags } from '../upload-meta';
+import { settingsFromFlags, type RunFlags } from './upload';
+
+export interface WatchFlags extends MetaFlags, RunFlags {
+  /** Seconds between scans. */
+  interval: number;
+  /** Seconds a file's size and mtime must stay unchanged before it is enqueued. */
+  settle: number;
+}
+
+export async function watchCommand(folders: string[], flags: WatchFlags): Promise<number> {
+  // 1. Bad input stops before anything runs: every watched path must be a folder now.
+  const roots = [...new Set(folders.map((f) => path.resolve(f)))];
+  const problems = [...checkSharedFlags(flags)];
+  for (const root of roots) {
+    let isDir = false;
+    try {
+      isDir = fs.statSync(root).isDirectory();
+    } catch {
+      problems.push({ path: root, message: 'No such folder. Create it (or mount it) and run the command again.' });
+      continue;
+    }
+    if (!isDir) problems.push({ path: root, message: 'Not a folder: `vodup watch` watches folders; use `vodup upload` for single files.' });
+  }
+  if (problems.length > 0) {
+    throw new CliError(problems.map((p) => `${p.path}: ${p.message}`).join('\n'));
+  }
+
+  const creds = loadCredentials();
+  const provider = createProvider(creds);
+  await preflight(provider, creds);
+
+  const dbPath = resolveDbPath(flags.db);
+  const engineRef: { current?: { getJob(id: number): JobView | undefined } } = {};
+  const reporter = createReporter({ json: !!flags.json, lookup: (id) => engineRef.current?.getJob(id) });
+  let stopping = false;
+  const session = await openSession({
+    dbPath,
+    settings: settingsFromFlags(flags),
+    start: true,
+    provider: () => provider,
+    onStopping: (signal) => {
+      stopping = true;
+      reporter.note(`${signal}: stopping after the parts in flight… (Ctrl-C again quits at once; \`vodup run\` resumes the queue)`);
+    },
+  });
+  const { engine } = session;
+  engineRef.current = engine;
+  // The engine's own store is private to it; a second connection to the same WAL
+  // database answers "is this file version already queued?" (reads only).
+  const queue = openQueueStore(dbPath);
+
+  const reported = new Set<number>();
+  const sub = engine.onDidChangeJobs((jobs) => {
+    reporter.jobsChanged(jobs);
+    for (const j of jobs) {
+      if (!TERMINAL_STATES.includes(j.state) || reported.has(j.id)) continue;
+      reported.add(j.id);
+      reporter.fileDone(recordOfJob(j));
+    }
+  });
+  const psub = engine.onDidProgress((b) => reporter.progress(b));
+
+  const drop = new DropFolder({
+    roots,
+    settleMs: flags.settle * 1000,
+    isKnown: (f) => queue.hasJobForFile(f.path, f.size, f.mtimeMs),
+  });
+  try {
+    await engine.start();
+    reporter.note(`Watching ${roots.join(', ')} every ${flags.interval} s (a file is taken once unchanged for ${flags.settle} s). Ctrl-C stops.`);
+    // Runs until a signal: the session's handler shuts the engine down and exits.
+    for (;;) {
+      try {
+        await scanOnce(drop, engine, flags, reporter);
+      } catch (err) {
+        if (stopping) break;
+        throw err;
+      }
+      if (stopping) break;
+      await new Promise((r) => setTimeout(r, flags.interval * 1000));
+      if (stopping) break;
+    }
+    // The signal handler exits the process once the engine has stopped.
+    await new Promise<never>(() => {});
+    return EXIT.ok;
+  } finally {
+    sub.dispose();
+    psub.dispose();
+    reporter.close();
+    queue.close();
+    await session.close();
+  }
+}
+
+async function scanOnce(
+  drop: DropFolder,
+  engine: Pick<UploadEngineApi, 'addJobs'>,
+  flags: WatchFlags,
+  reporter: Reporter,
+): Promise<void> {
+  const scan = await drop.scan();
+  for (const l of scan.lost) {
+    reporter.problem(l.path, `${l.message} Still watching: files are taken again once the folder is back.`);
+  }
+  for (const b of scan.back) reporter.note(`${b} is back; watching it again.`);
+  for (const u of scan.unreadable) reporter.problem(u.path, u.message);
+  for (const s of scan.ignored) {
+    reporter.fileDone({ path: s.path, jobId: null, videoId: null, state: 'skipped', size: null, crc64: null, error: { code: 'Skipped', message: s.message } });
+  }
+  if (scan.ready.length === 0) return;
+
+  const plan = planJobs(scan.ready.map((f: DropFile) => ({ path: f.path, size: f.size })), titleFlags(flags));
+  const { added, rejected } = await engine.addJobs(plan.jobs);
+  const refused = [...plan.problems.map((p) => ({ path: p.path, reason: p.message })), ...rejected];
+  for (const r of refused) {
+    reporter.problem(r.path, `${r.reason} Not enqueued; it is taken again when it changes.`);
+    if (flags.json) {
+      reporter.fileDone({ path: r.path, jobId: null, videoId: null, state: 'rejected', size: null, crc64: null, error: { code: 'InvalidInput', message: r.reason } });
+    }
+  }
+  for (const job of added) reporter.note(`enqueued #${job.id}  ${job.path}`);
+}
+
+/**
+ * Files arrive one batch at a time, so a plain --title would title a lone file with
+ * the title alone and the next lone file the same: always treat it as a template
+ * ("Show" → "Show {name}"), as upload does for several files.
+ */
+function titleFlags(flags: MetaFlags): MetaFlags {
+  if (flags.title === undefined || flags.title.includes('{name}')) return flags;
+  return { ...flags, title: `${flags.title} {name}` };
+}
