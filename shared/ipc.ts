@@ -77,10 +77,11 @@ export const ipcArgs = {
   getActiveProfile: z.tuple([]),
   setActiveProfile: z.tuple([z.string().max(64)]),
   getCatalog: z.tuple([z.object({ refresh: z.boolean().optional() }).strict().optional()]),
-  pickPaths: z.tuple([z.enum(['files', 'folder', 'image'])]),
+  pickPaths: z.tuple([z.enum(['files', 'folder', 'image', 'manifest'])]),
   browseDirectory: z.tuple([z.string().max(4096).optional()]),
   scanPaths: z.tuple([z.array(z.string().min(1).max(4096)).max(100_000)]),
   probeFiles: z.tuple([z.array(z.string().min(1).max(4096)).max(100_000)]),
+  readManifest: z.tuple([z.string().min(1).max(4096)]),
   addJobs: z.tuple([z.array(newJobSchema).max(100_000), z.object({ hold: z.boolean().optional() }).strict().optional()]),
   updateMeta: z.tuple([z.array(jobId).max(1_000_000), jobMetaSchema.partial()]),
   queryJobs: z.tuple([jobQuerySchema]),
@@ -116,8 +117,8 @@ export interface DirectoryListing {
   entries: { name: string; path: string; isDirectory: boolean; size?: number }[];
 }
 
-/** What the native picker is asked for: media files, folders, or one cover image. */
-export type PickKind = 'files' | 'folder' | 'image';
+/** What the native picker is asked for: media files, folders, one cover image, or one manifest (csv/json). */
+export type PickKind = 'files' | 'folder' | 'image' | 'manifest';
 
 /**
  * One entry of a job's event log (created, initiated, waiting, failed, completed,
@@ -133,6 +134,15 @@ export interface JobEvent {
 export interface ExportedFile {
   fileName: string;
   content: string;
+}
+
+/**
+ * A manifest read for staging: the rows whose file exists and whose metadata is valid,
+ * and every other row with its 1-based number and why it was left out.
+ */
+export interface ManifestReply {
+  items: NewJob[];
+  problems: { row: number; path?: string; message: string }[];
 }
 
 export interface AddJobsReply {
@@ -152,13 +162,18 @@ export interface VodBridge {
   getCatalog(opts?: { refresh?: boolean }): Promise<Catalog>;
   /**
    * A native dialog (Electron) or null where the shell has none (web: use browseDirectory).
-   * 'image' picks one cover image (png/jpg/jpeg/gif/heic).
+   * 'image' picks one cover image (png/jpg/jpeg/gif/heic); 'manifest' one csv/json file.
    */
   pickPaths(kind: PickKind): Promise<string[] | null>;
   browseDirectory(path?: string): Promise<DirectoryListing>;
   scanPaths(paths: string[]): Promise<ScanResult>;
   /** ffprobe's view of each file (duration, resolution, codecs, or why it is not media), keyed by path. */
   probeFiles(paths: string[]): Promise<Record<string, MediaProbe>>;
+  /**
+   * Per-file metadata from a CSV (as Excel saves it; our or the PC tool's column names) or
+   * a JSON array on the machine running the engine. Rows whose file is missing are problems.
+   */
+  readManifest(path: string): Promise<ManifestReply>;
   addJobs(jobs: NewJob[], opts?: { hold?: boolean }): Promise<AddJobsReply>;
   updateMeta(ids: number[], patch: Partial<JobMeta>): Promise<void>;
   queryJobs(query: JobQuery): Promise<JobPage>;

@@ -3,13 +3,14 @@
 // file-system helpers. Electron and web mode both hand their (validated) calls here.
 
 import type {
-  AddJobsReply, AppInfo, BridgeCalls, DirectoryListing, ExportedFile, JobEvent, PickKind,
+  AddJobsReply, AppInfo, BridgeCalls, DirectoryListing, ExportedFile, JobEvent, ManifestReply, PickKind,
 } from '../../shared/ipc';
 import type {
   Catalog, ConnectionResult, EngineSettings, ExportOptions, JobMeta, JobPage, JobQuery, JobSelector,
   JobView, MediaProbe, NewJob, ProfileInput, ProfileView, QueueTotals, ScanResult,
 } from '../../shared/types';
 import type { UploadEngineApi } from '../engine/api';
+import { readManifest, type Manifest } from '../engine/manifest';
 import { FfprobeUnavailableError, probeMany } from '../engine/media-probe';
 import { exportFileName, exportResults } from '../engine/results-export';
 import { IpcError, toErrorPayload } from './ipc-error';
@@ -110,6 +111,39 @@ export class AppController implements BridgeCalls {
       if (err instanceof FfprobeUnavailableError) throw new IpcError('FfprobeUnavailable', err.message);
       throw err;
     }
+  }
+
+  /**
+   * A manifest's rows, cut down to what the UI can stage: each item's file is checked
+   * with scanPaths (the one place for "exists, is a file, is an accepted format and
+   * size"), and a row whose file fails becomes a problem with scanPaths' reason.
+   */
+  async readManifest(file: string): Promise<ManifestReply> {
+    let manifest: Manifest;
+    try {
+      manifest = await readManifest(file);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'the file does not exist' : (err as Error).message;
+      throw new IpcError('InvalidManifest', `Cannot read the list ${file}: ${why}. Choose a CSV (as Excel saves it) or a JSON array of objects, one row per file.`);
+    }
+    // readManifest turns every data row into exactly one item or one problem, in order,
+    // so the rows without a problem are the items' rows.
+    const problemRows = new Set(manifest.problems.map((p) => p.row));
+    const itemRows: number[] = [];
+    for (let row = 1; itemRows.length < manifest.items.length; row++) if (!problemRows.has(row)) itemRows.push(row);
+
+    const scan = await scanPaths(manifest.items.map((i) => i.path));
+    const found = new Set(scan.files.map((f) => f.path));
+    const reasons = new Map(scan.rejected.map((r) => [r.path, r.reason]));
+    const items: ManifestReply['items'] = [];
+    const problems: ManifestReply['problems'] = [...manifest.problems];
+    manifest.items.forEach((item, i) => {
+      if (found.has(item.path)) items.push(item);
+      else problems.push({ row: itemRows[i], path: item.path, message: reasons.get(item.path) ?? `Not a file: ${item.path} (a folder?). List files, one per row.` });
+    });
+    problems.sort((a, b) => a.row - b.row);
+    return { items, problems };
   }
 
   // --- queue ---

@@ -92,6 +92,8 @@ export function startElectronShell(): void {
     folder: { properties: ['openDirectory', 'multiSelections'] },
     // One cover per file or selection: a single image.
     image: { properties: ['openFile'], filters: [{ name: 'Images (covers)', extensions: [...IMAGE_EXTENSIONS] }] },
+    // "Import list…": one manifest, as main/engine/manifest.ts reads them.
+    manifest: { properties: ['openFile'], filters: [{ name: 'File lists (CSV, JSON)', extensions: ['csv', 'json'] }] },
   };
 
   const pickPaths = async (kind: PickKind): Promise<string[] | null> => {
