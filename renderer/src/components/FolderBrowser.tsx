@@ -1,7 +1,7 @@
 // Server-side file browser for shells without a native dialog (web mode): the files
 // live on the machine running the engine, so the operator picks them from there.
-// Two modes: 'add' (media files and folders, many at once) and 'cover' (one image
-// for the selected staged files).
+// Three modes: 'add' (media files and folders, many at once), 'cover' (one image
+// for the selected staged files) and 'manifest' (one csv/json list to import).
 
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -9,7 +9,7 @@ import type { DirectoryListing } from '../../../shared/ipc';
 import { getBridge } from '../bridge';
 import { formatBytes } from '../../../shared/format';
 import type { FolderBrowserMode } from '../store/app';
-import { addPaths, closeFolderBrowser, setCover } from '../store/staging';
+import { addPaths, closeFolderBrowser, importManifest, setCover } from '../store/staging';
 import { mediaKindOf } from '../../../shared/validation';
 import { errorText } from '../store/ui';
 
@@ -17,6 +17,9 @@ let lastPath: string | undefined;
 
 export function FolderBrowser({ mode }: { mode: FolderBrowserMode }) {
   const cover = mode === 'cover';
+  const manifest = mode === 'manifest';
+  /** Cover and list modes choose exactly one file. */
+  const single = mode !== 'add';
   const { t } = useTranslation();
   const [listing, setListing] = useState<DirectoryListing | null>(null);
   const [pathInput, setPathInput] = useState('');
@@ -56,8 +59,8 @@ export function FolderBrowser({ mode }: { mode: FolderBrowserMode }) {
   };
 
   const toggle = (path: string, on: boolean) => {
-    // A cover is one image: choosing another replaces the choice.
-    const next = new Set(cover ? [] : chosen);
+    // A cover or a list is one file: choosing another replaces the choice.
+    const next = new Set(single ? [] : chosen);
     if (on) next.add(path);
     else next.delete(path);
     setChosen(next);
@@ -69,8 +72,18 @@ export function FolderBrowser({ mode }: { mode: FolderBrowserMode }) {
     if (path) setCover(path);
   };
 
-  /** In cover mode only images can be chosen (folders are for moving around). */
-  const choosable = (e: DirectoryListing['entries'][number]) => !cover || (!e.isDirectory && mediaKindOf(e.name) === 'image');
+  const useManifest = () => {
+    const [path] = chosen;
+    closeFolderBrowser();
+    if (path) void importManifest(path);
+  };
+
+  /** In cover mode only images can be chosen, in list mode only csv/json (folders are for moving around). */
+  const choosable = (e: DirectoryListing['entries'][number]) => {
+    if (!single) return true;
+    if (e.isDirectory) return false;
+    return cover ? mediaKindOf(e.name) === 'image' : /\.(csv|json)$/i.test(e.name);
+  };
 
   const entries = listing
     ? [...listing.entries].sort((a, b) => Number(b.isDirectory) - Number(a.isDirectory) || a.name.localeCompare(b.name))
@@ -80,8 +93,8 @@ export function FolderBrowser({ mode }: { mode: FolderBrowserMode }) {
     <div className="modal-backdrop">
       <div className="modal browser" role="dialog" aria-modal="true" aria-labelledby="browser-title" data-testid="folder-browser" data-mode={mode}>
         <header className="modal-head">
-          <h2 id="browser-title">{cover ? t('browser.coverTitle') : t('browser.title')}</h2>
-          <p className="muted small">{cover ? t('browser.coverExplain') : t('browser.explain')}</p>
+          <h2 id="browser-title">{t(cover ? 'browser.coverTitle' : manifest ? 'browser.manifestTitle' : 'browser.title')}</h2>
+          <p className="muted small">{t(cover ? 'browser.coverExplain' : manifest ? 'browser.manifestExplain' : 'browser.explain')}</p>
         </header>
         <form
           className="browser-path"
@@ -113,8 +126,8 @@ export function FolderBrowser({ mode }: { mode: FolderBrowserMode }) {
           {entries.map((e) => (
             <div key={e.path} className={`browser-entry${choosable(e) ? '' : ' unchoosable'}`} data-testid="browser-entry" data-name={e.name}>
               <input
-                type={cover ? 'radio' : 'checkbox'}
-                name={cover ? 'cover-choice' : undefined}
+                type={single ? 'radio' : 'checkbox'}
+                name={single ? `${mode}-choice` : undefined}
                 aria-label={t('browser.select', { name: e.name })}
                 checked={chosen.has(e.path)}
                 disabled={!choosable(e)}
@@ -137,6 +150,10 @@ export function FolderBrowser({ mode }: { mode: FolderBrowserMode }) {
           {cover ? (
             <button type="button" className="primary" data-testid="browser-use-cover" disabled={chosen.size === 0} onClick={useCover}>
               {t('browser.useCover')}
+            </button>
+          ) : manifest ? (
+            <button type="button" className="primary" data-testid="browser-use-manifest" disabled={chosen.size === 0} onClick={useManifest}>
+              {t('browser.useManifest')}
             </button>
           ) : (
             <>

@@ -8,7 +8,7 @@ import { getBridge } from '../bridge';
 import { formatBytes, mediaSummary } from '../../../shared/format';
 import { useApp, type StagedFile } from '../store/app';
 import {
-  addPaths, clearRejected, editStaged, pickAndAdd, problemsOf, removeStaged, selectAllStaged,
+  addPaths, clearRejected, editStaged, pickAndAdd, pickManifest, problemsOf, removeStaged, selectAllStaged,
   selectStagedRange, startUpload, toggleStaged,
 } from '../store/staging';
 import { notify } from '../store/ui';
@@ -67,6 +67,9 @@ export function UploadView() {
         </button>
         <button type="button" data-testid="add-folder" onClick={() => void pickAndAdd('folder')}>
           {t('staging.addFolder')}
+        </button>
+        <button type="button" data-testid="import-list" title={t('staging.importListHint')} onClick={() => void pickManifest()}>
+          {t('staging.importList')}
         </button>
         {selection.size > 0 && (
           <button type="button" data-testid="remove-selected" onClick={() => removeStaged(new Set(selection))}>
@@ -267,10 +270,11 @@ function RejectedList() {
         <button type="button" className="link" data-testid="rejected-clear" onClick={clearRejected}>{t('common.dismiss')}</button>
       </div>
       <ul>
-        {rejected.slice(0, 200).map((r) => (
-          <li key={r.path} data-testid="rejected-row" data-path={r.path}>
+        {rejected.slice(0, 200).map((r, i) => (
+          // Not keyed by path alone: list rows without a path all carry the list's own path.
+          <li key={`${i}:${r.path}`} data-testid="rejected-row" data-path={r.path} data-row={r.row}>
             <span className="ellipsis mono" title={r.path}>{r.path}</span>
-            <span className="error-text">{r.reason}</span>
+            <span className="error-text">{r.row !== undefined && <strong>{t('staging.listRow', { row: r.row })} </strong>}{r.reason}</span>
           </li>
         ))}
         {rejected.length > 200 && <li className="muted">{t('staging.rejectedMore', { count: rejected.length - 200 })}</li>}

@@ -12,7 +12,8 @@ import type { AppInfo, BridgeConnectionState } from '../../../shared/ipc';
 
 export type View = 'upload' | 'queue' | 'profiles' | 'settings';
 export type Language = 'en' | 'zh-CN';
-export type FolderBrowserMode = 'add' | 'cover';
+/** 'add': media files and folders; 'cover': one image; 'manifest': one csv/json list to import. */
+export type FolderBrowserMode = 'add' | 'cover' | 'manifest';
 
 export interface TestState extends Partial<ConnectionResult> {
   pending: boolean;
@@ -37,13 +38,20 @@ export interface StagedFile extends ScannedFile {
   meta: JobMeta;
   /** ffprobe's reading, filled in the background after the scan; undefined while pending. */
   probe?: MediaProbe;
+  /** From an imported list's priority column; the engine's default otherwise. */
+  priority?: number;
+}
+
+/** A file or list row that was not staged; `row` is the 1-based row of an imported list. */
+export interface SkippedFile extends RejectedFile {
+  row?: number;
 }
 
 export interface StagingSlice {
   staged: StagedFile[];
   /** Paths of the staged files the edit panel applies to. */
   stagedSelection: Set<string>;
-  rejected: RejectedFile[];
+  rejected: SkippedFile[];
   scanning: boolean;
   submitting: boolean;
 }

@@ -5,7 +5,7 @@ import type { CategoryNode, JobMeta, MediaProbe, NewJob } from '../../../shared/
 import { titleFromFileName, validateFileName, validateMetadata, type Problem } from '../../../shared/validation';
 import { getBridge } from '../bridge';
 import { baseName } from '../../../shared/format';
-import { getState, setState, type StagedFile } from './app';
+import { getState, setState, type SkippedFile, type StagedFile } from './app';
 import { refreshQueue, setTab } from './queue';
 import { errorText, notify, notifyKey, showView } from './ui';
 
@@ -49,6 +49,63 @@ export async function addPaths(paths: string[]): Promise<void> {
     void probeStaged(fresh.map((f) => f.path));
   } catch (err) {
     setState({ scanning: false });
+    notify(errorText(err), 'error');
+  }
+}
+
+/**
+ * "Import list…": stages the files of a manifest (CSV/JSON on the engine's machine) with
+ * the metadata its rows give; a file already staged takes the list's metadata. Rows the
+ * engine could not use go to the skipped list with their row number.
+ */
+export async function importManifest(file: string): Promise<void> {
+  setState({ scanning: true });
+  try {
+    const bridge = getBridge();
+    const reply = await bridge.readManifest(file);
+    // Size and kind for the rows (readManifest already checked each file exists).
+    const scan = reply.items.length > 0 ? await bridge.scanPaths(reply.items.map((i) => i.path)) : { files: [], rejected: [] };
+    const scanned = new Map(scan.files.map((f) => [f.path, f]));
+    const byPath = new Map<string, StagedFile>();
+    for (const item of reply.items) {
+      const f = scanned.get(item.path);
+      if (!f) continue;
+      // A list without a template group keeps the account's default, like added files.
+      const meta = { ...defaultMeta(item.path), ...item.meta };
+      byPath.set(item.path, { ...f, fileName: baseName(f.path), meta, ...(item.priority !== undefined ? { priority: item.priority } : {}) });
+    }
+    const { staged } = getState();
+    const restaged = staged.map((f) => {
+      const next = byPath.get(f.path);
+      if (!next) return f;
+      byPath.delete(f.path);
+      return { ...next, ...(f.probe ? { probe: f.probe } : {}) };
+    });
+    const fresh = [...byPath.values()];
+    const skipped: SkippedFile[] = [
+      ...reply.problems.map((p) => ({ path: p.path ?? file, reason: p.message, row: p.row })),
+      ...scan.rejected,
+    ];
+    setState({ staged: [...restaged, ...fresh], rejected: [...getState().rejected, ...skipped], scanning: false });
+    if (skipped.length > 0) notifyKey('staging.importedSkipped', { count: reply.items.length, skipped: skipped.length }, 'error');
+    else notifyKey('staging.imported', { count: reply.items.length });
+    void probeStaged(fresh.map((f) => f.path));
+  } catch (err) {
+    setState({ scanning: false });
+    notify(errorText(err), 'error');
+  }
+}
+
+/** The shell's single-file dialog for a csv/json list; otherwise the server-side browser in its list mode. */
+export async function pickManifest(): Promise<void> {
+  try {
+    const paths = await getBridge().pickPaths('manifest');
+    if (paths === null) {
+      setState({ folderBrowser: 'manifest' });
+      return;
+    }
+    if (paths[0]) await importManifest(paths[0]);
+  } catch (err) {
     notify(errorText(err), 'error');
   }
 }
@@ -200,7 +257,7 @@ export async function startUpload(hold: boolean): Promise<void> {
   if (submitting || staged.length === 0 || staged.some((f) => problemsOf(f).length > 0)) return;
   setState({ submitting: true });
   try {
-    const jobs: NewJob[] = staged.map((f) => ({ path: f.path, meta: cleanMeta(f.meta) }));
+    const jobs: NewJob[] = staged.map((f) => ({ path: f.path, meta: cleanMeta(f.meta), ...(f.priority !== undefined ? { priority: f.priority } : {}) }));
     const reply = await getBridge().addJobs(jobs, hold ? { hold: true } : undefined);
     const refused = new Set(reply.rejected.map((r) => r.path));
     setState({
