@@ -58,7 +58,8 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   metaOptions(runOptions(program.command('upload')
     .description('Upload files and folders (folders recursively; other formats are skipped with the reason).')
-    .argument('<paths...>', 'video/audio files or folders')))
+    .argument('[paths...]', 'video/audio files or folders')))
+    .option('--manifest <file>', 'a CSV or JSON list of files with their own title, category, tags… (see README); the flags above fill what a row leaves empty')
     .option('--no-wait-ready', 'done when the object is in OSS, without waiting for VOD status Normal')
     .option('--hold', 'only enqueue, paused; start later with `vodup resume` and `vodup run`')
     .action(async (paths: string[], flags) => setExit(await uploadCommand(paths, flags)));

@@ -55,6 +55,32 @@ export interface PlannedJobs {
   problems: InputProblem[];
 }
 
+/**
+ * Manifest rows keep what they say; the command's metadata flags fill only what a row
+ * leaves empty (a batch-wide template group, say). The title is always the row's own
+ * (or its file name).
+ */
+export function manifestJobs(items: readonly NewJob[], flags: MetaFlags): NewJob[] {
+  const tags = flags.tags !== undefined ? parseTags(flags.tags) : [];
+  return items.map((it) => {
+    const m = it.meta;
+    const meta: JobMeta = {
+      ...m,
+      tags: m.tags.length > 0 ? m.tags : tags,
+      description: m.description ?? flags.description,
+      cateId: m.cateId ?? flags.category,
+      templateGroupId: m.templateGroupId ?? flags.templateGroup,
+      workflowId: m.workflowId ?? flags.workflow,
+      storageLocation: m.storageLocation ?? flags.storageLocation,
+      appId: m.appId ?? flags.appId,
+      userData: m.userData ?? flags.userData,
+      coverPath: m.coverPath ?? (flags.cover !== undefined ? path.resolve(flags.cover) : undefined),
+    };
+    for (const k of Object.keys(meta) as (keyof JobMeta)[]) if (meta[k] === undefined) delete meta[k];
+    return { ...it, meta };
+  });
+}
+
 export function planJobs(files: readonly FoundFile[], flags: MetaFlags): PlannedJobs {
   const tags = flags.tags !== undefined ? parseTags(flags.tags) : [];
   const out: PlannedJobs = { jobs: [], problems: [] };

@@ -8,7 +8,8 @@ import { expandInputs } from '../expand';
 import { resolveDbPath } from '../paths';
 import { createReporter, recordOfJob } from '../reporter';
 import { openSession } from '../session';
-import { checkSharedFlags, planJobs, type MetaFlags } from '../upload-meta';
+import { readManifest } from '../../engine/manifest';
+import { checkSharedFlags, manifestJobs, planJobs, type MetaFlags } from '../upload-meta';
 import { watchJobs } from '../watch';
 import { unavailableProvider } from './no-provider';
 
@@ -22,6 +23,8 @@ export interface RunFlags {
 }
 
 export interface UploadFlags extends MetaFlags, RunFlags {
+  /** A CSV or JSON list of files with their own metadata (main/engine/manifest.ts). */
+  manifest?: string;
   /** false with --no-wait-ready: done once the object is in OSS (`uploaded`). */
   waitReady: boolean;
   /** Enqueue paused and exit; `vodup resume` + `vodup run` upload them later. */
@@ -57,9 +60,22 @@ async function upload(
   bindEngine: (e: { getJob(id: number): JobView | undefined }) => void,
 ): Promise<number> {
   // 1. Everything is checked before anything is enqueued; every problem is printed.
+  if (inputs.length === 0 && !flags.manifest) {
+    throw new CliError('Name the files or folders to upload, or a list of them with --manifest FILE.', EXIT.usage);
+  }
   const expansion = await expandInputs(inputs);
   const shared = checkSharedFlags(flags);
   const plan = shared.length > 0 ? { jobs: [], problems: [] } : planJobs(expansion.files, flags);
+  if (flags.manifest && shared.length === 0) {
+    let manifest;
+    try {
+      manifest = await readManifest(flags.manifest);
+    } catch (err) {
+      throw new CliError(`The manifest ${flags.manifest} could not be read: ${(err as Error).message}`, EXIT.usage);
+    }
+    plan.jobs.push(...manifestJobs(manifest.items, flags));
+    plan.problems.push(...manifest.problems.map((p) => ({ path: p.path ?? flags.manifest!, message: `${flags.manifest} row ${p.row}: ${p.message}` })));
+  }
   const problems = [...shared, ...expansion.problems, ...plan.problems];
   for (const s of expansion.skipped) {
     reporter.fileDone({ path: s.path, jobId: null, videoId: null, state: 'skipped', size: null, crc64: null, error: { code: 'Skipped', message: s.message } });
