@@ -18,6 +18,7 @@ export interface ManifestProblem {
   message: string;
 }
 
+/** Each data row gives exactly one item or one problem, in row order. */
 export interface Manifest {
   items: NewJob[];
   problems: ManifestProblem[];

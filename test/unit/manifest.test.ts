@@ -42,6 +42,8 @@ describe('manifests', () => {
     ].join('\n'));
     const { items, problems } = await readManifest(file);
     expect(items).toEqual([{ path: path.join(dir, 'ok.mp4'), meta: { title: 'Fine', tags: [] }, priority: 5 }]);
+    // One item or one problem per row, in row order (the app numbers its own checks by it).
+    expect(items.length + problems.length).toBe(7);
     expect(problems.map((p) => [p.row, p.message])).toEqual([
       [2, 'Title has 129 characters; the limit is 128.'],
       [3, '".txt" is not a format VOD accepts for video/audio uploads.'],
