@@ -121,7 +121,9 @@ export class AppController implements BridgeCalls {
   async readManifest(file: string): Promise<ManifestReply> {
     let manifest: Manifest;
     try {
-      manifest = await readManifest(file);
+      // Category names resolve against the active account's tree (cached); without it, ids only.
+      const categories = await this.getCatalog().then((c) => c.categories, () => undefined);
+      manifest = await readManifest(file, { categories });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       const why = code === 'ENOENT' ? 'the file does not exist' : (err as Error).message;

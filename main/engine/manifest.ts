@@ -8,7 +8,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import type { JobMeta, NewJob } from '../../shared/types';
+import type { CategoryNode, JobMeta, NewJob } from '../../shared/types';
 import { formatProblems, parseTags, titleFromFileName, validateFileName, validateMetadata } from '../../shared/validation';
 
 export interface ManifestProblem {
@@ -67,7 +67,34 @@ const text = (v: unknown): string | undefined => {
   return s.length > 0 ? s : undefined;
 };
 
-export async function readManifest(file: string): Promise<Manifest> {
+export interface ManifestOptions {
+  /**
+   * The account's category tree: a category cell may then name a category ("Action",
+   * or its path "Movies/Action") instead of giving its CateId.
+   */
+  categories?: readonly CategoryNode[];
+}
+
+/** Every category with its path of names from the root. */
+function flatten(nodes: readonly CategoryNode[], parents: string[] = []): { path: string[]; cateId: number }[] {
+  return nodes.flatMap((n) => [{ path: [...parents, n.name], cateId: n.cateId }, ...flatten(n.children, [...parents, n.name])]);
+}
+
+/** A CateId for a category's name or path, or a sentence saying why there is none. */
+function categoryByName(name: string, categories: readonly CategoryNode[] | undefined): number | string {
+  if (!categories) return `Category "${name}" is not a category id (a number).`;
+  const wanted = name.split(/\s*[/>／]\s*/).map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const all = flatten(categories);
+  const matches = all.filter((c) => {
+    const tail = c.path.slice(-wanted.length).map((s) => s.toLowerCase());
+    return tail.length === wanted.length && tail.every((s, i) => s === wanted[i]);
+  });
+  if (matches.length === 1) return matches[0].cateId;
+  if (matches.length === 0) return `No category is named "${name}" in this account.`;
+  return `Category "${name}" is ambiguous: ${matches.map((m) => `${m.path.join('/')} (${m.cateId})`).join(', ')}. Give its path or its id.`;
+}
+
+export async function readManifest(file: string, opts: ManifestOptions = {}): Promise<Manifest> {
   const abs = path.resolve(file);
   const raw = await fsp.readFile(abs, 'utf8');
   const rows = rowsOf(raw, path.extname(abs).toLowerCase());
@@ -102,8 +129,9 @@ export async function readManifest(file: string): Promise<Manifest> {
     };
     const rowProblems = [...validateFileName(filePath), ...validateMetadata(meta)];
     if (cate !== undefined) {
-      if (/^-?\d+$/.test(cate)) meta.cateId = Number(cate);
-      else rowProblems.push({ field: 'cateId', code: 'InvalidCategory', message: `Category "${cate}" is not a category id (a number).` });
+      const id = /^-?\d+$/.test(cate) ? Number(cate) : categoryByName(cate, opts.categories);
+      if (typeof id === 'number') meta.cateId = id;
+      else rowProblems.push({ field: 'cateId', code: 'InvalidCategory', message: id });
     }
     const priority = text(v.priority);
     if (priority !== undefined && !/^-?\d+$/.test(priority)) {

@@ -22,11 +22,11 @@ describe('importing a file list in the browser', () => {
 
   beforeAll(async () => {
     media = makeMediaFolder();
-    // Two real clips with their details, and a row whose category is not a number.
+    // Two real clips with their details, and a row whose category the account does not have.
     fs.writeFileSync(path.join(media.dir, 'list.csv'), '\uFEFFpath,title,category,tags,description\r\n'
       + 'clip-one.mp4,First episode,1000001,"news,2026",Opening night\r\n'
       + 'clip-two.mp4,Second episode,1000001,"news;sport",\r\n'
-      + 'clip-three.mov,Third,Movies,,\r\n');
+      + 'clip-three.mov,Third,Nope,,\r\n');
     [server, browser] = await Promise.all([startServer(), launchBrowser()]);
     page = await openApp(browser, server.url);
   });
@@ -64,7 +64,7 @@ describe('importing a file list in the browser', () => {
     ]);
     const bad = page.locator('[data-testid="rejected-row"][data-row="3"]');
     expect(await bad.getAttribute('data-path')).toBe(path.join(media.dir, 'clip-three.mov'));
-    expect(await bad.textContent()).toContain('row 3: Category "Movies" is not a category id (a number).');
+    expect(await bad.textContent()).toContain('row 3: No category is named "Nope" in this account.');
     // The background probe runs for imported files as for added ones.
     await expect.poll(() => page.locator('[data-testid="staged-media"][data-probe="ok"]').count(), { timeout: T }).toBe(2);
 

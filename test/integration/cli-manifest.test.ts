@@ -28,7 +28,7 @@ describe('vodup upload --manifest', () => {
     fs.writeFileSync(manifest, [
       '\uFEFF文件,资源名称,分类,标签,资源描述',
       'ep1.mp4,第一集,1000002,"drama,s1",The first one',
-      'ep2.mov,Episode two,,,',
+      'ep2.mov,Episode two,Sports/Football,,',
       `ep3.mp4,${'x'.repeat(129)},,,`,
     ].join('\r\n'));
 
@@ -41,8 +41,8 @@ describe('vodup upload --manifest', () => {
 
     const byFile = new Map(done.map((l) => [path.basename(l.path), sandbox.video(l.videoId!)!]));
     expect(byFile.get('ep1.mp4')).toMatchObject({ title: '第一集', cateId: 1000002, tags: ['drama', 's1'], description: 'The first one', templateGroupId: 'VOD_NO_TRANSCODE' });
-    // Row 2 left category and tags empty: the flags fill them.
-    expect(byFile.get('ep2.mov')).toMatchObject({ title: 'Episode two', tags: ['batch'], templateGroupId: 'VOD_NO_TRANSCODE' });
+    // Row 2 names its category (resolved in the account's tree) and leaves tags empty: the flag fills them.
+    expect(byFile.get('ep2.mov')).toMatchObject({ title: 'Episode two', cateId: 1000006, tags: ['batch'], templateGroupId: 'VOD_NO_TRANSCODE' });
     expect(sandbox.stats().createUploadVideo).toBe(2);
   });
 

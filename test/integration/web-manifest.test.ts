@@ -39,16 +39,17 @@ describe('readManifest over the web bridge', () => {
     await randomFile(mediaDir, 'bad.mp4', 1000);
     const list = path.join(mediaDir, 'list.csv');
     fs.writeFileSync(list, '\uFEFFpath,title,category,tags,description\r\n'
-      + 'good.mp4,Good one,1000001,"news,体育",Said well\r\n'
-      + 'bad.mp4,Bad,Movies,,\r\n'
+      + 'good.mp4,Good one,Movies / Action,"news,体育",Said well\r\n'
+      + 'bad.mp4,Bad,Nope,,\r\n'
       + 'gone.mp4,Gone,,,\r\n');
     const reply = await bridge.readManifest(list);
     expect(reply.items).toEqual([{
       path: path.join(mediaDir, 'good.mp4'),
-      meta: { title: 'Good one', tags: ['news', '体育'], description: 'Said well', cateId: 1000001 },
+      // A category given by its path of names resolves against the account's tree.
+      meta: { title: 'Good one', tags: ['news', '体育'], description: 'Said well', cateId: 1000002 },
     }]);
     expect(reply.problems).toEqual([
-      { row: 2, path: path.join(mediaDir, 'bad.mp4'), message: 'Category "Movies" is not a category id (a number).' },
+      { row: 2, path: path.join(mediaDir, 'bad.mp4'), message: 'No category is named "Nope" in this account.' },
       { row: 3, path: path.join(mediaDir, 'gone.mp4'), message: expect.stringMatching(/^Not found: .*gone\.mp4/) },
     ]);
   });

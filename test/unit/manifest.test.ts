@@ -2,6 +2,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readManifest } from '../../main/engine/manifest';
+import type { CategoryNode } from '../../shared/types';
 import { tempDir } from '../helpers/files';
 
 describe('manifests', () => {
@@ -51,6 +52,23 @@ describe('manifests', () => {
       [5, 'No file path (a "path" column is required).'],
       [6, '17 tags; at most 16 are allowed.'],
       [7, 'Priority "soon" is not a whole number.'],
+    ]);
+  });
+
+  it('resolves category names and paths against the account\'s tree, and says when it cannot', async () => {
+    const leaf = (cateId: number, name: string, children: CategoryNode[] = []): CategoryNode => ({ cateId, name, level: 0, parentId: -1, children });
+    const categories = [
+      leaf(1, 'Movies', [leaf(2, 'Action', [leaf(3, 'Classics')]), leaf(4, 'Drama')]),
+      leaf(5, 'Series', [leaf(6, 'Drama')]),
+    ];
+    const dir = await tempDir();
+    const file = path.join(dir, 'list.csv');
+    await fsp.writeFile(file, ['path,category', 'a.mp4,Action', 'b.mp4,movies / action / CLASSICS', 'c.mp4,Series>Drama', 'd.mp4,Drama', 'e.mp4,Cartoons'].join('\n'));
+    const { items, problems } = await readManifest(file, { categories });
+    expect(items.map((i) => [path.basename(i.path), i.meta.cateId])).toEqual([['a.mp4', 2], ['b.mp4', 3], ['c.mp4', 6]]);
+    expect(problems.map((p) => [p.row, p.message])).toEqual([
+      [4, 'Category "Drama" is ambiguous: Movies/Drama (4), Series/Drama (6). Give its path or its id.'],
+      [5, 'No category is named "Cartoons" in this account.'],
     ]);
   });
 

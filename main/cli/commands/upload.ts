@@ -1,7 +1,7 @@
 // `vodup upload <files or folders…>`: validate everything first, enqueue the valid
 // files, upload until each of them is done, report each file as it finishes.
 
-import type { EngineSettings, JobView } from '../../../shared/types';
+import type { CategoryNode, EngineSettings, JobView } from '../../../shared/types';
 import { createProvider, loadCredentials, preflight } from '../credentials';
 import { CliError, EXIT } from '../errors';
 import { expandInputs } from '../expand';
@@ -69,7 +69,7 @@ async function upload(
   if (flags.manifest && shared.length === 0) {
     let manifest;
     try {
-      manifest = await readManifest(flags.manifest);
+      manifest = await readManifest(flags.manifest, { categories: await categoriesFor(flags) });
     } catch (err) {
       throw new CliError(`The manifest ${flags.manifest} could not be read: ${(err as Error).message}`, EXIT.usage);
     }
@@ -147,6 +147,20 @@ async function upload(
     return bad.length > 0 ? EXIT.jobsFailed : EXIT.ok;
   } finally {
     await session.close();
+  }
+}
+
+/**
+ * The account's category tree, so a manifest may name categories: asked only when the
+ * credentials are there (not for --hold) and left out when the service does not answer
+ * (the rows then need ids, and say so).
+ */
+async function categoriesFor(flags: UploadFlags): Promise<CategoryNode[] | undefined> {
+  if (flags.hold) return undefined;
+  try {
+    return (await createProvider(loadCredentials()).getCatalog()).categories;
+  } catch {
+    return undefined;
   }
 }
 
