@@ -283,8 +283,14 @@ const JobRow = memo(function JobRow({ job, index, top, selected, onSelect }: Row
         <span className="ellipsis muted small" title={job.path}>{job.fileName}</span>
       </span>
       <span className="num">{formatBytes(job.size)}</span>
-      <span>
+      <span className="cell-state">
         <span className={`state state-${job.state}`} data-testid="job-state">{t(`state.${job.state}`)}</span>
+        {job.state === 'waiting' && job.error && (
+          // Why it waits (offline, throttled, disk full…): it goes on by itself, but the operator may act.
+          <span className="ellipsis small muted" data-testid="job-waiting-reason" title={[job.error.message, job.error.hint].filter(Boolean).join('\n')}>
+            {job.error.message}
+          </span>
+        )}
       </span>
       {job.error && failed ? <ErrorCell error={job.error} /> : <LiveCells job={job} />}
       <span className="videoid">
