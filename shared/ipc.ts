@@ -66,6 +66,8 @@ const settingsPatchSchema = z.object({
   bandwidthLimit: z.number().min(0),
   autoResume: z.boolean(),
   keepRunningInTray: z.boolean(),
+  windowStart: z.string().regex(/^(|([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?)$/, 'a time as HH:MM, or empty'),
+  windowEnd: z.string().regex(/^(|([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?)$/, 'a time as HH:MM, or empty'),
 }).partial().strict();
 
 export const ipcArgs = {

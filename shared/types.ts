@@ -75,6 +75,8 @@ export interface QueueTotals {
   bytesTotal: number;
   bytesDone: number;
   speed: number;
+  /** Set while an upload window is configured and closed: when it opens (epoch ms). */
+  windowOpensAt?: number;
 }
 
 export interface ProgressBatch {
@@ -92,6 +94,13 @@ export interface EngineSettings {
   bandwidthLimit: number;
   autoResume: boolean;
   keepRunningInTray: boolean;
+  /**
+   * Upload only between these local times ("HH:MM", may wrap midnight: 22:00–06:00);
+   * both empty = any time. Outside it nothing new starts and running uploads stop at
+   * their last acknowledged part, to go on when it opens.
+   */
+  windowStart: string;
+  windowEnd: string;
 }
 
 export const DEFAULT_SETTINGS: EngineSettings = {
@@ -101,6 +110,8 @@ export const DEFAULT_SETTINGS: EngineSettings = {
   bandwidthLimit: 0,
   autoResume: true,
   keepRunningInTray: true,
+  windowStart: '',
+  windowEnd: '',
 };
 
 export type ProfileKind = 'aliyun' | 'sandbox';
