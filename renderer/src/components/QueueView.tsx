@@ -371,7 +371,7 @@ function RowActions({ job }: { job: JobView }) {
 }
 
 function QueueFooter() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const totals = useApp((s) => s.totals);
   if (!totals) return <footer className="queue-footer" data-testid="queue-footer" />;
   const by = totals.byState;
@@ -384,6 +384,13 @@ function QueueFooter() {
       <span>{t('footer.done', { count: by.ready ?? 0 })}</span>
       {(by.failed ?? 0) > 0 && <span className="error-text">{t('footer.failed', { count: by.failed ?? 0 })}</span>}
       {(by.waiting ?? 0) > 0 && <span className="warn-text">{t('footer.waiting', { count: by.waiting ?? 0 })}</span>}
+      {totals.windowOpensAt !== undefined && (
+        <span className="warn-text" data-testid="footer-window" data-opens-at={totals.windowOpensAt}>
+          {t('footer.window', {
+            time: new Date(totals.windowOpensAt).toLocaleTimeString(i18n.language, { hour: '2-digit', minute: '2-digit' }),
+          })}
+        </span>
+      )}
       <span className="spacer" />
       <span data-testid="footer-bytes">{formatBytes(totals.bytesDone)} / {formatBytes(totals.bytesTotal)}</span>
       <span className="bar wide"><span className="fill" style={{ width: `${percent(totals.bytesDone, totals.bytesTotal)}%` }} /></span>

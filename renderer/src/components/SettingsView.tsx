@@ -4,6 +4,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { EngineSettings } from '../../../shared/types';
+import { checkWindow, parseTimeOfDay } from '../../../shared/upload-window';
 import { useApp } from '../store/app';
 import { saveSettings } from '../store/settings';
 
@@ -16,6 +17,8 @@ interface Draft {
   bandwidthMBs: string;
   autoResume: boolean;
   keepRunningInTray: boolean;
+  windowStart: string;
+  windowEnd: string;
 }
 
 function toDraft(s: EngineSettings): Draft {
@@ -26,6 +29,8 @@ function toDraft(s: EngineSettings): Draft {
     bandwidthMBs: String(Math.round((s.bandwidthLimit / MB) * 100) / 100),
     autoResume: s.autoResume,
     keepRunningInTray: s.keepRunningInTray,
+    windowStart: s.windowStart,
+    windowEnd: s.windowEnd,
   };
 }
 
@@ -57,7 +62,13 @@ export function SettingsView() {
   const parts = intIn(draft.partsInFlight, 1, 256);
   const partSize = intIn(draft.partSizeMiB, 0, 5 * 1024);
   const bw = /^\d+(\.\d+)?$/.test(draft.bandwidthMBs.trim()) ? Number(draft.bandwidthMBs) : null;
-  const valid = files !== null && parts !== null && partSize !== null && bw !== null;
+  // checkWindow (shared with the engine and the CLI) decides; the renderer only picks
+  // the localized wording for the two ways a window can be wrong.
+  const windowBad = checkWindow({ start: draft.windowStart, end: draft.windowEnd }) !== undefined;
+  const windowError = !windowBad ? undefined
+    : parseTimeOfDay(draft.windowStart) !== undefined && parseTimeOfDay(draft.windowStart) === parseTimeOfDay(draft.windowEnd)
+      ? t('settings.windowSame') : t('settings.windowIncomplete');
+  const valid = files !== null && parts !== null && partSize !== null && bw !== null && !windowBad;
   const partSizeSmall = partSize !== null && partSize > 0 && partSize * MB < 100 * 1024;
 
   const submit = (e: FormEvent) => {
@@ -70,6 +81,8 @@ export function SettingsView() {
       bandwidthLimit: Math.round(bw * MB),
       autoResume: draft.autoResume,
       keepRunningInTray: draft.keepRunningInTray,
+      windowStart: draft.windowStart,
+      windowEnd: draft.windowEnd,
     });
   };
 
@@ -101,6 +114,40 @@ export function SettingsView() {
           {field('partSizeMiB', t('settings.partSize'), t('settings.partSizeHint'), partSize !== null, 'settings-partsize', 'MiB')}
           {partSizeSmall && <p className="error-text small">{t('settings.partSizeTooSmall')}</p>}
           {field('bandwidthMBs', t('settings.bandwidth'), t('settings.bandwidthHint'), bw !== null, 'settings-bandwidth', 'MB/s')}
+          <div className="field settings-field" role="group" aria-labelledby="settings-window-label">
+            <span id="settings-window-label">{t('settings.window')}</span>
+            <span className="with-unit window-times">
+              <input
+                type="time"
+                data-testid="settings-window-start"
+                aria-label={t('settings.windowStart')}
+                className={windowBad && parseTimeOfDay(draft.windowStart) === undefined ? 'invalid' : ''}
+                value={draft.windowStart}
+                onChange={(e) => setDraft({ ...draft, windowStart: e.target.value })}
+              />
+              <span className="muted">–</span>
+              <input
+                type="time"
+                data-testid="settings-window-end"
+                aria-label={t('settings.windowEnd')}
+                className={windowBad && parseTimeOfDay(draft.windowEnd) === undefined ? 'invalid' : ''}
+                value={draft.windowEnd}
+                onChange={(e) => setDraft({ ...draft, windowEnd: e.target.value })}
+              />
+              <button
+                type="button"
+                data-testid="settings-window-clear"
+                disabled={!draft.windowStart && !draft.windowEnd}
+                onClick={() => setDraft({ ...draft, windowStart: '', windowEnd: '' })}
+              >
+                {t('settings.windowAnyTime')}
+              </button>
+            </span>
+            {windowError && <span className="error-text small" data-testid="settings-window-error" role="alert">{windowError}</span>}
+            <span className="muted small">
+              {draft.windowStart || draft.windowEnd ? t('settings.windowHint') : t('settings.windowNone')}
+            </span>
+          </div>
         </fieldset>
         <fieldset>
           <legend>{t('settings.behaviour')}</legend>

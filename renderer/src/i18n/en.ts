@@ -213,6 +213,7 @@ export const en = {
     done_one: '{{count}} done', done_other: '{{count}} done',
     failed_one: '{{count}} failed', failed_other: '{{count}} failed',
     waiting_one: '{{count}} waiting for network', waiting_other: '{{count}} waiting for network',
+    window: 'Outside the upload window — continues at {{time}}',
   },
   profiles: {
     heading: 'Accounts',
@@ -280,6 +281,14 @@ export const en = {
     trayWeb: 'In web mode the server keeps running on its own; the tray setting applies to the desktop app.',
     saved: 'Saved',
     revert: 'Undo changes',
+    window: 'Upload window',
+    windowStart: 'Upload window start',
+    windowEnd: 'Upload window end',
+    windowAnyTime: 'Any time',
+    windowNone: 'Uploads run at any time. Set a start and an end to upload only between them (e.g. 22:00 to 06:00 overnight).',
+    windowHint: 'Outside it nothing new starts; running uploads stop at their last acknowledged part and continue when it opens.',
+    windowIncomplete: 'An upload window needs both a start and an end time (e.g. 22:00 and 06:00). Press "Any time" to upload without one.',
+    windowSame: 'The upload window starts and ends at the same time. Pick two different times, or press "Any time".',
   },
 };
 

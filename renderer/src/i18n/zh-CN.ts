@@ -198,6 +198,7 @@ export const zhCN = {
     done_other: '{{count}} 个完成',
     failed_other: '{{count}} 个失败',
     waiting_other: '{{count}} 个等待网络',
+    window: '当前不在上传时段内，将于 {{time}} 继续',
   },
   profiles: {
     heading: '账号管理',
@@ -265,5 +266,13 @@ export const zhCN = {
     trayWeb: '网页模式下服务会持续运行；托盘设置用于桌面版。',
     saved: '已保存',
     revert: '撤销修改',
+    window: '上传时段',
+    windowStart: '上传时段开始时间',
+    windowEnd: '上传时段结束时间',
+    windowAnyTime: '不限时段',
+    windowNone: '任何时间都会上传。设置开始和结束时间后，只在两者之间上传（如夜间 22:00 到 06:00）。',
+    windowHint: '时段之外不会开始新的上传；正在进行的上传停在最后一个已确认的分片，时段开始后继续。',
+    windowIncomplete: '上传时段需要同时设置开始和结束时间（如 22:00 和 06:00）。点击“不限时段”可取消时段。',
+    windowSame: '上传时段的开始和结束时间相同。请选择两个不同的时间，或点击“不限时段”。',
   },
 };
