@@ -22,6 +22,7 @@ import { planParts } from './oss/part-plan';
 import { ProgressTracker } from './progress';
 import { acquireQueueLock, type QueueLock } from './queue-lock';
 import { DEFAULT_JOB_POLICY, delayFor } from './retry';
+import { checkWindow, isWindowOpen, nextWindowChange, type UploadWindow } from '../../shared/upload-window';
 import { Semaphore } from './semaphore';
 import { StatusPoller } from './status-poller';
 import { openQueueStore, type QueueStore } from './store';
@@ -54,6 +55,7 @@ export class UploadEngine implements UploadEngineApi {
   private changeTimer: NodeJS.Timeout | undefined;
   private progressTimer: NodeJS.Timeout | undefined;
   private wakeTimer: NodeJS.Timeout | undefined;
+  private windowTimer: NodeJS.Timeout | undefined;
   private idleWaiters: (() => void)[] = [];
   /**
    * Jobs whose failure could not be written yet (see onRunError), with the error the
@@ -109,7 +111,13 @@ export class UploadEngine implements UploadEngineApi {
   }
 
   totals(): QueueTotals {
-    return this.progress.snapshot(this.store.totals()).totals;
+    return this.withWindow(this.progress.snapshot(this.store.totals()).totals);
+  }
+
+  /** Totals say when a closed upload window opens, so every shell can tell why nothing moves. */
+  private withWindow(t: QueueTotals): QueueTotals {
+    if (isWindowOpen(uploadWindow(this.settings), new Date())) return t;
+    return { ...t, windowOpensAt: nextWindowChange(uploadWindow(this.settings), new Date())?.getTime() };
   }
 
   getSettings(): EngineSettings {
@@ -117,6 +125,10 @@ export class UploadEngine implements UploadEngineApi {
   }
 
   updateSettings(patch: Partial<EngineSettings>): EngineSettings {
+    const windowProblem = checkWindow(uploadWindow({ ...this.settings, ...patch }));
+    if (windowProblem) {
+      throw new EngineError({ kind: 'parameter', code: 'InvalidUploadWindow', retryable: false, message: windowProblem, hint: 'Give both times, or clear both for any time.' });
+    }
     this.store.saveSettings(patch);
     this.settings = { ...this.settings, ...patch };
     this.partSlots.setLimit(this.settings.partsInFlight);
@@ -294,6 +306,7 @@ export class UploadEngine implements UploadEngineApi {
     if (this.stopping) return;
     this.stopping = true;
     clearTimeout(this.wakeTimer);
+    clearTimeout(this.windowTimer);
     await this.poller.stop();
     await this.stopWork([...this.running.keys()]);
     // A consistent checkpoint: interrupted work is back in line, as the restore pass
@@ -328,8 +341,16 @@ export class UploadEngine implements UploadEngineApi {
   private pump(): void {
     if (!this.started || this.stopping) return;
     clearTimeout(this.wakeTimer);
+    clearTimeout(this.windowTimer);
+    const now = new Date();
+    const open = isWindowOpen(uploadWindow(this.settings), now);
+    const change = nextWindowChange(uploadWindow(this.settings), now);
+    if (change) {
+      // Opening: start what waits. Closing: stop uploads at their last acknowledged part.
+      this.windowTimer = setTimeout(() => (open ? void this.closeWindow() : this.pump()), Math.max(50, change.getTime() - Date.now()));
+    }
     const free = this.settings.filesInFlight - this.running.size;
-    if (free > 0) {
+    if (open && free > 0) {
       const candidates = this.store.nextRunnable(free + this.running.size, Date.now());
       for (const rec of candidates) {
         if (this.running.size >= this.settings.filesInFlight) break;
@@ -344,6 +365,20 @@ export class UploadEngine implements UploadEngineApi {
     }
     this.ensureProgressTimer();
     this.checkIdle();
+  }
+
+  /** The upload window closed: running uploads go back in line, to continue when it opens. */
+  private async closeWindow(): Promise<void> {
+    const ids = [...this.running.keys()];
+    await this.stopWork(ids);
+    for (const id of ids) {
+      const rec = this.store.getJob(id);
+      if (!rec || !INTERRUPTED_STATES.includes(rec.state)) continue;
+      this.store.transition(id, 'queued', {});
+      this.store.appendEvent(id, 'window-closed', { from: rec.state });
+      this.changed(id);
+    }
+    this.pump();
   }
 
   private launch(rec: JobRecord): void {
@@ -446,7 +481,8 @@ export class UploadEngine implements UploadEngineApi {
   private ensureProgressTimer(): void {
     if (this.running.size > 0 && !this.progressTimer) {
       this.progressTimer = setInterval(() => {
-        this.progressEmitter.fire(this.progress.snapshot(this.store.totals()));
+        const batch = this.progress.snapshot(this.store.totals());
+        this.progressEmitter.fire({ ...batch, totals: this.withWindow(batch.totals) });
         if (this.running.size === 0) {
           clearInterval(this.progressTimer);
           this.progressTimer = undefined;
@@ -474,6 +510,8 @@ async function coverProblems(coverPath: string): Promise<Problem[]> {
     return [{ field: 'file', code: 'CoverUnreadable', message: `Cover: ${classifyError(err).message}` }];
   }
 }
+
+const uploadWindow = (s: EngineSettings): UploadWindow => ({ start: s.windowStart, end: s.windowEnd });
 
 function normalizeMeta(meta: JobMeta): JobMeta {
   return {

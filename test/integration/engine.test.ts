@@ -372,3 +372,47 @@ describe('one engine per queue', () => {
     expect(second.getJob(held.added[0].id)!.state).toBe('paused');
   });
 });
+
+describe('upload window', () => {
+  const hhmmss = (d: Date): string => [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+
+  it('starts nothing outside the window, says when it opens, and uploads once it is open', async () => {
+    const { sb, dir, engine } = await setup({}, { partSizeMiB: 1 });
+    const now = Date.now();
+    expect(() => engine.updateSettings({ windowStart: '22:00', windowEnd: '' })).toThrow(/needs a start and an end/);
+    engine.updateSettings({ windowStart: hhmmss(new Date(now + 2 * 3600_000)), windowEnd: hhmmss(new Date(now + 3 * 3600_000)) });
+    const p = await randomFile(dir, 'night.mp4', 1 * MiB);
+    const { added } = await engine.addJobs([{ path: p, meta: meta('night') }]);
+    const totals = engine.totals();
+    expect(totals.windowOpensAt).toBeGreaterThan(now + 3600_000);
+    expect(engine.getJob(added[0].id)!.state).toBe('queued');
+    expect(sb.stats().createUploadVideo).toBe(0);
+
+    engine.updateSettings({ windowStart: '', windowEnd: '' });
+    await engine.whenIdle();
+    expect(engine.getJob(added[0].id)!.state).toBe('ready');
+    expect(engine.totals().windowOpensAt).toBeUndefined();
+  });
+
+  it('stops uploads at their last acknowledged part when the window closes, and goes on from there', async () => {
+    const { sb, dir, engine } = await setup({ faults: { bandwidth: 2 * MiB } }, { partSizeMiB: 1, partsInFlight: 2 });
+    const p = await randomFile(dir, 'closing.mp4', 12 * MiB);
+    const start = new Date(Date.now() - 3600_000);
+    const end = new Date(Date.now() + 2_500);
+    engine.updateSettings({ windowStart: hhmmss(start), windowEnd: hhmmss(end) });
+    const { added } = await engine.addJobs([{ path: p, meta: meta('closing') }]);
+    // Back in line once the window has closed (before, it was open: no windowOpensAt).
+    const stopped = await waitForJob(engine, added[0].id, (j) => j.state === 'queued' && engine.totals().windowOpensAt !== undefined);
+    expect(stopped.bytesDone).toBeLessThan(12 * MiB);
+    expect(stopped.videoId).toBeDefined();
+
+    engine.updateSettings({ windowStart: '', windowEnd: '' });
+    await engine.whenIdle();
+    const done = engine.getJob(added[0].id)!;
+    expect(done.state).toBe('ready');
+    expect(BigInt('0x' + done.crc64!)).toBe(await fileCrc(p));
+    expect(sb.stats().createUploadVideo).toBe(1);
+    // Only the parts in flight at the close were sent twice.
+    expect(sb.stats().bytesReceived).toBeLessThan(12 * MiB + 2 * MiB + 64 * 1024);
+  });
+});
