@@ -12,7 +12,7 @@ import { statusCommand } from './commands/status';
 import { uploadCommand } from './commands/upload';
 import { watchCommand } from './commands/watch';
 import { CliError, EXIT } from './errors';
-import { categoryId, intIn, megabytesPerSecond, parseSelector } from './options';
+import { categoryId, intIn, megabytesPerSecond, parseSelector, uploadWindowFlag } from './options';
 import { EngineError } from '../engine/errors';
 
 const HELP_FOOTER = `
@@ -40,6 +40,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--parallel <n>', 'parts in flight, across all files', intIn(1, 256))
     .option('--files <n>', 'files in flight', intIn(1, 64))
     .option('--bwlimit <MB/s>', 'bandwidth cap for the whole run in MB/s (10^6 bytes); 0 = none', megabytesPerSecond)
+    .option('--window <from-to>', 'upload only between these local times, e.g. 22:00-06:00 ("any" = any time); outside it the command waits', uploadWindowFlag)
     .option('--json', 'stdout: one JSON line per file as it finishes; nothing else');
 
   // The metadata of each file: shared by upload and watch.

@@ -3,6 +3,7 @@
 
 import { InvalidArgumentError } from 'commander';
 import { CliError } from './errors';
+import { checkWindow } from '../../shared/upload-window';
 
 export function intIn(min: number, max: number, unit = ''): (value: string) => number {
   return (value) => {
@@ -21,6 +22,15 @@ export function megabytesPerSecond(value: string): number {
     throw new InvalidArgumentError('Give a speed in MB/s (e.g. 20 or 2.5), or 0 for no limit.');
   }
   return Math.round(n * 1e6);
+}
+
+/** "22:00-06:00" → an upload window; "any" clears a stored one. */
+export function uploadWindowFlag(value: string): { start: string; end: string } {
+  if (value.trim().toLowerCase() === 'any') return { start: '', end: '' };
+  const [start = '', end = ''] = value.split('-').map((s) => s.trim());
+  const problem = checkWindow({ start, end });
+  if (problem || !start) throw new InvalidArgumentError(`${problem ?? 'Give the window as HH:MM-HH:MM.'} Give it as HH:MM-HH:MM (e.g. 22:00-06:00), or "any".`);
+  return { start, end };
 }
 
 export function categoryId(value: string): number {

@@ -9,6 +9,7 @@ import { resolveDbPath } from '../paths';
 import { createReporter, recordOfJob } from '../reporter';
 import { openSession } from '../session';
 import { settingsFromFlags, type RunFlags } from './upload';
+import { noteClosedWindow } from './upload';
 
 export type RunCommandFlags = RunFlags;
 
@@ -44,6 +45,7 @@ export async function runCommand(flags: RunCommandFlags): Promise<number> {
   let t: ReturnType<typeof engine.totals>;
   try {
     await engine.start();
+    noteClosedWindow(engine, reporter);
     await engine.whenIdle();
     t = engine.totals();
   } finally {

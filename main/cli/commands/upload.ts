@@ -18,6 +18,7 @@ export interface RunFlags {
   parallel?: number;
   files?: number;
   bwlimit?: number;
+  window?: { start: string; end: string };
   db?: string;
   json?: boolean;
 }
@@ -37,6 +38,10 @@ export function settingsFromFlags(flags: RunFlags): Partial<EngineSettings> {
   if (flags.parallel !== undefined) s.partsInFlight = flags.parallel;
   if (flags.files !== undefined) s.filesInFlight = flags.files;
   if (flags.bwlimit !== undefined) s.bandwidthLimit = flags.bwlimit;
+  if (flags.window !== undefined) {
+    s.windowStart = flags.window.start;
+    s.windowEnd = flags.window.end;
+  }
   return s;
 }
 
@@ -134,6 +139,7 @@ async function upload(
     let finals: JobView[];
     try {
       await engine.start();
+      noteClosedWindow(engine, reporter);
       finals = await watchJobs(engine, added.map((j) => j.id), (j) => finished.has(j.state), (j) => reporter.fileDone(recordOfJob(j)));
     } finally {
       sub.dispose();
@@ -161,6 +167,14 @@ async function categoriesFor(flags: UploadFlags): Promise<CategoryNode[] | undef
     return (await createProvider(loadCredentials()).getCatalog()).categories;
   } catch {
     return undefined;
+  }
+}
+
+/** Outside the upload window nothing moves: say so, and until when. */
+export function noteClosedWindow(engine: { totals(): { windowOpensAt?: number } }, reporter: { note(text: string): void }): void {
+  const opensAt = engine.totals().windowOpensAt;
+  if (opensAt !== undefined) {
+    reporter.note(`Outside the upload window: waiting until ${new Date(opensAt).toLocaleString()} (change it with --window, or "--window any").`);
   }
 }
 
