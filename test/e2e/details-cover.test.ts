@@ -8,12 +8,10 @@ import { spawnSync } from 'child_process';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { crc64 } from '../../main/engine/oss/crc64';
-import {
-  launchBrowser, makeMediaFolder, openApp, pageProblems, screenshot, startServer, type Server,
-} from './harness';
+import { pageProblems, screenshot, useAppSession, type MediaFolder } from './harness';
 
 const T = 60_000;
 
@@ -27,22 +25,13 @@ function makeCoverFolder(): string {
 }
 
 describe('cover, UserData, details drawer and move to top in the browser', () => {
-  let server: Server;
-  let browser: Browser;
+  const app = useAppSession();
   let page: Page;
-  let media: ReturnType<typeof makeMediaFolder>;
+  let media: MediaFolder;
   let coverDir: string;
-
-  beforeAll(async () => {
-    media = makeMediaFolder();
+  beforeAll(() => {
+    ({ page, media } = app);
     coverDir = makeCoverFolder();
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-    page = await openApp(browser, server.url);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
   });
 
   /** Stages the named files of the media folder through the server-side browser. */

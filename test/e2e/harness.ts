@@ -8,6 +8,7 @@ import os from 'os';
 import path from 'path';
 import { createInterface } from 'readline';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 const ROOT = path.resolve(__dirname, '../..');
 const VODUP = path.join(ROOT, 'bin/vodup.js');
@@ -126,4 +127,46 @@ export function makeMediaFolder(): { dir: string; media: string[]; rejected: str
   ffmpeg(['-f', 'lavfi', '-i', 'sine=duration=2', '-c:a', 'libmp3lame', path.join(dir, 'tone.mp3')]);
   fs.writeFileSync(path.join(dir, 'notes.txt'), 'not a video');
   return { dir, media: ['clip-one.mp4', 'clip-two.mp4', 'clip-three.mov', 'tone.mp3'], rejected: 'notes.txt' };
+}
+
+export type MediaFolder = ReturnType<typeof makeMediaFolder>;
+
+export interface AppSession {
+  readonly server: Server;
+  readonly browser: Browser;
+  readonly page: Page;
+  readonly media: MediaFolder;
+}
+
+/**
+ * One `vodup serve --sandbox`, one Chromium and one page for a describe block, made in
+ * its beforeAll (after `prepare` has filled the media folder) and closed in its afterAll.
+ */
+export function useAppSession(prepare?: (media: MediaFolder) => void): AppSession {
+  const s: { server?: Server; browser?: Browser; page?: Page; media?: MediaFolder } = {};
+  beforeAll(async () => {
+    s.media = makeMediaFolder();
+    prepare?.(s.media);
+    [s.server, s.browser] = await Promise.all([startServer(), launchBrowser()]);
+    s.page = await openApp(s.browser, s.server.url);
+  });
+  afterAll(async () => {
+    await s.browser?.close();
+    await s.server?.stop();
+  });
+  return {
+    get server() { return s.server!; },
+    get browser() { return s.browser!; },
+    get page() { return s.page!; },
+    get media() { return s.media!; },
+  };
+}
+
+/** Makes the built-in Sandbox account the active one. */
+export async function activateSandbox(page: Page): Promise<void> {
+  await page.getByTestId('nav-profiles').click();
+  const sandbox = page.locator('[data-testid="profile-row"][data-kind="sandbox"]');
+  await sandbox.waitFor();
+  if (await sandbox.getByTestId('profile-activate').count()) await sandbox.getByTestId('profile-activate').click();
+  await sandbox.getByTestId('profile-active').waitFor();
 }

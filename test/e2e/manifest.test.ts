@@ -6,34 +6,24 @@
 
 import fs from 'fs';
 import path from 'path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  launchBrowser, makeMediaFolder, openApp, pageProblems, screenshot, startServer, type Server,
-} from './harness';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { pageProblems, screenshot, useAppSession, type MediaFolder } from './harness';
 
 const T = 60_000;
 
 describe('importing a file list in the browser', () => {
-  let server: Server;
-  let browser: Browser;
-  let page: Page;
-  let media: ReturnType<typeof makeMediaFolder>;
-
-  beforeAll(async () => {
-    media = makeMediaFolder();
-    // Two real clips with their details, and a row whose category the account does not have.
-    fs.writeFileSync(path.join(media.dir, 'list.csv'), '\uFEFFpath,title,category,tags,description\r\n'
-      + 'clip-one.mp4,First episode,1000001,"news,2026",Opening night\r\n'
-      + 'clip-two.mp4,Second episode,1000001,"news;sport",\r\n'
-      + 'clip-three.mov,Third,Nope,,\r\n');
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-    page = await openApp(browser, server.url);
+  const app = useAppSession((media) => {
+      // Two real clips with their details, and a row whose category the account does not have.
+      fs.writeFileSync(path.join(media.dir, 'list.csv'), '\uFEFFpath,title,category,tags,description\r\n'
+        + 'clip-one.mp4,First episode,1000001,"news,2026",Opening night\r\n'
+        + 'clip-two.mp4,Second episode,1000001,"news;sport",\r\n'
+        + 'clip-three.mov,Third,Nope,,\r\n');
   });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+  let page: Page;
+  let media: MediaFolder;
+  beforeAll(() => {
+    ({ page, media } = app);
   });
 
   it('stages the list with its details, lists the bad row, and uploads with those titles', async () => {

@@ -6,29 +6,18 @@
 
 import fs from 'fs';
 import path from 'path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  launchBrowser, makeMediaFolder, openApp, pageProblems, screenshot, startServer, type Server,
-} from './harness';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { pageProblems, screenshot, useAppSession, type MediaFolder } from './harness';
 
 const T = 60_000;
 
 describe('upload flow in the browser', () => {
-  let server: Server;
-  let browser: Browser;
+  const app = useAppSession();
   let page: Page;
-  let media: ReturnType<typeof makeMediaFolder>;
-
-  beforeAll(async () => {
-    media = makeMediaFolder();
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-    page = await openApp(browser, server.url);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+  let media: MediaFolder;
+  beforeAll(() => {
+    ({ page, media } = app);
   });
 
 

@@ -4,37 +4,22 @@
 // The window is computed from the browser's own clock, so the test holds at any hour.
 // Screenshot in test-results/screenshots/settings-window.png.
 
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  launchBrowser, makeMediaFolder, openApp, pageProblems, screenshot, startServer, type Server,
-} from './harness';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { activateSandbox, pageProblems, screenshot, useAppSession, type MediaFolder } from './harness';
 
 const T = 60_000;
 
 describe('upload window in the browser', () => {
-  let server: Server;
-  let browser: Browser;
+  const app = useAppSession();
   let page: Page;
-  let media: ReturnType<typeof makeMediaFolder>;
-
-  beforeAll(async () => {
-    media = makeMediaFolder();
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-    page = await openApp(browser, server.url);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+  let media: MediaFolder;
+  beforeAll(() => {
+    ({ page, media } = app);
   });
 
   it('refuses a half window, holds a job while the window is closed, and runs it at "Any time"', async () => {
-    await page.getByTestId('nav-profiles').click();
-    const sandbox = page.locator('[data-testid="profile-row"][data-kind="sandbox"]');
-    await sandbox.waitFor();
-    if (await sandbox.getByTestId('profile-activate').count()) await sandbox.getByTestId('profile-activate').click();
-    await sandbox.getByTestId('profile-active').waitFor();
+    await activateSandbox(page);
 
     // --- a half window (start only) is an inline error and Save is disabled ------
     await page.getByTestId('nav-settings').click();
