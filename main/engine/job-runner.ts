@@ -4,9 +4,7 @@
 // reconciliation with ListParts on resume, completion with the object CRC-64.
 // Errors propagate; the service decides between waiting and failed.
 
-import { createReadStream } from 'node:fs';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { EngineSettings } from '../../shared/types';
 import type { BandwidthLimiter } from './bandwidth';
 import { CredentialLease } from './credential-lease';
@@ -18,7 +16,7 @@ import type { Semaphore } from './semaphore';
 import type { QueueStore } from './store';
 import type { JobRecord } from './store/records';
 import { crc64ToDecimal } from './oss/crc64';
-import { PartHashStream } from './oss/hash-stream';
+import { fileCrc64 } from './oss/hash-stream';
 import { OssSession, type AckedPart } from './oss/oss-session';
 import { planParts, type PartPlan } from './oss/part-plan';
 
@@ -47,18 +45,6 @@ function fileChanged(rec: JobRecord, why: string): EngineError {
     message: `${rec.path}: ${why} since the upload started.`,
     hint: 'The file was modified after part of it was uploaded; uploading the rest would mix two versions. Restore the original file and retry, or cancel this job and add the file again.',
   });
-}
-
-/** Hashes a range of the local file (to trust a part the server has but we never recorded). */
-async function localPartCrc(path: string, start: number, end: number): Promise<string> {
-  const hash = new PartHashStream({});
-  const drain = (async () => {
-    for await (const _chunk of hash) void _chunk;
-  })();
-  if (end > start) await pipeline(createReadStream(path, { start, end: end - 1, highWaterMark: MiB }), hash);
-  else hash.end();
-  await drain;
-  return crc64ToDecimal(hash.result().crc64);
 }
 
 export class JobRunner {
@@ -286,7 +272,7 @@ export class JobRunner {
       }
       // OSS has a part we never recorded (we crashed between its ack and our commit):
       // trust it only if its CRC-64 matches the file's bytes.
-      if ((await localPartCrc(rec.path, range.start, range.end)) === p.crc64) keep.push(p);
+      if (crc64ToDecimal(await fileCrc64(rec.path, range)) === p.crc64) keep.push(p);
     }
     this.store.replaceParts(this.jobId, keep);
     this.store.appendEvent(this.jobId, 'reconciled', { server: server.length, kept: keep.length, local: local.size });

@@ -5,7 +5,9 @@
 // flight, whatever the part's size.
 
 import { createHash, type Hash } from 'crypto';
+import { createReadStream } from 'fs';
 import { Transform, type TransformCallback } from 'stream';
+import { pipeline } from 'stream/promises';
 import { crc64 } from './crc64';
 
 export interface PartHashOptions {
@@ -64,4 +66,17 @@ export class PartHashStream extends Transform {
     if (this.md5) out.md5Base64 = this.md5Final ?? this.md5.copy().digest('base64');
     return out;
   }
+}
+
+/**
+ * CRC-64 of bytes [start, end) of a file (the whole file without a range), read the
+ * way parts are: to trust a part OSS holds but we never recorded, or to check a cover.
+ */
+export async function fileCrc64(path: string, range?: { start: number; end: number }): Promise<bigint> {
+  if (range && range.end <= range.start) return 0n;
+  const hash = new PartHashStream({});
+  hash.resume();
+  const source = createReadStream(path, { highWaterMark: 1024 * 1024, ...(range ? { start: range.start, end: range.end - 1 } : {}) });
+  await pipeline(source, hash);
+  return hash.result().crc64;
 }

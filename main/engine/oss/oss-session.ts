@@ -16,7 +16,7 @@ import { DEFAULT_CALL_POLICY, retrying, type RetryPolicy } from '../retry';
 import type { BandwidthLimiter } from '../bandwidth';
 import type { UploadCredential } from '../provider';
 import { crc64Combine, crc64FromDecimal, crc64ToDecimal } from './crc64';
-import { PartHashStream } from './hash-stream';
+import { fileCrc64, PartHashStream } from './hash-stream';
 
 export interface AckedPart {
   partNumber: number;
@@ -110,15 +110,10 @@ export class OssSession {
       {
         policy: this.opts.policy ?? DEFAULT_CALL_POLICY,
         signal,
-        classify: (err) => {
-          const e = classifyError(err);
-          // A credential refusal is always worth one more try after a refresh.
-          return isCredentialRefreshError(e) && !e.retryable
-            ? new EngineError({ ...e, message: e.message, retryable: true, kind: 'credentialExpired' })
-            : e;
-        },
+        // errors.ts classifies OSS's credential refusals as retryable (credentialExpired):
+        // refresh (single-flight through the lease) before the next attempt.
         onRetry: async ({ error }) => {
-          if (isCredentialRefreshError(error) || error.kind === 'credentialExpired') await this.lease.refresh(used);
+          if (isCredentialRefreshError(error)) await this.lease.refresh(used);
         },
       },
     );
@@ -272,14 +267,7 @@ export class OssSession {
 
   /** A small whole file in one PutObject (covers), its CRC-64 checked. */
   async putFile(path: string, signal?: AbortSignal): Promise<void> {
-    const expected = await (async () => {
-      const hash = new PartHashStream({});
-      hash.resume();
-      await new Promise<void>((resolve, reject) => {
-        pipeline(createReadStream(path), hash, (err) => (err ? reject(err) : resolve()));
-      });
-      return hash.result().crc64;
-    })();
+    const expected = await fileCrc64(path);
     const res = await this.call((c) => c.put(this.objectKey, path, { timeout: 120_000 } as never), signal);
     const serverCrc = (res.res.headers as Record<string, string | undefined>)['x-oss-hash-crc64ecma'];
     if (!serverCrc || crc64FromDecimal(serverCrc) !== expected) {
