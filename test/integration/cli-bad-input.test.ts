@@ -1,10 +1,9 @@
 // Bad input never loses work: each problem is named with its file, the exit code says
 // something went wrong, and the other jobs in the same queue still complete.
-import fs from 'fs';
 import path from 'path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../main/sandbox/index';
-import { cliEnv, ensureBuilt, jsonLines, runCli, tempDir, writeRandomFile } from '../fixtures/cli-harness';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Sandbox } from '../../main/sandbox/index';
+import { cliEnv, jsonLines, runCli, writeRandomFile, useCliSandbox } from '../fixtures/cli-harness';
 
 interface StatusLine {
   id: number;
@@ -13,18 +12,11 @@ interface StatusLine {
   videoId: string | null;
 }
 
+const cli = useCliSandbox('cli-bad');
 let sandbox: Sandbox;
 let home: string;
-
-beforeAll(async () => {
-  ensureBuilt();
-  home = tempDir('cli-bad');
-  sandbox = await startSandbox({ dataDir: path.join(home, 'sandbox'), transcodeMs: 100 });
-});
-
-afterAll(async () => {
-  await sandbox?.close();
-  fs.rmSync(home, { recursive: true, force: true });
+beforeAll(() => {
+  ({ sandbox, home } = cli);
 });
 
 describe('vodup with bad input', () => {

@@ -1,9 +1,8 @@
 // `vodup status`, `pause`, `resume`, `cancel`, `retry` on a queue, by job id.
-import fs from 'fs';
 import path from 'path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../main/sandbox/index';
-import { cliEnv, ensureBuilt, jsonLines, runCli, tempDir, writeRandomFile } from '../fixtures/cli-harness';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Sandbox } from '../../main/sandbox/index';
+import { cliEnv, jsonLines, runCli, writeRandomFile, useCliSandbox } from '../fixtures/cli-harness';
 
 interface StatusLine {
   id: number;
@@ -15,18 +14,11 @@ interface StatusLine {
   videoId: string | null;
 }
 
+const cli = useCliSandbox('cli-control');
 let sandbox: Sandbox;
 let home: string;
-
-beforeAll(async () => {
-  ensureBuilt();
-  home = tempDir('cli-control');
-  sandbox = await startSandbox({ dataDir: path.join(home, 'sandbox'), transcodeMs: 100 });
-});
-
-afterAll(async () => {
-  await sandbox?.close();
-  fs.rmSync(home, { recursive: true, force: true });
+beforeAll(() => {
+  ({ sandbox, home } = cli);
 });
 
 async function statusOf(env: NodeJS.ProcessEnv): Promise<Map<number, StatusLine>> {

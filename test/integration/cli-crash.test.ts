@@ -1,11 +1,10 @@
 // The headline promise: kill -9 the CLI anywhere, start `vodup run`, and the upload
 // ends complete, byte-exact, with one VideoId per file and little data sent twice.
-import fs from 'fs';
 import path from 'path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../main/sandbox/index';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Sandbox } from '../../main/sandbox/index';
 import {
-  cliEnv, ensureBuilt, jsonLines, runCli, startCli, tempDir, waitFor, writeRandomFile,
+  cliEnv, jsonLines, runCli, startCli, useCliSandbox, waitFor, writeRandomFile,
 } from '../fixtures/cli-harness';
 
 const MiB = 1024 * 1024;
@@ -13,18 +12,11 @@ const PART_MIB = 1;
 const PARALLEL = 4;
 const KILLS = 12;
 
+const cli = useCliSandbox('cli-crash', { store: 'disk' });
 let sandbox: Sandbox;
 let home: string;
-
-beforeAll(async () => {
-  ensureBuilt();
-  home = tempDir('cli-crash');
-  sandbox = await startSandbox({ dataDir: path.join(home, 'sandbox'), store: 'disk', transcodeMs: 100 });
-});
-
-afterAll(async () => {
-  await sandbox?.close();
-  fs.rmSync(home, { recursive: true, force: true });
+beforeAll(() => {
+  ({ sandbox, home } = cli);
 });
 
 describe('vodup killed with SIGKILL at random points', () => {

@@ -1,22 +1,15 @@
 // `vodup upload --manifest list.csv`: per-file metadata from a spreadsheet, end to end.
 import fs from 'fs';
 import path from 'path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../main/sandbox/index';
-import { cliEnv, ensureBuilt, jsonLines, runCli, tempDir, writeRandomFile } from '../fixtures/cli-harness';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Sandbox } from '../../main/sandbox/index';
+import { cliEnv, jsonLines, runCli, writeRandomFile, useCliSandbox } from '../fixtures/cli-harness';
 
+const cli = useCliSandbox('cli-manifest');
 let sandbox: Sandbox;
 let home: string;
-
-beforeAll(async () => {
-  ensureBuilt();
-  home = tempDir('cli-manifest');
-  sandbox = await startSandbox({ dataDir: path.join(home, 'sandbox'), transcodeMs: 100 });
-});
-
-afterAll(async () => {
-  await sandbox?.close();
-  fs.rmSync(home, { recursive: true, force: true });
+beforeAll(() => {
+  ({ sandbox, home } = cli);
 });
 
 describe('vodup upload --manifest', () => {

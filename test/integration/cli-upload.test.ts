@@ -1,10 +1,9 @@
 // `vodup upload <folder>` end to end: real CLI process, real sandbox over loopback.
-import fs from 'fs';
 import path from 'path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { crc64 } from '../../main/engine/oss/crc64';
-import { startSandbox, type Sandbox } from '../../main/sandbox/index';
-import { cliEnv, ensureBuilt, jsonLines, runCli, tempDir, writeRandomFile } from '../fixtures/cli-harness';
+import type { Sandbox } from '../../main/sandbox/index';
+import { cliEnv, jsonLines, runCli, writeRandomFile, useCliSandbox } from '../fixtures/cli-harness';
 
 interface FileLine {
   path: string;
@@ -16,18 +15,11 @@ interface FileLine {
   error: { code: string; message: string } | null;
 }
 
+const cli = useCliSandbox('cli-upload');
 let sandbox: Sandbox;
 let home: string;
-
-beforeAll(async () => {
-  ensureBuilt();
-  home = tempDir('cli-upload');
-  sandbox = await startSandbox({ dataDir: path.join(home, 'sandbox'), transcodeMs: 100 });
-});
-
-afterAll(async () => {
-  await sandbox?.close();
-  fs.rmSync(home, { recursive: true, force: true });
+beforeAll(() => {
+  ({ sandbox, home } = cli);
 });
 
 describe('vodup upload <folder>', () => {

@@ -1,10 +1,10 @@
 // `vodup watch <folder>` end to end: real CLI process, real sandbox over loopback.
 import fs from 'fs';
 import path from 'path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { crc64 } from '../../main/engine/oss/crc64';
-import { startSandbox, type Sandbox } from '../../main/sandbox/index';
-import { cliEnv, ensureBuilt, jsonLines, runCli, startCli, tempDir, waitFor, writeRandomFile, type CliRun } from '../fixtures/cli-harness';
+import type { Sandbox } from '../../main/sandbox/index';
+import { cliEnv, jsonLines, runCli, startCli, waitFor, writeRandomFile, type CliRun, useCliSandbox } from '../fixtures/cli-harness';
 
 interface FileLine {
   path: string;
@@ -15,18 +15,11 @@ interface FileLine {
   crc64: string | null;
 }
 
+const cli = useCliSandbox('cli-watch');
 let sandbox: Sandbox;
 let home: string;
-
-beforeAll(async () => {
-  ensureBuilt();
-  home = tempDir('cli-watch');
-  sandbox = await startSandbox({ dataDir: path.join(home, 'sandbox'), transcodeMs: 100 });
-});
-
-afterAll(async () => {
-  await sandbox?.close();
-  fs.rmSync(home, { recursive: true, force: true });
+beforeAll(() => {
+  ({ sandbox, home } = cli);
 });
 
 /** The JSON lines printed so far. */

@@ -1,22 +1,14 @@
 // `--window`: outside the upload window the command says so and waits; nothing is created.
-import fs from 'fs';
 import path from 'path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../main/sandbox/index';
-import { cliEnv, ensureBuilt, jsonLines, runCli, startCli, tempDir, waitFor, writeRandomFile } from '../fixtures/cli-harness';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Sandbox } from '../../main/sandbox/index';
+import { cliEnv, jsonLines, runCli, startCli, waitFor, writeRandomFile, useCliSandbox } from '../fixtures/cli-harness';
 
+const cli = useCliSandbox('cli-window');
 let sandbox: Sandbox;
 let home: string;
-
-beforeAll(async () => {
-  ensureBuilt();
-  home = tempDir('cli-window');
-  sandbox = await startSandbox({ dataDir: path.join(home, 'sandbox'), transcodeMs: 100 });
-});
-
-afterAll(async () => {
-  await sandbox?.close();
-  fs.rmSync(home, { recursive: true, force: true });
+beforeAll(() => {
+  ({ sandbox, home } = cli);
 });
 
 const hhmm = (d: Date): string => `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;

@@ -107,7 +107,7 @@ describe('QueueStore.hasJobForFile', () => {
   afterEach(() => store.close());
 
   it('matches path, size and mtime (whole ms) of any job', () => {
-    store.insertJobs([{ path: '/in/a.mp4', fileName: 'a.mp4', size: 10, mtimeMs: 1234.7, meta: { title: 'a' } }]);
+    store.insertJobs([{ path: '/in/a.mp4', fileName: 'a.mp4', size: 10, mtimeMs: 1234.7, meta: { title: 'a', tags: [] } }]);
     expect(store.hasJobForFile('/in/a.mp4', 10, 1234.7)).toBe(true);
     expect(store.hasJobForFile('/in/a.mp4', 11, 1234.7)).toBe(false);
     expect(store.hasJobForFile('/in/a.mp4', 10, 1300)).toBe(false);
