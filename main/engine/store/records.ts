@@ -42,18 +42,11 @@ export interface JobRecord {
 }
 
 /** What the caller gives to enqueue a job; the rest starts empty. */
-export interface NewJobRecord {
-  path: string;
-  fileName: string;
-  size: number;
-  mtimeMs: number;
-  sampleHash?: string;
-  meta: JobMeta;
+export type NewJobRecord = Pick<JobRecord, 'path' | 'fileName' | 'size' | 'mtimeMs' | 'sampleHash' | 'meta' | 'profileId'> & {
   priority?: number;
   /** `queued` unless given (`paused` to hold for editing). */
   state?: JobState;
-  profileId?: string;
-}
+};
 
 /**
  * A change to a job. A key that is present with `undefined` or `null` clears that
