@@ -56,10 +56,6 @@ export class CredentialLease {
     return this.credential;
   }
 
-  peek(): UploadCredential {
-    return this.credential;
-  }
-
   /**
    * Refreshes unless someone already replaced `stale`. Single-flight: concurrent
    * callers share one RefreshUploadVideo.

@@ -27,10 +27,6 @@ export class Emitter<T> {
     }
   }
 
-  get size(): number {
-    return this.listeners.size;
-  }
-
   dispose(): void {
     this.listeners.clear();
   }

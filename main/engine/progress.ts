@@ -28,10 +28,6 @@ export class ProgressTracker {
     this.live.delete(jobId);
   }
 
-  has(jobId: number): boolean {
-    return this.live.has(jobId);
-  }
-
   add(jobId: number, partNumber: number, n: number): void {
     const l = this.live.get(jobId);
     if (!l) return;

@@ -11,10 +11,6 @@ export class Semaphore {
     this.drain();
   }
 
-  get active(): number {
-    return this.inUse;
-  }
-
   acquire(signal?: AbortSignal): Promise<() => void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {

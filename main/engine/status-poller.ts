@@ -50,10 +50,6 @@ export class StatusPoller {
 
   constructor(private readonly deps: StatusPollerDeps) {}
 
-  get size(): number {
-    return this.entries.size;
-  }
-
   has(jobId: number): boolean {
     return this.entries.has(jobId);
   }
