@@ -88,6 +88,9 @@ export async function watchCommand(folders: string[], flags: WatchFlags): Promis
       // Its file is looked at again once it settles: a version the job did not take
       // (it changed under the upload) is then restarted or enqueued.
       drop.forget(j.path);
+      if (j.state === 'failed' && j.error?.code === 'FileChanged') {
+        reporter.note(`#${j.id} ${j.path} changed while uploading; it is uploaded again under the same VideoId once it has stayed unchanged for ${flags.settle} s.`);
+      }
     }
   });
   const psub = engine.onDidProgress((b) => reporter.progress(b));
