@@ -256,6 +256,8 @@ describe('a file that changes while it uploads', () => {
     expect(events(db, failed.jobId!).filter((e) => e === 'restarted')).toHaveLength(1);
 
     run.child.kill('SIGTERM');
-    expect((await run.result).code).toBe(143);
+    const res = await run.result;
+    expect(res.code).toBe(143);
+    expect(res.stderr).toContain(`#${failed.jobId} ${file} changed while uploading; it is uploaded again under the same VideoId`);
   });
 });
