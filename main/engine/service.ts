@@ -262,6 +262,10 @@ export class UploadEngine implements UploadEngineApi {
    * are forgotten (and aborted in OSS when it answers; it purges them in ~7 days
    * anyway), and the upload starts again from byte 0 on the same object. A job whose
    * file is the version it began with resumes as a plain retry would.
+   * VOD documents RefreshUploadVideo for this (a new upload of a video's source keeps
+   * its VideoId: alibabacloud.com/help/en/vod/api-refreshuploadvideo), and OSS's
+   * AbortMultipartUpload deletes the uploaded parts of an upload that was never
+   * completed (alibabacloud.com/help/doc-detail/31996.html).
    */
   private async restartChanged(id: number): Promise<void> {
     const rec = this.store.getJob(id);
