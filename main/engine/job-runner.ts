@@ -9,7 +9,7 @@ import type { EngineSettings } from '../../shared/types';
 import type { BandwidthLimiter } from './bandwidth';
 import { CredentialLease } from './credential-lease';
 import { classifyError, EngineError } from './errors';
-import { fingerprint, fingerprintChange } from './fingerprint';
+import { ChangeGuard, fingerprint, fingerprintChange } from './fingerprint';
 import type { ProgressTracker } from './progress';
 import type { VideoProvider } from './provider';
 import type { Semaphore } from './semaphore';
@@ -39,16 +39,25 @@ export interface RunOutcome {
   bytesMoved: boolean;
 }
 
+/**
+ * The file is not the version whose bytes are in OSS. Not retryable: the same retry
+ * meets the same file. `vodup retry --restart` (engine retry with restartChanged)
+ * uploads the new version under the same VideoId.
+ */
 function fileChanged(rec: JobRecord, why: string): EngineError {
   return new EngineError({
     kind: 'file', code: 'FileChanged', retryable: false,
-    message: `${rec.path}: ${why} since the upload started.`,
-    hint: 'The file was modified after part of it was uploaded; uploading the rest would mix two versions. Restore the original file and retry, or cancel this job and add the file again.',
+    message: `${rec.path} changed after its upload began: ${why}.`,
+    hint: 'Finishing would mix two versions of the file, so the upload was stopped before it was completed; the video stays unfinished in VOD. '
+      + `To upload the file as it is now under the same VideoId, restart the job (\`vodup retry --restart ${rec.id}\`, or "Upload new version" in the app; `
+      + 'a watched folder does this by itself once the file stops changing). Restore the original file and retry to finish the original instead.',
   });
 }
 
 export class JobRunner {
   private bytesMoved = false;
+  /** The version being uploaded, from checkFile on. */
+  private guard: ChangeGuard | undefined;
 
   constructor(
     private readonly deps: RunnerDeps,
@@ -130,6 +139,8 @@ export class JobRunner {
     }
     await this.uploadMissing(this.job(), session, plan, uploadId, lease);
 
+    // Last look before the object is made: nothing after this reads the file.
+    await this.ensureUnchanged(rec, { samples: true });
     this.to('completing');
     const parts = this.store.listParts(this.jobId);
     let crc: string;
@@ -194,19 +205,38 @@ export class JobRunner {
     return new CredentialLease(provider, videoId, fresh.address, fresh.credential);
   }
 
-  /** Before any byte: the file must be the one that was enqueued (or partly uploaded). */
+  /**
+   * Before any byte: once a multipart upload exists (bytes may be in OSS), the file
+   * must be the version it began with. Before that, what is on disk now is what is
+   * uploaded. A complete object does not read the file again.
+   */
   private async checkFile(rec: JobRecord): Promise<void> {
+    if (rec.crc64 !== undefined) return;
     const now = await fingerprint(rec.path);
-    if (rec.sampleHash) {
+    if (rec.uploadId && rec.sampleHash) {
       const why = fingerprintChange({ size: rec.size, mtimeMs: rec.mtimeMs, sampleHash: rec.sampleHash }, now);
       if (why) throw fileChanged(rec, why);
-      return;
+    } else if (rec.uploadId && (now.size !== rec.size || now.mtimeMs !== rec.mtimeMs)) {
+      // A job queued before sampled hashes were kept.
+      throw fileChanged(rec, fingerprintChange({ size: rec.size, mtimeMs: rec.mtimeMs, sampleHash: '' }, { ...now, sampleHash: '' })!);
+    } else if (!rec.uploadId) {
+      // The part size follows the size until the upload exists.
+      const partSize = now.size !== rec.size ? { partSize: null } : {};
+      this.store.updateJob(this.jobId, { size: now.size, mtimeMs: now.mtimeMs, sampleHash: now.sampleHash, ...partSize });
     }
-    if (rec.videoId && (now.size !== rec.size || now.mtimeMs !== rec.mtimeMs)) {
-      throw fileChanged(rec, now.size !== rec.size ? `its size changed from ${rec.size} to ${now.size} bytes` : 'its modification time changed');
-    }
-    // First start: what is on disk now is what we upload.
-    this.store.updateJob(this.jobId, { size: now.size, mtimeMs: now.mtimeMs, sampleHash: now.sampleHash });
+    this.guard = new ChangeGuard(rec.path, now);
+  }
+
+  /**
+   * After a part was read and before the upload is completed: the file must still be
+   * the version whose bytes were sent (size and mtime; a ctime or identity change
+   * re-reads the sampled bytes; `samples` re-reads them anyway).
+   */
+  private async ensureUnchanged(rec: JobRecord, opts: { samples?: boolean } = {}): Promise<void> {
+    const why = await this.guard!.check(opts);
+    if (why === undefined) return;
+    this.store.appendEvent(this.jobId, 'file-changed', { why });
+    throw fileChanged(rec, why);
   }
 
   private plan(rec: JobRecord): PartPlan {
@@ -304,12 +334,14 @@ export class JobRunner {
             onBytes: (n) => progress.add(this.jobId, range.partNumber, n),
           });
           lease.setExpectedPartMs(Date.now() - t0);
+          // A part read while the file changed is not kept.
+          await this.ensureUnchanged(rec);
           this.store.recordPart(this.jobId, acked);
           this.bytesMoved = true;
           progress.commit(this.jobId, range.partNumber, this.job().bytesDone);
         } catch (err) {
           progress.discard(this.jobId, range.partNumber);
-          if (firstError === undefined) firstError = err;
+          if (firstError === undefined) firstError = asFileChanged(rec, err);
           local.abort(err);
         } finally {
           release?.();
@@ -325,4 +357,10 @@ export class JobRunner {
     if (this.signal.aborted) this.checkAborted();
     if (firstError !== undefined) throw firstError;
   }
+}
+
+/** A part that found the file shorter than its range says so with the job's words and hint. */
+function asFileChanged(rec: JobRecord, err: unknown): unknown {
+  if (!(err instanceof EngineError) || err.code !== 'FileChanged' || err.message.startsWith(rec.path)) return err;
+  return fileChanged(rec, err.message);
 }

@@ -80,7 +80,16 @@ export class DiskStore implements ObjectStore {
           const src = fs.createReadStream(seg.file, { start: from, end: to });
           for await (const chunk of src) {
             if (!out.write(chunk)) {
-              await new Promise<void>((r) => { out.once('drain', r); out.once('close', r); });
+              await new Promise<void>((r) => {
+                // Whichever comes first; the other listener goes, or they pile up per chunk.
+                const done = (): void => {
+                  out.off('drain', done);
+                  out.off('close', done);
+                  r();
+                };
+                out.once('drain', done);
+                out.once('close', done);
+              });
             }
             if (out.destroyed) return;
           }

@@ -158,7 +158,10 @@ export class OssSession {
   /**
    * Streams bytes [start, end) of `path` as one part, hashing on the way, and checks
    * OSS's CRC-64 against ours. `onBytes` reports bytes handed to the socket; on a
-   * failure the caller discards what this attempt reported.
+   * failure the caller discards what this attempt reported. A file that ends inside
+   * the range (truncated under us) fails the part at once with FileChanged, which is
+   * not retried: ali-oss announced the range's length, so the request would otherwise
+   * wait for bytes that never come.
    */
   async uploadPart(
     uploadId: string, path: string, range: PartRange,
@@ -172,18 +175,31 @@ export class OssSession {
         ? undefined
         : createReadStream(path, { start: range.start, end: range.end - 1, highWaterMark: this.opts.readChunkBytes ?? 1024 * 1024 });
       let lastMove = Date.now();
+      // Why we ended the body, if we did: urllib reports the request as failed with
+      // whatever it makes of the stream error, so the reason is kept here and wins.
+      let ended: EngineError | undefined;
+      const end = (reason: EngineError): void => {
+        ended ??= reason;
+        body.destroy(reason);
+      };
       const hash = new PartHashStream({
+        expectBytes: size,
         onBytes: (n) => {
           lastMove = Date.now();
           hooks.onBytes?.(n);
         },
+      });
+      const body: Readable = hash;
+      hash.once('error', (err) => {
+        if (err instanceof EngineError && err.code === 'FileChanged') {
+          ended ??= err.with({ message: `part ${range.partNumber} (bytes ${range.start}–${range.end - 1}): ${err.message}` });
+        }
       });
       const throttle = this.opts.bandwidth?.throttle();
       const stages: (NodeJS.ReadableStream | NodeJS.WritableStream)[] = [];
       if (source) stages.push(source);
       if (throttle) stages.push(throttle);
       stages.push(hash);
-      let body: Readable = hash;
       if (stages.length > 1) {
         // pipeline destroys every stage on error, so a read error or an abort reaches
         // the request that is pumping `hash` and ends it.
@@ -191,20 +207,24 @@ export class OssSession {
       } else {
         hash.end();
       }
-      body = hash;
       const watchdog = setInterval(() => {
-        if (Date.now() - lastMove > stallMs) body.destroy(stalledError(stallMs));
+        if (Date.now() - lastMove > stallMs) end(stalledError(stallMs));
       }, Math.min(stallMs, 5_000));
       const onAbort = (): void => {
-        body.destroy(new EngineError({ kind: 'canceled', code: 'Canceled', message: 'The part was canceled.' }));
+        end(new EngineError({ kind: 'canceled', code: 'Canceled', message: 'The part was canceled.' }));
       };
       hooks.signal?.addEventListener('abort', onAbort, { once: true });
       try {
         const timeout = 120_000 + Math.ceil((size / MIN_BYTES_PER_SECOND) * 1000);
-        const res = await client.uploadPart(this.objectKey, uploadId, range.partNumber, body as never, range.start, range.end, { timeout } as never);
+        let res: Awaited<ReturnType<OSS['uploadPart']>>;
+        try {
+          res = await client.uploadPart(this.objectKey, uploadId, range.partNumber, body as never, range.start, range.end, { timeout } as never);
+        } catch (err) {
+          throw ended ?? err;
+        }
         const { bytes, crc64 } = hash.result();
         if (bytes !== size) {
-          throw new EngineError({ kind: 'file', code: 'FileChanged', retryable: false, message: `Read ${bytes} bytes for part ${range.partNumber} where ${size} were expected: the file changed while uploading.` });
+          throw new EngineError({ kind: 'file', code: 'FileChanged', retryable: false, message: `part ${range.partNumber}: read ${bytes} bytes where ${size} were expected` });
         }
         const serverCrc = (res.res.headers as Record<string, string | undefined>)['x-oss-hash-crc64ecma'];
         if (!serverCrc || crc64FromDecimal(serverCrc) !== crc64) {

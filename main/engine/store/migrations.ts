@@ -114,7 +114,7 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 2,
     name: 'index on jobs(path)',
     // `vodup watch` asks on every scan whether a file (path, size, mtime) was already
-    // enqueued (hasJobForFile); without this that is a full scan of the queue per file.
+    // enqueued (jobsForPath); without this that is a full scan of the queue per file.
     sql: `
       CREATE INDEX jobs_path ON jobs (path, size, mtime_ms);
     `,

@@ -594,14 +594,9 @@ export class QueueStore {
     return this.stmt('SELECT 1 FROM jobs WHERE video_id = ? LIMIT 1').get(videoId) !== undefined;
   }
 
-  /**
-   * Whether a job was ever enqueued for this file as it is now (same path, size and
-   * mtime, whatever the job's state): a drop folder enqueues each version of a file once.
-   * mtime is compared truncated to whole ms, as insertJobs stores it.
-   */
-  hasJobForFile(path: string, size: number, mtimeMs: number): boolean {
-    return this.stmt('SELECT 1 FROM jobs WHERE path = ? AND size = ? AND mtime_ms = ? LIMIT 1')
-      .get(path, size, Math.trunc(mtimeMs)) !== undefined;
+  /** Every job ever enqueued for this path, oldest first (a drop folder decides what a new version of it is). */
+  jobsForPath(path: string): JobRecord[] {
+    return (this.stmt('SELECT * FROM jobs WHERE path = ? ORDER BY id').all(path) as JobRow[]).map(rowToRecord);
   }
 
   appendEvent(jobId: number, type: string, data?: unknown): number {
