@@ -80,7 +80,16 @@ export class DiskStore implements ObjectStore {
           const src = fs.createReadStream(seg.file, { start: from, end: to });
           for await (const chunk of src) {
             if (!out.write(chunk)) {
-              await new Promise<void>((r) => { out.once('drain', r); out.once('close', r); });
+              // Both listeners go once either fires: they would pile up over a long read.
+              await new Promise<void>((r) => {
+                const done = (): void => {
+                  out.off('drain', done);
+                  out.off('close', done);
+                  r();
+                };
+                out.on('drain', done);
+                out.on('close', done);
+              });
             }
             if (out.destroyed) return;
           }
