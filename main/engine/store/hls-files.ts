@@ -102,14 +102,14 @@ export class HlsFileRepository {
   }
 
   /** The file is in OSS, verified: done, with bytes_done moved by its size (once). */
-  markDone(jobId: number, index: number, ack: { etag: string; crc64: string }): void {
+  markDone(jobId: number, index: number, ack: { etag?: string; crc64: string }): void {
     if (!/^\d{1,20}$/.test(ack.crc64)) throw new TypeError(`A CRC-64 must be decimal text, got ${JSON.stringify(ack.crc64)}.`);
     this.db.transaction(() => {
       const row = this.stmt('SELECT size, done_at FROM hls_files WHERE job_id = ? AND idx = ?').get(jobId, index) as { size: number; done_at: number | null } | undefined;
       if (!row) throw new TypeError(`Job ${jobId} has no HLS file ${index}.`);
       const now = this.now();
       this.stmt('UPDATE hls_files SET etag = ?, crc64 = ?, upload_id = NULL, done_at = ? WHERE job_id = ? AND idx = ?')
-        .run(ack.etag, ack.crc64, now, jobId, index);
+        .run(ack.etag ?? null, ack.crc64, now, jobId, index);
       if (row.done_at === null) {
         this.stmt('UPDATE jobs SET bytes_done = bytes_done + ?, updated_at = ? WHERE id = ?').run(row.size, now, jobId);
       }
