@@ -20,8 +20,10 @@
 //    verifiable against the file.)
 //  - A URI with a scheme (http:, https:, file:, data:…) or an absolute path is refused
 //    for segments, init sections and playlists: VOD serves the package from its own
-//    storage, so such a file would be missing there. Key URIs with a scheme are left
-//    alone: they name a key server the player asks, not a file of the package.
+//    storage, so such a file would be missing there (the Python SDK's uploadLocalM3u8
+//    says the same: segment entries must be relative, no URL, no absolute local path).
+//    Key URIs with a scheme are left alone: they name a key server the player asks,
+//    not a file of the package.
 //  - A URI leading out of the top playlist's folder ("../x.ts") is refused: its object
 //    would land outside ObjectPrefix, where the upload credential does not reach.
 

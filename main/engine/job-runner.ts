@@ -214,8 +214,9 @@ export class JobRunner {
       ...pkg.files.map((f) => ({ relPath: f.relPath, kind: f.kind, size: f.size, mtimeMs: f.mtimeMs })),
       { relPath: path.basename(rec.path), kind: 'index' as const, size: print.size, mtimeMs: print.mtimeMs },
     ]);
-    const partSizeMiB = this.deps.settings().partSizeMiB || DEFAULT_PART_SIZE_MIB;
-    this.store.updateJob(this.jobId, { mtimeMs: print.mtimeMs, sampleHash: print.sampleHash, partSize: partSizeMiB * MiB });
+    // A part size the job already has (its own --part-size) stays; else today's setting.
+    const partSize = rec.partSize ?? (this.deps.settings().partSizeMiB || DEFAULT_PART_SIZE_MIB) * MiB;
+    this.store.updateJob(this.jobId, { mtimeMs: print.mtimeMs, sampleHash: print.sampleHash, partSize });
     this.store.appendEvent(this.jobId, 'hls-planned', { files: pkg.files.length, size: pkg.totalSize });
     this.deps.changed(this.jobId);
   }
