@@ -54,6 +54,16 @@ describe('hls_files', () => {
     expect(store.getJob(jobId)).toMatchObject({ size: 250, bytesDone: 0 });
   });
 
+  it('knows a playlist\'s job by path and mtime, whatever the package weighs (a drop folder\'s question)', () => {
+    store.hlsFiles.replace(jobId, FILES);
+    expect(store.hasJobForFile('/m/show.m3u8', 50, 1)).toBe(true);
+    expect(store.hasJobForFile('/m/show.m3u8', 50, 2)).toBe(false);
+    const [mp4] = store.insertJobs([{ path: '/m/a.mp4', fileName: 'a.mp4', size: 10, mtimeMs: 1, meta: { title: 'A', tags: [] } }]);
+    expect(store.getJob(mp4)).toBeDefined();
+    expect(store.hasJobForFile('/m/a.mp4', 10, 1)).toBe(true);
+    expect(store.hasJobForFile('/m/a.mp4', 11, 1)).toBe(false);
+  });
+
   it('survives a reopen and goes with its job', () => {
     store.hlsFiles.replace(jobId, FILES);
     store.hlsFiles.markDone(jobId, 0, { etag: '"E0"', crc64: '7' });

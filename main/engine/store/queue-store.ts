@@ -601,11 +601,12 @@ export class QueueStore {
   /**
    * Whether a job was ever enqueued for this file as it is now (same path, size and
    * mtime, whatever the job's state): a drop folder enqueues each version of a file once.
-   * mtime is compared truncated to whole ms, as insertJobs stores it.
+   * mtime is compared truncated to whole ms, as insertJobs stores it. An HLS playlist's
+   * job is sized as its whole package (hls.ts), so a playlist is known by path and mtime.
    */
   hasJobForFile(path: string, size: number, mtimeMs: number): boolean {
-    return this.stmt('SELECT 1 FROM jobs WHERE path = ? AND size = ? AND mtime_ms = ? LIMIT 1')
-      .get(path, size, Math.trunc(mtimeMs)) !== undefined;
+    return this.stmt(`SELECT 1 FROM jobs WHERE path = ? AND mtime_ms = ? AND (size = ? OR lower(file_name) LIKE '%.m3u8') LIMIT 1`)
+      .get(path, Math.trunc(mtimeMs), size) !== undefined;
   }
 
   appendEvent(jobId: number, type: string, data?: unknown): number {
