@@ -21,7 +21,7 @@ import { promises as fsp } from 'node:fs';
 import type { EngineSettings } from '../../shared/types';
 import type { BandwidthLimiter } from './bandwidth';
 import type { CredentialLease } from './credential-lease';
-import { classifyError } from './errors';
+import { classifyError, EngineError } from './errors';
 import { hlsFileChanged } from './hls';
 import { crc64ToDecimal } from './oss/crc64';
 import { fileCrc64 } from './oss/hash-stream';
@@ -208,16 +208,21 @@ export class HlsPackageUpload {
     }
     const id = uploadId;
     const missing: PartRange[] = [...plan.parts()].filter((p) => !acked.has(p.partNumber));
-    await inPool(missing, this.deps.settings().partsInFlight, signal, async (range, s) => {
-      const key = f.index * KEY_STRIDE + range.partNumber;
-      keys.push(key);
-      acked.set(range.partNumber, await this.inSlot(s, () => session.uploadPart(id, file, range, this.hooks(key, s))));
-    });
     try {
+      await inPool(missing, this.deps.settings().partsInFlight, signal, async (range, s) => {
+        const key = f.index * KEY_STRIDE + range.partNumber;
+        keys.push(key);
+        acked.set(range.partNumber, await this.inSlot(s, () => session.uploadPart(id, file, range, this.hooks(key, s))));
+      });
       return { crc64: await this.inSlot(signal, () => session.complete(id, [...acked.values()], signal)) };
     } catch (err) {
-      if (classifyError(err).code.toLowerCase() === 'nosuchupload') this.deps.store.hlsFiles.setUploadId(this.jobId, f.index, null);
-      throw err;
+      if (classifyError(err).code.toLowerCase() !== 'nosuchupload') throw err;
+      // Purged or aborted under us: the next attempt starts this file again.
+      this.deps.store.hlsFiles.setUploadId(this.jobId, f.index, null);
+      throw new EngineError({
+        kind: 'notFound', code: 'UploadVanished', retryable: true, cause: err,
+        message: `The multipart upload of ${file} disappeared before it was completed; the file is sent again.`,
+      });
     }
   }
 }

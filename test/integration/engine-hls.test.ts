@@ -39,6 +39,15 @@ function writePackage(dir: string, count: number, size: number): string {
   return playlist;
 }
 
+/** Polls a condition of the sandbox (it has no events) until it holds, with a deadline. */
+async function until(cond: () => boolean, what: string, limitMs = 20_000): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 /** Resolves when `pred` holds for the job, checked on every change event. */
 function waitForJob(engine: UploadEngine, id: number, pred: (j: JobView) => boolean): Promise<JobView> {
   return new Promise((resolve) => {
@@ -121,6 +130,32 @@ describe('HLS packages in the engine', () => {
     expect(done.state).toBe('ready');
     expect((sb.stats().requests['oss:PutObject'] ?? 0) - before).toBe(10 - acknowledged + 1);
     expect(sb.stats().createUploadVideo).toBe(1);
+  });
+
+  it('continues a big segment\'s multipart upload after a pause from the parts OSS lists', async () => {
+    const { sb, dir, engine } = await setup();
+    await engine.updateSettings({ partSizeMiB: 1, partsInFlight: 1 });
+    const big = Buffer.alloc(4 * 1024 * 1024, 7);
+    big.write('distinct head');
+    fs.writeFileSync(path.join(dir, 'long.m4s'), big);
+    const playlist = path.join(dir, 'long.m3u8');
+    fs.writeFileSync(playlist, '#EXTM3U\n#EXTINF:60,\nlong.m4s\n#EXT-X-ENDLIST\n');
+    sb.faults.set({ bandwidth: 2 * 1024 * 1024 });
+    const uploadParts = (): number => sb.stats().requests['oss:UploadPart'] ?? 0;
+    const initiates = (): number => sb.stats().requests['oss:InitiateMultipartUpload'] ?? 0;
+    const [job] = (await engine.addJobs([{ path: playlist, meta: { title: 'Long', tags: [] } }])).added;
+    // Part 3 started: parts 1 and 2 are in OSS.
+    await until(() => uploadParts() >= 3, 'the third part to start');
+    await engine.pause([job.id]);
+    sb.faults.reset();
+    const [partsBefore, initiatesBefore] = [uploadParts(), initiates()];
+    await engine.resume([job.id]);
+    const done = await waitForJob(engine, job.id, (j) => j.state === 'ready' || j.state === 'failed');
+    expect(done.state, done.error?.message).toBe('ready');
+    expect(initiates() - initiatesBefore).toBe(0);
+    expect(uploadParts() - partsBefore).toBeLessThanOrEqual(2);
+    const video = sb.video(done.videoId!)!;
+    expect((await sb.readObject(video.bucket, `${video.objectPrefix}long.m4s`))!.equals(big)).toBe(true);
   });
 
   it('puts the files in FileName\'s folder when VOD gives no ObjectPrefix, as the C upload SDK does', () => {
