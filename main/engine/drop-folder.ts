@@ -195,7 +195,9 @@ export function versionVerdict(
   jobs: readonly Pick<JobRecord, 'id' | 'size' | 'mtimeMs' | 'state' | 'crc64' | 'error'>[],
   f: DropFile,
 ): 'known' | 'new' | { restart: number } {
-  if (jobs.some((j) => j.size === f.size && j.mtimeMs === Math.trunc(f.mtimeMs))) return 'known';
+  // An HLS playlist's job is sized as its whole package (hls.ts): a playlist is known by mtime.
+  const playlist = /\.m3u8$/i.test(f.path);
+  if (jobs.some((j) => (playlist || j.size === f.size) && j.mtimeMs === Math.trunc(f.mtimeMs))) return 'known';
   // The latest job decides (canceled ones aside): an older one was left behind by it.
   const last = [...jobs].reverse().find((j) => j.state !== 'canceled');
   if (!last || last.crc64 !== undefined) return 'new';

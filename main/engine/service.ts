@@ -15,6 +15,7 @@ import { CredentialLease } from './credential-lease';
 import { classifyError, EngineError, toJobError } from './errors';
 import { Emitter } from './events';
 import { fingerprint, fingerprintChange, statFile, type SampledFile } from './fingerprint';
+import { isHlsPlaylist, readHlsPackage } from './hls';
 import type { EngineOptions } from './index';
 import { JobRunner } from './job-runner';
 import { OssSession } from './oss/oss-session';
@@ -148,6 +149,9 @@ export class UploadEngine implements UploadEngineApi {
       let st: { size: number; mtimeMs: number } | undefined;
       try {
         st = await statFile(abs);
+        // A playlist's job is its whole package: refused when a listed file is missing
+        // (named), sized as playlist + files.
+        if (problems.length === 0 && isHlsPlaylist(abs)) st = { ...st, size: (await readHlsPackage(abs)).totalSize };
         problems.push(...validateFileSize(st.size));
         if (item.meta.coverPath) problems.push(...(await coverProblems(item.meta.coverPath)));
         if (problems.length === 0) planParts(st.size, { partSizeMiB: this.settings.partSizeMiB || undefined });

@@ -24,6 +24,7 @@ import {
 import { MAX_PARTS } from '../../../shared/limits';
 import { IllegalTransitionError, assertTransition, isActive, isJobState, isTerminal } from '../job-state';
 import type { UploadAddress } from '../provider';
+import { HlsFileRepository } from './hls-files';
 import { migrate } from './migrations';
 import type {
   EventRecord, JobPatch, JobRecord, NewJobRecord, PartRecord, ProfileRecord, UpdateMetaResult,
@@ -311,6 +312,8 @@ export class QueueStore {
   private readonly stmts = new Map<string, Database.Statement>();
   private readonly now: () => number;
   private closed = false;
+  /** The checkpoints of HLS packages (one row per file), on the same connection. */
+  readonly hlsFiles: HlsFileRepository;
 
   constructor(
     private readonly db: Database.Database,
@@ -318,6 +321,7 @@ export class QueueStore {
     opts: QueueStoreOptions = {},
   ) {
     this.now = opts.now ?? Date.now;
+    this.hlsFiles = new HlsFileRepository(db, this.now);
   }
 
   /** Prepared statements are cached by their text (better-sqlite3 prepares once). */
