@@ -162,11 +162,6 @@ export interface Workflow {
   name: string;
 }
 
-export interface StorageLocation {
-  location: string;
-  isDefault: boolean;
-}
-
 export interface VodApp {
   appId: string;
   name: string;
@@ -176,7 +171,6 @@ export interface Catalog {
   categories: CategoryNode[];
   templateGroups: TemplateGroup[];
   workflows: Workflow[];
-  storageLocations: StorageLocation[];
   apps: VodApp[];
 }
 

@@ -389,20 +389,6 @@ const listAppInfo: Action = (_core, p) => {
   return { Total: list.length, AppInfoList: list.slice((pageNo - 1) * pageSize, pageNo * pageSize).map((a) => ({ ...a })) };
 };
 
-/**
- * DescribeVodStorageData is the real action for storage usage; the sandbox answers it
- * with today's bytes and adds StorageLocations (not in the real response) so the UI
- * can offer the storage address to upload into.
- */
-const describeVodStorageData: Action = (core) => {
-  const bytes = Object.values(core.data.objects).reduce((n, o) => n + o.size, 0);
-  return {
-    DataInterval: 'day',
-    StorageData: { StorageDataItem: [{ TimeStamp: isoSeconds(Date.now()), StorageUtilization: String(bytes), NetworkOut: '0' }] },
-    StorageLocations: [{ StorageLocation: core.storageLocation(), Region: core.region, Default: true }],
-  };
-};
-
 export const ACTIONS: Record<string, Action> = {
   CreateUploadVideo: createUploadVideo,
   RefreshUploadVideo: refreshUploadVideo,
@@ -419,5 +405,4 @@ export const ACTIONS: Record<string, Action> = {
   DeleteVideo: deleteVideo,
   ListWorkflow: listWorkflow,
   ListAppInfo: listAppInfo,
-  DescribeVodStorageData: describeVodStorageData,
 };

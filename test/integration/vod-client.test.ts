@@ -233,7 +233,6 @@ describe('AliyunVodProvider against the sandbox', () => {
     expect(catalog.templateGroups.filter((g) => g.isDefault)).toHaveLength(1);
     expect(catalog.workflows.length).toBeGreaterThan(0);
     expect(catalog.apps.map((a) => a.appId)).toContain('app-1000000');
-    expect(catalog.storageLocations).toEqual([expect.objectContaining({ isDefault: true })]);
   });
 
   it('the category tree walks every page', async () => {

@@ -2,7 +2,7 @@
 
 import { VOD_STATUSES } from '../../../shared/types';
 import type {
-  Catalog, ConnectionResult, JobMeta, StorageLocation, TemplateGroup, VodApp, VodStatus, Workflow,
+  Catalog, ConnectionResult, JobMeta, TemplateGroup, VodApp, VodStatus, Workflow,
 } from '../../../shared/types';
 import { DEFAULT_APP_ID } from '../../../shared/limits';
 import { formatProblems, validateFileName, validateFileSize, validateMetadata, type Problem } from '../../../shared/validation';
@@ -12,7 +12,7 @@ import type {
 } from '../provider';
 import { decodeUploadAddress, decodeUploadAuth } from './upload-auth';
 import { VodClient, type VodClientOptions } from './vod-client';
-import type { VodStorage, VodTemplateGroup } from './wire-types';
+import type { VodTemplateGroup } from './wire-types';
 
 /** The built-in "no transcoding" group's id, and how its name reads in the console. */
 const NO_TRANSCODE_RE = /VOD_NO_TRANSCODE|no[\s_-]?transcod|不转码/i;
@@ -28,10 +28,6 @@ function parameterError(problems: readonly Problem[]): EngineError {
     message: formatProblems(problems),
     hint: 'Correct the listed fields and add the file again.',
   });
-}
-
-function truthy(v: unknown): boolean {
-  return v === true || (typeof v === 'string' && /^(true|default|yes)$/i.test(v));
 }
 
 /**
@@ -154,17 +150,21 @@ export class AliyunVodProvider implements VideoProvider {
     await this.client.deleteVideo(videoId);
   }
 
+  /**
+   * Storage locations are not part of it: VOD's 2017-03-21 API has no action that lists
+   * them (its storage actions are AddVodStorageForApp, DescribeVodStorageData — usage
+   * figures only — and the tiering ones; checked against the official SDK,
+   * alibabacloud-go/vod-20170321), so the operator types the address the console shows,
+   * checked by shared/validation validateStorageLocation.
+   */
   async getCatalog(): Promise<Catalog> {
-    const [categories, templateGroups, workflows, storageLocations, apps] = await Promise.all([
+    const [categories, templateGroups, workflows, apps] = await Promise.all([
       this.client.getCategoryTree(),
       this.loadTemplateGroups(),
       optional(() => this.loadWorkflows(), [] as Workflow[]),
-      // Storage locations come from a usage report (see VodClient.describeVodStorageData);
-      // if the service refuses it for any non-transient reason, the operator types the location.
-      optional(() => this.loadStorageLocations(), [] as StorageLocation[], ['permission', 'parameter', 'notFound']),
       optional(() => this.loadApps(), [{ appId: DEFAULT_APP_ID, name: 'Default' }] as VodApp[]),
     ]);
-    return { categories, templateGroups, workflows, storageLocations, apps };
+    return { categories, templateGroups, workflows, apps };
   }
 
   /** A cheap signed read: proves endpoint, AccessKey and permission in one call. */
@@ -201,13 +201,5 @@ export class AliyunVodProvider implements VideoProvider {
   private async loadApps(): Promise<VodApp[]> {
     const res = await this.client.listAppInfo({ Status: 'Normal' });
     return (res.AppInfoList ?? []).map((a) => ({ appId: a.AppId, name: a.AppName }));
-  }
-
-  private async loadStorageLocations(): Promise<StorageLocation[]> {
-    const res = await this.client.describeVodStorageData();
-    const items: VodStorage[] = Array.isArray(res.StorageLocations) ? res.StorageLocations : [];
-    return items
-      .filter((s) => s.StorageLocation && (!s.Status || s.Status === 'Normal'))
-      .map((s) => ({ location: s.StorageLocation, isDefault: truthy(s.Default) }));
   }
 }

@@ -7,7 +7,9 @@ import { useTranslation } from 'react-i18next';
 import { MAX_DESCRIPTION_CHARS, MAX_TITLE_CHARS } from '../../../shared/limits';
 import type { JobMeta } from '../../../shared/types';
 import { baseName } from '../../../shared/format';
-import { charCount, validateDescription, validateTags, validateTitle, validateUserData } from '../../../shared/validation';
+import {
+  charCount, validateDescription, validateStorageLocation, validateTags, validateTitle, validateUserData,
+} from '../../../shared/validation';
 import { useApp, type StagedFile } from '../store/app';
 import { coverProblems, editStaged, pickCover, setCover } from '../store/staging';
 import { CategoryPicker } from './CategoryPicker';
@@ -60,6 +62,7 @@ export function EditPanel() {
   const tagProblems = tags === MIXED ? [] : validateTags(tags);
   const coverIssues = coverPath === MIXED ? [] : coverProblems(coverPath);
   const userDataProblems = userData === MIXED ? [] : validateUserData(userData);
+  const storageProblems = storageLocation === MIXED ? [] : validateStorageLocation(storageLocation);
   const groups = catalog?.templateGroups ?? [];
   const mixedOption = <option value="" disabled>{t('edit.mixed')}</option>;
 
@@ -182,21 +185,21 @@ export function EditPanel() {
         <span className="muted small">{t('edit.coverHint')}</span>
       </div>
 
-      <details className="advanced" open={userData !== '' || undefined}>
+      <details className="advanced" open={userData !== '' || (storageLocation !== MIXED && storageLocation !== '') || undefined}>
         <summary data-testid="edit-advanced">{t('edit.advanced')}</summary>
         <label className="field">
           <span>{t('edit.storage')}</span>
-          <select
+          {/* Typed: VOD has no API that lists storage locations (see AliyunVodProvider.getCatalog). */}
+          <input
             data-testid="edit-storage"
+            spellCheck={false}
+            className={`mono${storageProblems.length ? ' invalid' : ''}`}
+            placeholder={storageLocation === MIXED ? t('edit.mixed') : t('edit.storagePlaceholder')}
             value={storageLocation === MIXED ? '' : storageLocation}
-            disabled={!catalog}
-            onChange={(e) => set({ storageLocation: e.target.value || undefined })}
-          >
-            <option value="">{t('edit.serviceDefault')}</option>
-            {(catalog?.storageLocations ?? []).map((s) => (
-              <option key={s.location} value={s.location}>{s.location}{s.isDefault ? ` ${t('edit.defaultMark')}` : ''}</option>
-            ))}
-          </select>
+            onChange={(e) => set({ storageLocation: e.target.value.trim() || undefined })}
+          />
+          {storageProblems.map((p) => <span key={p.code} className="error-text" data-testid="storage-error">{problemText(p)}</span>)}
+          <span className="muted small">{t('edit.storageHint')}</span>
         </label>
         <label className="field">
           <span>{t('edit.app')}</span>
