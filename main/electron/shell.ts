@@ -5,11 +5,13 @@ import {
   BrowserWindow, Menu, Notification, app, dialog, ipcMain, powerSaveBlocker, safeStorage, session,
   type Tray,
 } from 'electron';
+import fs from 'fs';
 import path from 'path';
 import { IMAGE_EXTENSIONS, AUDIO_EXTENSIONS, VIDEO_EXTENSIONS } from '../../shared/limits';
 import type { PickKind } from '../../shared/ipc';
 import type { QueueTotals } from '../../shared/types';
 import { createApp, type App } from '../app/create-app';
+import { useSqliteNativeBinding } from '../engine/store/index';
 import { createDispatcher } from '../app/dispatch';
 import { CONTENT_SECURITY_POLICY, developmentCsp } from '../app/security';
 import { ActivityNotifier, PowerGuard, activeJobCount, progressBarFor } from './activity';
@@ -17,6 +19,7 @@ import { registerAppScheme, serveRendererOverAppScheme } from './app-protocol';
 import { forwardEvents, registerIpcHandlers, senderFromOrigins } from './ipc';
 import { developmentRendererUrl } from './dev-server';
 import { installGracefulQuit } from './lifecycle';
+import { chooseSqliteBinding, installedSqliteVersion } from './native-modules';
 import { menuTemplate } from './menu';
 import { installPermissionPolicy, originOf } from './permissions';
 import { chooseSecretBox } from './safe-storage-box';
@@ -35,6 +38,23 @@ export function startElectronShell(): void {
     return;
   }
   registerAppScheme();
+  // Before anything opens the queue: the better-sqlite3 build for this runtime.
+  try {
+    useSqliteNativeBinding(chooseSqliteBinding({
+      electronVersion: process.versions.electron,
+      target: { abi: process.versions.modules, platform: process.platform, arch: process.arch },
+      isPackaged: app.isPackaged,
+      repoDir: app.getAppPath(),
+      sqliteVersion: installedSqliteVersion(),
+      exists: (f) => fs.existsSync(f),
+    }));
+  } catch (err) {
+    // Started from a checkout without "npm run app": say what to run (stderr for the terminal too).
+    console.error((err as Error).message);
+    dialog.showErrorBox('VOD Bulk Uploader could not start', (err as Error).message);
+    app.exit(1);
+    return;
+  }
   // `npm run dev`-style runs load the Vite dev server; a packaged app never does.
   let devUrl: string | undefined;
   try {

@@ -101,7 +101,7 @@ describe('the app path uses the whole provider', () => {
     const { app, cloud, dir } = await appOnCloud({ faults: { lostAnswerRate: 1 } });
     // Titles that do not contain one another: adoption looks videos up by title.
     const titles = ['alpha take', 'bravo reel', 'charlie cut'];
-    const files = await Promise.all(titles.map((t, i) => randomFile(dir, `f${i}.mp4`, 2 * MiB + i)));
+    const files = await Promise.all(titles.map((_title, i) => randomFile(dir, `f${i}.mp4`, 2 * MiB + i)));
     const added = await app.controller.addJobs(files.map((p, i) => ({ path: p, meta: { title: titles[i], tags: [] } })));
     expect(added).toMatchObject({ added: 3, rejected: [] });
 
