@@ -2,11 +2,11 @@
 
 import { VOD_STATUSES } from '../../../shared/types';
 import type {
-  Catalog, ConnectionResult, JobMeta, TemplateGroup, VodApp, VodStatus, Workflow,
+  Catalog, CatalogPart, CatalogRefusal, CategoryNode, ConnectionResult, JobMeta, TemplateGroup, VodApp, VodStatus, Workflow,
 } from '../../../shared/types';
 import { DEFAULT_APP_ID } from '../../../shared/limits';
 import { formatProblems, validateFileName, validateFileSize, validateMetadata, type Problem } from '../../../shared/validation';
-import { classifyError, EngineError, type ErrorKind } from '../errors';
+import { classifyError, EngineError } from '../errors';
 import type {
   CreatedImageUpload, CreatedUpload, ProviderCredentials, UploadAddress, UploadCredential, VideoProvider,
 } from '../provider';
@@ -28,19 +28,6 @@ function parameterError(problems: readonly Problem[]): EngineError {
     message: formatProblems(problems),
     hint: 'Correct the listed fields and add the file again.',
   });
-}
-
-/**
- * Catalog parts that a restricted RAM user may not be allowed to read: the upload still
- * works without them, so a permission error gives the fallback instead of failing the catalog.
- */
-async function optional<T>(load: () => Promise<T>, fallback: T, kinds: readonly ErrorKind[] = ['permission']): Promise<T> {
-  try {
-    return await load();
-  } catch (err) {
-    if (kinds.includes(classifyError(err).kind)) return fallback;
-    throw err;
-  }
 }
 
 /** GetVideoInfos takes at most 20 VideoIds. */
@@ -157,14 +144,33 @@ export class AliyunVodProvider implements VideoProvider {
    * alibabacloud-go/vod-20170321), so the operator types the address the console shows,
    * checked by shared/validation validateStorageLocation.
    */
+  /**
+   * A part the account may not read (403 Forbidden.RAM and the like: a RAM user allowed
+   * to upload only) is left empty and named in `refused`, so the UI can take ids typed by
+   * hand instead of blocking; any other failure (network, throttling) fails the catalog,
+   * to be asked again.
+   */
   async getCatalog(): Promise<Catalog> {
+    const refused: CatalogRefusal[] = [];
+    const read = async <T>(part: CatalogPart, load: () => Promise<T>, ifRefused: T): Promise<T> => {
+      try {
+        return await load();
+      } catch (err) {
+        const e = classifyError(err);
+        if (e.kind !== 'permission') throw err;
+        refused.push({ part, code: e.code, message: e.message });
+        return ifRefused;
+      }
+    };
     const [categories, templateGroups, workflows, apps] = await Promise.all([
-      this.client.getCategoryTree(),
-      this.loadTemplateGroups(),
-      optional(() => this.loadWorkflows(), [] as Workflow[]),
-      optional(() => this.loadApps(), [{ appId: DEFAULT_APP_ID, name: 'Default' }] as VodApp[]),
+      read('categories', () => this.client.getCategoryTree(), [] as CategoryNode[]),
+      read('templateGroups', () => this.loadTemplateGroups(), [] as TemplateGroup[]),
+      read('workflows', () => this.loadWorkflows(), [] as Workflow[]),
+      read('apps', () => this.loadApps(), [{ appId: DEFAULT_APP_ID, name: 'Default' }] as VodApp[]),
     ]);
-    return { categories, templateGroups, workflows, apps };
+    const order: readonly CatalogPart[] = ['categories', 'templateGroups', 'workflows', 'apps'];
+    refused.sort((a, b) => order.indexOf(a.part) - order.indexOf(b.part));
+    return { categories, templateGroups, workflows, apps, refused };
   }
 
   /** A cheap signed read: proves endpoint, AccessKey and permission in one call. */
