@@ -28,3 +28,15 @@ export const STORAGE_REGIONS = [
 export type StorageRegion = (typeof STORAGE_REGIONS)[number];
 
 export const DEFAULT_APP_ID = 'app-1000000';
+
+/**
+ * UserData (CreateUploadVideo, CreateUploadImage; the "UserData" section of VOD's
+ * "Request parameters" reference): a JSON object whose fields VOD reads are these three.
+ * `Extend` is handed back in event callbacks and holds at most 512 bytes.
+ */
+export const USER_DATA_FIELDS = ['MessageCallback', 'Extend', 'AccelerateConfig'] as const;
+export const MAX_USER_DATA_EXTEND_BYTES = 512;
+/** As VOD's SetMessageCallback limits a callback URL. */
+export const MAX_CALLBACK_URL_BYTES = 256;
+/** MessageCallback.CallbackType: an HTTP callback or a message queue (MNS). */
+export const CALLBACK_TYPES = ['http', 'mns'] as const;

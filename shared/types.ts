@@ -162,22 +162,34 @@ export interface Workflow {
   name: string;
 }
 
-export interface StorageLocation {
-  location: string;
-  isDefault: boolean;
-}
-
 export interface VodApp {
   appId: string;
   name: string;
+}
+
+/** The lists of a catalog, each read with its own VOD call. */
+export type CatalogPart = 'categories' | 'templateGroups' | 'workflows' | 'apps';
+
+/** A part the account may not read (a RAM user allowed to upload only): the service's own answer. */
+export interface CatalogRefusal {
+  part: CatalogPart;
+  /** e.g. Forbidden.RAM */
+  code: string;
+  message: string;
 }
 
 export interface Catalog {
   categories: CategoryNode[];
   templateGroups: TemplateGroup[];
   workflows: Workflow[];
-  storageLocations: StorageLocation[];
+  /** The service's default application when the list is refused. */
   apps: VodApp[];
+  /**
+   * The parts VOD refused to list, each empty here: uploads still work, with ids typed by
+   * hand (a least-privilege RAM user may upload without reading the catalog). Empty when
+   * everything was read.
+   */
+  refused: CatalogRefusal[];
 }
 
 export interface ConnectionResult {

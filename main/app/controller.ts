@@ -121,8 +121,9 @@ export class AppController implements BridgeCalls {
   async readManifest(file: string): Promise<ManifestReply> {
     let manifest: Manifest;
     try {
-      // Category names resolve against the active account's tree (cached); without it, ids only.
-      const categories = await this.getCatalog().then((c) => c.categories, () => undefined);
+      // Category names resolve against the active account's tree (cached); without it
+      // (unreadable, or refused to this account), ids only.
+      const categories = await this.getCatalog().then((c) => (c.refused.some((r) => r.part === 'categories') ? undefined : c.categories), () => undefined);
       manifest = await readManifest(file, { categories });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;

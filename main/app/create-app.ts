@@ -9,7 +9,7 @@ import { openQueueStore } from '../engine/store/index';
 import { AliyunVodProvider } from '../engine/vod/aliyun-provider';
 import { startSandbox } from '../sandbox/index';
 import { AppController, type PathKind } from './controller';
-import type { ProviderFactory, StartSandbox } from './ports';
+import type { ProviderClass, StartSandbox } from './ports';
 import { ProfileService } from './profiles';
 import { ProviderRegistry } from './providers';
 import { SandboxHost } from './sandbox-host';
@@ -27,8 +27,8 @@ export interface CreateAppOptions {
   locale?: string;
   /** Replaceable for tests; default: the real embedded sandbox with a disk store. */
   startSandbox?: StartSandbox;
-  /** Replaceable for tests; default: AliyunVodProvider. */
-  providerFactory?: ProviderFactory;
+  /** Replaceable for tests (a subclass that records calls); default: AliyunVodProvider. */
+  providerClass?: ProviderClass;
 }
 
 /** The events of the contract, as VodBridge declares them. */
@@ -53,7 +53,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
   profiles.ensureDefault();
   if (opts.sandbox) profiles.activateSandbox();
 
-  const providers = new ProviderRegistry(profiles, opts.providerFactory ?? ((c) => new AliyunVodProvider(c)));
+  const providers = new ProviderRegistry(profiles, opts.providerClass ?? AliyunVodProvider);
   let engine;
   try {
     engine = await openEngine({ dbPath, providerFor: (id) => providers.providerFor(id) });

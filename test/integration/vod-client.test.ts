@@ -233,7 +233,26 @@ describe('AliyunVodProvider against the sandbox', () => {
     expect(catalog.templateGroups.filter((g) => g.isDefault)).toHaveLength(1);
     expect(catalog.workflows.length).toBeGreaterThan(0);
     expect(catalog.apps.map((a) => a.appId)).toContain('app-1000000');
-    expect(catalog.storageLocations).toEqual([expect.objectContaining({ isDefault: true })]);
+    expect(catalog.refused).toEqual([]);
+  });
+
+  it('a RAM user allowed to upload only gets the parts it may read and which ones VOD refused', async () => {
+    const { vod } = client(sb.uploadOnly);
+    const before = sb.stats().errors['Forbidden.RAM'] ?? 0;
+    const catalog = await new AliyunVodProvider(vod).getCatalog();
+    expect(catalog.refused.map((r) => [r.part, r.code])).toEqual([
+      ['categories', 'Forbidden.RAM'], ['templateGroups', 'Forbidden.RAM'], ['workflows', 'Forbidden.RAM'], ['apps', 'Forbidden.RAM'],
+    ]);
+    expect(catalog.refused[0].message).toMatch(/not authorized/i);
+    expect(catalog).toMatchObject({ categories: [], templateGroups: [], workflows: [], apps: [{ appId: 'app-1000000' }] });
+    // Each refusal came from the service, once (a refusal is not retried).
+    expect((sb.stats().errors['Forbidden.RAM'] ?? 0) - before).toBe(4);
+  });
+
+  it('a catalog that cannot be read for another reason fails, to be asked again', async () => {
+    sb.faults.set({ errorRate: 1 });
+    const e = await rejection(new AliyunVodProvider(client().vod).getCatalog());
+    expect(e.retryable).toBe(true);
   });
 
   it('the category tree walks every page', async () => {

@@ -79,6 +79,18 @@ describe('manifests', () => {
     expect((await readManifest(file)).items).toEqual([
       { path: '/srv/in/x.mkv', meta: { title: 'X', tags: ['a', 'b'], userData: '{"Extend":{"id":7}}', cateId: 1000002 } },
     ]);
+    // A row VOD would refuse is refused here, with its row number: Extend over 512 bytes, a storage location that is not one.
+    await fsp.writeFile(file, JSON.stringify([
+      { path: '/srv/in/ok.mkv', storageLocation: 'outin-0123456789abcdef0123456789abcdef.oss-cn-beijing.aliyuncs.com' },
+      { path: '/srv/in/long.mkv', userData: { Extend: { note: 'n'.repeat(600) } } },
+      { path: '/srv/in/where.mkv', storageLocation: 'my-bucket' },
+    ]));
+    const checked = await readManifest(file);
+    expect(checked.items.map((i) => path.basename(i.path))).toEqual(['ok.mkv']);
+    expect(checked.problems.map((p) => [p.row, p.message])).toEqual([
+      [2, expect.stringContaining("UserData's Extend is 611 bytes; VOD takes at most 512")],
+      [3, expect.stringContaining('"my-bucket" is not a VOD storage address.')],
+    ]);
     await fsp.writeFile(file, JSON.stringify({ path: 'x.mp4' }));
     await expect(readManifest(file)).rejects.toThrow('A JSON manifest is an array of objects, one per file.');
   });

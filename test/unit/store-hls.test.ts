@@ -4,6 +4,7 @@ import os from 'os';
 import path from 'path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openQueueStore, type QueueStore } from '../../main/engine/store';
+import { versionVerdict } from '../../main/engine/drop-folder';
 
 let dir: string;
 let store: QueueStore;
@@ -56,12 +57,16 @@ describe('hls_files', () => {
 
   it('knows a playlist\'s job by path and mtime, whatever the package weighs (a drop folder\'s question)', () => {
     store.hlsFiles.replace(jobId, FILES);
-    expect(store.hasJobForFile('/m/show.m3u8', 50, 1)).toBe(true);
-    expect(store.hasJobForFile('/m/show.m3u8', 50, 2)).toBe(false);
+    // Finished jobs (object complete): a new version is a new video, this one is known.
+    store.updateJob(jobId, { crc64: '1' });
+    const playlistJobs = store.jobsForPath('/m/show.m3u8');
+    expect(versionVerdict(playlistJobs, { path: '/m/show.m3u8', size: 50, mtimeMs: 1 })).toBe('known');
+    expect(versionVerdict(playlistJobs, { path: '/m/show.m3u8', size: 50, mtimeMs: 2 })).toBe('new');
     const [mp4] = store.insertJobs([{ path: '/m/a.mp4', fileName: 'a.mp4', size: 10, mtimeMs: 1, meta: { title: 'A', tags: [] } }]);
-    expect(store.getJob(mp4)).toBeDefined();
-    expect(store.hasJobForFile('/m/a.mp4', 10, 1)).toBe(true);
-    expect(store.hasJobForFile('/m/a.mp4', 11, 1)).toBe(false);
+    store.updateJob(mp4, { crc64: '2' });
+    const mp4Jobs = store.jobsForPath('/m/a.mp4');
+    expect(versionVerdict(mp4Jobs, { path: '/m/a.mp4', size: 10, mtimeMs: 1 })).toBe('known');
+    expect(versionVerdict(mp4Jobs, { path: '/m/a.mp4', size: 11, mtimeMs: 1 })).toBe('new');
   });
 
   it('survives a reopen and goes with its job', () => {

@@ -6,6 +6,7 @@ export {
 } from './queue-store';
 export { DatabaseTooNewError, SCHEMA_VERSION } from './migrations';
 export type { HlsFileRecord, HlsFileRepository, NewHlsFile } from './hls-files';
+export { useSqliteNativeBinding } from './sqlite-binding';
 export type {
   EventRecord, JobPatch, JobRecord, NewJobRecord, PartRecord, ProfileRecord, UpdateMetaResult,
 } from './records';

@@ -29,6 +29,7 @@ import { migrate } from './migrations';
 import type {
   EventRecord, JobPatch, JobRecord, NewJobRecord, PartRecord, ProfileRecord, UpdateMetaResult,
 } from './records';
+import { sqliteOpenOptions } from './sqlite-binding';
 
 export class QueueStoreError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -879,7 +880,7 @@ export function openQueueStore(file: string, opts: QueueStoreOptions = {}): Queu
   }
   let db: Database.Database;
   try {
-    db = new Database(file);
+    db = new Database(file, sqliteOpenOptions());
   } catch (err) {
     throw new QueueStoreError(`Cannot open the queue database ${file}: ${(err as Error).message}. ` +
       'Check that the path is a file you can read and write.', { cause: err });

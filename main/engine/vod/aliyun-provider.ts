@@ -2,17 +2,17 @@
 
 import { VOD_STATUSES } from '../../../shared/types';
 import type {
-  Catalog, ConnectionResult, JobMeta, StorageLocation, TemplateGroup, VodApp, VodStatus, Workflow,
+  Catalog, CatalogPart, CatalogRefusal, CategoryNode, ConnectionResult, JobMeta, TemplateGroup, VodApp, VodStatus, Workflow,
 } from '../../../shared/types';
 import { DEFAULT_APP_ID } from '../../../shared/limits';
 import { formatProblems, validateFileName, validateFileSize, validateMetadata, type Problem } from '../../../shared/validation';
-import { classifyError, EngineError, type ErrorKind } from '../errors';
+import { classifyError, EngineError } from '../errors';
 import type {
   CreatedImageUpload, CreatedUpload, ProviderCredentials, UploadAddress, UploadCredential, VideoProvider,
 } from '../provider';
 import { decodeUploadAddress, decodeUploadAuth } from './upload-auth';
 import { VodClient, type VodClientOptions } from './vod-client';
-import type { VodStorage, VodTemplateGroup } from './wire-types';
+import type { VodTemplateGroup } from './wire-types';
 
 /** The built-in "no transcoding" group's id, and how its name reads in the console. */
 const NO_TRANSCODE_RE = /VOD_NO_TRANSCODE|no[\s_-]?transcod|不转码/i;
@@ -28,23 +28,6 @@ function parameterError(problems: readonly Problem[]): EngineError {
     message: formatProblems(problems),
     hint: 'Correct the listed fields and add the file again.',
   });
-}
-
-function truthy(v: unknown): boolean {
-  return v === true || (typeof v === 'string' && /^(true|default|yes)$/i.test(v));
-}
-
-/**
- * Catalog parts that a restricted RAM user may not be allowed to read: the upload still
- * works without them, so a permission error gives the fallback instead of failing the catalog.
- */
-async function optional<T>(load: () => Promise<T>, fallback: T, kinds: readonly ErrorKind[] = ['permission']): Promise<T> {
-  try {
-    return await load();
-  } catch (err) {
-    if (kinds.includes(classifyError(err).kind)) return fallback;
-    throw err;
-  }
 }
 
 /** GetVideoInfos takes at most 20 VideoIds. */
@@ -154,17 +137,40 @@ export class AliyunVodProvider implements VideoProvider {
     await this.client.deleteVideo(videoId);
   }
 
+  /**
+   * Storage locations are not part of it: VOD's 2017-03-21 API has no action that lists
+   * them (its storage actions are AddVodStorageForApp, DescribeVodStorageData — usage
+   * figures only — and the tiering ones; checked against the official SDK,
+   * alibabacloud-go/vod-20170321), so the operator types the address the console shows,
+   * checked by shared/validation validateStorageLocation.
+   */
+  /**
+   * A part the account may not read (403 Forbidden.RAM and the like: a RAM user allowed
+   * to upload only) is left empty and named in `refused`, so the UI can take ids typed by
+   * hand instead of blocking; any other failure (network, throttling) fails the catalog,
+   * to be asked again.
+   */
   async getCatalog(): Promise<Catalog> {
-    const [categories, templateGroups, workflows, storageLocations, apps] = await Promise.all([
-      this.client.getCategoryTree(),
-      this.loadTemplateGroups(),
-      optional(() => this.loadWorkflows(), [] as Workflow[]),
-      // Storage locations come from a usage report (see VodClient.describeVodStorageData);
-      // if the service refuses it for any non-transient reason, the operator types the location.
-      optional(() => this.loadStorageLocations(), [] as StorageLocation[], ['permission', 'parameter', 'notFound']),
-      optional(() => this.loadApps(), [{ appId: DEFAULT_APP_ID, name: 'Default' }] as VodApp[]),
+    const refused: CatalogRefusal[] = [];
+    const read = async <T>(part: CatalogPart, load: () => Promise<T>, ifRefused: T): Promise<T> => {
+      try {
+        return await load();
+      } catch (err) {
+        const e = classifyError(err);
+        if (e.kind !== 'permission') throw err;
+        refused.push({ part, code: e.code, message: e.message });
+        return ifRefused;
+      }
+    };
+    const [categories, templateGroups, workflows, apps] = await Promise.all([
+      read('categories', () => this.client.getCategoryTree(), [] as CategoryNode[]),
+      read('templateGroups', () => this.loadTemplateGroups(), [] as TemplateGroup[]),
+      read('workflows', () => this.loadWorkflows(), [] as Workflow[]),
+      read('apps', () => this.loadApps(), [{ appId: DEFAULT_APP_ID, name: 'Default' }] as VodApp[]),
     ]);
-    return { categories, templateGroups, workflows, storageLocations, apps };
+    const order: readonly CatalogPart[] = ['categories', 'templateGroups', 'workflows', 'apps'];
+    refused.sort((a, b) => order.indexOf(a.part) - order.indexOf(b.part));
+    return { categories, templateGroups, workflows, apps, refused };
   }
 
   /** A cheap signed read: proves endpoint, AccessKey and permission in one call. */
@@ -201,13 +207,5 @@ export class AliyunVodProvider implements VideoProvider {
   private async loadApps(): Promise<VodApp[]> {
     const res = await this.client.listAppInfo({ Status: 'Normal' });
     return (res.AppInfoList ?? []).map((a) => ({ appId: a.AppId, name: a.AppName }));
-  }
-
-  private async loadStorageLocations(): Promise<StorageLocation[]> {
-    const res = await this.client.describeVodStorageData();
-    const items: VodStorage[] = Array.isArray(res.StorageLocations) ? res.StorageLocations : [];
-    return items
-      .filter((s) => s.StorageLocation && (!s.Status || s.Status === 'Normal'))
-      .map((s) => ({ location: s.StorageLocation, isDefault: truthy(s.Default) }));
   }
 }

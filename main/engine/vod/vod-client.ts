@@ -8,7 +8,7 @@ import { classifyError, EngineError } from '../errors';
 import type { ProviderCredentials } from '../provider';
 import { DEFAULT_CALL_POLICY, retrying, type RetryInfo, type RetryPolicy, type Sleep } from '../retry';
 import type {
-  AddCategoryResponse, CreateUploadImageResponse, CreateUploadVideoResponse, DescribeVodStorageDataResponse,
+  AddCategoryResponse, CreateUploadImageResponse, CreateUploadVideoResponse,
   GetCategoriesResponse, GetMezzanineInfoResponse, GetPlayInfoResponse, GetVideoInfoResponse,
   GetVideoInfosResponse, ListAppInfoResponse, ListTranscodeTemplateGroupResponse, ListWorkflowResponse,
   RefreshUploadVideoResponse, VodCategory, VodResponse,
@@ -262,19 +262,5 @@ export class VodClient {
 
   listAppInfo(p: { Status?: string; PageNo?: number; PageSize?: number } = {}, opts?: CallOptions): Promise<ListAppInfoResponse> {
     return this.call('ListAppInfo', { PageNo: p.PageNo ?? 1, PageSize: p.PageSize ?? 100, Status: p.Status }, opts);
-  }
-
-  /**
-   * Storage locations. The 2017-03-21 API has no plain "list buckets" action that we could
-   * confirm; DescribeVodStorageData (usage per storage location) is the documented one that
-   * is closest; the sandbox adds a StorageLocations list to its answer (see wire-types.ts).
-   */
-  describeVodStorageData(p: { StartTime?: string; EndTime?: string; Region?: string } = {}, opts?: CallOptions): Promise<DescribeVodStorageDataResponse> {
-    const end = new Date();
-    const start = new Date(end.getTime() - 24 * 3600 * 1000);
-    const iso = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-    return this.call('DescribeVodStorageData', {
-      StartTime: p.StartTime ?? iso(start), EndTime: p.EndTime ?? iso(end), Region: p.Region ?? this.region,
-    }, opts);
   }
 }

@@ -186,7 +186,8 @@ const StagedRow = memo(function StagedRow({ file, index, top, selected, onSelect
   const problemText = useProblemText();
   const categories = useApp((s) => s.catalog?.categories);
   const problems = problemsOf(file);
-  const cate = categories ? categoryPath(categories, file.meta.cateId) : undefined;
+  // A category typed by id (the account may not list the tree) shows as its id.
+  const cate = (categories ? categoryPath(categories, file.meta.cateId) : undefined) ?? (file.meta.cateId !== undefined ? `#${file.meta.cateId}` : undefined);
   return (
     <div
       className={`tr staged-grid${selected ? ' selected' : ''}${problems.length ? ' has-error' : ''}`}

@@ -17,6 +17,7 @@ export function useProblemText(): (p: Problem) => string {
         maxTags: MAX_TAGS,
         maxTag: MAX_TAG_CHARS,
         tag,
+        ...p.params,
       });
     },
     [t],

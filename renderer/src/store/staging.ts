@@ -219,10 +219,15 @@ function categoryIds(nodes: readonly CategoryNode[], into = new Set<number>()): 
   return into;
 }
 
-/** After the catalog (re)loads: pre-select the default template group, drop choices the new account does not have. */
+/**
+ * After the catalog (re)loads: pre-select the default template group, drop choices the
+ * new account does not have. A part the account may not list is left as typed: its ids
+ * cannot be checked here (VOD checks them at upload).
+ */
 export function applyCatalogDefaults(): void {
   const catalog = getState().catalog;
   if (!catalog) return;
+  const refused = new Set(catalog.refused.map((r) => r.part));
   const groups = new Set(catalog.templateGroups.map((g) => g.id));
   const workflows = new Set(catalog.workflows.map((w) => w.id));
   const cates = categoryIds(catalog.categories);
@@ -230,9 +235,9 @@ export function applyCatalogDefaults(): void {
   setState({
     staged: getState().staged.map((f) => {
       const m = { ...f.meta };
-      if (!m.templateGroupId || !groups.has(m.templateGroupId)) m.templateGroupId = def;
-      if (m.workflowId && !workflows.has(m.workflowId)) m.workflowId = undefined;
-      if (m.cateId !== undefined && !cates.has(m.cateId)) m.cateId = undefined;
+      if (!refused.has('templateGroups') && (!m.templateGroupId || !groups.has(m.templateGroupId))) m.templateGroupId = def;
+      if (!refused.has('workflows') && m.workflowId && !workflows.has(m.workflowId)) m.workflowId = undefined;
+      if (!refused.has('categories') && m.cateId !== undefined && !cates.has(m.cateId)) m.cateId = undefined;
       return { ...f, meta: m };
     }),
   });
