@@ -85,6 +85,15 @@ describe('app profiles', () => {
       .rejects.toMatchObject({ code: 'InvalidProfile' });
   });
 
+  it('refuses a region VOD does not serve, unless the profile gives its own endpoint', async () => {
+    await expect(app.controller.saveProfile({ name: 'Hangzhou', kind: 'aliyun', accessKeyId: 'LTAIx', accessKeySecret: 's', region: 'cn-hangzhou' }))
+      .rejects.toMatchObject({ code: 'InvalidProfile', message: expect.stringMatching(/VOD does not serve the region "cn-hangzhou".*cn-shanghai/) });
+    expect((await app.controller.listProfiles()).some((p) => p.name === 'Hangzhou')).toBe(false);
+    const gateway = await app.controller.saveProfile({ name: 'Gateway', kind: 'aliyun', accessKeyId: 'LTAIx', accessKeySecret: 's', region: 'cn-hangzhou', endpoint: 'http://127.0.0.1:9' });
+    expect(gateway.region).toBe('cn-hangzhou');
+    await app.controller.deleteProfile(gateway.id);
+  });
+
   it('tests a profile against its service and passes on the service\'s own error code', async () => {
     const good = (await app.controller.listProfiles()).find((p) => p.name === 'Cloud 2')!;
     expect(await app.controller.testProfile(good.id)).toMatchObject({ ok: true });
