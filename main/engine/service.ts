@@ -493,6 +493,10 @@ export class UploadEngine implements UploadEngineApi {
 
   private checkIdle(): void {
     if (this.idleWaiters.length === 0 || !this.isIdle()) return;
+    // Whoever hears "idle" reads the queue next: subscribers must have heard every job's
+    // last change first, not 50 ms later (a `vodup run` whose jobs all failed at once
+    // used to count none of them). flushChanges comes back here with nothing pending.
+    if (this.pendingChanges.size > 0) return this.flushChanges();
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     waiters.forEach((w) => w());
