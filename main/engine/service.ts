@@ -142,15 +142,17 @@ export class UploadEngine implements UploadEngineApi {
   async addJobs(items: NewJob[], opts: AddJobsOptions = {}): Promise<AddJobsResult> {
     const rejected: RejectedFile[] = [];
     const valid: NewJobRecord[] = [];
+    const partSizeMiB = opts.partSizeMiB || this.settings.partSizeMiB || undefined;
     for (const item of items) {
       const abs = path.resolve(item.path);
       const problems = [...validateFileName(abs), ...validateMetadata(item.meta)];
       let st: { size: number; mtimeMs: number } | undefined;
+      let partSize: number | undefined;
       try {
         st = await statFile(abs);
         problems.push(...validateFileSize(st.size));
         if (item.meta.coverPath) problems.push(...(await coverProblems(item.meta.coverPath)));
-        if (problems.length === 0) planParts(st.size, { partSizeMiB: this.settings.partSizeMiB || undefined });
+        if (problems.length === 0) partSize = planParts(st.size, { partSizeMiB }).partSize;
       } catch (err) {
         const e = classifyError(err);
         rejected.push({ path: abs, reason: e.message });
@@ -169,6 +171,8 @@ export class UploadEngine implements UploadEngineApi {
         priority: item.priority ?? 0,
         state: opts.hold ? 'paused' : 'queued',
         profileId: opts.profileId,
+        // A part size chosen for these jobs is theirs (job-runner.plan keeps a stored one).
+        ...(opts.partSizeMiB ? { partSize } : {}),
       });
     }
     const ids = valid.length > 0 ? this.store.insertJobs(valid) : [];
