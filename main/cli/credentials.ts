@@ -40,16 +40,24 @@ export function readCategoryTree(creds: ProviderCredentials): Promise<CategoryNo
 
 /**
  * Asks VOD once, before anything is enqueued, whether it accepts the AccessKey. Only a
- * definite refusal (auth/permission) stops the command; an unreachable network does
- * not, because the engine waits for the network by itself.
+ * refused key or signature stops the command. A RAM user that may upload but not read
+ * the catalog passes (its refusal proves the key; `note` tells it to give ids), and an
+ * unreachable network does not stop it either: the engine waits for the network.
  */
 export async function preflight(
   provider: VideoProvider,
   creds: ProviderCredentials,
-  _note: (message: string) => void = () => undefined,
+  note: (message: string) => void = () => undefined,
 ): Promise<void> {
   const result = await provider.testConnection();
-  if (result.ok || !result.code) return;
+  if (result.ok) {
+    if (result.catalogDenied) {
+      note(`The AccessKey ${creds.accessKeyId} works, but may not read the account's catalog (${result.code}): ` +
+        'give categories, template groups and workflows by id.');
+    }
+    return;
+  }
+  if (!result.code) return;
   const classified = classifyError({ code: result.code, message: result.message ?? result.code, requestId: result.requestId });
   if (classified.kind !== 'auth' && classified.kind !== 'permission') return;
   throw new CliError(

@@ -148,6 +148,28 @@ describe('credentials from the standard places', () => {
     expect(res2.code, res2.stderr).toBe(0);
   });
 
+  it('uploads with a least-privilege RAM user (no catalog reads) when categories are given by id', async () => {
+    const file = path.join(home, 'ram', 'limited.mp4');
+    const bytes = writeRandomFile(file, 200_000);
+    const env = cliEnv(sandbox, home, { VOD_ACCESS_KEY_ID: sandbox.uploadOnly.accessKeyId, VOD_ACCESS_KEY_SECRET: sandbox.uploadOnly.accessKeySecret });
+    const forbiddenBefore = sandbox.stats().errors['Forbidden.RAM'] ?? 0;
+    const res = await runCli(['upload', file, '--category', '1000002', '--json', ...db('ram')], env);
+    expect(res.code, res.stderr).toBe(0);
+    // The preflight's catalog read was refused (that proved the key), and the operator is told what that means.
+    expect((sandbox.stats().errors['Forbidden.RAM'] ?? 0) - forbiddenBefore).toBeGreaterThan(0);
+    expect(res.stderr).toContain(`The AccessKey ${sandbox.uploadOnly.accessKeyId} works, but may not read the account's catalog (Forbidden.RAM): give categories, template groups and workflows by id.`);
+    const [line] = jsonLines<FileLine>(res.stdout);
+    expect(line.state).toBe('ready');
+    const video = sandbox.video(line.videoId!)!;
+    expect(video.cateId).toBe(1000002);
+    expect((await sandbox.readObject(video.bucket, video.objectKey))?.equals(bytes)).toBe(true);
+
+    // A wrong secret for the same user is still refused before anything is enqueued.
+    const bad = await runCli(['upload', file, ...db('ram-bad')], { ...env, VOD_ACCESS_KEY_SECRET: 'not-the-secret' });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/VOD refused the AccessKey .* \(SignatureDoesNotMatch/);
+  });
+
   it('refuses a region VOD does not serve before anything is enqueued', async () => {
     const file = path.join(home, 'hz', 'clip.mp4');
     writeRandomFile(file, 100_000);

@@ -282,4 +282,16 @@ describe('AliyunVodProvider against the sandbox', () => {
     expect(result.message).not.toMatch(/URL:/);
     expect(result.requestId).toBeTruthy();
   });
+
+  it('testConnection passes a RAM user that may upload but not read the catalog: its 403 Forbidden.RAM proves the key', async () => {
+    const limited = new AliyunVodProvider(client(sb.uploadOnly).vod);
+    const result = await limited.testConnection();
+    expect(result).toMatchObject({ ok: true, catalogDenied: true, code: 'Forbidden.RAM' });
+    expect(result.requestId).toBeTruthy();
+    // The refusal really came from the catalog call.
+    await expect(limited.client.getCategories()).rejects.toMatchObject({ code: 'Forbidden.RAM', kind: 'permission' });
+    const wrongSecret = await new AliyunVodProvider(client({ accessKeyId: sb.uploadOnly.accessKeyId, accessKeySecret: 'not-it' }).vod).testConnection();
+    expect(wrongSecret).toMatchObject({ ok: false, code: 'SignatureDoesNotMatch' });
+    expect(wrongSecret.catalogDenied).toBeUndefined();
+  });
 });

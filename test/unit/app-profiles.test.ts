@@ -104,6 +104,15 @@ describe('app profiles', () => {
     expect(result.message).toBeTruthy();
   });
 
+  it('Test connection passes a RAM user that may upload but not read the catalog, and says so', async () => {
+    const limited = await app.controller.saveProfile({
+      name: 'Upload only', kind: 'aliyun', accessKeyId: cloud.uploadOnly.accessKeyId, accessKeySecret: cloud.uploadOnly.accessKeySecret,
+      region: 'cn-shanghai', endpoint: cloud.url,
+    });
+    expect(await app.controller.testProfile(limited.id)).toMatchObject({ ok: true, catalogDenied: true, code: 'Forbidden.RAM' });
+    await app.controller.deleteProfile(limited.id);
+  });
+
   it('switches the active profile, caches the catalog per profile, and falls back when the active one is deleted', async () => {
     const profiles = await app.controller.listProfiles();
     const cloudView = profiles.find((p) => p.name === 'Cloud 2')!;
