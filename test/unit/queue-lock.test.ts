@@ -2,7 +2,8 @@
 // not yet reaped by its parent) is not — signal 0 still reaches a zombie, so the lock
 // must look at the process state.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,25 +17,41 @@ afterEach(() => {
   for (const c of children.splice(0)) c.kill('SIGKILL');
 });
 
+/** Polls `check` until it holds; fails after a generous deadline (the machine may be busy). */
+async function until(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const commandOf = (pid: number): string => {
+  try {
+    return execFileSync('ps', ['-o', 'comm=', '-p', String(pid)], { encoding: 'utf8' }).trim();
+  } catch {
+    return '';
+  }
+};
+
 /**
- * A real zombie: sh starts `true` in the background, prints its pid and replaces itself
- * with `sleep`, which never waits for children. `true` exits at once and stays a zombie
- * as long as the sleep runs. Resolves with the zombie's and its parent's pids.
+ * A real zombie: sh starts a `cat` that reads the pipe on fd 3, prints its pid and replaces
+ * itself with `sleep`, which never waits for children. Once sh is `sleep` (so sh itself
+ * cannot reap it), closing our end of the pipe ends the cat, which stays a zombie for as
+ * long as the sleep runs. Resolves with the zombie's and its parent's pids.
  */
 async function makeZombie(): Promise<{ zombie: number; parent: number }> {
-  const child = spawn('sh', ['-c', 'true & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn('sh', ['-c', 'cat <&3 >/dev/null & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore', 'pipe'] });
   children.push(child);
   const zombie = await new Promise<number>((resolve, reject) => {
     child.stdout!.once('data', (d: Buffer) => resolve(Number(String(d).trim())));
     child.once('error', reject);
   });
-  // Poll (with a deadline) until `true` has exited: it is a zombie from then on.
-  const deadline = Date.now() + 10_000;
-  while (!isZombie(zombie)) {
-    if (Date.now() > deadline) throw new Error(`pid ${zombie} never became a zombie`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return { zombie, parent: child.pid! };
+  const parent = child.pid!;
+  await until(() => commandOf(parent) === 'sleep', 'sh has become sleep');
+  (child.stdio[3] as Socket).destroy();
+  await until(() => isZombie(zombie), `pid ${zombie} is a zombie`);
+  return { zombie, parent };
 }
 
 async function writeLock(dbPath: string, pid: number): Promise<void> {
@@ -42,7 +59,7 @@ async function writeLock(dbPath: string, pid: number): Promise<void> {
 }
 
 describe('queue lock', () => {
-  it('takes over the lock of an owner that is a zombie, and respects a live one', async () => {
+  it('takes over the lock of an owner that is a zombie, and respects a live one', { timeout: 60_000 }, async () => {
     const dir = await tempDir();
     const dbPath = path.join(dir, 'queue.db');
     const { zombie, parent } = await makeZombie();
