@@ -194,6 +194,12 @@ export interface Catalog {
 
 export interface ConnectionResult {
   ok: boolean;
+  /**
+   * ok, but this RAM user may not read the catalog (categories, template groups…): the
+   * key and signature are valid and uploads may work; ids are typed by hand. code and
+   * message are then the service's refusal.
+   */
+  catalogDenied?: boolean;
   /** The service's own error code and message when not ok. */
   code?: string;
   message?: string;

@@ -5,6 +5,7 @@
 import {
   AUDIO_EXTENSIONS, CALLBACK_TYPES, IMAGE_EXTENSIONS, MAX_CALLBACK_URL_BYTES, MAX_DESCRIPTION_CHARS, MAX_FILE_BYTES,
   MAX_TAG_CHARS, MAX_TAGS, MAX_TITLE_CHARS, MAX_USER_DATA_EXTEND_BYTES, STORAGE_REGIONS, USER_DATA_FIELDS, VIDEO_EXTENSIONS,
+  VOD_REGIONS,
 } from './limits';
 
 export type MediaKind = 'video' | 'audio' | 'image';
@@ -244,4 +245,17 @@ export function titleFromFileName(fileName: string): string {
 
 export function formatProblems(problems: readonly Problem[]): string {
   return problems.map((p) => p.message).join(' ');
+}
+
+/**
+ * A region VOD does not serve has no endpoint (there is no vod.cn-hangzhou.aliyuncs.com,
+ * the region an aliyun CLI profile often names), and every call to it would wait on a
+ * DNS error: refused up front, with what to use instead. An explicit endpoint (a sandbox,
+ * a private gateway) is the operator's word and is not checked.
+ */
+export function vodRegionProblem(region: string, endpoint?: string): string | undefined {
+  if (endpoint) return undefined;
+  if ((VOD_REGIONS as readonly string[]).includes(region)) return undefined;
+  return `VOD does not serve the region "${region}" (there is no vod.${region}.aliyuncs.com). ` +
+    `VOD's regions: ${VOD_REGIONS.join(', ')}.`;
 }

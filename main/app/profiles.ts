@@ -4,6 +4,7 @@
 
 import crypto from 'crypto';
 import type { ProfileInput, ProfileView } from '../../shared/types';
+import { vodRegionProblem } from '../../shared/validation';
 import { Emitter } from '../engine/events';
 import type { ProviderCredentials } from '../engine/provider';
 import type { ProfileRecord } from '../engine/store/records';
@@ -69,6 +70,9 @@ export class ProfileService {
     }
     const endpoint = input.endpoint?.trim() || undefined;
     if (endpoint) checkEndpoint(endpoint);
+    // A region without VOD has no endpoint to call (the sandbox has its own endpoint).
+    const regionProblem = input.kind === 'sandbox' ? undefined : vodRegionProblem(region, endpoint);
+    if (regionProblem) throw new IpcError('InvalidProfile', `${regionProblem} Choose one of them, or give the endpoint to use.`);
 
     let record: ProfileRecord;
     if (input.kind === 'sandbox') {

@@ -13,18 +13,27 @@ import { uploadCommand } from './commands/upload';
 import { watchCommand } from './commands/watch';
 import { CliError, EXIT } from './errors';
 import { categoryId, intIn, megabytesPerSecond, parseSelector, uploadWindowFlag } from './options';
+import { endOnBrokenPipe } from './session';
 import { EngineError } from '../engine/errors';
 
 const HELP_FOOTER = `
-Credentials (upload, run, watch): VOD_ACCESS_KEY_ID, VOD_ACCESS_KEY_SECRET, optional
-VOD_SECURITY_TOKEN, VOD_REGION (default cn-shanghai) and VOD_ENDPOINT (a sandbox);
-else the aliyun CLI's ~/.aliyun/config.json (its current profile).
+Credentials (upload, run, watch), the first found wins:
+  1. VOD_ACCESS_KEY_ID + VOD_ACCESS_KEY_SECRET (+ VOD_SECURITY_TOKEN for an STS token)
+  2. ALIBABA_CLOUD_ACCESS_KEY_ID + ALIBABA_CLOUD_ACCESS_KEY_SECRET (+ ALIBABA_CLOUD_SECURITY_TOKEN)
+  3. the aliyun CLI's ~/.aliyun/config.json (current profile, or ALIBABA_CLOUD_PROFILE)
+  4. ~/.alibabacloud/credentials (or ALIBABA_CLOUD_CREDENTIALS_FILE): section [default]
+     (or ALIBABA_CLOUD_PROFILE) with type = access_key or sts
+Region: VOD_REGION, else ALIBABA_CLOUD_REGION_ID, else the aliyun CLI profile's, else
+cn-shanghai; a region VOD does not serve (cn-hangzhou…) is refused. VOD_ENDPOINT points
+at another endpoint (a sandbox).
 
 The queue lives in $VODUP_HOME/queue.db (default ~/.vodup/queue.db); --db overrides.
 
 Exit codes: 0 all done; 1 a job failed or did not finish; 2 bad input, usage or
 credentials (valid files of the same command are still uploaded); 130/143 stopped by
-SIGINT/SIGTERM after a graceful shutdown (\`vodup run\` resumes).`;
+SIGINT/SIGTERM after a graceful shutdown (\`vodup run\` resumes); 141 stdout closed
+(a pipe's reader quit) while uploading, after the same graceful stop. A command never
+exits 0 with work it could not finish: on a full disk under the queue it waits, saying so.`;
 
 function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('vodup')
@@ -131,10 +140,41 @@ function buildProgram(setExit: (code: number) => void): Command {
   return program;
 }
 
+/** stdout (and stderr) closed by their reader end the command quietly (session.ts). */
+function endQuietlyOnBrokenPipe(): void {
+  let ended = false;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+    if (ended) return;
+    ended = true;
+    endOnBrokenPipe();
+  });
+  // Nothing can be said once stderr is gone; the command goes on to its own end.
+  process.stderr.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+  });
+}
+
+/** Resolves once what was written to a stream has been handed to the OS (pipes are asynchronous on macOS and Windows). */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  if (stream.destroyed || !stream.writable) return Promise.resolve();
+  return new Promise((resolve) => stream.write('', () => resolve()));
+}
+
 /** Entry point of bin/vodup.js. Exits the process when the command is done. */
 export async function main(argv: string[]): Promise<void> {
   let exitCode: number = EXIT.ok;
   let stayAlive = false;
+  let finished = false;
+  endQuietlyOnBrokenPipe();
+  // A command waits on its own handles (sockets, timers, keepingAlive). If Node still
+  // finds nothing left to run before it is done, that is a bug: it must not pass for
+  // success (Node would exit 0).
+  process.once('beforeExit', () => {
+    if (finished || stayAlive) return;
+    process.stderr.write('vodup: stopped before the command was done (nothing was left to wait on). Run `vodup status` to see where the jobs are; `vodup run` continues them.\n');
+    process.exit(EXIT.jobsFailed);
+  });
   const program = buildProgram((code) => (exitCode = code));
   // Servers (sandbox, serve) keep running after their action returns.
   program.hook('postAction', (_p, cmd) => {
@@ -157,5 +197,8 @@ export async function main(argv: string[]): Promise<void> {
       throw err;
     }
   }
-  if (!stayAlive) process.exit(exitCode);
+  finished = true;
+  if (stayAlive) return;
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  process.exit(exitCode);
 }

@@ -69,14 +69,20 @@ export function createReporter(opts: ReporterOptions): Reporter {
     stream.write(text);
     if (live) live.draw();
   };
-  const lastState = new Map<number, JobState>();
+  const lastState = new Map<number, string>();
 
   return {
     jobsChanged(jobs) {
       for (const job of jobs) {
-        if (lastState.get(job.id) === job.state) continue;
-        lastState.set(job.id, job.state);
-        if (opts.json) continue;
+        // A waiting job is shown again when the reason it waits for changes.
+        const seen = job.state === 'waiting' ? `waiting:${job.error?.code ?? ''}` : job.state;
+        if (lastState.get(job.id) === seen) continue;
+        lastState.set(job.id, seen);
+        // JSON mode keeps stdout for the file lines, but never waits without a word.
+        if (opts.json) {
+          if (job.state === 'waiting') write(stderr, `vodup: ${describeState(job)}\n`);
+          continue;
+        }
         write(stdout, `${describeState(job)}\n`);
       }
     },
@@ -97,6 +103,25 @@ export function createReporter(opts: ReporterOptions): Reporter {
       live?.close();
     },
   };
+}
+
+/**
+ * The closing words of a command that ran jobs: how many reached the goal, and each
+ * one that did not, with its state and why.
+ */
+export function outcomeSummary(finals: readonly JobView[], reached: (job: JobView) => boolean, goal: string): string {
+  const bad = finals.filter((j) => !reached(j));
+  const good = finals.length - bad.length;
+  if (bad.length === 0) return `Done: ${good} file(s) ${goal}.`;
+  const lines = [`${good} file(s) ${goal}, ${bad.length} not:`];
+  for (const j of bad) {
+    const why = j.error ? `${j.error.code}: ${j.error.message}${j.error.hint ? ` — ${j.error.hint}` : ''}` : '';
+    lines.push(`  #${j.id} ${j.state}  ${j.path}${why ? `  ${why}` : ''}`);
+  }
+  lines.push(bad.some((j) => j.state === 'paused')
+    ? 'They stay in the queue: `vodup resume <id…>` (paused) or `vodup retry <id…>` (failed, canceled), then `vodup run` (see `vodup status`).'
+    : 'They stay in the queue: `vodup retry <id…>` then `vodup run` (see `vodup status`).');
+  return lines.join('\n');
 }
 
 function describeState(job: JobView): string {

@@ -18,6 +18,11 @@ export interface AddJobsOptions {
   hold?: boolean;
   /** The profile whose account uploads these jobs (see EngineOptions.providerFor). */
   profileId?: string;
+  /**
+   * The part size chosen for these jobs, in MiB (0 or absent: the engine's setting when
+   * each job starts). Kept with each job, so a held job uploads with it later.
+   */
+  partSizeMiB?: number;
 }
 
 export interface RetryOptions {

@@ -143,10 +143,12 @@ export class UploadEngine implements UploadEngineApi {
   async addJobs(items: NewJob[], opts: AddJobsOptions = {}): Promise<AddJobsResult> {
     const rejected: RejectedFile[] = [];
     const valid: NewJobRecord[] = [];
+    const partSizeMiB = opts.partSizeMiB || this.settings.partSizeMiB || undefined;
     for (const item of items) {
       const abs = path.resolve(item.path);
       const problems = [...validateFileName(abs), ...validateMetadata(item.meta)];
       let st: { size: number; mtimeMs: number } | undefined;
+      let partSize: number | undefined;
       try {
         st = await statFile(abs);
         // A playlist's job is its whole package: refused when a listed file is missing
@@ -154,7 +156,7 @@ export class UploadEngine implements UploadEngineApi {
         if (problems.length === 0 && isHlsPlaylist(abs)) st = { ...st, size: (await readHlsPackage(abs)).totalSize };
         problems.push(...validateFileSize(st.size));
         if (item.meta.coverPath) problems.push(...(await coverProblems(item.meta.coverPath)));
-        if (problems.length === 0) planParts(st.size, { partSizeMiB: this.settings.partSizeMiB || undefined });
+        if (problems.length === 0) partSize = planParts(st.size, { partSizeMiB }).partSize;
       } catch (err) {
         const e = classifyError(err);
         rejected.push({ path: abs, reason: e.message });
@@ -173,6 +175,8 @@ export class UploadEngine implements UploadEngineApi {
         priority: item.priority ?? 0,
         state: opts.hold ? 'paused' : 'queued',
         profileId: opts.profileId,
+        // A part size chosen for these jobs is theirs (job-runner.plan keeps a stored one).
+        ...(opts.partSizeMiB ? { partSize } : {}),
       });
     }
     const ids = valid.length > 0 ? this.store.insertJobs(valid) : [];
@@ -554,6 +558,10 @@ export class UploadEngine implements UploadEngineApi {
 
   private checkIdle(): void {
     if (this.idleWaiters.length === 0 || !this.isIdle()) return;
+    // Whoever hears "idle" reads the queue next: subscribers must have heard every job's
+    // last change first, not 50 ms later (a `vodup run` whose jobs all failed at once
+    // used to count none of them). flushChanges comes back here with nothing pending.
+    if (this.pendingChanges.size > 0) return this.flushChanges();
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     waiters.forEach((w) => w());

@@ -69,6 +69,8 @@ export interface SandboxInfo {
   region: string;
   accessKeyId: string;
   accessKeySecret: string;
+  /** A RAM user allowed to upload but not to read the catalog (403 Forbidden.RAM). */
+  uploadOnly: { accessKeyId: string; accessKeySecret: string };
 }
 
 /** A standalone `vodup sandbox` (for pointing a hand-made profile at a real endpoint). */

@@ -87,6 +87,27 @@ describe('account connection errors in the browser', () => {
     expect(await page.content()).not.toContain(sandbox.info.accessKeySecret);
   });
 
+  it('passes a RAM user that may upload but not read the catalog, and says to type ids by hand', async () => {
+    await page.getByTestId('profile-new').click();
+    await page.getByTestId('profile-input-name').fill('Upload only');
+    await page.getByTestId('profile-input-akid').fill(sandbox.info.uploadOnly.accessKeyId);
+    await page.getByTestId('profile-input-secret').fill(sandbox.info.uploadOnly.accessKeySecret);
+    await page.getByTestId('profile-input-region').selectOption(sandbox.info.region);
+    await page.getByTestId('profile-form').locator('summary').click();
+    await page.getByTestId('profile-input-endpoint').fill(sandbox.info.endpoint);
+    await page.getByTestId('profile-save').click();
+    const limited = card('Upload only');
+    await limited.waitFor();
+    await limited.getByTestId('profile-test').click();
+    const result = limited.getByTestId('profile-test-result');
+    await expect.poll(() => result.getAttribute('data-ok'), { timeout: T }).toBe('true');
+    expect(await result.getByTestId('profile-test-message').textContent()).toMatch(/the key works\. This user may not read the catalog .*type their ids by hand/);
+    await screenshot(page, 'profile-test-catalog-denied');
+    page.once('dialog', (d) => void d.accept());
+    await limited.getByTestId('profile-delete').click();
+    await limited.waitFor({ state: 'detached' });
+  });
+
   it('deletes a profile after confirmation', async () => {
     page.once('dialog', (d) => void d.accept());
     await card('Wrong secret').getByTestId('profile-delete').click();

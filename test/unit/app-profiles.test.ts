@@ -85,6 +85,15 @@ describe('app profiles', () => {
       .rejects.toMatchObject({ code: 'InvalidProfile' });
   });
 
+  it('refuses a region VOD does not serve, unless the profile gives its own endpoint', async () => {
+    await expect(app.controller.saveProfile({ name: 'Hangzhou', kind: 'aliyun', accessKeyId: 'LTAIx', accessKeySecret: 's', region: 'cn-hangzhou' }))
+      .rejects.toMatchObject({ code: 'InvalidProfile', message: expect.stringMatching(/VOD does not serve the region "cn-hangzhou".*cn-shanghai/) });
+    expect((await app.controller.listProfiles()).some((p) => p.name === 'Hangzhou')).toBe(false);
+    const gateway = await app.controller.saveProfile({ name: 'Gateway', kind: 'aliyun', accessKeyId: 'LTAIx', accessKeySecret: 's', region: 'cn-hangzhou', endpoint: 'http://127.0.0.1:9' });
+    expect(gateway.region).toBe('cn-hangzhou');
+    await app.controller.deleteProfile(gateway.id);
+  });
+
   it('tests a profile against its service and passes on the service\'s own error code', async () => {
     const good = (await app.controller.listProfiles()).find((p) => p.name === 'Cloud 2')!;
     expect(await app.controller.testProfile(good.id)).toMatchObject({ ok: true });
@@ -93,6 +102,15 @@ describe('app profiles', () => {
     expect(result.ok).toBe(false);
     expect(result.code).toBe('SignatureDoesNotMatch');
     expect(result.message).toBeTruthy();
+  });
+
+  it('Test connection passes a RAM user that may upload but not read the catalog, and says so', async () => {
+    const limited = await app.controller.saveProfile({
+      name: 'Upload only', kind: 'aliyun', accessKeyId: cloud.uploadOnly.accessKeyId, accessKeySecret: cloud.uploadOnly.accessKeySecret,
+      region: 'cn-shanghai', endpoint: cloud.url,
+    });
+    expect(await app.controller.testProfile(limited.id)).toMatchObject({ ok: true, catalogDenied: true, code: 'Forbidden.RAM' });
+    await app.controller.deleteProfile(limited.id);
   });
 
   it('switches the active profile, caches the catalog per profile, and falls back when the active one is deleted', async () => {

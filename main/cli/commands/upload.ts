@@ -2,11 +2,13 @@
 // files, upload until each of them is done, report each file as it finishes.
 
 import type { CategoryNode, EngineSettings, JobView } from '../../../shared/types';
-import { createProvider, loadCredentials, preflight } from '../credentials';
+import { classifyError } from '../../engine/errors';
+import { createProvider, loadCredentials, preflight, readCategoryTree } from '../credentials';
 import { CliError, EXIT } from '../errors';
 import { expandInputs } from '../expand';
+import { keepingAlive } from '../keep-alive';
 import { resolveDbPath } from '../paths';
-import { createReporter, recordOfJob } from '../reporter';
+import { createReporter, outcomeSummary, recordOfJob } from '../reporter';
 import { openSession } from '../session';
 import { readManifest } from '../../engine/manifest';
 import { checkSharedFlags, manifestJobs, planJobs, type MetaFlags } from '../upload-meta';
@@ -45,6 +47,9 @@ export function settingsFromFlags(flags: RunFlags): Partial<EngineSettings> {
   return s;
 }
 
+/** What readManifest says of a category cell that is a name while no category tree was given. */
+const NAMED_CATEGORY = /is not a category id/;
+
 const FINISHED_WAIT_READY = new Set(['ready', 'failed', 'canceled']);
 const FINISHED_NO_WAIT = new Set(['uploaded', 'ready', 'failed', 'canceled']);
 
@@ -69,14 +74,27 @@ async function upload(
     throw new CliError('Name the files or folders to upload, or a list of them with --manifest FILE.', EXIT.usage);
   }
   const expansion = await expandInputs(inputs);
+  let categoryNote: string | undefined;
   const shared = checkSharedFlags(flags);
   const plan = shared.length > 0 ? { jobs: [], problems: [] } : planJobs(expansion.files, flags);
   if (flags.manifest && shared.length === 0) {
-    let manifest;
-    try {
-      manifest = await readManifest(flags.manifest, { categories: await categoriesFor(flags) });
-    } catch (err) {
-      throw new CliError(`The manifest ${flags.manifest} could not be read: ${(err as Error).message}`, EXIT.usage);
+    const read = async (categories?: CategoryNode[]) => {
+      try {
+        return await readManifest(flags.manifest!, { categories });
+      } catch (err) {
+        throw new CliError(`The manifest ${flags.manifest} could not be read: ${(err as Error).message}`, EXIT.usage);
+      }
+    };
+    let manifest = await read();
+    // Rows that name their category (not an id) need the account's tree: asked only then.
+    if (manifest.problems.some((p) => NAMED_CATEGORY.test(p.message))) {
+      const tree = await categoriesFor();
+      if (tree.categories) {
+        manifest = await read(tree.categories);
+      } else {
+        categoryNote = `Category names need the account's category list, which could not be read: ${tree.unavailable} ` +
+          'Give those rows category ids (numbers) instead.';
+      }
     }
     plan.jobs.push(...manifestJobs(manifest.items, flags));
     plan.problems.push(...manifest.problems.map((p) => ({ path: p.path ?? flags.manifest!, message: `${flags.manifest} row ${p.row}: ${p.message}` })));
@@ -92,6 +110,7 @@ async function upload(
     }
   };
   for (const p of problems) reject(p.path, p.message);
+  if (categoryNote) reporter.problem(flags.manifest!, categoryNote);
 
   if (plan.jobs.length === 0) {
     reporter.note(problems.length > 0
@@ -105,7 +124,7 @@ async function upload(
   const provider = creds ? createProvider(creds) : undefined;
   if (provider && creds) {
     try {
-      await preflight(provider, creds);
+      await preflight(provider, creds, (note) => reporter.note(note));
     } catch (err) {
       if (!(err instanceof CliError)) throw err;
       throw new CliError(`${err.message}\nNothing was enqueued: ${describeFiles(plan.jobs.map((j) => j.path))}.`, err.exitCode);
@@ -123,10 +142,16 @@ async function upload(
   });
   const { engine } = session;
   bindEngine(engine);
+  let finals: JobView[];
+  let inputFailed: boolean;
   try {
-    const { added, rejected } = await engine.addJobs(plan.jobs, { hold: !!flags.hold });
+    // The part size is the job's own from now on: a held job keeps it for `vodup run`.
+    const { added, rejected } = await engine.addJobs(plan.jobs, {
+      hold: !!flags.hold,
+      ...(flags.partSize ? { partSizeMiB: flags.partSize } : {}),
+    });
     for (const r of rejected) reject(r.path, r.reason);
-    const inputFailed = problems.length + rejected.length > 0;
+    inputFailed = problems.length + rejected.length > 0;
     if (flags.hold) {
       for (const job of added) reporter.note(`#${job.id} held (paused)  ${job.path}`);
       reporter.note(`${added.length} file(s) enqueued paused. Start them with \`vodup resume all\` and \`vodup run\`.`);
@@ -136,37 +161,50 @@ async function upload(
     const finished = flags.waitReady ? FINISHED_WAIT_READY : FINISHED_NO_WAIT;
     const sub = engine.onDidChangeJobs((jobs) => reporter.jobsChanged(jobs));
     const psub = engine.onDidProgress((b) => reporter.progress(b));
-    let finals: JobView[];
     try {
       await engine.start();
       noteClosedWindow(engine, reporter);
-      finals = await watchJobs(engine, added.map((j) => j.id), (j) => finished.has(j.state), (j) => reporter.fileDone(recordOfJob(j)));
+      finals = await keepingAlive(
+        watchJobs(engine, added.map((j) => j.id), (j) => finished.has(j.state), (j) => reporter.fileDone(recordOfJob(j))),
+      );
     } finally {
       sub.dispose();
       psub.dispose();
     }
-
-    const good = finals.filter((j) => j.state === 'ready' || (!flags.waitReady && j.state === 'uploaded'));
-    const bad = finals.filter((j) => !good.includes(j));
-    reporter.note(summary(good.length, bad, flags.waitReady));
-    if (inputFailed) return EXIT.usage;
-    return bad.length > 0 ? EXIT.jobsFailed : EXIT.ok;
+    // Last words for each job, whatever batching the change events did.
+    reporter.jobsChanged(finals);
   } finally {
+    // Does not return when a signal or a closed stdout stopped the command (session.ts).
     await session.close();
   }
+  const reached = (j: JobView): boolean => j.state === 'ready' || (!flags.waitReady && j.state === 'uploaded');
+  reporter.note(outcomeSummary(finals, reached, flags.waitReady ? 'ready' : 'uploaded'));
+  if (inputFailed) return EXIT.usage;
+  return finals.every(reached) ? EXIT.ok : EXIT.jobsFailed;
 }
 
 /**
- * The account's category tree, so a manifest may name categories: asked only when the
- * credentials are there (not for --hold) and left out when the service does not answer
- * (the rows then need ids, and say so).
+ * The account's category tree, so a manifest may name categories — with --hold too,
+ * whenever credentials are there. Without it (no credentials, a RAM user that may not
+ * read categories, no network) the rows need ids, and `unavailable` says why.
  */
-async function categoriesFor(flags: UploadFlags): Promise<CategoryNode[] | undefined> {
-  if (flags.hold) return undefined;
+async function categoriesFor(): Promise<{ categories?: CategoryNode[]; unavailable?: string }> {
+  let creds;
   try {
-    return (await createProvider(loadCredentials()).getCatalog()).categories;
-  } catch {
-    return undefined;
+    creds = loadCredentials();
+  } catch (err) {
+    // No credentials, or unusable ones: loadCredentials' message says which and what to set.
+    return { unavailable: (err as Error).message };
+  }
+  try {
+    return { categories: await readCategoryTree(creds) };
+  } catch (err) {
+    const e = classifyError(err);
+    return {
+      unavailable: e.kind === 'permission'
+        ? `the AccessKey ${creds.accessKeyId} may not read categories (${e.code}).`
+        : `${e.code}: ${e.message}`,
+    };
   }
 }
 
@@ -181,16 +219,4 @@ export function noteClosedWindow(engine: { totals(): { windowOpensAt?: number } 
 function describeFiles(paths: readonly string[]): string {
   const shown = paths.slice(0, 5).join(', ');
   return paths.length > 5 ? `${shown} and ${paths.length - 5} more` : shown;
-}
-
-function summary(good: number, bad: readonly JobView[], waitReady: boolean): string {
-  const what = waitReady ? 'ready' : 'uploaded';
-  if (bad.length === 0) return `Done: ${good} file(s) ${what}.`;
-  const lines = [`${good} file(s) ${what}, ${bad.length} not:`];
-  for (const j of bad) {
-    const why = j.error ? `${j.error.code}: ${j.error.message}${j.error.hint ? ` — ${j.error.hint}` : ''}` : '';
-    lines.push(`  #${j.id} ${j.state}  ${j.path}${why ? `  ${why}` : ''}`);
-  }
-  lines.push('They stay in the queue: `vodup retry <id…>` then `vodup run` (see `vodup status`).');
-  return lines.join('\n');
 }

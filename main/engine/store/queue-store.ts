@@ -364,8 +364,8 @@ export class QueueStore {
     const insert = this.stmt(`
       INSERT INTO jobs (path, file_name, size, mtime_ms, sample_hash, title, description, cate_id, tags_json,
         template_group_id, workflow_id, storage_location, app_id, user_data, cover_path, priority, state,
-        created_at, updated_at, profile_id)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+        created_at, updated_at, profile_id, part_size)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     return this.db.transaction(() => {
       const now = this.now();
       const ids: number[] = new Array(items.length);
@@ -376,7 +376,7 @@ export class QueueStore {
           it.path, it.fileName, it.size, Math.trunc(it.mtimeMs), it.sampleHash ?? null, m.title, m.description ?? null,
           m.cateId ?? null, JSON.stringify(m.tags ?? []), m.templateGroupId ?? null, m.workflowId ?? null,
           m.storageLocation ?? null, m.appId ?? null, m.userData ?? null, m.coverPath ?? null, it.priority ?? 0,
-          it.state ?? 'queued', now, now, it.profileId ?? null,
+          it.state ?? 'queued', now, now, it.profileId ?? null, it.partSize ?? null,
         );
         ids[i] = Number(res.lastInsertRowid);
       }

@@ -30,6 +30,9 @@ function parameterError(problems: readonly Problem[]): EngineError {
   });
 }
 
+/** Permission errors that refuse the account or user as a whole, not one action. */
+const ACCOUNT_REFUSAL = /illegalstatus|userdisabled/i;
+
 /** GetVideoInfos takes at most 20 VideoIds. */
 const VIDEO_INFOS_PER_CALL = 20;
 
@@ -173,14 +176,22 @@ export class AliyunVodProvider implements VideoProvider {
     return { categories, templateGroups, workflows, apps, refused };
   }
 
-  /** A cheap signed read: proves endpoint, AccessKey and permission in one call. */
+  /**
+   * A cheap signed read: proves endpoint, AccessKey and signature in one call. VOD checks
+   * the signature before the RAM policy, so a RAM refusal (403 Forbidden.RAM) proves the
+   * key too: a least-privilege user that may upload but not read categories passes, with
+   * catalogDenied. A refusal of the account itself (service not active, user disabled)
+   * does not.
+   */
   async testConnection(): Promise<ConnectionResult> {
     try {
       const res = await this.client.getCategories({ CateId: -1, PageNo: 1, PageSize: 1 });
       return { ok: true, requestId: res.RequestId };
     } catch (err) {
       const e = classifyError(err);
-      const result: ConnectionResult = { ok: false, code: e.code, message: e.message };
+      const catalogDenied = e.kind === 'permission' && !ACCOUNT_REFUSAL.test(e.code);
+      const result: ConnectionResult = { ok: catalogDenied, code: e.code, message: e.message };
+      if (catalogDenied) result.catalogDenied = true;
       if (e.requestId) result.requestId = e.requestId;
       return result;
     }

@@ -3,6 +3,7 @@
 // one `call`. Every action goes through `call`; nothing else talks to VOD.
 
 import RPCClient from '@alicloud/pop-core';
+import { VOD_REGIONS } from '../../../shared/limits';
 import type { CategoryNode } from '../../../shared/types';
 import { classifyError, EngineError } from '../errors';
 import type { ProviderCredentials } from '../provider';
@@ -49,6 +50,37 @@ export interface CallOptions {
 
 export function vodEndpoint(credentials: Pick<ProviderCredentials, 'region' | 'endpoint'>): string {
   return (credentials.endpoint ?? `https://vod.${credentials.region}.aliyuncs.com`).replace(/\/+$/, '');
+}
+
+/** VOD's documented hosts: the public and the VPC endpoint of each region it serves. */
+function isDocumentedVodHost(host: string): boolean {
+  const m = /^vod(?:-vpc)?\.([a-z0-9-]+)\.aliyuncs\.com$/.exec(host.toLowerCase());
+  return m !== null && (VOD_REGIONS as readonly string[]).includes(m[1]);
+}
+
+/**
+ * A host name that does not exist (DNS ENOTFOUND) is the configuration's fault — a region
+ * without VOD (vod.cn-hangzhou.aliyuncs.com) or a mistyped endpoint — and waiting will not
+ * make it exist: not retryable, with what to check. EAI_AGAIN (the resolver failed for
+ * now) stays a network error. So does ENOTFOUND for VOD's documented hosts: those exist,
+ * and an offline resolver reports ENOTFOUND too (macOS does, with the network down).
+ */
+export function endpointNotFound(e: EngineError, endpoint: string): EngineError | undefined {
+  if (e.kind !== 'network' || e.code.toLowerCase() !== 'enotfound') return undefined;
+  let host: string;
+  try {
+    host = new URL(endpoint).hostname;
+  } catch {
+    return undefined;
+  }
+  if (isDocumentedVodHost(host)) return undefined;
+  return e.with({
+    kind: 'parameter',
+    code: 'VodEndpointNotFound',
+    retryable: false,
+    message: `The VOD endpoint ${host} does not exist (its name does not resolve).`,
+    hint: `Check the region (VOD serves ${VOD_REGIONS.join(', ')}) and the endpoint, if one is set (VOD_ENDPOINT or the profile's endpoint).`,
+  });
 }
 
 /** pop-core signs what it is given; leave out absent values and send the rest as strings. */
@@ -111,6 +143,8 @@ export class VodClient {
     const nonIdempotent = NON_IDEMPOTENT_ACTIONS.has(action);
     const classify = (err: unknown): EngineError => {
       const e = classifyError(err);
+      const config = endpointNotFound(e, this.endpoint);
+      if (config) return config;
       if (nonIdempotent && e.retryable && sentForSure(e) && e.kind === 'network') {
         return e.with({
           retryable: false,

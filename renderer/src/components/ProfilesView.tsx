@@ -108,7 +108,7 @@ function ProfileCard({ profile, active, onEdit }: { profile: ProfileView; active
       {test && !test.pending && (
         <div className={`test-result ${test.ok ? 'ok' : 'bad'}`} data-testid="profile-test-result" data-ok={String(Boolean(test.ok))} role="status">
           {test.ok ? (
-            <span>{t('profiles.testOk')}</span>
+            <span data-testid="profile-test-message">{t(test.catalogDenied ? 'profiles.testOkCatalogDenied' : 'profiles.testOk')}</span>
           ) : (
             <>
               <strong>{t('profiles.testFailed')}</strong>

@@ -262,6 +262,7 @@ export const en = {
     optional: 'Optional',
     advanced: 'Advanced: STS token, endpoint',
     testOk: 'Connected. The AccessKey works for this region.',
+    testOkCatalogDenied: 'Connected: the key works. This user may not read the catalog (categories, template groups, workflows): type their ids by hand.',
     testFailed: 'Connection failed',
     testHint: {
       accessKeyId: 'The AccessKey ID does not exist. Check it in the RAM console and edit this account.',
@@ -283,7 +284,8 @@ export const en = {
   region: {
     'cn-shanghai': 'China (Shanghai)', 'cn-beijing': 'China (Beijing)', 'cn-shenzhen': 'China (Shenzhen)',
     'ap-northeast-1': 'Japan (Tokyo)', 'ap-southeast-1': 'Singapore', 'ap-southeast-5': 'Indonesia (Jakarta)',
-    'eu-central-1': 'Germany (Frankfurt)', 'ap-south-1': 'India (Mumbai)',
+    'eu-central-1': 'Germany (Frankfurt)', 'ap-south-1': 'India (Mumbai)', 'cn-hongkong': 'China (Hong Kong)',
+    'us-west-1': 'US (Silicon Valley)', 'me-central-1': 'Saudi Arabia (Riyadh)', 'cn-north-2-gov-1': 'Beijing Government Cloud',
   },
   settings: {
     heading: 'Settings',

@@ -247,6 +247,7 @@ export const zhCN = {
     optional: '可选',
     advanced: '高级：STS 令牌、接入地址',
     testOk: '连接成功，AccessKey 在该地域可用。',
+    testOkCatalogDenied: '连接成功：AccessKey 有效。该用户无权读取目录（分类、转码模板组、工作流），请手动填写它们的 ID。',
     testFailed: '连接失败',
     testHint: {
       accessKeyId: 'AccessKey ID 不存在。请在 RAM 控制台核对后编辑此账号。',
@@ -268,7 +269,8 @@ export const zhCN = {
   region: {
     'cn-shanghai': '华东2（上海）', 'cn-beijing': '华北2（北京）', 'cn-shenzhen': '华南1（深圳）',
     'ap-northeast-1': '日本（东京）', 'ap-southeast-1': '新加坡', 'ap-southeast-5': '印度尼西亚（雅加达）',
-    'eu-central-1': '德国（法兰克福）', 'ap-south-1': '印度（孟买）',
+    'eu-central-1': '德国（法兰克福）', 'ap-south-1': '印度（孟买）', 'cn-hongkong': '中国香港',
+    'us-west-1': '美国（硅谷）', 'me-central-1': '沙特（利雅得）', 'cn-north-2-gov-1': '北京政务云',
   },
   settings: {
     heading: '设置',
