@@ -104,7 +104,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .action(async (jobs: string[], flags) => setExit(await controlCommand(name, parseSelector(jobs), flags)));
   control('pause', 'Pause');
   control('resume', 'Resume (queue again)');
-  control('retry', 'Retry failed or canceled');
+  control('retry', 'Retry failed, canceled or waiting jobs; for jobs awaiting review, check their VOD status again');
   control('cancel', 'Cancel').option('--delete-video', 'also delete the VideoId from VOD (needs credentials)');
 
   program.command('sandbox')

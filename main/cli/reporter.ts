@@ -6,7 +6,7 @@
 // - plain: not a terminal (logs, CI); state changes as lines, no progress noise.
 
 import readline from 'readline';
-import type { JobError, JobState, JobView, ProgressBatch } from '../../shared/types';
+import { isKnownVodStatus, type JobError, type JobState, type JobView, type ProgressBatch } from '../../shared/types';
 import { fitWidth, formatBytes, formatDuration, formatSpeed, percentText } from './format';
 
 /** The JSON line written for each file (`--json`). */
@@ -69,13 +69,16 @@ export function createReporter(opts: ReporterOptions): Reporter {
     stream.write(text);
     if (live) live.draw();
   };
-  const lastState = new Map<number, JobState>();
+  const lastState = new Map<number, string>();
 
   return {
     jobsChanged(jobs) {
       for (const job of jobs) {
-        if (lastState.get(job.id) === job.state) continue;
-        lastState.set(job.id, job.state);
+        // A VOD status the app does not know is a line of its own: polling goes on, and
+        // the operator sees what it waits on instead of silence.
+        const key = job.state === 'uploaded' && job.vodStatus && !isKnownVodStatus(job.vodStatus) ? `${job.state}:${job.vodStatus}` : job.state;
+        if (lastState.get(job.id) === key) continue;
+        lastState.set(job.id, key);
         if (opts.json) continue;
         write(stdout, `${describeState(job)}\n`);
       }
@@ -106,6 +109,10 @@ function describeState(job: JobView): string {
   if (job.videoId) tail += `  VideoId ${job.videoId}`;
   if (job.state === 'failed' || job.state === 'waiting') {
     if (job.error) tail += `  ${job.error.code}: ${job.error.message}${job.error.hint ? ` — ${job.error.hint}` : ''}`;
+  }
+  if (job.state === 'review') tail += '  awaiting review in VOD (status Checking); `vodup retry ' + job.id + '` checks again';
+  if (job.state === 'uploaded' && job.vodStatus && !isKnownVodStatus(job.vodStatus)) {
+    tail += `  VOD reports status "${job.vodStatus}", which this app does not know; it keeps checking`;
   }
   return `${id}${state}${job.path}${tail}`;
 }

@@ -31,6 +31,7 @@ export async function runCommand(flags: RunCommandFlags): Promise<number> {
   engineRef.current = engine;
   const failed = new Map<number, JobView>();
   const finished = new Set<number>();
+  const review = new Set<number>();
   const sub = engine.onDidChangeJobs((jobs) => {
     reporter.jobsChanged(jobs);
     for (const j of jobs) {
@@ -38,6 +39,7 @@ export async function runCommand(flags: RunCommandFlags): Promise<number> {
       if (finished.has(j.id)) continue;
       finished.add(j.id);
       if (j.state === 'failed') failed.set(j.id, j);
+      if (j.state === 'review') review.add(j.id);
       reporter.fileDone(recordOfJob(j));
     }
   });
@@ -58,7 +60,8 @@ export async function runCommand(flags: RunCommandFlags): Promise<number> {
     .filter(([s, n]) => n && !TERMINAL_STATES.includes(s as JobView['state']))
     .map(([s, n]) => `${n} ${s}`);
   reporter.note(
-    `Idle: ${finished.size} job(s) finished in this run, ${failed.size} failed.` +
+    `Idle: ${finished.size} job(s) finished in this run, ${failed.size} failed` +
+      (review.size > 0 ? `, ${review.size} awaiting review in VOD (\`vodup retry <id…>\` checks again).` : '.') +
       (left.length > 0 ? ` Still in the queue: ${left.join(', ')}.` : ''),
   );
   return failed.size > 0 ? EXIT.jobsFailed : EXIT.ok;

@@ -1,7 +1,7 @@
 // `vodup upload <files or folders…>`: validate everything first, enqueue the valid
 // files, upload until each of them is done, report each file as it finishes.
 
-import type { CategoryNode, EngineSettings, JobView } from '../../../shared/types';
+import { DONE_STATES, type CategoryNode, type EngineSettings, type JobView } from '../../../shared/types';
 import { createProvider, loadCredentials, preflight } from '../credentials';
 import { CliError, EXIT } from '../errors';
 import { expandInputs } from '../expand';
@@ -45,8 +45,9 @@ export function settingsFromFlags(flags: RunFlags): Partial<EngineSettings> {
   return s;
 }
 
-const FINISHED_WAIT_READY = new Set(['ready', 'failed', 'canceled']);
-const FINISHED_NO_WAIT = new Set(['uploaded', 'ready', 'failed', 'canceled']);
+// `review` (VOD status Checking: a person must approve the video) is done for the uploader.
+const FINISHED_WAIT_READY = new Set(['ready', 'review', 'failed', 'canceled']);
+const FINISHED_NO_WAIT = new Set(['uploaded', 'ready', 'review', 'failed', 'canceled']);
 
 export async function uploadCommand(inputs: string[], flags: UploadFlags): Promise<number> {
   let engineRef: { getJob(id: number): JobView | undefined } | undefined;
@@ -146,9 +147,9 @@ async function upload(
       psub.dispose();
     }
 
-    const good = finals.filter((j) => j.state === 'ready' || (!flags.waitReady && j.state === 'uploaded'));
+    const good = finals.filter((j) => DONE_STATES.includes(j.state) || (!flags.waitReady && j.state === 'uploaded'));
     const bad = finals.filter((j) => !good.includes(j));
-    reporter.note(summary(good.length, bad, flags.waitReady));
+    reporter.note(summary(good, bad, flags.waitReady));
     if (inputFailed) return EXIT.usage;
     return bad.length > 0 ? EXIT.jobsFailed : EXIT.ok;
   } finally {
@@ -183,10 +184,12 @@ function describeFiles(paths: readonly string[]): string {
   return paths.length > 5 ? `${shown} and ${paths.length - 5} more` : shown;
 }
 
-function summary(good: number, bad: readonly JobView[], waitReady: boolean): string {
+function summary(goodJobs: readonly JobView[], bad: readonly JobView[], waitReady: boolean): string {
   const what = waitReady ? 'ready' : 'uploaded';
-  if (bad.length === 0) return `Done: ${good} file(s) ${what}.`;
-  const lines = [`${good} file(s) ${what}, ${bad.length} not:`];
+  const review = goodJobs.filter((j) => j.state === 'review').length;
+  const good = `${goodJobs.length - review} file(s) ${what}${review > 0 ? `, ${review} awaiting review in VOD (\`vodup retry <id…>\` checks again)` : ''}`;
+  if (bad.length === 0) return `Done: ${good}.`;
+  const lines = [`${good}, ${bad.length} not:`];
   for (const j of bad) {
     const why = j.error ? `${j.error.code}: ${j.error.message}${j.error.hint ? ` — ${j.error.hint}` : ''}` : '';
     lines.push(`  #${j.id} ${j.state}  ${j.path}${why ? `  ${why}` : ''}`);
