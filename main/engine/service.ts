@@ -446,7 +446,7 @@ export class UploadEngine implements UploadEngineApi {
       if (!isQueueStoreError(writeErr)) {
         this.storeRetryAttempts.delete(id);
         this.unrecorded.delete(id);
-        process.emitWarning(`Job ${id}: its error could not be recorded (${w.code}: ${w.message}). This is a bug; please report it.`);
+        this.failUnrecordable(id, err, w);
         return;
       }
       this.unrecorded.set(id, toJobError(w));
@@ -461,6 +461,29 @@ export class UploadEngine implements UploadEngineApi {
       }, delayFor(STORE_RETRY_POLICY, attempt));
       timer.unref();
       this.storeRetries.set(id, timer);
+    }
+  }
+
+  /**
+   * Recording a failure broke for a reason that is not the disk: a bug. The job is
+   * failed with both errors rather than left to be picked up again in a loop, and the
+   * bug is reported once.
+   */
+  private failUnrecordable(id: number, err: unknown, w: EngineError): void {
+    const e = classifyError(err);
+    process.emitWarning(`Job ${id}: its error (${e.code}) could not be recorded (${w.code}: ${w.message}). This is a bug; please report it.`);
+    try {
+      this.store.transition(id, 'failed', {
+        finishedAt: Date.now(), nextAttemptAt: null,
+        error: toJobError(new EngineError({
+          kind: 'unknown', code: 'InternalError', retryable: false,
+          message: `${e.code}: ${e.message} (and recording it failed: ${w.message})`,
+          hint: 'This is a bug; please report it with this message. Retrying the job may work.',
+        })),
+      });
+      this.changed(id);
+    } catch {
+      // Nothing more can be written for this job now; the restore pass of the next run puts it back in line.
     }
   }
 

@@ -80,7 +80,16 @@ export class DiskStore implements ObjectStore {
           const src = fs.createReadStream(seg.file, { start: from, end: to });
           for await (const chunk of src) {
             if (!out.write(chunk)) {
-              await new Promise<void>((r) => { out.once('drain', r); out.once('close', r); });
+              // Whichever comes first; the other listener is removed so they do not pile up.
+              await new Promise<void>((resolve) => {
+                const go = (): void => {
+                  out.off('drain', go);
+                  out.off('close', go);
+                  resolve();
+                };
+                out.once('drain', go);
+                out.once('close', go);
+              });
             }
             if (out.destroyed) return;
           }
