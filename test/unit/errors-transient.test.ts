@@ -60,6 +60,11 @@ describe('describeTransport', () => {
       [Object.assign(new Error('Response timeout for 60000ms'), { name: 'ResponseTimeoutError', status: -2 }), /did not answer in time/],
     ];
     for (const [err, reason] of cases) expect(describeTransport(err, 'VOD', 'vod.cn-shanghai.aliyuncs.com').message).toMatch(reason);
+    // httpx's connect timeout keeps its telling words in detail (VodClient reads them to
+    // know the request never left).
+    const connect = describeTransport(Object.assign(new Error('ConnectTimeout: connect timeout for 15000ms'), { name: 'RequestTimeoutError' }), 'VOD', 'h');
+    expect(connect.message).toBe('Could not reach VOD (h): no connection could be made in time.');
+    expect(connect.detail).toMatch(/ConnectTimeout/);
   });
 
   it('leaves service answers and our own errors alone', () => {

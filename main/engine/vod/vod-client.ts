@@ -75,8 +75,9 @@ function cleanParams(params: VodParams): Record<string, string> {
 function sentForSure(e: EngineError): boolean {
   if (e.kind !== 'network') return true;
   if (NOT_SENT_CODES.has(e.code.toLowerCase())) return false;
-  // httpx (under pop-core) names a connect timeout "RequestTimeoutError" with "ConnectTimeout" in the message.
-  return !/ConnectTimeout/.test(e.message);
+  // httpx (under pop-core) names a connect timeout "RequestTimeoutError" with "ConnectTimeout"
+  // in its message, which describeTransport keeps in `detail`.
+  return !/ConnectTimeout/.test(e.detail ?? e.message);
 }
 
 /** host[:port] of a URL, or the text itself when it is not one. */
