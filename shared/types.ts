@@ -1,18 +1,36 @@
 // Domain types shared by the engine, every shell and the renderer.
 
 export const JOB_STATES = [
-  'queued', 'creating', 'uploading', 'completing', 'uploaded', 'ready',
+  'queued', 'creating', 'uploading', 'completing', 'uploaded', 'ready', 'review',
   'paused', 'waiting', 'failed', 'canceled',
 ] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
-/** States in which nothing more will happen without the operator. */
-export const TERMINAL_STATES: readonly JobState[] = ['ready', 'failed', 'canceled'];
+/**
+ * States in which nothing more will happen without the operator. `review`: the video
+ * is in VOD and waits for a person to approve it (VOD status Checking); the uploader's
+ * work is done, and the operator may ask it to check the status again.
+ */
+export const TERMINAL_STATES: readonly JobState[] = ['ready', 'review', 'failed', 'canceled'];
 
+/** The upload succeeded: the file is a video in VOD (published, or awaiting review). */
+export const DONE_STATES: readonly JobState[] = ['ready', 'review'];
+
+/**
+ * A video's status as GetVideoInfo documents it (API reference, "Basic data types:
+ * Status"). VOD may add statuses; an unknown one is kept and shown as it came, so the
+ * type is an open string and this list is what the app knows how to treat.
+ */
 export const VOD_STATUSES = [
-  'Uploading', 'UploadSucc', 'UploadFail', 'Transcoding', 'TranscodeFail', 'Blocked', 'Normal',
+  'Uploading', 'UploadSucc', 'UploadFail', 'Transcoding', 'TranscodeFail', 'Checking', 'Blocked', 'Normal',
+  'Preparing', 'PrepareFail', 'ProduceFail',
 ] as const;
-export type VodStatus = (typeof VOD_STATUSES)[number];
+export type KnownVodStatus = (typeof VOD_STATUSES)[number];
+export type VodStatus = string;
+
+export function isKnownVodStatus(s: string | undefined): s is KnownVodStatus {
+  return s !== undefined && (VOD_STATUSES as readonly string[]).includes(s);
+}
 
 /** What the operator chooses for each file (CreateUploadVideo's parameters). */
 export interface JobMeta {
@@ -234,7 +252,7 @@ export type QueueTab = 'pending' | 'active' | 'done' | 'failed';
 export const TAB_STATES: Record<QueueTab, readonly JobState[]> = {
   pending: ['queued', 'paused'],
   active: ['creating', 'uploading', 'completing', 'uploaded', 'waiting'],
-  done: ['ready'],
+  done: ['ready', 'review'],
   failed: ['failed', 'canceled'],
 };
 

@@ -6,7 +6,7 @@
 // - plain: not a terminal (logs, CI); state changes as lines, no progress noise.
 
 import readline from 'readline';
-import type { JobError, JobState, JobView, ProgressBatch } from '../../shared/types';
+import { isKnownVodStatus, type JobError, type JobState, type JobView, type ProgressBatch } from '../../shared/types';
 import { fitWidth, formatBytes, formatDuration, formatSpeed, percentText } from './format';
 
 /** The JSON line written for each file (`--json`). */
@@ -74,8 +74,12 @@ export function createReporter(opts: ReporterOptions): Reporter {
   return {
     jobsChanged(jobs) {
       for (const job of jobs) {
-        // A waiting job is shown again when the reason it waits for changes.
-        const seen = job.state === 'waiting' ? `waiting:${job.error?.code ?? ''}` : job.state;
+        // A waiting job is shown again when the reason it waits for changes; a VOD status
+        // the app does not know is a line of its own: polling goes on, and the operator
+        // sees what it waits on instead of silence.
+        const seen = job.state === 'waiting' ? `waiting:${job.error?.code ?? ''}`
+          : job.state === 'uploaded' && job.vodStatus && !isKnownVodStatus(job.vodStatus) ? `${job.state}:${job.vodStatus}`
+            : job.state;
         if (lastState.get(job.id) === seen) continue;
         lastState.set(job.id, seen);
         // JSON mode keeps stdout for the file lines, but never waits without a word.
@@ -111,9 +115,12 @@ export function createReporter(opts: ReporterOptions): Reporter {
  */
 export function outcomeSummary(finals: readonly JobView[], reached: (job: JobView) => boolean, goal: string): string {
   const bad = finals.filter((j) => !reached(j));
-  const good = finals.length - bad.length;
-  if (bad.length === 0) return `Done: ${good} file(s) ${goal}.`;
-  const lines = [`${good} file(s) ${goal}, ${bad.length} not:`];
+  // Awaiting review (VOD status Checking) is done for the uploader, and said apart.
+  const review = finals.filter((j) => j.state === 'review' && reached(j)).length;
+  const good = `${finals.length - bad.length - review} file(s) ${goal}` +
+    (review > 0 ? `, ${review} awaiting review in VOD (\`vodup retry <id…>\` checks again)` : '');
+  if (bad.length === 0) return `Done: ${good}.`;
+  const lines = [`${good}, ${bad.length} not:`];
   for (const j of bad) {
     const why = j.error ? `${j.error.code}: ${j.error.message}${j.error.hint ? ` — ${j.error.hint}` : ''}` : '';
     lines.push(`  #${j.id} ${j.state}  ${j.path}${why ? `  ${why}` : ''}`);
@@ -131,6 +138,10 @@ function describeState(job: JobView): string {
   if (job.videoId) tail += `  VideoId ${job.videoId}`;
   if (job.state === 'failed' || job.state === 'waiting') {
     if (job.error) tail += `  ${job.error.code}: ${job.error.message}${job.error.hint ? ` — ${job.error.hint}` : ''}`;
+  }
+  if (job.state === 'review') tail += '  awaiting review in VOD (status Checking); `vodup retry ' + job.id + '` checks again';
+  if (job.state === 'uploaded' && job.vodStatus && !isKnownVodStatus(job.vodStatus)) {
+    tail += `  VOD reports status "${job.vodStatus}", which this app does not know; it keeps checking`;
   }
   return `${id}${state}${job.path}${tail}`;
 }

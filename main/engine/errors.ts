@@ -14,7 +14,7 @@ export type ErrorKind =
 const RETRYABLE_KINDS: ReadonlySet<ErrorKind> = new Set(['network', 'throttled', 'server', 'credentialExpired', 'integrity']);
 
 const KIND_HINTS: Record<ErrorKind, string> = {
-  network: 'The network connection failed. The upload continues by itself when the connection is back; check the network or proxy if it stays offline.',
+  network: 'The upload continues by itself when the network is back; check the network or proxy if it stays offline.',
   throttled: 'The service is limiting the request rate. The app slows down and retries by itself; lower the number of files and parts in flight if this persists.',
   server: 'The service had a temporary problem. The app retries by itself; if it persists, check the Alibaba Cloud status page.',
   credentialExpired: 'The temporary upload credential expired; the app fetches a new one and continues.',
@@ -37,6 +37,8 @@ export interface EngineErrorInit {
   requestId?: string;
   status?: number;
   hint?: string;
+  /** The library's own words (URL, headers, socket state): for the job's event log, not for the operator. */
+  detail?: string;
   cause?: unknown;
 }
 
@@ -47,6 +49,7 @@ export class EngineError extends Error {
   readonly requestId?: string;
   readonly status?: number;
   readonly hint: string;
+  readonly detail?: string;
   override readonly cause?: unknown;
 
   constructor(init: EngineErrorInit) {
@@ -58,6 +61,7 @@ export class EngineError extends Error {
     this.requestId = init.requestId;
     this.status = init.status;
     this.hint = init.hint ?? KIND_HINTS[init.kind];
+    if (init.detail !== undefined) this.detail = redact(init.detail);
     this.cause = init.cause;
   }
 
@@ -65,7 +69,7 @@ export class EngineError extends Error {
   with(patch: Partial<EngineErrorInit>): EngineError {
     return new EngineError({
       kind: this.kind, code: this.code, message: this.message, retryable: this.retryable,
-      requestId: this.requestId, status: this.status, hint: this.hint, cause: this.cause, ...patch,
+      requestId: this.requestId, status: this.status, hint: this.hint, detail: this.detail, cause: this.cause, ...patch,
     });
   }
 }
@@ -95,6 +99,8 @@ const CODE_HINTS: Record<string, string> = {
   'enotfound': 'The service\'s host name could not be resolved. Check the DNS and network settings, and the endpoint in the profile.',
   'eai_again': 'The DNS lookup failed for now. Check the network; the app retries by itself.',
   'econnrefused': 'The service refused the connection. Check the endpoint in the profile and any proxy or firewall.',
+  'requesttimeout': 'OSS closed a connection on which no data moved for a while; the part is sent again. If it keeps happening the link is too slow for the part size: lower the parts in flight or the part size.',
+  'forbidden.ram': 'The RAM user behind this AccessKey is not allowed this action. Grant it in the RAM console (e.g. the AliyunVODFullAccess policy, or the single action named in the message).',
   'medianotfound': 'The video no longer exists in VOD (it may have been deleted in the console).',
   'invalidvideo.notfound': 'The video no longer exists in VOD (it may have been deleted in the console).',
 };
@@ -137,8 +143,13 @@ const CREDENTIAL_REFRESH_CODES = new Set(['invalidaccesskeyid', 'securitytokenex
 /** Service codes → kind, first match wins. Codes are compared in lower case. */
 const SERVICE_CODE_RULES: ReadonlyArray<[RegExp, ErrorKind, boolean?]> = [
   [/^(invalidaccesskeyid|securitytokenexpired|invalidsecuritytoken)$/, 'credentialExpired'],
-  [/^throttling|^toomanyrequests$|^requestlimitexceeded|^flowlimit/, 'throttled'],
+  // OSS's 503 family (OSS error reference, "503 error"): upload/download traffic, QPS and
+  // concurrency limits; "reduce your request rate" means back off and send again.
+  [/^throttling|^toomanyrequests$|^requestlimitexceeded|^flowlimit|ratelimitexceeded$|qpslimitexceeded$|^activerequestlimitexceeded$|^cpulimitexceeded$|^slowdown$/, 'throttled'],
   [/^serviceunavailable|^internalerror|^internalfailure|^servicebusy|^servicetimeout|^backenderror/, 'server'],
+  // OSS 400 RequestTimeout (EC 0017-00000504, "reading the request body timed out"): the
+  // socket sat idle too long; the same request sent again succeeds. Transient, not a bad parameter.
+  [/^requesttimeout$/, 'network'],
   // A fresh nonce is made for every attempt, so a replayed nonce is fixed by retrying.
   [/^signaturenonceused$/, 'auth', true],
   [/^invalidaccesskeyid\.|^signaturedoesnotmatch$|^incompletesignature$|^invalidsecuritytoken\.|^invalidtimestamp|^requesttimetooskewed$|^missingsecuritytoken$|^unauthorized/, 'auth'],
@@ -301,9 +312,56 @@ function fromServiceCode(code: string, message: string, status: number | undefin
   });
 }
 
+/** The queue database (better-sqlite3) refused a read or write: a disk problem, not a bug. */
+export function isQueueStoreError(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'SqliteError';
+}
+
 /** OSS said the STS credential is expired or invalid: refresh the lease, then retry. */
 export function isCredentialRefreshError(e: EngineError): boolean {
   return CREDENTIAL_REFRESH_CODES.has(e.code.toLowerCase());
+}
+
+/**
+ * The code VodClient gives a create call (CreateUploadVideo…) whose request was sent but
+ * whose answer never came: VOD may have carried it out. Only this outcome makes a job
+ * look for the video the lost request may have made before creating again; an answer
+ * (throttling, a 5xx, a refusal) proves the request was not carried out.
+ */
+export const CREATE_OUTCOME_UNKNOWN = 'CreateOutcomeUnknown';
+
+export function isOutcomeUnknown(e: EngineError): boolean {
+  return e.code === CREATE_OUTCOME_UNKNOWN;
+}
+
+/** What broke, in a few words, from a transport error's code or the library's message. */
+function transportReason(code: string, raw: string): string {
+  const c = code.toLowerCase();
+  const text = `${c} ${raw.toLowerCase()}`;
+  if (/enotfound/.test(text)) return 'its host name could not be resolved (DNS)';
+  if (/eai_again/.test(text)) return 'the DNS lookup failed';
+  if (/econnrefused/.test(text)) return 'the connection was refused';
+  if (/enetunreach|ehostunreach|enetdown|ehostdown/.test(text)) return 'the network is unreachable';
+  if (/connectiontimeout|connect_timeout|connecttimeout|connection_timeout|etimedout/.test(text)) return 'no connection could be made in time';
+  if (/responsetimeout|requesttimeout|headers_timeout|body_timeout|esockettimedout|timeout/.test(text)) return 'it did not answer in time';
+  if (/econnreset|socket hang up|epipe|premature|und_err_socket|econnaborted|remotesocketclosed|socket disconnected/.test(text)) return 'the connection was cut';
+  return 'the network request failed';
+}
+
+/**
+ * A transport failure said the way an operator reads it: "Could not reach OSS
+ * (oss-cn-shanghai.aliyuncs.com): the connection was cut." The library's text (URL,
+ * headers, socket counters) moves to `detail`, which goes to the job's event log.
+ * Errors that are not transport failures, or already ours, pass unchanged.
+ */
+export function describeTransport(err: unknown, service: string, host: string): EngineError {
+  if (err instanceof EngineError) return err;
+  const e = classifyError(err);
+  if (e.kind !== 'network' || e.status !== undefined) return e;
+  return e.with({
+    message: `Could not reach ${service} (${host}): ${transportReason(e.code, e.message)}.`,
+    detail: e.message,
+  });
 }
 
 export function toJobError(e: EngineError): JobError {

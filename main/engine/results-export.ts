@@ -39,7 +39,7 @@ export function exportRow(j: JobView): ExportRow {
   const seconds = j.startedAt !== undefined && j.finishedAt !== undefined && j.finishedAt >= j.startedAt
     ? (j.finishedAt - j.startedAt) / 1000
     : null;
-  const complete = j.state === 'ready' || j.state === 'uploaded';
+  const complete = j.state === 'ready' || j.state === 'review' || j.state === 'uploaded';
   return {
     job_id: j.id,
     path: j.path,

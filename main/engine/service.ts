@@ -12,7 +12,7 @@ import { formatProblems, validateFileName, validateFileSize, validateMetadata, t
 import type { AddJobsOptions, AddJobsResult, CancelOptions, RetryOptions, UploadEngineApi } from './api';
 import { BandwidthLimiter } from './bandwidth';
 import { CredentialLease } from './credential-lease';
-import { classifyError, EngineError, toJobError } from './errors';
+import { classifyError, EngineError, isQueueStoreError, toJobError } from './errors';
 import { Emitter } from './events';
 import { fingerprint, fingerprintChange, statFile, type SampledFile } from './fingerprint';
 import { isHlsPlaylist, readHlsPackage } from './hls';
@@ -22,7 +22,7 @@ import { OssSession } from './oss/oss-session';
 import { planParts } from './oss/part-plan';
 import { ProgressTracker } from './progress';
 import { acquireQueueLock, type QueueLock } from './queue-lock';
-import { DEFAULT_JOB_POLICY, delayFor } from './retry';
+import { DEFAULT_JOB_POLICY, delayFor, STORE_RETRY_POLICY } from './retry';
 import { checkWindow, isWindowOpen, nextWindowChange, type UploadWindow } from '../../shared/upload-window';
 import { Semaphore } from './semaphore';
 import { StatusPoller } from './status-poller';
@@ -34,8 +34,6 @@ const CHANGE_FLUSH_MS = 50;
 /** States in which a job makes progress on its own. */
 const BUSY_STATES: readonly JobState[] = ['queued', 'creating', 'uploading', 'completing', 'uploaded', 'waiting'];
 const INTERRUPTED_STATES: readonly JobState[] = ['creating', 'uploading', 'completing'];
-/** How soon a state change the queue database refused (disk full) is tried again. */
-const STORE_RETRY_MS = 5_000;
 
 interface Running {
   ctrl: AbortController;
@@ -63,6 +61,10 @@ export class UploadEngine implements UploadEngineApi {
    * operator is shown meanwhile; not idle while any.
    */
   private readonly unrecorded = new Map<number, JobError>();
+  /** The one pending try per job to record a failure the queue refused… */
+  private readonly storeRetries = new Map<number, NodeJS.Timeout>();
+  /** …and how many tries it took so far (for the backoff). */
+  private readonly storeRetryAttempts = new Map<number, number>();
   private started = false;
   private lock: QueueLock | undefined;
   private stopping = false;
@@ -250,6 +252,12 @@ export class UploadEngine implements UploadEngineApi {
     this.pump();
   }
 
+  /**
+   * Failed, canceled and waiting jobs go back in line (with restartChanged, a job whose
+   * file changed after its upload began starts again from byte 0 on its VideoId). A job
+   * awaiting review (VOD status Checking) has nothing to upload: "retry" asks VOD for its
+   * status again, so a video someone approved becomes ready (and one rejected, failed).
+   */
   async retry(sel: JobSelector, opts: RetryOptions = {}): Promise<void> {
     const states: JobState[] = ['failed', 'canceled', 'waiting'];
     for (const id of this.select(sel, states)) {
@@ -259,6 +267,13 @@ export class UploadEngine implements UploadEngineApi {
       }
       this.store.transition(id, 'queued', { error: null, attempts: 0, nextAttemptAt: null });
       this.changed(id);
+    }
+    for (const id of this.select(sel, ['review'])) {
+      this.store.transition(id, 'uploaded', {});
+      this.store.appendEvent(id, 'recheck');
+      this.changed(id);
+      // Not started (a CLI control command): the next run's restore pass polls it.
+      if (this.started) this.startPolling(id);
     }
     this.pump();
   }
@@ -372,6 +387,8 @@ export class UploadEngine implements UploadEngineApi {
     this.stopping = true;
     clearTimeout(this.wakeTimer);
     clearTimeout(this.windowTimer);
+    for (const timer of this.storeRetries.values()) clearTimeout(timer);
+    this.storeRetries.clear();
     await this.poller.stop();
     await this.stopWork([...this.running.keys()]);
     // A consistent checkpoint: interrupted work is back in line, as the restore pass
@@ -419,7 +436,8 @@ export class UploadEngine implements UploadEngineApi {
       const candidates = this.store.nextRunnable(free + this.running.size, Date.now());
       for (const rec of candidates) {
         if (this.running.size >= this.settings.filesInFlight) break;
-        if (this.running.has(rec.id) || this.poller.has(rec.id)) continue;
+        // A job whose last failure is not written yet waits for that first (onRunError).
+        if (this.running.has(rec.id) || this.poller.has(rec.id) || this.storeRetries.has(rec.id)) continue;
         this.launch(rec);
       }
     }
@@ -478,23 +496,60 @@ export class UploadEngine implements UploadEngineApi {
 
   /**
    * The one place a job's failure is turned into `waiting` or `failed`. When even that
-   * cannot be written (the queue's disk is full), it is tried again later; the job is
-   * not running meanwhile and its last committed part stays its checkpoint.
+   * cannot be written because the queue database refused the write (a full disk), it
+   * is tried again later, with at most one pending try per job; the job is not run
+   * meanwhile and its last committed part stays its checkpoint. Any other failure to
+   * record is a bug: it is reported once, never retried in a loop.
    */
   private onRunError(id: number, err: unknown, bytesMoved: boolean): void {
     try {
       this.recordRunError(id, err, bytesMoved);
+      this.storeRetryAttempts.delete(id);
+      this.unrecorded.delete(id);
     } catch (writeErr) {
       if (this.stopping) return;
       const w = classifyError(writeErr);
-      process.emitWarning(`Job ${id}: could not record its error (${w.code}: ${w.message}); trying again in ${STORE_RETRY_MS / 1000} s.`);
+      if (!isQueueStoreError(writeErr)) {
+        this.storeRetryAttempts.delete(id);
+        this.unrecorded.delete(id);
+        this.failUnrecordable(id, err, w);
+        return;
+      }
       this.unrecorded.set(id, toJobError(w));
       this.changed(id);
-      setTimeout(() => {
-        this.unrecorded.delete(id);
+      if (this.storeRetries.has(id)) return;
+      const attempt = (this.storeRetryAttempts.get(id) ?? 0) + 1;
+      this.storeRetryAttempts.set(id, attempt);
+      const timer = setTimeout(() => {
+        this.storeRetries.delete(id);
         this.onRunError(id, err, bytesMoved);
         this.pump();
-      }, STORE_RETRY_MS).unref();
+      }, delayFor(STORE_RETRY_POLICY, attempt));
+      timer.unref();
+      this.storeRetries.set(id, timer);
+    }
+  }
+
+  /**
+   * Recording a failure broke for a reason that is not the disk: a bug. The job is
+   * failed with both errors rather than left to be picked up again in a loop, and the
+   * bug is reported once.
+   */
+  private failUnrecordable(id: number, err: unknown, w: EngineError): void {
+    const e = classifyError(err);
+    process.emitWarning(`Job ${id}: its error (${e.code}) could not be recorded (${w.code}: ${w.message}). This is a bug; please report it.`);
+    try {
+      this.store.transition(id, 'failed', {
+        finishedAt: Date.now(), nextAttemptAt: null,
+        error: toJobError(new EngineError({
+          kind: 'unknown', code: 'InternalError', retryable: false,
+          message: `${e.code}: ${e.message} (and recording it failed: ${w.message})`,
+          hint: 'This is a bug; please report it with this message. Retrying the job may work.',
+        })),
+      });
+      this.changed(id);
+    } catch {
+      // Nothing more can be written for this job now; the restore pass of the next run puts it back in line.
     }
   }
 
@@ -505,13 +560,19 @@ export class UploadEngine implements UploadEngineApi {
     // The counter resets when bytes moved: a flaky network that still makes progress
     // never exhausts the job.
     const attempts = (bytesMoved ? 0 : rec.attempts) + 1;
+    // The library's own words (URL, headers…) go to the event log, not to the operator.
+    const detail = e.detail !== undefined ? { detail: e.detail } : {};
     if (e.retryable) {
       const delay = delayFor(DEFAULT_JOB_POLICY, attempts);
-      this.store.transition(id, 'waiting', { attempts, nextAttemptAt: Date.now() + delay, error: toJobError(e) });
-      this.store.appendEvent(id, 'waiting', { code: e.code, message: e.message, delayMs: delay });
+      const patch = { attempts, nextAttemptAt: Date.now() + delay, error: toJobError(e) };
+      // A waiting job whose retry failed before it moved on (the network is still down)
+      // stays waiting: that is an update of its error and retry time, not a transition.
+      if (rec.state === 'waiting') this.store.updateJob(id, patch);
+      else this.store.transition(id, 'waiting', patch);
+      this.store.appendEvent(id, 'waiting', { code: e.code, message: e.message, delayMs: delay, ...detail });
     } else {
       this.store.transition(id, 'failed', { attempts, error: toJobError(e), finishedAt: Date.now(), nextAttemptAt: null });
-      this.store.appendEvent(id, 'failed', { code: e.code, message: e.message, requestId: e.requestId });
+      this.store.appendEvent(id, 'failed', { code: e.code, message: e.message, requestId: e.requestId, ...detail });
     }
     this.changed(id);
   }

@@ -8,7 +8,7 @@
 // runnable ones when the run starts (noted before the scheduler starts) plus any the
 // engine reports on meanwhile (resumed from another shell, say).
 
-import type { JobState, JobView } from '../../../shared/types';
+import { DONE_STATES, TERMINAL_STATES, type JobState, type JobView } from '../../../shared/types';
 import type { UploadEngineApi } from '../../engine/api';
 import { createProvider, loadCredentials, preflight } from '../credentials';
 import { EXIT } from '../errors';
@@ -69,7 +69,7 @@ export async function runCommand(flags: RunCommandFlags): Promise<number> {
       reporter.jobsChanged(jobs);
       for (const j of jobs) {
         ran.add(j.id);
-        if (j.state === 'ready' || j.state === 'failed' || j.state === 'canceled') report(j);
+        if (TERMINAL_STATES.includes(j.state)) report(j);
       }
     });
     const psub = engine.onDidProgress((b) => reporter.progress(b));
@@ -86,7 +86,7 @@ export async function runCommand(flags: RunCommandFlags): Promise<number> {
     reporter.jobsChanged(finals);
     finals.forEach(report);
     left = Object.entries(engine.totals().byState)
-      .filter(([s, n]) => n && !['ready', 'failed', 'canceled'].includes(s))
+      .filter(([s, n]) => n && !TERMINAL_STATES.includes(s as JobState))
       .map(([s, n]) => `${n} ${s}`);
   } finally {
     reporter.close();
@@ -97,6 +97,7 @@ export async function runCommand(flags: RunCommandFlags): Promise<number> {
     reporter.note(`Nothing to run: no job in the queue is queued or unfinished.${stillQueued}`);
     return EXIT.ok;
   }
-  reporter.note(`${outcomeSummary(finals, (j) => j.state === 'ready', 'ready')}${stillQueued}`);
-  return finals.every((j) => j.state === 'ready') ? EXIT.ok : EXIT.jobsFailed;
+  const done = (j: JobView): boolean => DONE_STATES.includes(j.state);
+  reporter.note(`${outcomeSummary(finals, done, 'ready')}${stillQueued}`);
+  return finals.every(done) ? EXIT.ok : EXIT.jobsFailed;
 }

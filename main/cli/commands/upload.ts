@@ -1,7 +1,7 @@
 // `vodup upload <files or folders…>`: validate everything first, enqueue the valid
 // files, upload until each of them is done, report each file as it finishes.
 
-import type { CategoryNode, EngineSettings, JobView } from '../../../shared/types';
+import { DONE_STATES, type CategoryNode, type EngineSettings, type JobView } from '../../../shared/types';
 import { classifyError } from '../../engine/errors';
 import { createProvider, loadCredentials, preflight, readCategoryTree } from '../credentials';
 import { CliError, EXIT } from '../errors';
@@ -50,8 +50,9 @@ export function settingsFromFlags(flags: RunFlags): Partial<EngineSettings> {
 /** What readManifest says of a category cell that is a name while no category tree was given. */
 const NAMED_CATEGORY = /is not a category id/;
 
-const FINISHED_WAIT_READY = new Set(['ready', 'failed', 'canceled']);
-const FINISHED_NO_WAIT = new Set(['uploaded', 'ready', 'failed', 'canceled']);
+// `review` (VOD status Checking: a person must approve the video) is done for the uploader.
+const FINISHED_WAIT_READY = new Set(['ready', 'review', 'failed', 'canceled']);
+const FINISHED_NO_WAIT = new Set(['uploaded', 'ready', 'review', 'failed', 'canceled']);
 
 export async function uploadCommand(inputs: string[], flags: UploadFlags): Promise<number> {
   let engineRef: { getJob(id: number): JobView | undefined } | undefined;
@@ -177,7 +178,7 @@ async function upload(
     // Does not return when a signal or a closed stdout stopped the command (session.ts).
     await session.close();
   }
-  const reached = (j: JobView): boolean => j.state === 'ready' || (!flags.waitReady && j.state === 'uploaded');
+  const reached = (j: JobView): boolean => DONE_STATES.includes(j.state) || (!flags.waitReady && j.state === 'uploaded');
   reporter.note(outcomeSummary(finals, reached, flags.waitReady ? 'ready' : 'uploaded'));
   if (inputFailed) return EXIT.usage;
   return finals.every(reached) ? EXIT.ok : EXIT.jobsFailed;

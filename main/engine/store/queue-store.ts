@@ -630,6 +630,17 @@ export class QueueStore {
     }));
   }
 
+  /** All of the job's events of these types, oldest first (however long its log grew). */
+  eventsOfTypes(jobId: number, types: readonly string[]): EventRecord[] {
+    if (types.length === 0) return [];
+    const rows = this.stmt(`SELECT id, job_id, at, type, data_json FROM events WHERE job_id = ? AND type IN (${types.map(() => '?').join(', ')}) ORDER BY id`)
+      .all(jobId, ...types) as { id: number; job_id: number; at: number; type: string; data_json: string | null }[];
+    return rows.map((r) => dropUndefined({
+      id: r.id, jobId: r.job_id, at: r.at, type: r.type,
+      data: r.data_json === null ? undefined : (JSON.parse(r.data_json) as unknown),
+    }));
+  }
+
   // --- queries ------------------------------------------------------------------
 
   queryJobs(q: JobQuery): JobPage {

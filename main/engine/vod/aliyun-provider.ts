@@ -1,6 +1,5 @@
 // VideoProvider for Alibaba Cloud ApsaraVideo VOD, on VodClient.
 
-import { VOD_STATUSES } from '../../../shared/types';
 import type {
   Catalog, CatalogPart, CatalogRefusal, CategoryNode, ConnectionResult, JobMeta, TemplateGroup, VodApp, VodStatus, Workflow,
 } from '../../../shared/types';
@@ -84,16 +83,21 @@ export class AliyunVodProvider implements VideoProvider {
     return { address: decodeUploadAddress(res.UploadAddress), credential: decodeUploadAuth(res.UploadAuth, received) };
   }
 
+  /**
+   * GetVideoInfo's Status as VOD sent it. A status this app does not know (VOD adds
+   * some now and then) is returned too: the poller shows it and keeps asking, rather
+   * than dropping it and polling without a word.
+   */
   async getVideoStatus(videoId: string): Promise<VodStatus> {
     const res = await this.client.getVideoInfo(videoId);
     const status = res.Video?.Status;
-    if (!(VOD_STATUSES as readonly string[]).includes(status)) {
+    if (typeof status !== 'string' || status === '') {
       throw new EngineError({
-        kind: 'unknown', code: 'UnknownVideoStatus', message: `VOD reported the status "${String(status)}" for ${videoId}, which this app does not know.`,
-        retryable: false, requestId: res.RequestId,
+        kind: 'server', code: 'MalformedResponse', message: `GetVideoInfo answered without a Status for ${videoId}.`,
+        retryable: true, requestId: res.RequestId,
       });
     }
-    return status as VodStatus;
+    return status;
   }
 
   /** GetVideoInfos, 20 ids a call (the service's limit); a missing video maps to undefined. */
@@ -102,7 +106,8 @@ export class AliyunVodProvider implements VideoProvider {
     for (let i = 0; i < videoIds.length; i += VIDEO_INFOS_PER_CALL) {
       const res = await this.client.getVideoInfos(videoIds.slice(i, i + VIDEO_INFOS_PER_CALL));
       for (const v of res.VideoList ?? []) {
-        if ((VOD_STATUSES as readonly string[]).includes(v.Status)) out.set(v.VideoId, v.Status as VodStatus);
+        // Every status is kept; a video listed without one is left out (asked again later).
+        if (typeof v.Status === 'string' && v.Status !== '') out.set(v.VideoId, v.Status);
       }
       for (const id of res.NonExistVideoIds ?? []) out.set(id, undefined);
     }
@@ -125,10 +130,16 @@ export class AliyunVodProvider implements VideoProvider {
     };
   }
 
+  /**
+   * SearchMedia for videos titled exactly `title` (the search matches titles loosely;
+   * searchVideosByTitle compares them exactly), still Uploading and made since `since`,
+   * oldest first.
+   */
   async findUnfinishedUploads(input: { title: string; since: number }): Promise<string[]> {
-    const videos = await this.client.searchVideosByTitle(input.title);
+    const videos = await this.client.searchVideosByTitle(input.title, { since: input.since });
     return videos
       .filter((v) => v.Status === 'Uploading' && Date.parse(v.CreationTime) >= input.since)
+      .sort((a, b) => Date.parse(a.CreationTime) - Date.parse(b.CreationTime))
       .map((v) => v.VideoId);
   }
 

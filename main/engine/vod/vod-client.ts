@@ -5,7 +5,7 @@
 import RPCClient from '@alicloud/pop-core';
 import { VOD_REGIONS } from '../../../shared/limits';
 import type { CategoryNode } from '../../../shared/types';
-import { classifyError, EngineError } from '../errors';
+import { CREATE_OUTCOME_UNKNOWN, classifyError, describeTransport, EngineError } from '../errors';
 import type { ProviderCredentials } from '../provider';
 import { DEFAULT_CALL_POLICY, retrying, type RetryInfo, type RetryPolicy, type Sleep } from '../retry';
 import type {
@@ -32,6 +32,17 @@ const NON_IDEMPOTENT_ACTIONS = new Set(['CreateUploadVideo', 'CreateUploadImage'
 
 /** Network errors raised before a request could have been sent. */
 const NOT_SENT_CODES = new Set(['econnrefused', 'enotfound', 'eai_again', 'enetunreach', 'ehostunreach', 'enetdown']);
+
+/** SearchMedia's largest page, and how far back a title search pages (5,000 results are reachable without a ScrollToken). */
+const SEARCH_PAGE_SIZE = 100;
+const SEARCH_MAX_PAGES = 10;
+
+export interface SearchedVideo {
+  VideoId: string;
+  Title: string;
+  Status: string;
+  CreationTime: string;
+}
 
 export type VodParams = Record<string, string | number | boolean | undefined | null>;
 
@@ -96,8 +107,18 @@ function cleanParams(params: VodParams): Record<string, string> {
 function sentForSure(e: EngineError): boolean {
   if (e.kind !== 'network') return true;
   if (NOT_SENT_CODES.has(e.code.toLowerCase())) return false;
-  // httpx (under pop-core) names a connect timeout "RequestTimeoutError" with "ConnectTimeout" in the message.
-  return !/ConnectTimeout/.test(e.message);
+  // httpx (under pop-core) names a connect timeout "RequestTimeoutError" with "ConnectTimeout"
+  // in its message, which describeTransport keeps in `detail`.
+  return !/ConnectTimeout/.test(e.detail ?? e.message);
+}
+
+/** host[:port] of a URL, or the text itself when it is not one. */
+export function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
 }
 
 /** json-bigint (pop-core's parser) turns numbers over 15 digits into BigNumber objects. */
@@ -107,6 +128,8 @@ export function toNumber(v: unknown): number {
 
 export class VodClient {
   readonly endpoint: string;
+  /** The endpoint's host, named in messages about transport failures. */
+  readonly host: string;
   readonly region: string;
   private readonly rpc: RPCClient;
   private readonly timeoutMs: number;
@@ -123,6 +146,7 @@ export class VodClient {
       });
     }
     this.endpoint = vodEndpoint(credentials);
+    this.host = hostOf(this.endpoint);
     this.region = credentials.region;
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_VOD_TIMEOUT_MS;
     this.policy = opts.policy ?? DEFAULT_CALL_POLICY;
@@ -142,7 +166,7 @@ export class VodClient {
     const body = cleanParams(params);
     const nonIdempotent = NON_IDEMPOTENT_ACTIONS.has(action);
     const classify = (err: unknown): EngineError => {
-      const e = classifyError(err);
+      const e = describeTransport(err, 'VOD', this.host);
       const config = endpointNotFound(e, this.endpoint);
       if (config) return config;
       if (nonIdempotent && e.retryable && sentForSure(e) && e.kind === 'network') {
@@ -176,9 +200,11 @@ export class VodClient {
     // engine looks for the video the lost request may have made before creating again.
     return attempt.catch((err: unknown) => {
       const e = classifyError(err);
+      // Only a request that was sent and got no answer is ambiguous. Throttling, a 5xx or
+      // any other answer proves it was not carried out: those are plain retryable errors.
       throw e.kind === 'network' && !e.retryable
         ? e.with({
-          code: 'CreateOutcomeUnknown',
+          code: CREATE_OUTCOME_UNKNOWN,
           retryable: true,
           hint: `The connection broke after ${action} was sent, so VOD may have done it. The job waits for the network and then looks for that video before creating another.`,
         })
@@ -186,14 +212,26 @@ export class VodClient {
     });
   }
 
-  /** Videos whose title is exactly `title`, newest first (SearchMedia, one page). */
-  async searchVideosByTitle(title: string, opts?: CallOptions): Promise<{ VideoId: string; Title: string; Status: string; CreationTime: string }[]> {
-    const res = await this.call<VodResponse & { MediaList?: { Video?: { VideoId: string; Title: string; Status: string; CreationTime: string } }[] }>(
-      'SearchMedia',
-      { SearchType: 'video', Match: `Title = '${title.replace(/'/g, "\\'")}'`, SortBy: 'CreationTime:Desc', PageNo: 1, PageSize: 50 },
-      opts,
-    );
-    return (res.MediaList ?? []).map((m) => m.Video!).filter((v) => v && v.Title === title);
+  /**
+   * Videos whose title is exactly `title`, newest first. SearchMedia matches Title
+   * fuzzily (the media search protocol: Title is a full-text field), so a common title
+   * brings many near matches: the titles are compared here, and pages are read, newest
+   * first, until they reach videos older than `since` (at most SEARCH_MAX_PAGES pages).
+   */
+  async searchVideosByTitle(title: string, opts: CallOptions & { since?: number } = {}): Promise<SearchedVideo[]> {
+    const out: SearchedVideo[] = [];
+    for (let pageNo = 1; pageNo <= SEARCH_MAX_PAGES; pageNo++) {
+      const res = await this.call<VodResponse & { MediaList?: { Video?: SearchedVideo }[] }>(
+        'SearchMedia',
+        { SearchType: 'video', Match: `Title = '${title.replace(/'/g, "\\'")}'`, SortBy: 'CreationTime:Desc', PageNo: pageNo, PageSize: SEARCH_PAGE_SIZE },
+        opts,
+      );
+      const page = (res.MediaList ?? []).map((m) => m.Video).filter((v): v is SearchedVideo => !!v);
+      out.push(...page.filter((v) => v.Title === title));
+      const oldest = page.length > 0 ? Date.parse(page[page.length - 1].CreationTime) : NaN;
+      if (page.length < SEARCH_PAGE_SIZE || opts.since === undefined || !(oldest >= opts.since)) break;
+    }
+    return out;
   }
 
   createUploadVideo(p: {

@@ -105,7 +105,7 @@ function JobFacts({ job }: { job: JobView }) {
         <dt>{t('queue.col.state')}</dt>
         <dd><span className={`state state-${job.state}`} data-testid="details-state">{t(`state.${job.state}`)}</span></dd>
         <dt>{t('queue.col.vodStatus')}</dt>
-        <dd data-testid="details-vodstatus">{job.vodStatus ? t(`vod.${job.vodStatus}`) : <span className="muted">—</span>}</dd>
+        <dd data-testid="details-vodstatus">{job.vodStatus ? t(`vod.${job.vodStatus}`, { defaultValue: job.vodStatus }) : <span className="muted">—</span>}</dd>
         <dt>CRC-64</dt>
         <dd className="mono" data-testid="details-crc64">{job.crc64 ?? <span className="muted">—</span>}</dd>
         <dt>{t('details.attempts')}</dt>

@@ -304,7 +304,7 @@ const JobRow = memo(function JobRow({ job, index, top, selected, onSelect }: Row
         )}
       </span>
       <span data-testid="job-vodstatus" data-status={job.vodStatus ?? ''}>
-        {job.vodStatus ? <span className={`vod vod-${job.vodStatus}`}>{t(`vod.${job.vodStatus}`)}</span> : <span className="muted">—</span>}
+        {job.vodStatus ? <span className={`vod vod-${job.vodStatus}`}>{t(`vod.${job.vodStatus}`, { defaultValue: job.vodStatus })}</span> : <span className="muted">—</span>}
       </span>
       <RowActions job={job} />
     </div>
@@ -327,7 +327,7 @@ function ErrorCell({ error }: { error: NonNullable<JobView['error']> }) {
 function LiveCells({ job }: { job: JobView }) {
   const live = useJobProgress(job.id);
   const moving = MOVING.includes(job.state);
-  const done = job.state === 'ready' || job.state === 'uploaded' ? job.size : (live && moving ? live.bytesDone : job.bytesDone);
+  const done = job.state === 'ready' || job.state === 'review' || job.state === 'uploaded' ? job.size : (live && moving ? live.bytesDone : job.bytesDone);
   const pct = percent(done, job.size);
   return (
     <>
@@ -366,7 +366,11 @@ function RowActions({ job }: { job: JobView }) {
           {t('queue.action.restart')}
         </button>
       )}
-      {s !== 'ready' && s !== 'canceled' && s !== 'uploaded' && (
+      {s === 'review' && (
+        // The engine's retry of a job awaiting review asks VOD for its status again.
+        <button type="button" className="small-button" data-testid="row-check-again" onClick={() => run('retry')} title={t('queue.checkAgainHint')}>{t('queue.action.checkAgain')}</button>
+      )}
+      {s !== 'ready' && s !== 'review' && s !== 'canceled' && s !== 'uploaded' && (
         <button type="button" className="small-button quiet" data-testid="row-cancel" onClick={() => run('cancel')} title={t('queue.action.cancel')} aria-label={t('queue.action.cancel')}>
           ×
         </button>
@@ -387,6 +391,7 @@ function QueueFooter() {
       <span>{t('footer.active', { count: active })}</span>
       <span>{t('footer.pending', { count: countForTab(totals, 'pending') })}</span>
       <span>{t('footer.done', { count: by.ready ?? 0 })}</span>
+      {(by.review ?? 0) > 0 && <span data-testid="footer-review">{t('footer.review', { count: by.review ?? 0 })}</span>}
       {(by.failed ?? 0) > 0 && <span className="error-text">{t('footer.failed', { count: by.failed ?? 0 })}</span>}
       {(by.waiting ?? 0) > 0 && <span className="warn-text">{t('footer.waiting', { count: by.waiting ?? 0 })}</span>}
       {totals.windowOpensAt !== undefined && (
