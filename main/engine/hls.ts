@@ -205,6 +205,8 @@ export interface PackageWalk {
   files: HlsFile[];
   /** Paths the playlists refer to that resolve to a file here, present or not. */
   referenced: string[];
+  /** Those of `referenced` that are playlists (read in turn when present): what the answer depends on besides the top playlist. */
+  playlists: string[];
 }
 
 /**
@@ -218,6 +220,7 @@ async function walkPackage(playlistPath: string, tolerant: boolean): Promise<Pac
   const topStat = await fsp.stat(playlistPath);
   const files = new Map<string, HlsFile>();
   const referenced = new Set<string>();
+  const playlists = new Set<string>();
   const read = new Set<string>([topName]);
   const queue: { rel: string; abs: string; text: string }[] = [
     { rel: topName, abs: playlistPath, text: await readPlaylistText(playlistPath, topName) },
@@ -234,6 +237,8 @@ async function walkPackage(playlistPath: string, tolerant: boolean): Promise<Pac
       }
       if (target === 'external') continue;
       referenced.add(target.absPath);
+      const isList = ref.kind === 'playlist' || ['m3u8', 'm3u'].includes(extensionOf(target.relPath));
+      if (isList) playlists.add(target.absPath);
       if (files.has(target.relPath)) continue;
       let size: number;
       let mtimeMs: number;
@@ -249,7 +254,6 @@ async function walkPackage(playlistPath: string, tolerant: boolean): Promise<Pac
           `The ${ref.kind === 'segment' ? 'segment' : `${ref.kind} file`} "${ref.uri}" listed by ${listedBy} line ${ref.line} ${describeMissing(err)}: ${target.absPath}.`,
           'Put the missing file back beside the playlist (or fix the playlist), then add it again.');
       }
-      const isList = ref.kind === 'playlist' || ['m3u8', 'm3u'].includes(extensionOf(target.relPath));
       files.set(target.relPath, { relPath: target.relPath, absPath: target.absPath, kind: isList ? 'playlist' : ref.kind, size, mtimeMs });
       if (isList && !read.has(target.relPath)) {
         read.add(target.relPath);
@@ -261,7 +265,10 @@ async function walkPackage(playlistPath: string, tolerant: boolean): Promise<Pac
       }
     }
   }
-  return { files: [...files.values()], referenced: [...referenced], playlist: { size: topStat.size, mtimeMs: Math.floor(topStat.mtimeMs) } };
+  return {
+    files: [...files.values()], referenced: [...referenced], playlists: [...playlists],
+    playlist: { size: topStat.size, mtimeMs: Math.floor(topStat.mtimeMs) },
+  };
 }
 
 /**
@@ -284,26 +291,39 @@ export async function readHlsPackage(playlistPath: string): Promise<HlsPackage> 
   };
 }
 
+/**
+ * The absolute paths a playlist (and the playlists it lists) refers to, present or not,
+ * and which of them are playlists; problems ignored.
+ */
+export async function packageReferences(playlistPath: string): Promise<Pick<PackageWalk, 'referenced' | 'playlists'>> {
+  try {
+    const { referenced, playlists } = await walkPackage(playlistPath, true);
+    return { referenced, playlists };
+  } catch {
+    return { referenced: [], playlists: [] }; // unreadable or not a playlist: it claims no files
+  }
+}
+
 /** The absolute paths a playlist (and the playlists it lists) refers to; problems ignored. */
 export async function filesReferencedBy(playlistPath: string): Promise<string[]> {
-  try {
-    return (await walkPackage(playlistPath, true)).referenced;
-  } catch {
-    return []; // unreadable or not a playlist: it claims no files
-  }
+  return (await packageReferences(playlistPath)).referenced;
 }
 
 /**
  * Splits files found together (a folder scan) into what becomes a job and what belongs
  * to a playlist among them: a segment of a package is uploaded with its playlist, never
  * as a video of its own. `segmentOf` maps each dropped path to its playlist's path.
+ * `referencedBy` reads a playlist's references (a drop folder passes a cached reader).
  */
-export async function separateHlsSegments(paths: readonly string[]): Promise<{ keep: string[]; segmentOf: Map<string, string> }> {
+export async function separateHlsSegments(
+  paths: readonly string[],
+  referencedBy: (playlistPath: string) => Promise<readonly string[]> = filesReferencedBy,
+): Promise<{ keep: string[]; segmentOf: Map<string, string> }> {
   const present = new Set(paths);
   const segmentOf = new Map<string, string>();
   for (const p of paths) {
     if (!isHlsPlaylist(p)) continue;
-    for (const ref of await filesReferencedBy(p)) {
+    for (const ref of await referencedBy(p)) {
       if (ref !== p && present.has(ref) && !segmentOf.has(ref)) segmentOf.set(ref, p);
     }
   }
