@@ -28,6 +28,7 @@ import { fileCrc64 } from './oss/hash-stream';
 import { OssSession, type AckedPart, type SendHooks } from './oss/oss-session';
 import { planParts, type PartPlan, type PartRange } from './oss/part-plan';
 import type { ProgressTracker } from './progress';
+import type { UploadAddress } from './provider';
 import type { Semaphore } from './semaphore';
 import type { QueueStore } from './store';
 import type { HlsFileRecord } from './store/hls-files';
@@ -35,6 +36,36 @@ import type { HlsFileRecord } from './store/hls-files';
 const MiB = 1024 * 1024;
 /** Progress is keyed per request in flight: file index × this + part number (0 for a PutObject). */
 const KEY_STRIDE = 10_001;
+
+/** Where a package's files go: ObjectPrefix, or (an address without one) FileName's folder, as the C upload SDK does. */
+export function hlsObjectPrefix(address: Pick<UploadAddress, 'objectKey' | 'objectPrefix'>): string {
+  return address.objectPrefix ?? address.objectKey.slice(0, address.objectKey.lastIndexOf('/') + 1);
+}
+
+/**
+ * Aborts the multipart uploads of a package's big files (a job canceled), as a job's own
+ * upload is: OSS deletes their parts (AbortMultipartUpload,
+ * alibabacloud.com/help/en/oss/developer-reference/abortmultipartupload). One OSS no
+ * longer has is gone already; one that cannot be aborted is recorded on the job and left
+ * to OSS, and the others are still tried. An aborted file's UploadId is forgotten, so a
+ * retry sends that file again.
+ */
+export async function abortHlsUploads(store: QueueStore, jobId: number, files: readonly HlsFileRecord[], lease: CredentialLease): Promise<void> {
+  for (const f of files) {
+    if (!f.uploadId) continue;
+    const objectKey = f.kind === 'index' ? lease.address.objectKey : hlsObjectPrefix(lease.address) + f.relPath;
+    try {
+      await new OssSession(lease, { objectKey }).abort(f.uploadId);
+    } catch (err) {
+      const e = classifyError(err);
+      if (e.code.toLowerCase() !== 'nosuchupload') {
+        store.appendEvent(jobId, 'cancel-cleanup-failed', { file: f.relPath, code: e.code, message: e.message });
+        continue;
+      }
+    }
+    store.hlsFiles.setUploadId(jobId, f.index, null);
+  }
+}
 
 export interface HlsUploadDeps {
   store: QueueStore;
@@ -93,10 +124,9 @@ export class HlsPackageUpload {
     this.root = path.dirname(playlistPath);
   }
 
-  /** Where the files go: ObjectPrefix, or (an address without one) FileName's folder, as the C upload SDK does. */
+  /** Where the files go (hlsObjectPrefix). */
   get prefix(): string {
-    const { objectPrefix, objectKey } = this.lease.address;
-    return objectPrefix ?? objectKey.slice(0, objectKey.lastIndexOf('/') + 1);
+    return hlsObjectPrefix(this.lease.address);
   }
 
   private keyOf(f: HlsFileRecord): string {

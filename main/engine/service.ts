@@ -16,6 +16,7 @@ import { classifyError, EngineError, toJobError } from './errors';
 import { Emitter } from './events';
 import { fingerprint, fingerprintChange, statFile, type SampledFile } from './fingerprint';
 import { isHlsPlaylist, readHlsPackage } from './hls';
+import { abortHlsUploads } from './hls-upload';
 import type { EngineOptions } from './index';
 import { JobRunner } from './job-runner';
 import { OssSession } from './oss/oss-session';
@@ -321,12 +322,24 @@ export class UploadEngine implements UploadEngineApi {
       if (rec.videoId) {
         const provider = this.opts.providerFor(rec.profileId);
         try {
+          // One credential for every abort of this job (its own upload, an HLS package's big files).
+          const videoId = rec.videoId;
+          let lease: CredentialLease | undefined;
+          const leaseNow = async (): Promise<CredentialLease> => {
+            if (!lease) {
+              const fresh = await provider.refreshUpload(videoId);
+              lease = new CredentialLease(provider, videoId, fresh.address, fresh.credential);
+            }
+            return lease;
+          };
           if (rec.uploadId && rec.uploadAddress) {
-            const fresh = await provider.refreshUpload(rec.videoId);
-            await new OssSession(new CredentialLease(provider, rec.videoId, fresh.address, fresh.credential)).abort(rec.uploadId);
+            await new OssSession(await leaseNow()).abort(rec.uploadId);
             patch.uploadId = null;
             this.store.clearParts(id);
           }
+          // An HLS package's big files have multipart uploads of their own (hls-upload.ts).
+          const hlsOpen = this.store.hlsFiles.list(id).filter((f) => f.uploadId);
+          if (hlsOpen.length > 0) await abortHlsUploads(this.store, id, hlsOpen, await leaseNow());
           if (opts.deleteVideo) {
             await provider.deleteVideo(rec.videoId);
             patch.videoId = null;
@@ -334,6 +347,9 @@ export class UploadEngine implements UploadEngineApi {
             patch.vodStatus = null;
             patch.crc64 = null;
             patch.partSize = null;
+            // An HLS package's checkpoint was the deleted VideoId's: a retry reads the
+            // package again and starts from nothing under a new one.
+            this.store.hlsFiles.clear(id);
           }
         } catch (err) {
           // Canceling must work offline too; the service purges the upload in ~7 days.

@@ -91,6 +91,17 @@ export class HlsFileRepository {
     })();
   }
 
+  /**
+   * Forgets the package (its VideoId was deleted: nothing uploaded is anywhere now):
+   * no rows, bytes_done 0. The next start reads the package again.
+   */
+  clear(jobId: number): void {
+    this.db.transaction(() => {
+      this.stmt('DELETE FROM hls_files WHERE job_id = ?').run(jobId);
+      this.stmt('UPDATE jobs SET bytes_done = 0, updated_at = ? WHERE id = ?').run(this.now(), jobId);
+    })();
+  }
+
   /** Remembers (or with null forgets) the multipart upload of a big file; fsynced, like a job's UploadId. */
   setUploadId(jobId: number, index: number, uploadId: string | null): void {
     this.db.pragma('synchronous = FULL');
