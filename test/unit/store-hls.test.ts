@@ -3,6 +3,7 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { versionVerdict } from '../../main/engine/drop-folder';
 import { openQueueStore, type QueueStore } from '../../main/engine/store';
 
 let dir: string;
@@ -56,12 +57,26 @@ describe('hls_files', () => {
 
   it('knows a playlist\'s job by path and mtime, whatever the package weighs (a drop folder\'s question)', () => {
     store.hlsFiles.replace(jobId, FILES);
-    expect(store.hasJobForFile('/m/show.m3u8', 50, 1)).toBe(true);
-    expect(store.hasJobForFile('/m/show.m3u8', 50, 2)).toBe(false);
+    const known = (p: string, size: number, mtimeMs: number): boolean => versionVerdict(store.jobsForPath(p), { path: p, size, mtimeMs }) === 'known';
+    expect(store.getJob(jobId)!.size).toBe(350);
+    expect(known('/m/show.m3u8', 50, 1)).toBe(true);
+    // Its job is finished (an object), so another version of the playlist is a new video.
+    store.updateJob(jobId, { crc64: '5' });
+    expect(known('/m/show.m3u8', 50, 2)).toBe(false);
     const [mp4] = store.insertJobs([{ path: '/m/a.mp4', fileName: 'a.mp4', size: 10, mtimeMs: 1, meta: { title: 'A', tags: [] } }]);
-    expect(store.getJob(mp4)).toBeDefined();
-    expect(store.hasJobForFile('/m/a.mp4', 10, 1)).toBe(true);
-    expect(store.hasJobForFile('/m/a.mp4', 11, 1)).toBe(false);
+    store.updateJob(mp4, { crc64: '6' });
+    expect(known('/m/a.mp4', 10, 1)).toBe(true);
+    expect(known('/m/a.mp4', 11, 1)).toBe(false);
+  });
+
+  it('forgets the package when its VideoId is deleted: no rows, bytes_done 0', () => {
+    store.hlsFiles.replace(jobId, FILES);
+    store.hlsFiles.setUploadId(jobId, 1, 'UP1');
+    store.hlsFiles.markDone(jobId, 0, { crc64: '7' });
+    expect(store.getJob(jobId)!.bytesDone).toBe(100);
+    store.hlsFiles.clear(jobId);
+    expect(store.hlsFiles.list(jobId)).toEqual([]);
+    expect(store.getJob(jobId)!.bytesDone).toBe(0);
   });
 
   it('survives a reopen and goes with its job', () => {
