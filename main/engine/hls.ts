@@ -353,7 +353,7 @@ export async function separateHlsSegments(
   return { keep: paths.filter((p) => !segmentOf.has(p)), segmentOf };
 }
 
-/** The reason shown for a file dropped by separateHlsSegments. */
-export function segmentSkipReason(playlistPath: string): string {
-  return `Segment of ${path.basename(playlistPath)}: it is uploaded with that playlist, not as a video of its own.`;
+/** The reason shown for a file dropped by separateHlsSegments; `where` says where the playlist is listed ("row 3"). */
+export function segmentSkipReason(playlistPath: string, where?: string): string {
+  return `Segment of ${path.basename(playlistPath)}${where ? ` (${where})` : ''}: it is uploaded with that playlist, not as a video of its own.`;
 }
