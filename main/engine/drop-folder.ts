@@ -267,7 +267,8 @@ export class DropFolder {
  *   latest job is unfinished (its object is not complete): it takes this version if
  *   its upload has not begun, or fails with FileChanged before completing;
  * - `restart`: the latest job failed with FileChanged (stopped before its object was
- *   completed), so it uploads this version under its VideoId;
+ *   completed), so it uploads this version under its VideoId; for a playlist, also
+ *   the version it failed with (a file of its package changed, not the playlist);
  * - `new`: no job can take it (none; the latest one's object is complete, and a new
  *   version of a finished video is a video of its own; or it failed for another reason).
  */
@@ -276,10 +277,15 @@ export function versionVerdict(
   f: DropFile,
 ): 'known' | 'new' | { restart: number } {
   // An HLS playlist's job is sized as its whole package (hls.ts): a playlist is known by mtime.
-  const playlist = /\.m3u8$/i.test(f.path);
-  if (jobs.some((j) => (playlist || j.size === f.size) && j.mtimeMs === Math.trunc(f.mtimeMs))) return 'known';
+  const playlist = isHlsPlaylist(f.path);
   // The latest job decides (canceled ones aside): an older one was left behind by it.
   const last = [...jobs].reverse().find((j) => j.state !== 'canceled');
+  // A package's change is usually in a segment, the playlist untouched: its job restarts
+  // whatever the playlist's mtime (handed over only once all its files have settled).
+  if (playlist && last && last.crc64 === undefined && last.state === 'failed' && last.error?.code === 'FileChanged') {
+    return { restart: last.id };
+  }
+  if (jobs.some((j) => (playlist || j.size === f.size) && j.mtimeMs === Math.trunc(f.mtimeMs))) return 'known';
   if (!last || last.crc64 !== undefined) return 'new';
   if (last.state !== 'failed') return 'known';
   return last.error?.code === 'FileChanged' ? { restart: last.id } : 'new';

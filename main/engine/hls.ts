@@ -130,12 +130,18 @@ function packageError(code: string, message: string, hint: string): EngineError 
   return new EngineError({ kind: 'file', code, retryable: false, message, hint });
 }
 
-/** A file of the package that is not what it was when the upload started. */
-export function hlsFileChanged(playlistPath: string, file: string, why: string): EngineError {
+/**
+ * A file of the package that is not what it was when the upload started. Not retryable:
+ * a retry meets the same files; a restart (retry with restartChanged) plans the package
+ * again as it is now under the same VideoId (hls-upload.ts restartHlsPackage).
+ */
+export function hlsFileChanged(playlistPath: string, file: string, why: string, jobId: number): EngineError {
   return new EngineError({
     kind: 'file', code: 'FileChanged', retryable: false,
     message: `${file} (part of the HLS package ${path.basename(playlistPath)}): ${why} since the upload started.`,
-    hint: 'A file of the package was modified after the upload started; uploading the rest would mix two versions. Restore the original files and retry, or cancel this job and add the playlist again.',
+    hint: 'Uploading the rest would mix two versions of the package, so the playlist (which completes the video) was not sent; the video stays unfinished in VOD. '
+      + `To upload the package as it is now under the same VideoId (only changed files go again), restart the job (\`vodup retry --restart ${jobId}\`, or "Upload new version" in the app; `
+      + 'a watched folder does this by itself once the files stop changing). Restore the original files and retry to finish the original instead.',
   });
 }
 

@@ -16,7 +16,7 @@ import { classifyError, EngineError, toJobError } from './errors';
 import { Emitter } from './events';
 import { fingerprint, fingerprintChange, statFile, type SampledFile } from './fingerprint';
 import { isHlsPlaylist, readHlsPackage } from './hls';
-import { abortHlsUploads } from './hls-upload';
+import { abortHlsUploads, restartHlsPackage } from './hls-upload';
 import type { EngineOptions } from './index';
 import { JobRunner } from './job-runner';
 import { OssSession } from './oss/oss-session';
@@ -276,6 +276,15 @@ export class UploadEngine implements UploadEngineApi {
     const rec = this.store.getJob(id);
     // Failed jobs are never scheduled, so nothing runs this job while we look at its file.
     if (!rec || rec.state !== 'failed' || !rec.videoId || rec.crc64 !== undefined) return;
+    if (isHlsPlaylist(rec.fileName)) {
+      // A package: planned again from its files as they are now (hls-upload.ts).
+      const videoId = rec.videoId;
+      const provider = this.opts.providerFor(rec.profileId);
+      return restartHlsPackage(this.store, rec, async () => {
+        const fresh = await provider.refreshUpload(videoId);
+        return new CredentialLease(provider, videoId, fresh.address, fresh.credential);
+      });
+    }
     let now: SampledFile;
     try {
       now = await fingerprint(rec.path);

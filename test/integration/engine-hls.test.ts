@@ -64,6 +64,16 @@ function waitForJob(engine: UploadEngine, id: number, pred: (j: JobView) => bool
   });
 }
 
+/** The job's HLS checkpoint as the queue file has it (a second connection, as `vodup watch` reads it). */
+function checkpoint(dir: string, jobId: number) {
+  const store = openQueueStore(path.join(dir, 'queue.db'));
+  try {
+    return store.hlsFiles.list(jobId);
+  } finally {
+    store.close();
+  }
+}
+
 describe('HLS packages in the engine', () => {
   it('sizes the job as the whole package, refuses one with a missing segment, and uploads it to ready', async () => {
     const { sb, dir, engine } = await setup();
@@ -100,6 +110,40 @@ describe('HLS packages in the engine', () => {
     expect(failed.error?.message).toContain(path.join(dir, 'seg0.ts'));
     // The playlist never went up: the video is not complete.
     expect(sb.video(failed.videoId!)!.status).toBe('Uploading');
+  });
+
+  it('retry with restartChanged takes the package as it is now: the changed segment goes again, the others stay, same VideoId', async () => {
+    const { sb, dir, engine } = await setup();
+    const playlist = writePackage(dir, 6, 40_000);
+    sb.faults.set({ bandwidth: 200 * 1024 });
+    const [job] = (await engine.addJobs([{ path: playlist, meta: { title: 'Re-exported', tags: [] } }])).added;
+    await waitForJob(engine, job.id, (j) => j.bytesDone >= 80_000 && j.state === 'uploading');
+    // seg0 (acknowledged) is re-exported with other bytes.
+    const seg0 = Buffer.alloc(40_000, 'new');
+    fs.writeFileSync(path.join(dir, 'seg0.ts'), seg0);
+    const later = new Date(Date.now() + 5_000);
+    fs.utimesSync(path.join(dir, 'seg0.ts'), later, later);
+    const failed = await waitForJob(engine, job.id, (j) => j.state === 'failed' || j.state === 'ready');
+    expect(failed.error?.code).toBe('FileChanged');
+    expect(failed.error?.hint).toContain(`vodup retry --restart ${job.id}`);
+    sb.faults.reset();
+    const acknowledged = checkpoint(dir, job.id).filter((f) => f.done).map((f) => f.relPath);
+    expect(acknowledged).toContain('seg0.ts');
+    const putsBefore = sb.stats().requests['oss:PutObject'] ?? 0;
+
+    await engine.retry([job.id], { restartChanged: true });
+    const done = await waitForJob(engine, job.id, (j) => j.state === 'ready' || j.state === 'failed');
+    expect(done.state, done.error?.message).toBe('ready');
+    expect(done.videoId).toBe(failed.videoId);
+    expect(done.size).toBe(fs.statSync(playlist).size + 6 * 40_000);
+    expect(done.bytesDone).toBe(done.size);
+    // seg0 again, the segments not acknowledged before, and the playlist.
+    expect((sb.stats().requests['oss:PutObject'] ?? 0) - putsBefore).toBe(1 + (6 - acknowledged.length) + 1);
+    const video = sb.video(done.videoId!)!;
+    expect(video.missingSegments).toBeUndefined();
+    expect((await sb.readObject(video.bucket, `${video.objectPrefix}seg0.ts`))!.equals(seg0)).toBe(true);
+    expect(engine.listEvents(job.id).map((e) => e.type)).toContain('restarted');
+    expect(sb.stats().createUploadVideo).toBe(1);
   });
 
   it('refuses a segment that grew before its turn', async () => {
@@ -170,16 +214,6 @@ describe('HLS packages in the engine', () => {
     fs.writeFileSync(playlist, '#EXTM3U\n#EXTINF:2,\nintro.ts\n#EXTINF:60,\nlong.m4s\n#EXT-X-ENDLIST\n');
     sb.faults.set({ bandwidth: 2 * 1024 * 1024 });
     return { playlist, big };
-  }
-
-  /** The job's HLS checkpoint as the queue file has it (a second connection, as `vodup watch` reads it). */
-  function checkpoint(dir: string, jobId: number) {
-    const store = openQueueStore(path.join(dir, 'queue.db'));
-    try {
-      return store.hlsFiles.list(jobId);
-    } finally {
-      store.close();
-    }
   }
 
   it('cancel aborts the multipart upload of a package\'s big file in progress; a retry sends that file again', async () => {

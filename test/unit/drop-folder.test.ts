@@ -269,6 +269,19 @@ describe('versionVerdict and QueueStore.jobsForPath', () => {
     expect(verdict({ ...other, size: 11 })).toBe('new');
   });
 
+  it('restarts a playlist\'s job that failed with FileChanged even when the playlist itself is the same (a segment changed)', () => {
+    const list: DropFile = { path: '/in/show.m3u8', size: 80, mtimeMs: 42 };
+    const [id] = store.insertJobs([{ path: list.path, fileName: 'show.m3u8', size: 5_000, mtimeMs: 42, meta: { title: 's', tags: [] } }]);
+    expect(verdict(list)).toBe('known');
+    fail(id, 'HlsFileMissing');
+    expect(verdict(list)).toBe('known');
+    store.transition(id, 'queued', {});
+    fail(id, 'FileChanged');
+    expect(verdict(list)).toEqual({ restart: id });
+    store.updateJob(id, { crc64: '9' });
+    expect(verdict(list)).toBe('known');
+  });
+
   it('looks at the latest job only, canceled ones aside', () => {
     const old = add(v1);
     fail(old, 'FileChanged');

@@ -69,6 +69,26 @@ describe('hls_files', () => {
     expect(known('/m/a.mp4', 11, 1)).toBe(false);
   });
 
+  it('plans a package again for the same video: unchanged files keep their checkpoint, changed and new ones are to send', () => {
+    store.hlsFiles.replace(jobId, FILES);
+    store.hlsFiles.markDone(jobId, 0, { etag: '"E0"', crc64: '7' });
+    store.hlsFiles.markDone(jobId, 1, { crc64: '8' });
+    store.hlsFiles.setUploadId(jobId, 2, 'UP2');
+    const toSend = store.hlsFiles.replan(jobId, [
+      FILES[0], // unchanged: stays done
+      { ...FILES[1], mtimeMs: 99 }, // re-exported
+      { relPath: 'v/seg2.ts', kind: 'segment', size: 30, mtimeMs: 5 },
+      FILES[2],
+    ]);
+    expect(toSend).toEqual(['v/seg1.ts', 'v/seg2.ts', 'show.m3u8']);
+    const rows = store.hlsFiles.list(jobId);
+    expect(rows.map((f) => [f.relPath, f.done])).toEqual([['seg0.ts', true], ['v/seg1.ts', false], ['v/seg2.ts', false], ['show.m3u8', false]]);
+    expect(rows[0]).toMatchObject({ etag: '"E0"', crc64: '7' });
+    expect(rows[1].crc64).toBeUndefined();
+    expect(rows[3].uploadId).toBe('UP2'); // unchanged: its multipart upload goes on
+    expect(store.getJob(jobId)).toMatchObject({ size: 380, bytesDone: 100 });
+  });
+
   it('forgets the package when its VideoId is deleted: no rows, bytes_done 0', () => {
     store.hlsFiles.replace(jobId, FILES);
     store.hlsFiles.setUploadId(jobId, 1, 'UP1');
