@@ -248,7 +248,7 @@ export class JobRunner {
   private async planHlsPackage(rec: JobRecord): Promise<void> {
     const pkg = await readHlsPackage(rec.path);
     const print = await fingerprint(rec.path);
-    if (print.size !== pkg.playlistSize) throw hlsFileChanged(rec.path, rec.path, 'it changed while it was being read');
+    if (print.size !== pkg.playlistSize) throw hlsFileChanged(rec.path, rec.path, 'it changed while it was being read', rec.id);
     this.store.hlsFiles.replace(this.jobId, [
       ...pkg.files.map((f) => ({ relPath: f.relPath, kind: f.kind, size: f.size, mtimeMs: f.mtimeMs })),
       { relPath: path.basename(rec.path), kind: 'index' as const, size: print.size, mtimeMs: print.mtimeMs },
@@ -264,7 +264,7 @@ export class JobRunner {
   private async checkHlsPlaylist(rec: JobRecord, plannedSize: number): Promise<void> {
     const now = await fingerprint(rec.path);
     const why = fingerprintChange({ size: plannedSize, mtimeMs: rec.mtimeMs, sampleHash: rec.sampleHash ?? now.sampleHash }, now);
-    if (why) throw hlsFileChanged(rec.path, rec.path, why);
+    if (why) throw hlsFileChanged(rec.path, rec.path, why, rec.id);
   }
 
   /**

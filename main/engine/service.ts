@@ -16,6 +16,7 @@ import { classifyError, EngineError, isQueueStoreError, toJobError } from './err
 import { Emitter } from './events';
 import { fingerprint, fingerprintChange, statFile, type SampledFile } from './fingerprint';
 import { isHlsPlaylist, readHlsPackage } from './hls';
+import { abortHlsUploads, restartHlsPackage } from './hls-upload';
 import type { EngineOptions } from './index';
 import { JobRunner } from './job-runner';
 import { OssSession } from './oss/oss-session';
@@ -294,6 +295,15 @@ export class UploadEngine implements UploadEngineApi {
     const rec = this.store.getJob(id);
     // Failed jobs are never scheduled, so nothing runs this job while we look at its file.
     if (!rec || rec.state !== 'failed' || !rec.videoId || rec.crc64 !== undefined) return;
+    if (isHlsPlaylist(rec.fileName)) {
+      // A package: planned again from its files as they are now (hls-upload.ts).
+      const videoId = rec.videoId;
+      const provider = this.opts.providerFor(rec.profileId);
+      return restartHlsPackage(this.store, rec, async () => {
+        const fresh = await provider.refreshUpload(videoId);
+        return new CredentialLease(provider, videoId, fresh.address, fresh.credential);
+      });
+    }
     let now: SampledFile;
     try {
       now = await fingerprint(rec.path);
@@ -340,12 +350,24 @@ export class UploadEngine implements UploadEngineApi {
       if (rec.videoId) {
         const provider = this.opts.providerFor(rec.profileId);
         try {
+          // One credential for every abort of this job (its own upload, an HLS package's big files).
+          const videoId = rec.videoId;
+          let lease: CredentialLease | undefined;
+          const leaseNow = async (): Promise<CredentialLease> => {
+            if (!lease) {
+              const fresh = await provider.refreshUpload(videoId);
+              lease = new CredentialLease(provider, videoId, fresh.address, fresh.credential);
+            }
+            return lease;
+          };
           if (rec.uploadId && rec.uploadAddress) {
-            const fresh = await provider.refreshUpload(rec.videoId);
-            await new OssSession(new CredentialLease(provider, rec.videoId, fresh.address, fresh.credential)).abort(rec.uploadId);
+            await new OssSession(await leaseNow()).abort(rec.uploadId);
             patch.uploadId = null;
             this.store.clearParts(id);
           }
+          // An HLS package's big files have multipart uploads of their own (hls-upload.ts).
+          const hlsOpen = this.store.hlsFiles.list(id).filter((f) => f.uploadId);
+          if (hlsOpen.length > 0) await abortHlsUploads(this.store, id, hlsOpen, await leaseNow());
           if (opts.deleteVideo) {
             await provider.deleteVideo(rec.videoId);
             patch.videoId = null;
@@ -353,6 +375,9 @@ export class UploadEngine implements UploadEngineApi {
             patch.vodStatus = null;
             patch.crc64 = null;
             patch.partSize = null;
+            // An HLS package's checkpoint was the deleted VideoId's: a retry reads the
+            // package again and starts from nothing under a new one.
+            this.store.hlsFiles.clear(id);
           }
         } catch (err) {
           // Canceling must work offline too; the service purges the upload in ~7 days.

@@ -94,4 +94,35 @@ describe('manifests', () => {
     await fsp.writeFile(file, JSON.stringify({ path: 'x.mp4' }));
     await expect(readManifest(file)).rejects.toThrow('A JSON manifest is an array of objects, one per file.');
   });
+  it('reports the rows a playlist row lists as its segments, naming its row, and keeps only the playlist of them', async () => {
+    const dir = await tempDir();
+    await fsp.mkdir(path.join(dir, 'show', 'hi'), { recursive: true });
+    await fsp.writeFile(path.join(dir, 'show', 'main.m3u8'), '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nhi/index.m3u8\n');
+    await fsp.writeFile(path.join(dir, 'show', 'hi', 'index.m3u8'), '#EXTM3U\n#EXTINF:2,\nseg0.ts\n#EXTINF:2,\nseg1.ts\n');
+    for (const s of ['seg0.ts', 'seg1.ts']) await fsp.writeFile(path.join(dir, 'show', 'hi', s), s);
+    await fsp.writeFile(path.join(dir, 'lone.ts'), 'a video of its own');
+    const file = path.join(dir, 'list.csv');
+    await fsp.writeFile(file, [
+      'path,title',
+      'show/hi/seg0.ts,Seg 0',
+      'show/main.m3u8,The show',
+      'bad.txt,Text',
+      'lone.ts,Lone',
+      'show/hi/index.m3u8,Variant',
+      'show/hi/seg1.ts,Seg 1',
+    ].join('\n'));
+    const { items, problems } = await readManifest(file);
+    expect(items.map((i) => [path.relative(dir, i.path), i.meta.title])).toEqual([
+      [path.join('show', 'main.m3u8'), 'The show'], ['lone.ts', 'Lone'],
+    ]);
+    expect(items.length + problems.length).toBe(6);
+    const segment = 'Segment of main.m3u8 (row 2): it is uploaded with that playlist, not as a video of its own.';
+    expect(problems.map((p) => [p.row, p.message])).toEqual([
+      [1, segment],
+      [3, '".txt" is not a format VOD accepts for video/audio uploads.'],
+      [5, segment],
+      [6, segment],
+    ]);
+    expect(problems[0].path).toBe(path.join(dir, 'show', 'hi', 'seg0.ts'));
+  });
 });

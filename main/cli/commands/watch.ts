@@ -8,6 +8,11 @@
 // FileChanged before anything is completed, the file is watched again, and once it has
 // settled the job restarts with that version under the same VideoId (engine retry with
 // restartChanged). A file rewritten after its upload completed is a new video.
+//
+// HLS: the files a playlist lists are uploaded with it, never as videos of their own
+// (each is reported once as skipped). A playlist the engine refuses (a segment not
+// copied yet) is reported once per reason and taken again whenever its files have
+// changed and settled (drop-folder.ts), so it is enqueued once the copy is complete.
 
 import fs from 'fs';
 import path from 'path';
@@ -15,6 +20,7 @@ import type { JobView } from '../../../shared/types';
 import { TERMINAL_STATES } from '../../../shared/types';
 import type { UploadEngineApi } from '../../engine/api';
 import { DropFolder, versionVerdict, type DropFile } from '../../engine/drop-folder';
+import { isHlsPlaylist } from '../../engine/hls';
 import { openQueueStore, type QueueStore } from '../../engine/store';
 import { createProvider, loadCredentials, preflight } from '../credentials';
 import { CliError, EXIT } from '../errors';
@@ -51,11 +57,11 @@ export async function watchCommand(folders: string[], flags: WatchFlags): Promis
 
   const creds = loadCredentials();
   const provider = createProvider(creds);
-  await preflight(provider, creds);
-
   const dbPath = resolveDbPath(flags.db);
   const engineRef: { current?: { getJob(id: number): JobView | undefined } } = {};
   const reporter = createReporter({ json: !!flags.json, lookup: (id) => engineRef.current?.getJob(id) });
+  // An upload-only RAM user passes, with a note that ids must be given by hand.
+  await preflight(provider, creds, (note) => reporter.note(note));
   let stopping = false;
   const session = await openSession({
     dbPath,
@@ -79,6 +85,7 @@ export async function watchCommand(folders: string[], flags: WatchFlags): Promis
     isKnown: (f) => versionVerdict(queue.jobsForPath(f.path), f) === 'known',
   });
   const reported = new Set<number>();
+  const refusals = new Map<string, string>();
   const sub = engine.onDidChangeJobs((jobs) => {
     reporter.jobsChanged(jobs);
     for (const j of jobs) {
@@ -101,7 +108,7 @@ export async function watchCommand(folders: string[], flags: WatchFlags): Promis
     // Runs until a signal: the session's handler shuts the engine down and exits.
     for (;;) {
       try {
-        await scanOnce(drop, queue, engine, flags, reporter, (id) => reported.delete(id));
+        await scanOnce(drop, queue, engine, flags, reporter, (id) => reported.delete(id), refusals);
       } catch (err) {
         if (stopping) break;
         throw err;
@@ -129,6 +136,8 @@ async function scanOnce(
   flags: WatchFlags,
   reporter: Reporter,
   restarting: (jobId: number) => void,
+  /** The reason each file was last refused for: the same refusal is not reported on every scan. */
+  refusals: Map<string, string>,
 ): Promise<void> {
   const scan = await drop.scan();
   for (const l of scan.lost) {
@@ -136,8 +145,21 @@ async function scanOnce(
   }
   for (const b of scan.back) reporter.note(`${b} is back; watching it again.`);
   for (const u of scan.unreadable) reporter.problem(u.path, u.message);
-  for (const s of scan.ignored) {
+  for (const s of [...scan.ignored, ...scan.segments]) {
     reporter.fileDone({ path: s.path, jobId: null, videoId: null, state: 'skipped', size: null, crc64: null, error: { code: 'Skipped', message: s.message } });
+  }
+  for (const s of scan.segments) {
+    // Taken as a video before the playlist that lists it arrived (a copy in another
+    // order): it goes up with the playlist too; the operator decides about its own job.
+    const own = queue.jobsForPath(s.path).filter((j) => j.state !== 'canceled');
+    if (own.length === 0) continue;
+    const unfinished = own.filter((j) => j.state !== 'ready').map((j) => j.id);
+    const videos = own.filter((j) => j.state === 'ready' && j.videoId).map((j) => j.videoId);
+    const what = [
+      ...(unfinished.length > 0 ? [`vodup cancel ${unfinished.join(' ')} --delete-video`] : []),
+      ...(videos.length > 0 ? [`delete VideoId ${videos.join(', ')} in the VOD console`] : []),
+    ].join('; ');
+    reporter.problem(s.path, `it was enqueued as a video of its own (#${own.map((j) => j.id).join(', #')}) before ${path.basename(s.playlist)} listed it; it is uploaded with that playlist as well. If it should not be a video of its own: ${what}.`);
   }
   const fresh: DropFile[] = [];
   for (const f of scan.ready) {
@@ -156,12 +178,18 @@ async function scanOnce(
   const { added, rejected } = await engine.addJobs(plan.jobs);
   const refused = [...plan.problems.map((p) => ({ path: p.path, reason: p.message })), ...rejected];
   for (const r of refused) {
-    reporter.problem(r.path, `${r.reason} Not enqueued; it is taken again when it changes.`);
+    if (refusals.get(r.path) === r.reason) continue;
+    refusals.set(r.path, r.reason);
+    const again = isHlsPlaylist(r.path) ? 'it is taken again once it or the files it lists change' : 'it is taken again when it changes';
+    reporter.problem(r.path, `${r.reason} Not enqueued; ${again}.`);
     if (flags.json) {
       reporter.fileDone({ path: r.path, jobId: null, videoId: null, state: 'rejected', size: null, crc64: null, error: { code: 'InvalidInput', message: r.reason } });
     }
   }
-  for (const job of added) reporter.note(`enqueued #${job.id}  ${job.path}`);
+  for (const job of added) {
+    refusals.delete(job.path);
+    reporter.note(`enqueued #${job.id}  ${job.path}`);
+  }
 }
 
 /**
