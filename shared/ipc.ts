@@ -9,7 +9,7 @@ import {
 } from './limits';
 import type {
   Catalog, ConnectionResult, EngineSettings, ExportOptions, JobMeta, JobPage, JobQuery, JobSelector,
-  JobView, MediaProbe, NewJob, ProfileInput, ProfileView, ProgressBatch, QueueTotals, RejectedFile,
+  JobState, JobView, MediaProbe, NewJob, ProfileInput, ProfileView, ProgressBatch, QueueTotals, RejectedFile,
   ScanResult,
 } from './types';
 
@@ -70,6 +70,19 @@ const settingsPatchSchema = z.object({
   windowEnd: z.string().regex(/^(|([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?)$/, 'a time as HH:MM, or empty'),
 }).partial().strict();
 
+const watchFolderInputSchema = z.object({
+  path: z.string().min(1).max(4096),
+  settleSeconds: z.number().int().min(0).max(86_400),
+  title: z.string().max(MAX_TITLE_CHARS * 4).optional(),
+  description: z.string().max(MAX_DESCRIPTION_CHARS * 4).optional(),
+  cateId: z.number().int().optional(),
+  tags: z.array(z.string().max(MAX_TAG_CHARS * 4)).max(MAX_TAGS * 4),
+  templateGroupId: z.string().max(256).optional(),
+  workflowId: z.string().max(256).optional(),
+}).strict();
+
+const watchFolderId = z.string().min(1).max(64);
+
 export const ipcArgs = {
   getAppInfo: z.tuple([]),
   listProfiles: z.tuple([]),
@@ -98,6 +111,10 @@ export const ipcArgs = {
   getSettings: z.tuple([]),
   updateSettings: z.tuple([settingsPatchSchema]),
   exportResults: z.tuple([z.object({ format: z.enum(['csv', 'json']), tab: queueTab.optional() }).strict()]),
+  listWatchFolders: z.tuple([]),
+  addWatchFolder: z.tuple([watchFolderInputSchema]),
+  removeWatchFolder: z.tuple([watchFolderId]),
+  setWatchFolderPaused: z.tuple([watchFolderId, z.boolean()]),
 } as const;
 
 export type IpcMethod = keyof typeof ipcArgs;
@@ -152,6 +169,60 @@ export interface AddJobsReply {
   rejected: RejectedFile[];
 }
 
+/**
+ * The metadata rules of a watch folder (as `vodup watch`'s flags): every file it takes
+ * is enqueued with them. `title` is a template: "{name}" stands for the file's name
+ * without its extension; a title without "{name}" gets " {name}" appended (files arrive
+ * one by one, and each needs its own title); empty or absent: the file's name.
+ */
+export interface WatchFolderRules {
+  title?: string;
+  description?: string;
+  cateId?: number;
+  tags: string[];
+  templateGroupId?: string;
+  workflowId?: string;
+}
+
+export interface WatchFolderInput extends WatchFolderRules {
+  /** An existing folder on the machine running the engine; watched with its sub-folders. */
+  path: string;
+  /** How long a file must keep its size and mtime before it is taken (a copy still running is not). */
+  settleSeconds: number;
+}
+
+/** One file a watch folder took: the job it became, with that job's state now. */
+export interface WatchTake {
+  path: string;
+  jobId: number;
+  /** Epoch ms. */
+  at: number;
+  /** Absent once the job is gone from the queue. */
+  state?: JobState;
+  videoId?: string;
+}
+
+/** Something about a watch folder the operator should know (a file refused, the folder gone). */
+export interface WatchNotice {
+  path: string;
+  message: string;
+  at: number;
+}
+
+export interface WatchFolderView extends WatchFolderInput {
+  id: string;
+  /** The account its files upload to: the one active when it was added. */
+  profileId: string;
+  paused: boolean;
+  addedAt: number;
+  /** Set while the folder is missing or unreadable (still watched: taken again once back). */
+  lost?: string;
+  /** The files it took, newest first (the latest 200). */
+  taken: WatchTake[];
+  /** The latest notices, newest first (since the app started). */
+  notices: WatchNotice[];
+}
+
 /** The API the renderer sees as `window.vod`. */
 export interface VodBridge {
   getAppInfo(): Promise<AppInfo>;
@@ -198,10 +269,21 @@ export interface VodBridge {
   /** The queue's results (all jobs or one tab) as a file to save: CSV with a BOM, or JSON. */
   exportResults(opts: ExportOptions): Promise<ExportedFile>;
 
+  /** Watch folders (the app's `vodup watch`): kept in the queue database, watched while the app runs. */
+  listWatchFolders(): Promise<WatchFolderView[]>;
+  /** Starts watching a folder with the active account; refused for a missing folder or invalid rules. */
+  addWatchFolder(input: WatchFolderInput): Promise<WatchFolderView>;
+  /** Stops watching it; the jobs it made stay in the queue. */
+  removeWatchFolder(id: string): Promise<void>;
+  /** A paused folder is not scanned; files arriving meanwhile are taken once it resumes. */
+  setWatchFolderPaused(id: string, paused: boolean): Promise<WatchFolderView>;
+
   /** Events from main; each returns its unsubscribe. */
   onJobsChanged(listener: (jobs: JobView[]) => void): () => void;
   onProgress(listener: (batch: ProgressBatch) => void): () => void;
   onProfilesChanged(listener: () => void): () => void;
+  /** The watch folders, whenever one was added, removed, paused, took a file or one of its jobs changed state. */
+  onWatchFoldersChanged(listener: (folders: WatchFolderView[]) => void): () => void;
 
   // --- local members: answered by the shell's bridge itself, never sent to main ---
 
@@ -225,13 +307,14 @@ type LocalMembers = 'pathForFile' | 'onConnectionChanged';
 /** The calls every shell answers: VodBridge without events and local members. */
 export type BridgeCalls = Pick<VodBridge, IpcMethod>;
 
-export const IPC_EVENTS = ['jobsChanged', 'progress', 'profilesChanged'] as const;
+export const IPC_EVENTS = ['jobsChanged', 'progress', 'profilesChanged', 'watchFoldersChanged'] as const;
 export type IpcEvent = (typeof IPC_EVENTS)[number];
 
 export interface IpcEventPayloads {
   jobsChanged: JobView[];
   progress: ProgressBatch;
   profilesChanged: null;
+  watchFoldersChanged: WatchFolderView[];
 }
 
 /** Which bridge method subscribes to which event. */
@@ -239,6 +322,7 @@ export const EVENT_SUBSCRIBERS = {
   onJobsChanged: 'jobsChanged',
   onProgress: 'progress',
   onProfilesChanged: 'profilesChanged',
+  onWatchFoldersChanged: 'watchFoldersChanged',
 } as const satisfies Record<string, IpcEvent>;
 
 // Compile-time check: every call in VodBridge has an argument schema and vice versa.

@@ -4,6 +4,7 @@
 
 import type {
   AddJobsReply, AppInfo, BridgeCalls, DirectoryListing, ExportedFile, JobEvent, ManifestReply, PickKind,
+  WatchFolderInput, WatchFolderView,
 } from '../../shared/ipc';
 import type {
   Catalog, ConnectionResult, EngineSettings, ExportOptions, JobMeta, JobPage, JobQuery, JobSelector,
@@ -17,6 +18,7 @@ import { IpcError, toErrorPayload } from './ipc-error';
 import type { ProfileService } from './profiles';
 import type { ProviderRegistry } from './providers';
 import { browseDirectory, scanPaths } from './scan';
+import type { WatchFolderService } from './watch-folders';
 
 export type PathKind = PickKind;
 
@@ -25,6 +27,7 @@ export interface AppControllerDeps {
   profiles: ProfileService;
   providers: ProviderRegistry;
   info: AppInfo;
+  watchFolders: WatchFolderService;
   /** The shell's native picker; absent in web mode (the renderer uses browseDirectory). */
   pickPaths?: (kind: PathKind) => Promise<string[] | null>;
 }
@@ -208,6 +211,24 @@ export class AppController implements BridgeCalls {
 
   async exportResults(opts: ExportOptions): Promise<ExportedFile> {
     return { fileName: exportFileName(opts), content: await exportResults(this.deps.engine, opts) };
+  }
+
+  // --- watch folders ---
+
+  async listWatchFolders(): Promise<WatchFolderView[]> {
+    return this.deps.watchFolders.list();
+  }
+
+  async addWatchFolder(input: WatchFolderInput): Promise<WatchFolderView> {
+    return this.deps.watchFolders.add(input);
+  }
+
+  async removeWatchFolder(id: string): Promise<void> {
+    this.deps.watchFolders.remove(id);
+  }
+
+  async setWatchFolderPaused(id: string, paused: boolean): Promise<WatchFolderView> {
+    return this.deps.watchFolders.setPaused(id, paused);
   }
 
   dispose(): void {

@@ -14,6 +14,7 @@ import { ProfileService } from './profiles';
 import { ProviderRegistry } from './providers';
 import { SandboxHost } from './sandbox-host';
 import type { SecretBox } from './secret-box';
+import { WatchFolderService } from './watch-folders';
 
 export interface CreateAppOptions {
   dataDir: string;
@@ -29,6 +30,8 @@ export interface CreateAppOptions {
   startSandbox?: StartSandbox;
   /** Replaceable for tests (a subclass that records calls); default: AliyunVodProvider. */
   providerClass?: ProviderClass;
+  /** Between scans of the watch folders (default 3 s); tests lengthen it and scan on demand. */
+  watchIntervalMs?: number;
 }
 
 /** The events of the contract, as VodBridge declares them. */
@@ -36,6 +39,8 @@ export type AppEvents = Pick<VodBridge, keyof typeof EVENT_SUBSCRIBERS>;
 
 export interface App {
   controller: AppController;
+  /** Also reached through the controller; here for a scan on demand (tests). */
+  watchFolders: WatchFolderService;
   events: AppEvents;
   /** Stops the engine gracefully (parts settle, checkpoint consistent), then the sandbox. */
   dispose(): Promise<void>;
@@ -66,8 +71,16 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
     throw err;
   }
 
+  // Its own reads of the jobs go through the profile connection (WAL: it sees the
+  // engine's commits), as `vodup watch` reads through a second connection.
+  const watchFolders = new WatchFolderService({
+    engine, store, activeProfileId: () => profiles.activeId(), intervalMs: opts.watchIntervalMs,
+  });
+  watchFolders.start();
+
   const controller = new AppController({
     engine,
+    watchFolders,
     profiles,
     providers,
     pickPaths: opts.pickPaths,
@@ -83,14 +96,17 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
     onJobsChanged: (l) => unsubscriber(engine.onDidChangeJobs(l)),
     onProgress: (l) => unsubscriber(engine.onDidProgress(l)),
     onProfilesChanged: (l) => unsubscriber(profiles.onDidChange(() => l())),
+    onWatchFoldersChanged: (l) => unsubscriber(watchFolders.onDidChange(l)),
   };
 
   let disposing: Promise<void> | undefined;
   return {
     controller,
+    watchFolders,
     events,
     dispose: () => (disposing ??= (async () => {
       try {
+        await watchFolders.dispose(); // no scan adds jobs to an engine shutting down
         await engine.shutdown();
       } finally {
         controller.dispose();

@@ -767,6 +767,22 @@ export class QueueStore {
     return this.getSettings();
   }
 
+  /**
+   * A settings row that is not an engine setting (the app's watch folders): its parsed
+   * JSON, or undefined. getSettings skips such keys, so they share the table safely.
+   */
+  readSettingJson(key: string): unknown {
+    if (key in DEFAULT_SETTINGS) throw new TypeError(`"${key}" is an engine setting: use getSettings.`);
+    const row = this.stmt('SELECT value_json FROM settings WHERE key = ?').get(key) as { value_json: string } | undefined;
+    return row ? (JSON.parse(row.value_json) as unknown) : undefined;
+  }
+
+  writeSettingJson(key: string, value: unknown): void {
+    if (key in DEFAULT_SETTINGS) throw new TypeError(`"${key}" is an engine setting: use saveSettings.`);
+    this.stmt('INSERT INTO settings (key, value_json) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value_json = excluded.value_json')
+      .run(key, JSON.stringify(value));
+  }
+
   // --- profiles -----------------------------------------------------------------
 
   listProfiles(): (ProfileRecord & { active: boolean })[] {
