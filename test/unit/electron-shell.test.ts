@@ -144,7 +144,7 @@ describe('ipcMain handlers', () => {
 
   it('forwards app events to the window on their channels', () => {
     const listeners: Record<string, (p: unknown) => void> = {};
-    const events = Object.fromEntries(['onJobsChanged', 'onProgress', 'onProfilesChanged'].map((k) => [k, (l: (p: unknown) => void) => {
+    const events = Object.fromEntries(['onJobsChanged', 'onProgress', 'onProfilesChanged', 'onWatchFoldersChanged'].map((k) => [k, (l: (p: unknown) => void) => {
       listeners[k] = l;
       return () => delete listeners[k];
     }]));
@@ -152,7 +152,10 @@ describe('ipcMain handlers', () => {
     const off = forwardEvents(events as never, (ch, p) => sent.push([ch, p]));
     listeners.onJobsChanged([{ id: 1 }]);
     listeners.onProfilesChanged(undefined);
-    expect(sent).toEqual([[eventChannel('jobsChanged'), [{ id: 1 }]], [eventChannel('profilesChanged'), null]]);
+    listeners.onWatchFoldersChanged([]);
+    expect(sent).toEqual([
+      [eventChannel('jobsChanged'), [{ id: 1 }]], [eventChannel('profilesChanged'), null], [eventChannel('watchFoldersChanged'), []],
+    ]);
     off();
     expect(Object.keys(listeners)).toEqual([]);
   });
