@@ -9,8 +9,9 @@ import { ProfilesView, profileLabel } from './ProfilesView';
 import { QueueView } from './QueueView';
 import { SettingsView } from './SettingsView';
 import { UploadView } from './UploadView';
+import { WatchFoldersView } from './WatchFoldersView';
 
-const VIEWS: View[] = ['upload', 'queue', 'profiles', 'settings'];
+const VIEWS: View[] = ['upload', 'queue', 'watch', 'profiles', 'settings'];
 
 export function App() {
   const { t } = useTranslation();
@@ -42,6 +43,7 @@ export function App() {
       <main className="app-main">
         {view === 'upload' && <UploadView />}
         {view === 'queue' && <QueueView />}
+        {view === 'watch' && <WatchFoldersView />}
         {view === 'profiles' && <ProfilesView />}
         {view === 'settings' && <SettingsView />}
       </main>

@@ -10,10 +10,10 @@ import type {
 } from '../../../shared/types';
 import type { AppInfo, BridgeConnectionState } from '../../../shared/ipc';
 
-export type View = 'upload' | 'queue' | 'profiles' | 'settings';
+export type View = 'upload' | 'queue' | 'watch' | 'profiles' | 'settings';
 export type Language = 'en' | 'zh-CN';
 /** 'add': media files and folders; 'cover': one image; 'manifest': one csv/json list to import. */
-export type FolderBrowserMode = 'add' | 'cover' | 'manifest';
+export type FolderBrowserMode = 'add' | 'cover' | 'manifest' | 'watch';
 
 export interface TestState extends Partial<ConnectionResult> {
   pending: boolean;
