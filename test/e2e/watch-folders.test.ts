@@ -53,11 +53,16 @@ describe('watch folders in the app', () => {
       const jobs = queue.jobsForPath(clip);
       expect(jobs.map((j) => [j.state, j.meta.title])).toEqual([['ready', 'Drop clip-one']]);
       await screenshot(page, 'watch-folders');
+      // Its job number opens the job in the upload list.
+      await take.getByTestId('watch-open-job').click();
+      expect(await page.getByTestId('details-path').textContent()).toBe(clip);
+      await page.getByTestId('details-close').click();
+      await page.getByTestId('nav-watch').click();
 
       // Removed: a file dropped there stays out, while another folder still takes its own.
       await card.getByTestId('watch-remove').click();
       await card.getByTestId('watch-remove-confirm').click();
-      await expect.poll(() => card.count()).toBe(0);
+      await expect.poll(() => card.count(), { timeout: T }).toBe(0);
       const late = dropInto(drop, path.join(media.dir, 'clip-two.mp4'), 'clip-two.mp4');
       await watch(page, other);
       const otherClip = dropInto(other, path.join(media.dir, 'tone.mp3'), 'tone.mp3');
@@ -88,7 +93,7 @@ describe('watch folders in the app', () => {
     await page.getByTestId('browser-path').fill(media.dir);
     expect(await page.getByTestId('browser-add-current').textContent()).toMatch(/typed path/);
     await page.getByTestId('browser-add-current').click();
-    await expect.poll(() => page.getByTestId('folder-browser').count()).toBe(0);
+    await expect.poll(() => page.getByTestId('folder-browser').count(), { timeout: T }).toBe(0);
     const staged = page.getByTestId('staged-row');
     await expect.poll(() => staged.count(), { timeout: T }).toBe(media.media.length);
     const paths = await staged.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-path')));

@@ -9,7 +9,8 @@ import { MAX_TAGS } from '../../../shared/limits';
 import { formatProblems, parseTags, validateTags, validateTitle } from '../../../shared/validation';
 import { getBridge } from '../bridge';
 import { setState, useApp } from '../store/app';
-import { errorText, notifyKey } from '../store/ui';
+import { openDetails } from '../store/queue';
+import { errorText, notifyKey, showView } from '../store/ui';
 import { CategoryPicker, categoryPath } from './CategoryPicker';
 import { FolderBrowser } from './FolderBrowser';
 import { profileLabel } from './ProfilesView';
@@ -120,6 +121,9 @@ function AddWatchFolder() {
   return (
     <form className="watch-form side-panel" data-testid="watch-form" onSubmit={(e) => void submit(e)}>
       <h3>{t('watch.addHeading')}</h3>
+      <p className={`small ${account ? 'muted' : 'warn-text'}`} data-testid="watch-account">
+        {account ? t('watch.account', { name: profileLabel(account, t) }) : t('watch.noAccount')}
+      </p>
       <label className="field">
         <span>{t('watch.folder')}</span>
         <span className="with-button">
@@ -198,11 +202,8 @@ function AddWatchFolder() {
         <span>{t('edit.description')}</span>
         <textarea data-testid="watch-description" rows={2} value={draft.description} onChange={(e) => set({ description: e.target.value })} />
       </label>
-      <p className="muted small" data-testid="watch-account">
-        {account ? t('watch.account', { name: profileLabel(account, t) }) : t('watch.noAccount')}
-      </p>
       {error && <p className="error-text" role="alert" data-testid="watch-error">{error}</p>}
-      <div className="form-actions">
+      <div className="form-actions watch-actions">
         <button type="submit" className="primary" data-testid="watch-add" disabled={!canAdd}>{t('watch.add')}</button>
       </div>
       {browser === 'watch' && <FolderBrowser mode="watch" onFolder={(p) => set({ path: p })} />}
@@ -270,7 +271,11 @@ function WatchFolderCard({ folder }: { folder: WatchFolderView }) {
             {folder.taken.map((tk) => (
               <tr key={tk.jobId} data-testid="watch-take" data-job={tk.jobId} data-state={tk.state ?? 'gone'}>
                 <td className="mono watch-file" title={tk.path}>{relative(folder.path, tk.path)}</td>
-                <td>#{tk.jobId}</td>
+                <td>
+                  {tk.state ? (
+                    <button type="button" className="link" data-testid="watch-open-job" title={t('watch.openJob')} onClick={() => openJob(tk.jobId)}>#{tk.jobId}</button>
+                  ) : `#${tk.jobId}`}
+                </td>
                 <td>{tk.state ? <span className={`state state-${tk.state}`}>{t(`state.${tk.state}`)}</span> : <span className="muted">{t('watch.jobGone')}</span>}</td>
                 <td className="muted small">{time(tk.at)}</td>
               </tr>
@@ -290,6 +295,12 @@ function WatchFolderCard({ folder }: { folder: WatchFolderView }) {
       )}
     </article>
   );
+}
+
+/** The job in the upload list, its details open. */
+function openJob(id: number): void {
+  showView('queue');
+  openDetails(id);
 }
 
 /** A file's path below its watch folder (the folder itself stays whole). */

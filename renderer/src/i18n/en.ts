@@ -141,6 +141,7 @@ export const en = {
     taken_other: '{{count}} files taken',
     takenNone: 'Nothing taken yet. Copy a video into the folder.',
     jobGone: 'removed from the list',
+    openJob: 'Show this job in the upload list',
     col: { file: 'File', job: 'Job', state: 'State', at: 'Taken at' },
     notices_one: '{{count}} file not taken or problem — show',
     notices_other: '{{count}} files not taken or problems — show',
