@@ -64,6 +64,11 @@ describe('watch folders in the app', () => {
       await card.getByTestId('watch-remove-confirm').click();
       await expect.poll(() => card.count(), { timeout: T }).toBe(0);
       const late = dropInto(drop, path.join(media.dir, 'clip-two.mp4'), 'clip-two.mp4');
+      // The other folder is chosen in the folder browser, by typing its path without Enter.
+      await page.getByTestId('watch-browse').click();
+      await page.getByTestId('browser-path').fill(other);
+      await page.getByTestId('browser-watch-current').click();
+      await expect.poll(() => page.getByTestId('watch-path').inputValue(), { timeout: T }).toBe(other);
       await watch(page, other);
       const otherClip = dropInto(other, path.join(media.dir, 'tone.mp3'), 'tone.mp3');
       const otherCard = page.locator(`[data-testid="watch-folder"][data-path="${other}"]`);

@@ -26,6 +26,9 @@ interface Draft {
   description: string;
 }
 
+/** The latest takes a card shows until the operator asks for all (the service keeps 200). */
+const TAKES_SHOWN = 10;
+
 const EMPTY: Draft = { path: '', settleSeconds: '30', title: '', tags: [], templateGroupId: '', description: '' };
 
 /** The folders, kept current by the watchFoldersChanged event (and re-read after a reconnect). */
@@ -216,6 +219,8 @@ function WatchFolderCard({ folder }: { folder: WatchFolderView }) {
   const catalog = useApp((s) => s.catalog);
   const profiles = useApp((s) => s.profiles);
   const [confirming, setConfirming] = useState(false);
+  const [allTakes, setAllTakes] = useState(false);
+  const takes = allTakes ? folder.taken : folder.taken.slice(0, TAKES_SHOWN);
   const account = profiles.find((p) => p.id === folder.profileId);
   const group = catalog?.templateGroups.find((g) => g.id === folder.templateGroupId);
   const category = catalog ? categoryPath(catalog.categories, folder.cateId) : undefined;
@@ -268,7 +273,7 @@ function WatchFolderCard({ folder }: { folder: WatchFolderView }) {
             <tr><th>{t('watch.col.file')}</th><th>{t('watch.col.job')}</th><th>{t('watch.col.state')}</th><th>{t('watch.col.at')}</th></tr>
           </thead>
           <tbody>
-            {folder.taken.map((tk) => (
+            {takes.map((tk) => (
               <tr key={tk.jobId} data-testid="watch-take" data-job={tk.jobId} data-state={tk.state ?? 'gone'}>
                 <td className="mono watch-file" title={tk.path}>{relative(folder.path, tk.path)}</td>
                 <td>
@@ -282,6 +287,11 @@ function WatchFolderCard({ folder }: { folder: WatchFolderView }) {
             ))}
           </tbody>
         </table>
+      )}
+      {folder.taken.length > TAKES_SHOWN && (
+        <button type="button" className="link small" data-testid="watch-takes-toggle" onClick={() => setAllTakes(!allTakes)}>
+          {allTakes ? t('watch.showLatest', { count: TAKES_SHOWN }) : t('watch.showAll', { count: folder.taken.length })}
+        </button>
       )}
       {folder.notices.length > 0 && (
         <details className="watch-notices" data-testid="watch-notices">

@@ -142,6 +142,8 @@ export const en = {
     takenNone: 'Nothing taken yet. Copy a video into the folder.',
     jobGone: 'removed from the list',
     openJob: 'Show this job in the upload list',
+    showAll: 'Show all {{count}}',
+    showLatest: 'Show the latest {{count}} only',
     col: { file: 'File', job: 'Job', state: 'State', at: 'Taken at' },
     notices_one: '{{count}} file not taken or problem — show',
     notices_other: '{{count}} files not taken or problems — show',

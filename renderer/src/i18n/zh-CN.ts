@@ -137,6 +137,8 @@ export const zhCN = {
     takenNone: '尚未接收文件。请把视频复制到该文件夹。',
     jobGone: '已从列表移除',
     openJob: '在上传列表中查看此任务',
+    showAll: '显示全部 {{count}} 个',
+    showLatest: '只显示最近 {{count}} 个',
     col: { file: '文件', job: '任务', state: '状态', at: '接收时间' },
     notices_other: '{{count}} 条未接收文件或问题 — 展开',
   },
