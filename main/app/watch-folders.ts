@@ -17,9 +17,9 @@ import type {
 } from '../../shared/ipc';
 import type { JobMeta, NewJob } from '../../shared/types';
 import { TERMINAL_STATES } from '../../shared/types';
-import { formatProblems, titleFromFileName, validateMetadata } from '../../shared/validation';
+import { formatProblems, validateMetadata } from '../../shared/validation';
 import type { UploadEngineApi } from '../engine/api';
-import { DropFolder, versionVerdict, type DropFile } from '../engine/drop-folder';
+import { DropFolder, dropTitle, versionVerdict, type DropFile } from '../engine/drop-folder';
 import { Emitter, type Event } from '../engine/events';
 import { isHlsPlaylist } from '../engine/hls';
 import type { QueueStore } from '../engine/store/index';
@@ -297,11 +297,9 @@ function cleanRules(r: WatchFolderRules): WatchFolderRules {
   return out;
 }
 
-/** A file's metadata under the rules; the title as `vodup watch --title` makes it. */
+/** A file's metadata under the rules; the title as `vodup watch --title` makes it (dropTitle). */
 export function metaFor(filePath: string, rules: WatchFolderRules): JobMeta {
-  const own = titleFromFileName(filePath);
-  const template = rules.title === undefined ? undefined : rules.title.includes('{name}') ? rules.title : `${rules.title} {name}`;
-  const meta: JobMeta = { title: template === undefined ? own : template.split('{name}').join(own), tags: [...rules.tags] };
+  const meta: JobMeta = { title: dropTitle(filePath, rules.title), tags: [...rules.tags] };
   if (rules.description !== undefined) meta.description = rules.description;
   if (rules.cateId !== undefined) meta.cateId = rules.cateId;
   if (rules.templateGroupId !== undefined) meta.templateGroupId = rules.templateGroupId;

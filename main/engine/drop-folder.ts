@@ -23,7 +23,7 @@
 
 import fs from 'fs';
 import path from 'path';
-import { formatProblems, validateFileName } from '../../shared/validation';
+import { formatProblems, titleFromFileName, validateFileName } from '../../shared/validation';
 import { isHlsPlaylist, packageReferences, segmentSkipReason, separateHlsSegments } from './hls';
 import type { JobRecord } from './store/records';
 
@@ -289,6 +289,18 @@ export function versionVerdict(
   if (!last || last.crc64 !== undefined) return 'new';
   if (last.state !== 'failed') return 'known';
   return last.error?.code === 'FileChanged' ? { restart: last.id } : 'new';
+}
+
+/**
+ * The title of a file a drop folder hands over, under the folder's title template:
+ * "{name}" is the file's name without its extension. Files arrive one at a time, so a
+ * template without "{name}" would give every file the same title: " {name}" is
+ * appended ("Show" → "Show {name}"). Absent or empty: the file's name.
+ */
+export function dropTitle(filePath: string, template: string | undefined): string {
+  const own = titleFromFileName(filePath);
+  if (template === undefined || template === '') return own;
+  return (template.includes('{name}') ? template : `${template} {name}`).split('{name}').join(own);
 }
 
 /** A file's version as part of a playlist's: size and mtime, or absent. */
