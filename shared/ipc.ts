@@ -202,8 +202,20 @@ export interface WatchTake {
   videoId?: string;
 }
 
-/** Something about a watch folder the operator should know (a file refused, the folder gone). */
+/**
+ * Something about a watch folder the operator should know. `kind` says what happened
+ * (the UI words it in its language); `message` is the detail, in English.
+ * - lost: the folder is missing or unreadable (still watched);
+ * - unreadable: a sub-folder or file in it cannot be read;
+ * - ignored: a file VOD does not take (its name or format);
+ * - refused: a file the queue refused (invalid metadata, …), taken again when it changes;
+ * - restarted: a file changed while uploading; its job uploads it again under its VideoId;
+ * - failed: a scan failed; tried again at the next one.
+ */
+export type WatchNoticeKind = 'lost' | 'unreadable' | 'ignored' | 'refused' | 'restarted' | 'failed';
+
 export interface WatchNotice {
+  kind: WatchNoticeKind;
   path: string;
   message: string;
   at: number;

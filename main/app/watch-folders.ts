@@ -13,7 +13,7 @@ import crypto from 'crypto';
 import fs from 'fs';
 import path from 'path';
 import type {
-  WatchFolderInput, WatchFolderRules, WatchFolderView, WatchNotice, WatchTake,
+  WatchFolderInput, WatchFolderRules, WatchFolderView, WatchNotice, WatchNoticeKind, WatchTake,
 } from '../../shared/ipc';
 import type { JobMeta, NewJob } from '../../shared/types';
 import { TERMINAL_STATES } from '../../shared/types';
@@ -175,7 +175,7 @@ export class WatchFolderService {
         try {
           await this.scanFolder(f);
         } catch (err) {
-          this.notice(f, f.stored.path, `Scanning failed: ${(err as Error).message}. Tried again at the next scan.`);
+          this.notice(f, 'failed', f.stored.path, `Scanning failed: ${(err as Error).message}. Tried again at the next scan.`);
         }
       }
     })();
@@ -189,24 +189,23 @@ export class WatchFolderService {
     let changed = false;
     for (const l of scan.lost) {
       f.lost = l.message;
-      this.notice(f, l.path, `${l.message} Still watching: files are taken once the folder is back.`);
+      this.notice(f, 'lost', l.path, `${l.message} Still watching: files are taken once the folder is back.`);
       changed = true;
     }
     if (scan.back.length > 0) {
       f.lost = undefined;
       changed = true;
     }
-    for (const n of [...scan.unreadable, ...scan.ignored]) {
-      this.notice(f, n.path, n.message);
-      changed = true;
-    }
+    for (const n of scan.unreadable) this.notice(f, 'unreadable', n.path, n.message);
+    for (const n of scan.ignored) this.notice(f, 'ignored', n.path, n.message);
+    if (scan.unreadable.length + scan.ignored.length > 0) changed = true;
     const fresh: DropFile[] = [];
     for (const file of scan.ready) {
       const v = versionVerdict(store.jobsForPath(file.path), file);
       if (v === 'new') fresh.push(file);
       else if (v !== 'known') {
         await engine.retry([v.restart], { restartChanged: true });
-        this.notice(f, file.path, `It changed while uploading; job #${v.restart} uploads it again under the same VideoId.`);
+        this.notice(f, 'restarted', file.path, `It changed while uploading; job #${v.restart} uploads it again under the same VideoId.`);
         changed = true;
       }
     }
@@ -238,11 +237,11 @@ export class WatchFolderService {
     if (f.refusals.get(file) === reason) return;
     f.refusals.set(file, reason);
     const again = isHlsPlaylist(file) ? 'it is taken again once it or the files it lists change' : 'it is taken again when it changes';
-    this.notice(f, file, `${reason} Not added; ${again}.`);
+    this.notice(f, 'refused', file, `${reason} Not added; ${again}.`);
   }
 
-  private notice(f: LiveFolder, file: string, message: string): void {
-    f.notices.unshift({ path: file, message, at: this.now() });
+  private notice(f: LiveFolder, kind: WatchNoticeKind, file: string, message: string): void {
+    f.notices.unshift({ kind, path: file, message, at: this.now() });
     f.notices.length = Math.min(f.notices.length, MAX_NOTICES);
   }
 

@@ -48,7 +48,7 @@ describe('watch folders in the app', () => {
       await expect.poll(() => take.getAttribute('data-state'), { timeout: T }).toBe('ready');
       // A later scan ran (it noted the text file) and took nothing else.
       fs.writeFileSync(path.join(drop, 'notes.txt'), 'not a video');
-      await card.getByTestId('watch-notices').waitFor({ timeout: T });
+      await card.locator('[data-testid="watch-notices"] li[data-kind="ignored"]').waitFor({ state: 'attached', timeout: T });
       expect(await take.count()).toBe(1);
       const jobs = queue.jobsForPath(clip);
       expect(jobs.map((j) => [j.state, j.meta.title])).toEqual([['ready', 'Drop clip-one']]);

@@ -129,14 +129,14 @@ describe('watch folders in the app', () => {
     await app.watchFolders.scanNow();
     expect(await allJobs(app)).toHaveLength(0);
     let [folder] = await app.controller.listWatchFolders();
-    expect(folder.notices.map((n) => path.basename(n.path))).toEqual(['notes.txt']);
+    expect(folder.notices.map((n) => [n.kind, path.basename(n.path)])).toEqual([['ignored', 'notes.txt']]);
     expect(folder.lost).toBeUndefined();
 
     fs.rmSync(drop, { recursive: true });
     await app.watchFolders.scanNow();
     [folder] = await app.controller.listWatchFolders();
     expect(folder.lost).toMatch(/No such folder/);
-    expect(folder.notices[0].message).toMatch(/Still watching/);
+    expect(folder.notices[0]).toMatchObject({ kind: 'lost', path: drop, message: expect.stringMatching(/Still watching/) });
     fs.mkdirSync(drop);
     await app.watchFolders.scanNow();
     [folder] = await app.controller.listWatchFolders();

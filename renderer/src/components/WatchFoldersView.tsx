@@ -249,7 +249,12 @@ function WatchFolderCard({ folder }: { folder: WatchFolderView }) {
           <button type="button" data-testid="watch-remove" onClick={() => setConfirming(true)}>{t('watch.remove')}</button>
         )}
       </div>
-      {folder.lost !== undefined && <p className="error-text small">{folder.lost} {t('watch.lostHint')}</p>}
+      {folder.lost !== undefined && (
+        <p className="error-text small" data-testid="watch-lost">
+          {t('watch.lostHint')}
+          <span className="muted"> ({folder.lost})</span>
+        </p>
+      )}
       <dl className="facts">
         <dt>{t('app.account')}</dt>
         <dd>{account ? profileLabel(account, t) : t('watch.accountGone')}</dd>
@@ -298,7 +303,10 @@ function WatchFolderCard({ folder }: { folder: WatchFolderView }) {
           <summary>{t('watch.notices', { count: folder.notices.length })}</summary>
           <ul>
             {folder.notices.map((n, i) => (
-              <li key={`${n.at}-${i}`}><span className="mono">{relative(folder.path, n.path)}</span>: {n.message}</li>
+              <li key={`${n.at}-${i}`} data-kind={n.kind}>
+                <span className="mono">{relative(folder.path, n.path)}</span>: {t(`watch.notice.${n.kind}`)}
+                <details className="watch-detail"><summary>{t('watch.details')}</summary>{n.message}</details>
+              </li>
             ))}
           </ul>
         </details>
