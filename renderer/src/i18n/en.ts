@@ -154,8 +154,7 @@ export const en = {
       failed: 'Looking at the folder failed; tried again at the next look.',
     },
     col: { file: 'File', job: 'Job', state: 'State', at: 'Taken at' },
-    notices_one: '{{count}} file not taken or problem — show',
-    notices_other: '{{count}} files not taken or problems — show',
+    notices: 'Notes about its files ({{count}})',
   },
   staging: {
     nothingNew: 'Those files are already in the list.',

@@ -149,7 +149,7 @@ export const zhCN = {
       failed: '检查文件夹失败，下次检查时重试。',
     },
     col: { file: '文件', job: '任务', state: '状态', at: '接收时间' },
-    notices_other: '{{count}} 条未接收文件或问题 — 展开',
+    notices: '关于其中文件的提示（{{count}}）',
   },
   staging: {
     nothingNew: '这些文件已在列表中。',
