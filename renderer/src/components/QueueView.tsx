@@ -16,6 +16,7 @@ import {
 } from '../store/queue';
 import { CopyButton } from './CopyButton';
 import { JobDetails } from './JobDetails';
+import { useJobErrorText } from './problems';
 
 const ROW_HEIGHT = 52;
 const TABS: QueueTab[] = ['pending', 'active', 'done', 'failed'];
@@ -313,12 +314,14 @@ const JobRow = memo(function JobRow({ job, index, top, selected, onSelect }: Row
 
 /** On failed rows the error takes the place of progress, speed and ETA. */
 function ErrorCell({ error }: { error: NonNullable<JobView['error']> }) {
+  // The hint in the operator's language (problems.ts maps the code); the engine's English one otherwise.
+  const hint = useJobErrorText()(error);
   // Engine messages sometimes begin with their own code; don't print it twice.
   const message = error.message.startsWith(error.code) ? error.message.slice(error.code.length).replace(/^[:\s]+/, '') : error.message;
   return (
-    <span className="error-cell" data-testid="job-error" title={[`${error.code}: ${message}`, error.hint, error.requestId && `RequestId: ${error.requestId}`].filter(Boolean).join('\n')}>
+    <span className="error-cell" data-testid="job-error" title={[hint ?? error.hint, `${error.code}: ${message}`, error.requestId && `RequestId: ${error.requestId}`].filter(Boolean).join('\n')}>
       <span className="ellipsis error-text small"><span className="mono code">{error.code}</span> {message}</span>
-      {error.hint && <span className="ellipsis small hint" data-testid="job-error-hint">{error.hint}</span>}
+      {(hint ?? error.hint) && <span className="ellipsis small hint" data-testid="job-error-hint">{hint ?? error.hint}</span>}
     </span>
   );
 }

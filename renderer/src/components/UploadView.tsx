@@ -15,7 +15,7 @@ import { notify } from '../store/ui';
 import { categoryPath } from './CategoryPicker';
 import { EditPanel } from './EditPanel';
 import { FolderBrowser } from './FolderBrowser';
-import { useProblemText } from './problems';
+import { useProblemText, useSkipText } from './problems';
 
 const ROW_HEIGHT = 46;
 
@@ -262,6 +262,7 @@ function MediaInfo({ file }: { file: StagedFile }) {
 function RejectedList() {
   const { t } = useTranslation();
   const rejected = useApp((s) => s.rejected);
+  const skipText = useSkipText();
   return (
     <div className="rejected" data-testid="rejected-list">
       <div className="rejected-head">
@@ -275,7 +276,7 @@ function RejectedList() {
           // Not keyed by path alone: list rows without a path all carry the list's own path.
           <li key={`${i}:${r.path}`} data-testid="rejected-row" data-path={r.path} data-row={r.row}>
             <span className="ellipsis mono" title={r.path}>{r.path}</span>
-            <span className="error-text">{r.row !== undefined && <strong>{t('staging.listRow', { row: r.row })} </strong>}{r.reason}</span>
+            <span className="error-text wrap" data-testid="rejected-reason" title={r.reason}>{r.row !== undefined && <strong>{t('staging.listRow', { row: r.row })} </strong>}{skipText(r)}</span>
           </li>
         ))}
         {rejected.length > 200 && <li className="muted">{t('staging.rejectedMore', { count: rejected.length - 200 })}</li>}
