@@ -76,6 +76,7 @@ export const ipcArgs = {
   saveProfile: z.tuple([profileInputSchema]),
   deleteProfile: z.tuple([z.string().max(64)]),
   testProfile: z.tuple([z.string().max(64)]),
+  testProfileInput: z.tuple([profileInputSchema]),
   getActiveProfile: z.tuple([]),
   setActiveProfile: z.tuple([z.string().max(64)]),
   getCatalog: z.tuple([z.object({ refresh: z.boolean().optional() }).strict().optional()]),
@@ -159,6 +160,11 @@ export interface VodBridge {
   saveProfile(input: ProfileInput): Promise<ProfileView>;
   deleteProfile(id: string): Promise<void>;
   testProfile(id: string): Promise<ConnectionResult>;
+  /**
+   * Tests an account before it is saved (new, or edited: an omitted secret or token is
+   * the stored one). Throws InvalidProfile for what save() would refuse.
+   */
+  testProfileInput(input: ProfileInput): Promise<ConnectionResult>;
   getActiveProfile(): Promise<ProfileView | null>;
   setActiveProfile(id: string): Promise<void>;
   getCatalog(opts?: { refresh?: boolean }): Promise<Catalog>;

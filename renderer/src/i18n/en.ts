@@ -280,7 +280,7 @@ export const en = {
       permission: 'The key works but VOD refused this call. A RAM user allowed to upload only can still upload (categories and template groups are then typed by ID); for everything, grant it AliyunVODFullAccess.',
       token: 'The STS token is invalid or expired. Enter a fresh one.',
       network: 'The service could not be reached. Check the network and the endpoint.',
-      other: 'See the message from the service above.',
+      other: 'Check the AccessKey, region and endpoint of this account.',
     },
     err: {
       name: 'Give the account a name.',

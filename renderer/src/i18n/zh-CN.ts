@@ -265,7 +265,7 @@ export const zhCN = {
       permission: 'AccessKey 有效，但点播拒绝了此调用。仅有上传权限的 RAM 用户仍可上传（分类和转码模板组需手动填写 ID）；如需全部功能，请授予 AliyunVODFullAccess。',
       token: 'STS 令牌无效或已过期，请输入新的令牌。',
       network: '无法连接到服务，请检查网络和接入地址。',
-      other: '请参考上面服务返回的信息。',
+      other: '请检查此账号的 AccessKey、地域和接入地址。',
     },
     err: {
       name: '请填写账号名称。',
