@@ -98,7 +98,7 @@ export const ipcArgs = {
   setPriority: z.tuple([z.array(jobId).max(1_000_000), z.number().int()]),
   getSettings: z.tuple([]),
   updateSettings: z.tuple([settingsPatchSchema]),
-  exportResults: z.tuple([z.object({ format: z.enum(['csv', 'json']), tab: queueTab.optional() }).strict()]),
+  exportResults: z.tuple([z.object({ format: z.enum(['csv', 'json']), tab: queueTab.optional(), ids: z.array(jobId).max(1_000_000).optional() }).strict()]),
 } as const;
 
 export type IpcMethod = keyof typeof ipcArgs;

@@ -308,4 +308,6 @@ export interface ExportOptions {
   format: ExportFormat;
   /** Only the jobs of one queue tab; all jobs when absent. */
   tab?: QueueTab;
+  /** Only these jobs (the operator's selection), within `tab` if both are given. */
+  ids?: number[];
 }

@@ -8,7 +8,7 @@ import { useTranslation } from 'react-i18next';
 import type { JobSortKey, JobView, QueueTab } from '../../../shared/types';
 import { formatBytes, formatDuration, formatSpeed, percent } from '../../../shared/format';
 import { useApp } from '../store/app';
-import { exportResults } from '../store/results-export';
+import { exportResults, type ExportScope } from '../store/results-export';
 import { useJobProgress } from '../store/progress';
 import {
   clickSelect, countForTab, ensureRows, moveToTop, openDetails, rowAt, runCommand, runOnSelection, selectLoaded,
@@ -30,6 +30,7 @@ export function QueueView() {
   const search = useApp((s) => s.search);
   const detailsJobId = useApp((s) => s.detailsJobId);
   const [searchDraft, setSearchDraft] = useState(search);
+  const [exportScope, setExportScope] = useState<ExportScope>('tab');
 
   // Search as the operator types, without a query per keystroke.
   useEffect(() => {
@@ -74,8 +75,9 @@ export function QueueView() {
         <span className="spacer" />
         <span className="inline-field" role="group" aria-label={t('queue.export')}>
           <span className="muted" title={t('queue.exportHint')}>{t('queue.export')}</span>
-          <button type="button" data-testid="queue-export-csv" title={t('queue.exportHint')} onClick={() => void exportResults('csv')}>CSV</button>
-          <button type="button" data-testid="queue-export-json" title={t('queue.exportHint')} onClick={() => void exportResults('json')}>JSON</button>
+          <ExportScopeSelect value={exportScope} onChange={setExportScope} />
+          <button type="button" data-testid="queue-export-csv" title={t('queue.exportHint')} onClick={() => void exportResults('csv', exportScope)}>CSV</button>
+          <button type="button" data-testid="queue-export-json" title={t('queue.exportHint')} onClick={() => void exportResults('json', exportScope)}>JSON</button>
         </span>
         {selection.size > 0 ? (
           <>
@@ -106,6 +108,20 @@ export function QueueView() {
       <QueueFooter />
       {detailsJobId !== null && <JobDetails id={detailsJobId} />}
     </section>
+  );
+}
+
+/** This tab, all tabs, or the selected rows (offered while rows are selected). */
+function ExportScopeSelect({ value, onChange }: { value: ExportScope; onChange: (s: ExportScope) => void }) {
+  const { t } = useTranslation();
+  const selected = useApp((s) => s.selection.size);
+  const shown = value === 'selection' && selected === 0 ? 'tab' : value;
+  return (
+    <select data-testid="queue-export-scope" aria-label={t('exportMore.scope')} value={shown} onChange={(e) => onChange(e.target.value as ExportScope)}>
+      <option value="tab">{t('exportMore.scopeTab')}</option>
+      <option value="all">{t('exportMore.scopeAll')}</option>
+      {selected > 0 && <option value="selection">{t('exportMore.scopeSelection', { count: selected })}</option>}
+    </select>
   );
 }
 
