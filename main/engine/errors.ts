@@ -29,6 +29,9 @@ const KIND_HINTS: Record<ErrorKind, string> = {
   unknown: 'An unexpected error occurred. Retry; if it happens again, report it with the request id.',
 };
 
+/** Every kind, for the renderer's coverage test (each needs its text in every language). */
+export const ERROR_KINDS = Object.keys(KIND_HINTS) as ErrorKind[];
+
 export interface EngineErrorInit {
   kind: ErrorKind;
   code: string;
