@@ -3,10 +3,14 @@
 // errors the engine really builds (classifyError / describeTransport / toJobError) come
 // out with a known key, trimmed and with the params their text needs.
 
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
 import { describe, expect, it } from 'vitest';
 import {
   classifyError, describeTransport, ERROR_KINDS, firstSentence, toJobError,
 } from '../../main/engine/errors';
+import { openQueueStore } from '../../main/engine/store';
 import { endpointNotFound } from '../../main/engine/vod/vod-client';
 import { ERROR_CODE_KEYS, ERROR_KINDS as RENDERER_KINDS, jobErrorKey } from '../../renderer/src/components/problems';
 import { en } from '../../renderer/src/i18n/en';
@@ -115,5 +119,22 @@ describe('SignatureDoesNotMatch', () => {
     expect(firstSentence(`Signature mismatch server string to sign is:${stringToSign}`)).toBe('Signature mismatch');
     expect(firstSentence('The request signature we calculated does not match the signature you provided. Check your key and signing method.'))
       .toBe('The request signature we calculated does not match the signature you provided.');
+  });
+});
+
+describe('stored job errors', () => {
+  it('keep their params through the queue database', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vod-err-params-'));
+    const store = openQueueStore(path.join(dir, 'queue.db'));
+    try {
+      const [id] = store.insertJobs([{ path: '/m/a.mp4', fileName: 'a.mp4', size: 1, mtimeMs: 1, meta: { title: 'a', tags: [] } }]);
+      store.transition(id, 'creating');
+      const error = toJobError(describeTransport(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), 'OSS', 'b.oss-cn-shanghai.aliyuncs.com'));
+      store.transition(id, 'waiting', { error });
+      expect(store.getJob(id)?.error?.params).toEqual({ kind: 'network', service: 'OSS', host: 'b.oss-cn-shanghai.aliyuncs.com', reason: 'cut' });
+    } finally {
+      store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
