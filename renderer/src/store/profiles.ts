@@ -16,7 +16,13 @@ export async function loadProfiles(): Promise<void> {
 
 export async function saveProfile(input: ProfileInput): Promise<string> {
   const saved = await getBridge().saveProfile(input);
+  const wasActive = getState().activeProfileId === saved.id;
+  // An edit's earlier test result speaks of the old key.
+  const { [saved.id]: _old, ...tests } = getState().tests;
+  setState({ tests });
   await loadProfiles();
+  // The active account edited: its catalog (and whether it works at all) may have changed.
+  if (wasActive) void loadCatalog();
   return saved.id;
 }
 
