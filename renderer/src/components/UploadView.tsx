@@ -38,7 +38,7 @@ export function UploadView() {
   const invalidCount = useMemo(() => staged.filter((f) => problemsOf(f).length > 0).length, [staged]);
   const notMediaCount = useMemo(() => staged.filter((f) => f.probe?.ok === false).length, [staged]);
   const canStart = staged.length > 0 && invalidCount === 0 && !submitting && activeProfileId !== null && catalogError === null;
-  const blocked = activeProfileId !== null && catalogError !== null ? t('accountCheck.catalogBlocked', { message: catalogError }) : undefined;
+  const blocked = activeProfileId !== null && catalogError !== null ? t('accountCheck.catalogBlocked') : undefined;
 
   const onDrop = (e: DragEvent) => {
     e.preventDefault();

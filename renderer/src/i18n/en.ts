@@ -394,9 +394,9 @@ export const en = {
     testing: 'Testing the connection before saving…',
     refused: 'The service refused this key, so the account was not saved.',
     saveAnyway: 'Save anyway',
-    brokenActive: 'The account in use, "{{name}}", did not pass its connection test: {{hint}}',
+    brokenActive: 'The account in use, "{{name}}", does not work: {{hint}}',
     brokenActiveAction: 'Open Accounts',
-    catalogBlocked: 'Uploads cannot start: the categories and templates of this account could not be loaded ({{message}}). Check the account under Accounts.',
+    catalogBlocked: 'Uploads cannot start: the account in use could not load its categories and templates. Fix the account under Accounts, or choose another one.',
     sandboxBadge: 'Sandbox — local, nothing is uploaded to Alibaba Cloud',
   },
   stagingList: {

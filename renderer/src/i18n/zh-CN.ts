@@ -376,9 +376,9 @@ export const zhCN = {
     testing: '保存前正在测试连接…',
     refused: '服务拒绝了此 AccessKey，账号未保存。',
     saveAnyway: '仍然保存',
-    brokenActive: '当前使用的账号“{{name}}”未通过连接测试：{{hint}}',
+    brokenActive: '当前使用的账号“{{name}}”无法使用：{{hint}}',
     brokenActiveAction: '打开账号管理',
-    catalogBlocked: '无法开始上传：未能加载此账号的分类和模板（{{message}}）。请在“账号管理”中检查账号。',
+    catalogBlocked: '无法开始上传：当前账号无法加载分类和模板。请在“账号管理”中修正该账号，或换用其他账号。',
     sandboxBadge: '沙箱 — 本地模拟，不会上传到阿里云',
   },
   stagingList: {
