@@ -304,9 +304,7 @@ const JobRow = memo(function JobRow({ job, index, top, selected, onSelect }: Row
         <span className={`state state-${job.state}`} data-testid="job-state">{t(`state.${job.state}`)}</span>
         {job.state === 'waiting' && job.error && (
           // Why it waits (offline, throttled, disk full…): it goes on by itself, but the operator may act.
-          <span className="ellipsis small muted" data-testid="job-waiting-reason" title={[job.error.message, job.error.hint].filter(Boolean).join('\n')}>
-            {job.error.message}
-          </span>
+          <WaitingReason error={job.error} />
         )}
       </span>
       {job.error && failed ? <ErrorCell error={job.error} /> : <LiveCells job={job} />}
@@ -328,6 +326,16 @@ const JobRow = memo(function JobRow({ job, index, top, selected, onSelect }: Row
   );
 });
 
+/** Why a job waits, in the operator's language when its code is known; the engine's words on hover. */
+function WaitingReason({ error }: { error: NonNullable<JobView['error']> }) {
+  const text = useJobErrorText()(error);
+  return (
+    <span className="ellipsis small muted" data-testid="job-waiting-reason" title={[text, error.message, error.hint].filter(Boolean).join('\n')}>
+      {text ?? error.message}
+    </span>
+  );
+}
+
 /** On failed rows the error takes the place of progress, speed and ETA. */
 function ErrorCell({ error }: { error: NonNullable<JobView['error']> }) {
   // The hint in the operator's language (problems.ts maps the code); the engine's English one otherwise.
@@ -336,8 +344,9 @@ function ErrorCell({ error }: { error: NonNullable<JobView['error']> }) {
   const message = error.message.startsWith(error.code) ? error.message.slice(error.code.length).replace(/^[:\s]+/, '') : error.message;
   return (
     <span className="error-cell" data-testid="job-error" title={[hint ?? error.hint, `${error.code}: ${message}`, error.requestId && `RequestId: ${error.requestId}`].filter(Boolean).join('\n')}>
-      <span className="ellipsis error-text small"><span className="mono code">{error.code}</span> {message}</span>
-      {(hint ?? error.hint) && <span className="ellipsis small hint" data-testid="job-error-hint">{hint ?? error.hint}</span>}
+      {/* What to do first; the code and the service's words after (in full in the drawer and on hover). */}
+      {(hint ?? error.hint) && <span className="ellipsis small error-text" data-testid="job-error-hint">{hint ?? error.hint}</span>}
+      <span className="ellipsis small muted"><span className="mono code">{error.code}</span> {message}</span>
     </span>
   );
 }

@@ -202,7 +202,7 @@ function StagedTable({ files, selection, jump }: { files: StagedFile[]; selectio
         />
         <span>{t('staging.colFile')}</span>
         <span>{t('staging.colTitle')}</span>
-        <span>{t('staging.colCategory')}</span>
+        <span>{t('stagingList.colCategoryGroup')}</span>
         <span>{t('staging.colTags')}</span>
         <span>{t('staging.colCheck')}</span>
         <span />

@@ -403,6 +403,7 @@ export const en = {
     probeProgress: 'checking {{done}} of {{total}}',
     jumpToProblem: 'Show the next file that needs attention',
     colGroup: 'Template group',
+    colCategoryGroup: 'Category / template group',
     groupDefault: 'Default',
     folder: 'in {{folder}}',
   },

@@ -385,6 +385,7 @@ export const zhCN = {
     probeProgress: '正在检查 {{done}} / {{total}}',
     jumpToProblem: '跳到下一个需要处理的文件',
     colGroup: '转码模板组',
+    colCategoryGroup: '分类 / 转码模板组',
     groupDefault: '默认',
     folder: '位于 {{folder}}',
   },
