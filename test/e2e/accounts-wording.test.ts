@@ -74,7 +74,7 @@ describe('accounts and wording in zh-CN', () => {
     const refused = page.getByTestId('profile-save-refused');
     await refused.waitFor({ timeout: T });
     expect(await refused.getByTestId('profile-test-code').textContent()).toBe('SignatureDoesNotMatch');
-    expect(await refused.getByTestId('profile-test-hint').textContent()).toContain('AccessKey Secret 与 AccessKey ID 不匹配');
+    expect(await refused.getByTestId('profile-test-hint').textContent()).toContain('AccessKey Secret 与 ID 不匹配，请重新输入');
     // The service's sentence, not the string-to-sign it goes on with.
     expect(await refused.getByTestId('profile-test-message').textContent()).not.toMatch(/string to sign/i);
     expect(await card('Stand').count()).toBe(0);
@@ -98,6 +98,15 @@ describe('accounts and wording in zh-CN', () => {
     expect(await page.locator(`[data-testid="staged-row"][data-path="${path.join(media.dir, 'tone.mp3')}"]`).getByTestId('staged-folder').count()).toBe(0);
     const skip = page.locator(`[data-testid="rejected-row"][data-path="${path.join(media.dir, media.rejected)}"]`).getByTestId('rejected-reason');
     expect(await skip.textContent()).toContain('“.txt”不是点播支持的视频或音频格式');
+    // "1 个文件需要处理" jumps to that file and selects it, so its details open.
+    const tone = page.locator(`[data-testid="staged-row"][data-path="${path.join(media.dir, 'tone.mp3')}"]`);
+    await tone.getByTestId('staged-title').fill('');
+    const summary = page.getByTestId('staged-summary');
+    await expect.poll(() => summary.textContent()).toContain('1 个文件');
+    await summary.click();
+    await expect.poll(() => tone.getByTestId('staged-select').isChecked()).toBe(true);
+    expect(await page.locator('[data-testid="staged-select"]:checked').count()).toBe(1);
+    await tone.getByTestId('staged-title').fill('tone');
     await page.getByTestId('add-paused').click();
     await page.getByTestId('queue-view').waitFor();
     await expect.poll(() => page.locator('[data-testid="queue-row"][data-state="paused"]').count(), { timeout: T }).toBe(media.media.length + 1);

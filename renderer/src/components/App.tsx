@@ -69,7 +69,7 @@ function AccountBanner() {
   const catalogError = useApp((s) => s.catalogError);
   const catalogErrorCode = useApp((s) => s.catalogErrorCode);
   const test = useApp((s) => (s.activeProfileId ? s.tests[s.activeProfileId] : undefined));
-  const hint = useConnectionHint();
+  const hint = useConnectionHint('elsewhere');
   if (!active) return null;
   const failedTest = test && !test.pending && !test.ok ? test : undefined;
   if (!catalogError && !failedTest) return null;

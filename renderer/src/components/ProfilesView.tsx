@@ -123,9 +123,9 @@ function TestResultView({ result }: { result: Partial<ConnectionResult> }) {
       ) : (
         <>
           <strong>{t('profiles.testFailed')}</strong>
+          <span className="wrap" data-testid="profile-test-hint">{hint(result.code)}</span>
           {result.code && <span className="mono code" data-testid="profile-test-code">{result.code}</span>}
-          <span className="wrap" data-testid="profile-test-message">{result.message}</span>
-          <span className="muted small wrap" data-testid="profile-test-hint">{hint(result.code)}</span>
+          <span className="muted small wrap" data-testid="profile-test-message">{result.message}</span>
           {result.requestId && <span className="muted small mono">RequestId: {result.requestId}</span>}
         </>
       )}
@@ -133,11 +133,19 @@ function TestResultView({ result }: { result: Partial<ConnectionResult> }) {
   );
 }
 
-/** What to do about a refused connection test: the job-error text of its code, else the test's own hints. */
-export function useConnectionHint(): (code: string | undefined) => string {
+/**
+ * What to do about a refused connection test. On the Accounts page the test's own hints
+ * fit best ("enter the secret again"); elsewhere (the banner) the job-error text, which
+ * says where to go. Each falls back to the other.
+ */
+export function useConnectionHint(where: 'accounts' | 'elsewhere' = 'accounts'): (code: string | undefined) => string {
   const { t } = useTranslation();
   const jobText = useJobErrorText();
-  return (code) => jobText({ code }) ?? t(`profiles.testHint.${hintKey(code)}`);
+  return (code) => {
+    const own = hintKey(code);
+    if (where === 'accounts' && own !== 'other') return t(`profiles.testHint.${own}`);
+    return jobText({ code }) ?? t(`profiles.testHint.${own}`);
+  };
 }
 
 /** What an operator can do about the common failures of a connection test. */
