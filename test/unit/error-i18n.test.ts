@@ -52,6 +52,12 @@ describe('code → key mapping coverage', () => {
   it('skip reasons and validation problems have both languages', () => {
     for (const k of ['UnsupportedExtension', 'UnsupportedExtensionNone', 'HlsSegment', 'NotRegularFile', 'FileTooLarge', 'InvalidSize']) expectBoth(`skip.${k}`);
     for (const k of Object.keys(en.problem)) expectBoth(`problem.${k}`);
+    // Every problem code shared/validation can give is said in both languages, as a
+    // metadata problem or as a reason a file was skipped.
+    const source = fs.readFileSync(path.join(__dirname, '../../shared/validation.ts'), 'utf8');
+    const codes = [...new Set([...source.matchAll(/code: '(\w+)'/g)].map((m) => m[1]))];
+    expect(codes.length).toBeGreaterThan(15);
+    for (const c of codes) expectBoth(c in en.problem ? `problem.${c}` : `skip.${c}`);
   });
 
   it('maps errors the engine builds to known keys, with the params their text uses', () => {
