@@ -49,6 +49,9 @@ export async function testProfile(id: string): Promise<void> {
   try {
     const result = await getBridge().testProfile(id);
     setState({ tests: { ...getState().tests, [id]: { ...result, pending: false } } });
+    // The active account works again (the network is back): load the catalog it could not, which unblocks Start.
+    const { activeProfileId, catalogError } = getState();
+    if (result.ok && id === activeProfileId && catalogError !== null) void loadCatalog(true);
   } catch (err) {
     // The call itself failed (not the service): show it the same way.
     setState({ tests: { ...getState().tests, [id]: { pending: false, ok: false, message: errorText(err) } } });
