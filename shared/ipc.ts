@@ -89,6 +89,7 @@ export const ipcArgs = {
   saveProfile: z.tuple([profileInputSchema]),
   deleteProfile: z.tuple([z.string().max(64)]),
   testProfile: z.tuple([z.string().max(64)]),
+  testProfileInput: z.tuple([profileInputSchema]),
   getActiveProfile: z.tuple([]),
   setActiveProfile: z.tuple([z.string().max(64)]),
   getCatalog: z.tuple([z.object({ refresh: z.boolean().optional() }).strict().optional()]),
@@ -110,8 +111,8 @@ export const ipcArgs = {
   setPriority: z.tuple([z.array(jobId).max(1_000_000), z.number().int()]),
   getSettings: z.tuple([]),
   updateSettings: z.tuple([settingsPatchSchema]),
-  exportResults: z.tuple([z.object({ format: z.enum(['csv', 'json']), tab: queueTab.optional() }).strict()]),
-  listWatchFolders: z.tuple([]),
+  exportResults: z.tuple([z.object({ format: z.enum(['csv', 'json']), tab: queueTab.optional(), ids: z.array(jobId).max(1_000_000).optional() }).strict()]),
+    listWatchFolders: z.tuple([]),
   addWatchFolder: z.tuple([watchFolderInputSchema]),
   removeWatchFolder: z.tuple([watchFolderId]),
   setWatchFolderPaused: z.tuple([watchFolderId, z.boolean()]),
@@ -242,6 +243,11 @@ export interface VodBridge {
   saveProfile(input: ProfileInput): Promise<ProfileView>;
   deleteProfile(id: string): Promise<void>;
   testProfile(id: string): Promise<ConnectionResult>;
+  /**
+   * Tests an account before it is saved (new, or edited: an omitted secret or token is
+   * the stored one). Throws InvalidProfile for what save() would refuse.
+   */
+  testProfileInput(input: ProfileInput): Promise<ConnectionResult>;
   getActiveProfile(): Promise<ProfileView | null>;
   setActiveProfile(id: string): Promise<void>;
   getCatalog(opts?: { refresh?: boolean }): Promise<Catalog>;

@@ -55,6 +55,12 @@ export interface JobError {
   /** What the operator can do about it. */
   hint?: string;
   requestId?: string;
+  /**
+   * Values for the renderer's translated text of this code (renderer/src/components/
+   * problems.ts): always `kind` (the error class: network, auth, permission …), and e.g.
+   * `service`, `host`, `reason` for a network failure. Absent in jobs stored before.
+   */
+  params?: Record<string, string | number>;
 }
 
 export interface JobView {
@@ -233,6 +239,9 @@ export interface ScannedFile {
 export interface RejectedFile {
   path: string;
   reason: string;
+  /** Why, as a code the renderer translates (e.g. UnsupportedExtension, HlsSegment); `reason` is the English text. */
+  code?: string;
+  params?: Record<string, string | number>;
 }
 
 export interface ScanResult {
@@ -299,4 +308,6 @@ export interface ExportOptions {
   format: ExportFormat;
   /** Only the jobs of one queue tab; all jobs when absent. */
   tab?: QueueTab;
+  /** Only these jobs (the operator's selection), within `tab` if both are given. */
+  ids?: number[];
 }

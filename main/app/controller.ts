@@ -74,6 +74,20 @@ export class AppController implements BridgeCalls {
     }
   }
 
+  /**
+   * Test before save: the account as typed, not yet stored. What save() would refuse is
+   * thrown (the form shows it); a failure to reach or convince the service is an answer.
+   */
+  async testProfileInput(input: ProfileInput): Promise<ConnectionResult> {
+    const credentials = await this.deps.profiles.candidateCredentials(input);
+    try {
+      return await this.deps.providers.forCredentials(credentials).testConnection();
+    } catch (err) {
+      const { message, code } = toErrorPayload(err);
+      return { ok: false, message, ...(code ? { code } : {}) };
+    }
+  }
+
   async getActiveProfile(): Promise<ProfileView | null> {
     return this.deps.profiles.active();
   }

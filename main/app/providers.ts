@@ -10,7 +10,7 @@
 // statuses in one call (getVideoStatuses), so a stand-in that dropped an optional
 // method silently changed what the desktop app and web mode do.
 
-import type { VideoProvider } from '../engine/provider';
+import type { ProviderCredentials, VideoProvider } from '../engine/provider';
 import type { ProviderClass } from './ports';
 import type { ProfileService } from './profiles';
 
@@ -68,6 +68,11 @@ export class ProviderRegistry {
       this.real.set(id, p);
     }
     return p;
+  }
+
+  /** A provider for credentials no profile holds yet (an account tested before it is saved). */
+  forCredentials(credentials: ProviderCredentials): VideoProvider {
+    return this.checked(new this.providerClass(credentials));
   }
 
   invalidate(): void {

@@ -29,6 +29,9 @@ const KIND_HINTS: Record<ErrorKind, string> = {
   unknown: 'An unexpected error occurred. Retry; if it happens again, report it with the request id.',
 };
 
+/** Every kind, for the renderer's coverage test (each needs its text in every language). */
+export const ERROR_KINDS = Object.keys(KIND_HINTS) as ErrorKind[];
+
 export interface EngineErrorInit {
   kind: ErrorKind;
   code: string;
@@ -39,6 +42,8 @@ export interface EngineErrorInit {
   hint?: string;
   /** The library's own words (URL, headers, socket state): for the job's event log, not for the operator. */
   detail?: string;
+  /** Values the renderer puts into its translated text for this code (the host, the reason …). */
+  params?: Record<string, string | number>;
   cause?: unknown;
 }
 
@@ -50,6 +55,7 @@ export class EngineError extends Error {
   readonly status?: number;
   readonly hint: string;
   readonly detail?: string;
+  readonly params?: Record<string, string | number>;
   override readonly cause?: unknown;
 
   constructor(init: EngineErrorInit) {
@@ -62,6 +68,7 @@ export class EngineError extends Error {
     this.status = init.status;
     this.hint = init.hint ?? KIND_HINTS[init.kind];
     if (init.detail !== undefined) this.detail = redact(init.detail);
+    if (init.params !== undefined) this.params = init.params;
     this.cause = init.cause;
   }
 
@@ -69,7 +76,7 @@ export class EngineError extends Error {
   with(patch: Partial<EngineErrorInit>): EngineError {
     return new EngineError({
       kind: this.kind, code: this.code, message: this.message, retryable: this.retryable,
-      requestId: this.requestId, status: this.status, hint: this.hint, detail: this.detail, cause: this.cause, ...patch,
+      requestId: this.requestId, status: this.status, hint: this.hint, detail: this.detail, params: this.params, cause: this.cause, ...patch,
     });
   }
 }
@@ -297,13 +304,29 @@ function isNetworkSyscall(e: Bag): boolean {
   return syscall === 'connect' || syscall === 'getaddrinfo';
 }
 
+/** Codes whose service message goes on with the whole string-to-sign (pop-core: "…server string to sign is:POST&%2F&…"). */
+const SIGNATURE_CODES = new Set(['signaturedoesnotmatch', 'incompletesignature']);
+
+/**
+ * The first sentence of a service message: "Specified signature is not matched with our
+ * calculation." out of a text that goes on with the canonical request, hundreds of
+ * characters that help nobody but a debugger (they stay in the event log as `detail`).
+ */
+export function firstSentence(message: string): string {
+  const m = /^(.+?[.!?。])(\s|$)/s.exec(message.trim());
+  const s = (m ? m[1] : message.trim()).replace(/\s*server string to sign is:.*$/is, '');
+  return s.length > 240 ? `${s.slice(0, 239)}…` : s;
+}
+
 function fromServiceCode(code: string, message: string, status: number | undefined, requestId: string | undefined, cause: unknown): EngineError {
   const rule = kindOfServiceCode(code);
   const kind = rule?.[0] ?? (status !== undefined ? kindOfStatus(status) : undefined) ?? 'unknown';
+  const trimmed = SIGNATURE_CODES.has(code.toLowerCase()) ? firstSentence(message) : message;
   return new EngineError({
     kind,
     code,
-    message,
+    message: trimmed,
+    ...(trimmed !== message ? { detail: message } : {}),
     retryable: rule?.[1],
     requestId,
     status,
@@ -334,18 +357,26 @@ export function isOutcomeUnknown(e: EngineError): boolean {
   return e.code === CREATE_OUTCOME_UNKNOWN;
 }
 
-/** What broke, in a few words, from a transport error's code or the library's message. */
-function transportReason(code: string, raw: string): string {
-  const c = code.toLowerCase();
-  const text = `${c} ${raw.toLowerCase()}`;
-  if (/enotfound/.test(text)) return 'its host name could not be resolved (DNS)';
-  if (/eai_again/.test(text)) return 'the DNS lookup failed';
-  if (/econnrefused/.test(text)) return 'the connection was refused';
-  if (/enetunreach|ehostunreach|enetdown|ehostdown/.test(text)) return 'the network is unreachable';
-  if (/connectiontimeout|connect_timeout|connecttimeout|connection_timeout|etimedout/.test(text)) return 'no connection could be made in time';
-  if (/responsetimeout|requesttimeout|headers_timeout|body_timeout|esockettimedout|timeout/.test(text)) return 'it did not answer in time';
-  if (/econnreset|socket hang up|epipe|premature|und_err_socket|econnaborted|remotesocketclosed|socket disconnected/.test(text)) return 'the connection was cut';
-  return 'the network request failed';
+/**
+ * What broke, as a reason code (the renderer translates it: `network.reason.<code>`) and
+ * in a few English words, from a transport error's code or the library's message.
+ */
+const TRANSPORT_REASONS: ReadonlyArray<[RegExp, string, string]> = [
+  [/enotfound/, 'dns', 'its host name could not be resolved (DNS)'],
+  [/eai_again/, 'dnsLookup', 'the DNS lookup failed'],
+  [/econnrefused/, 'refused', 'the connection was refused'],
+  [/enetunreach|ehostunreach|enetdown|ehostdown/, 'unreachable', 'the network is unreachable'],
+  [/connectiontimeout|connect_timeout|connecttimeout|connection_timeout|etimedout/, 'connectTimeout', 'no connection could be made in time'],
+  [/responsetimeout|requesttimeout|headers_timeout|body_timeout|esockettimedout|timeout/, 'timeout', 'it did not answer in time'],
+  [/econnreset|socket hang up|epipe|premature|und_err_socket|econnaborted|remotesocketclosed|socket disconnected/, 'cut', 'the connection was cut'],
+];
+
+export function transportReason(code: string, raw: string): { reason: string; text: string } {
+  const text = `${code.toLowerCase()} ${raw.toLowerCase()}`;
+  for (const [re, reason, words] of TRANSPORT_REASONS) {
+    if (re.test(text)) return { reason, text: words };
+  }
+  return { reason: 'failed', text: 'the network request failed' };
 }
 
 /**
@@ -358,14 +389,25 @@ export function describeTransport(err: unknown, service: string, host: string): 
   if (err instanceof EngineError) return err;
   const e = classifyError(err);
   if (e.kind !== 'network' || e.status !== undefined) return e;
+  const { reason, text } = transportReason(e.code, e.message);
   return e.with({
-    message: `Could not reach ${service} (${host}): ${transportReason(e.code, e.message)}.`,
+    message: `Could not reach ${service} (${host}): ${text}.`,
     detail: e.message,
+    params: { service, host, reason },
   });
 }
 
+/**
+ * What a job keeps of an error. `params` always holds the kind (the renderer's fallback
+ * text for a code it does not know) plus the error's own values; the renderer turns
+ * code + params into the operator's language and shows `message` (the service's or
+ * library's words) behind "details".
+ */
 export function toJobError(e: EngineError): JobError {
-  const job: JobError = { code: e.code, message: e.message, retryable: e.retryable, hint: e.hint };
+  const job: JobError = {
+    code: e.code, message: e.message, retryable: e.retryable, hint: e.hint,
+    params: { ...e.params, kind: e.kind },
+  };
   if (e.requestId) job.requestId = e.requestId;
   return job;
 }

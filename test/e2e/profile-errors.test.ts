@@ -44,6 +44,12 @@ describe('account connection errors in the browser', () => {
     await page.getByTestId('profile-form').locator('summary').click();
     await page.getByTestId('profile-input-endpoint').fill(sandbox.info.endpoint);
     await page.getByTestId('profile-save').click();
+    // Save tests the key first: refused, so nothing is saved until the operator insists.
+    const refused = page.getByTestId('profile-save-refused');
+    await refused.waitFor({ timeout: T });
+    expect(await refused.getByTestId('profile-test-code').textContent()).toBe('InvalidAccessKeyId.NotFound');
+    expect(await card('Wrong key').count()).toBe(0);
+    await page.getByTestId('profile-save-anyway').click();
 
     const wrong = card('Wrong key');
     await wrong.waitFor();
@@ -68,6 +74,8 @@ describe('account connection errors in the browser', () => {
     await page.getByTestId('profile-input-akid').fill(sandbox.info.accessKeyId);
     await page.getByTestId('profile-input-secret').fill(`${sandbox.info.accessKeySecret}x`);
     await page.getByTestId('profile-save').click();
+    await page.getByTestId('profile-save-refused').waitFor({ timeout: T });
+    await page.getByTestId('profile-save-anyway').click();
     await form.waitFor({ state: 'detached' });
 
     const bad = card('Wrong secret');

@@ -52,6 +52,24 @@ describe('app profiles', () => {
     expect(fs.existsSync(path.join(dataDir, 'sandbox'))).toBe(true);
   });
 
+  it('tests an account before it is saved: typed keys, or the stored secret on an edit', async () => {
+    const before = (await app.controller.listProfiles()).length;
+    const input = { name: 'Trial', kind: 'aliyun' as const, accessKeyId: cloud.accessKeyId, region: 'cn-shanghai', endpoint: cloud.url };
+    expect(await app.controller.testProfileInput({ ...input, accessKeySecret: cloud.accessKeySecret })).toMatchObject({ ok: true });
+    expect(await app.controller.testProfileInput({ ...input, accessKeySecret: `${cloud.accessKeySecret}x` }))
+      .toMatchObject({ ok: false, code: 'SignatureDoesNotMatch' });
+    // What save() refuses is refused here too, and nothing was stored by testing.
+    await expect(app.controller.testProfileInput(input)).rejects.toMatchObject({ code: 'InvalidProfile' });
+    expect(await app.controller.listProfiles()).toHaveLength(before);
+
+    // An edit without a secret is tested with the stored one; a new wrong secret is not kept.
+    const saved = await app.controller.saveProfile({ ...input, accessKeySecret: cloud.accessKeySecret });
+    expect(await app.controller.testProfileInput({ ...input, id: saved.id, name: 'Trial 2' })).toMatchObject({ ok: true });
+    expect(await app.controller.testProfileInput({ ...input, id: saved.id, accessKeySecret: 'wrong' })).toMatchObject({ ok: false });
+    expect(await app.controller.testProfile(saved.id)).toMatchObject({ ok: true });
+    await app.controller.deleteProfile(saved.id);
+  });
+
   it('seals the secret and token in the store and never returns them', async () => {
     const before = profileEvents;
     const view = await app.controller.saveProfile({

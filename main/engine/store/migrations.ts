@@ -142,6 +142,15 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 4,
+    name: 'jobs.error_params: the values of a job error\'s translated text',
+    // The renderer says a job's error in the operator's language from its code and these
+    // values (JobError.params: the error's kind, a host, a reason …), as JSON.
+    sql: `
+      ALTER TABLE jobs ADD COLUMN error_params TEXT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

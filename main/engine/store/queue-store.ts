@@ -89,6 +89,7 @@ interface JobRow {
   error_retryable: number | null;
   error_hint: string | null;
   error_request_id: string | null;
+  error_params: string | null;
   attempts: number;
   next_attempt_at: number | null;
   created_at: number;
@@ -177,6 +178,7 @@ function rowToRecord(r: JobRow): JobRecord {
           retryable: r.error_retryable === 1,
           hint: opt(r.error_hint),
           requestId: opt(r.error_request_id),
+          params: errorParams(r.error_params),
         });
   return dropUndefined({
     id: r.id,
@@ -225,8 +227,20 @@ function metaColumns(meta: Partial<JobMeta>): Record<string, SqlValue> {
   return c;
 }
 
+/** JobError.params as stored (JSON); a damaged value is dropped, the error keeps its English text. */
+function errorParams(v: string | null): JobError['params'] {
+  if (!v) return undefined;
+  try {
+    const o = JSON.parse(v) as unknown;
+    return o && typeof o === 'object' && !Array.isArray(o) ? (o as JobError['params']) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function errorColumns(e: JobError | null | undefined): Record<string, SqlValue> {
   return {
+    error_params: e?.params ? JSON.stringify(e.params) : null,
     error_code: e ? e.code : null,
     error_message: e ? e.message : null,
     error_retryable: e ? (e.retryable ? 1 : 0) : null,

@@ -8,7 +8,7 @@ import { useTranslation } from 'react-i18next';
 import type { JobSortKey, JobView, QueueTab } from '../../../shared/types';
 import { formatBytes, formatDuration, formatSpeed, percent } from '../../../shared/format';
 import { useApp } from '../store/app';
-import { exportResults } from '../store/results-export';
+import { exportResults, type ExportScope } from '../store/results-export';
 import { useJobProgress } from '../store/progress';
 import {
   clickSelect, countForTab, ensureRows, moveToTop, openDetails, rowAt, runCommand, runOnSelection, selectLoaded,
@@ -16,6 +16,7 @@ import {
 } from '../store/queue';
 import { CopyButton } from './CopyButton';
 import { JobDetails } from './JobDetails';
+import { useJobErrorText } from './problems';
 
 const ROW_HEIGHT = 52;
 const TABS: QueueTab[] = ['pending', 'active', 'done', 'failed'];
@@ -29,6 +30,7 @@ export function QueueView() {
   const search = useApp((s) => s.search);
   const detailsJobId = useApp((s) => s.detailsJobId);
   const [searchDraft, setSearchDraft] = useState(search);
+  const [exportScope, setExportScope] = useState<ExportScope>('tab');
 
   // Search as the operator types, without a query per keystroke.
   useEffect(() => {
@@ -73,8 +75,9 @@ export function QueueView() {
         <span className="spacer" />
         <span className="inline-field" role="group" aria-label={t('queue.export')}>
           <span className="muted" title={t('queue.exportHint')}>{t('queue.export')}</span>
-          <button type="button" data-testid="queue-export-csv" title={t('queue.exportHint')} onClick={() => void exportResults('csv')}>CSV</button>
-          <button type="button" data-testid="queue-export-json" title={t('queue.exportHint')} onClick={() => void exportResults('json')}>JSON</button>
+          <ExportScopeSelect value={exportScope} onChange={setExportScope} />
+          <button type="button" data-testid="queue-export-csv" title={t('queue.exportHint')} onClick={() => void exportResults('csv', exportScope)}>CSV</button>
+          <button type="button" data-testid="queue-export-json" title={t('queue.exportHint')} onClick={() => void exportResults('json', exportScope)}>JSON</button>
         </span>
         {selection.size > 0 ? (
           <>
@@ -105,6 +108,20 @@ export function QueueView() {
       <QueueFooter />
       {detailsJobId !== null && <JobDetails id={detailsJobId} />}
     </section>
+  );
+}
+
+/** This tab, all tabs, or the selected rows (offered while rows are selected). */
+function ExportScopeSelect({ value, onChange }: { value: ExportScope; onChange: (s: ExportScope) => void }) {
+  const { t } = useTranslation();
+  const selected = useApp((s) => s.selection.size);
+  const shown = value === 'selection' && selected === 0 ? 'tab' : value;
+  return (
+    <select data-testid="queue-export-scope" aria-label={t('exportMore.scope')} value={shown} onChange={(e) => onChange(e.target.value as ExportScope)}>
+      <option value="tab">{t('exportMore.scopeTab')}</option>
+      <option value="all">{t('exportMore.scopeAll')}</option>
+      {selected > 0 && <option value="selection">{t('exportMore.scopeSelection', { count: selected })}</option>}
+    </select>
   );
 }
 
@@ -287,9 +304,7 @@ const JobRow = memo(function JobRow({ job, index, top, selected, onSelect }: Row
         <span className={`state state-${job.state}`} data-testid="job-state">{t(`state.${job.state}`)}</span>
         {job.state === 'waiting' && job.error && (
           // Why it waits (offline, throttled, disk full…): it goes on by itself, but the operator may act.
-          <span className="ellipsis small muted" data-testid="job-waiting-reason" title={[job.error.message, job.error.hint].filter(Boolean).join('\n')}>
-            {job.error.message}
-          </span>
+          <WaitingReason error={job.error} />
         )}
       </span>
       {job.error && failed ? <ErrorCell error={job.error} /> : <LiveCells job={job} />}
@@ -311,14 +326,27 @@ const JobRow = memo(function JobRow({ job, index, top, selected, onSelect }: Row
   );
 });
 
+/** Why a job waits, in the operator's language when its code is known; the engine's words on hover. */
+function WaitingReason({ error }: { error: NonNullable<JobView['error']> }) {
+  const text = useJobErrorText()(error);
+  return (
+    <span className="ellipsis small muted" data-testid="job-waiting-reason" title={[text, error.message, error.hint].filter(Boolean).join('\n')}>
+      {text ?? error.message}
+    </span>
+  );
+}
+
 /** On failed rows the error takes the place of progress, speed and ETA. */
 function ErrorCell({ error }: { error: NonNullable<JobView['error']> }) {
+  // The hint in the operator's language (problems.ts maps the code); the engine's English one otherwise.
+  const hint = useJobErrorText()(error);
   // Engine messages sometimes begin with their own code; don't print it twice.
   const message = error.message.startsWith(error.code) ? error.message.slice(error.code.length).replace(/^[:\s]+/, '') : error.message;
   return (
-    <span className="error-cell" data-testid="job-error" title={[`${error.code}: ${message}`, error.hint, error.requestId && `RequestId: ${error.requestId}`].filter(Boolean).join('\n')}>
-      <span className="ellipsis error-text small"><span className="mono code">{error.code}</span> {message}</span>
-      {error.hint && <span className="ellipsis small hint" data-testid="job-error-hint">{error.hint}</span>}
+    <span className="error-cell" data-testid="job-error" title={[hint ?? error.hint, `${error.code}: ${message}`, error.requestId && `RequestId: ${error.requestId}`].filter(Boolean).join('\n')}>
+      {/* What to do first; the code and the service's words after (in full in the drawer and on hover). */}
+      {(hint ?? error.hint) && <span className="ellipsis small error-text" data-testid="job-error-hint">{hint ?? error.hint}</span>}
+      <span className="ellipsis small muted"><span className="mono code">{error.code}</span> {message}</span>
     </span>
   );
 }

@@ -31,6 +31,8 @@ export interface CatalogSlice {
   catalog: Catalog | null;
   catalogLoading: boolean;
   catalogError: string | null;
+  /** The code of the error that stopped the catalog loading (e.g. SignatureDoesNotMatch), for its hint. */
+  catalogErrorCode: string | null;
 }
 
 export interface StagedFile extends ScannedFile {
@@ -48,6 +50,8 @@ export interface SkippedFile extends RejectedFile {
 }
 
 export interface StagingSlice {
+  /** ffprobe's progress over the files added last ("checking 140 of 2,000"); null when idle. */
+  probing: { done: number; total: number } | null;
   staged: StagedFile[];
   /** Paths of the staged files the edit panel applies to. */
   stagedSelection: Set<string>;
@@ -113,10 +117,12 @@ export const useApp = create<AppState>()(() => ({
   catalog: null,
   catalogLoading: false,
   catalogError: null,
+  catalogErrorCode: null,
 
   staged: [],
   stagedSelection: new Set(),
   rejected: [],
+  probing: null,
   scanning: false,
   submitting: false,
 

@@ -119,15 +119,30 @@ const PROBE_BATCH = 16;
  * row, never a block. If no ffprobe runs at all, says so once and stops.
  */
 export async function probeStaged(paths: readonly string[]): Promise<void> {
-  for (let i = 0; i < paths.length; i += PROBE_BATCH) {
-    let probes: Record<string, MediaProbe>;
-    try {
-      probes = await getBridge().probeFiles(paths.slice(i, i + PROBE_BATCH));
-    } catch (err) {
-      notify(errorText(err), 'error');
-      return;
+  // Another add while probing extends the count; the line goes when the last batch is in.
+  const grow = (done: number, total: number) => {
+    const cur = getState().probing;
+    setState({ probing: cur ? { done: cur.done + done, total: cur.total + total } : { done, total } });
+  };
+  grow(0, paths.length);
+  try {
+    for (let i = 0; i < paths.length; i += PROBE_BATCH) {
+      let probes: Record<string, MediaProbe>;
+      const batch = paths.slice(i, i + PROBE_BATCH);
+      try {
+        probes = await getBridge().probeFiles(batch);
+      } catch (err) {
+        // No ffprobe (or it failed): these files will not be checked; stop counting them.
+        grow(0, -(paths.length - i));
+        notify(errorText(err), 'error');
+        return;
+      }
+      setState({ staged: getState().staged.map((f) => (probes[f.path] ? { ...f, probe: probes[f.path] } : f)) });
+      grow(batch.length, 0);
     }
-    setState({ staged: getState().staged.map((f) => (probes[f.path] ? { ...f, probe: probes[f.path] } : f)) });
+  } finally {
+    const cur = getState().probing;
+    if (cur && cur.done >= cur.total) setState({ probing: null });
   }
 }
 
