@@ -138,7 +138,7 @@ export class JobRunner {
     if (!lease) return { bytesMoved: false };
     rec = this.job();
 
-    const session = new OssSession(lease, { bandwidth: this.deps.bandwidth, stallMs: this.deps.stallMs });
+    const session = new OssSession(lease, { bandwidth: this.deps.bandwidth.forJob(this.jobId), stallMs: this.deps.stallMs });
     if (rec.size === 0) {
       await session.putEmpty(this.signal);
       this.to('completing');
@@ -496,7 +496,7 @@ export class JobRunner {
         const range = missing[next++];
         let release: (() => void) | undefined;
         try {
-          release = await this.deps.partSlots.acquire(local.signal);
+          release = await this.deps.partSlots.acquire(local.signal, this.jobId);
           const t0 = Date.now();
           const acked = await session.uploadPart(uploadId, rec.path, range, {
             signal: local.signal,
