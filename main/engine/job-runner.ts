@@ -518,7 +518,12 @@ export class JobRunner {
         }
       }
     };
-    const workers = Math.max(1, Math.min(this.deps.settings().partsInFlight, missing.length));
+    // Under a bandwidth cap more parts in flight do not send faster, they only hold part
+    // slots: a job then takes its share of the slots (parts / files in flight), so the
+    // files that start after a big one find a slot at once instead of waiting for its parts.
+    const { partsInFlight, filesInFlight } = this.deps.settings();
+    const share = this.deps.bandwidth.limited ? Math.max(1, Math.floor(partsInFlight / Math.max(1, filesInFlight))) : partsInFlight;
+    const workers = Math.max(1, Math.min(share, missing.length));
     try {
       await Promise.all(Array.from({ length: workers }, worker));
     } finally {
