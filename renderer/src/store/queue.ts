@@ -255,8 +255,9 @@ export async function runOnSelection(command: QueueCommand): Promise<void> {
   const sel = currentSelector();
   if (sel === null) return;
   await runCommand(command, sel);
-  // The rows of a whole view move elsewhere (or stay, refused); a stale "all" would mislead.
-  if (getState().selectAll) clearSelection();
+  // The rows acted on move to other tabs (or stay, refused): a selection kept now would
+  // count rows no longer shown, so it ends with the action.
+  clearSelection();
 }
 
 /** "Clear finished": completed and canceled rows leave the views and the totals. */
