@@ -4,6 +4,7 @@ import path from 'path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TAB_STATES, type JobState } from '../../shared/types';
 import { openQueueStore, type QueueStore } from '../../main/engine/store';
+import { ipcArgs } from '../../shared/ipc';
 
 // Views by what the file is doing, select-all of a view resolved in SQL, and "Clear
 // finished", on a real SQLite queue.
@@ -102,5 +103,16 @@ describe('Clear finished', () => {
     store.transition(back, 'queued');
     expect(store.queryJobs({ tab: 'pending', offset: 0, limit: 10 }).rows.map((r) => r.id)).toContain(back);
     expect(store.totals().byState.queued).toBe(3);
+  });
+});
+
+describe('the IPC contract for selections', () => {
+  it('takes ids, "all", or a tab with its search, and nothing else', () => {
+    expect(ipcArgs.cancel.parse([{ tab: 'pending', search: 'clip' }])).toEqual([{ tab: 'pending', search: 'clip' }]);
+    expect(ipcArgs.pause.parse([{ tab: 'processing' }])).toEqual([{ tab: 'processing' }]);
+    expect(ipcArgs.retry.parse([[1, 2]])).toEqual([[1, 2]]);
+    expect(ipcArgs.resume.safeParse([{ tab: 'history' }]).success).toBe(false);
+    expect(ipcArgs.resume.safeParse([{ tab: 'pending', states: ['ready'] }]).success).toBe(false);
+    expect(ipcArgs.clearFinished.parse([])).toEqual([]);
   });
 });

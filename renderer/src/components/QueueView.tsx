@@ -97,7 +97,7 @@ export function QueueView() {
                 ? t('queue.selectedAll', { count: total, formatted: total.toLocaleString(i18n.language), tab: t(`queue.tab.${tab}`) })
                 : t('queue.selected', { count: selection.size })}
             </span>
-            {TAB_COMMANDS[tab].map((c) => <SelectionButton key={c} command={c} />)}
+            {TAB_COMMANDS[tab].map((c) => <SelectionButton key={c} command={c} tab={tab} />)}
             {tab === 'pending' && !selectAll && (
               <button type="button" data-testid="queue-top-selected" title={t('queue.moveToTopHint')} onClick={() => void moveToTop([...selection])}>
                 {t('queue.moveToTop')}
@@ -128,11 +128,13 @@ export function QueueView() {
   );
 }
 
-function SelectionButton({ command }: { command: QueueCommand }) {
+function SelectionButton({ command, tab }: { command: QueueCommand; tab: QueueTab }) {
   const { t } = useTranslation();
+  // In Completed, "retry" asks VOD again for the status of videos awaiting review.
+  const label = tab === 'done' && command === 'retry' ? 'checkAgain' : command;
   return (
     <button type="button" data-testid={`queue-${command}-selected`} onClick={() => void runOnSelection(command)}>
-      {t(`queue.action.${command}`)}
+      {t(`queue.action.${label}`)}
     </button>
   );
 }
