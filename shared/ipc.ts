@@ -16,7 +16,12 @@ import type {
 // --- argument schemas (validated in main) -----------------------------------
 
 const jobId = z.number().int().positive();
-const selector = z.union([z.literal('all'), z.array(jobId).max(1_000_000)]);
+const queueTab = z.enum(['pending', 'active', 'processing', 'done', 'failed', 'canceled']);
+const selector = z.union([
+  z.literal('all'),
+  z.array(jobId).max(1_000_000),
+  z.object({ tab: queueTab, search: z.string().max(1024).optional() }).strict(),
+]);
 
 export const jobMetaSchema = z.object({
   title: z.string().max(MAX_TITLE_CHARS * 4),
@@ -47,8 +52,6 @@ const profileInputSchema = z.object({
   region: z.string().min(1).max(64),
   endpoint: z.string().max(1024).optional(),
 }).strict();
-
-const queueTab = z.enum(['pending', 'active', 'done', 'failed']);
 
 const jobQuerySchema = z.object({
   tab: queueTab.optional(),
@@ -109,6 +112,7 @@ export const ipcArgs = {
   retry: z.tuple([selector, z.object({ restartChanged: z.boolean().optional() }).strict().optional()]),
   cancel: z.tuple([selector, z.object({ deleteVideo: z.boolean().optional() }).strict().optional()]),
   setPriority: z.tuple([z.array(jobId).max(1_000_000), z.number().int()]),
+  clearFinished: z.tuple([]),
   getSettings: z.tuple([]),
   updateSettings: z.tuple([settingsPatchSchema]),
   exportResults: z.tuple([z.object({ format: z.enum(['csv', 'json']), tab: queueTab.optional(), ids: z.array(jobId).max(1_000_000).optional() }).strict()]),
@@ -282,6 +286,11 @@ export interface VodBridge {
   retry(sel: JobSelector, opts?: { restartChanged?: boolean }): Promise<void>;
   cancel(sel: JobSelector, opts?: { deleteVideo?: boolean }): Promise<void>;
   setPriority(ids: number[], priority: number): Promise<void>;
+  /**
+   * Takes completed (ready, awaiting review) and canceled jobs out of the views and the
+   * totals; they stay in the database (and the ledger). Returns how many were cleared.
+   */
+  clearFinished(): Promise<number>;
   getSettings(): Promise<EngineSettings>;
   updateSettings(patch: Partial<EngineSettings>): Promise<EngineSettings>;
   /** The queue's results (all jobs or one tab) as a file to save: CSV with a BOM, or JSON. */

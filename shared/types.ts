@@ -255,15 +255,29 @@ export interface NewJob {
   priority?: number;
 }
 
-export type QueueTab = 'pending' | 'active' | 'done' | 'failed';
+/**
+ * The queue's views, by what the file is doing: waiting its turn (queued, or paused with
+ * its acknowledged progress), bytes moving or about to (creating … completing, or waiting
+ * to retry), sent and being processed by VOD (object complete, waiting for Normal or
+ * review), done, failed, and canceled (a filter of its own, so canceled jobs do not bury
+ * a real failure).
+ */
+export type QueueTab = 'pending' | 'active' | 'processing' | 'done' | 'failed' | 'canceled';
+
+export const QUEUE_TABS: readonly QueueTab[] = ['pending', 'active', 'processing', 'done', 'failed', 'canceled'];
 
 /** Which states each queue view shows. */
 export const TAB_STATES: Record<QueueTab, readonly JobState[]> = {
   pending: ['queued', 'paused'],
-  active: ['creating', 'uploading', 'completing', 'uploaded', 'waiting'],
+  active: ['creating', 'uploading', 'completing', 'waiting'],
+  processing: ['uploaded'],
   done: ['ready', 'review'],
-  failed: ['failed', 'canceled'],
+  failed: ['failed'],
+  canceled: ['canceled'],
 };
+
+/** What "Clear finished" takes out of the views (the jobs stay in the database). */
+export const CLEARABLE_STATES: readonly JobState[] = ['ready', 'review', 'canceled'];
 
 export type JobSortKey = 'priority' | 'id' | 'fileName' | 'size' | 'state' | 'updatedAt';
 
@@ -282,7 +296,22 @@ export interface JobPage {
   rows: JobView[];
 }
 
-export type JobSelector = number[] | 'all';
+/**
+ * Which jobs a command acts on: these ids, every job, or every job of a tab (and
+ * search) as the engine finds them when the command runs — select-all in a view means
+ * all of its rows, not the ones the renderer happened to load.
+ */
+export type JobSelector = number[] | 'all' | TabSelector;
+
+export interface TabSelector {
+  tab: QueueTab;
+  /** The view's search (title, file name, VideoId), as in JobQuery. */
+  search?: string;
+}
+
+export function isTabSelector(sel: JobSelector): sel is TabSelector {
+  return typeof sel === 'object' && !Array.isArray(sel);
+}
 
 /**
  * What ffprobe says about a local file before it is uploaded. `ok: false` is a warning

@@ -215,6 +215,10 @@ export class AppController implements BridgeCalls {
     return this.deps.engine.setPriority(ids, priority);
   }
 
+  async clearFinished(): Promise<number> {
+    return this.deps.engine.clearFinished();
+  }
+
   async getSettings(): Promise<EngineSettings> {
     return this.deps.engine.getSettings();
   }

@@ -13,6 +13,7 @@ import { uploadCommand } from './commands/upload';
 import { watchCommand } from './commands/watch';
 import { CliError, EXIT } from './errors';
 import { categoryId, intIn, megabytesPerSecond, parseSelector, uploadWindowFlag } from './options';
+import { QUEUE_TABS } from '../../shared/types';
 import { endOnBrokenPipe } from './session';
 import { EngineError } from '../engine/errors';
 
@@ -101,7 +102,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .description('Export the queue\'s results (VideoId, state, VOD status, CRC-64, times, error) as CSV (UTF-8 with BOM) or JSON.')
     .addOption(dbOption())
     .addOption(new Option('--format <format>', 'file format').choices(['csv', 'json']).default('csv'))
-    .addOption(new Option('--tab <tab>', 'only the jobs of one tab (default: all jobs)').choices(['pending', 'active', 'done', 'failed']))
+    .addOption(new Option('--tab <tab>', 'only the jobs of one tab (default: all jobs)').choices([...QUEUE_TABS]))
     .option('--out <file>', 'write to this file instead of stdout')
     .action(async (flags) => setExit(await exportCommand(flags)));
 

@@ -6,7 +6,9 @@
 // - plain: not a terminal (logs, CI); state changes as lines, no progress noise.
 
 import readline from 'readline';
-import { isKnownVodStatus, type JobError, type JobState, type JobView, type ProgressBatch } from '../../shared/types';
+import {
+  DONE_STATES, isKnownVodStatus, type JobError, type JobState, type JobView, type ProgressBatch, type QueueTotals,
+} from '../../shared/types';
 import { fitWidth, formatBytes, formatDuration, formatSpeed, percentText } from './format';
 
 /** The JSON line written for each file (`--json`). */
@@ -38,6 +40,12 @@ function errorOf(e: JobError): FileRecord['error'] {
 }
 
 export interface Reporter {
+  /**
+   * The jobs of this command: the progress block's totals ("Overall 91%", "n of m files
+   * ready") count these, not the queue's history. Until a command tracks any, the
+   * queue's totals are shown.
+   */
+  track(jobs: readonly JobView[]): void;
   jobsChanged(jobs: readonly JobView[]): void;
   progress(batch: ProgressBatch): void;
   /** A file is done for this run (or was never enqueued). */
@@ -63,7 +71,8 @@ const MAX_FILE_ROWS = 10;
 export function createReporter(opts: ReporterOptions): Reporter {
   const stdout = opts.stdout ?? process.stdout;
   const stderr = opts.stderr ?? process.stderr;
-  const live = stderr.isTTY ? new LiveBlock(stderr, opts.lookup) : undefined;
+  const scope = new Map<number, JobView>();
+  const live = stderr.isTTY ? new LiveBlock(stderr, opts.lookup, scope) : undefined;
   const write = (stream: NodeJS.WritableStream, text: string): void => {
     if (live) live.clear();
     stream.write(text);
@@ -72,8 +81,12 @@ export function createReporter(opts: ReporterOptions): Reporter {
   const lastState = new Map<number, string>();
 
   return {
+    track(jobs) {
+      for (const job of jobs) scope.set(job.id, job);
+    },
     jobsChanged(jobs) {
       for (const job of jobs) {
+        if (scope.has(job.id)) scope.set(job.id, job);
         // A waiting job is shown again when the reason it waits for changes; a VOD status
         // the app does not know is a line of its own: polling goes on, and the operator
         // sees what it waits on instead of silence.
@@ -153,7 +166,11 @@ class LiveBlock {
   private lastDraw = 0;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly out: NodeJS.WriteStream, private readonly lookup: (id: number) => JobView | undefined) {}
+  constructor(
+    private readonly out: NodeJS.WriteStream,
+    private readonly lookup: (id: number) => JobView | undefined,
+    private readonly scope: ReadonlyMap<number, JobView>,
+  ) {}
 
   update(batch: ProgressBatch): void {
     this.batch = batch;
@@ -195,10 +212,10 @@ class LiveBlock {
   }
 
   private render(batch: ProgressBatch): string[] {
-    const t = batch.totals;
+    const t = this.scope.size > 0 ? scopeTotals(this.scope, batch) : batch.totals;
     const remaining = Math.max(0, t.bytesTotal - t.bytesDone);
     const eta = t.speed > 0 ? remaining / t.speed : undefined;
-    const ready = t.byState.ready ?? 0;
+    const ready = DONE_STATES.reduce((n, s) => n + (t.byState[s] ?? 0), 0);
     const out = [
       `Overall  ${percentText(t.bytesDone, t.bytesTotal)}  ${formatBytes(t.bytesDone)} / ${formatBytes(t.bytesTotal)}  ` +
         `${formatSpeed(t.speed)}  ETA ${formatDuration(eta)}  ${ready} of ${t.jobs} files ready`,
@@ -219,4 +236,23 @@ class LiveBlock {
     if (active.length > room) out.push(`  … and ${active.length - room} more uploading`);
     return out;
   }
+}
+
+/**
+ * Totals over the command's own jobs: sizes and states from their last views, bytes in
+ * flight and speed from the progress batch.
+ */
+export function scopeTotals(scope: ReadonlyMap<number, JobView>, batch: ProgressBatch): QueueTotals {
+  const live = new Map(batch.jobs.map((p) => [p.id, p]));
+  const t: QueueTotals = { jobs: 0, byState: {}, bytesTotal: 0, bytesDone: 0, speed: 0 };
+  for (const job of scope.values()) {
+    t.jobs++;
+    t.byState[job.state] = (t.byState[job.state] ?? 0) + 1;
+    t.bytesTotal += job.size;
+    const p = live.get(job.id);
+    const complete = DONE_STATES.includes(job.state) || job.state === 'uploaded';
+    t.bytesDone += complete ? job.size : Math.min(job.size, p?.bytesDone ?? job.bytesDone);
+    t.speed += p?.speed ?? 0;
+  }
+  return t;
 }

@@ -59,6 +59,8 @@ export interface UploadEngineApi {
   cancel(sel: JobSelector, opts?: CancelOptions): Promise<void>;
   /** Higher runs first. */
   setPriority(ids: number[], priority: number): Promise<void>;
+  /** Takes completed and canceled jobs out of the views and totals (CLEARABLE_STATES); returns how many. */
+  clearFinished(): number;
 
   getSettings(): EngineSettings;
   updateSettings(patch: Partial<EngineSettings>): EngineSettings;

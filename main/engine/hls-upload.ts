@@ -232,7 +232,7 @@ export class HlsPackageUpload {
 
   /** Sends one request in a part slot; its duration tunes the lease's refresh margin. */
   private async inSlot<T>(signal: AbortSignal, send: () => Promise<T>): Promise<T> {
-    const release = await this.deps.partSlots.acquire(signal);
+    const release = await this.deps.partSlots.acquire(signal, this.jobId);
     try {
       const t0 = Date.now();
       const out = await send();
@@ -246,7 +246,7 @@ export class HlsPackageUpload {
   private async upload(f: HlsFileRecord, signal: AbortSignal): Promise<void> {
     await this.checkUnchanged(f);
     const file = this.pathOf(f);
-    const session = new OssSession(this.lease, { objectKey: this.keyOf(f), bandwidth: this.deps.bandwidth, stallMs: this.deps.stallMs });
+    const session = new OssSession(this.lease, { objectKey: this.keyOf(f), bandwidth: this.deps.bandwidth.forJob(this.jobId), stallMs: this.deps.stallMs });
     const plan = planParts(f.size, { partSizeMiB: this.partSize / MiB });
     const keys: number[] = [];
     let ack: { etag?: string; crc64: string };

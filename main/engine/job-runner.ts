@@ -138,7 +138,7 @@ export class JobRunner {
     if (!lease) return { bytesMoved: false };
     rec = this.job();
 
-    const session = new OssSession(lease, { bandwidth: this.deps.bandwidth, stallMs: this.deps.stallMs });
+    const session = new OssSession(lease, { bandwidth: this.deps.bandwidth.forJob(this.jobId), stallMs: this.deps.stallMs });
     if (rec.size === 0) {
       await session.putEmpty(this.signal);
       this.to('completing');
@@ -496,7 +496,7 @@ export class JobRunner {
         const range = missing[next++];
         let release: (() => void) | undefined;
         try {
-          release = await this.deps.partSlots.acquire(local.signal);
+          release = await this.deps.partSlots.acquire(local.signal, this.jobId);
           const t0 = Date.now();
           const acked = await session.uploadPart(uploadId, rec.path, range, {
             signal: local.signal,
@@ -518,7 +518,12 @@ export class JobRunner {
         }
       }
     };
-    const workers = Math.max(1, Math.min(this.deps.settings().partsInFlight, missing.length));
+    // Under a bandwidth cap more parts in flight do not send faster, they only hold part
+    // slots: a job then takes its share of the slots (parts / files in flight), so the
+    // files that start after a big one find a slot at once instead of waiting for its parts.
+    const { partsInFlight, filesInFlight } = this.deps.settings();
+    const share = this.deps.bandwidth.limited ? Math.max(1, Math.floor(partsInFlight / Math.max(1, filesInFlight))) : partsInFlight;
+    const workers = Math.max(1, Math.min(share, missing.length));
     try {
       await Promise.all(Array.from({ length: workers }, worker));
     } finally {

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import {
   DEFAULT_SETTINGS, TERMINAL_STATES, type EngineSettings, type JobMeta, type JobPage, type JobQuery,
-  type JobError, type JobSelector, type JobState, type JobView, type NewJob, type ProgressBatch, type QueueTotals,
+  isTabSelector, type JobError, type JobSelector, type JobState, type JobView, type NewJob, type ProgressBatch, type QueueTotals,
   type RejectedFile,
 } from '../../shared/types';
 import { formatProblems, validateFileName, validateFileSize, validateMetadata, type Problem } from '../../shared/validation';
@@ -227,22 +227,35 @@ export class UploadEngine implements UploadEngineApi {
     }
   }
 
+  /** The jobs a command acts on, among those in `states`; a tab selector is resolved in SQL now. */
   private select(sel: JobSelector, states: readonly JobState[]): number[] {
     if (sel === 'all') return this.store.idsInStates(states);
+    if (isTabSelector(sel)) return this.store.idsInView(sel.tab, sel.search, states);
     return sel.filter((id) => {
       const rec = this.store.getJob(id);
       return rec !== undefined && states.includes(rec.state);
     });
   }
 
+  /**
+   * A complete object (`uploaded`, VOD processing it) has nothing left to pause: it stays
+   * in Processing rather than turning into a "paused 100%" row that waits for a file slot.
+   * A paused job keeps the bytes of its acknowledged parts; only bytes in flight go.
+   */
   async pause(sel: JobSelector): Promise<void> {
-    const ids = this.select(sel, ['queued', 'creating', 'uploading', 'completing', 'uploaded', 'waiting']);
+    const ids = this.select(sel, ['queued', 'creating', 'uploading', 'completing', 'waiting']);
     for (const id of ids) {
       this.store.transition(id, 'paused', { nextAttemptAt: null });
       this.changed(id);
     }
     await this.stopWork(ids);
     this.pump();
+  }
+
+  clearFinished(): number {
+    const ids = this.store.clearFinished();
+    for (const id of ids) this.changed(id);
+    return ids.length;
   }
 
   async resume(sel: JobSelector): Promise<void> {

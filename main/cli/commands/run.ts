@@ -65,7 +65,10 @@ export async function runCommand(flags: RunCommandFlags): Promise<number> {
   try {
     // Restore-pass jobs (interrupted uploads) are in a runnable state already.
     for (const id of runnableIds(engine)) ran.add(id);
+    // Progress totals count the jobs this run takes on, not the queue's history.
+    reporter.track([...ran].map((id) => engine.getJob(id)).filter((j): j is JobView => j !== undefined));
     const sub = engine.onDidChangeJobs((jobs) => {
+      reporter.track(jobs.filter((j) => !ran.has(j.id)));
       reporter.jobsChanged(jobs);
       for (const j of jobs) {
         ran.add(j.id);

@@ -152,6 +152,8 @@ async function upload(
       ...(flags.partSize ? { partSizeMiB: flags.partSize } : {}),
     });
     for (const r of rejected) reject(r.path, r.reason);
+    // Progress totals count this command's files, not the queue's history.
+    reporter.track(added);
     inputFailed = problems.length + rejected.length > 0;
     if (flags.hold) {
       for (const job of added) reporter.note(`#${job.id} held (paused)  ${job.path}`);

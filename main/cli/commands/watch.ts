@@ -186,6 +186,8 @@ async function scanOnce(
       reporter.fileDone({ path: r.path, jobId: null, videoId: null, state: 'rejected', size: null, crc64: null, error: { code: 'InvalidInput', message: r.reason } });
     }
   }
+  // Progress totals count what this watch took, not the queue's history.
+  reporter.track(added);
   for (const job of added) {
     refusals.delete(job.path);
     reporter.note(`enqueued #${job.id}  ${job.path}`);

@@ -13,7 +13,7 @@ import OSS from 'ali-oss';
 import { CredentialLease } from '../credential-lease';
 import { classifyError, describeTransport, EngineError, isCredentialRefreshError } from '../errors';
 import { DEFAULT_CALL_POLICY, retrying, type RetryPolicy } from '../retry';
-import type { BandwidthLimiter } from '../bandwidth';
+import type { StreamThrottle } from '../bandwidth';
 import type { UploadCredential } from '../provider';
 import { crc64Combine, crc64FromDecimal, crc64ToDecimal } from './crc64';
 import { fileCrc64, PartHashStream } from './hash-stream';
@@ -35,7 +35,7 @@ export interface PartRange {
 }
 
 export interface OssSessionOptions {
-  bandwidth?: BandwidthLimiter;
+  bandwidth?: StreamThrottle;
   /** A part with no byte moving for this long is aborted and retried. */
   stallMs?: number;
   policy?: RetryPolicy;

@@ -17,7 +17,7 @@ import fs from 'fs';
 import path from 'path';
 import Database from 'better-sqlite3';
 import {
-  DEFAULT_SETTINGS, JOB_STATES, TAB_STATES,
+  CLEARABLE_STATES, DEFAULT_SETTINGS, JOB_STATES, TAB_STATES, type QueueTab,
   type EngineSettings, type JobError, type JobMeta, type JobPage, type JobQuery, type JobSortKey,
   type JobState, type JobView, type QueueTotals, type VodStatus,
 } from '../../../shared/types';
@@ -146,6 +146,28 @@ const SORT_SQL: Record<JobSortKey, { index?: string; order: (desc: boolean) => s
 const SORT_DEFAULT_DESC: Record<JobSortKey, boolean> = {
   priority: true, id: false, fileName: false, size: false, state: false, updatedAt: true,
 };
+
+/**
+ * WHERE terms of a queue view: its tab's states and the search (title, file name,
+ * VideoId), never the rows "Clear finished" took out.
+ */
+function viewFilter(tab: QueueTab | undefined, search: string | undefined): { where: string[]; params: SqlValue[] } {
+  const where = ['cleared = 0'];
+  const params: SqlValue[] = [];
+  if (tab !== undefined) {
+    const states = TAB_STATES[tab];
+    if (!states) throw new TypeError(`Unknown queue tab "${String(tab)}"; use one of ${Object.keys(TAB_STATES).join(', ')}.`);
+    where.push(`state IN (${states.map(() => '?').join(', ')})`);
+    params.push(...states);
+  }
+  const text = search?.trim();
+  if (text) {
+    const like = `%${escapeLike(text)}%`;
+    where.push(`(title LIKE ? ESCAPE '\\' OR file_name LIKE ? ESCAPE '\\' OR video_id LIKE ? ESCAPE '\\')`);
+    params.push(like, like, like);
+  }
+  return { where, params };
+}
 
 function opt<T>(v: T | null): T | undefined {
   return v === null ? undefined : v;
@@ -480,6 +502,8 @@ export class QueueStore {
       if (!('updatedAt' in full)) full.updatedAt = now;
       const cols = patchToColumns(full);
       cols.state = to;
+      // A cleared job that moves on (a retry) is back in the views; done stays cleared.
+      if (!CLEARABLE_STATES.includes(to)) cols.cleared = 0;
       const names = Object.keys(cols).sort();
       this.stmt(`UPDATE jobs SET ${names.map((n) => `${n} = @${n}`).join(', ')} WHERE id = @id`).run({ ...cols, id });
       const err = full.error ?? (to === 'failed' || to === 'waiting' ? cur.error : undefined);
@@ -664,21 +688,9 @@ export class QueueStore {
     const sort: JobSortKey = q.sort ?? 'priority';
     const sortSql = SORT_SQL[sort];
     if (!sortSql) throw new TypeError(`Unknown sort key "${String(q.sort)}"; use one of ${Object.keys(SORT_SQL).join(', ')}.`);
-    const where: string[] = [];
-    const params: SqlValue[] = [];
-    if (q.tab !== undefined) {
-      const states = TAB_STATES[q.tab];
-      if (!states) throw new TypeError(`Unknown queue tab "${String(q.tab)}"; use one of ${Object.keys(TAB_STATES).join(', ')}.`);
-      where.push(`state IN (${states.map(() => '?').join(', ')})`);
-      params.push(...states);
-    }
+    const { where, params } = viewFilter(q.tab, q.search);
     const search = q.search?.trim();
-    if (search) {
-      const like = `%${escapeLike(search)}%`;
-      where.push(`(title LIKE ? ESCAPE '\\' OR file_name LIKE ? ESCAPE '\\' OR video_id LIKE ? ESCAPE '\\')`);
-      params.push(like, like, like);
-    }
-    const whereSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+    const whereSql = `WHERE ${where.join(' AND ')}`;
     const total = (this.stmt(`SELECT COUNT(*) AS n FROM jobs ${whereSql}`).get(...params) as { n: number }).n;
     // A search reads every row anyway (LIKE '%…%'): one pass over the table and a sort
     // of the matches beats walking an index with a row lookup per entry.
@@ -692,7 +704,7 @@ export class QueueStore {
   /** Counts and bytes by state; speed is left 0 for the caller, who measures it. */
   totals(): QueueTotals {
     const rows = this.stmt(
-      'SELECT state, COUNT(*) AS n, SUM(size) AS size, SUM(bytes_done) AS done FROM jobs GROUP BY state',
+      'SELECT state, COUNT(*) AS n, SUM(size) AS size, SUM(bytes_done) AS done FROM jobs WHERE cleared = 0 GROUP BY state',
     ).all() as { state: JobState; n: number; size: number; done: number }[];
     const t: QueueTotals = { jobs: 0, byState: {}, bytesTotal: 0, bytesDone: 0, speed: 0 };
     for (const r of rows) {
@@ -704,9 +716,10 @@ export class QueueStore {
     return t;
   }
 
+  /** Ids of the jobs in these states that are in view (not cleared), oldest first. */
   idsInStates(states: readonly JobState[], limit?: number): number[] {
     if (states.length === 0) return [];
-    const sql = `SELECT id FROM jobs WHERE state IN (${states.map(() => '?').join(', ')}) ORDER BY id` +
+    const sql = `SELECT id FROM jobs WHERE state IN (${states.map(() => '?').join(', ')}) AND cleared = 0 ORDER BY id` +
       (limit === undefined ? '' : ' LIMIT ?');
     const params: SqlValue[] = [...states];
     if (limit !== undefined) {
@@ -714,6 +727,31 @@ export class QueueStore {
       params.push(limit);
     }
     return (this.stmt(sql).pluck().all(...params) as number[]);
+  }
+
+  /**
+   * Every job a view shows (tab and search, as queryJobs filters them) that is in one of
+   * `states`: what select-all in that view means, however many rows were loaded.
+   */
+  idsInView(tab: QueueTab, search: string | undefined, states: readonly JobState[]): number[] {
+    const inTab = TAB_STATES[tab]?.filter((s) => states.includes(s));
+    if (!inTab) throw new TypeError(`Unknown queue tab "${String(tab)}"; use one of ${Object.keys(TAB_STATES).join(', ')}.`);
+    if (inTab.length === 0) return [];
+    const { where, params } = viewFilter(tab, search);
+    where.push(`state IN (${inTab.map(() => '?').join(', ')})`);
+    params.push(...inTab);
+    return this.stmt(`SELECT id FROM jobs WHERE ${where.join(' AND ')} ORDER BY id`).pluck().all(...params) as number[];
+  }
+
+  /**
+   * "Clear finished": completed and canceled jobs leave the views and totals. The rows
+   * stay; a job that moves on again (a retry) comes back into view. Returns their ids.
+   */
+  clearFinished(): number[] {
+    const states = CLEARABLE_STATES;
+    return this.db.transaction(() => this.stmt(
+      `UPDATE jobs SET cleared = 1 WHERE cleared = 0 AND state IN (${states.map(() => '?').join(', ')}) RETURNING id`,
+    ).pluck().all(...states) as number[])();
   }
 
   /** Jobs in these states, in run order (priority, then first come). */

@@ -71,6 +71,12 @@ export interface QueueSlice {
   total: number;
   totals: QueueTotals | null;
   selection: Set<number>;
+  /**
+   * Every row of the current view (tab and search) is selected, loaded or not: commands
+   * go to the engine as { tab, search }, which finds the jobs itself. `selection` is
+   * empty meanwhile.
+   */
+  selectAll: boolean;
   /** Anchor of shift-click range selection (row index in the current query). */
   selectionAnchor: number | null;
   /** The job whose details drawer is open. */
@@ -134,6 +140,7 @@ export const useApp = create<AppState>()(() => ({
   total: 0,
   totals: null,
   selection: new Set(),
+  selectAll: false,
   selectionAnchor: null,
   detailsJobId: null,
   detailsVersion: 0,
