@@ -2,6 +2,7 @@
 // sub-command lives in commands/; this file only declares the grammar.
 
 import { Command, CommanderError, Option } from 'commander';
+import { catalogCommand } from './commands/catalog';
 import { controlCommand, type ControlAction } from './commands/control';
 import { exportCommand } from './commands/export';
 import { probeCommand } from './commands/probe';
@@ -13,6 +14,7 @@ import { uploadCommand } from './commands/upload';
 import { watchCommand } from './commands/watch';
 import { CliError, EXIT } from './errors';
 import { categoryId, intIn, megabytesPerSecond, parseSelector, uploadWindowFlag } from './options';
+import { DEFAULT_PROGRESS_INTERVAL_SEC } from './reporter';
 import { endOnBrokenPipe } from './session';
 import { EngineError } from '../engine/errors';
 
@@ -50,7 +52,8 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--files <n>', 'files in flight', intIn(1, 64))
     .option('--bwlimit <MB/s>', 'bandwidth cap for the whole run in MB/s (10^6 bytes); 0 = none', megabytesPerSecond)
     .option('--window <from-to>', 'upload only between these local times, e.g. 22:00-06:00 ("any" = any time); outside it the command waits', uploadWindowFlag)
-    .option('--json', 'stdout: one JSON line per file as it finishes; nothing else');
+    .option('--progress-interval <s>', 'seconds between progress lines when the output is not a terminal (0 = none)', intIn(0, 86_400, ' s'), DEFAULT_PROGRESS_INTERVAL_SEC)
+    .option('--json', 'stdout: one JSON line per file as it finishes; nothing else (progress lines go to stderr)');
 
   // The metadata of each file: shared by upload and watch.
   const metaOptions = (cmd: Command): Command => cmd
@@ -72,6 +75,8 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--manifest <file>', 'a CSV or JSON list of files with their own title, category, tags… (see README); the flags above fill what a row leaves empty')
     .option('--no-wait-ready', 'done when the object is in OSS, without waiting for VOD status Normal')
     .option('--hold', 'only enqueue, paused; start later with `vodup resume` and `vodup run`')
+    .option('--no-probe', 'do not check each file with ffprobe before it is enqueued')
+    .option('--strict', 'refuse files ffprobe cannot read as media (zero-byte, not video/audio) instead of warning; exit 2')
     .action(async (paths: string[], flags) => setExit(await uploadCommand(paths, flags)));
 
   metaOptions(runOptions(program.command('watch')
@@ -90,6 +95,11 @@ function buildProgram(setExit: (code: number) => void): Command {
     .addOption(dbOption())
     .option('--json', 'one JSON line per job')
     .action(async (flags) => setExit(await statusCommand(flags)));
+
+  program.command('catalog')
+    .description('List the ids upload takes, read from the account: categories (a tree), transcode template groups, workflows, applications. Parts the AccessKey may not read are named on stderr; exit 2 only if it may read none.')
+    .option('--json', 'one JSON object {categories, templateGroups, workflows, apps, refused}')
+    .action(async (flags) => setExit(await catalogCommand(flags)));
 
   program.command('probe')
     .description('Read duration, resolution and codecs of files with ffprobe and flag files that are not readable as media (VOD would fail to transcode them). Uploads nothing; exit 1 if any is unreadable.')

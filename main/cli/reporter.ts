@@ -3,11 +3,15 @@
 //          live progress goes to stderr only when stderr is a terminal.
 // - live:  a terminal; state changes as lines, plus a progress block (overall and one
 //          row per active file) redrawn in place at most 4 times a second.
-// - plain: not a terminal (logs, CI); state changes as lines, no progress noise.
+// - plain: not a terminal (logs, CI); state changes as lines, and a progress line every
+//          --progress-interval seconds while something moves (progress-lines.ts).
+// A command with a scope (its own jobs) reports only those: other jobs of the queue that
+// change meanwhile are not its business.
 
 import readline from 'readline';
 import { isKnownVodStatus, type JobError, type JobState, type JobView, type ProgressBatch } from '../../shared/types';
 import { fitWidth, formatBytes, formatDuration, formatSpeed, percentText } from './format';
+import { ProgressLines } from './progress-lines';
 
 /** The JSON line written for each file (`--json`). */
 export interface FileRecord {
@@ -55,7 +59,14 @@ export interface ReporterOptions {
   stderr?: NodeJS.WriteStream;
   /** Job lookup for names and sizes of active jobs in the progress block. */
   lookup: (id: number) => JobView | undefined;
+  /** The command's jobs, filled as it learns them; undefined = every job of the queue. */
+  scope?: ReadonlySet<number>;
+  /** Seconds between progress lines when no terminal shows the live block; 0 = none. */
+  progressIntervalSec?: number;
 }
+
+/** Default of --progress-interval. */
+export const DEFAULT_PROGRESS_INTERVAL_SEC = 30;
 
 const REDRAW_MS = 250;
 const MAX_FILE_ROWS = 10;
@@ -70,10 +81,11 @@ export function createReporter(opts: ReporterOptions): Reporter {
     if (live) live.draw();
   };
   const lastState = new Map<number, string>();
+  const lines = live ? undefined : progressLines(opts, (line) => write(opts.json ? stderr : stdout, `${line}\n`));
 
   return {
     jobsChanged(jobs) {
-      for (const job of jobs) {
+      for (const job of inScope(jobs, opts.scope)) {
         // A waiting job is shown again when the reason it waits for changes; a VOD status
         // the app does not know is a line of its own: polling goes on, and the operator
         // sees what it waits on instead of silence.
@@ -92,6 +104,7 @@ export function createReporter(opts: ReporterOptions): Reporter {
     },
     progress(batch) {
       live?.update(batch);
+      lines?.update(batch);
     },
     fileDone(rec) {
       if (opts.json) write(stdout, `${JSON.stringify(rec)}\n`);
@@ -105,8 +118,20 @@ export function createReporter(opts: ReporterOptions): Reporter {
     },
     close() {
       live?.close();
+      lines?.close();
     },
   };
+}
+
+function inScope(jobs: readonly JobView[], scope: ReadonlySet<number> | undefined): readonly JobView[] {
+  return scope ? jobs.filter((j) => scope.has(j.id)) : jobs;
+}
+
+/** Plain progress lines for output that is not a terminal, unless turned off. */
+function progressLines(opts: ReporterOptions, write: (line: string) => void): ProgressLines | undefined {
+  const seconds = opts.progressIntervalSec ?? DEFAULT_PROGRESS_INTERVAL_SEC;
+  if (seconds <= 0) return undefined;
+  return new ProgressLines({ intervalMs: seconds * 1000, write, lookup: opts.lookup, scope: opts.scope });
 }
 
 /**
