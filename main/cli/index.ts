@@ -128,7 +128,7 @@ function buildProgram(setExit: (code: number) => void): Command {
   control('cancel', 'Cancel').option('--delete-video', 'also delete the VideoId from VOD (needs credentials)');
 
   program.command('sandbox')
-    .description('Run the local VOD + OSS sandbox; prints one JSON line {endpoint, region, accessKeyId, accessKeySecret, uploadOnly, admin}.')
+    .description('Run the local VOD + OSS sandbox; prints one JSON line {endpoint, region, accessKeyId, accessKeySecret, uploadOnly, admin}. With --data the keys survive a restart.')
     .option('--port <n>', 'port on 127.0.0.1 (0 = any free port)', intIn(0, 65535))
     .option('--data <dir>', 'state and stored objects (default a new temporary folder)')
     .addOption(new Option('--store <kind>', 'keep the bytes (disk) or only their hashes (null)').choices(['disk', 'null']))
@@ -137,6 +137,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--review', 'review before publishing: complete videos stay Checking until POST /__admin/videos/<id>/status {"status":"Normal"}')
     .option('--search-lag-ms <ms>', 'SearchMedia finds a new video only this long after it was created', intIn(0, 86_400_000))
     .option('--oss-deny-list', 'upload credentials may not ListParts or HeadObject (AccessDenied), as VOD\'s policy may not allow them')
+    .option('--print-env', 'print `export VOD_ENDPOINT=… VOD_ACCESS_KEY_ID=…` lines for the sandbox serving --data (started in the background if none does; log in <data>/sandbox.log) and exit: eval "$(vodup sandbox --data ~/.vodup-sandbox --print-env)"')
     .action(async (flags) => sandboxCommand(flags));
 
   program.command('serve')
@@ -188,7 +189,7 @@ export async function main(argv: string[]): Promise<void> {
   const program = buildProgram((code) => (exitCode = code));
   // Servers (sandbox, serve) keep running after their action returns.
   program.hook('postAction', (_p, cmd) => {
-    stayAlive = cmd.name() === 'sandbox' || cmd.name() === 'serve';
+    stayAlive = (cmd.name() === 'sandbox' && !cmd.opts().printEnv) || cmd.name() === 'serve';
   });
   try {
     await program.parseAsync(argv);
