@@ -1,9 +1,10 @@
 // `vodup upload <files or folders…>`: validate everything first, enqueue the valid
 // files, upload until each of them is done, report each file as it finishes.
 
+import os from 'os';
 import { DONE_STATES, type CategoryNode, type EngineSettings, type JobView, type MediaProbe } from '../../../shared/types';
 import { classifyError } from '../../engine/errors';
-import { FfprobeUnavailableError, probeMany, probeReason } from '../../engine/media-probe';
+import { FfprobeUnavailableError, PROBE_CONCURRENCY, probeMany, probeReason } from '../../engine/media-probe';
 import { createProvider, loadCredentials, preflight, readCategoryTree } from '../credentials';
 import { CliError, EXIT } from '../errors';
 import { expandInputs } from '../expand';
@@ -124,13 +125,6 @@ async function upload(
   };
   for (const p of problems) reject(p.path, p.message);
   if (categoryNote) reporter.problem(flags.manifest!, categoryNote);
-  if (flags.probe !== false && plan.jobs.length > 0) {
-    const refused = await checkMedia(plan.jobs.map((j) => j.path), !!flags.strict, reporter, reject);
-    if (refused.size > 0) {
-      plan.jobs = plan.jobs.filter((j) => !refused.has(j.path));
-      problems.push(...[...refused].map((path) => ({ path, message: 'not readable as media' })));
-    }
-  }
 
   if (plan.jobs.length === 0) {
     reporter.note(problems.length > 0
@@ -148,6 +142,19 @@ async function upload(
     } catch (err) {
       if (!(err instanceof CliError)) throw err;
       throw new CliError(`${err.message}\nNothing was enqueued: ${describeFiles(plan.jobs.map((j) => j.path))}.`, err.exitCode);
+    }
+  }
+
+  // 3. The media check, once the account is known to work (a refused key fails fast).
+  if (flags.probe !== false) {
+    const refused = await checkMedia(plan.jobs.map((j) => j.path), !!flags.strict, reporter, reject);
+    if (refused.size > 0) {
+      plan.jobs = plan.jobs.filter((j) => !refused.has(j.path));
+      problems.push(...[...refused].map((path) => ({ path, message: 'not readable as media' })));
+      if (plan.jobs.length === 0) {
+        reporter.note('Nothing was enqueued: fix the problems above and run the command again.');
+        return EXIT.usage;
+      }
     }
   }
 
@@ -229,8 +236,13 @@ async function categoriesFor(): Promise<{ categories?: CategoryNode[]; unavailab
   }
 }
 
-/** Files probed at once: ffprobe reads headers only, a little more than the app's NAS-friendly default. */
-const UPLOAD_PROBE_CONCURRENCY = 4;
+/**
+ * Files probed at once. Each probe is mostly ffprobe starting up (~25 ms of CPU), so
+ * one per core; at least the app's NAS-friendly two, at most 8.
+ */
+const UPLOAD_PROBE_CONCURRENCY = Math.min(8, Math.max(PROBE_CONCURRENCY, os.availableParallelism()));
+/** From this many files on, the check is announced: it takes a while (about 2,000 files a minute on 2 cores). */
+const ANNOUNCE_PROBE_FROM = 200;
 
 /**
  * Asks ffprobe whether each file reads as media (media-probe.ts) before it is enqueued:
@@ -245,6 +257,9 @@ async function checkMedia(
   reject: (path: string, message: string) => void,
 ): Promise<Set<string>> {
   let probes: Record<string, MediaProbe>;
+  if (paths.length >= ANNOUNCE_PROBE_FROM) {
+    reporter.note(`Checking ${paths.length} files with ffprobe before they are enqueued… (--no-probe skips this)`);
+  }
   try {
     probes = await probeMany(paths, { concurrency: UPLOAD_PROBE_CONCURRENCY });
   } catch (err) {
