@@ -97,7 +97,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .action(async (flags) => setExit(await statusCommand(flags)));
 
   program.command('catalog')
-    .description('List the ids upload takes, read from the account: categories (a tree), transcode template groups, workflows, applications. Parts the AccessKey may not read are named on stderr; exit 2 only if it may read none.')
+    .description('List the ids upload takes, read from the account: categories (a tree), transcode template groups, workflows, applications. Parts the AccessKey may not read are named on stderr; exit 2 if it may read none, 1 if VOD could not be asked.')
     .option('--json', 'one JSON object {categories, templateGroups, workflows, apps, refused}')
     .action(async (flags) => setExit(await catalogCommand(flags)));
 

@@ -1,6 +1,7 @@
 // What the operator sees while the CLI works. Three modes, chosen once:
 // - json:  stdout carries nothing but one JSON line per file when it finishes;
-//          live progress goes to stderr only when stderr is a terminal.
+//          live progress goes to stderr: the block when stderr is a terminal, else
+//          the progress lines below.
 // - live:  a terminal; state changes as lines, plus a progress block (overall and one
 //          row per active file) redrawn in place at most 4 times a second.
 // - plain: not a terminal (logs, CI); state changes as lines, and a progress line every
