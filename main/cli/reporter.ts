@@ -159,7 +159,8 @@ export function outcomeSummary(finals: readonly JobView[], reached: (job: JobVie
 
 function describeState(job: JobView): string {
   const id = `#${job.id}`.padEnd(7);
-  const state = job.state.padEnd(10);
+  // The longest state ("completing") keeps a space before the path.
+  const state = job.state.padEnd(11);
   let tail = '';
   if (job.videoId) tail += `  VideoId ${job.videoId}`;
   if (job.state === 'failed' || job.state === 'waiting') {
