@@ -2,6 +2,7 @@
 // sub-command lives in commands/; this file only declares the grammar.
 
 import { Command, CommanderError, Option } from 'commander';
+import { catalogCommand } from './commands/catalog';
 import { controlCommand, type ControlAction } from './commands/control';
 import { exportCommand } from './commands/export';
 import { probeCommand } from './commands/probe';
@@ -14,6 +15,7 @@ import { watchCommand } from './commands/watch';
 import { CliError, EXIT } from './errors';
 import { categoryId, intIn, megabytesPerSecond, parseSelector, uploadWindowFlag } from './options';
 import { QUEUE_TABS } from '../../shared/types';
+import { DEFAULT_PROGRESS_INTERVAL_SEC } from './reporter';
 import { endOnBrokenPipe } from './session';
 import { EngineError } from '../engine/errors';
 
@@ -51,7 +53,8 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--files <n>', 'files in flight', intIn(1, 64))
     .option('--bwlimit <MB/s>', 'bandwidth cap for the whole run in MB/s (10^6 bytes); 0 = none', megabytesPerSecond)
     .option('--window <from-to>', 'upload only between these local times, e.g. 22:00-06:00 ("any" = any time); outside it the command waits', uploadWindowFlag)
-    .option('--json', 'stdout: one JSON line per file as it finishes; nothing else');
+    .option('--progress-interval <s>', 'seconds between progress lines when the output is not a terminal (0 = none)', intIn(0, 86_400, ' s'), DEFAULT_PROGRESS_INTERVAL_SEC)
+    .option('--json', 'stdout: one JSON line per file as it finishes; nothing else (progress lines go to stderr)');
 
   // The metadata of each file: shared by upload and watch.
   const metaOptions = (cmd: Command): Command => cmd
@@ -73,6 +76,8 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--manifest <file>', 'a CSV or JSON list of files with their own title, category, tags… (see README); the flags above fill what a row leaves empty')
     .option('--no-wait-ready', 'done when the object is in OSS, without waiting for VOD status Normal')
     .option('--hold', 'only enqueue, paused; start later with `vodup resume` and `vodup run`')
+    .option('--no-probe', 'do not check each file with ffprobe before it is enqueued')
+    .option('--strict', 'refuse files ffprobe cannot read as media (zero-byte, not video/audio) instead of warning; exit 2')
     .action(async (paths: string[], flags) => setExit(await uploadCommand(paths, flags)));
 
   metaOptions(runOptions(program.command('watch')
@@ -91,6 +96,11 @@ function buildProgram(setExit: (code: number) => void): Command {
     .addOption(dbOption())
     .option('--json', 'one JSON line per job')
     .action(async (flags) => setExit(await statusCommand(flags)));
+
+  program.command('catalog')
+    .description('List the ids upload takes, read from the account: categories (a tree), transcode template groups, workflows, applications. Parts the AccessKey may not read are named on stderr; exit 2 if it may read none, 1 if VOD could not be asked.')
+    .option('--json', 'one JSON object {categories, templateGroups, workflows, apps, refused}')
+    .action(async (flags) => setExit(await catalogCommand(flags)));
 
   program.command('probe')
     .description('Read duration, resolution and codecs of files with ffprobe and flag files that are not readable as media (VOD would fail to transcode them). Uploads nothing; exit 1 if any is unreadable.')
@@ -119,7 +129,7 @@ function buildProgram(setExit: (code: number) => void): Command {
   control('cancel', 'Cancel').option('--delete-video', 'also delete the VideoId from VOD (needs credentials)');
 
   program.command('sandbox')
-    .description('Run the local VOD + OSS sandbox; prints one JSON line {endpoint, region, accessKeyId, accessKeySecret, uploadOnly, admin}.')
+    .description('Run the local VOD + OSS sandbox; prints one JSON line {endpoint, region, accessKeyId, accessKeySecret, uploadOnly, admin}. With --data the keys survive a restart.')
     .option('--port <n>', 'port on 127.0.0.1 (0 = any free port)', intIn(0, 65535))
     .option('--data <dir>', 'state and stored objects (default a new temporary folder)')
     .addOption(new Option('--store <kind>', 'keep the bytes (disk) or only their hashes (null)').choices(['disk', 'null']))
@@ -128,6 +138,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--review', 'review before publishing: complete videos stay Checking until POST /__admin/videos/<id>/status {"status":"Normal"}')
     .option('--search-lag-ms <ms>', 'SearchMedia finds a new video only this long after it was created', intIn(0, 86_400_000))
     .option('--oss-deny-list', 'upload credentials may not ListParts or HeadObject (AccessDenied), as VOD\'s policy may not allow them')
+    .option('--print-env', 'print `export VOD_ENDPOINT=… VOD_ACCESS_KEY_ID=…` lines for the sandbox serving --data (started in the background if none does; log in <data>/sandbox.log) and exit: eval "$(vodup sandbox --data ~/.vodup-sandbox --print-env)"')
     .action(async (flags) => sandboxCommand(flags));
 
   program.command('serve')
@@ -179,7 +190,7 @@ export async function main(argv: string[]): Promise<void> {
   const program = buildProgram((code) => (exitCode = code));
   // Servers (sandbox, serve) keep running after their action returns.
   program.hook('postAction', (_p, cmd) => {
-    stayAlive = cmd.name() === 'sandbox' || cmd.name() === 'serve';
+    stayAlive = (cmd.name() === 'sandbox' && !cmd.opts().printEnv) || cmd.name() === 'serve';
   });
   try {
     await program.parseAsync(argv);

@@ -1,15 +1,20 @@
 // What the operator sees while the CLI works. Three modes, chosen once:
 // - json:  stdout carries nothing but one JSON line per file when it finishes;
-//          live progress goes to stderr only when stderr is a terminal.
+//          live progress goes to stderr: the block when stderr is a terminal, else
+//          the progress lines below.
 // - live:  a terminal; state changes as lines, plus a progress block (overall and one
 //          row per active file) redrawn in place at most 4 times a second.
-// - plain: not a terminal (logs, CI); state changes as lines, no progress noise.
+// - plain: not a terminal (logs, CI); state changes as lines, and a progress line every
+//          --progress-interval seconds while something moves (progress-lines.ts).
+// A command with a scope (its own jobs) reports only those: other jobs of the queue that
+// change meanwhile are not its business.
 
 import readline from 'readline';
 import {
   DONE_STATES, isKnownVodStatus, type JobError, type JobState, type JobView, type ProgressBatch, type QueueTotals,
 } from '../../shared/types';
 import { fitWidth, formatBytes, formatDuration, formatSpeed, percentText } from './format';
+import { ProgressLines } from './progress-lines';
 
 /** The JSON line written for each file (`--json`). */
 export interface FileRecord {
@@ -63,7 +68,14 @@ export interface ReporterOptions {
   stderr?: NodeJS.WriteStream;
   /** Job lookup for names and sizes of active jobs in the progress block. */
   lookup: (id: number) => JobView | undefined;
+  /** The command's jobs, filled as it learns them; undefined = every job of the queue. */
+  scope?: ReadonlySet<number>;
+  /** Seconds between progress lines when no terminal shows the live block; 0 = none. */
+  progressIntervalSec?: number;
 }
+
+/** Default of --progress-interval. */
+export const DEFAULT_PROGRESS_INTERVAL_SEC = 30;
 
 const REDRAW_MS = 250;
 const MAX_FILE_ROWS = 10;
@@ -71,22 +83,24 @@ const MAX_FILE_ROWS = 10;
 export function createReporter(opts: ReporterOptions): Reporter {
   const stdout = opts.stdout ?? process.stdout;
   const stderr = opts.stderr ?? process.stderr;
-  const scope = new Map<number, JobView>();
-  const live = stderr.isTTY ? new LiveBlock(stderr, opts.lookup, scope) : undefined;
+  // The command's jobs as last seen, for the live block's totals (scopeTotals).
+  const tracked = new Map<number, JobView>();
+  const live = stderr.isTTY ? new LiveBlock(stderr, opts.lookup, tracked) : undefined;
   const write = (stream: NodeJS.WritableStream, text: string): void => {
     if (live) live.clear();
     stream.write(text);
     if (live) live.draw();
   };
   const lastState = new Map<number, string>();
+  const lines = live ? undefined : progressLines(opts, (line) => write(opts.json ? stderr : stdout, `${line}\n`));
 
   return {
     track(jobs) {
-      for (const job of jobs) scope.set(job.id, job);
+      for (const job of jobs) tracked.set(job.id, job);
     },
     jobsChanged(jobs) {
-      for (const job of jobs) {
-        if (scope.has(job.id)) scope.set(job.id, job);
+      for (const job of jobs) if (tracked.has(job.id)) tracked.set(job.id, job);
+      for (const job of inScope(jobs, opts.scope)) {
         // A waiting job is shown again when the reason it waits for changes; a VOD status
         // the app does not know is a line of its own: polling goes on, and the operator
         // sees what it waits on instead of silence.
@@ -105,6 +119,7 @@ export function createReporter(opts: ReporterOptions): Reporter {
     },
     progress(batch) {
       live?.update(batch);
+      lines?.update(batch);
     },
     fileDone(rec) {
       if (opts.json) write(stdout, `${JSON.stringify(rec)}\n`);
@@ -118,8 +133,20 @@ export function createReporter(opts: ReporterOptions): Reporter {
     },
     close() {
       live?.close();
+      lines?.close();
     },
   };
+}
+
+function inScope(jobs: readonly JobView[], scope: ReadonlySet<number> | undefined): readonly JobView[] {
+  return scope ? jobs.filter((j) => scope.has(j.id)) : jobs;
+}
+
+/** Plain progress lines for output that is not a terminal, unless turned off. */
+function progressLines(opts: ReporterOptions, write: (line: string) => void): ProgressLines | undefined {
+  const seconds = opts.progressIntervalSec ?? DEFAULT_PROGRESS_INTERVAL_SEC;
+  if (seconds <= 0) return undefined;
+  return new ProgressLines({ intervalMs: seconds * 1000, write, lookup: opts.lookup, scope: opts.scope });
 }
 
 /**
@@ -146,7 +173,8 @@ export function outcomeSummary(finals: readonly JobView[], reached: (job: JobVie
 
 function describeState(job: JobView): string {
   const id = `#${job.id}`.padEnd(7);
-  const state = job.state.padEnd(10);
+  // The longest state ("completing") keeps a space before the path.
+  const state = job.state.padEnd(11);
   let tail = '';
   if (job.videoId) tail += `  VideoId ${job.videoId}`;
   if (job.state === 'failed' || job.state === 'waiting') {

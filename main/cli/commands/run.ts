@@ -39,7 +39,11 @@ function runnableIds(engine: UploadEngineApi): number[] {
 
 export async function runCommand(flags: RunCommandFlags): Promise<number> {
   const engineRef: { current?: { getJob(id: number): JobView | undefined } } = {};
-  const reporter = createReporter({ json: !!flags.json, lookup: (id) => engineRef.current?.getJob(id) });
+  // The jobs this run runs: its scope for reporting and progress.
+  const ran = new Set<number>();
+  const reporter = createReporter({
+    json: !!flags.json, lookup: (id) => engineRef.current?.getJob(id), scope: ran, progressIntervalSec: flags.progressInterval,
+  });
   const creds = loadCredentials();
   const provider = createProvider(creds);
   await preflight(provider, creds, (note) => reporter.note(note));
@@ -53,7 +57,6 @@ export async function runCommand(flags: RunCommandFlags): Promise<number> {
   });
   const { engine } = session;
   engineRef.current = engine;
-  const ran = new Set<number>();
   const reported = new Set<number>();
   const report = (j: JobView): void => {
     if (reported.has(j.id)) return;
@@ -68,12 +71,11 @@ export async function runCommand(flags: RunCommandFlags): Promise<number> {
     // Progress totals count the jobs this run takes on, not the queue's history.
     reporter.track([...ran].map((id) => engine.getJob(id)).filter((j): j is JobView => j !== undefined));
     const sub = engine.onDidChangeJobs((jobs) => {
-      reporter.track(jobs.filter((j) => !ran.has(j.id)));
+      reporter.track(jobs.filter((j) => !ran.has(j.id) && !TERMINAL_STATES.includes(j.state)));
+      // A job that moves during the run (resumed from another shell, say) is run by it.
+      for (const j of jobs) if (!TERMINAL_STATES.includes(j.state)) ran.add(j.id);
       reporter.jobsChanged(jobs);
-      for (const j of jobs) {
-        ran.add(j.id);
-        if (TERMINAL_STATES.includes(j.state)) report(j);
-      }
+      for (const j of jobs) if (ran.has(j.id) && TERMINAL_STATES.includes(j.state)) report(j);
     });
     const psub = engine.onDidProgress((b) => reporter.progress(b));
     try {

@@ -1,8 +1,10 @@
 // `vodup upload <files or folders…>`: validate everything first, enqueue the valid
 // files, upload until each of them is done, report each file as it finishes.
 
-import { DONE_STATES, type CategoryNode, type EngineSettings, type JobView } from '../../../shared/types';
+import os from 'os';
+import { DONE_STATES, type CategoryNode, type EngineSettings, type JobView, type MediaProbe } from '../../../shared/types';
 import { classifyError } from '../../engine/errors';
+import { FfprobeUnavailableError, PROBE_CONCURRENCY, probeMany, probeReason } from '../../engine/media-probe';
 import { createProvider, loadCredentials, preflight, readCategoryTree } from '../credentials';
 import { CliError, EXIT } from '../errors';
 import { expandInputs } from '../expand';
@@ -23,6 +25,8 @@ export interface RunFlags {
   window?: { start: string; end: string };
   db?: string;
   json?: boolean;
+  /** Seconds between progress lines off a terminal (0 = none). */
+  progressInterval?: number;
 }
 
 export interface UploadFlags extends MetaFlags, RunFlags {
@@ -32,6 +36,10 @@ export interface UploadFlags extends MetaFlags, RunFlags {
   waitReady: boolean;
   /** Enqueue paused and exit; `vodup resume` + `vodup run` upload them later. */
   hold?: boolean;
+  /** false with --no-probe: no ffprobe check of each file before it is enqueued. */
+  probe?: boolean;
+  /** Refuse files ffprobe cannot read as media (exit 2) instead of warning. */
+  strict?: boolean;
 }
 
 export function settingsFromFlags(flags: RunFlags): Partial<EngineSettings> {
@@ -56,9 +64,13 @@ const FINISHED_NO_WAIT = new Set(['uploaded', 'ready', 'review', 'failed', 'canc
 
 export async function uploadCommand(inputs: string[], flags: UploadFlags): Promise<number> {
   let engineRef: { getJob(id: number): JobView | undefined } | undefined;
-  const reporter = createReporter({ json: !!flags.json, lookup: (id) => engineRef?.getJob(id) });
+  // This command's jobs: older jobs of the queue that move meanwhile are not reported.
+  const scope = new Set<number>();
+  const reporter = createReporter({
+    json: !!flags.json, lookup: (id) => engineRef?.getJob(id), scope, progressIntervalSec: flags.progressInterval,
+  });
   try {
-    return await upload(inputs, flags, reporter, (e) => (engineRef = e));
+    return await upload(inputs, flags, reporter, (e) => (engineRef = e), scope);
   } finally {
     reporter.close();
   }
@@ -69,6 +81,7 @@ async function upload(
   flags: UploadFlags,
   reporter: ReturnType<typeof createReporter>,
   bindEngine: (e: { getJob(id: number): JobView | undefined }) => void,
+  scope: Set<number>,
 ): Promise<number> {
   // 1. Everything is checked before anything is enqueued; every problem is printed.
   if (inputs.length === 0 && !flags.manifest) {
@@ -132,6 +145,19 @@ async function upload(
     }
   }
 
+  // 3. The media check, once the account is known to work (a refused key fails fast).
+  if (flags.probe !== false) {
+    const refused = await checkMedia(plan.jobs.map((j) => j.path), !!flags.strict, reporter, reject);
+    if (refused.size > 0) {
+      plan.jobs = plan.jobs.filter((j) => !refused.has(j.path));
+      problems.push(...[...refused].map((path) => ({ path, message: 'not readable as media' })));
+      if (plan.jobs.length === 0) {
+        reporter.note('Nothing was enqueued: fix the problems above and run the command again.');
+        return EXIT.usage;
+      }
+    }
+  }
+
   const session = await openSession({
     dbPath: resolveDbPath(flags.db),
     settings: settingsFromFlags(flags),
@@ -151,6 +177,7 @@ async function upload(
       hold: !!flags.hold,
       ...(flags.partSize ? { partSizeMiB: flags.partSize } : {}),
     });
+    for (const job of added) scope.add(job.id);
     for (const r of rejected) reject(r.path, r.reason);
     // Progress totals count this command's files, not the queue's history.
     reporter.track(added);
@@ -209,6 +236,53 @@ async function categoriesFor(): Promise<{ categories?: CategoryNode[]; unavailab
         : `${e.code}: ${e.message}`,
     };
   }
+}
+
+/**
+ * Files probed at once. Each probe is mostly ffprobe starting up (~25 ms of CPU), so
+ * one per core; at least the app's NAS-friendly two, at most 8.
+ */
+const UPLOAD_PROBE_CONCURRENCY = Math.min(8, Math.max(PROBE_CONCURRENCY, os.availableParallelism()));
+/** From this many files on, the check is announced: it takes a while (about 2,000 files a minute on 2 cores). */
+const ANNOUNCE_PROBE_FROM = 200;
+
+/**
+ * Asks ffprobe whether each file reads as media (media-probe.ts) before it is enqueued:
+ * VOD would take any bytes and only fail at transcoding, after the whole upload. Warns
+ * for each one that does not, or with --strict refuses it; returns the refused paths.
+ * Without ffprobe the files go on unchecked, said once (--strict refuses to go on).
+ */
+async function checkMedia(
+  paths: readonly string[],
+  strict: boolean,
+  reporter: ReturnType<typeof createReporter>,
+  reject: (path: string, message: string) => void,
+): Promise<Set<string>> {
+  let probes: Record<string, MediaProbe>;
+  if (paths.length >= ANNOUNCE_PROBE_FROM) {
+    reporter.note(`Checking ${paths.length} files with ffprobe before they are enqueued… (--no-probe skips this)`);
+  }
+  try {
+    probes = await probeMany(paths, { concurrency: UPLOAD_PROBE_CONCURRENCY });
+  } catch (err) {
+    if (!(err instanceof FfprobeUnavailableError)) throw err;
+    if (strict) throw new CliError(`${err.message}\n--strict needs it to check the files; nothing was enqueued (or drop --strict, or skip the check with --no-probe).`, EXIT.usage);
+    reporter.problem(paths.length === 1 ? paths[0] : `${paths.length} files`, `not checked as media: ${err.message}`);
+    return new Set();
+  }
+  const refused = new Set<string>();
+  for (const path of paths) {
+    const p = probes[path];
+    if (p.ok) continue;
+    const why = `not readable as media: ${probeReason(p)}; VOD would accept the upload and fail to transcode it`;
+    if (strict) {
+      refused.add(path);
+      reject(path, `${why}. Refused (--strict): nothing was enqueued for it.`);
+    } else {
+      reporter.problem(path, `warning: ${why} (--strict refuses such files).`);
+    }
+  }
+  return refused;
 }
 
 /** Outside the upload window nothing moves: say so, and until when. */

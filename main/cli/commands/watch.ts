@@ -59,7 +59,7 @@ export async function watchCommand(folders: string[], flags: WatchFlags): Promis
   const provider = createProvider(creds);
   const dbPath = resolveDbPath(flags.db);
   const engineRef: { current?: { getJob(id: number): JobView | undefined } } = {};
-  const reporter = createReporter({ json: !!flags.json, lookup: (id) => engineRef.current?.getJob(id) });
+  const reporter = createReporter({ json: !!flags.json, lookup: (id) => engineRef.current?.getJob(id), progressIntervalSec: flags.progressInterval });
   // An upload-only RAM user passes, with a note that ids must be given by hand.
   await preflight(provider, creds, (note) => reporter.note(note));
   let stopping = false;
