@@ -29,6 +29,27 @@ export function loadCredentials(env: NodeJS.ProcessEnv = process.env): ProviderC
   }
 }
 
+/**
+ * The account these credentials upload to, as the ledger names it: the AccessKeyId and
+ * the endpoint (or region) it talks to. Never the secret or the token.
+ */
+export function accountOfCredentials(creds: ProviderCredentials): string {
+  return `${creds.accessKeyId}@${creds.endpoint ?? creds.region}`;
+}
+
+/**
+ * The CLI's account for the ledger, from the environment's credentials; '' when there
+ * are none (a queue only read, or jobs held): such jobs match and record nothing under
+ * an account the next upload would use.
+ */
+export function cliAccount(env: NodeJS.ProcessEnv = process.env): string {
+  try {
+    return accountOfCredentials(resolveCredentials({ env }));
+  } catch {
+    return '';
+  }
+}
+
 export function createProvider(creds: ProviderCredentials): VideoProvider {
   return new AliyunVodProvider(creds);
 }

@@ -4,6 +4,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { controlCommand, type ControlAction } from './commands/control';
 import { exportCommand } from './commands/export';
+import { ledgerExportCommand } from './commands/ledger';
 import { probeCommand } from './commands/probe';
 import { runCommand } from './commands/run';
 import { sandboxCommand } from './commands/sandbox';
@@ -52,6 +53,12 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--window <from-to>', 'upload only between these local times, e.g. 22:00-06:00 ("any" = any time); outside it the command waits', uploadWindowFlag)
     .option('--json', 'stdout: one JSON line per file as it finishes; nothing else');
 
+  // A file this account already uploaded (the ledger) or has in the queue: matched by
+  // size and sampled content, so a moved or renamed file is found too.
+  const duplicatesOption = () => new Option('--duplicates <policy>',
+    'a file this account already uploaded or queued: skip it (reported with its VideoId), upload it again as a new video, or fail (enqueue nothing)')
+    .choices(['skip', 'upload', 'fail']).default('skip');
+
   // The metadata of each file: shared by upload and watch.
   const metaOptions = (cmd: Command): Command => cmd
     .option('--title <title>',
@@ -72,6 +79,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--manifest <file>', 'a CSV or JSON list of files with their own title, category, tags… (see README); the flags above fill what a row leaves empty')
     .option('--no-wait-ready', 'done when the object is in OSS, without waiting for VOD status Normal')
     .option('--hold', 'only enqueue, paused; start later with `vodup resume` and `vodup run`')
+    .addOption(duplicatesOption())
     .action(async (paths: string[], flags) => setExit(await uploadCommand(paths, flags)));
 
   metaOptions(runOptions(program.command('watch')
@@ -79,6 +87,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .argument('<folders...>', 'folders a transfer tool fills')))
     .option('--interval <sec>', 'seconds between scans', intIn(1, 86_400, ' s'), 10)
     .option('--settle <sec>', 'seconds a file must keep the same size and mtime before it is taken', intIn(0, 86_400, ' s'), 30)
+    .addOption(duplicatesOption())
     .action(async (folders: string[], flags) => setExit(await watchCommand(folders, flags)));
 
   runOptions(program.command('run')
@@ -104,6 +113,17 @@ function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--tab <tab>', 'only the jobs of one tab (default: all jobs)').choices(['pending', 'active', 'done', 'failed']))
     .option('--out <file>', 'write to this file instead of stdout')
     .action(async (flags) => setExit(await exportCommand(flags)));
+
+  program.command('ledger')
+    .description('What this app uploaded (kept when jobs leave the queue).')
+    .command('export')
+    .description('Export the ledger: VideoId, title, path, size, sampled hash, CRC-64, when — of the credentials\' account, or --all.')
+    .addOption(dbOption())
+    .option('--json', 'JSON (an array)')
+    .option('--csv', 'CSV, UTF-8 with BOM (the default)')
+    .option('--all', 'every account\'s uploads, not only the account of the credentials')
+    .option('--out <file>', 'write to this file instead of stdout')
+    .action(async (flags) => setExit(await ledgerExportCommand(flags)));
 
   const control = (name: ControlAction, what: string): Command => program.command(name)
     .description(`${what} jobs by id, or "all"`)

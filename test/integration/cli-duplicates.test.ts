@@ -1,0 +1,87 @@
+// `--duplicates skip|upload|fail` and `vodup ledger export`: real CLI processes against
+// the sandbox, one queue, the same folder uploaded again after it completed.
+import fs from 'fs';
+import path from 'path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Sandbox } from '../../main/sandbox/index';
+import { cliEnv, jsonLines, runCli, useCliSandbox, writeRandomFile } from '../fixtures/cli-harness';
+
+interface FileLine {
+  path: string;
+  jobId: number | null;
+  videoId: string | null;
+  state: string;
+  duplicate?: { kind: string; videoId?: string; previousPath?: string };
+}
+
+const cli = useCliSandbox('cli-dup');
+let sandbox: Sandbox;
+let home: string;
+beforeAll(() => {
+  ({ sandbox, home } = cli);
+});
+
+describe('vodup upload --duplicates', () => {
+  it('skips a folder uploaded before (with VideoIds), fails on request, uploads again on request; the ledger exports them', async () => {
+    const folder = path.join(home, 'media');
+    const files = ['a.mp4', 'b.mov', 'c.mp3'].map((n, i) => {
+      writeRandomFile(path.join(folder, n), 100_000 + i);
+      return path.join(folder, n);
+    });
+    const env = cliEnv(sandbox, home);
+
+    const first = await runCli(['upload', folder, '--json'], env);
+    expect(first.code, first.stderr).toBe(0);
+    const uploaded = new Map(jsonLines<FileLine>(first.stdout).map((l) => [l.path, l.videoId!]));
+    expect([...uploaded.keys()].sort()).toEqual(files);
+    expect(sandbox.stats().createUploadVideo).toBe(3);
+
+    // Default: every file is a duplicate, each with its VideoId; nothing is created; exit 0.
+    const again = await runCli(['upload', folder, '--json'], env);
+    expect(again.code, again.stderr).toBe(0);
+    const dups = jsonLines<FileLine>(again.stdout);
+    expect(dups.map((l) => [l.path, l.state, l.videoId]).sort()).toEqual(files.map((f) => [f, 'duplicate', uploaded.get(f)]));
+    expect(again.stderr).toContain('3 file(s) skipped');
+    expect(sandbox.stats().createUploadVideo).toBe(3);
+
+    // Plain mode: a line per skip, naming the VideoId; a moved file is still known.
+    const moved = path.join(home, 'elsewhere', 'renamed.mp4');
+    fs.mkdirSync(path.dirname(moved));
+    fs.renameSync(files[0], moved);
+    const plain = await runCli(['upload', moved], env);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stdout).toMatch(new RegExp(`duplicate  ${moved}: uploaded on \\d{4}-\\d\\d-\\d\\d as VideoId ${uploaded.get(files[0])} \\(from ${files[0]}\\)`));
+    fs.renameSync(moved, files[0]);
+
+    // fail: non-zero, each named, nothing enqueued (the new file neither).
+    writeRandomFile(path.join(folder, 'new.mp4'), 5_000);
+    const fail = await runCli(['upload', folder, '--duplicates', 'fail'], env);
+    expect(fail.code).toBe(2);
+    for (const f of files) expect(fail.stderr).toContain(`${f}: uploaded on`);
+    expect(fail.stdout).toContain('Nothing was enqueued');
+    expect(sandbox.stats().createUploadVideo).toBe(3);
+    fs.rmSync(path.join(folder, 'new.mp4'));
+
+    // upload: new VideoIds for all three.
+    const deliberate = await runCli(['upload', folder, '--duplicates', 'upload', '--json'], env);
+    expect(deliberate.code, deliberate.stderr).toBe(0);
+    const second = jsonLines<FileLine>(deliberate.stdout);
+    expect(second.map((l) => l.state)).toEqual(['ready', 'ready', 'ready']);
+    for (const l of second) expect(l.videoId).not.toBe(uploaded.get(l.path));
+    expect(sandbox.stats().createUploadVideo).toBe(6);
+
+    const json = await runCli(['ledger', 'export', '--json'], env);
+    expect(json.code, json.stderr).toBe(0);
+    const rows = JSON.parse(json.stdout) as { video_id: string; path: string; account: string; crc64_hex: string }[];
+    expect(rows.map((r) => r.video_id).sort()).toEqual([...uploaded.values(), ...second.map((l) => l.videoId!)].sort());
+    expect(new Set(rows.map((r) => r.account))).toEqual(new Set([`${sandbox.accessKeyId}@${sandbox.url}`]));
+    expect(json.stdout).not.toContain(sandbox.accessKeySecret);
+    const csv = await runCli(['ledger', 'export'], env);
+    expect(csv.code, csv.stderr).toBe(0);
+    expect(csv.stdout.split('\r\n')[0]).toBe('\uFEFFaccount,video_id,title,path,size_bytes,sample_hash,crc64_hex,uploaded_at,job_id');
+    expect(csv.stdout.trim().split('\r\n')).toHaveLength(7);
+    // Another account has uploaded nothing.
+    const other = await runCli(['ledger', 'export', '--json'], cliEnv(sandbox, home, { VOD_ACCESS_KEY_ID: 'someone-else' }));
+    expect(JSON.parse(other.stdout)).toEqual([]);
+  });
+});
