@@ -5,6 +5,7 @@
 import type { CategoryNode } from '../../shared/types';
 import type { ProviderCredentials, VideoProvider } from '../engine/provider';
 import { classifyError } from '../engine/errors';
+import { ledgerAccount } from '../engine/store/ledger';
 import { resolveCredentials } from '../engine/vod/credentials';
 import { AliyunVodProvider } from '../engine/vod/aliyun-provider';
 import { VodClient } from '../engine/vod/vod-client';
@@ -34,7 +35,7 @@ export function loadCredentials(env: NodeJS.ProcessEnv = process.env): ProviderC
  * the endpoint (or region) it talks to. Never the secret or the token.
  */
 export function accountOfCredentials(creds: ProviderCredentials): string {
-  return `${creds.accessKeyId}@${creds.endpoint ?? creds.region}`;
+  return ledgerAccount(creds);
 }
 
 /**

@@ -30,9 +30,9 @@ export interface AddJobsOptions {
   partSizeMiB?: number;
   /**
    * What to do with a file the account already has (shared/types DuplicatePolicy).
-   * Absent: `upload`, as before there was a ledger; the shells pass `skip`.
-   * Two copies of one file in the same call count as one: the second is a duplicate
-   * of the first's job.
+   * Absent: `upload`, as before there was a ledger; the shells pass `skip`. Files are
+   * matched against what the account had before the call (copies within one call are
+   * each added).
    */
   duplicates?: DuplicatePolicy;
 }

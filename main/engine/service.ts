@@ -187,45 +187,25 @@ export class UploadEngine implements UploadEngineApi {
         ...(opts.partSizeMiB ? { partSize } : {}),
       });
     }
-    const { keep, duplicates, copies } = policy === 'upload' ? { keep: valid, duplicates: [], copies: [] } : this.sortDuplicates(valid, opts.profileId);
-    if (policy === 'fail' && duplicates.length + copies.length > 0) {
-      // Nothing is enqueued; a copy within this call is named with the file it copies.
-      for (const c of copies) duplicates.push({ path: c.path, kind: 'queued', previousPath: keep[c.of].path });
-      return { added: [], rejected, duplicates };
+    // Matched against what the account had before this call: copies of one file within
+    // a call (the same clip in two folders of a delivery) are each added, as they were.
+    const duplicates: DuplicateFile[] = [];
+    const keep: NewJobRecord[] = [];
+    if (policy === 'upload') keep.push(...valid);
+    else {
+      const account = this.accountOf(opts.profileId);
+      for (const v of valid) {
+        const dup = this.duplicateOf(account, opts.profileId, v.path, v.size, v.sampleHash!);
+        if (dup) duplicates.push(dup);
+        else keep.push(v);
+      }
     }
+    // `fail`: all or nothing.
+    if (policy === 'fail' && duplicates.length > 0) return { added: [], rejected, duplicates };
     const ids = keep.length > 0 ? this.store.insertJobs(keep) : [];
-    for (const c of copies) duplicates.push({ path: c.path, kind: 'queued', jobId: ids[c.of], previousPath: keep[c.of].path });
     ids.forEach((id) => this.changed(id));
     this.pump();
     return { added: ids.map((id) => this.getJob(id)!).filter(Boolean), rejected, duplicates };
-  }
-
-  /**
-   * Splits fingerprinted files into those to add, those the account has (the ledger or
-   * the queue) and later copies of a file earlier in the same list (`of`: its index in keep).
-   */
-  private sortDuplicates(valid: NewJobRecord[], profileId: string | undefined) {
-    const keep: NewJobRecord[] = [];
-    const duplicates: DuplicateFile[] = [];
-    const copies: { path: string; of: number }[] = [];
-    const seen = new Map<string, number>();
-    const account = this.accountOf(profileId);
-    for (const v of valid) {
-      const dup = this.duplicateOf(account, profileId, v.path, v.size, v.sampleHash!);
-      if (dup) {
-        duplicates.push(dup);
-        continue;
-      }
-      const key = `${v.size}:${v.sampleHash}`;
-      const first = seen.get(key);
-      if (first !== undefined) {
-        copies.push({ path: v.path, of: first });
-        continue;
-      }
-      seen.set(key, keep.length);
-      keep.push(v);
-    }
-    return { keep, duplicates, copies };
   }
 
   private accountOf(profileId: string | undefined): string {
@@ -234,6 +214,8 @@ export class UploadEngine implements UploadEngineApi {
 
   /** What the account has of this file: a VideoId in the ledger, else a job of the queue. */
   private duplicateOf(account: string, profileId: string | undefined, abs: string, size: number, sampleHash: string): DuplicateFile | undefined {
+    // Every empty file has the same "content": no sign that two are the same video.
+    if (size === 0) return undefined;
     const elsewhere = (p: string) => (p !== abs ? { previousPath: p } : {});
     const [hit] = this.store.ledger.find(account, size, sampleHash);
     if (hit) {

@@ -11,6 +11,14 @@
 
 import type Database from 'better-sqlite3';
 
+/**
+ * How the ledger names an account: its AccessKeyId and the endpoint (else region) it
+ * talks to, so the CLI and the app name one account alike. Never a secret.
+ */
+export function ledgerAccount(c: { accessKeyId: string; region: string; endpoint?: string }): string {
+  return `${c.accessKeyId}@${c.endpoint ?? c.region}`;
+}
+
 export interface LedgerEntry {
   id: number;
   account: string;
