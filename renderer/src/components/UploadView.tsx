@@ -268,9 +268,9 @@ function DuplicateMark({ file }: { file: StagedFile }) {
     .filter(Boolean).join('\n');
   return (
     <span className="dup-mark" data-testid="staged-duplicate">
-      <span className={file.uploadAgain ? 'muted' : 'warn-text'} title={hint} data-testid="staged-duplicate-text">
+      <span className={`ellipsis small ${file.uploadAgain ? 'muted' : 'warn-text'}`} title={hint} data-testid="staged-duplicate-text">
         {file.uploadAgain ? t('staging.willUploadAgain') : what}
-      </span>{' '}
+      </span>
       <button
         type="button"
         className="link"
