@@ -4,7 +4,7 @@ import fs from 'fs';
 import path from 'path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../main/sandbox/index';
-import { cliEnv, jsonLines, runCli, useCliSandbox, writeRandomFile } from '../fixtures/cli-harness';
+import { cliEnv, jsonLines, runCli, startCli, useCliSandbox, waitFor, writeRandomFile } from '../fixtures/cli-harness';
 
 interface FileLine {
   path: string;
@@ -84,4 +84,34 @@ describe('vodup upload --duplicates', () => {
     const other = await runCli(['ledger', 'export', '--json'], cliEnv(sandbox, home, { VOD_ACCESS_KEY_ID: 'someone-else' }));
     expect(JSON.parse(other.stdout)).toEqual([]);
   });
+
+  it('vodup watch skips a dropped file this account uploaded (a JSON line with its VideoId); --duplicates fail stops it, exit 2', async () => {
+    const env = cliEnv(sandbox, home);
+    const db = path.join(home, 'watch.db');
+    const src = path.join(home, 'w-src', 'show.mp4');
+    writeRandomFile(src, 80_000);
+    const up = await runCli(['upload', src, '--db', db, '--json'], env);
+    expect(up.code, up.stderr).toBe(0);
+    const videoId = jsonLines<FileLine>(up.stdout)[0].videoId;
+    const drop = path.join(home, 'w-drop');
+    fs.mkdirSync(drop);
+    fs.copyFileSync(src, path.join(drop, 'show copy.mp4'));
+    const created = sandbox.stats().createUploadVideo;
+
+    const run = startCli(['watch', drop, '--interval', '1', '--settle', '0', '--db', db, '--json'], env);
+    let out = '';
+    run.child.stdout!.on('data', (d: string) => (out += d));
+    const dup = () => jsonLines<FileLine>(out).find((l) => l.state === 'duplicate');
+    expect(await waitFor(() => dup() !== undefined, run.child, 20)).toBe('met');
+    expect(dup()).toMatchObject({ path: path.join(drop, 'show copy.mp4'), videoId, duplicate: { kind: 'uploaded', videoId, previousPath: src } });
+    run.child.kill('SIGTERM');
+    expect((await run.result).code).toBe(143);
+    expect(sandbox.stats().createUploadVideo).toBe(created);
+
+    const strict = await runCli(['watch', drop, '--interval', '1', '--settle', '0', '--db', db, '--duplicates', 'fail'], env);
+    expect(strict.code).toBe(2);
+    expect(strict.stderr).toContain(`${path.join(drop, 'show copy.mp4')}: uploaded on`);
+    expect(strict.stderr).toContain('Stopped watching (--duplicates fail)');
+    expect(sandbox.stats().createUploadVideo).toBe(created);
+  }, 120_000);
 });
