@@ -4,7 +4,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { controlCommand, type ControlAction } from './commands/control';
 import { exportCommand } from './commands/export';
-import { ledgerExportCommand } from './commands/ledger';
+import { ledgerExportCommand, ledgerSeedCommand } from './commands/ledger';
 import { probeCommand } from './commands/probe';
 import { runCommand } from './commands/run';
 import { sandboxCommand } from './commands/sandbox';
@@ -114,9 +114,15 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--out <file>', 'write to this file instead of stdout')
     .action(async (flags) => setExit(await exportCommand(flags)));
 
-  program.command('ledger')
-    .description('What this app uploaded (kept when jobs leave the queue).')
-    .command('export')
+  const ledger = program.command('ledger')
+    .description('What this app uploaded (kept when jobs leave the queue).');
+  ledger.command('seed')
+    .description('On a fresh machine: record the files the account already has in VOD (same title and size, and proven the same bytes by the source\'s CRC-64), so uploads skip them.')
+    .argument('<paths...>', 'video/audio files or folders')
+    .addOption(dbOption())
+    .option('--json', 'one JSON line per file')
+    .action(async (paths: string[], flags) => setExit(await ledgerSeedCommand(paths, flags)));
+  ledger.command('export')
     .description('Export the ledger: VideoId, title, path, size, sampled hash, CRC-64, when — of the credentials\' account, or --all.')
     .addOption(dbOption())
     .option('--json', 'JSON (an array)')

@@ -114,4 +114,34 @@ describe('vodup upload --duplicates', () => {
     expect(strict.stderr).toContain('Stopped watching (--duplicates fail)');
     expect(sandbox.stats().createUploadVideo).toBe(created);
   }, 120_000);
+
+  it('vodup ledger seed: a fresh queue learns the files VOD has (same bytes, proven by CRC-64), and upload then skips them', async () => {
+    const env = cliEnv(sandbox, home);
+    const folder = path.join(home, 'seed');
+    const old = path.join(folder, 'old.mp4');
+    writeRandomFile(old, 60_000);
+    const up = await runCli(['upload', old, '--db', path.join(home, 'machine-a.db'), '--json'], env);
+    expect(up.code, up.stderr).toBe(0);
+    const videoId = jsonLines<FileLine>(up.stdout)[0].videoId;
+    // Same name and size, other bytes: VOD has a video of that title and size, not this file.
+    const lookalike = path.join(home, 'seed-b', 'old.mp4');
+    writeRandomFile(lookalike, 60_000);
+    writeRandomFile(path.join(folder, 'new.mp4'), 1_000);
+
+    const fresh = path.join(home, 'machine-b.db');
+    const seed = await runCli(['ledger', 'seed', folder, lookalike, '--db', fresh, '--json'], env);
+    expect(seed.code, seed.stderr).toBe(0);
+    const byPath = new Map(jsonLines<{ path: string; outcome: string; videoId?: string }>(seed.stdout).map((l) => [l.path, l]));
+    expect(byPath.get(old)).toMatchObject({ outcome: 'seeded', videoId });
+    expect(byPath.get(path.join(folder, 'new.mp4'))).toMatchObject({ outcome: 'not-found' });
+    expect(byPath.get(lookalike)).toMatchObject({ outcome: 'unverified', candidates: [videoId] });
+
+    const created = sandbox.stats().createUploadVideo;
+    const again = await runCli(['upload', folder, '--db', fresh, '--json'], env);
+    expect(again.code, again.stderr).toBe(0);
+    const lines = jsonLines<FileLine>(again.stdout);
+    expect(lines.find((l) => l.path === old)).toMatchObject({ state: 'duplicate', videoId });
+    expect(lines.find((l) => l.path.endsWith('new.mp4'))?.state).toBe('ready');
+    expect(sandbox.stats().createUploadVideo).toBe(created + 1);
+  }, 120_000);
 });
