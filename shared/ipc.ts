@@ -7,9 +7,10 @@ import { z } from 'zod';
 import {
   MAX_DESCRIPTION_CHARS, MAX_TAG_CHARS, MAX_TAGS, MAX_TITLE_CHARS,
 } from './limits';
+import { DUPLICATE_POLICIES } from './types';
 import type {
-  Catalog, ConnectionResult, EngineSettings, ExportOptions, JobMeta, JobPage, JobQuery, JobSelector,
-  JobState, JobView, MediaProbe, NewJob, ProfileInput, ProfileView, ProgressBatch, QueueTotals, RejectedFile,
+  Catalog, ConnectionResult, DuplicateFile, DuplicatePolicy, EngineSettings, ExportOptions, JobMeta, JobPage, JobQuery,
+  JobSelector, JobState, JobView, MediaProbe, NewJob, ProfileInput, ProfileView, ProgressBatch, QueueTotals, RejectedFile,
   ScanResult,
 } from './types';
 
@@ -101,7 +102,11 @@ export const ipcArgs = {
   scanPaths: z.tuple([z.array(z.string().min(1).max(4096)).max(100_000)]),
   probeFiles: z.tuple([z.array(z.string().min(1).max(4096)).max(100_000)]),
   readManifest: z.tuple([z.string().min(1).max(4096)]),
-  addJobs: z.tuple([z.array(newJobSchema).max(100_000), z.object({ hold: z.boolean().optional() }).strict().optional()]),
+  addJobs: z.tuple([z.array(newJobSchema).max(100_000), z.object({
+    hold: z.boolean().optional(),
+    duplicates: z.enum(DUPLICATE_POLICIES).optional(),
+  }).strict().optional()]),
+  findDuplicates: z.tuple([z.array(z.string().min(1).max(4096)).max(100_000)]),
   updateMeta: z.tuple([z.array(jobId).max(1_000_000), jobMetaSchema.partial()]),
   queryJobs: z.tuple([jobQuerySchema]),
   getJob: z.tuple([jobId]),
@@ -172,6 +177,8 @@ export interface ManifestReply {
 export interface AddJobsReply {
   added: number;
   rejected: RejectedFile[];
+  /** Files the account already has that were not added (duplicates 'skip' or 'fail'). */
+  duplicates: DuplicateFile[];
 }
 
 /**
@@ -269,7 +276,14 @@ export interface VodBridge {
    * a JSON array on the machine running the engine. Rows whose file is missing are problems.
    */
   readManifest(path: string): Promise<ManifestReply>;
-  addJobs(jobs: NewJob[], opts?: { hold?: boolean }): Promise<AddJobsReply>;
+  /**
+   * duplicates: what to do with a file the active account already uploaded (the
+   * ledger) or has in the queue — 'skip' it, 'upload' it again, or 'fail' (add none).
+   * Absent: 'upload'.
+   */
+  addJobs(jobs: NewJob[], opts?: { hold?: boolean; duplicates?: DuplicatePolicy }): Promise<AddJobsReply>;
+  /** Which of these files the active account already has (matched by size and sampled content). */
+  findDuplicates(paths: string[]): Promise<DuplicateFile[]>;
   updateMeta(ids: number[], patch: Partial<JobMeta>): Promise<void>;
   queryJobs(query: JobQuery): Promise<JobPage>;
   getJob(id: number): Promise<JobView | null>;

@@ -340,3 +340,43 @@ export interface ExportOptions {
   /** Only these jobs (the operator's selection), within `tab` if both are given. */
   ids?: number[];
 }
+
+/**
+ * What adding a file this account already has does: `skip` it (reported with its
+ * VideoId or job), `upload` it again deliberately (a new VideoId), or `fail` the
+ * whole add (nothing enqueued; the duplicates are named).
+ */
+export const DUPLICATE_POLICIES = ['skip', 'upload', 'fail'] as const;
+export type DuplicatePolicy = (typeof DUPLICATE_POLICIES)[number];
+
+/**
+ * A file the account already has, matched by size and sampled hash (so a moved or
+ * renamed file is still found). `uploaded`: it has a VideoId from this app (the
+ * ledger); `queued`: a job of the queue is on its way with it.
+ */
+export interface DuplicateFile {
+  path: string;
+  kind: 'uploaded' | 'queued';
+  videoId?: string;
+  /** The job that has it (queued), or that uploaded it when it is still in the queue. */
+  jobId?: number;
+  /** uploaded: when (epoch ms). */
+  uploadedAt?: number;
+  title?: string;
+  /** Where the file was when it was uploaded or added, when that was somewhere else. */
+  previousPath?: string;
+}
+
+/** One row of the ledger, as it is exported. */
+export interface LedgerRow {
+  account: string;
+  videoId: string;
+  title: string;
+  path: string;
+  size: number;
+  sampleHash: string;
+  /** Hex CRC-64/ECMA of the object. */
+  crc64?: string;
+  uploadedAt: number;
+  jobId?: number;
+}

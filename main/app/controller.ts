@@ -7,7 +7,7 @@ import type {
   WatchFolderInput, WatchFolderView,
 } from '../../shared/ipc';
 import type {
-  Catalog, ConnectionResult, EngineSettings, ExportOptions, JobMeta, JobPage, JobQuery, JobSelector,
+  Catalog, ConnectionResult, DuplicateFile, DuplicatePolicy, EngineSettings, ExportOptions, JobMeta, JobPage, JobQuery, JobSelector,
   JobView, MediaProbe, NewJob, ProfileInput, ProfileView, QueueTotals, ScanResult,
 } from '../../shared/types';
 import type { UploadEngineApi } from '../engine/api';
@@ -168,10 +168,14 @@ export class AppController implements BridgeCalls {
 
   // --- queue ---
 
-  async addJobs(jobs: NewJob[], opts?: { hold?: boolean }): Promise<AddJobsReply> {
+  async addJobs(jobs: NewJob[], opts?: { hold?: boolean; duplicates?: DuplicatePolicy }): Promise<AddJobsReply> {
     const profileId = this.requireActiveProfile();
-    const result = await this.deps.engine.addJobs(jobs, { hold: opts?.hold, profileId });
-    return { added: result.added.length, rejected: result.rejected };
+    const result = await this.deps.engine.addJobs(jobs, { hold: opts?.hold, profileId, duplicates: opts?.duplicates });
+    return { added: result.added.length, rejected: result.rejected, duplicates: result.duplicates };
+  }
+
+  async findDuplicates(paths: string[]): Promise<DuplicateFile[]> {
+    return this.deps.engine.findDuplicates(paths, { profileId: this.requireActiveProfile() });
   }
 
   async updateMeta(ids: number[], patch: Partial<JobMeta>): Promise<void> {

@@ -5,7 +5,7 @@ import fs from 'fs';
 import path from 'path';
 import { EVENT_SUBSCRIBERS, type VodBridge } from '../../shared/ipc';
 import { openEngine } from '../engine/index';
-import { openQueueStore } from '../engine/store/index';
+import { ledgerAccount, openQueueStore } from '../engine/store/index';
 import { AliyunVodProvider } from '../engine/vod/aliyun-provider';
 import { startSandbox } from '../sandbox/index';
 import { AppController, type PathKind } from './controller';
@@ -61,7 +61,17 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
   const providers = new ProviderRegistry(profiles, opts.providerClass ?? AliyunVodProvider);
   let engine;
   try {
-    engine = await openEngine({ dbPath, providerFor: (id) => providers.providerFor(id) });
+    engine = await openEngine({
+      dbPath,
+      providerFor: (id) => providers.providerFor(id),
+      // The ledger's account: a profile's AccessKeyId@endpoint as the CLI names it; the
+      // sandbox's endpoint moves with its port, so the sandbox profile is its own account.
+      accountOf: (id) => {
+        const p = profiles.get(id ?? profiles.activeId() ?? '');
+        if (!p) return id ?? '';
+        return p.kind === 'sandbox' ? `sandbox:${p.id}` : ledgerAccount(p);
+      },
+    });
     await engine.start();
     if (opts.sandbox) await sandbox.ensure();
   } catch (err) {

@@ -5,6 +5,7 @@
 import type { CategoryNode } from '../../shared/types';
 import type { ProviderCredentials, VideoProvider } from '../engine/provider';
 import { classifyError } from '../engine/errors';
+import { ledgerAccount } from '../engine/store/ledger';
 import { resolveCredentials } from '../engine/vod/credentials';
 import { AliyunVodProvider } from '../engine/vod/aliyun-provider';
 import { VodClient } from '../engine/vod/vod-client';
@@ -26,6 +27,27 @@ export function loadCredentials(env: NodeJS.ProcessEnv = process.env): ProviderC
   } catch (err) {
     const e = classifyError(err);
     throw new CliError(`${e.message} ${e.hint}\n${CREDENTIAL_HELP}`);
+  }
+}
+
+/**
+ * The account these credentials upload to, as the ledger names it: the AccessKeyId and
+ * the endpoint (or region) it talks to. Never the secret or the token.
+ */
+export function accountOfCredentials(creds: ProviderCredentials): string {
+  return ledgerAccount(creds);
+}
+
+/**
+ * The CLI's account for the ledger, from the environment's credentials; '' when there
+ * are none (a queue only read, or jobs held): such jobs match and record nothing under
+ * an account the next upload would use.
+ */
+export function cliAccount(env: NodeJS.ProcessEnv = process.env): string {
+  try {
+    return accountOfCredentials(resolveCredentials({ env }));
+  } catch {
+    return '';
   }
 }
 

@@ -5,6 +5,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { catalogCommand } from './commands/catalog';
 import { controlCommand, type ControlAction } from './commands/control';
 import { exportCommand } from './commands/export';
+import { ledgerExportCommand, ledgerSeedCommand } from './commands/ledger';
 import { probeCommand } from './commands/probe';
 import { runCommand } from './commands/run';
 import { sandboxCommand } from './commands/sandbox';
@@ -56,6 +57,12 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--progress-interval <s>', 'seconds between progress lines when the output is not a terminal (0 = none)', intIn(0, 86_400, ' s'), DEFAULT_PROGRESS_INTERVAL_SEC)
     .option('--json', 'stdout: one JSON line per file as it finishes; nothing else (progress lines go to stderr)');
 
+  // A file this account already uploaded (the ledger) or has in the queue: matched by
+  // size and sampled content, so a moved or renamed file is found too.
+  const duplicatesOption = () => new Option('--duplicates <policy>',
+    'a file this account already uploaded or queued: skip it (reported with its VideoId), upload it again as a new video, or fail (enqueue nothing)')
+    .choices(['skip', 'upload', 'fail']).default('skip');
+
   // The metadata of each file: shared by upload and watch.
   const metaOptions = (cmd: Command): Command => cmd
     .option('--title <title>',
@@ -78,6 +85,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--hold', 'only enqueue, paused; start later with `vodup resume` and `vodup run`')
     .option('--no-probe', 'do not check each file with ffprobe before it is enqueued')
     .option('--strict', 'refuse files ffprobe cannot read as media (zero-byte, not video/audio) instead of warning; exit 2')
+    .addOption(duplicatesOption())
     .action(async (paths: string[], flags) => setExit(await uploadCommand(paths, flags)));
 
   metaOptions(runOptions(program.command('watch')
@@ -85,6 +93,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .argument('<folders...>', 'folders a transfer tool fills')))
     .option('--interval <sec>', 'seconds between scans', intIn(1, 86_400, ' s'), 10)
     .option('--settle <sec>', 'seconds a file must keep the same size and mtime before it is taken', intIn(0, 86_400, ' s'), 30)
+    .addOption(duplicatesOption())
     .action(async (folders: string[], flags) => setExit(await watchCommand(folders, flags)));
 
   runOptions(program.command('run')
@@ -115,6 +124,23 @@ function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--tab <tab>', 'only the jobs of one tab (default: all jobs)').choices([...QUEUE_TABS]))
     .option('--out <file>', 'write to this file instead of stdout')
     .action(async (flags) => setExit(await exportCommand(flags)));
+
+  const ledger = program.command('ledger')
+    .description('What this app uploaded (kept when jobs leave the queue).');
+  ledger.command('seed')
+    .description('On a fresh machine: record the files the account already has in VOD (same title and size, and proven the same bytes by the source\'s CRC-64), so uploads skip them.')
+    .argument('<paths...>', 'video/audio files or folders')
+    .addOption(dbOption())
+    .option('--json', 'one JSON line per file')
+    .action(async (paths: string[], flags) => setExit(await ledgerSeedCommand(paths, flags)));
+  ledger.command('export')
+    .description('Export the ledger: VideoId, title, path, size, sampled hash, CRC-64, when — of the credentials\' account, or --all.')
+    .addOption(dbOption())
+    .option('--json', 'JSON (an array)')
+    .option('--csv', 'CSV, UTF-8 with BOM (the default)')
+    .option('--all', 'every account\'s uploads, not only the account of the credentials')
+    .option('--out <file>', 'write to this file instead of stdout')
+    .action(async (flags) => setExit(await ledgerExportCommand(flags)));
 
   const control = (name: ControlAction, what: string): Command => program.command(name)
     .description(`${what} jobs by id, or "all"`)

@@ -11,7 +11,8 @@
 
 import readline from 'readline';
 import {
-  DONE_STATES, isKnownVodStatus, type JobError, type JobState, type JobView, type ProgressBatch, type QueueTotals,
+  DONE_STATES, isKnownVodStatus, type DuplicateFile, type JobError, type JobState, type JobView, type ProgressBatch,
+  type QueueTotals,
 } from '../../shared/types';
 import { fitWidth, formatBytes, formatDuration, formatSpeed, percentText } from './format';
 import { ProgressLines } from './progress-lines';
@@ -21,11 +22,16 @@ export interface FileRecord {
   path: string;
   jobId: number | null;
   videoId: string | null;
-  /** A job state, or "rejected" (invalid input) / "skipped" (not a VOD format, found in a folder). */
-  state: JobState | 'rejected' | 'skipped';
+  /**
+   * A job state, or "rejected" (invalid input) / "skipped" (not a VOD format, found in a
+   * folder) / "duplicate" (the account has it already: `duplicate` says where).
+   */
+  state: JobState | 'rejected' | 'skipped' | 'duplicate';
   size: number | null;
   crc64: string | null;
   error: { code: string; message: string; hint?: string } | null;
+  /** state "duplicate": the VideoId or job the account has this file as (--duplicates). */
+  duplicate?: DuplicateFile;
 }
 
 export function recordOfJob(job: JobView): FileRecord {
@@ -124,6 +130,7 @@ export function createReporter(opts: ReporterOptions): Reporter {
     fileDone(rec) {
       if (opts.json) write(stdout, `${JSON.stringify(rec)}\n`);
       else if (rec.state === 'skipped') write(stdout, `skipped  ${rec.path}: ${rec.error?.message ?? ''}\n`);
+      else if (rec.state === 'duplicate' && rec.duplicate) write(stdout, `duplicate  ${rec.path}: ${describeDuplicate(rec.duplicate)}\n`);
     },
     note(message) {
       write(opts.json ? stderr : stdout, `${message}\n`);
@@ -169,6 +176,14 @@ export function outcomeSummary(finals: readonly JobView[], reached: (job: JobVie
     ? 'They stay in the queue: `vodup resume <id…>` (paused) or `vodup retry <id…>` (failed, canceled), then `vodup run` (see `vodup status`).'
     : 'They stay in the queue: `vodup retry <id…>` then `vodup run` (see `vodup status`).');
   return lines.join('\n');
+}
+
+/** "uploaded on 2026-12-01 as VideoId …" / "already in the queue as #12", and where it was then. */
+export function describeDuplicate(d: DuplicateFile): string {
+  const what = d.kind === 'uploaded'
+    ? `uploaded${d.uploadedAt !== undefined ? ` on ${new Date(d.uploadedAt).toISOString().slice(0, 10)}` : ''} as VideoId ${d.videoId}`
+    : d.jobId !== undefined ? `already in the queue as #${d.jobId}` : 'a copy of another file of this command';
+  return `${what}${d.previousPath ? ` (from ${d.previousPath})` : ''}`;
 }
 
 function describeState(job: JobView): string {

@@ -11,6 +11,7 @@
 import type { EngineSettings } from '../../shared/types';
 import { openEngine, UploadEngine, type EngineOptions, type UploadEngineApi } from '../engine/index';
 import type { VideoProvider } from '../engine/provider';
+import { cliAccount } from './credentials';
 import { EXIT } from './errors';
 
 export interface SessionOptions {
@@ -50,11 +51,14 @@ export function endOnBrokenPipe(): void {
 
 export async function openSession(opts: SessionOptions): Promise<Session> {
   let provider: VideoProvider | undefined;
+  let account: string | undefined;
   const engineOpts: EngineOptions = {
     dbPath: opts.dbPath,
     settings: opts.settings,
     // The CLI uploads with one account; every profile id maps to it.
     providerFor: () => (provider ??= opts.provider()),
+    // …and so does the ledger's account (AccessKeyId@endpoint), read once when first needed.
+    accountOf: () => (account ??= cliAccount()),
   };
   // openEngine also starts the scheduler; the bare constructor only opens the queue.
   const engine: UploadEngineApi = opts.start ? await openEngine(engineOpts) : new UploadEngine(engineOpts);

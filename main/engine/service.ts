@@ -4,8 +4,9 @@
 
 import path from 'node:path';
 import {
-  DEFAULT_SETTINGS, TERMINAL_STATES, type EngineSettings, type JobMeta, type JobPage, type JobQuery,
-  isTabSelector, type JobError, type JobSelector, type JobState, type JobView, type NewJob, type ProgressBatch, type QueueTotals,
+  DEFAULT_SETTINGS, DONE_STATES, TERMINAL_STATES, type DuplicateFile, type DuplicatePolicy, type EngineSettings, type LedgerRow,
+  type JobMeta, type JobPage, type JobQuery, isTabSelector, type JobError, type JobSelector, type JobState, type JobView,
+  type NewJob, type ProgressBatch, type QueueTotals,
   type RejectedFile,
 } from '../../shared/types';
 import { formatProblems, validateFileName, validateFileSize, validateMetadata, type Problem } from '../../shared/validation';
@@ -147,11 +148,13 @@ export class UploadEngine implements UploadEngineApi {
     const rejected: RejectedFile[] = [];
     const valid: NewJobRecord[] = [];
     const partSizeMiB = opts.partSizeMiB || this.settings.partSizeMiB || undefined;
+    const policy: DuplicatePolicy = opts.duplicates ?? 'upload';
     for (const item of items) {
       const abs = path.resolve(item.path);
       const problems = [...validateFileName(abs), ...validateMetadata(item.meta)];
       let st: { size: number; mtimeMs: number } | undefined;
       let partSize: number | undefined;
+      let sampleHash: string | undefined;
       try {
         st = await statFile(abs);
         // A playlist's job is its whole package: refused when a listed file is missing
@@ -160,6 +163,8 @@ export class UploadEngine implements UploadEngineApi {
         problems.push(...validateFileSize(st.size));
         if (item.meta.coverPath) problems.push(...(await coverProblems(item.meta.coverPath)));
         if (problems.length === 0) partSize = planParts(st.size, { partSizeMiB }).partSize;
+        // Reading samples of every file costs 320 KiB each: only when duplicates matter.
+        if (problems.length === 0 && policy !== 'upload') sampleHash = (await fingerprint(abs)).sampleHash;
       } catch (err) {
         const e = classifyError(err);
         rejected.push({ path: abs, reason: e.message });
@@ -174,6 +179,7 @@ export class UploadEngine implements UploadEngineApi {
         fileName: path.basename(abs),
         size: st.size,
         mtimeMs: st.mtimeMs,
+        ...(sampleHash ? { sampleHash } : {}),
         meta: normalizeMeta(item.meta),
         priority: item.priority ?? 0,
         state: opts.hold ? 'paused' : 'queued',
@@ -182,10 +188,102 @@ export class UploadEngine implements UploadEngineApi {
         ...(opts.partSizeMiB ? { partSize } : {}),
       });
     }
-    const ids = valid.length > 0 ? this.store.insertJobs(valid) : [];
+    // Matched against what the account had before this call: copies of one file within
+    // a call (the same clip in two folders of a delivery) are each added, as they were.
+    const duplicates: DuplicateFile[] = [];
+    const keep: NewJobRecord[] = [];
+    if (policy === 'upload') keep.push(...valid);
+    else {
+      const account = this.accountOf(opts.profileId);
+      for (const v of valid) {
+        const dup = this.duplicateOf(account, opts.profileId, v.path, v.size, v.sampleHash!);
+        if (dup) duplicates.push(dup);
+        else keep.push(v);
+      }
+    }
+    // `fail`: all or nothing.
+    if (policy === 'fail' && duplicates.length > 0) return { added: [], rejected, duplicates };
+    const ids = keep.length > 0 ? this.store.insertJobs(keep) : [];
     ids.forEach((id) => this.changed(id));
     this.pump();
-    return { added: ids.map((id) => this.getJob(id)!).filter(Boolean), rejected };
+    return { added: ids.map((id) => this.getJob(id)!).filter(Boolean), rejected, duplicates };
+  }
+
+  private accountOf(profileId: string | undefined): string {
+    return this.opts.accountOf ? this.opts.accountOf(profileId) : profileId ?? '';
+  }
+
+  /** What the account has of this file: a VideoId in the ledger, else a job of the queue. */
+  private duplicateOf(account: string, profileId: string | undefined, abs: string, size: number, sampleHash: string): DuplicateFile | undefined {
+    // Every empty file has the same "content": no sign that two are the same video.
+    if (size === 0) return undefined;
+    const elsewhere = (p: string) => (p !== abs ? { previousPath: p } : {});
+    const [hit] = this.store.ledger.find(account, size, sampleHash);
+    if (hit) {
+      const job = hit.jobId !== undefined && this.store.getJob(hit.jobId) ? { jobId: hit.jobId } : {};
+      return { path: abs, kind: 'uploaded', videoId: hit.videoId, uploadedAt: hit.uploadedAt, title: hit.title, ...job, ...elsewhere(hit.path) };
+    }
+    const [job] = this.store.ledger.queued(profileId, size, sampleHash);
+    if (!job) return undefined;
+    const rec = this.store.getJob(job.jobId);
+    // A job done before the ledger existed has no row there: its VideoId still counts.
+    if (DONE_STATES.includes(job.state as JobState) && job.videoId) {
+      return { path: abs, kind: 'uploaded', videoId: job.videoId, jobId: job.jobId, uploadedAt: job.finishedAt, title: rec?.meta.title, ...elsewhere(job.path) };
+    }
+    return {
+      path: abs, kind: 'queued', jobId: job.jobId, title: rec?.meta.title,
+      ...(job.videoId ? { videoId: job.videoId } : {}), ...elsewhere(job.path),
+    };
+  }
+
+  async findDuplicates(paths: string[], opts: { profileId?: string } = {}): Promise<DuplicateFile[]> {
+    const account = this.accountOf(opts.profileId);
+    const found: DuplicateFile[] = [];
+    for (const p of paths) {
+      const abs = path.resolve(p);
+      try {
+        let size = (await statFile(abs)).size;
+        if (isHlsPlaylist(abs)) size = (await readHlsPackage(abs)).totalSize;
+        const dup = this.duplicateOf(account, opts.profileId, abs, size, (await fingerprint(abs)).sampleHash);
+        if (dup) found.push(dup);
+      } catch {
+        // Unreadable or gone: not a duplicate; adding it says what is wrong.
+      }
+    }
+    return found;
+  }
+
+  listLedger(opts: { profileId?: string; all?: boolean } = {}): LedgerRow[] {
+    const entries = this.store.ledger.list(opts.all ? undefined : this.accountOf(opts.profileId));
+    return entries.map((e) => ({
+      account: e.account, videoId: e.videoId, title: e.title, path: e.path, size: e.size, sampleHash: e.sampleHash,
+      ...(e.crc64 !== undefined ? { crc64: BigInt(e.crc64).toString(16).padStart(16, '0') } : {}),
+      uploadedAt: e.uploadedAt, ...(e.jobId !== undefined ? { jobId: e.jobId } : {}),
+    }));
+  }
+
+  /**
+   * The one place the ledger is written: a job whose object is complete (its CRC-64
+   * known) records its VideoId for its account. A failure to write is noted on the job,
+   * never a failure of the upload.
+   */
+  private recordUploaded(id: number): void {
+    const rec = this.store.getJob(id);
+    if (!rec?.videoId || rec.crc64 === undefined || !rec.sampleHash) return;
+    if (!['uploaded', ...DONE_STATES].includes(rec.state)) return;
+    try {
+      this.store.ledger.record({
+        account: this.accountOf(rec.profileId), size: rec.size, sampleHash: rec.sampleHash, mtimeMs: rec.mtimeMs,
+        crc64: rec.crc64, videoId: rec.videoId, title: rec.meta.title, path: rec.path, jobId: rec.id,
+      });
+    } catch (err) {
+      const e = classifyError(err);
+      try {
+        this.store.appendEvent(id, 'ledger-failed', { code: e.code, message: e.message });
+      } catch {
+        // The disk refuses everything: the job's own state is what matters.
+      }
+    }
   }
 
   async updateMeta(ids: number[], patch: Partial<JobMeta>): Promise<JobView[]> {
@@ -519,6 +617,7 @@ export class UploadEngine implements UploadEngineApi {
       try {
         bytesMoved = (await runner.run()).bytesMoved;
         this.store.updateJob(rec.id, { attempts: 0, error: null });
+        this.recordUploaded(rec.id);
         this.startPolling(rec.id);
       } catch (err) {
         if (!ctrl.signal.aborted) this.onRunError(rec.id, err, bytesMoved);

@@ -2,7 +2,7 @@
 // files, upload until each of them is done, report each file as it finishes.
 
 import os from 'os';
-import { DONE_STATES, type CategoryNode, type EngineSettings, type JobView, type MediaProbe } from '../../../shared/types';
+import { DONE_STATES, type CategoryNode, type DuplicateFile, type DuplicatePolicy, type EngineSettings, type JobView, type MediaProbe } from '../../../shared/types';
 import { classifyError } from '../../engine/errors';
 import { FfprobeUnavailableError, PROBE_CONCURRENCY, probeMany, probeReason } from '../../engine/media-probe';
 import { createProvider, loadCredentials, preflight, readCategoryTree } from '../credentials';
@@ -10,7 +10,7 @@ import { CliError, EXIT } from '../errors';
 import { expandInputs } from '../expand';
 import { keepingAlive } from '../keep-alive';
 import { resolveDbPath } from '../paths';
-import { createReporter, outcomeSummary, recordOfJob } from '../reporter';
+import { createReporter, describeDuplicate, outcomeSummary, recordOfJob, type Reporter } from '../reporter';
 import { openSession } from '../session';
 import { readManifest } from '../../engine/manifest';
 import { checkSharedFlags, manifestJobs, planJobs, type MetaFlags } from '../upload-meta';
@@ -40,6 +40,8 @@ export interface UploadFlags extends MetaFlags, RunFlags {
   probe?: boolean;
   /** Refuse files ffprobe cannot read as media (exit 2) instead of warning. */
   strict?: boolean;
+  /** A file the account already has (ledger or queue): skip (default), upload again, or fail. */
+  duplicates?: DuplicatePolicy;
 }
 
 export function settingsFromFlags(flags: RunFlags): Partial<EngineSettings> {
@@ -173,12 +175,19 @@ async function upload(
   let inputFailed: boolean;
   try {
     // The part size is the job's own from now on: a held job keeps it for `vodup run`.
-    const { added, rejected } = await engine.addJobs(plan.jobs, {
+    const policy = flags.duplicates ?? 'skip';
+    const { added, rejected, duplicates } = await engine.addJobs(plan.jobs, {
       hold: !!flags.hold,
+      duplicates: policy,
       ...(flags.partSize ? { partSizeMiB: flags.partSize } : {}),
     });
     for (const job of added) scope.add(job.id);
     for (const r of rejected) reject(r.path, r.reason);
+    reportDuplicates(duplicates, policy, reporter);
+    if (policy === 'fail' && duplicates.length > 0) {
+      // Nothing was enqueued (the engine adds all or none under `fail`).
+      return EXIT.usage;
+    }
     // Progress totals count this command's files, not the queue's history.
     reporter.track(added);
     inputFailed = problems.length + rejected.length > 0;
@@ -211,6 +220,22 @@ async function upload(
   reporter.note(outcomeSummary(finals, reached, flags.waitReady ? 'ready' : 'uploaded'));
   if (inputFailed) return EXIT.usage;
   return finals.every(reached) ? EXIT.ok : EXIT.jobsFailed;
+}
+
+/**
+ * Each duplicate with what the account has it as (plain: a line; --json: a line with
+ * state "duplicate"), then what the policy did with them. A skip is not a failure.
+ */
+export function reportDuplicates(duplicates: readonly DuplicateFile[], policy: DuplicatePolicy, reporter: Reporter): void {
+  if (duplicates.length === 0) return;
+  for (const d of duplicates) {
+    reporter.fileDone({ path: d.path, jobId: d.jobId ?? null, videoId: d.videoId ?? null, state: 'duplicate', size: null, crc64: null, error: null, duplicate: d });
+    if (policy === 'fail') reporter.problem(d.path, describeDuplicate(d));
+  }
+  reporter.note(policy === 'fail'
+    ? `Nothing was enqueued: ${duplicates.length} file(s) this account already has (--duplicates fail). ` +
+      'Leave them out, or use --duplicates skip (the default) or --duplicates upload (new VideoIds).'
+    : `${duplicates.length} file(s) skipped: this account already has them. \`--duplicates upload\` uploads them again as new videos.`);
 }
 
 /**

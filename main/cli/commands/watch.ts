@@ -16,7 +16,7 @@
 
 import fs from 'fs';
 import path from 'path';
-import type { JobView } from '../../../shared/types';
+import type { DuplicatePolicy, JobView } from '../../../shared/types';
 import { TERMINAL_STATES } from '../../../shared/types';
 import type { UploadEngineApi } from '../../engine/api';
 import { DropFolder, versionVerdict, type DropFile } from '../../engine/drop-folder';
@@ -25,7 +25,7 @@ import { openQueueStore, type QueueStore } from '../../engine/store';
 import { createProvider, loadCredentials, preflight } from '../credentials';
 import { CliError, EXIT } from '../errors';
 import { resolveDbPath } from '../paths';
-import { createReporter, recordOfJob, type Reporter } from '../reporter';
+import { createReporter, describeDuplicate, recordOfJob, type Reporter } from '../reporter';
 import { openSession } from '../session';
 import { checkSharedFlags, planJobs, type MetaFlags } from '../upload-meta';
 import { settingsFromFlags, type RunFlags } from './upload';
@@ -35,6 +35,8 @@ export interface WatchFlags extends MetaFlags, RunFlags {
   interval: number;
   /** Seconds a file's size and mtime must stay unchanged before it is enqueued. */
   settle: number;
+  /** A file the account already has (ledger or queue): skip (default), upload again, or fail. */
+  duplicates?: DuplicatePolicy;
 }
 
 export async function watchCommand(folders: string[], flags: WatchFlags): Promise<number> {
@@ -175,7 +177,27 @@ async function scanOnce(
   if (fresh.length === 0) return;
 
   const plan = planJobs(fresh.map((f: DropFile) => ({ path: f.path, size: f.size })), titleFlags(flags));
-  const { added, rejected } = await engine.addJobs(plan.jobs);
+  const policy = flags.duplicates ?? 'skip';
+  const { added, rejected, duplicates } = await engine.addJobs(plan.jobs, { duplicates: policy });
+  if (policy === 'fail' && duplicates.length > 0) {
+    // A script asked to be stopped rather than to skip: the batch was not enqueued.
+    for (const d of duplicates) {
+      reporter.fileDone({ path: d.path, jobId: d.jobId ?? null, videoId: d.videoId ?? null, state: 'duplicate', size: null, crc64: null, error: null, duplicate: d });
+    }
+    throw new CliError(
+      `${duplicates.map((d) => `${d.path}: ${describeDuplicate(d)}`).join('\n')}\n` +
+      `Stopped watching (--duplicates fail): this account already has ${duplicates.length} file(s) that arrived; none of this scan's files were enqueued. ` +
+      'Remove them from the folder, or watch with --duplicates skip (the default) or --duplicates upload.',
+    );
+  }
+  for (const d of duplicates) {
+    // Reported once per file and what it duplicates, not on every scan.
+    const said = `duplicate:${d.videoId ?? d.jobId ?? d.previousPath}`;
+    if (refusals.get(d.path) === said) continue;
+    refusals.set(d.path, said);
+    reporter.fileDone({ path: d.path, jobId: d.jobId ?? null, videoId: d.videoId ?? null, state: 'duplicate', size: null, crc64: null, error: null, duplicate: d });
+    reporter.note(`skipped ${d.path} — ${describeDuplicate(d)} (\`--duplicates upload\` uploads such files again).`);
+  }
   const refused = [...plan.problems.map((p) => ({ path: p.path, reason: p.message })), ...rejected];
   for (const r of refused) {
     if (refusals.get(r.path) === r.reason) continue;

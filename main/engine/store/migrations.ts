@@ -163,6 +163,32 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX jobs_totals ON jobs (cleared, state, size, bytes_done);
     `,
   },
+  {
+    version: 6,
+    name: 'ledger: what this app uploaded, per account; jobs by sampled hash',
+    // One row per VideoId an account got from this app (ledger.ts), kept when jobs are
+    // removed from the queue (no foreign key to jobs). Files are matched by sampled
+    // hash and size, so a moved or renamed file is still known. The jobs index answers
+    // "is this file already in the queue" the same way, per added file.
+    sql: `
+      CREATE TABLE ledger (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        account TEXT NOT NULL,
+        size INTEGER NOT NULL CHECK (size >= 0),
+        sample_hash TEXT NOT NULL,
+        mtime_ms INTEGER NOT NULL,
+        crc64 TEXT,
+        video_id TEXT NOT NULL,
+        title TEXT NOT NULL,
+        path TEXT NOT NULL,
+        job_id INTEGER,
+        uploaded_at INTEGER NOT NULL
+      );
+      CREATE UNIQUE INDEX ledger_video ON ledger (account, video_id);
+      CREATE INDEX ledger_match ON ledger (account, sample_hash, size);
+      CREATE INDEX jobs_sample ON jobs (sample_hash, size) WHERE sample_hash IS NOT NULL;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

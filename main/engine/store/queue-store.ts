@@ -24,6 +24,7 @@ import {
 import { MAX_PARTS } from '../../../shared/limits';
 import { IllegalTransitionError, assertTransition, isActive, isJobState, isTerminal } from '../job-state';
 import type { UploadAddress } from '../provider';
+import { LedgerRepository } from './ledger';
 import { HlsFileRepository } from './hls-files';
 import { migrate } from './migrations';
 import type {
@@ -351,6 +352,8 @@ export class QueueStore {
   private closed = false;
   /** The checkpoints of HLS packages (one row per file), on the same connection. */
   readonly hlsFiles: HlsFileRepository;
+  /** What this app uploaded, per account; outlives the jobs (ledger.ts). */
+  readonly ledger: LedgerRepository;
 
   constructor(
     private readonly db: Database.Database,
@@ -359,6 +362,7 @@ export class QueueStore {
   ) {
     this.now = opts.now ?? Date.now;
     this.hlsFiles = new HlsFileRepository(db, this.now);
+    this.ledger = new LedgerRepository(db, this.now);
   }
 
   /** Prepared statements are cached by their text (better-sqlite3 prepares once). */

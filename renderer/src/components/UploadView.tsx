@@ -9,7 +9,7 @@ import { formatBytes, mediaSummary } from '../../../shared/format';
 import { useApp, type StagedFile } from '../store/app';
 import {
   addPaths, clearRejected, editStaged, pickAndAdd, pickManifest, problemsOf, removeStaged, selectAllStaged,
-  selectStagedRange, startUpload, toggleStaged,
+  selectStagedRange, setUploadAgain, startUpload, toggleStaged,
 } from '../store/staging';
 import { notify } from '../store/ui';
 import { categoryPath } from './CategoryPicker';
@@ -37,6 +37,7 @@ export function UploadView() {
 
   const invalidCount = useMemo(() => staged.filter((f) => problemsOf(f).length > 0).length, [staged]);
   const notMediaCount = useMemo(() => staged.filter((f) => f.probe?.ok === false).length, [staged]);
+  const duplicateCount = useMemo(() => staged.filter((f) => f.duplicate && !f.uploadAgain).length, [staged]);
   const canStart = staged.length > 0 && invalidCount === 0 && !submitting && activeProfileId !== null && catalogError === null;
   const blocked = activeProfileId !== null && catalogError !== null ? t('accountCheck.catalogBlocked') : undefined;
 
@@ -100,6 +101,9 @@ export function UploadView() {
               {t('staging.readySummary', { count: staged.length, size: formatBytes(staged.reduce((n, f) => n + f.size, 0)) })}
             </span>
           )
+        )}
+        {duplicateCount > 0 && (
+          <span className="warn-text" data-testid="staged-duplicate-summary">{t('staging.duplicatesSummary', { count: duplicateCount })}</span>
         )}
         {notMediaCount > 0 && (
           <span className="warn-text" data-testid="staged-media-summary">{t('staging.notMediaSummary', { count: notMediaCount })}</span>
@@ -253,6 +257,7 @@ const StagedRow = memo(function StagedRow({ file, index, top, selected, onSelect
       data-testid="staged-row"
       data-path={file.path}
       data-valid={problems.length === 0}
+      data-duplicate={file.duplicate ? (file.uploadAgain ? 'upload-again' : 'skip') : undefined}
     >
       <input
         type="checkbox"
@@ -285,7 +290,9 @@ const StagedRow = memo(function StagedRow({ file, index, top, selected, onSelect
       </span>
       <span className="staged-status" data-testid="staged-check">
         {problems.length === 0 ? (
-          file.probe?.ok === false ? (
+          file.duplicate ? (
+            <DuplicateMark file={file} />
+          ) : file.probe?.ok === false ? (
             <span className="warn-badge" data-testid="staged-media-warning" title={`${t('staging.notMediaHint')}\n${file.probe.problem}`}>
               ⚠ {t('staging.notMedia')}
             </span>
@@ -310,6 +317,36 @@ const StagedRow = memo(function StagedRow({ file, index, top, selected, onSelect
     </div>
   );
 });
+
+/**
+ * A file the account already has: when and as which VideoId (or which job of the queue),
+ * skipped on Start; "Upload again" sends it as a new video, and can be taken back.
+ */
+function DuplicateMark({ file }: { file: StagedFile }) {
+  const { t, i18n } = useTranslation();
+  const d = file.duplicate!;
+  const what = d.kind === 'uploaded'
+    ? t('staging.dupUploaded', { date: d.uploadedAt !== undefined ? new Date(d.uploadedAt).toLocaleDateString(i18n.language) : '?', videoId: d.videoId ?? '?' })
+    : d.jobId !== undefined ? t('staging.dupQueued', { job: d.jobId }) : t('staging.dupCopy', { name: d.previousPath ?? '' });
+  const hint = [what, d.title ? t('staging.dupTitle', { title: d.title }) : '', d.previousPath ? t('staging.dupWasAt', { path: d.previousPath }) : '']
+    .filter(Boolean).join('\n');
+  return (
+    <span className="dup-mark" data-testid="staged-duplicate">
+      <span className={`ellipsis small ${file.uploadAgain ? 'muted' : 'warn-text'}`} title={hint} data-testid="staged-duplicate-text">
+        {file.uploadAgain ? t('staging.willUploadAgain') : what}
+      </span>
+      <button
+        type="button"
+        className="link"
+        data-testid="staged-upload-again"
+        title={file.uploadAgain ? undefined : t('staging.uploadAgainHint')}
+        onClick={() => setUploadAgain(file.path, !file.uploadAgain)}
+      >
+        {file.uploadAgain ? t('staging.skipAgain') : t('staging.uploadAgain')}
+      </button>
+    </span>
+  );
+}
 
 /**
  * ffprobe's reading: "0:02 · 320×240 · h264/aac", "checking…", or a warning sign (the

@@ -5,7 +5,7 @@
 
 import { create } from 'zustand';
 import type {
-  Catalog, ConnectionResult, EngineSettings, JobMeta, JobSortKey, JobView, MediaProbe, ProfileView,
+  Catalog, ConnectionResult, DuplicateFile, EngineSettings, JobMeta, JobSortKey, JobView, MediaProbe, ProfileView,
   QueueTab, QueueTotals, RejectedFile, ScannedFile,
 } from '../../../shared/types';
 import type { AppInfo, BridgeConnectionState } from '../../../shared/ipc';
@@ -42,6 +42,10 @@ export interface StagedFile extends ScannedFile {
   probe?: MediaProbe;
   /** From an imported list's priority column; the engine's default otherwise. */
   priority?: number;
+  /** The active account already has this file (uploaded, or in the queue): skipped on Start… */
+  duplicate?: DuplicateFile;
+  /** …unless the operator chose "Upload again" (a new VideoId). */
+  uploadAgain?: boolean;
 }
 
 /** A file or list row that was not staged; `row` is the 1-based row of an imported list. */
