@@ -11,7 +11,7 @@ import {
 export type MediaKind = 'video' | 'audio' | 'image';
 
 export interface Problem {
-  field: 'title' | 'description' | 'tags' | 'file' | 'size' | 'extension' | 'cateId' | 'userData' | 'storageLocation';
+  field: 'title' | 'description' | 'tags' | 'file' | 'size' | 'extension' | 'cateId' | 'userData' | 'storageLocation' | 'templateGroupId';
   code: string;
   message: string;
   /** The values in the message, for a UI that words it in another language. */
@@ -205,6 +205,29 @@ export function validateFileName(fileName: string, allowed: readonly MediaKind[]
     }];
   }
   return [];
+}
+
+/** VOD's built-in "no transcoding" template group. */
+export const NO_TRANSCODE_GROUP_ID = 'VOD_NO_TRANSCODE';
+/**
+ * What plays without transcoding. VOD's "Standard transcoding" guide: with the built-in No
+ * Transcoding group "your source video must be directly playable … MP4, FLV, M3U8, MP3
+ * and WEBM" (help.aliyun.com/en/vod/user-guide/standard-transcoding). Anything else would
+ * be stored and never become playable (its status would not reach Normal), so the app
+ * refuses the combination before an upload instead of polling a video that never ends.
+ */
+const PLAYABLE_WITHOUT_TRANSCODING: readonly string[] = ['mp4', 'flv', 'm3u8', 'mp3', 'webm'];
+
+/** A file sent with the No Transcoding group (and no workflow, which wins over it) must be playable as it is. */
+export function validateNoTranscodeFormat(fileName: string, meta: { templateGroupId?: string; workflowId?: string }): Problem[] {
+  if (meta.templateGroupId !== NO_TRANSCODE_GROUP_ID || meta.workflowId) return [];
+  const ext = extensionOf(fileName);
+  if (PLAYABLE_WITHOUT_TRANSCODING.includes(ext)) return [];
+  const formats = PLAYABLE_WITHOUT_TRANSCODING.join(', ');
+  return [{
+    field: 'templateGroupId', code: 'NotPlayableWithoutTranscoding', params: { ext: ext || '?', formats },
+    message: `".${ext}" does not play without transcoding (VOD plays only ${formats} as uploaded). Choose a transcoding template group, or convert the file first.`,
+  }];
 }
 
 export function validateFileSize(size: number): Problem[] {

@@ -9,7 +9,7 @@ import {
   type NewJob, type ProgressBatch, type QueueTotals,
   type RejectedFile,
 } from '../../shared/types';
-import { formatProblems, validateFileName, validateFileSize, validateMetadata, type Problem } from '../../shared/validation';
+import { formatProblems, validateFileName, validateFileSize, validateMetadata, validateNoTranscodeFormat, type Problem } from '../../shared/validation';
 import type { AddJobsOptions, AddJobsResult, CancelOptions, RetryOptions, UploadEngineApi } from './api';
 import { BandwidthLimiter } from './bandwidth';
 import { CredentialLease } from './credential-lease';
@@ -151,7 +151,7 @@ export class UploadEngine implements UploadEngineApi {
     const policy: DuplicatePolicy = opts.duplicates ?? 'upload';
     for (const item of items) {
       const abs = path.resolve(item.path);
-      const problems = [...validateFileName(abs), ...validateMetadata(item.meta)];
+      const problems = [...validateFileName(abs), ...validateMetadata(item.meta), ...validateNoTranscodeFormat(abs, item.meta)];
       let st: { size: number; mtimeMs: number } | undefined;
       let partSize: number | undefined;
       let sampleHash: string | undefined;

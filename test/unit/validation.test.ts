@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   charCount, extensionOf, mediaKindOf, parseTags, titleFromFileName, validateDescription, validateFileName,
-  utf8Bytes, validateFileSize, validateMetadata, validateStorageLocation, validateTags, validateTitle, validateUserData,
+  utf8Bytes, validateFileSize, validateMetadata, validateNoTranscodeFormat, validateStorageLocation, validateTags, validateTitle, validateUserData,
 } from '../../shared/validation';
 
 const codes = (ps: { code: string }[]): string[] => ps.map((p) => p.code);
@@ -114,5 +114,15 @@ describe('files', () => {
     expect(titleFromFileName('/in/Holiday 2026.mov')).toBe('Holiday 2026');
     expect(titleFromFileName('C:\\in\\片头.mp4')).toBe('片头');
     expect(Array.from(titleFromFileName(`/in/${'长'.repeat(200)}.mp4`))).toHaveLength(128);
+  });
+
+  it('refuses a format VOD cannot play without transcoding only with the No Transcoding group and no workflow', () => {
+    expect(validateNoTranscodeFormat('a.mkv', { templateGroupId: 'VOD_NO_TRANSCODE' })).toMatchObject([
+      { field: 'templateGroupId', code: 'NotPlayableWithoutTranscoding', params: { ext: 'mkv' } },
+    ]);
+    for (const ok of ['a.mp4', 'b.FLV', 'c.m3u8', 'd.mp3', 'e.webm']) expect(validateNoTranscodeFormat(ok, { templateGroupId: 'VOD_NO_TRANSCODE' })).toEqual([]);
+    expect(validateNoTranscodeFormat('a.mkv', { templateGroupId: 'tg-1' })).toEqual([]);
+    expect(validateNoTranscodeFormat('a.mkv', {})).toEqual([]);
+    expect(validateNoTranscodeFormat('a.mkv', { templateGroupId: 'VOD_NO_TRANSCODE', workflowId: 'wf-1' })).toEqual([]);
   });
 });

@@ -63,6 +63,7 @@ export const en = {
     userDataHint: 'A JSON object passed to VOD as is, e.g. callback settings under "MessageCallback" or your own fields under "Extend".',
   },
   problem: {
+    NotPlayableWithoutTranscoding: '".{{ext}}" does not play without transcoding (VOD plays only {{formats}} as uploaded). Choose a transcoding template group, or convert the file first.',
     TitleEmpty: 'A title is required.',
     TitleTooLong: 'The title is longer than {{maxTitle}} characters.',
     DescriptionTooLong: 'The description is longer than {{maxDescription}} characters.',

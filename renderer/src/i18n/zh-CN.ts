@@ -62,6 +62,7 @@ export const zhCN = {
     userDataHint: '原样传给点播的 JSON 对象，例如 "MessageCallback" 下的回调设置，或 "Extend" 下的自定义字段。',
   },
   problem: {
+    NotPlayableWithoutTranscoding: '“.{{ext}}”格式不转码无法播放（点播只能直接播放 {{formats}}）。请选择一个转码模板组，或先转换文件格式。',
     TitleEmpty: '资源名称不能为空。',
     TitleTooLong: '资源名称超过 {{maxTitle}} 个字符。',
     DescriptionTooLong: '资源描述超过 {{maxDescription}} 个字符。',

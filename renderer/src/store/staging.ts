@@ -2,7 +2,7 @@
 // file or for a selection, validated with shared/validation before anything is sent.
 
 import type { CategoryNode, DuplicateFile, JobMeta, MediaProbe, NewJob } from '../../../shared/types';
-import { titleFromFileName, validateFileName, validateMetadata, type Problem } from '../../../shared/validation';
+import { titleFromFileName, validateFileName, validateMetadata, validateNoTranscodeFormat, type Problem } from '../../../shared/validation';
 import { getBridge } from '../bridge';
 import { baseName } from '../../../shared/format';
 import { getState, setState, type SkippedFile, type StagedFile } from './app';
@@ -10,7 +10,7 @@ import { refreshQueue, setTab } from './queue';
 import { errorText, notify, notifyKey, showView } from './ui';
 
 export function problemsOf(file: StagedFile): Problem[] {
-  return [...validateMetadata(file.meta), ...coverProblems(file.meta.coverPath)];
+  return [...validateMetadata(file.meta), ...validateNoTranscodeFormat(file.path, file.meta), ...coverProblems(file.meta.coverPath)];
 }
 
 /** A cover must be an image VOD takes (png/jpg/jpeg/gif/heic); none is fine. */
