@@ -80,7 +80,16 @@ export class DiskStore implements ObjectStore {
           const src = fs.createReadStream(seg.file, { start: from, end: to });
           for await (const chunk of src) {
             if (!out.write(chunk)) {
-              await new Promise<void>((r) => { out.once('drain', r); out.once('close', r); });
+              // Both listeners go once either fires: one left per chunk piles up on a long read.
+              await new Promise<void>((r) => {
+                const go = (): void => {
+                  out.off('drain', go);
+                  out.off('close', go);
+                  r();
+                };
+                out.once('drain', go);
+                out.once('close', go);
+              });
             }
             if (out.destroyed) return;
           }
