@@ -1,0 +1,121 @@
+// Where each kill -9 lands. A kill point is drawn from the seed before its run starts;
+// what it waits for is counted by the sandbox (requests that reached it, bytes it
+// received), so the same seed aims at the same moments of the upload: a part on the
+// wire, a given number of bytes into the run, a time after start (start-up, restore,
+// ListParts, status polling), right after CreateUploadVideo reached VOD (the lost-answer
+// case), or right after CompleteMultipartUpload reached OSS. Every kill also has a cap
+// on the UploadParts of its run, derived from the work left, so the kills spread over
+// the whole upload instead of it finishing early, and a time guard for a run that waits.
+
+import type { CliChild, CliExit } from './cli';
+import type { Rng } from './rng';
+import type { AdminState, SandboxProcess } from './sandbox-process';
+
+export type Trigger = 'part' | 'bytes' | 'time' | 'create' | 'complete';
+
+export interface KillPoint {
+  trigger: Trigger;
+  /** Kill at this many UploadPart requests of the run, whatever the trigger (≥ 1). */
+  capParts: number;
+  /** 'bytes': received by the sandbox during the run. */
+  bytes: number;
+  /** 'time': after the start of the process. */
+  ms: number;
+  /** Killed after this long whatever else (a run whose jobs wait out a backoff). */
+  guardMs: number;
+}
+
+export interface KillContext {
+  /** Parts not yet acknowledged, over all jobs (from `vodup status`). */
+  remainingParts: number;
+  /** Parts kept for the final, unkilled run. */
+  reserveParts: number;
+  killsLeft: number;
+  /** Jobs that have no VideoId yet (a CreateUploadVideo is still to come). */
+  jobsWithoutVideo: number;
+  partSize: number;
+  guardMs: number;
+}
+
+const TRIGGERS: readonly (readonly [Trigger, number])[] = [
+  ['part', 35], ['bytes', 25], ['time', 20], ['create', 10], ['complete', 10],
+];
+
+/** Draws the next kill point; the same number of draws whatever the context, so later kills keep their seed. */
+export function planKill(rng: Rng, ctx: KillContext): KillPoint {
+  let trigger = rng.pick(TRIGGERS);
+  const u = rng.next();
+  const v = rng.next();
+  const usable = Math.max(0, ctx.remainingParts - ctx.reserveParts);
+  const capParts = Math.max(1, Math.ceil((2 * u * usable) / Math.max(1, ctx.killsLeft)));
+  if (trigger === 'create' && ctx.jobsWithoutVideo === 0) trigger = 'time';
+  return {
+    trigger,
+    capParts,
+    bytes: Math.max(1024, Math.round(v * capParts * ctx.partSize)),
+    ms: Math.round(150 + v * 2850),
+    guardMs: ctx.guardMs,
+  };
+}
+
+export function describeKill(k: KillPoint): string {
+  const what = {
+    part: `at UploadPart #${k.capParts} (a part on the wire)`,
+    bytes: `after ${k.bytes} bytes reach OSS`,
+    time: `${k.ms} ms after start`,
+    create: 'right after a CreateUploadVideo reaches VOD',
+    complete: 'right after a CompleteMultipartUpload reaches OSS',
+  }[k.trigger];
+  return k.trigger === 'part' ? what : `${what}, or at UploadPart #${k.capParts}`;
+}
+
+export interface KillOutcome {
+  /** 'killed' by SIGKILL, or 'exited' on its own before its kill point. */
+  outcome: 'killed' | 'exited';
+  /** What fired the kill: the aimed trigger, the UploadPart cap, or the time guard. */
+  firedBy: Trigger | 'cap' | 'guard' | 'exit';
+  /** The sandbox counter that fired it, e.g. "UploadPart #3". */
+  detail: string;
+  atMs: number;
+  exit: CliExit;
+}
+
+const count = (s: AdminState, name: string): number => s.requests[name] ?? 0;
+
+/** Which part of the kill point the sandbox's counters (relative to `base`) have reached, if any. */
+function reached(k: KillPoint, base: AdminState, s: AdminState, elapsed: number): { firedBy: KillOutcome['firedBy']; detail: string } | undefined {
+  const parts = count(s, 'oss:UploadPart') - count(base, 'oss:UploadPart');
+  const bytes = s.bytesReceived - base.bytesReceived;
+  if (k.trigger === 'bytes' && bytes >= k.bytes) return { firedBy: 'bytes', detail: `${bytes} bytes received` };
+  if (k.trigger === 'time' && elapsed >= k.ms) return { firedBy: 'time', detail: `${elapsed} ms` };
+  if (k.trigger === 'create' && count(s, 'vod:CreateUploadVideo') > count(base, 'vod:CreateUploadVideo')) return { firedBy: 'create', detail: 'CreateUploadVideo' };
+  if (k.trigger === 'complete' && count(s, 'oss:CompleteMultipartUpload') > count(base, 'oss:CompleteMultipartUpload')) {
+    return { firedBy: 'complete', detail: 'CompleteMultipartUpload' };
+  }
+  if (parts >= k.capParts) return { firedBy: k.trigger === 'part' ? 'part' : 'cap', detail: `UploadPart #${parts}` };
+  if (elapsed >= k.guardMs) return { firedBy: 'guard', detail: `the ${k.guardMs} ms guard` };
+  return undefined;
+}
+
+/**
+ * Watches the sandbox's counters while `run` works and kills it with SIGKILL when the
+ * kill point is reached (polling the admin API every `pollMs`). `base` is the sandbox
+ * state read just before the run started.
+ */
+export async function killAt(run: CliChild, sandbox: SandboxProcess, base: AdminState, k: KillPoint, pollMs: number): Promise<KillOutcome> {
+  let exited = false;
+  void run.exit.then(() => (exited = true));
+  while (!exited) {
+    const s = await sandbox.state();
+    const elapsed = Date.now() - run.startedAt;
+    const hit = exited ? undefined : reached(k, base, s, elapsed);
+    if (hit) {
+      run.child.kill('SIGKILL');
+      const exit = await run.exit;
+      // It may have finished on its own in the instant between the poll and the kill.
+      return { outcome: exit.signal === 'SIGKILL' ? 'killed' : 'exited', ...hit, atMs: elapsed, exit };
+    }
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+  return { outcome: 'exited', firedBy: 'exit', detail: 'its own exit', atMs: Date.now() - run.startedAt, exit: await run.exit };
+}

@@ -1,0 +1,247 @@
+// The kill -9 soak (issue 7): `vodup upload` then `vodup run` against the sandbox in its
+// own process with faults on, each run killed with SIGKILL at a seeded point and
+// restarted, then one last `vodup run` to the end (faults still on); then the checks of
+// checks.ts. runSoak() is shared by `npm run soak` (main.ts) and the short CI version.
+
+import Database from 'better-sqlite3';
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import { startSandbox } from '../../main/sandbox/index';
+import type { StateData } from '../../main/sandbox/state';
+import { checkSoak, type RunWindow } from './checks';
+import { cliEnv, queueStatus, startCli, type CliExit, type StatusJob } from './cli';
+import { writeSoakFiles, type SoakFile } from './files';
+import { describeKill, killAt, planKill, type KillOutcome, type KillPoint, type Trigger } from './kills';
+import type { SoakPreset } from './presets';
+import { Rng } from './rng';
+import { faultSpec, startSandboxProcess, type AdminState } from './sandbox-process';
+
+const MiB = 1024 * 1024;
+const POLL_MS = 15;
+
+export interface SoakOptions {
+  preset: SoakPreset;
+  seed: number;
+  /** Overrides preset.kills. */
+  kills?: number;
+  /** Progress lines (seed, each kill, the final run). */
+  log: (line: string) => void;
+  /** Keep the work folder (files, queue, sandbox data) even when everything holds. */
+  keep?: boolean;
+}
+
+export interface KillRecord {
+  n: number;
+  command: 'upload' | 'run';
+  point: KillPoint;
+  firedBy: KillOutcome['firedBy'];
+  detail: string;
+  atMs: number;
+}
+
+export interface SoakReport {
+  preset: string;
+  seed: number;
+  kills: KillRecord[];
+  /** `vodup` processes run (killed, ended on their own, the final one). */
+  runs: number;
+  files: SoakFile[];
+  bytes: number;
+  /** Bytes OSS received in all (resent parts and cut bodies included). */
+  bytesReceived: number;
+  fired: Record<string, number>;
+  outlived: number;
+  faults: Readonly<Record<string, number>>;
+  /** Queue events by type (adopted, reconciled, waiting…), from the queue database. */
+  events: Record<string, number>;
+  createUploadVideo: number;
+  /** Requests the sandbox counted, by "vod:Action" / "oss:Operation". */
+  requests: Record<string, number>;
+  videos: number;
+  finalExit: number | null;
+  seconds: number;
+  violations: string[];
+  /** Where the files, queue and sandbox data are (kept after a violation). */
+  workDir: string;
+  kept: boolean;
+}
+
+function tuningFlags(p: SoakPreset): string[] {
+  return ['--part-size', String(p.partSizeMiB), '--parallel', String(p.parallel), '--files', String(p.filesInFlight), '--bwlimit', String(p.bwlimitMBps), '--json'];
+}
+
+const DONE = new Set(['uploaded', 'ready']);
+const TERMINAL = new Set(['ready', 'failed', 'canceled']);
+
+function remainingParts(files: readonly SoakFile[], jobs: readonly StatusJob[], partSize: number): number {
+  if (jobs.length === 0) return files.reduce((n, f) => n + Math.max(1, Math.ceil(f.size / partSize)), 0);
+  return jobs.filter((j) => !DONE.has(j.state) && !TERMINAL.has(j.state))
+    .reduce((n, j) => n + Math.ceil(Math.max(0, j.size - j.bytesDone) / partSize), 0);
+}
+
+function stderrTail(exit: CliExit): string {
+  const lines = exit.stderr.trim().split('\n').filter(Boolean);
+  return lines.length === 0 ? '(nothing on stderr)' : lines.slice(-6).join(' | ');
+}
+
+function queueEvents(dbPath: string): Record<string, number> {
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  try {
+    const rows = db.prepare('SELECT type, COUNT(*) AS n FROM events GROUP BY type').all() as { type: string; n: number }[];
+    return Object.fromEntries(rows.map((r) => [r.type, r.n]));
+  } finally {
+    db.close();
+  }
+}
+
+export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
+  const { preset, seed, log } = opts;
+  const killsWanted = opts.kills ?? preset.kills;
+  const t0 = Date.now();
+  const workDir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), `vodup-soak-${preset.name}-`)));
+  const mediaDir = path.join(workDir, 'media');
+  const home = path.join(workDir, 'home');
+  const dataDir = path.join(workDir, 'sandbox');
+  fs.mkdirSync(home, { recursive: true });
+  log(`soak (${preset.name}): seed ${seed} — repeat with SOAK_SEED=${seed}; ${killsWanted} kills; faults ${faultSpec(preset.faults)}; work folder ${workDir}`);
+
+  const files = writeSoakFiles(mediaDir, seed, preset.files);
+  const bytes = files.reduce((n, f) => n + f.size, 0);
+  log(`files: ${files.map((f) => `${f.name} ${f.size} B`).join(', ')} (${(bytes / MiB).toFixed(1)} MiB)`);
+
+  const violations: string[] = [];
+  const kills: KillRecord[] = [];
+  const windows: RunWindow[] = [];
+  const partSize = preset.partSizeMiB * MiB;
+  const flags = tuningFlags(preset);
+  const rng = new Rng(seed);
+  const sandbox = await startSandboxProcess(dataDir, preset.faults);
+  let finalExit: number | null = null;
+  let stats: AdminState;
+  let jobs: StatusJob[];
+  try {
+    const env = cliEnv(sandbox.line, home);
+    let enqueued = false;
+    for (let round = 0; kills.length < killsWanted; round++) {
+      if (round >= killsWanted * 3) {
+        violations.push(`Only ${kills.length} of ${killsWanted} kills in ${round} runs: the runs kept ending on their own.`);
+        break;
+      }
+      jobs = enqueued ? await queueStatus(env) : [];
+      if (enqueued && jobs.length === 0) enqueued = false; // `vodup upload` was killed before it enqueued
+      if (enqueued && jobs.length !== files.length) {
+        violations.push(`After run ${round}, the queue holds ${jobs.length} jobs for ${files.length} files.`);
+      }
+      if (enqueued && jobs.every((j) => TERMINAL.has(j.state))) {
+        violations.push(`The queue finished after only ${kills.length} of ${killsWanted} kills (${jobs.filter((j) => j.state === 'ready').length} ready): the kill points left too little work.`);
+        break;
+      }
+      const left = killsWanted - kills.length;
+      const remaining = remainingParts(files, jobs, partSize);
+      const point = planKill(rng, {
+        remainingParts: remaining,
+        reserveParts: Math.ceil(preset.reserveShare * remainingParts(files, [], partSize)),
+        killsLeft: left,
+        jobsWithoutVideo: enqueued ? jobs.filter((j) => !j.videoId).length : files.length,
+        partSize,
+        guardMs: preset.guardMs,
+      });
+      const command = enqueued ? 'run' : 'upload';
+      const acked = jobs.reduce((n, j) => n + j.bytesDone, 0);
+      const base = await sandbox.state();
+      const run = startCli(command === 'upload' ? ['upload', mediaDir, ...flags] : ['run', ...flags], env);
+      const outcome = await killAt(run, sandbox, base, point, POLL_MS);
+      windows.push({ start: run.startedAt, end: Date.now() });
+      enqueued = true;
+      const where = `vodup ${command.padEnd(6)} [${((100 * acked) / Math.max(1, bytes)).toFixed(0).padStart(3)}% acked, ${remaining} parts left]`;
+      if (outcome.outcome === 'killed') {
+        kills.push({ n: kills.length + 1, command, point, firedBy: outcome.firedBy, detail: outcome.detail, atMs: outcome.atMs });
+        log(`kill ${String(kills.length).padStart(2)}/${killsWanted}  ${where}  aim: ${describeKill(point)} → SIGKILL at ${(outcome.atMs / 1000).toFixed(2)} s on ${outcome.detail}`);
+      } else {
+        log(`run  ${where} ended on its own (exit ${outcome.exit.code ?? outcome.exit.signal}) before its kill point (${describeKill(point)})`);
+        if (outcome.exit.code !== 0) {
+          violations.push(`\`vodup ${command}\` (run ${round + 1}) exited ${outcome.exit.code ?? outcome.exit.signal} on its own before its kill point: ${stderrTail(outcome.exit)}`);
+        }
+      }
+    }
+
+    // The final stretch: faults stay on; retries are bounded per call and jobs back off
+    // in `waiting` until they get through, so it ends (or the deadline calls it a hang).
+    log(`final: vodup run with faults still on (deadline ${preset.finalDeadlineMs / 1000} s)`);
+    const final = startCli(['run', ...flags], env);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'hang'>((resolve) => (timer = setTimeout(() => resolve('hang'), preset.finalDeadlineMs)));
+    const ended = await Promise.race([final.exit, deadline]);
+    clearTimeout(timer);
+    windows.push({ start: final.startedAt, end: Date.now() });
+    if (ended === 'hang') {
+      final.child.kill('SIGKILL');
+      const exit = await final.exit;
+      const states = (await queueStatus(env)).map((j) => `#${j.id} ${j.state}${j.error ? ` (${j.error.code})` : ''}`).join(', ');
+      violations.push(`The final \`vodup run\` did not end within ${preset.finalDeadlineMs / 1000} s (killed). Jobs: ${states}. Its stderr: ${stderrTail(exit)}`);
+    } else {
+      finalExit = ended.code;
+      log(`final: exit ${ended.code ?? ended.signal} after ${((Date.now() - final.startedAt) / 1000).toFixed(1)} s`);
+      if (ended.code !== 0) violations.push(`The final \`vodup run\` exited ${ended.code ?? ended.signal} (expected 0): ${stderrTail(ended)}`);
+    }
+    jobs = await queueStatus(env);
+    stats = await sandbox.state();
+  } finally {
+    await sandbox.stop();
+  }
+
+  // The sandbox wrote its state on SIGTERM: read its credentials, and open its data
+  // in-process (no faults) to read the videos and the stored bytes.
+  const state = JSON.parse(fs.readFileSync(path.join(dataDir, 'sandbox-state.json'), 'utf8')) as StateData;
+  const reader = await startSandbox({ dataDir, store: 'disk' });
+  let verdict;
+  let videos;
+  try {
+    videos = reader.videos();
+    verdict = await checkSoak({
+      files, jobs, videos, stats, windows,
+      readObject: (b, k) => reader.readObject(b, k),
+      faults: preset.faults,
+      credentials: Object.values(state.credentials),
+    });
+  } finally {
+    await reader.close();
+  }
+  violations.push(...verdict.violations);
+  const events = queueEvents(path.join(home, 'vodup', 'queue.db'));
+  const kept = !!opts.keep || violations.length > 0;
+  if (!kept) fs.rmSync(workDir, { recursive: true, force: true });
+  return {
+    preset: preset.name, seed, kills, runs: windows.length, files, bytes,
+    bytesReceived: stats.bytesReceived, fired: verdict.fired, outlived: verdict.outlived, faults: preset.faults,
+    events, createUploadVideo: stats.createUploadVideo, requests: stats.requests, videos: videos.length, finalExit,
+    seconds: (Date.now() - t0) / 1000, violations, workDir, kept,
+  };
+}
+
+/** The printed summary: seed, kills, faults fired, files, bytes, time, and the verdict. */
+export function formatSummary(r: SoakReport): string {
+  const byTrigger = new Map<Trigger, number>();
+  for (const k of r.kills) byTrigger.set(k.point.trigger, (byTrigger.get(k.point.trigger) ?? 0) + 1);
+  const firedBy = new Map<string, number>();
+  const label: Record<string, string> = { cap: 'UploadPart cap', guard: 'time guard', exit: 'own exit' };
+  for (const k of r.kills) firedBy.set(label[k.firedBy] ?? k.firedBy, (firedBy.get(label[k.firedBy] ?? k.firedBy) ?? 0) + 1);
+  const faults = Object.entries(r.faults).map(([k, v]) => k === 'credentialTtlSeconds'
+    ? `${k}=${v}: ${r.fired[k] ?? 0} credential renewals within a run (${r.outlived} after the run's first credential had expired)`
+    : `${k}=${v}: fired ${r.fired[k] ?? 0}×`);
+  const events = ['adopted', 'reconciled', 'upload-expired', 'waiting', 'failed'].map((t) => `${t} ${r.events[t] ?? 0}`).join(', ');
+  const sum = (prefix: string): number => Object.entries(r.requests).filter(([k]) => k.startsWith(prefix)).reduce((n, [, v]) => n + v, 0);
+  const lines = [
+    `soak (${r.preset}) ${r.violations.length === 0 ? 'PASSED' : `FAILED (${r.violations.length} violation(s))`} — seed ${r.seed}`,
+    `  kills: ${r.kills.length} (aimed: ${[...byTrigger].map(([t, n]) => `${t} ${n}`).join(', ')}; fired on: ${[...firedBy].map(([t, n]) => `${t} ${n}`).join(', ')}); ${r.runs} vodup runs in all`,
+    `  faults: ${faults.join('; ')}`,
+    `  files: ${r.files.length}, ${(r.bytes / MiB).toFixed(1)} MiB (${r.files.map((f) => f.size).join(', ')} bytes); OSS received ${(r.bytesReceived / MiB).toFixed(1)} MiB`,
+    `  requests: VOD ${sum('vod:')}, OSS ${sum('oss:')} (UploadPart ${r.requests['oss:UploadPart'] ?? 0}, PutObject ${r.requests['oss:PutObject'] ?? 0}, CompleteMultipartUpload ${r.requests['oss:CompleteMultipartUpload'] ?? 0})`,
+    `  VOD: ${r.createUploadVideo} CreateUploadVideo, ${r.videos} videos for ${r.files.length} files; queue events: ${events}; final exit ${r.finalExit ?? 'none'}`,
+    `  time: ${r.seconds.toFixed(0)} s`,
+  ];
+  for (const v of r.violations) lines.push(`  VIOLATION: ${v}`);
+  if (r.kept) lines.push(`  work folder kept: ${r.workDir}`);
+  return lines.join('\n');
+}
