@@ -108,12 +108,15 @@ function buildProgram(setExit: (code: number) => void): Command {
   control('cancel', 'Cancel').option('--delete-video', 'also delete the VideoId from VOD (needs credentials)');
 
   program.command('sandbox')
-    .description('Run the local VOD + OSS sandbox; prints one JSON line {endpoint, region, accessKeyId, accessKeySecret, admin}.')
+    .description('Run the local VOD + OSS sandbox; prints one JSON line {endpoint, region, accessKeyId, accessKeySecret, uploadOnly, admin}.')
     .option('--port <n>', 'port on 127.0.0.1 (0 = any free port)', intIn(0, 65535))
     .option('--data <dir>', 'state and stored objects (default a new temporary folder)')
     .addOption(new Option('--store <kind>', 'keep the bytes (disk) or only their hashes (null)').choices(['disk', 'null']))
     .addOption(new Option('--etag <kind>', 'part ETags from MD5 as OSS (md5), or from the CRC-64 to spare the server\'s CPU in client benchmarks (crc64)').choices(['md5', 'crc64']))
-    .option('--faults <spec>', 'e.g. errorRate=0.1,resetRate=0.05,outageSeconds=20,credentialTtlSeconds=5')
+    .option('--faults <spec>', 'e.g. errorRate=0.1,resetRate=0.05,requestTimeoutRate=0.1,outageSeconds=20,credentialTtlSeconds=5')
+    .option('--review', 'review before publishing: complete videos stay Checking until POST /__admin/videos/<id>/status {"status":"Normal"}')
+    .option('--search-lag-ms <ms>', 'SearchMedia finds a new video only this long after it was created', intIn(0, 86_400_000))
+    .option('--oss-deny-list', 'upload credentials may not ListParts or HeadObject (AccessDenied), as VOD\'s policy may not allow them')
     .action(async (flags) => sandboxCommand(flags));
 
   program.command('serve')

@@ -11,6 +11,12 @@ export interface SandboxCommandOptions {
   etag?: 'md5' | 'crc64';
   /** "errorRate=0.1,resetRate=0.05,outageSeconds=20,credentialTtlSeconds=5" */
   faults?: string;
+  /** Review before publishing: complete videos end in Checking (SandboxOptions.review). */
+  review?: boolean;
+  /** SearchMedia lags creation by this many ms (SandboxOptions.searchLagMs). */
+  searchLagMs?: number;
+  /** STS credentials may not ListParts/HeadObject (SandboxOptions.ossDenyList). */
+  ossDenyList?: boolean;
 }
 
 export async function runSandboxCommand(opts: SandboxCommandOptions): Promise<Sandbox> {
@@ -23,13 +29,20 @@ export async function runSandboxCommand(opts: SandboxCommandOptions): Promise<Sa
   if (opts.port !== undefined && (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535)) {
     throw new Error(`--port must be a whole number from 0 to 65535, got "${String(opts.port)}".`);
   }
+  if (opts.searchLagMs !== undefined && (!Number.isInteger(opts.searchLagMs) || opts.searchLagMs < 0)) {
+    throw new Error(`--search-lag-ms must be a whole number of milliseconds (0 or more), got "${String(opts.searchLagMs)}".`);
+  }
   const faults = opts.faults ? parseFaults(opts.faults) : undefined;
-  const sandbox = await startSandbox({ port: opts.port, dataDir: opts.data, store: opts.store, etag: opts.etag, faults });
+  const sandbox = await startSandbox({
+    port: opts.port, dataDir: opts.data, store: opts.store, etag: opts.etag, faults,
+    review: opts.review, searchLagMs: opts.searchLagMs, ossDenyList: opts.ossDenyList,
+  });
   process.stdout.write(JSON.stringify({
     endpoint: sandbox.url,
     region: sandbox.region,
     accessKeyId: sandbox.accessKeyId,
     accessKeySecret: sandbox.accessKeySecret,
+    uploadOnly: sandbox.uploadOnly,
     admin: `${sandbox.url}/__admin`,
   }) + '\n');
   const stop = () => {

@@ -14,7 +14,7 @@ export interface SandboxStats {
   errors: Record<string, number>;
   createUploadVideo: number;
   bytesReceived: number;
-  injected: { errors: number; resets: number; throttles: number; outageDrops: number; lostAnswers: number };
+  injected: { errors: number; resets: number; throttles: number; outageDrops: number; lostAnswers: number; requestTimeouts: number };
   videos: number;
   uploadsInProgress: number;
   objects: number;
@@ -30,6 +30,12 @@ export interface CoreOptions {
   uploadExpirySeconds: number;
   /** 'md5' as OSS; 'crc64' derives part ETags from the CRC-64 instead (see SandboxOptions.etag). */
   etag?: 'md5' | 'crc64';
+  /** Review before publishing: a video that would become Normal becomes Checking (SandboxOptions.review). */
+  review?: boolean;
+  /** A new video is found by SearchMedia only this long after creation (SandboxOptions.searchLagMs). */
+  searchLagMs?: number;
+  /** STS credentials may not ListParts or HeadObject (SandboxOptions.ossDenyList). */
+  ossDenyList?: boolean;
 }
 
 export class SandboxCore {
@@ -40,6 +46,9 @@ export class SandboxCore {
   readonly transcodeMs: number;
   readonly etag: 'md5' | 'crc64';
   readonly uploadExpiryMs: number;
+  readonly review: boolean;
+  readonly searchLagMs: number;
+  readonly ossDenyList: boolean;
   readonly nonces = new NonceBook();
   faults: Faults;
   readonly bandwidth: TokenBucket;
@@ -48,7 +57,7 @@ export class SandboxCore {
     errors: {} as Record<string, number>,
     createUploadVideo: 0,
     bytesReceived: 0,
-    injected: { errors: 0, resets: 0, throttles: 0, outageDrops: 0, lostAnswers: 0 },
+    injected: { errors: 0, resets: 0, throttles: 0, outageDrops: 0, lostAnswers: 0, requestTimeouts: 0 },
   };
 
   constructor(o: CoreOptions) {
@@ -59,6 +68,9 @@ export class SandboxCore {
     this.transcodeMs = o.transcodeMs;
     this.etag = o.etag ?? 'md5';
     this.uploadExpiryMs = o.uploadExpirySeconds * 1000;
+    this.review = o.review ?? false;
+    this.searchLagMs = o.searchLagMs ?? 0;
+    this.ossDenyList = o.ossDenyList ?? false;
     this.faults = { ...DEFAULT_FAULTS, ...o.faults };
     this.bandwidth = new TokenBucket(() => this.faults.bandwidth);
   }
@@ -138,13 +150,35 @@ export class SandboxCore {
     return Buffer.from(JSON.stringify({ Endpoint: this.url, Bucket: bucket, FileName: key })).toString('base64');
   }
 
-  /** Status from timestamps, not timers: stays right across restarts and clock reads. */
+  /**
+   * Status from timestamps, not timers: stays right across restarts and clock reads. A
+   * status set through the admin API wins. In review mode the end is Checking, where
+   * VOD's "review before publishing" leaves a video until someone approves it.
+   */
   videoStatus(v: VideoRecord, now = Date.now()): VideoStatus {
+    if (v.statusOverride !== undefined) return v.statusOverride;
     if (v.uploadedAt === undefined) return 'Uploading';
-    if (v.templateGroupId === NO_TRANSCODE_GROUP_ID && !v.workflowId) return 'Normal';
+    const published = this.review ? 'Checking' : 'Normal';
+    if (v.templateGroupId === NO_TRANSCODE_GROUP_ID && !v.workflowId) return published;
     const elapsed = now - v.uploadedAt;
-    if (elapsed >= this.transcodeMs) return 'Normal';
+    if (elapsed >= this.transcodeMs) return published;
     return elapsed < this.transcodeMs / 3 ? 'UploadSucc' : 'Transcoding';
+  }
+
+  /** Admin: pins a video's status (any string VOD might answer), or undefined to go back to the derived one. */
+  setVideoStatus(videoId: string, status: string | undefined): VideoRecord | undefined {
+    const v = this.data.videos[videoId];
+    if (!v) return undefined;
+    if (status === undefined) delete v.statusOverride;
+    else v.statusOverride = status;
+    v.modifiedAt = Date.now();
+    this.state.changed();
+    return v;
+  }
+
+  /** SearchMedia's index lags creation by searchLagMs, as the real index lags a fresh upload. */
+  searchable(v: VideoRecord, now = Date.now()): boolean {
+    return now - v.createdAt >= this.searchLagMs;
   }
 
   findVideoByObject(bucket: string, key: string): VideoRecord | undefined {

@@ -19,6 +19,12 @@ export interface Faults {
   outageUntil: number;
   /** Probability 0..1 that a VOD call is carried out but its answer is lost (the connection is destroyed). */
   lostAnswerRate: number;
+  /**
+   * Probability 0..1 that an OSS UploadPart/PutObject stops taking the body after
+   * resetAfterBytes and answers `400 RequestTimeout`, as OSS does when a client's socket
+   * sits idle past its timeout. The part is not stored.
+   */
+  requestTimeoutRate: number;
 }
 
 export const DEFAULT_FAULTS: Readonly<Faults> = Object.freeze({
@@ -31,9 +37,10 @@ export const DEFAULT_FAULTS: Readonly<Faults> = Object.freeze({
   throttleRate: 0,
   outageUntil: 0,
   lostAnswerRate: 0,
+  requestTimeoutRate: 0,
 });
 
-const RATE_KEYS = ['errorRate', 'resetRate', 'throttleRate', 'lostAnswerRate'] as const;
+const RATE_KEYS = ['errorRate', 'resetRate', 'throttleRate', 'lostAnswerRate', 'requestTimeoutRate'] as const;
 const COUNT_KEYS = ['resetAfterBytes', 'latencyMs', 'bandwidth', 'credentialTtlSeconds', 'outageUntil'] as const;
 
 /**

@@ -11,9 +11,10 @@ import { accessKeyId as newAccessKeyId, hexId, secret as newSecret } from './ids
 import { DiskStore, NullStore } from './object-store';
 import { SandboxServer } from './server';
 import { seedCategories } from './catalog';
-import { StateStore, objectId, type StateData, type VideoRecord, type VideoStatus } from './state';
+import { StateStore, objectId, type KeyPair, type StateData, type VideoRecord, type VideoStatus } from './state';
 
-export type { Faults, SandboxStats, VideoStatus };
+export type { Faults, KeyPair, SandboxStats, VideoStatus };
+export { VOD_VIDEO_STATUSES } from './state';
 export { parseFaults };
 export { NO_TRANSCODE_GROUP_ID, DEFAULT_TEMPLATE_GROUP_ID, DEFAULT_APP_ID } from './catalog';
 
@@ -41,6 +42,19 @@ export interface SandboxOptions {
   uploadExpirySeconds?: number;
   /** How long UploadSucc + Transcoding last before Normal (default 1500 ms). */
   transcodeMs?: number;
+  /**
+   * Review before publishing (VOD console: audit settings): a complete video ends in
+   * Checking instead of Normal and stays there until released with setVideoStatus /
+   * `POST /__admin/videos/<id>/status {"status":"Normal"}`.
+   */
+  review?: boolean;
+  /** SearchMedia finds a new video only this long after its creation, as the real index lags (default 0). */
+  searchLagMs?: number;
+  /**
+   * The STS credential in UploadAuth may not ListParts or HeadObject (403 AccessDenied):
+   * VOD does not document that its upload policy allows them, so clients must cope.
+   */
+  ossDenyList?: boolean;
 }
 
 export interface SandboxVideo extends VideoRecord {
@@ -53,12 +67,16 @@ export interface Sandbox {
   region: string;
   accessKeyId: string;
   accessKeySecret: string;
+  /** A RAM user allowed to upload and read status only; other VOD actions answer 403 Forbidden.RAM. */
+  uploadOnly: KeyPair;
   bucket: string;
   dataDir: string;
   faults: { get(): Faults; set(p: Partial<Faults> & { outageSeconds?: number }): void; reset(): void };
   stats(): SandboxStats;
   video(videoId: string): SandboxVideo | undefined;
   videos(): SandboxVideo[];
+  /** Pins a video's status (any string, as VOD may add statuses); undefined returns to the derived one. False if no such video. */
+  setVideoStatus(videoId: string, status: string | undefined): boolean;
   /** The stored bytes of an object (disk store only); undefined when there is no such object. */
   readObject(bucket: string, key: string): Promise<Buffer | undefined>;
   close(): Promise<void>;
@@ -80,6 +98,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   // Explicit keys win over the ones remembered in dataDir.
   if (opts.accessKeyId) state.data.accessKeyId = opts.accessKeyId;
   if (opts.accessKeySecret) state.data.accessKeySecret = opts.accessKeySecret;
+  state.data.uploadOnly ??= { accessKeyId: newAccessKeyId('LTAI'), accessKeySecret: newSecret() };
+  const uploadOnly = { ...state.data.uploadOnly };
   state.flush();
 
   const store = opts.store === 'null' ? new NullStore() : new DiskStore(path.join(dataDir, 'store'));
@@ -88,6 +108,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     transcodeMs: opts.transcodeMs ?? 1500,
     uploadExpirySeconds: opts.uploadExpirySeconds ?? 7 * 86_400,
     etag: opts.etag,
+    review: opts.review,
+    searchLagMs: opts.searchLagMs,
+    ossDenyList: opts.ossDenyList,
   });
   const server = new SandboxServer(core);
   await new Promise<void>((resolve, reject) => {
@@ -110,6 +133,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     region,
     accessKeyId: state.data.accessKeyId,
     accessKeySecret: state.data.accessKeySecret,
+    uploadOnly,
     bucket: state.data.bucket,
     dataDir,
     faults: {
@@ -120,6 +144,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     stats: () => core.stats(),
     video: (id) => (core.data.videos[id] ? view(core.data.videos[id]) : undefined),
     videos: () => Object.values(core.data.videos).map(view),
+    setVideoStatus: (id, status) => core.setVideoStatus(id, status) !== undefined,
     readObject: async (bucket, key) => {
       const obj = core.data.objects[objectId(bucket, key)];
       if (!obj) return undefined;

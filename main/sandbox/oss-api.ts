@@ -29,15 +29,26 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v.join(',') : v;
 }
 
-/** Counts, meters (global bandwidth cap), hashes and optionally cuts a request body. */
+interface MeterOptions {
+  /** Destroy the connection once this many bytes arrived (the resetRate fault). */
+  cutAfter?: number;
+  onCut: () => void;
+  /** Stop storing after this many bytes and swallow the rest (the requestTimeoutRate fault). */
+  timeoutAfter?: number;
+  withMd5: boolean;
+}
+
+/** Counts, meters (global bandwidth cap), hashes and optionally cuts or stalls a request body. */
 class BodyMeter extends Transform {
   readonly md5: crypto.Hash | undefined;
   readonly crc = new Crc64();
   size = 0;
+  /** Set when the requestTimeoutRate fault took this body: nothing after timeoutAfter was kept. */
+  timedOut = false;
 
-  constructor(private readonly core: SandboxCore, private readonly cutAfter: number | undefined, private readonly onCut: () => void, withMd5: boolean) {
+  constructor(private readonly core: SandboxCore, private readonly o: MeterOptions) {
     super();
-    this.md5 = withMd5 ? crypto.createHash('md5') : undefined;
+    this.md5 = o.withMd5 ? crypto.createHash('md5') : undefined;
   }
 
   /** The part's MD5, or with etag 'crc64' a stand-in of the same length made of its CRC-64 and size. */
@@ -51,11 +62,19 @@ class BodyMeter extends Transform {
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     this.core.bandwidth.take(chunk.length).then(() => {
-      if (this.cutAfter !== undefined && this.size + chunk.length >= this.cutAfter) {
-        const keep = Math.max(0, this.cutAfter - this.size);
+      const { cutAfter, timeoutAfter } = this.o;
+      if (cutAfter !== undefined && this.size + chunk.length >= cutAfter) {
+        const keep = Math.max(0, cutAfter - this.size);
         this.core.counters.bytesReceived += keep;
-        this.onCut();
+        this.o.onCut();
         cb(new Error('connection reset by the resetRate fault'));
+        return;
+      }
+      if (this.timedOut || (timeoutAfter !== undefined && this.size + chunk.length >= timeoutAfter)) {
+        // Read and dropped, so the client finishes writing and then reads the error
+        // (a server that stopped reading would leave it with a broken pipe instead).
+        this.timedOut = true;
+        cb();
         return;
       }
       this.size += chunk.length;
@@ -142,6 +161,10 @@ export class OssHandler {
       verifySignature(data.accessKeySecret, auth, toSign);
       return;
     }
+    if (auth.accessKeyId === data.uploadOnly?.accessKeyId) {
+      verifySignature(data.uploadOnly.accessKeySecret, auth, toSign);
+      throw new OssError(403, 'AccessDenied', 'The upload-only RAM user has no OSS permission of its own; it writes with the STS credential in UploadAuth.');
+    }
     const cred = data.credentials[auth.accessKeyId];
     if (!cred) throw new OssError(403, 'InvalidAccessKeyId', 'The OSS Access Key Id you provided does not exist in our records.', { OSSAccessKeyId: auth.accessKeyId });
     if (header(req, 'x-oss-security-token') !== cred.securityToken) {
@@ -153,6 +176,10 @@ export class OssHandler {
     verifySignature(cred.accessKeySecret, auth, toSign);
     if (cred.bucket !== bucket || (op === 'ListMultipartUploads' || cred.objectKey !== key)) {
       throw new OssError(403, 'AccessDenied', `The temporary credential only grants access to ${cred.bucket}/${cred.objectKey}.`);
+    }
+    if (this.core.ossDenyList && (op === 'ListParts' || op === 'HeadObject')) {
+      // VOD does not document whether its upload policy allows reads; ossDenyList plays the strict case.
+      throw new OssError(403, 'AccessDenied', `The temporary credential does not allow ${op} (the sandbox's ossDenyList option).`);
     }
   }
 
@@ -199,8 +226,15 @@ export class OssHandler {
     const body = XML_HEAD + xml.build({
       Error: { Code: e.code, Message: e.message, RequestId: requestId, HostId: `${bucket}.oss-${this.core.region}.aliyuncs.com`, ...e.extra },
     });
+    if (req.method === 'HEAD') {
+      // A HEAD answer has no body; OSS puts the error XML, base64, in x-oss-err instead
+      // (ali-oss's requestError reads it to give HEAD errors their code).
+      res.writeHead(e.status, { 'Content-Type': 'application/xml', 'x-oss-err': Buffer.from(body).toString('base64') });
+      res.end();
+      return;
+    }
     res.writeHead(e.status, { 'Content-Type': 'application/xml', 'Content-Length': Buffer.byteLength(body) });
-    res.end(req.method === 'HEAD' ? undefined : body);
+    res.end(body);
   }
 
   /** The live upload, or NoSuchUpload when it is unknown, for another key, aborted, completed or expired. */
@@ -248,16 +282,27 @@ export class OssHandler {
   private async receive(req: IncomingMessage, relPath: string, expectedMd5: Buffer | undefined): Promise<Received> {
     const faults = this.core.faults;
     const cutAfter = this.core.roll(faults.resetRate) ? faults.resetAfterBytes : undefined;
-    const meter = new BodyMeter(this.core, cutAfter, () => {
-      this.core.counters.injected.resets++;
-      req.socket.destroy();
-    }, this.core.etag === 'md5' || expectedMd5 !== undefined);
+    const timeoutAfter = cutAfter === undefined && this.core.roll(faults.requestTimeoutRate) ? faults.resetAfterBytes : undefined;
+    const meter = new BodyMeter(this.core, {
+      cutAfter,
+      timeoutAfter,
+      onCut: () => {
+        this.core.counters.injected.resets++;
+        req.socket.destroy();
+      },
+      withMd5: this.core.etag === 'md5' || expectedMd5 !== undefined,
+    });
     const incoming = this.core.store.receive(relPath);
     try {
       await pipeline(req, meter, incoming.stream);
     } catch (err) {
       await incoming.discard();
       throw err;
+    }
+    if (meter.timedOut) {
+      await incoming.discard();
+      this.core.counters.injected.requestTimeouts++;
+      throw new OssError(400, 'RequestTimeout', 'Your socket connection to the server was not read from or written to within the timeout period. (injected by the requestTimeoutRate fault)');
     }
     if (meter.size > MAX_PART) {
       await incoming.discard();

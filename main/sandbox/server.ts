@@ -9,9 +9,13 @@ import { normalizeFaults } from './faults';
 import { vodRequestId } from './ids';
 import { OssHandler, sendObject } from './oss-api';
 import { OssError } from './oss-signature';
-import { ACTIONS } from './vod-api';
+import { ACTIONS, UPLOAD_ONLY_ACTIONS } from './vod-api';
 import { RpcError, verifyRpcRequest } from './vod-signature';
 import { readSmallBody } from './read-body';
+
+const FORBIDDEN_RAM_MESSAGE = 'User not authorized to operate on the specified resource, or this API doesn\'t support RAM.';
+/** A status the admin API may set: a word like VOD's (letters, digits, dots), not free text. */
+const STATUS_WORD = /^[A-Za-z][A-Za-z0-9._]{0,63}$/;
 
 const OSS_HOST = /^([a-z0-9][a-z0-9-]{1,62})\.(?:[a-z0-9-]+\.)*aliyuncs\.com(?::\d+)?$/i;
 const API_VERSION = '2017-03-21';
@@ -101,9 +105,17 @@ export class SandboxServer {
           : new RpcError(500, 'InternalError', 'The request processing has failed due to some unknown error, exception or failure. (injected by the errorRate fault)');
       }
       if (!params.Action) throw new RpcError(400, 'MissingAction', 'Action is mandatory for this request.');
-      verifyRpcRequest(method, params, (id) => (id === this.core.data.accessKeyId ? this.core.data.accessKeySecret : undefined), this.core.nonces, Date.now());
+      const data = this.core.data;
+      verifyRpcRequest(method, params, (id) => {
+        if (id === data.accessKeyId) return data.accessKeySecret;
+        return id === data.uploadOnly?.accessKeyId ? data.uploadOnly.accessKeySecret : undefined;
+      }, this.core.nonces, Date.now());
       if (params.Version !== API_VERSION) {
         throw new RpcError(400, 'InvalidVersion', `Specified parameter Version "${params.Version ?? ''}" is not valid; VOD uses ${API_VERSION}.`);
+      }
+      if (params.AccessKeyId === data.uploadOnly?.accessKeyId && !UPLOAD_ONLY_ACTIONS.has(params.Action)) {
+        // The body real VOD sends for a RAM user whose policy lacks the action (403 Forbidden.RAM).
+        throw new RpcError(403, 'Forbidden.RAM', FORBIDDEN_RAM_MESSAGE);
       }
       if (this.core.roll(this.core.faults.throttleRate)) {
         this.core.counters.injected.throttles++;
@@ -176,7 +188,33 @@ export class SandboxServer {
       sendJson(res, 200, { faults: this.core.faults });
       return;
     }
+    const videoStatus = /^\/__admin\/videos\/([^/]+)\/status$/.exec(path);
+    if (videoStatus && (req.method === 'POST' || req.method === 'PUT')) {
+      return this.adminSetStatus(req, res, decodeURIComponent(videoStatus[1]));
+    }
     req.resume();
-    sendJson(res, 404, { Code: 'NotFound', Message: 'Admin endpoints: GET /__admin/state, GET|POST /__admin/faults.' });
+    sendJson(res, 404, { Code: 'NotFound', Message: 'Admin endpoints: GET /__admin/state, GET|POST /__admin/faults, POST /__admin/videos/<VideoId>/status.' });
+  }
+
+  /** `{"status": "Normal"}` pins a video's status (any VOD status word); `{"status": null}` unpins it. */
+  private async adminSetStatus(req: IncomingMessage, res: ServerResponse, videoId: string): Promise<void> {
+    let status: string | undefined;
+    try {
+      const text = await readForm(req);
+      const parsed: unknown = text.trim() === '' ? {} : JSON.parse(text);
+      const raw = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as { status?: unknown }).status : undefined;
+      if (raw === null) status = undefined;
+      else if (typeof raw === 'string' && STATUS_WORD.test(raw)) status = raw;
+      else throw new Error('the body must be {"status": "<VOD status>"} (letters, digits and dots) or {"status": null}');
+    } catch (err) {
+      sendJson(res, 400, { Code: 'InvalidStatus', Message: `Status not changed: ${(err as Error).message}` });
+      return;
+    }
+    const v = this.core.setVideoStatus(videoId, status);
+    if (!v) {
+      sendJson(res, 404, { Code: 'InvalidVideo.NotFound', Message: `The video ${videoId} does not exist.` });
+      return;
+    }
+    sendJson(res, 200, { VideoId: videoId, Status: this.core.videoStatus(v) });
   }
 }

@@ -5,7 +5,17 @@
 import fs from 'fs';
 import path from 'path';
 
-export type VideoStatus = 'Uploading' | 'UploadFail' | 'UploadSucc' | 'Transcoding' | 'TranscodeFail' | 'Blocked' | 'Normal';
+/**
+ * The statuses VOD documents for a video (API reference, "Basic data types: Status").
+ * The sandbox moves a video through Uploading → UploadSucc → Transcoding → Normal (or
+ * Checking in review mode) by itself; any other value, including one VOD may add later,
+ * can be set through the admin API, so VideoStatus is an open string.
+ */
+export const VOD_VIDEO_STATUSES = [
+  'Uploading', 'UploadFail', 'UploadSucc', 'Transcoding', 'TranscodeFail', 'Checking', 'Blocked', 'Normal',
+  'Preparing', 'PrepareFail', 'ProduceFail',
+] as const;
+export type VideoStatus = string;
 
 export interface VideoRecord {
   videoId: string;
@@ -31,6 +41,8 @@ export interface VideoRecord {
   /** CRC-64/ECMA of the uploaded object, unsigned decimal. */
   crc64?: string;
   etag?: string;
+  /** A status set through the admin API; wins over the one derived from timestamps until cleared. */
+  statusOverride?: string;
 }
 
 export interface ImageRecord {
@@ -100,10 +112,21 @@ export interface CategoryRecord {
   type: 'default' | 'material';
 }
 
+export interface KeyPair {
+  accessKeyId: string;
+  accessKeySecret: string;
+}
+
 export interface StateData {
   version: 1;
   accessKeyId: string;
   accessKeySecret: string;
+  /**
+   * A least-privilege RAM user: allowed the upload calls and status reads only (see
+   * UPLOAD_ONLY_ACTIONS in vod-api.ts). Added after version 1 shipped, so a state file
+   * without it gets one on load.
+   */
+  uploadOnly?: KeyPair;
   bucket: string;
   videos: Record<string, VideoRecord>;
   images: Record<string, ImageRecord>;

@@ -307,6 +307,27 @@ const getPlayInfo: Action = (core, p) => {
   };
 };
 
+/**
+ * Title words as a full-text index sees them: runs of letters/digits, lower-cased, and
+ * each CJK character on its own (no dictionary segmentation).
+ */
+function words(s: string): string[] {
+  return s.toLowerCase().match(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]|[\p{L}\p{N}]+/gu) ?? [];
+}
+
+/**
+ * VOD's media search protocol matches Title fuzzily (a full-text field), not exactly:
+ * `Title = 'clip 1'` also finds "clip 10" and "1 clip". A caller that needs one exact
+ * title must compare the titles it gets back. Loose here means: the query is a
+ * case-insensitive substring of the title, or every word of the query is a word of it.
+ */
+function titleMatches(title: string, query: string): boolean {
+  if (title.toLowerCase().includes(query.toLowerCase())) return true;
+  const have = new Set(words(title));
+  const want = words(query);
+  return want.length > 0 && want.every((w) => have.has(w));
+}
+
 /** SearchMedia's Match: clauses `Field = 'v'` or `Field in ('a','b')` joined by `and`. */
 function matcher(match: string | undefined): (v: Body) => boolean {
   if (!match || !match.trim()) return () => true;
@@ -316,12 +337,11 @@ function matcher(match: string | undefined): (v: Body) => boolean {
     const values = [...m[3].matchAll(/'([^']*)'|"([^"]*)"|([^\s,()'"]+)/g)].map((x) => x[1] ?? x[2] ?? x[3]);
     return { field: m[1], op: m[2].toLowerCase(), values };
   });
-  return (v) => clauses.every(({ field, op, values }) => {
+  return (v) => clauses.every(({ field, values }) => {
     const actual = v[field];
     if (actual === undefined) return false;
     const s = String(actual);
-    // VOD matches Title by words; a substring is close enough for a sandbox.
-    if (field === 'Title' && op === '=') return s.includes(values[0] ?? '');
+    if (field === 'Title') return values.some((q) => titleMatches(s, q));
     return values.includes(s);
   });
 }
@@ -333,7 +353,9 @@ const searchMedia: Action = (core, p) => {
   const pageSize = intParam(p, 'PageSize', 10, 1, 100);
   const test = matcher(p.Match);
   const desc = !(p.SortBy ?? 'CreationTime:Desc').toLowerCase().endsWith(':asc');
+  const now = Date.now();
   const all = Object.values(core.data.videos)
+    .filter((v) => core.searchable(v, now))
     .sort((a, b) => (desc ? b.createdAt - a.createdAt : a.createdAt - b.createdAt))
     .map((v) => ({ v, view: videoView(core, v) }))
     .filter((x) => test(x.view));
@@ -402,6 +424,15 @@ const describeVodStorageData: Action = (core) => {
     StorageLocations: [{ StorageLocation: core.storageLocation(), Region: core.region, Default: true }],
   };
 };
+
+/**
+ * What the sandbox's upload-only RAM user may call: enough to upload, refresh, read
+ * status, fix metadata and clean up. Everything else answers 403 Forbidden.RAM, as
+ * VOD does for a RAM user whose policy lacks the action.
+ */
+export const UPLOAD_ONLY_ACTIONS: ReadonlySet<string> = new Set([
+  'CreateUploadVideo', 'RefreshUploadVideo', 'CreateUploadImage', 'GetVideoInfo', 'GetVideoInfos', 'UpdateVideoInfo', 'DeleteVideo',
+]);
 
 export const ACTIONS: Record<string, Action> = {
   CreateUploadVideo: createUploadVideo,

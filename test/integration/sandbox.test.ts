@@ -9,7 +9,7 @@ import OSS from 'ali-oss';
 import RPCClient from '@alicloud/pop-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { crc64 } from '../../main/engine/oss/crc64';
-import { NO_TRANSCODE_GROUP_ID, parseFaults, startSandbox, type Sandbox } from '../../main/sandbox';
+import { NO_TRANSCODE_GROUP_ID, VOD_VIDEO_STATUSES, parseFaults, startSandbox, type Sandbox } from '../../main/sandbox';
 import { runSandboxCommand } from '../../main/sandbox/command';
 
 interface UploadAuth { AccessKeyId: string; AccessKeySecret: string; SecurityToken: string; Expiration: string; ExpireUTCTime: string; Region: string }
@@ -521,8 +521,9 @@ describe('sandbox: faults from flags and the command', () => {
     }
     try {
       expect(lines).toHaveLength(1);
-      const info = JSON.parse(lines[0]) as { endpoint: string; region: string; accessKeyId: string; accessKeySecret: string; admin: string };
-      expect(info).toMatchObject({ endpoint: sb.url, region: 'cn-shanghai', admin: `${sb.url}/__admin` });
+      const info = JSON.parse(lines[0]) as { endpoint: string; region: string; accessKeyId: string; accessKeySecret: string; uploadOnly: { accessKeyId: string; accessKeySecret: string }; admin: string };
+      expect(info).toMatchObject({ endpoint: sb.url, region: 'cn-shanghai', admin: `${sb.url}/__admin`, uploadOnly: sb.uploadOnly });
+      expect(info.uploadOnly.accessKeyId).not.toBe(info.accessKeyId);
       const vod = new RPCClient({ accessKeyId: info.accessKeyId, accessKeySecret: info.accessKeySecret, endpoint: info.endpoint, apiVersion: '2017-03-21' });
       expect((await rejection(vod.request('ListAppInfo', {}))).code).toBe('Throttling.User');
     } finally {
@@ -586,5 +587,184 @@ describe('sandbox: persistence', () => {
     } finally {
       await sb.close();
     }
+  });
+});
+
+/** GetVideoInfo's Status, through the real client. */
+async function statusOf(vod: RPCClient, videoId: string): Promise<string> {
+  return (await vod.request<{ Video: { Status: string } }>('GetVideoInfo', { VideoId: videoId })).Video.Status;
+}
+
+async function uploadSmall(vod: RPCClient, params: Record<string, unknown> = {}): Promise<Created> {
+  const c = await createVideo(vod, params);
+  await ossClient(c).put(c.address.FileName, randomBytes(3 * KiB, 21));
+  return c;
+}
+
+describe('sandbox: behaviours of the real service (review, statuses, RAM, search, RequestTimeout)', () => {
+  let sb: Sandbox;
+  let vod: RPCClient;
+  beforeAll(async () => {
+    sb = await startSandbox({ transcodeMs: 150 });
+    vod = vodClient(sb);
+  });
+  afterAll(() => sb.close());
+  afterEach(() => sb.faults.reset());
+
+  it('answers 400 RequestTimeout to an UploadPart or PutObject under requestTimeoutRate, keeps nothing, and counts it', async () => {
+    const c = await createVideo(vod);
+    const key = c.address.FileName;
+    const { uploadId } = await ossClient(c).initMultipartUpload(key);
+    const body = randomBytes(300 * KiB, 31);
+    sb.faults.set({ requestTimeoutRate: 1, resetAfterBytes: 64 * KiB });
+    const before = sb.stats().injected.requestTimeouts;
+    const timedOut = await rejection(ossClient(c).uploadPart(key, uploadId, 1, body, 0, body.length));
+    expect(timedOut.status).toBe(400);
+    expect(timedOut.code).toBe('RequestTimeout');
+    expect(timedOut.message).toMatch(/not read from or written to within the timeout period/);
+    const put = await rejection(ossClient(c).put(key, body));
+    expect(put.code).toBe('RequestTimeout');
+    expect(sb.stats().injected.requestTimeouts).toBe(before + 2);
+    expect(sb.stats().errors.RequestTimeout).toBeGreaterThanOrEqual(2);
+    sb.faults.set({ requestTimeoutRate: 0 });
+    expect((await ossClient(c).listParts(key, uploadId, {})).parts).toEqual([]);
+    expect(await sb.readObject(c.address.Bucket, key)).toBeUndefined();
+    // The same connection-level client goes on to succeed: the fault left no state behind.
+    const ok = await ossClient(c).uploadPart(key, uploadId, 1, body, 0, body.length);
+    expect(ok.res.headers['x-oss-hash-crc64ecma']).toBe(crc64(body).toString());
+  });
+
+  it('pins any status through the admin API, shows it in GetVideoInfo(s) and SearchMedia, and unpins with null', async () => {
+    const c = await uploadSmall(vod, { Title: 'status pins', TemplateGroupId: NO_TRANSCODE_GROUP_ID });
+    expect(await statusOf(vod, c.VideoId)).toBe('Normal');
+    for (const status of [...VOD_VIDEO_STATUSES, 'SomeFutureStatus']) {
+      const r = await rawPost(`${sb.url}/__admin/videos/${c.VideoId}/status`, JSON.stringify({ status }));
+      expect(r.status).toBe(200);
+      expect(await statusOf(vod, c.VideoId)).toBe(status);
+    }
+    await rawPost(`${sb.url}/__admin/videos/${c.VideoId}/status`, JSON.stringify({ status: 'ProduceFail' }));
+    const infos = await vod.request<{ VideoList: { VideoId: string; Status: string }[] }>('GetVideoInfos', { VideoIds: c.VideoId });
+    expect(infos.VideoList).toEqual([expect.objectContaining({ VideoId: c.VideoId, Status: 'ProduceFail' })]);
+    const found = await vod.request<{ MediaList: { Video: { Status: string } }[] }>('SearchMedia', { Match: "Status in ('ProduceFail')" });
+    expect(found.MediaList.map((m) => m.Video.Status)).toEqual(['ProduceFail']);
+    expect(sb.video(c.VideoId)?.status).toBe('ProduceFail');
+    const cleared = await rawPost(`${sb.url}/__admin/videos/${c.VideoId}/status`, JSON.stringify({ status: null }));
+    expect(JSON.parse(cleared.body.toString())).toEqual({ VideoId: c.VideoId, Status: 'Normal' });
+    expect((await rawPost(`${sb.url}/__admin/videos/${c.VideoId}/status`, JSON.stringify({ status: 'not a word' }))).status).toBe(400);
+    expect((await rawPost(`${sb.url}/__admin/videos/${c.VideoId}/status`, '{')).status).toBe(400);
+    const missing = await rawPost(`${sb.url}/__admin/videos/nope/status`, JSON.stringify({ status: 'Normal' }));
+    expect(missing.status).toBe(404);
+    expect(sb.setVideoStatus('nope', 'Normal')).toBe(false);
+  });
+
+  it('gives the upload-only RAM user the upload calls and answers 403 Forbidden.RAM to the rest', async () => {
+    const ram = vodClient(sb, sb.uploadOnly.accessKeySecret, sb.uploadOnly.accessKeyId);
+    const c = await uploadSmall(ram, { Title: 'least privilege', TemplateGroupId: NO_TRANSCODE_GROUP_ID });
+    expect(await statusOf(ram, c.VideoId)).toBe('Normal');
+    const refreshed = await ram.request<{ UploadAuth: string }>('RefreshUploadVideo', { VideoId: c.VideoId });
+    expect(decode<UploadAuth>(refreshed.UploadAuth).AccessKeyId).toMatch(/^STS\./);
+    await ram.request('UpdateVideoInfo', { VideoId: c.VideoId, Title: 'renamed' });
+    expect((await ram.request<{ VideoList: unknown[] }>('GetVideoInfos', { VideoIds: c.VideoId })).VideoList).toHaveLength(1);
+    const image = await ram.request<{ ImageId: string }>('CreateUploadImage', { ImageType: 'cover', ImageExt: 'png' });
+    expect(image.ImageId).toMatch(/^[0-9a-f]{32}$/);
+    for (const action of ['GetCategories', 'ListTranscodeTemplateGroup', 'SearchMedia', 'ListWorkflow', 'ListAppInfo', 'DescribeVodStorageData', 'GetPlayInfo']) {
+      const err = await rejection(ram.request(action, { VideoId: c.VideoId }));
+      expect({ action, code: err.code, status: err.entry?.response?.statusCode }).toEqual({ action, code: 'Forbidden.RAM', status: 403 });
+      expect(err.data?.Code).toBe('Forbidden.RAM');
+      expect(err.message).toMatch(/User not authorized to operate on the specified resource/);
+    }
+    // No OSS access with the RAM user's own keys.
+    const direct = new OSS({
+      region: `oss-${sb.region}`, accessKeyId: sb.uploadOnly.accessKeyId, accessKeySecret: sb.uploadOnly.accessKeySecret,
+      bucket: c.address.Bucket, endpoint: sb.url,
+    }) as unknown as LowLevelOss;
+    expect((await rejection(direct.get(c.address.FileName))).code).toBe('AccessDenied');
+    // A wrong secret for that user is still a signature error, not a permission one.
+    expect((await rejection(vodClient(sb, 'wrong', sb.uploadOnly.accessKeyId).request('GetVideoInfo', { VideoId: c.VideoId }))).code).toBe('SignatureDoesNotMatch');
+    await ram.request('DeleteVideo', { VideoIds: c.VideoId });
+    expect(sb.video(c.VideoId)).toBeUndefined();
+  });
+
+  it('matches Title loosely in SearchMedia, as a full-text index does', async () => {
+    const tag = `t${crypto.randomBytes(4).toString('hex')}`;
+    const titles = [`${tag} clip 1`, `${tag} clip 10`, `1 clip ${tag}`, `${tag} other`, `${tag} 夏天的海`];
+    const ids = new Map<string, string>();
+    for (const t of titles) ids.set(t, (await createVideo(vod, { Title: t })).VideoId);
+    const search = async (q: string) => {
+      const r = await vod.request<{ MediaList: { Video: { Title: string } }[] }>('SearchMedia', { Match: `Title = '${q}'`, PageSize: 100 });
+      return r.MediaList.map((m) => m.Video.Title).sort();
+    };
+    expect(await search(`${tag} clip 1`)).toEqual([`${tag} clip 1`, `${tag} clip 10`, `1 clip ${tag}`].sort());
+    expect(await search(`${tag.toUpperCase()} CLIP`)).toEqual([`${tag} clip 1`, `${tag} clip 10`, `1 clip ${tag}`].sort());
+    expect(await search(`海 ${tag}`)).toEqual([`${tag} 夏天的海`]);
+    expect(await search(`${tag} missing`)).toEqual([]);
+    const multi = await vod.request<{ Total: number }>('SearchMedia', { Match: `Title in ('${tag} other','${tag} 夏天') and Status = 'Uploading'` });
+    expect(multi.Total).toBe(2);
+  });
+});
+
+describe('sandbox: review before publishing, search lag, ossDenyList', () => {
+  let sb: Sandbox;
+  let vod: RPCClient;
+  const lagMs = 1500;
+  beforeAll(async () => {
+    sb = await startSandbox({ transcodeMs: 150, review: true, searchLagMs: lagMs, ossDenyList: true });
+    vod = vodClient(sb);
+  });
+  afterAll(() => sb.close());
+
+  it('ends a complete video in Checking and keeps it there until the admin API releases it', async () => {
+    const direct = await uploadSmall(vod, { Title: 'no transcode, reviewed', TemplateGroupId: NO_TRANSCODE_GROUP_ID });
+    expect(await statusOf(vod, direct.VideoId)).toBe('Checking');
+    const transcoded = await uploadSmall(vod, { Title: 'transcoded, reviewed' });
+    const seen = new Set<string>();
+    await until(async () => {
+      const s = await statusOf(vod, transcoded.VideoId);
+      seen.add(s);
+      return s === 'Checking' ? s : undefined;
+    }, 'the transcoded video to reach Checking');
+    expect([...seen].every((s) => ['UploadSucc', 'Transcoding', 'Checking'].includes(s))).toBe(true);
+    expect((await rejection(vod.request('GetPlayInfo', { VideoId: direct.VideoId }))).code).toBe('Forbidden.IllegalStatus');
+    const released = await rawPost(`${sb.url}/__admin/videos/${direct.VideoId}/status`, JSON.stringify({ status: 'Normal' }));
+    expect(released.status).toBe(200);
+    expect(await statusOf(vod, direct.VideoId)).toBe('Normal');
+    expect(await statusOf(vod, transcoded.VideoId)).toBe('Checking');
+    const play = await vod.request<{ PlayInfoList: { PlayInfo: unknown[] } }>('GetPlayInfo', { VideoId: direct.VideoId });
+    expect(play.PlayInfoList.PlayInfo).toHaveLength(1);
+  });
+
+  it('finds a new video in SearchMedia only searchLagMs after its creation', async () => {
+    const title = `lagging ${crypto.randomBytes(4).toString('hex')}`;
+    const c = await createVideo(vod, { Title: title });
+    const createdAt = sb.video(c.VideoId)!.createdAt;
+    let emptyBeforeLag = 0;
+    const foundAt = await until(async () => {
+      const sentAt = Date.now();
+      const r = await vod.request<{ Total: number }>('SearchMedia', { Match: `Title = '${title}'` });
+      if (r.Total > 0) return Date.now();
+      // An empty answer is only right for a request sent while the lag lasted.
+      expect(sentAt).toBeLessThan(createdAt + lagMs);
+      emptyBeforeLag++;
+      return undefined;
+    }, 'the video to become searchable');
+    expect(foundAt).toBeGreaterThanOrEqual(createdAt + lagMs);
+    expect(emptyBeforeLag).toBeGreaterThan(0);
+    expect(await statusOf(vod, c.VideoId)).toBe('Uploading');
+  });
+
+  it('refuses ListParts and HeadObject to the STS credential with AccessDenied (ossDenyList) and still takes the upload', async () => {
+    const c = await createVideo(vod, { Title: 'strict policy' });
+    const oss = ossClient(c);
+    const key = c.address.FileName;
+    const { uploadId } = await oss.initMultipartUpload(key);
+    const p1 = randomBytes(120 * KiB, 41);
+    const r1 = await oss.uploadPart(key, uploadId, 1, p1, 0, p1.length);
+    const listed = await rejection(oss.listParts(key, uploadId, {}));
+    expect({ status: listed.status, code: listed.code }).toEqual({ status: 403, code: 'AccessDenied' });
+    await oss.completeMultipartUpload(key, uploadId, [{ number: 1, etag: r1.etag }]);
+    const head = await rejection(oss.head(key));
+    expect({ status: head.status, code: head.code }).toEqual({ status: 403, code: 'AccessDenied' });
+    const got = await oss.get(key);
+    expect(sameBytes(got.content, p1)).toBe(true);
   });
 });

@@ -10,12 +10,17 @@ export interface SandboxFlags {
   store?: string;
   etag?: string;
   faults?: string;
+  review?: boolean;
+  searchLagMs?: number;
+  ossDenyList?: boolean;
 }
 
 /** Serves until SIGINT/SIGTERM (the sandbox closes itself and exits 0). */
 export async function sandboxCommand(flags: SandboxFlags): Promise<void> {
   try {
-    await runSandboxCommand({ port: flags.port, data: flags.data, store: flags.store as 'disk' | 'null' | undefined, etag: flags.etag as 'md5' | 'crc64' | undefined, faults: flags.faults });
+    await runSandboxCommand({ port: flags.port, data: flags.data, store: flags.store as 'disk' | 'null' | undefined, etag: flags.etag as 'md5' | 'crc64' | undefined, faults: flags.faults,
+      review: flags.review, searchLagMs: flags.searchLagMs, ossDenyList: flags.ossDenyList,
+    });
   } catch (err) {
     throw new CliError((err as Error).message);
   }
