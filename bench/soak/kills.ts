@@ -1,13 +1,16 @@
 // Where each kill -9 lands. A kill point is drawn from the seed before its run starts;
 // what it waits for is counted by the sandbox (requests that reached it, bytes it
-// received), so the same seed aims at the same moments of the upload: a part on the
-// wire, a given number of bytes into the run, a time after start (start-up, restore,
-// ListParts, status polling), right after CreateUploadVideo reached VOD (the lost-answer
-// case), or right after CompleteMultipartUpload reached OSS. Every kill also has a cap
-// on the UploadParts of its run, derived from the work left, so the kills spread over
-// the whole upload instead of it finishing early, and a time guard for a run that waits.
+// received) or by the queue (parts recorded as acknowledged), so the same seed aims at
+// the same moments of the upload: right after the Kth acknowledged part (others on the
+// wire), a given number of bytes into the run (mid-part), a time after start (start-up,
+// restore, ListParts, status polling), right after CreateUploadVideo reached VOD (the
+// lost-answer case), or right after CompleteMultipartUpload reached OSS. Every kill also
+// has a cap on the parts acknowledged in its run, derived from the work left, so the
+// kills spread over the whole upload instead of it finishing early, and a time guard
+// for a run that waits.
 
 import type { CliChild, CliExit } from './cli';
+import type { QueueProbe } from './queue-probe';
 import type { Rng } from './rng';
 import type { AdminState, SandboxProcess } from './sandbox-process';
 
@@ -15,7 +18,7 @@ export type Trigger = 'part' | 'bytes' | 'time' | 'create' | 'complete';
 
 export interface KillPoint {
   trigger: Trigger;
-  /** Kill at this many UploadPart requests of the run, whatever the trigger (≥ 1). */
+  /** Kill at this many parts acknowledged in the run, whatever the trigger (≥ 1). */
   capParts: number;
   /** 'bytes': received by the sandbox during the run. */
   bytes: number;
@@ -31,6 +34,8 @@ export interface KillContext {
   /** Parts kept for the final, unkilled run. */
   reserveParts: number;
   killsLeft: number;
+  /** False until a `vodup upload` has put the files in the queue. */
+  enqueued: boolean;
   /** Jobs that have no VideoId yet (a CreateUploadVideo is still to come). */
   jobsWithoutVideo: number;
   partSize: number;
@@ -47,8 +52,13 @@ export function planKill(rng: Rng, ctx: KillContext): KillPoint {
   const u = rng.next();
   const v = rng.next();
   const usable = Math.max(0, ctx.remainingParts - ctx.reserveParts);
-  const capParts = Math.max(1, Math.ceil((2 * u * usable) / Math.max(1, ctx.killsLeft)));
+  // About usable/killsLeft parts acknowledged per run, on average.
+  let capParts = Math.max(1, Math.ceil((2 * u * usable) / Math.max(1, ctx.killsLeft)));
   if (trigger === 'create' && ctx.jobsWithoutVideo === 0) trigger = 'time';
+  // A kill before `vodup upload` has enqueued anything tests nothing and wastes a kill.
+  if (trigger === 'time' && !ctx.enqueued) trigger = 'part';
+  // A create or complete comes when a job gets its turn: give it room to come.
+  if (trigger === 'create' || trigger === 'complete') capParts *= 2;
   return {
     trigger,
     capParts,
@@ -60,13 +70,13 @@ export function planKill(rng: Rng, ctx: KillContext): KillPoint {
 
 export function describeKill(k: KillPoint): string {
   const what = {
-    part: `at UploadPart #${k.capParts} (a part on the wire)`,
+    part: `right after acknowledged part #${k.capParts}`,
     bytes: `after ${k.bytes} bytes reach OSS`,
     time: `${k.ms} ms after start`,
     create: 'right after a CreateUploadVideo reaches VOD',
     complete: 'right after a CompleteMultipartUpload reaches OSS',
   }[k.trigger];
-  return k.trigger === 'part' ? what : `${what}, or at UploadPart #${k.capParts}`;
+  return k.trigger === 'part' ? what : `${what}, or after acknowledged part #${k.capParts}`;
 }
 
 export interface KillOutcome {
@@ -74,7 +84,7 @@ export interface KillOutcome {
   outcome: 'killed' | 'exited';
   /** What fired the kill: the aimed trigger, the UploadPart cap, or the time guard. */
   firedBy: Trigger | 'cap' | 'guard' | 'exit';
-  /** The sandbox counter that fired it, e.g. "UploadPart #3". */
+  /** The counter that fired it, e.g. "acknowledged part #3". */
   detail: string;
   atMs: number;
   exit: CliExit;
@@ -83,8 +93,7 @@ export interface KillOutcome {
 const count = (s: AdminState, name: string): number => s.requests[name] ?? 0;
 
 /** Which part of the kill point the sandbox's counters (relative to `base`) have reached, if any. */
-function reached(k: KillPoint, base: AdminState, s: AdminState, elapsed: number): { firedBy: KillOutcome['firedBy']; detail: string } | undefined {
-  const parts = count(s, 'oss:UploadPart') - count(base, 'oss:UploadPart');
+function reached(k: KillPoint, base: AdminState, s: AdminState, parts: number, elapsed: number): { firedBy: KillOutcome['firedBy']; detail: string } | undefined {
   const bytes = s.bytesReceived - base.bytesReceived;
   if (k.trigger === 'bytes' && bytes >= k.bytes) return { firedBy: 'bytes', detail: `${bytes} bytes received` };
   if (k.trigger === 'time' && elapsed >= k.ms) return { firedBy: 'time', detail: `${elapsed} ms` };
@@ -92,23 +101,26 @@ function reached(k: KillPoint, base: AdminState, s: AdminState, elapsed: number)
   if (k.trigger === 'complete' && count(s, 'oss:CompleteMultipartUpload') > count(base, 'oss:CompleteMultipartUpload')) {
     return { firedBy: 'complete', detail: 'CompleteMultipartUpload' };
   }
-  if (parts >= k.capParts) return { firedBy: k.trigger === 'part' ? 'part' : 'cap', detail: `UploadPart #${parts}` };
+  if (parts >= k.capParts) return { firedBy: k.trigger === 'part' ? 'part' : 'cap', detail: `acknowledged part #${parts}` };
   if (elapsed >= k.guardMs) return { firedBy: 'guard', detail: `the ${k.guardMs} ms guard` };
   return undefined;
 }
 
 /**
- * Watches the sandbox's counters while `run` works and kills it with SIGKILL when the
- * kill point is reached (polling the admin API every `pollMs`). `base` is the sandbox
- * state read just before the run started.
+ * Watches the sandbox's counters and the queue while `run` works and kills it with
+ * SIGKILL when the kill point is reached (polling every `pollMs`). `base` is the sandbox
+ * state and `ackedBase` the acknowledged parts, both read just before the run started.
  */
-export async function killAt(run: CliChild, sandbox: SandboxProcess, base: AdminState, k: KillPoint, pollMs: number): Promise<KillOutcome> {
+export async function killAt(
+  run: CliChild, sandbox: SandboxProcess, queue: QueueProbe, base: AdminState, ackedBase: number, k: KillPoint, pollMs: number,
+): Promise<KillOutcome> {
   let exited = false;
   void run.exit.then(() => (exited = true));
   while (!exited) {
     const s = await sandbox.state();
+    const parts = queue.ackedParts() - ackedBase;
     const elapsed = Date.now() - run.startedAt;
-    const hit = exited ? undefined : reached(k, base, s, elapsed);
+    const hit = exited ? undefined : reached(k, base, s, parts, elapsed);
     if (hit) {
       run.child.kill('SIGKILL');
       const exit = await run.exit;

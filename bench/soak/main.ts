@@ -1,7 +1,10 @@
 // `npm run soak` (= build, then node out/bench/soak/main.js): the full kill -9 soak.
 // Flags: --seed N (or SOAK_SEED=N) repeats a run; --kills N; --short runs the CI
-// version; --keep keeps the work folder. Exits 1 on any violation, 2 on bad flags.
+// version; --faults k=v,… changes the preset's faults (0 turns one off, and it is then
+// not required to fire); --keep keeps the work folder. Exits 1 on any violation, 2 on
+// bad flags.
 
+import { parseFaults } from '../../main/sandbox/index';
 import { FULL, SHORT } from './presets';
 import { newSeed } from './rng';
 import { formatSummary, runSoak } from './soak';
@@ -21,15 +24,20 @@ function wholeNumber(text: string | undefined, what: string): number | undefined
 async function main(argv: string[]): Promise<number> {
   let seed: number | undefined;
   let kills: number | undefined;
+  let preset = argv.includes('--short') ? SHORT : FULL;
   try {
     seed = wholeNumber(flag(argv, '--seed') ?? process.env.SOAK_SEED, '--seed (SOAK_SEED)');
     kills = wholeNumber(flag(argv, '--kills'), '--kills');
+    const faults = flag(argv, '--faults');
+    if (faults !== undefined) {
+      preset = { ...preset, faults: { ...preset.faults, ...parseFaults(faults) } };
+    }
   } catch (err) {
     process.stderr.write(`soak: ${(err as Error).message}\n`);
     return 2;
   }
   const report = await runSoak({
-    preset: argv.includes('--short') ? SHORT : FULL,
+    preset,
     seed: seed ?? newSeed(),
     kills,
     keep: argv.includes('--keep'),

@@ -40,7 +40,8 @@ export const FULL: SoakPreset = {
   ],
   faults: {
     errorRate: 0.03,
-    resetRate: 0.04,
+    resetRate: 0.06,
+    requestTimeoutRate: 0.06,
     throttleRate: 0.08,
     credentialTtlSeconds: 8,
   },
@@ -63,12 +64,13 @@ export const SHORT: SoakPreset = {
     { name: 'episode.mp4', min: 6 * MiB, max: 7 * MiB },
   ],
   // Higher rates than the full soak, so each fault fires even in a short run: ~20 parts
-  // take ~40 UploadPart attempts (P(no reset) = 0.75^40 ≈ 1e-5), ~35 VOD calls see a
+  // take ~40 UploadPart attempts (P(no reset) = P(no RequestTimeout) = 0.75^40 ≈ 1e-5), ~35 VOD calls see a
   // throttle (0.75^35 ≈ 4e-5), ~75 requests a 5xx (0.85^75 ≈ 5e-6). A 3 s credential
   // is renewed at half its life, so the final run (40% of the parts at 2 MB/s) renews.
   faults: {
     errorRate: 0.15,
     resetRate: 0.25,
+    requestTimeoutRate: 0.25,
     throttleRate: 0.25,
     credentialTtlSeconds: 3,
   },

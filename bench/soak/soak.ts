@@ -3,7 +3,6 @@
 // restarted, then one last `vodup run` to the end (faults still on); then the checks of
 // checks.ts. runSoak() is shared by `npm run soak` (main.ts) and the short CI version.
 
-import Database from 'better-sqlite3';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
@@ -15,6 +14,7 @@ import { writeSoakFiles, type SoakFile } from './files';
 import { describeKill, killAt, planKill, type KillOutcome, type KillPoint, type Trigger } from './kills';
 import type { SoakPreset } from './presets';
 import { Rng } from './rng';
+import { QueueProbe } from './queue-probe';
 import { faultSpec, startSandboxProcess, type AdminState } from './sandbox-process';
 
 const MiB = 1024 * 1024;
@@ -85,16 +85,6 @@ function stderrTail(exit: CliExit): string {
   return lines.length === 0 ? '(nothing on stderr)' : lines.slice(-6).join(' | ');
 }
 
-function queueEvents(dbPath: string): Record<string, number> {
-  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
-  try {
-    const rows = db.prepare('SELECT type, COUNT(*) AS n FROM events GROUP BY type').all() as { type: string; n: number }[];
-    return Object.fromEntries(rows.map((r) => [r.type, r.n]));
-  } finally {
-    db.close();
-  }
-}
-
 export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
   const { preset, seed, log } = opts;
   const killsWanted = opts.kills ?? preset.kills;
@@ -117,6 +107,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
   const flags = tuningFlags(preset);
   const rng = new Rng(seed);
   const sandbox = await startSandboxProcess(dataDir, preset.faults);
+  const queue = new QueueProbe(path.join(home, 'vodup', 'queue.db'));
   let finalExit: number | null = null;
   let stats: AdminState;
   let jobs: StatusJob[];
@@ -143,6 +134,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
         remainingParts: remaining,
         reserveParts: Math.ceil(preset.reserveShare * remainingParts(files, [], partSize)),
         killsLeft: left,
+        enqueued,
         jobsWithoutVideo: enqueued ? jobs.filter((j) => !j.videoId).length : files.length,
         partSize,
         guardMs: preset.guardMs,
@@ -150,8 +142,9 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
       const command = enqueued ? 'run' : 'upload';
       const acked = jobs.reduce((n, j) => n + j.bytesDone, 0);
       const base = await sandbox.state();
+      const ackedBase = queue.ackedParts();
       const run = startCli(command === 'upload' ? ['upload', mediaDir, ...flags] : ['run', ...flags], env);
-      const outcome = await killAt(run, sandbox, base, point, POLL_MS);
+      const outcome = await killAt(run, sandbox, queue, base, ackedBase, point, POLL_MS);
       windows.push({ start: run.startedAt, end: Date.now() });
       enqueued = true;
       const where = `vodup ${command.padEnd(6)} [${((100 * acked) / Math.max(1, bytes)).toFixed(0).padStart(3)}% acked, ${remaining} parts left]`;
@@ -168,8 +161,10 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
 
     // The final stretch: faults stay on; retries are bounded per call and jobs back off
     // in `waiting` until they get through, so it ends (or the deadline calls it a hang).
-    log(`final: vodup run with faults still on (deadline ${preset.finalDeadlineMs / 1000} s)`);
-    const final = startCli(['run', ...flags], env);
+    // Every run so far may have been killed before `vodup upload` enqueued anything.
+    const finalCommand = enqueued && (await queueStatus(env)).length > 0 ? 'run' : 'upload';
+    log(`final: vodup ${finalCommand} with faults still on (deadline ${preset.finalDeadlineMs / 1000} s)`);
+    const final = startCli(finalCommand === 'upload' ? ['upload', mediaDir, ...flags] : ['run', ...flags], env);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'hang'>((resolve) => (timer = setTimeout(() => resolve('hang'), preset.finalDeadlineMs)));
     const ended = await Promise.race([final.exit, deadline]);
@@ -179,15 +174,16 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
       final.child.kill('SIGKILL');
       const exit = await final.exit;
       const states = (await queueStatus(env)).map((j) => `#${j.id} ${j.state}${j.error ? ` (${j.error.code})` : ''}`).join(', ');
-      violations.push(`The final \`vodup run\` did not end within ${preset.finalDeadlineMs / 1000} s (killed). Jobs: ${states}. Its stderr: ${stderrTail(exit)}`);
+      violations.push(`The final \`vodup ${finalCommand}\` did not end within ${preset.finalDeadlineMs / 1000} s (killed). Jobs: ${states}. Its stderr: ${stderrTail(exit)}`);
     } else {
       finalExit = ended.code;
       log(`final: exit ${ended.code ?? ended.signal} after ${((Date.now() - final.startedAt) / 1000).toFixed(1)} s`);
-      if (ended.code !== 0) violations.push(`The final \`vodup run\` exited ${ended.code ?? ended.signal} (expected 0): ${stderrTail(ended)}`);
+      if (ended.code !== 0) violations.push(`The final \`vodup ${finalCommand}\` exited ${ended.code ?? ended.signal} (expected 0): ${stderrTail(ended)}`);
     }
     jobs = await queueStatus(env);
     stats = await sandbox.state();
   } finally {
+    queue.close();
     await sandbox.stop();
   }
 
@@ -209,7 +205,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
     await reader.close();
   }
   violations.push(...verdict.violations);
-  const events = queueEvents(path.join(home, 'vodup', 'queue.db'));
+  const events = queue.eventCounts();
   const kept = !!opts.keep || violations.length > 0;
   if (!kept) fs.rmSync(workDir, { recursive: true, force: true });
   return {
@@ -225,7 +221,7 @@ export function formatSummary(r: SoakReport): string {
   const byTrigger = new Map<Trigger, number>();
   for (const k of r.kills) byTrigger.set(k.point.trigger, (byTrigger.get(k.point.trigger) ?? 0) + 1);
   const firedBy = new Map<string, number>();
-  const label: Record<string, string> = { cap: 'UploadPart cap', guard: 'time guard', exit: 'own exit' };
+  const label: Record<string, string> = { cap: 'part cap', guard: 'time guard', exit: 'own exit' };
   for (const k of r.kills) firedBy.set(label[k.firedBy] ?? k.firedBy, (firedBy.get(label[k.firedBy] ?? k.firedBy) ?? 0) + 1);
   const faults = Object.entries(r.faults).map(([k, v]) => k === 'credentialTtlSeconds'
     ? `${k}=${v}: ${r.fired[k] ?? 0} credential renewals within a run (${r.outlived} after the run's first credential had expired)`
