@@ -38,6 +38,10 @@ export interface KillContext {
   enqueued: boolean;
   /** Jobs that have no VideoId yet (a CreateUploadVideo is still to come). */
   jobsWithoutVideo: number;
+  /** Parts left to the started (VideoId) job closest to its CompleteMultipartUpload. */
+  nearestJobParts: number;
+  /** `--files`: jobs uploading at once. */
+  filesInFlight: number;
   partSize: number;
   guardMs: number;
 }
@@ -57,8 +61,13 @@ export function planKill(rng: Rng, ctx: KillContext): KillPoint {
   if (trigger === 'create' && ctx.jobsWithoutVideo === 0) trigger = 'time';
   // A kill before `vodup upload` has enqueued anything tests nothing and wastes a kill.
   if (trigger === 'time' && !ctx.enqueued) trigger = 'part';
-  // A create or complete comes when a job gets its turn: give it room to come.
-  if (trigger === 'create' || trigger === 'complete') capParts *= 2;
+  // A complete comes when the started job closest to its end has its parts (shared with
+  // the other files in flight), and a create when a job ends and frees a slot: leave
+  // room for that when it costs at most a quarter of the budget left.
+  if (trigger === 'create' || trigger === 'complete') {
+    const room = (ctx.nearestJobParts + 1) * ctx.filesInFlight;
+    if (room <= usable / 4) capParts = Math.max(capParts, room);
+  }
   return {
     trigger,
     capParts,

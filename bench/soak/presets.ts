@@ -28,20 +28,26 @@ export interface SoakPreset {
 export const FULL: SoakPreset = {
   name: 'full',
   kills: 25,
+  // Uploaded in name order, two at a time: one slot works through the first episode
+  // while the other churns through smaller files, so creates and completes happen all
+  // along the kill phase, not only at its start and end.
   files: [
-    { name: 'empty.mp4', min: 0, max: 0 },
-    { name: 'tiny.mp3', min: 1, max: 4 * KiB },
-    { name: 'jingle.m4a', min: 20 * KiB, max: 99 * KiB },
-    { name: 'one-part.mov', min: 1 * MiB, max: 1 * MiB },
-    { name: 'trailer.mp4', min: 2 * MiB, max: 3 * MiB },
-    { name: 'interview.mov', min: 4 * MiB, max: 6 * MiB },
-    { name: 'episode-1.mp4', min: 20 * MiB, max: 26 * MiB },
-    { name: 'episode-2.mkv', min: 28 * MiB, max: 34 * MiB },
+    { name: '01-empty.mp4', min: 0, max: 0 },
+    { name: '02-episode-1.mp4', min: 20 * MiB, max: 26 * MiB },
+    { name: '03-tiny.mp3', min: 1, max: 4 * KiB },
+    { name: '04-trailer.mp4', min: 2 * MiB, max: 3 * MiB },
+    { name: '05-jingle.m4a', min: 20 * KiB, max: 99 * KiB },
+    { name: '06-interview.mov', min: 4 * MiB, max: 6 * MiB },
+    { name: '07-one-part.mov', min: 1 * MiB, max: 1 * MiB },
+    { name: '08-b-roll.mov', min: 7 * MiB, max: 9 * MiB },
+    { name: '09-promo.mp4', min: 1 * MiB + 1, max: 2 * MiB },
+    { name: '10-episode-2.mkv', min: 28 * MiB, max: 34 * MiB },
   ],
+  // ~250 requests (~100 VOD calls, ~110 UploadParts): each fault fires ~8 times or more.
   faults: {
-    errorRate: 0.03,
-    resetRate: 0.06,
-    requestTimeoutRate: 0.06,
+    errorRate: 0.04,
+    resetRate: 0.08,
+    requestTimeoutRate: 0.08,
     throttleRate: 0.08,
     credentialTtlSeconds: 8,
   },
@@ -58,10 +64,10 @@ export const SHORT: SoakPreset = {
   name: 'short',
   kills: 3,
   files: [
-    { name: 'empty.mp4', min: 0, max: 0 },
-    { name: 'jingle.mp3', min: 10 * KiB, max: 90 * KiB },
-    { name: 'clip.mov', min: 2 * MiB, max: 3 * MiB },
-    { name: 'episode.mp4', min: 6 * MiB, max: 7 * MiB },
+    { name: '1-empty.mp4', min: 0, max: 0 },
+    { name: '2-episode.mp4', min: 6 * MiB, max: 7 * MiB },
+    { name: '3-jingle.mp3', min: 10 * KiB, max: 90 * KiB },
+    { name: '4-clip.mov', min: 2 * MiB, max: 3 * MiB },
   ],
   // Higher rates than the full soak, so each fault fires even in a short run: ~20 parts
   // take ~40 UploadPart attempts (P(no reset) = P(no RequestTimeout) = 0.75^40 ≈ 1e-5), ~35 VOD calls see a

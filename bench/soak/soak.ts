@@ -74,11 +74,14 @@ function tuningFlags(p: SoakPreset): string[] {
 const DONE = new Set(['uploaded', 'ready']);
 const TERMINAL = new Set(['ready', 'failed', 'canceled']);
 
-function remainingParts(files: readonly SoakFile[], jobs: readonly StatusJob[], partSize: number): number {
-  if (jobs.length === 0) return files.reduce((n, f) => n + Math.max(1, Math.ceil(f.size / partSize)), 0);
-  return jobs.filter((j) => !DONE.has(j.state) && !TERMINAL.has(j.state))
-    .reduce((n, j) => n + Math.ceil(Math.max(0, j.size - j.bytesDone) / partSize), 0);
+/** Parts each unfinished file still needs (all files before anything was enqueued); `started`: only jobs with a VideoId. */
+function partsLeft(files: readonly SoakFile[], jobs: readonly StatusJob[], partSize: number, started = false): number[] {
+  if (jobs.length === 0) return started ? [] : files.map((f) => Math.max(1, Math.ceil(f.size / partSize)));
+  return jobs.filter((j) => !DONE.has(j.state) && !TERMINAL.has(j.state) && (!started || j.videoId))
+    .map((j) => Math.ceil(Math.max(0, j.size - j.bytesDone) / partSize));
 }
+
+const sum = (ns: readonly number[]): number => ns.reduce((a, b) => a + b, 0);
 
 function stderrTail(exit: CliExit): string {
   const lines = exit.stderr.trim().split('\n').filter(Boolean);
@@ -114,6 +117,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
   try {
     const env = cliEnv(sandbox.line, home);
     let enqueued = false;
+    let partialNoted = false;
     for (let round = 0; kills.length < killsWanted; round++) {
       if (round >= killsWanted * 3) {
         violations.push(`Only ${kills.length} of ${killsWanted} kills in ${round} runs: the runs kept ending on their own.`);
@@ -121,19 +125,23 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
       }
       jobs = enqueued ? await queueStatus(env) : [];
       if (enqueued && jobs.length === 0) enqueued = false; // `vodup upload` was killed before it enqueued
-      if (enqueued && jobs.length !== files.length) {
+      if (enqueued && jobs.length !== files.length && !partialNoted) {
+        partialNoted = true;
         violations.push(`After run ${round}, the queue holds ${jobs.length} jobs for ${files.length} files.`);
       }
       if (enqueued && jobs.every((j) => TERMINAL.has(j.state))) {
         violations.push(`The queue finished after only ${kills.length} of ${killsWanted} kills (${jobs.filter((j) => j.state === 'ready').length} ready): the kill points left too little work.`);
         break;
       }
-      const left = killsWanted - kills.length;
-      const remaining = remainingParts(files, jobs, partSize);
+      const left = partsLeft(files, jobs, partSize);
+      const started = partsLeft(files, jobs, partSize, true);
+      const remaining = sum(left);
       const point = planKill(rng, {
         remainingParts: remaining,
-        reserveParts: Math.ceil(preset.reserveShare * remainingParts(files, [], partSize)),
-        killsLeft: left,
+        reserveParts: Math.ceil(preset.reserveShare * sum(partsLeft(files, [], partSize))),
+        nearestJobParts: Math.min(...(started.length > 0 ? started : left.length > 0 ? left : [0])),
+        filesInFlight: preset.filesInFlight,
+        killsLeft: killsWanted - kills.length,
         enqueued,
         jobsWithoutVideo: enqueued ? jobs.filter((j) => !j.videoId).length : files.length,
         partSize,
