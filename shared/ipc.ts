@@ -92,7 +92,7 @@ export const ipcArgs = {
   getTotals: z.tuple([]),
   pause: z.tuple([selector]),
   resume: z.tuple([selector]),
-  retry: z.tuple([selector]),
+  retry: z.tuple([selector, z.object({ restartChanged: z.boolean().optional() }).strict().optional()]),
   cancel: z.tuple([selector, z.object({ deleteVideo: z.boolean().optional() }).strict().optional()]),
   setPriority: z.tuple([z.array(jobId).max(1_000_000), z.number().int()]),
   getSettings: z.tuple([]),
@@ -185,7 +185,12 @@ export interface VodBridge {
   getTotals(): Promise<QueueTotals>;
   pause(sel: JobSelector): Promise<void>;
   resume(sel: JobSelector): Promise<void>;
-  retry(sel: JobSelector): Promise<void>;
+  /**
+   * Failed and canceled jobs go back in line. With restartChanged, a job whose file
+   * changed after its upload began uploads the file as it is now, from byte 0, under
+   * the same VideoId.
+   */
+  retry(sel: JobSelector, opts?: { restartChanged?: boolean }): Promise<void>;
   cancel(sel: JobSelector, opts?: { deleteVideo?: boolean }): Promise<void>;
   setPriority(ids: number[], priority: number): Promise<void>;
   getSettings(): Promise<EngineSettings>;

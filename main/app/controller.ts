@@ -185,8 +185,8 @@ export class AppController implements BridgeCalls {
     return this.deps.engine.resume(sel);
   }
 
-  retry(sel: JobSelector): Promise<void> {
-    return this.deps.engine.retry(sel);
+  retry(sel: JobSelector, opts?: { restartChanged?: boolean }): Promise<void> {
+    return this.deps.engine.retry(sel, opts);
   }
 
   cancel(sel: JobSelector, opts?: { deleteVideo?: boolean }): Promise<void> {

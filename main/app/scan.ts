@@ -7,6 +7,7 @@ import path from 'path';
 import type { DirectoryListing } from '../../shared/ipc';
 import type { ScanResult } from '../../shared/types';
 import { formatProblems, mediaKindOf, validateFileName, validateFileSize } from '../../shared/validation';
+import { segmentSkipReason, separateHlsSegments } from '../engine/hls';
 import { IpcError } from './ipc-error';
 
 /** How many stat/readdir calls run at once: enough to hide disk latency, few enough for a NAS. */
@@ -75,6 +76,16 @@ export async function scanPaths(paths: readonly string[]): Promise<ScanResult> {
 
   const result: ScanResult = { files: [], rejected: [] };
   for (const p of paths) await visit(path.resolve(p), result);
+  // Segments (and variant playlists) a playlist lists go up with the playlist's job,
+  // not as videos of their own: listed as skipped with the reason.
+  const { keep, segmentOf } = await separateHlsSegments(result.files.map((f) => f.path));
+  if (segmentOf.size === 0) return result;
+  const kept = new Set(keep);
+  for (const f of result.files) {
+    const playlist = segmentOf.get(f.path);
+    if (playlist !== undefined) result.rejected.push({ path: f.path, reason: segmentSkipReason(playlist) });
+  }
+  result.files = result.files.filter((f) => kept.has(f.path));
   return result;
 }
 

@@ -2,10 +2,12 @@
 // A folder is walked recursively; inside a folder, files VOD cannot take are skipped
 // with the reason (a folder of videos often holds .srt/.nfo/.DS_Store beside them).
 // A file named explicitly is the operator's intent, so a bad one is a problem, not a skip.
+// Files an HLS playlist lists are skipped: they go up with the playlist's job.
 
 import fs from 'fs';
 import path from 'path';
 import { formatProblems, validateFileName, validateFileSize } from '../../shared/validation';
+import { segmentSkipReason, separateHlsSegments } from '../engine/hls';
 
 export interface FoundFile {
   path: string;
@@ -57,6 +59,17 @@ export async function expandInputs(inputs: readonly string[]): Promise<Expansion
     if (st.isDirectory()) await walk(abs, out, addFile);
     else if (st.isFile()) addFile(abs, st.size, true);
     else out.problems.push({ path: abs, message: 'Not a regular file or folder.' });
+  }
+  // The files a playlist lists are uploaded with it (its job), not as videos of their
+  // own, whether found in a folder or named one by one (a shell's `dir/*`).
+  const { keep, segmentOf } = await separateHlsSegments(out.files.map((f) => f.path));
+  if (segmentOf.size > 0) {
+    const kept = new Set(keep);
+    for (const f of out.files) {
+      const playlist = segmentOf.get(f.path);
+      if (playlist !== undefined) out.skipped.push({ path: f.path, message: segmentSkipReason(playlist) });
+    }
+    out.files = out.files.filter((f) => kept.has(f.path));
   }
   return out;
 }

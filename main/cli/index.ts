@@ -104,7 +104,8 @@ function buildProgram(setExit: (code: number) => void): Command {
     .action(async (jobs: string[], flags) => setExit(await controlCommand(name, parseSelector(jobs), flags)));
   control('pause', 'Pause');
   control('resume', 'Resume (queue again)');
-  control('retry', 'Retry failed or canceled');
+  control('retry', 'Retry failed or canceled')
+    .option('--restart', 'a job whose file changed after its upload began uploads the file as it is now, from the start, under the same VideoId');
   control('cancel', 'Cancel').option('--delete-video', 'also delete the VideoId from VOD (needs credentials)');
 
   program.command('sandbox')

@@ -20,6 +20,16 @@ export interface AddJobsOptions {
   profileId?: string;
 }
 
+export interface RetryOptions {
+  /**
+   * A failed job whose file changed after its upload began takes the file as it is now:
+   * its old multipart upload is abandoned (aborted in OSS when reachable) and it starts
+   * again from byte 0 under the same VideoId (the object was never completed). Other
+   * jobs are retried as without it.
+   */
+  restartChanged?: boolean;
+}
+
 export interface CancelOptions {
   /** Also delete the VideoId from VOD (DeleteVideo). */
   deleteVideo?: boolean;
@@ -40,7 +50,7 @@ export interface UploadEngineApi {
   start(): Promise<void>;
   pause(sel: JobSelector): Promise<void>;
   resume(sel: JobSelector): Promise<void>;
-  retry(sel: JobSelector): Promise<void>;
+  retry(sel: JobSelector, opts?: RetryOptions): Promise<void>;
   cancel(sel: JobSelector, opts?: CancelOptions): Promise<void>;
   /** Higher runs first. */
   setPriority(ids: number[], priority: number): Promise<void>;

@@ -5,7 +5,9 @@
 // "Settled" = the file kept the same size and mtime for `settleMs` of this clock. A file
 // still being copied changes one of them between scans, so it is never handed over
 // half-written. Each version of a file (path, size, mtime) is handed over at most once
-// per DropFolder, and never when `isKnown` says the queue already has it (a restart).
+// per DropFolder, and never when `isKnown` says the queue already has it (a restart),
+// unless the caller `forget`s the file: then it settles and is looked at again (a job
+// that failed because the file changed while it uploaded takes the version it settles at).
 //
 // The walk is not cli/expand.ts's: the engine must not depend on a shell, and settling
 // needs each file's mtime, which that walk does not keep.
@@ -13,6 +15,7 @@
 import fs from 'fs';
 import path from 'path';
 import { formatProblems, validateFileName } from '../../shared/validation';
+import type { JobRecord } from './store/records';
 
 export interface DropFile {
   path: string;
@@ -62,6 +65,8 @@ export class DropFolder {
   private readonly ignoredReported = new Set<string>();
   private readonly unreadableReported = new Set<string>();
   private readonly lostRoots = new Set<string>();
+  /** Applied when the next scan begins (a scan in progress keeps a consistent view). */
+  private readonly forgotten = new Set<string>();
   private readonly now: () => number;
 
   constructor(private readonly opts: DropFolderOptions) {
@@ -69,7 +74,17 @@ export class DropFolder {
     this.now = opts.now ?? Date.now;
   }
 
+  /**
+   * Looks at this file again as if it were new: it must keep its size and mtime for
+   * settleMs from the next scan, then `isKnown` decides whether it is handed over.
+   */
+  forget(filePath: string): void {
+    this.forgotten.add(filePath);
+  }
+
   async scan(): Promise<DropScan> {
+    for (const p of this.forgotten) this.seen.delete(p);
+    this.forgotten.clear();
     const out: DropScan = { ready: [], ignored: [], unreadable: [], lost: [], back: [] };
     const now = this.now();
     const present = new Set<string>();
@@ -164,6 +179,30 @@ export class DropFolder {
       }
     }
   }
+}
+
+/**
+ * What a settled version of a file is to the queue, given every job for its path:
+ * - `known`: a job has this version (path, size, mtime in whole ms, as stored), or the
+ *   latest job is unfinished (its object is not complete): it takes this version if
+ *   its upload has not begun, or fails with FileChanged before completing;
+ * - `restart`: the latest job failed with FileChanged (stopped before its object was
+ *   completed), so it uploads this version under its VideoId;
+ * - `new`: no job can take it (none; the latest one's object is complete, and a new
+ *   version of a finished video is a video of its own; or it failed for another reason).
+ */
+export function versionVerdict(
+  jobs: readonly Pick<JobRecord, 'id' | 'size' | 'mtimeMs' | 'state' | 'crc64' | 'error'>[],
+  f: DropFile,
+): 'known' | 'new' | { restart: number } {
+  // An HLS playlist's job is sized as its whole package (hls.ts): a playlist is known by mtime.
+  const playlist = /\.m3u8$/i.test(f.path);
+  if (jobs.some((j) => (playlist || j.size === f.size) && j.mtimeMs === Math.trunc(f.mtimeMs))) return 'known';
+  // The latest job decides (canceled ones aside): an older one was left behind by it.
+  const last = [...jobs].reverse().find((j) => j.state !== 'canceled');
+  if (!last || last.crc64 !== undefined) return 'new';
+  if (last.state !== 'failed') return 'known';
+  return last.error?.code === 'FileChanged' ? { restart: last.id } : 'new';
 }
 
 function describeFsError(err: NodeJS.ErrnoException): string {

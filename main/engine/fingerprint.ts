@@ -1,9 +1,10 @@
 // A file's fingerprint: size, mtime and a hash of sampled ranges. Checked before any
-// byte of a resumed upload is sent, so a file changed between sessions stops the
-// job instead of producing an object that mixes old and new bytes.
+// byte of a resumed upload is sent, after every part and before the upload is
+// completed, so a file changed while (or between sessions) it uploads stops the job
+// instead of producing an object that mixes old and new bytes.
 
 import { createHash } from 'node:crypto';
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, type BigIntStats } from 'node:fs';
 
 export interface Fingerprint {
   size: number;
@@ -11,23 +12,67 @@ export interface Fingerprint {
   sampleHash: string;
 }
 
+/**
+ * What stat says about a file, at full precision, to notice a change while it uploads.
+ * Kept in memory for one run; the queue keeps the Fingerprint.
+ */
+export interface FileStamp {
+  size: number;
+  /** Modification time, ns: changes with every content write (and on `touch`). */
+  mtimeNs: bigint;
+  /**
+   * Status-change time, ns: changes with every content write, and also on chmod,
+   * chown, rename and link on some file systems, so on its own it only asks for a look
+   * at the bytes. Cannot be set back by a program the way mtime can (utimes).
+   */
+  ctimeNs: bigint;
+  /** Which file the path names: another one after a save-by-rename (write a copy, rename it over). */
+  dev: bigint;
+  ino: bigint;
+}
+
+/** A fingerprint and the stamp taken just before its bytes were sampled. */
+export interface SampledFile extends Fingerprint {
+  stamp: FileStamp;
+}
+
 const SAMPLE_BYTES = 64 * 1024;
 const SAMPLES = 5;
 
+function notAFile(path: string): NodeJS.ErrnoException {
+  const err = new Error(`${path} is not a regular file`) as NodeJS.ErrnoException;
+  err.code = 'EISDIR';
+  err.path = path;
+  return err;
+}
+
 export async function statFile(path: string): Promise<{ size: number; mtimeMs: number }> {
   const st = await fsp.stat(path);
-  if (!st.isFile()) {
-    const err = new Error(`${path} is not a regular file`) as NodeJS.ErrnoException;
-    err.code = 'EISDIR';
-    err.path = path;
-    throw err;
-  }
+  if (!st.isFile()) throw notAFile(path);
   return { size: st.size, mtimeMs: Math.floor(st.mtimeMs) };
 }
 
+/**
+ * mtime in whole ms exactly as statFile (and the drop folder) get it: Node's float
+ * `sec * 1e3 + nsec / 1e6`, floored. Computed the same way, not from the exact ns, so
+ * a value rounded up to the next ms by the float sum compares equal to the stored one.
+ */
+export function stampMtimeMs(stamp: FileStamp): number {
+  const sec = stamp.mtimeNs / 1_000_000_000n;
+  const nsec = stamp.mtimeNs % 1_000_000_000n;
+  return Math.floor(Number(sec) * 1e3 + Number(nsec) / 1e6);
+}
+
+export async function stampFile(path: string): Promise<FileStamp> {
+  const st: BigIntStats = await fsp.stat(path, { bigint: true });
+  if (!st.isFile()) throw notAFile(path);
+  return { size: Number(st.size), mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, dev: st.dev, ino: st.ino };
+}
+
 /** SHA-1 over the size and SAMPLES evenly spread 64 KiB windows (start and end included). */
-export async function fingerprint(path: string): Promise<Fingerprint> {
-  const { size, mtimeMs } = await statFile(path);
+export async function fingerprint(path: string): Promise<SampledFile> {
+  const stamp = await stampFile(path);
+  const size = stamp.size;
   const h = createHash('sha1');
   h.update(String(size));
   const fh = await fsp.open(path, 'r');
@@ -44,13 +89,76 @@ export async function fingerprint(path: string): Promise<Fingerprint> {
   } finally {
     await fh.close();
   }
-  return { size, mtimeMs, sampleHash: h.digest('hex') };
+  return { size, mtimeMs: stampMtimeMs(stamp), sampleHash: h.digest('hex'), stamp };
+}
+
+/** An instant for the operator: ISO 8601 in UTC, to the millisecond. */
+function when(ms: number): string {
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? `${ms} ms` : d.toISOString();
 }
 
 /** Why two fingerprints differ, in words for the operator; undefined when equal. */
 export function fingerprintChange(stored: Fingerprint, now: Fingerprint): string | undefined {
   if (stored.size !== now.size) return `its size changed from ${stored.size} to ${now.size} bytes`;
   if (stored.sampleHash !== now.sampleHash) return 'its content changed';
-  if (stored.mtimeMs !== now.mtimeMs) return 'its modification time changed';
+  if (stored.mtimeMs !== now.mtimeMs) return `it was modified at ${when(now.mtimeMs)} (it was last modified at ${when(stored.mtimeMs)} before)`;
   return undefined;
+}
+
+export type StampChange =
+  | { kind: 'same' }
+  /** Size or mtime: the file was written (or touched), which is a change we cannot see past without reading it all. */
+  | { kind: 'changed'; why: string }
+  /** Only ctime or the file's identity: a metadata change looks the same, so the sampled bytes decide. */
+  | { kind: 'suspect'; why: string };
+
+/** Compares two stamps of the same path. */
+export function compareStamps(before: FileStamp, now: FileStamp): StampChange {
+  if (before.size !== now.size) return { kind: 'changed', why: `its size changed from ${before.size} to ${now.size} bytes` };
+  if (before.mtimeNs !== now.mtimeNs) {
+    const [was, is] = [stampMtimeMs(before), stampMtimeMs(now)];
+    return {
+      kind: 'changed',
+      why: was === is
+        ? `it was modified again at ${when(is)}, after the upload started`
+        : `it was modified at ${when(is)} (it was last modified at ${when(was)} when the upload started)`,
+    };
+  }
+  if (before.dev !== now.dev || before.ino !== now.ino) return { kind: 'suspect', why: 'another file was put in its place' };
+  if (before.ctimeNs !== now.ctimeNs) return { kind: 'suspect', why: 'its status-change time (ctime) changed' };
+  return { kind: 'same' };
+}
+
+/**
+ * Watches one file while its bytes are uploaded: `check()` says why the file is no
+ * longer the version the upload began with, or undefined while it still is. A ctime or
+ * identity change alone re-reads the sampled bytes (a chmod or a rename-in-place is not
+ * a new version); with `{ samples: true }` they are re-read whatever stat says (before
+ * the upload is completed).
+ */
+export class ChangeGuard {
+  private base: FileStamp;
+
+  constructor(private readonly path: string, private readonly start: SampledFile) {
+    this.base = start.stamp;
+  }
+
+  async check(opts: { samples?: boolean } = {}): Promise<string | undefined> {
+    const now = await stampFile(this.path);
+    const c = compareStamps(this.base, now);
+    if (c.kind === 'changed') return c.why;
+    if (c.kind === 'same' && !opts.samples) return undefined;
+    const again = await fingerprint(this.path);
+    // A write while the samples were read shows in the stamp taken with them.
+    const during = compareStamps(now, again.stamp);
+    if (during.kind === 'changed') return during.why;
+    if (again.sampleHash !== this.start.sampleHash) {
+      return c.kind === 'suspect' ? `its content changed (${c.why}; the sampled bytes differ)` : 'its content changed (the sampled bytes differ)';
+    }
+    // The same bytes: a metadata change. Compare later stamps with this one, so one
+    // chmod does not re-read the samples after every part.
+    this.base = again.stamp;
+    return undefined;
+  }
 }

@@ -2,6 +2,7 @@
 // (DESIGN.md §3): file check, CreateUploadVideo once, multipart upload with a part
 // committed to the store only after OSS acknowledged it and its CRC-64 matched,
 // reconciliation with ListParts on resume, completion with the object CRC-64.
+// An HLS playlist takes runHlsPackage instead: its files, then itself (hls-upload.ts).
 // Errors propagate; the service decides between waiting and failed.
 
 import path from 'node:path';
@@ -9,7 +10,9 @@ import type { EngineSettings } from '../../shared/types';
 import type { BandwidthLimiter } from './bandwidth';
 import { CredentialLease } from './credential-lease';
 import { classifyError, EngineError } from './errors';
-import { fingerprint, fingerprintChange } from './fingerprint';
+import { ChangeGuard, fingerprint, fingerprintChange } from './fingerprint';
+import { hlsFileChanged, isHlsPlaylist, readHlsPackage } from './hls';
+import { HlsPackageUpload } from './hls-upload';
 import type { ProgressTracker } from './progress';
 import type { VideoProvider } from './provider';
 import type { Semaphore } from './semaphore';
@@ -18,7 +21,7 @@ import type { JobRecord } from './store/records';
 import { crc64ToDecimal } from './oss/crc64';
 import { fileCrc64 } from './oss/hash-stream';
 import { OssSession, type AckedPart } from './oss/oss-session';
-import { planParts, type PartPlan } from './oss/part-plan';
+import { DEFAULT_PART_SIZE_MIB, planParts, type PartPlan } from './oss/part-plan';
 
 const MiB = 1024 * 1024;
 
@@ -39,16 +42,25 @@ export interface RunOutcome {
   bytesMoved: boolean;
 }
 
+/**
+ * The file is not the version whose bytes are in OSS. Not retryable: the same retry
+ * meets the same file. `vodup retry --restart` (engine retry with restartChanged)
+ * uploads the new version under the same VideoId.
+ */
 function fileChanged(rec: JobRecord, why: string): EngineError {
   return new EngineError({
     kind: 'file', code: 'FileChanged', retryable: false,
-    message: `${rec.path}: ${why} since the upload started.`,
-    hint: 'The file was modified after part of it was uploaded; uploading the rest would mix two versions. Restore the original file and retry, or cancel this job and add the file again.',
+    message: `${rec.path} changed after its upload began: ${why}.`,
+    hint: 'Finishing would mix two versions of the file, so the upload was stopped before it was completed; the video stays unfinished in VOD. '
+      + `To upload the file as it is now under the same VideoId, restart the job (\`vodup retry --restart ${rec.id}\`, or "Upload new version" in the app; `
+      + 'a watched folder does this by itself once the file stops changing). Restore the original file and retry to finish the original instead.',
   });
 }
 
 export class JobRunner {
   private bytesMoved = false;
+  /** The version being uploaded, from checkFile on. */
+  private guard: ChangeGuard | undefined;
 
   constructor(
     private readonly deps: RunnerDeps,
@@ -79,37 +91,14 @@ export class JobRunner {
 
   async run(): Promise<RunOutcome> {
     let rec = this.job();
+    // A playlist is uploaded with the files it lists: its own driver (hls-upload.ts).
+    if (isHlsPlaylist(rec.fileName)) return this.runHlsPackage(rec);
     await this.checkFile(rec);
     rec = this.job();
     const provider = this.deps.providerFor(rec);
-
-    let lease: CredentialLease;
-    if (!rec.videoId) {
-      rec = this.to('creating', { startedAt: rec.startedAt ?? Date.now() });
-      const adopted = await this.adoptLostCreate(rec, provider);
-      if (adopted) {
-        lease = adopted;
-      } else {
-        this.store.appendEvent(this.jobId, 'create-sent');
-        const created = await provider.createUpload({ meta: rec.meta, fileName: rec.fileName, size: rec.size });
-        // Stored before anything else happens: a job never gets a second VideoId.
-        this.store.updateJob(this.jobId, { videoId: created.videoId, uploadAddress: created.address });
-        this.store.appendEvent(this.jobId, 'created', { videoId: created.videoId, requestId: created.requestId });
-        lease = new CredentialLease(provider, created.videoId, created.address, created.credential);
-      }
-      rec = this.to('uploading');
-    } else {
-      const fresh = await provider.refreshUpload(rec.videoId);
-      lease = new CredentialLease(provider, rec.videoId, fresh.address, fresh.credential);
-      if (rec.crc64 !== undefined) {
-        // The object is complete already (a retry after VOD or the cover failed): only
-        // the cover may be left to do, then VOD's status is polled again.
-        await this.ensureCover(this.job(), provider);
-        this.to('uploaded');
-        return { bytesMoved: false };
-      }
-      rec = this.to('uploading', { startedAt: rec.startedAt ?? Date.now() });
-    }
+    const lease = await this.openLease(rec, provider);
+    if (!lease) return { bytesMoved: false };
+    rec = this.job();
 
     const session = new OssSession(lease, { bandwidth: this.deps.bandwidth, stallMs: this.deps.stallMs });
     if (rec.size === 0) {
@@ -130,6 +119,8 @@ export class JobRunner {
     }
     await this.uploadMissing(this.job(), session, plan, uploadId, lease);
 
+    // Last look before the object is made: nothing after this reads the file.
+    await this.ensureUnchanged(rec, { samples: true });
     this.to('completing');
     const parts = this.store.listParts(this.jobId);
     let crc: string;
@@ -153,6 +144,99 @@ export class JobRunner {
     this.store.appendEvent(this.jobId, 'completed', { crc64: crc });
     await this.ensureCover(this.job(), provider);
     return { bytesMoved: this.bytesMoved };
+  }
+
+  /**
+   * The job's upload credential: CreateUploadVideo once (its VideoId stored before
+   * anything else), or RefreshUploadVideo for the video it has. Undefined when the
+   * object was complete already (then only the cover was left, and the job is `uploaded`).
+   */
+  private async openLease(rec: JobRecord, provider: VideoProvider): Promise<CredentialLease | undefined> {
+    let lease: CredentialLease;
+    if (!rec.videoId) {
+      rec = this.to('creating', { startedAt: rec.startedAt ?? Date.now() });
+      const adopted = await this.adoptLostCreate(rec, provider);
+      if (adopted) {
+        lease = adopted;
+      } else {
+        this.store.appendEvent(this.jobId, 'create-sent');
+        const created = await provider.createUpload({ meta: rec.meta, fileName: rec.fileName, size: rec.size });
+        // Stored before anything else happens: a job never gets a second VideoId.
+        this.store.updateJob(this.jobId, { videoId: created.videoId, uploadAddress: created.address });
+        this.store.appendEvent(this.jobId, 'created', { videoId: created.videoId, requestId: created.requestId });
+        lease = new CredentialLease(provider, created.videoId, created.address, created.credential);
+      }
+      this.to('uploading');
+    } else {
+      const fresh = await provider.refreshUpload(rec.videoId);
+      lease = new CredentialLease(provider, rec.videoId, fresh.address, fresh.credential);
+      if (rec.crc64 !== undefined) {
+        // The object is complete already (a retry after VOD or the cover failed): only
+        // the cover may be left to do, then VOD's status is polled again.
+        await this.ensureCover(this.job(), provider);
+        this.to('uploaded');
+        return undefined;
+      }
+      this.to('uploading', { startedAt: rec.startedAt ?? Date.now() });
+    }
+    return lease;
+  }
+
+  /**
+   * An HLS package: the playlist's files under ObjectPrefix, each checkpointed in
+   * hls_files once OSS acknowledged it with the right CRC-64, then the playlist to
+   * FileName. The job's size and progress cover them all.
+   */
+  private async runHlsPackage(rec: JobRecord): Promise<RunOutcome> {
+    const planned = rec.videoId ? this.store.hlsFiles.list(this.jobId) : [];
+    if (planned.length === 0) await this.planHlsPackage(rec);
+    else await this.checkHlsPlaylist(rec, planned[planned.length - 1].size);
+    const provider = this.deps.providerFor(rec);
+    const lease = await this.openLease(this.job(), provider);
+    if (!lease) return { bytesMoved: false };
+    rec = this.job();
+    this.deps.progress.begin(this.jobId, rec.bytesDone, rec.size);
+    const upload = new HlsPackageUpload(this.deps, this.jobId, rec.path, rec.partSize ?? DEFAULT_PART_SIZE_MIB * MiB, lease, this.signal);
+    if (!lease.address.objectPrefix) this.store.appendEvent(this.jobId, 'hls-prefix-derived', { objectPrefix: upload.prefix });
+    let crc: string;
+    try {
+      crc = await upload.run();
+    } catch (err) {
+      if (this.signal.aborted) this.checkAborted();
+      throw err;
+    }
+    this.to('completing');
+    this.to('uploaded', { crc64: crc, vodStatus: 'UploadSucc' });
+    this.store.appendEvent(this.jobId, 'completed', { crc64: crc, files: this.store.hlsFiles.list(this.jobId).length });
+    await this.ensureCover(this.job(), provider);
+    return { bytesMoved: upload.bytesMoved };
+  }
+
+  /**
+   * Reads the package as it is on disk now (a first start, or a new video): the rows to
+   * upload, the job's size (playlist + files), the playlist's fingerprint, and the part
+   * size big files will use, fixed from now on.
+   */
+  private async planHlsPackage(rec: JobRecord): Promise<void> {
+    const pkg = await readHlsPackage(rec.path);
+    const print = await fingerprint(rec.path);
+    if (print.size !== pkg.playlistSize) throw hlsFileChanged(rec.path, rec.path, 'it changed while it was being read');
+    this.store.hlsFiles.replace(this.jobId, [
+      ...pkg.files.map((f) => ({ relPath: f.relPath, kind: f.kind, size: f.size, mtimeMs: f.mtimeMs })),
+      { relPath: path.basename(rec.path), kind: 'index' as const, size: print.size, mtimeMs: print.mtimeMs },
+    ]);
+    // A part size the job already has (its own --part-size) stays; else today's setting.
+    const partSize = rec.partSize ?? (this.deps.settings().partSizeMiB || DEFAULT_PART_SIZE_MIB) * MiB;
+    this.store.updateJob(this.jobId, { mtimeMs: print.mtimeMs, sampleHash: print.sampleHash, partSize });
+    this.store.appendEvent(this.jobId, 'hls-planned', { files: pkg.files.length, size: pkg.totalSize });
+    this.deps.changed(this.jobId);
+  }
+
+  /** On resume: the playlist must be the one whose files are planned (each file is checked before it goes). */
+  private async checkHlsPlaylist(rec: JobRecord, plannedSize: number): Promise<void> {
+    const now = await fingerprint(rec.path);
+    const why = fingerprintChange({ size: plannedSize, mtimeMs: rec.mtimeMs, sampleHash: rec.sampleHash ?? now.sampleHash }, now);
+    if (why) throw hlsFileChanged(rec.path, rec.path, why);
   }
 
   /**
@@ -194,19 +278,38 @@ export class JobRunner {
     return new CredentialLease(provider, videoId, fresh.address, fresh.credential);
   }
 
-  /** Before any byte: the file must be the one that was enqueued (or partly uploaded). */
+  /**
+   * Before any byte: once a multipart upload exists (bytes may be in OSS), the file
+   * must be the version it began with. Before that, what is on disk now is what is
+   * uploaded. A complete object does not read the file again.
+   */
   private async checkFile(rec: JobRecord): Promise<void> {
+    if (rec.crc64 !== undefined) return;
     const now = await fingerprint(rec.path);
-    if (rec.sampleHash) {
+    if (rec.uploadId && rec.sampleHash) {
       const why = fingerprintChange({ size: rec.size, mtimeMs: rec.mtimeMs, sampleHash: rec.sampleHash }, now);
       if (why) throw fileChanged(rec, why);
-      return;
+    } else if (rec.uploadId && (now.size !== rec.size || now.mtimeMs !== rec.mtimeMs)) {
+      // A job queued before sampled hashes were kept.
+      throw fileChanged(rec, fingerprintChange({ size: rec.size, mtimeMs: rec.mtimeMs, sampleHash: '' }, { ...now, sampleHash: '' })!);
+    } else if (!rec.uploadId) {
+      // The part size follows the size until the upload exists.
+      const partSize = now.size !== rec.size ? { partSize: null } : {};
+      this.store.updateJob(this.jobId, { size: now.size, mtimeMs: now.mtimeMs, sampleHash: now.sampleHash, ...partSize });
     }
-    if (rec.videoId && (now.size !== rec.size || now.mtimeMs !== rec.mtimeMs)) {
-      throw fileChanged(rec, now.size !== rec.size ? `its size changed from ${rec.size} to ${now.size} bytes` : 'its modification time changed');
-    }
-    // First start: what is on disk now is what we upload.
-    this.store.updateJob(this.jobId, { size: now.size, mtimeMs: now.mtimeMs, sampleHash: now.sampleHash });
+    this.guard = new ChangeGuard(rec.path, now);
+  }
+
+  /**
+   * After a part was read and before the upload is completed: the file must still be
+   * the version whose bytes were sent (size and mtime; a ctime or identity change
+   * re-reads the sampled bytes; `samples` re-reads them anyway).
+   */
+  private async ensureUnchanged(rec: JobRecord, opts: { samples?: boolean } = {}): Promise<void> {
+    const why = await this.guard!.check(opts);
+    if (why === undefined) return;
+    this.store.appendEvent(this.jobId, 'file-changed', { why });
+    throw fileChanged(rec, why);
   }
 
   private plan(rec: JobRecord): PartPlan {
@@ -304,12 +407,14 @@ export class JobRunner {
             onBytes: (n) => progress.add(this.jobId, range.partNumber, n),
           });
           lease.setExpectedPartMs(Date.now() - t0);
+          // A part read while the file changed is not kept.
+          await this.ensureUnchanged(rec);
           this.store.recordPart(this.jobId, acked);
           this.bytesMoved = true;
           progress.commit(this.jobId, range.partNumber, this.job().bytesDone);
         } catch (err) {
           progress.discard(this.jobId, range.partNumber);
-          if (firstError === undefined) firstError = err;
+          if (firstError === undefined) firstError = asFileChanged(rec, err);
           local.abort(err);
         } finally {
           release?.();
@@ -325,4 +430,10 @@ export class JobRunner {
     if (this.signal.aborted) this.checkAborted();
     if (firstError !== undefined) throw firstError;
   }
+}
+
+/** A part that found the file shorter than its range says so with the job's words and hint. */
+function asFileChanged(rec: JobRecord, err: unknown): unknown {
+  if (!(err instanceof EngineError) || err.code !== 'FileChanged' || err.message.startsWith(rec.path)) return err;
+  return fileChanged(rec, err.message);
 }

@@ -10,6 +10,12 @@ export interface UploadAddress {
   endpoint: string;
   bucket: string;
   objectKey: string;
+  /**
+   * For an HLS playlist (FileName *.m3u8): the key prefix under which the files it lists
+   * go, e.g. "sv/1f2e-3d4c/" (decoded UploadAddress `ObjectPrefix`). The upload
+   * credential covers it as well as objectKey.
+   */
+  objectPrefix?: string;
 }
 
 /** A temporary credential for that address (decoded UploadAuth). */

@@ -9,12 +9,13 @@ import {
   type RejectedFile,
 } from '../../shared/types';
 import { formatProblems, validateFileName, validateFileSize, validateMetadata, type Problem } from '../../shared/validation';
-import type { AddJobsOptions, AddJobsResult, CancelOptions, UploadEngineApi } from './api';
+import type { AddJobsOptions, AddJobsResult, CancelOptions, RetryOptions, UploadEngineApi } from './api';
 import { BandwidthLimiter } from './bandwidth';
 import { CredentialLease } from './credential-lease';
 import { classifyError, EngineError, toJobError } from './errors';
 import { Emitter } from './events';
-import { statFile } from './fingerprint';
+import { fingerprint, fingerprintChange, statFile, type SampledFile } from './fingerprint';
+import { isHlsPlaylist, readHlsPackage } from './hls';
 import type { EngineOptions } from './index';
 import { JobRunner } from './job-runner';
 import { OssSession } from './oss/oss-session';
@@ -148,6 +149,9 @@ export class UploadEngine implements UploadEngineApi {
       let st: { size: number; mtimeMs: number } | undefined;
       try {
         st = await statFile(abs);
+        // A playlist's job is its whole package: refused when a listed file is missing
+        // (named), sized as playlist + files.
+        if (problems.length === 0 && isHlsPlaylist(abs)) st = { ...st, size: (await readHlsPackage(abs)).totalSize };
         problems.push(...validateFileSize(st.size));
         if (item.meta.coverPath) problems.push(...(await coverProblems(item.meta.coverPath)));
         if (problems.length === 0) planParts(st.size, { partSizeMiB: this.settings.partSizeMiB || undefined });
@@ -242,12 +246,69 @@ export class UploadEngine implements UploadEngineApi {
     this.pump();
   }
 
-  async retry(sel: JobSelector): Promise<void> {
-    for (const id of this.select(sel, ['failed', 'canceled', 'waiting'])) {
+  async retry(sel: JobSelector, opts: RetryOptions = {}): Promise<void> {
+    const states: JobState[] = ['failed', 'canceled', 'waiting'];
+    for (const id of this.select(sel, states)) {
+      if (opts.restartChanged) {
+        await this.restartChanged(id);
+        if (!states.includes(this.store.getJob(id)?.state as JobState)) continue;
+      }
       this.store.transition(id, 'queued', { error: null, attempts: 0, nextAttemptAt: null });
       this.changed(id);
     }
     this.pump();
+  }
+
+  /**
+   * A job that failed because its file changed after its upload began was stopped
+   * before CompleteMultipartUpload, so its VideoId is still unfinished and can take the
+   * new version: the file is fingerprinted again, the old multipart upload and its parts
+   * are forgotten (and aborted in OSS when it answers; it purges them in ~7 days
+   * anyway), and the upload starts again from byte 0 on the same object. A job whose
+   * file is the version it began with resumes as a plain retry would.
+   * VOD documents RefreshUploadVideo for this (a new upload of a video's source keeps
+   * its VideoId: alibabacloud.com/help/en/vod/api-refreshuploadvideo), and OSS's
+   * AbortMultipartUpload deletes the uploaded parts of an upload that was never
+   * completed (alibabacloud.com/help/doc-detail/31996.html).
+   */
+  private async restartChanged(id: number): Promise<void> {
+    const rec = this.store.getJob(id);
+    // Failed jobs are never scheduled, so nothing runs this job while we look at its file.
+    if (!rec || rec.state !== 'failed' || !rec.videoId || rec.crc64 !== undefined) return;
+    let now: SampledFile;
+    try {
+      now = await fingerprint(rec.path);
+    } catch {
+      return; // gone or unreadable: the retry fails with what is wrong
+    }
+    const same = rec.sampleHash
+      ? fingerprintChange({ size: rec.size, mtimeMs: rec.mtimeMs, sampleHash: rec.sampleHash }, now) === undefined
+      : rec.size === now.size && rec.mtimeMs === now.mtimeMs;
+    if (same) return;
+    this.store.clearParts(id);
+    this.store.updateJob(id, { size: now.size, mtimeMs: now.mtimeMs, sampleHash: now.sampleHash, uploadId: null });
+    this.store.appendEvent(id, 'restarted', {
+      from: { size: rec.size, mtimeMs: rec.mtimeMs }, to: { size: now.size, mtimeMs: now.mtimeMs }, abandonedUploadId: rec.uploadId ?? null,
+    });
+    if (rec.uploadId) await this.abortUpload(rec, 'restart-cleanup-failed');
+  }
+
+  /**
+   * Aborts a job's multipart upload in OSS. Best effort, so that it works offline: a
+   * failure is recorded as `event` on the job, and OSS purges the upload in ~7 days.
+   */
+  private async abortUpload(rec: JobRecord, event: string): Promise<boolean> {
+    if (!rec.videoId || !rec.uploadId || !rec.uploadAddress) return false;
+    try {
+      const provider = this.opts.providerFor(rec.profileId);
+      const fresh = await provider.refreshUpload(rec.videoId);
+      await new OssSession(new CredentialLease(provider, rec.videoId, fresh.address, fresh.credential)).abort(rec.uploadId);
+      return true;
+    } catch (err) {
+      const e = classifyError(err);
+      this.store.appendEvent(rec.id, event, { code: e.code, message: e.message });
+      return false;
+    }
   }
 
   async cancel(sel: JobSelector, opts: CancelOptions = {}): Promise<void> {

@@ -5,6 +5,7 @@ import { DEFAULT_FAULTS, TokenBucket, type Faults } from './faults';
 import { accessKeyId, hexId, isoSeconds } from './ids';
 import { NonceBook } from './vod-signature';
 import { NO_TRANSCODE_GROUP_ID } from './catalog';
+import { missingHlsFiles } from './hls-package';
 import type { ObjectStore } from './object-store';
 import type { CredentialRecord, ImageRecord, ObjectRecord, StateStore, VideoRecord, VideoStatus } from './state';
 import { objectId } from './state';
@@ -115,7 +116,8 @@ export class SandboxCore {
     return `${this.url}/__files/${encodeURIComponent(bucket)}/${key.split('/').map(encodeURIComponent).join('/')}`;
   }
 
-  issueCredential(bucket: string, key: string): CredentialRecord {
+  /** A credential for one object, and for an HLS upload every key under `prefix` too. */
+  issueCredential(bucket: string, key: string, prefix?: string): CredentialRecord {
     const now = Date.now();
     const cred: CredentialRecord = {
       accessKeyId: accessKeyId('STS.'),
@@ -124,6 +126,7 @@ export class SandboxCore {
       expiresAt: now + this.faults.credentialTtlSeconds * 1000,
       bucket,
       objectKey: key,
+      ...(prefix ? { objectPrefix: prefix } : {}),
     };
     // Expired credentials are kept a day so a late caller gets SecurityTokenExpired, not InvalidAccessKeyId.
     for (const [id, c] of Object.entries(this.data.credentials)) {
@@ -146,8 +149,16 @@ export class SandboxCore {
     })).toString('base64');
   }
 
-  uploadAddress(bucket: string, key: string): string {
-    return Buffer.from(JSON.stringify({ Endpoint: this.url, Bucket: bucket, FileName: key })).toString('base64');
+  /** Whether a credential reaches this object: its own key, or a key under its HLS prefix. */
+  credentialGrants(cred: CredentialRecord, bucket: string, key: string): boolean {
+    if (cred.bucket !== bucket) return false;
+    if (key === cred.objectKey) return true;
+    return !!cred.objectPrefix && key.length > cred.objectPrefix.length && key.startsWith(cred.objectPrefix);
+  }
+
+  /** UploadAddress as VOD encodes it; ObjectPrefix only for an HLS playlist. */
+  uploadAddress(bucket: string, key: string, prefix?: string): string {
+    return Buffer.from(JSON.stringify({ Endpoint: this.url, Bucket: bucket, FileName: key, ...(prefix ? { ObjectPrefix: prefix } : {}) })).toString('base64');
   }
 
   /**
@@ -159,6 +170,7 @@ export class SandboxCore {
     if (v.statusOverride !== undefined) return v.statusOverride;
     if (v.uploadedAt === undefined) return 'Uploading';
     const published = this.review ? 'Checking' : 'Normal';
+    if (v.missingSegments?.length) return 'TranscodeFail';
     if (v.templateGroupId === NO_TRANSCODE_GROUP_ID && !v.workflowId) return published;
     const elapsed = now - v.uploadedAt;
     if (elapsed >= this.transcodeMs) return published;
@@ -199,6 +211,11 @@ export class SandboxCore {
     const old = this.data.objects[id];
     this.data.objects[id] = obj;
     const video = this.findVideoByObject(obj.bucket, obj.key);
+    if (video?.objectPrefix !== undefined) {
+      const missing = await missingHlsFiles(this, obj);
+      if (missing.length > 0) video.missingSegments = missing;
+      else delete video.missingSegments;
+    }
     if (video) {
       video.uploadedAt = obj.lastModified;
       video.size = obj.size;

@@ -80,15 +80,15 @@ export class DiskStore implements ObjectStore {
           const src = fs.createReadStream(seg.file, { start: from, end: to });
           for await (const chunk of src) {
             if (!out.write(chunk)) {
-              // Both listeners go once either fires: one left per chunk piles up on a long read.
               await new Promise<void>((r) => {
-                const go = (): void => {
-                  out.off('drain', go);
-                  out.off('close', go);
+                // Whichever comes first; the other listener goes, or they pile up per chunk.
+                const done = (): void => {
+                  out.off('drain', done);
+                  out.off('close', done);
                   r();
                 };
-                out.once('drain', go);
-                out.once('close', go);
+                out.once('drain', done);
+                out.once('close', done);
               });
             }
             if (out.destroyed) return;

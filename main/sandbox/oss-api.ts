@@ -174,8 +174,9 @@ export class OssHandler {
       throw new OssError(403, 'SecurityTokenExpired', `The security token you provided has expired at ${new Date(cred.expiresAt).toISOString()}; ask VOD for a new one (RefreshUploadVideo).`);
     }
     verifySignature(cred.accessKeySecret, auth, toSign);
-    if (cred.bucket !== bucket || (op === 'ListMultipartUploads' || cred.objectKey !== key)) {
-      throw new OssError(403, 'AccessDenied', `The temporary credential only grants access to ${cred.bucket}/${cred.objectKey}.`);
+    if (op === 'ListMultipartUploads' || !this.core.credentialGrants(cred, bucket, key)) {
+      const scope = `${cred.bucket}/${cred.objectKey}${cred.objectPrefix ? ` and ${cred.bucket}/${cred.objectPrefix}*` : ''}`;
+      throw new OssError(403, 'AccessDenied', `The temporary credential only grants access to ${scope}.`);
     }
     if (this.core.ossDenyList && (op === 'ListParts' || op === 'HeadObject')) {
       // VOD does not document whether its upload policy allows reads; ossDenyList plays the strict case.

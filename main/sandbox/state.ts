@@ -33,6 +33,10 @@ export interface VideoRecord {
   userData?: string;
   bucket: string;
   objectKey: string;
+  /** HLS (FileName *.m3u8): the folder its segments go to, handed out as UploadAddress.ObjectPrefix. */
+  objectPrefix?: string;
+  /** HLS: files the playlist listed that were not there when it arrived (hls-package.ts). */
+  missingSegments?: string[];
   createdAt: number;
   modifiedAt: number;
   /** When the object behind the video was completed (CompleteMultipartUpload or PutObject). */
@@ -102,6 +106,8 @@ export interface CredentialRecord {
   bucket: string;
   /** The one object key this credential may write and read. */
   objectKey: string;
+  /** HLS: and every key under this prefix (the playlist's segments). */
+  objectPrefix?: string;
 }
 
 export interface CategoryRecord {

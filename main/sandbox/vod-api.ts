@@ -173,23 +173,26 @@ const createUploadVideo: Action = (core, p) => {
     userData: p.UserData,
     bucket: core.data.bucket,
     objectKey: `sv/${k}/${k}.${ext}`,
+    // HLS: the segments go beside the playlist, under its folder (the official C upload
+    // SDK uploads them to the FileName's folder; the Python SDK to ObjectPrefix + name).
+    ...(ext === 'm3u8' ? { objectPrefix: `sv/${k}/` } : {}),
     createdAt: now,
     modifiedAt: now,
   };
   core.data.videos[video.videoId] = video;
   core.counters.createUploadVideo++;
-  const cred = core.issueCredential(video.bucket, video.objectKey);
+  const cred = core.issueCredential(video.bucket, video.objectKey, video.objectPrefix);
   return {
     VideoId: video.videoId,
-    UploadAddress: core.uploadAddress(video.bucket, video.objectKey),
+    UploadAddress: core.uploadAddress(video.bucket, video.objectKey, video.objectPrefix),
     UploadAuth: core.uploadAuth(cred),
   };
 };
 
 const refreshUploadVideo: Action = (core, p) => {
   const v = findVideo(core, required(p, 'VideoId'));
-  const cred = core.issueCredential(v.bucket, v.objectKey);
-  return { VideoId: v.videoId, UploadAddress: core.uploadAddress(v.bucket, v.objectKey), UploadAuth: core.uploadAuth(cred) };
+  const cred = core.issueCredential(v.bucket, v.objectKey, v.objectPrefix);
+  return { VideoId: v.videoId, UploadAddress: core.uploadAddress(v.bucket, v.objectKey, v.objectPrefix), UploadAuth: core.uploadAuth(cred) };
 };
 
 const createUploadImage: Action = (core, p) => {

@@ -23,6 +23,13 @@ describe('decodeUploadAddress', () => {
       .toEqual({ endpoint: 'https://oss-cn-shanghai.aliyuncs.com', bucket: 'outin-1', objectKey: 'sv/1/a.mp4' });
   });
 
+  it('keeps ObjectPrefix, the folder for the segments of an .m3u8 upload', () => {
+    expect(decodeUploadAddress(b64({ Endpoint: 'https://oss-cn-shanghai.aliyuncs.com', Bucket: 'outin-1', FileName: 'sv/1a-2b/1a-2b.m3u8', ObjectPrefix: 'sv/1a-2b/' })))
+      .toEqual({ endpoint: 'https://oss-cn-shanghai.aliyuncs.com', bucket: 'outin-1', objectKey: 'sv/1a-2b/1a-2b.m3u8', objectPrefix: 'sv/1a-2b/' });
+    const e = decodeError(() => decodeUploadAddress(b64({ Endpoint: 'e', Bucket: 'b', FileName: 'f.m3u8', ObjectPrefix: 7 })));
+    expect(e.message).toMatch(/ObjectPrefix/);
+  });
+
   it('adds a scheme to a bare endpoint and drops a trailing slash', () => {
     expect(decodeUploadAddress(b64({ Endpoint: 'oss-cn-beijing.aliyuncs.com/', Bucket: 'b', FileName: 'k' })).endpoint)
       .toBe('https://oss-cn-beijing.aliyuncs.com');

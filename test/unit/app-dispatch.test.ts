@@ -18,7 +18,10 @@ describe('dispatcher', () => {
     const dispatch = createDispatcher(calls);
     await expect(dispatch('pause', [[1, 2]])).resolves.toBe('pause-result');
     await expect(dispatch('getCatalog', [])).resolves.toBe('getCatalog-result');
-    expect(seen).toEqual([{ method: 'pause', args: [[1, 2]] }, { method: 'getCatalog', args: [] }]);
+    await expect(dispatch('retry', [[3], { restartChanged: true }])).resolves.toBe('retry-result');
+    expect(seen).toEqual([
+      { method: 'pause', args: [[1, 2]] }, { method: 'getCatalog', args: [] }, { method: 'retry', args: [[3], { restartChanged: true }] },
+    ]);
   });
 
   it('refuses unknown methods, including Object.prototype names', async () => {
@@ -41,6 +44,8 @@ describe('dispatcher', () => {
       ['saveProfile', [{ name: 'x', kind: 'aliyun', accessKeyId: 'a', region: 'r', admin: true }]],
       ['scanPaths', 'not-an-array'],
       ['listProfiles', [1]],
+      ['retry', [[3], { restart: true }]],
+      ['retry', [[3], { restartChanged: 'yes' }]],
     ];
     for (const [m, args] of bad) {
       await expect(dispatch(m, args)).rejects.toMatchObject({ code: 'InvalidArguments', message: expect.stringContaining(m) });

@@ -32,6 +32,22 @@ describe('scanPaths', () => {
     expect(result.rejected.find((r) => r.path === notes)?.reason).toMatch(/\.txt/);
   });
 
+  it('keeps an HLS playlist as one file and lists the files it refers to as skipped', async () => {
+    const root = await tempDir();
+    const playlist = path.join(root, 'pkg', 'show.m3u8');
+    fs.mkdirSync(path.dirname(playlist), { recursive: true });
+    fs.writeFileSync(playlist, '#EXTM3U\n#EXTINF:2,\nseg0.ts\n#EXTINF:2,\nhd/seg1.ts\n#EXT-X-ENDLIST\n');
+    const seg0 = write(path.join(root, 'pkg', 'seg0.ts'));
+    const seg1 = write(path.join(root, 'pkg', 'hd', 'seg1.ts'));
+    const other = write(path.join(root, 'pkg', 'trailer.ts'));
+    const result = await scanPaths([root]);
+    expect(result.files.map((f) => f.path)).toEqual([playlist, other]);
+    expect(result.rejected.map((r) => [r.path, r.reason])).toEqual([
+      [seg1, expect.stringMatching(/^Segment of show\.m3u8/)],
+      [seg0, expect.stringMatching(/^Segment of show\.m3u8/)],
+    ]);
+  });
+
   it('ends a symlink loop and counts a file reached twice once', async () => {
     const root = await tempDir();
     const clip = write(path.join(root, 'a', 'clip.mp4'));

@@ -3,7 +3,7 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DropFolder, type DropFile } from '../../main/engine/drop-folder';
+import { DropFolder, versionVerdict, type DropFile } from '../../main/engine/drop-folder';
 import { openQueueStore, type QueueStore } from '../../main/engine/store';
 
 let root: string;
@@ -101,16 +101,87 @@ describe('DropFolder', () => {
   });
 });
 
-describe('QueueStore.hasJobForFile', () => {
+describe('DropFolder.forget', () => {
+  it('settles a handed-over file again from the next scan, then asks isKnown again', async () => {
+    const f = path.join(root, 'clip.mp4');
+    fs.writeFileSync(f, 'v1');
+    const d = folder(1_000);
+    await d.scan();
+    clock += 1_000;
+    expect((await d.scan()).ready.map((r) => r.path)).toEqual([f]);
+    clock += 1_000;
+    expect((await d.scan()).ready).toEqual([]);
+
+    d.forget(f);
+    expect((await d.scan()).ready).toEqual([]); // first seen again just now
+    clock += 1_000;
+    expect((await d.scan()).ready.map((r) => r.path)).toEqual([f]);
+
+    known.add(keyOf({ path: f, size: 2, mtimeMs: fs.statSync(f).mtimeMs }));
+    d.forget(f);
+    await d.scan();
+    clock += 1_000;
+    expect((await d.scan()).ready).toEqual([]); // the queue has it now
+  });
+});
+
+describe('versionVerdict and QueueStore.jobsForPath', () => {
   let store: QueueStore;
   beforeEach(() => (store = openQueueStore(path.join(root, 'q.db'))));
   afterEach(() => store.close());
 
-  it('matches path, size and mtime (whole ms) of any job', () => {
-    store.insertJobs([{ path: '/in/a.mp4', fileName: 'a.mp4', size: 10, mtimeMs: 1234.7, meta: { title: 'a', tags: [] } }]);
-    expect(store.hasJobForFile('/in/a.mp4', 10, 1234.7)).toBe(true);
-    expect(store.hasJobForFile('/in/a.mp4', 11, 1234.7)).toBe(false);
-    expect(store.hasJobForFile('/in/a.mp4', 10, 1300)).toBe(false);
-    expect(store.hasJobForFile('/in/b.mp4', 10, 1234.7)).toBe(false);
+  const v1: DropFile = { path: '/in/a.mp4', size: 10, mtimeMs: 1234.7 };
+  const v2: DropFile = { path: '/in/a.mp4', size: 12, mtimeMs: 5678.1 };
+  const add = (f: DropFile): number => store.insertJobs([{ path: f.path, fileName: 'a.mp4', size: f.size, mtimeMs: f.mtimeMs, meta: { title: 'a', tags: [] } }])[0];
+  const verdict = (f: DropFile) => versionVerdict(store.jobsForPath(f.path), f);
+  const fail = (id: number, code: string): void => {
+    store.transition(id, 'creating', {});
+    store.transition(id, 'failed', { error: { code, message: code, retryable: false } });
+  };
+
+  it('knows a version a job has (path, size, whole ms), and a file no job has is new', () => {
+    expect(verdict(v1)).toBe('new');
+    add(v1);
+    expect(store.jobsForPath('/in/a.mp4').map((j) => j.size)).toEqual([10]);
+    expect(store.jobsForPath('/in/b.mp4')).toEqual([]);
+    expect(verdict(v1)).toBe('known');
+    expect(verdict({ ...v1, mtimeMs: 1234.2 })).toBe('known');
+  });
+
+  it('leaves a new version to an unfinished job, which takes it or fails with FileChanged', () => {
+    const id = add(v1);
+    expect(verdict(v2)).toBe('known');
+    store.transition(id, 'creating', {});
+    store.transition(id, 'uploading', {});
+    expect(verdict(v2)).toBe('known');
+  });
+
+  it('restarts the job that failed with FileChanged, under its VideoId', () => {
+    const id = add(v1);
+    fail(id, 'FileChanged');
+    expect(verdict(v2)).toEqual({ restart: id });
+    // The version it failed with is not handed over again.
+    expect(verdict(v1)).toBe('known');
+  });
+
+  it('enqueues a new version once the object is complete, or when the job failed for another reason', () => {
+    const done = add(v1);
+    store.updateJob(done, { crc64: '123' });
+    expect(verdict(v2)).toBe('new');
+
+    const other: DropFile = { path: '/in/b.mp4', size: 10, mtimeMs: 1 };
+    const id = add(other);
+    fail(id, 'Forbidden.RAMUserNoPermission');
+    expect(verdict({ ...other, size: 11 })).toBe('new');
+  });
+
+  it('looks at the latest job only, canceled ones aside', () => {
+    const old = add(v1);
+    fail(old, 'FileChanged');
+    const later = add(v2);
+    store.updateJob(later, { crc64: '5' });
+    expect(verdict({ ...v1, size: 99 })).toBe('new');
+    store.transition(later, 'canceled', {});
+    expect(verdict({ ...v1, size: 99 })).toEqual({ restart: old });
   });
 });

@@ -6,6 +6,7 @@ import { PassThrough, Readable, Writable } from 'stream';
 import { pipeline } from 'stream/promises';
 import { describe, expect, it } from 'vitest';
 import { crc64, crc64Js } from '../../main/engine/oss/crc64';
+import { classifyError, EngineError } from '../../main/engine/errors';
 import { PartHashStream } from '../../main/engine/oss/hash-stream';
 
 const md5 = (b: Uint8Array): string => createHash('md5').update(b).digest('base64');
@@ -98,5 +99,23 @@ describe('PartHashStream', () => {
     const src = new PassThrough();
     src.end(Buffer.from('abc'));
     await expect(pipeline(src, hash, sink().stream)).rejects.toThrow('progress sink broke');
+  });
+
+  it('fails at once with a non-retryable FileChanged when the source ends short of expectBytes', async () => {
+    const hash = new PartHashStream({ expectBytes: 1000 });
+    const out = sink();
+    const err = await pipeline(Readable.from([randomBytes(600)]), hash, out.stream).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(EngineError);
+    expect(err).toMatchObject({ code: 'FileChanged', retryable: false });
+    expect((err as Error).message).toMatch(/600 of the 1000 bytes/);
+    expect(classifyError(err).retryable).toBe(false);
+  });
+
+  it('ends normally with exactly expectBytes', async () => {
+    const data = randomBytes(1000);
+    const hash = new PartHashStream({ expectBytes: 1000 });
+    const out = sink();
+    await pipeline(Readable.from([data.subarray(0, 400), data.subarray(400)]), hash, out.stream);
+    expect(Buffer.concat(out.chunks).equals(data)).toBe(true);
   });
 });

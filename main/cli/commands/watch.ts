@@ -2,14 +2,20 @@
 // folders are scanned (engine/drop-folder.ts); each video that kept its size and mtime
 // for `settle` seconds is enqueued once, and the engine (holding the queue lock, as
 // `vodup run`) uploads it. Runs until SIGINT/SIGTERM (exit 130/143 after a graceful stop).
+//
+// A file rewritten while its upload runs (a re-export, a copy that stalled longer than
+// `settle`) belongs to that job until its object is complete: the job fails with
+// FileChanged before anything is completed, the file is watched again, and once it has
+// settled the job restarts with that version under the same VideoId (engine retry with
+// restartChanged). A file rewritten after its upload completed is a new video.
 
 import fs from 'fs';
 import path from 'path';
 import type { JobView } from '../../../shared/types';
 import { TERMINAL_STATES } from '../../../shared/types';
 import type { UploadEngineApi } from '../../engine/api';
-import { DropFolder, type DropFile } from '../../engine/drop-folder';
-import { openQueueStore } from '../../engine/store';
+import { DropFolder, versionVerdict, type DropFile } from '../../engine/drop-folder';
+import { openQueueStore, type QueueStore } from '../../engine/store';
 import { createProvider, loadCredentials, preflight } from '../credentials';
 import { CliError, EXIT } from '../errors';
 import { resolveDbPath } from '../paths';
@@ -67,6 +73,11 @@ export async function watchCommand(folders: string[], flags: WatchFlags): Promis
   // database answers "is this file version already queued?" (reads only).
   const queue = openQueueStore(dbPath);
 
+  const drop = new DropFolder({
+    roots,
+    settleMs: flags.settle * 1000,
+    isKnown: (f) => versionVerdict(queue.jobsForPath(f.path), f) === 'known',
+  });
   const reported = new Set<number>();
   const sub = engine.onDidChangeJobs((jobs) => {
     reporter.jobsChanged(jobs);
@@ -74,22 +85,23 @@ export async function watchCommand(folders: string[], flags: WatchFlags): Promis
       if (!TERMINAL_STATES.includes(j.state) || reported.has(j.id)) continue;
       reported.add(j.id);
       reporter.fileDone(recordOfJob(j));
+      // Its file is looked at again once it settles: a version the job did not take
+      // (it changed under the upload) is then restarted or enqueued.
+      drop.forget(j.path);
+      if (j.state === 'failed' && j.error?.code === 'FileChanged') {
+        reporter.note(`#${j.id} ${j.path} changed while uploading; it is uploaded again under the same VideoId once it has stayed unchanged for ${flags.settle} s.`);
+      }
     }
   });
   const psub = engine.onDidProgress((b) => reporter.progress(b));
 
-  const drop = new DropFolder({
-    roots,
-    settleMs: flags.settle * 1000,
-    isKnown: (f) => queue.hasJobForFile(f.path, f.size, f.mtimeMs),
-  });
   try {
     await engine.start();
     reporter.note(`Watching ${roots.join(', ')} every ${flags.interval} s (a file is taken once unchanged for ${flags.settle} s). Ctrl-C stops.`);
     // Runs until a signal: the session's handler shuts the engine down and exits.
     for (;;) {
       try {
-        await scanOnce(drop, engine, flags, reporter);
+        await scanOnce(drop, queue, engine, flags, reporter, (id) => reported.delete(id));
       } catch (err) {
         if (stopping) break;
         throw err;
@@ -112,9 +124,11 @@ export async function watchCommand(folders: string[], flags: WatchFlags): Promis
 
 async function scanOnce(
   drop: DropFolder,
-  engine: Pick<UploadEngineApi, 'addJobs'>,
+  queue: Pick<QueueStore, 'jobsForPath'>,
+  engine: Pick<UploadEngineApi, 'addJobs' | 'retry'>,
   flags: WatchFlags,
   reporter: Reporter,
+  restarting: (jobId: number) => void,
 ): Promise<void> {
   const scan = await drop.scan();
   for (const l of scan.lost) {
@@ -125,9 +139,20 @@ async function scanOnce(
   for (const s of scan.ignored) {
     reporter.fileDone({ path: s.path, jobId: null, videoId: null, state: 'skipped', size: null, crc64: null, error: { code: 'Skipped', message: s.message } });
   }
-  if (scan.ready.length === 0) return;
+  const fresh: DropFile[] = [];
+  for (const f of scan.ready) {
+    const v = versionVerdict(queue.jobsForPath(f.path), f);
+    if (v === 'new') {
+      fresh.push(f);
+    } else if (v !== 'known') {
+      restarting(v.restart);
+      await engine.retry([v.restart], { restartChanged: true });
+      reporter.note(`restarting #${v.restart} with the new version of ${f.path} (it changed while uploading; same VideoId)`);
+    }
+  }
+  if (fresh.length === 0) return;
 
-  const plan = planJobs(scan.ready.map((f: DropFile) => ({ path: f.path, size: f.size })), titleFlags(flags));
+  const plan = planJobs(fresh.map((f: DropFile) => ({ path: f.path, size: f.size })), titleFlags(flags));
   const { added, rejected } = await engine.addJobs(plan.jobs);
   const refused = [...plan.problems.map((p) => ({ path: p.path, reason: p.message })), ...rejected];
   for (const r of refused) {

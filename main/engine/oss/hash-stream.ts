@@ -8,6 +8,7 @@ import { createHash, type Hash } from 'crypto';
 import { createReadStream } from 'fs';
 import { Transform, type TransformCallback } from 'stream';
 import { pipeline } from 'stream/promises';
+import { EngineError } from '../errors';
 import { crc64 } from './crc64';
 
 export interface PartHashOptions {
@@ -15,6 +16,21 @@ export interface PartHashOptions {
   md5?: boolean;
   /** Called with each chunk's length as it passes (live progress). */
   onBytes?: (n: number) => void;
+  /**
+   * The bytes the source must deliver. A source that ends short (the file was truncated
+   * under it) makes the stream fail with FileChanged at once: the consumer, an HTTP
+   * request that announced this many bytes in Content-Length, would otherwise wait for
+   * the rest until a timeout.
+   */
+  expectBytes?: number;
+}
+
+/** The source ended before `expected` bytes: not retryable, the file is not what it was. */
+export function shortSourceError(got: number, expected: number): EngineError {
+  return new EngineError({
+    kind: 'file', code: 'FileChanged', retryable: false,
+    message: `the file ended after ${got} of the ${expected} bytes expected: it shrank while uploading`,
+  });
 }
 
 export interface PartHashResult {
@@ -31,11 +47,13 @@ export class PartHashStream extends Transform {
   private readonly md5?: Hash;
   private md5Final?: string;
   private readonly onBytes?: (n: number) => void;
+  private readonly expectBytes?: number;
 
   constructor(opts: PartHashOptions = {}) {
     super();
     if (opts.md5) this.md5 = createHash('md5');
     this.onBytes = opts.onBytes;
+    this.expectBytes = opts.expectBytes;
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -52,6 +70,10 @@ export class PartHashStream extends Transform {
   }
 
   override _flush(callback: TransformCallback): void {
+    if (this.expectBytes !== undefined && this.bytes < this.expectBytes) {
+      callback(shortSourceError(this.bytes, this.expectBytes));
+      return;
+    }
     if (this.md5) this.md5Final = this.md5.digest('base64');
     callback();
   }

@@ -40,6 +40,17 @@ export interface OssSessionOptions {
   policy?: RetryPolicy;
   /** Read size from disk; also the unit of progress and hashing. */
   readChunkBytes?: number;
+  /**
+   * The object to write in the lease's bucket, instead of the address's FileName: a
+   * file of an HLS package goes under the address's ObjectPrefix (hls-upload.ts).
+   */
+  objectKey?: string;
+}
+
+export interface SendHooks {
+  onBytes?: (n: number) => void;
+  onAttempt?: () => void;
+  signal?: AbortSignal;
 }
 
 const DEFAULT_STALL_MS = 60_000;
@@ -70,7 +81,7 @@ export class OssSession {
   ) {}
 
   private get objectKey(): string {
-    return this.lease.address.objectKey;
+    return this.opts.objectKey ?? this.lease.address.objectKey;
   }
 
   private clientFor(cred: UploadCredential): OSS {
@@ -158,12 +169,36 @@ export class OssSession {
   /**
    * Streams bytes [start, end) of `path` as one part, hashing on the way, and checks
    * OSS's CRC-64 against ours. `onBytes` reports bytes handed to the socket; on a
-   * failure the caller discards what this attempt reported.
+   * failure the caller discards what this attempt reported. A file that ends inside
+   * the range (truncated under us) fails the part at once with FileChanged, which is
+   * not retried: ali-oss announced the range's length, so the request would otherwise
+   * wait for bytes that never come.
    */
-  async uploadPart(
-    uploadId: string, path: string, range: PartRange,
-    hooks: { onBytes?: (n: number) => void; onAttempt?: () => void; signal?: AbortSignal } = {},
-  ): Promise<AckedPart> {
+  async uploadPart(uploadId: string, path: string, range: PartRange, hooks: SendHooks = {}): Promise<AckedPart> {
+    const { etag, crc64 } = await this.sendRange(path, range, { what: `part ${range.partNumber}`, What: `Part ${range.partNumber}`, code: 'PartCrcMismatch' }, hooks,
+      (client, body, timeout) => client.uploadPart(this.objectKey, uploadId, range.partNumber, body as never, range.start, range.end, { timeout } as never));
+    return { partNumber: range.partNumber, etag, size: range.end - range.start, crc64: crc64ToDecimal(crc64) };
+  }
+
+  /**
+   * Bytes [start, end) of `path` as the whole object, in one PutObject, streamed and
+   * hashed like a part; OSS's CRC-64 of the object must equal ours.
+   */
+  async putRange(path: string, range: { start: number; end: number }, hooks: SendHooks = {}): Promise<{ etag: string; crc64: string }> {
+    const named = { what: path, What: `Object ${this.objectKey}`, code: 'ObjectCrcMismatch' };
+    const { etag, crc64 } = await this.sendRange(path, range, named, hooks, (client, body, timeout, size) =>
+      size === 0
+        ? client.put(this.objectKey, Buffer.alloc(0), { timeout } as never)
+        : client.putStream(this.objectKey, body, { contentLength: size, timeout } as never));
+    return { etag, crc64: crc64ToDecimal(crc64) };
+  }
+
+  /** One request carrying bytes of a file (a part, or a whole object), retried, with its CRC-64 checked. */
+  private sendRange(
+    path: string, range: { start: number; end: number },
+    named: { what: string; What: string; code: string }, hooks: SendHooks,
+    send: (client: OSS, body: Readable, timeout: number, size: number) => Promise<{ res: { headers: unknown }; etag?: string }>,
+  ): Promise<{ etag: string; crc64: bigint }> {
     const size = range.end - range.start;
     const stallMs = this.opts.stallMs ?? DEFAULT_STALL_MS;
     return this.call(async (client) => {
@@ -172,18 +207,31 @@ export class OssSession {
         ? undefined
         : createReadStream(path, { start: range.start, end: range.end - 1, highWaterMark: this.opts.readChunkBytes ?? 1024 * 1024 });
       let lastMove = Date.now();
+      // Why we ended the body, if we did: urllib reports the request as failed with
+      // whatever it makes of the stream error, so the reason is kept here and wins.
+      let ended: EngineError | undefined;
+      const end = (reason: EngineError): void => {
+        ended ??= reason;
+        body.destroy(reason);
+      };
       const hash = new PartHashStream({
+        expectBytes: size,
         onBytes: (n) => {
           lastMove = Date.now();
           hooks.onBytes?.(n);
         },
+      });
+      const body: Readable = hash;
+      hash.once('error', (err) => {
+        if (err instanceof EngineError && err.code === 'FileChanged') {
+          ended ??= err.with({ message: `${named.what} (bytes ${range.start}–${range.end - 1}): ${err.message}` });
+        }
       });
       const throttle = this.opts.bandwidth?.throttle();
       const stages: (NodeJS.ReadableStream | NodeJS.WritableStream)[] = [];
       if (source) stages.push(source);
       if (throttle) stages.push(throttle);
       stages.push(hash);
-      let body: Readable = hash;
       if (stages.length > 1) {
         // pipeline destroys every stage on error, so a read error or an abort reaches
         // the request that is pumping `hash` and ends it.
@@ -191,29 +239,34 @@ export class OssSession {
       } else {
         hash.end();
       }
-      body = hash;
       const watchdog = setInterval(() => {
-        if (Date.now() - lastMove > stallMs) body.destroy(stalledError(stallMs));
+        if (Date.now() - lastMove > stallMs) end(stalledError(stallMs));
       }, Math.min(stallMs, 5_000));
       const onAbort = (): void => {
-        body.destroy(new EngineError({ kind: 'canceled', code: 'Canceled', message: 'The part was canceled.' }));
+        end(new EngineError({ kind: 'canceled', code: 'Canceled', message: `The upload of ${named.what} was canceled.` }));
       };
       hooks.signal?.addEventListener('abort', onAbort, { once: true });
       try {
         const timeout = 120_000 + Math.ceil((size / MIN_BYTES_PER_SECOND) * 1000);
-        const res = await client.uploadPart(this.objectKey, uploadId, range.partNumber, body as never, range.start, range.end, { timeout } as never);
+        let res: Awaited<ReturnType<typeof send>>;
+        try {
+          res = await send(client, body, timeout, size);
+        } catch (err) {
+          throw ended ?? err;
+        }
         const { bytes, crc64 } = hash.result();
         if (bytes !== size) {
-          throw new EngineError({ kind: 'file', code: 'FileChanged', retryable: false, message: `Read ${bytes} bytes for part ${range.partNumber} where ${size} were expected: the file changed while uploading.` });
+          throw new EngineError({ kind: 'file', code: 'FileChanged', retryable: false, message: `${named.what}: read ${bytes} bytes where ${size} were expected` });
         }
-        const serverCrc = (res.res.headers as Record<string, string | undefined>)['x-oss-hash-crc64ecma'];
+        const headers = res.res.headers as Record<string, string | undefined>;
+        const serverCrc = headers['x-oss-hash-crc64ecma'];
         if (!serverCrc || crc64FromDecimal(serverCrc) !== crc64) {
           throw new EngineError({
-            kind: 'integrity', code: 'PartCrcMismatch',
-            message: `Part ${range.partNumber}: OSS reports CRC-64 ${serverCrc ?? '(none)'}, the bytes sent have ${crc64ToDecimal(crc64)}.`,
+            kind: 'integrity', code: named.code,
+            message: `${named.What}: OSS reports CRC-64 ${serverCrc ?? '(none)'}, the bytes sent have ${crc64ToDecimal(crc64)}.`,
           });
         }
-        return { partNumber: range.partNumber, etag: res.etag, size, crc64: crc64ToDecimal(crc64) };
+        return { etag: res.etag ?? String(headers.etag ?? ''), crc64 };
       } finally {
         clearInterval(watchdog);
         hooks.signal?.removeEventListener('abort', onAbort);

@@ -5,6 +5,7 @@ export {
   type QueueStoreOptions, type TransitionOptions,
 } from './queue-store';
 export { DatabaseTooNewError, SCHEMA_VERSION } from './migrations';
+export type { HlsFileRecord, HlsFileRepository, NewHlsFile } from './hls-files';
 export type {
   EventRecord, JobPatch, JobRecord, NewJobRecord, PartRecord, ProfileRecord, UpdateMetaResult,
 } from './records';

@@ -114,9 +114,32 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 2,
     name: 'index on jobs(path)',
     // `vodup watch` asks on every scan whether a file (path, size, mtime) was already
-    // enqueued (hasJobForFile); without this that is a full scan of the queue per file.
+    // enqueued (jobsForPath); without this that is a full scan of the queue per file.
     sql: `
       CREATE INDEX jobs_path ON jobs (path, size, mtime_ms);
+    `,
+  },
+  {
+    version: 3,
+    name: 'hls_files: the checkpoint of an HLS package, one row per file',
+    // An .m3u8 job uploads the files its playlist lists under ObjectPrefix, then the
+    // playlist (the last row). A row is done only after OSS acknowledged the whole file
+    // and its CRC-64 matched (hls-files.ts); bytes_done moves with it. upload_id is the
+    // multipart upload of a file too big for one PutObject.
+    sql: `
+      CREATE TABLE hls_files (
+        job_id INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL CHECK (idx >= 0),
+        rel_path TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        size INTEGER NOT NULL CHECK (size >= 0),
+        mtime_ms INTEGER NOT NULL,
+        upload_id TEXT,
+        etag TEXT,
+        crc64 TEXT,
+        done_at INTEGER,
+        PRIMARY KEY (job_id, idx)
+      ) WITHOUT ROWID;
     `,
   },
 ];

@@ -24,6 +24,7 @@ import {
 import { MAX_PARTS } from '../../../shared/limits';
 import { IllegalTransitionError, assertTransition, isActive, isJobState, isTerminal } from '../job-state';
 import type { UploadAddress } from '../provider';
+import { HlsFileRepository } from './hls-files';
 import { migrate } from './migrations';
 import type {
   EventRecord, JobPatch, JobRecord, NewJobRecord, PartRecord, ProfileRecord, UpdateMetaResult,
@@ -311,6 +312,8 @@ export class QueueStore {
   private readonly stmts = new Map<string, Database.Statement>();
   private readonly now: () => number;
   private closed = false;
+  /** The checkpoints of HLS packages (one row per file), on the same connection. */
+  readonly hlsFiles: HlsFileRepository;
 
   constructor(
     private readonly db: Database.Database,
@@ -318,6 +321,7 @@ export class QueueStore {
     opts: QueueStoreOptions = {},
   ) {
     this.now = opts.now ?? Date.now;
+    this.hlsFiles = new HlsFileRepository(db, this.now);
   }
 
   /** Prepared statements are cached by their text (better-sqlite3 prepares once). */
@@ -594,14 +598,9 @@ export class QueueStore {
     return this.stmt('SELECT 1 FROM jobs WHERE video_id = ? LIMIT 1').get(videoId) !== undefined;
   }
 
-  /**
-   * Whether a job was ever enqueued for this file as it is now (same path, size and
-   * mtime, whatever the job's state): a drop folder enqueues each version of a file once.
-   * mtime is compared truncated to whole ms, as insertJobs stores it.
-   */
-  hasJobForFile(path: string, size: number, mtimeMs: number): boolean {
-    return this.stmt('SELECT 1 FROM jobs WHERE path = ? AND size = ? AND mtime_ms = ? LIMIT 1')
-      .get(path, size, Math.trunc(mtimeMs)) !== undefined;
+  /** Every job ever enqueued for this path, oldest first (a drop folder decides what a new version of it is). */
+  jobsForPath(path: string): JobRecord[] {
+    return (this.stmt('SELECT * FROM jobs WHERE path = ? ORDER BY id').all(path) as JobRow[]).map(rowToRecord);
   }
 
   appendEvent(jobId: number, type: string, data?: unknown): number {

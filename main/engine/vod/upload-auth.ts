@@ -45,11 +45,18 @@ function normalizeEndpoint(endpoint: string): string {
 
 export function decodeUploadAddress(b64: unknown): UploadAddress {
   const obj = decodeJson('UploadAddress', b64);
-  return {
+  const address: UploadAddress = {
     endpoint: normalizeEndpoint(field('UploadAddress', obj, 'Endpoint')),
     bucket: field('UploadAddress', obj, 'Bucket'),
     objectKey: field('UploadAddress', obj, 'FileName'),
   };
+  // Only for an .m3u8 FileName: where the playlist's segments go (vod-oss-facts.md, HLS).
+  const prefix = obj.ObjectPrefix;
+  if (prefix !== undefined && prefix !== null && prefix !== '') {
+    if (typeof prefix !== 'string') throw malformed('UploadAddress', 'the field ObjectPrefix is not a string');
+    address.objectPrefix = prefix;
+  }
+  return address;
 }
 
 /**

@@ -361,6 +361,11 @@ function RowActions({ job }: { job: JobView }) {
       {(s === 'failed' || s === 'canceled') && (
         <button type="button" className="small-button" data-testid="row-retry" onClick={() => run('retry')}>{t('queue.action.retry')}</button>
       )}
+      {s === 'failed' && job.error?.code === 'FileChanged' && (
+        <button type="button" className="small-button" data-testid="row-restart" onClick={() => run('restart')} title={t('queue.restartHint')}>
+          {t('queue.action.restart')}
+        </button>
+      )}
       {s !== 'ready' && s !== 'canceled' && s !== 'uploaded' && (
         <button type="button" className="small-button quiet" data-testid="row-cancel" onClick={() => run('cancel')} title={t('queue.action.cancel')} aria-label={t('queue.action.cancel')}>
           ×

@@ -213,7 +213,8 @@ export function selectLoaded(on: boolean): void {
 
 // --- commands ----------------------------------------------------------------
 
-export type QueueCommand = 'pause' | 'resume' | 'retry' | 'cancel';
+/** `restart`: retry with restartChanged (a job whose file changed uploads the new version under its VideoId). */
+export type QueueCommand = 'pause' | 'resume' | 'retry' | 'restart' | 'cancel';
 
 export async function runCommand(command: QueueCommand, sel: JobSelector): Promise<void> {
   const bridge = getBridge();
@@ -221,6 +222,7 @@ export async function runCommand(command: QueueCommand, sel: JobSelector): Promi
     if (command === 'pause') await bridge.pause(sel);
     else if (command === 'resume') await bridge.resume(sel);
     else if (command === 'retry') await bridge.retry(sel);
+    else if (command === 'restart') await bridge.retry(sel, { restartChanged: true });
     else await bridge.cancel(sel);
     scheduleQueueRefresh();
   } catch (err) {

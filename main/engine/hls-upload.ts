@@ -1,0 +1,228 @@
+// Uploads an HLS package whose files are planned in the store (store/hls-files.ts): each
+// file the playlist lists goes to ObjectPrefix + its path under the playlist's folder,
+// then the playlist itself to FileName, last, because its arrival is what completes the
+// video in VOD (hls.ts has the decisions about paths).
+//
+// A file that fits in one part goes up in one PutObject, streamed and hashed once, its
+// CRC-64 checked against OSS's answer: segments are typically a few MB, and one request
+// each instead of three (initiate, part, complete) is what makes a package of a thousand
+// segments quick. A bigger file (a long fMP4 segment, a BYTERANGE package's single file)
+// uses multipart with the job's part size, through the same OssSession as ordinary
+// jobs. Its parts are not checkpointed one by one: on resume the server's ListParts is
+// the checkpoint, each listed part kept only if its CRC-64 matches the file's bytes;
+// when ListParts is refused or the upload is gone, the file starts again.
+//
+// Every request goes through the job's credential lease (refreshed before expiry and on
+// OSS's refusals, single-flight), the global part slots and bandwidth cap. A file is
+// marked done in SQLite only after OSS acknowledged all of it with the right CRC-64.
+
+import path from 'node:path';
+import { promises as fsp } from 'node:fs';
+import type { EngineSettings } from '../../shared/types';
+import type { BandwidthLimiter } from './bandwidth';
+import type { CredentialLease } from './credential-lease';
+import { classifyError, EngineError } from './errors';
+import { hlsFileChanged } from './hls';
+import { crc64ToDecimal } from './oss/crc64';
+import { fileCrc64 } from './oss/hash-stream';
+import { OssSession, type AckedPart, type SendHooks } from './oss/oss-session';
+import { planParts, type PartPlan, type PartRange } from './oss/part-plan';
+import type { ProgressTracker } from './progress';
+import type { Semaphore } from './semaphore';
+import type { QueueStore } from './store';
+import type { HlsFileRecord } from './store/hls-files';
+
+const MiB = 1024 * 1024;
+/** Progress is keyed per request in flight: file index × this + part number (0 for a PutObject). */
+const KEY_STRIDE = 10_001;
+
+export interface HlsUploadDeps {
+  store: QueueStore;
+  partSlots: Semaphore;
+  bandwidth: BandwidthLimiter;
+  progress: ProgressTracker;
+  settings: () => EngineSettings;
+  changed: (id: number) => void;
+  stallMs?: number;
+}
+
+/**
+ * Runs `fn` over `items` with at most `limit` at a time; the first failure stops the
+ * rest (they resume later from the checkpoint) and is thrown.
+ */
+async function inPool<T>(items: readonly T[], limit: number, signal: AbortSignal, fn: (item: T, signal: AbortSignal) => Promise<void>): Promise<void> {
+  if (items.length === 0) return;
+  const local = new AbortController();
+  const stop = (): void => local.abort(signal.reason);
+  signal.addEventListener('abort', stop, { once: true });
+  let next = 0;
+  let firstError: unknown;
+  const worker = async (): Promise<void> => {
+    while (!local.signal.aborted && next < items.length) {
+      const item = items[next++];
+      try {
+        await fn(item, local.signal);
+      } catch (err) {
+        if (firstError === undefined) firstError = err;
+        local.abort(err);
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  } finally {
+    signal.removeEventListener('abort', stop);
+  }
+  if (signal.aborted) throw signal.reason;
+  if (firstError !== undefined) throw firstError;
+}
+
+export class HlsPackageUpload {
+  /** True once a file was acknowledged in this run (resets the job's retry counter). */
+  bytesMoved = false;
+  private readonly root: string;
+
+  constructor(
+    private readonly deps: HlsUploadDeps,
+    private readonly jobId: number,
+    private readonly playlistPath: string,
+    private readonly partSize: number,
+    private readonly lease: CredentialLease,
+    private readonly signal: AbortSignal,
+  ) {
+    this.root = path.dirname(playlistPath);
+  }
+
+  /** Where the files go: ObjectPrefix, or (an address without one) FileName's folder, as the C upload SDK does. */
+  get prefix(): string {
+    const { objectPrefix, objectKey } = this.lease.address;
+    return objectPrefix ?? objectKey.slice(0, objectKey.lastIndexOf('/') + 1);
+  }
+
+  private keyOf(f: HlsFileRecord): string {
+    return f.kind === 'index' ? this.lease.address.objectKey : this.prefix + f.relPath;
+  }
+
+  private pathOf(f: HlsFileRecord): string {
+    return f.kind === 'index' ? this.playlistPath : path.join(this.root, ...f.relPath.split('/'));
+  }
+
+  /** Uploads what the checkpoint does not have, playlist last; returns the playlist's CRC-64. */
+  async run(): Promise<string> {
+    const files = this.deps.store.hlsFiles.list(this.jobId);
+    const playlist = files[files.length - 1];
+    if (!playlist || playlist.kind !== 'index') throw new Error(`HLS job ${this.jobId} has no planned playlist`);
+    const pending = files.filter((f) => !f.done && f.kind !== 'index');
+    const workers = this.deps.settings().partsInFlight;
+    // Media before the playlists that list them, so that whatever reads a playlist
+    // finds its files (VOD only reads once the top one arrives, but a player may not).
+    await inPool(pending.filter((f) => f.kind !== 'playlist'), workers, this.signal, (f, s) => this.upload(f, s));
+    await inPool(pending.filter((f) => f.kind === 'playlist'), workers, this.signal, (f, s) => this.upload(f, s));
+    if (!playlist.done) {
+      // The playlist completes the video: every file must still be the one uploaded.
+      for (const f of files) await this.checkUnchanged(f);
+      await this.upload(playlist, this.signal);
+    }
+    const crc = this.deps.store.hlsFiles.list(this.jobId).at(-1)?.crc64;
+    if (crc === undefined) throw new Error(`HLS job ${this.jobId}: the playlist was uploaded but not recorded`);
+    return crc;
+  }
+
+  private async checkUnchanged(f: HlsFileRecord): Promise<void> {
+    const file = this.pathOf(f);
+    const st = await fsp.stat(file);
+    if (st.size !== f.size) throw hlsFileChanged(this.playlistPath, file, `its size changed from ${f.size} to ${st.size} bytes`);
+    if (Math.floor(st.mtimeMs) !== f.mtimeMs) throw hlsFileChanged(this.playlistPath, file, 'its modification time changed');
+  }
+
+  private hooks(key: number, signal: AbortSignal): SendHooks {
+    const { progress } = this.deps;
+    return {
+      signal,
+      onAttempt: () => progress.discard(this.jobId, key),
+      onBytes: (n) => progress.add(this.jobId, key, n),
+    };
+  }
+
+  /** Sends one request in a part slot; its duration tunes the lease's refresh margin. */
+  private async inSlot<T>(signal: AbortSignal, send: () => Promise<T>): Promise<T> {
+    const release = await this.deps.partSlots.acquire(signal);
+    try {
+      const t0 = Date.now();
+      const out = await send();
+      this.lease.setExpectedPartMs(Date.now() - t0);
+      return out;
+    } finally {
+      release();
+    }
+  }
+
+  private async upload(f: HlsFileRecord, signal: AbortSignal): Promise<void> {
+    await this.checkUnchanged(f);
+    const file = this.pathOf(f);
+    const session = new OssSession(this.lease, { objectKey: this.keyOf(f), bandwidth: this.deps.bandwidth, stallMs: this.deps.stallMs });
+    const plan = planParts(f.size, { partSizeMiB: this.partSize / MiB });
+    const keys: number[] = [];
+    let ack: { etag?: string; crc64: string };
+    try {
+      if (plan.partCount <= 1) {
+        keys.push(f.index * KEY_STRIDE);
+        ack = await this.inSlot(signal, () => session.putRange(file, { start: 0, end: f.size }, this.hooks(keys[0], signal)));
+      } else {
+        ack = await this.multipart(f, file, session, plan, keys, signal);
+      }
+    } catch (err) {
+      for (const k of keys) this.deps.progress.discard(this.jobId, k);
+      throw err;
+    }
+    this.deps.store.hlsFiles.markDone(this.jobId, f.index, { etag: ack.etag, crc64: ack.crc64 });
+    this.bytesMoved = true;
+    const done = this.deps.store.requireJob(this.jobId).bytesDone;
+    for (const k of keys) this.deps.progress.commit(this.jobId, k, done);
+    this.deps.changed(this.jobId);
+  }
+
+  private async multipart(f: HlsFileRecord, file: string, session: OssSession, plan: PartPlan, keys: number[], signal: AbortSignal): Promise<{ crc64: string }> {
+    const acked = new Map<number, AckedPart>();
+    let uploadId = f.uploadId;
+    if (uploadId) {
+      try {
+        for (const p of await session.listParts(uploadId, signal)) {
+          if (p.partNumber < 1 || p.partNumber > plan.partCount) continue;
+          const range = plan.part(p.partNumber);
+          if (p.size !== range.end - range.start) continue;
+          // The server is right, but only about bytes that are ours.
+          if (crc64ToDecimal(await fileCrc64(file, range)) === p.crc64) acked.set(p.partNumber, p);
+        }
+      } catch (err) {
+        const code = classifyError(err).code.toLowerCase();
+        // Gone (expired, or completed by a run that stopped before recording it), or a
+        // credential not allowed to list: send the whole file again.
+        if (code !== 'nosuchupload' && code !== 'accessdenied') throw err;
+        uploadId = undefined;
+      }
+    }
+    if (!uploadId) {
+      uploadId = await this.inSlot(signal, () => session.initiate(signal));
+      this.deps.store.hlsFiles.setUploadId(this.jobId, f.index, uploadId);
+    }
+    const id = uploadId;
+    const missing: PartRange[] = [...plan.parts()].filter((p) => !acked.has(p.partNumber));
+    try {
+      await inPool(missing, this.deps.settings().partsInFlight, signal, async (range, s) => {
+        const key = f.index * KEY_STRIDE + range.partNumber;
+        keys.push(key);
+        acked.set(range.partNumber, await this.inSlot(s, () => session.uploadPart(id, file, range, this.hooks(key, s))));
+      });
+      return { crc64: await this.inSlot(signal, () => session.complete(id, [...acked.values()], signal)) };
+    } catch (err) {
+      if (classifyError(err).code.toLowerCase() !== 'nosuchupload') throw err;
+      // Purged or aborted under us: the next attempt starts this file again.
+      this.deps.store.hlsFiles.setUploadId(this.jobId, f.index, null);
+      throw new EngineError({
+        kind: 'notFound', code: 'UploadVanished', retryable: true, cause: err,
+        message: `The multipart upload of ${file} disappeared before it was completed; the file is sent again.`,
+      });
+    }
+  }
+}

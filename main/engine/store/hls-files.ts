@@ -1,0 +1,118 @@
+// The checkpoint of an HLS package (migration 3): one row per file the playlist lists,
+// in upload order, and the playlist itself last. A row is done only when OSS has the
+// whole file and its CRC-64 matched; the job's bytes_done moves in the same
+// transaction, so progress and checkpoint never disagree. Like parts (queue-store.ts),
+// rows are written with synchronous=NORMAL: a done file lost to a power cut is uploaded
+// again (PutObject overwrites), while an UploadId just received is committed durably.
+
+import type Database from 'better-sqlite3';
+import type { HlsFileKind } from '../hls';
+
+export interface HlsFileRecord {
+  /** 0-based position in upload order. */
+  index: number;
+  /** Path under the playlist's folder ("/" separators); the object key is ObjectPrefix + this. */
+  relPath: string;
+  /** 'index' is the playlist itself, uploaded last to FileName. */
+  kind: HlsFileKind | 'index';
+  size: number;
+  /** Modification time when the package was read (whole ms). */
+  mtimeMs: number;
+  /** Multipart upload in progress for a file too big for one PutObject. */
+  uploadId?: string;
+  etag?: string;
+  /** CRC-64/ECMA of the file as OSS stored it, unsigned decimal; set when done. */
+  crc64?: string;
+  done: boolean;
+}
+
+export type NewHlsFile = Pick<HlsFileRecord, 'relPath' | 'kind' | 'size' | 'mtimeMs'>;
+
+interface Row {
+  idx: number;
+  rel_path: string;
+  kind: HlsFileRecord['kind'];
+  size: number;
+  mtime_ms: number;
+  upload_id: string | null;
+  etag: string | null;
+  crc64: string | null;
+  done_at: number | null;
+}
+
+export class HlsFileRepository {
+  private readonly stmts = new Map<string, Database.Statement>();
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly now: () => number,
+  ) {}
+
+  private stmt(sql: string): Database.Statement {
+    let s = this.stmts.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  /** The job's package, in upload order; empty when it was never read. */
+  list(jobId: number): HlsFileRecord[] {
+    const rows = this.stmt('SELECT * FROM hls_files WHERE job_id = ? ORDER BY idx').all(jobId) as Row[];
+    return rows.map((r) => ({
+      index: r.idx,
+      relPath: r.rel_path,
+      kind: r.kind,
+      size: r.size,
+      mtimeMs: r.mtime_ms,
+      ...(r.upload_id !== null ? { uploadId: r.upload_id } : {}),
+      ...(r.etag !== null ? { etag: r.etag } : {}),
+      ...(r.crc64 !== null ? { crc64: r.crc64 } : {}),
+      done: r.done_at !== null,
+    }));
+  }
+
+  /**
+   * Makes `files` the job's package, nothing done (the start of an upload to a new
+   * video), and sets the job's size to the package's and bytes_done to 0.
+   */
+  replace(jobId: number, files: readonly NewHlsFile[]): void {
+    const ins = this.stmt('INSERT INTO hls_files (job_id, idx, rel_path, kind, size, mtime_ms) VALUES (?, ?, ?, ?, ?, ?)');
+    this.db.transaction(() => {
+      this.stmt('DELETE FROM hls_files WHERE job_id = ?').run(jobId);
+      files.forEach((f, i) => {
+        if (!Number.isSafeInteger(f.size) || f.size < 0) throw new TypeError(`${f.relPath}: size must be a whole number ≥ 0.`);
+        ins.run(jobId, i, f.relPath, f.kind, f.size, Math.trunc(f.mtimeMs));
+      });
+      const size = files.reduce((n, f) => n + f.size, 0);
+      const res = this.stmt('UPDATE jobs SET size = ?, bytes_done = 0, updated_at = ? WHERE id = ?').run(size, this.now(), jobId);
+      if (res.changes === 0) throw new TypeError(`Job ${jobId} is not in the queue.`);
+    })();
+  }
+
+  /** Remembers (or with null forgets) the multipart upload of a big file; fsynced, like a job's UploadId. */
+  setUploadId(jobId: number, index: number, uploadId: string | null): void {
+    this.db.pragma('synchronous = FULL');
+    try {
+      this.stmt('UPDATE hls_files SET upload_id = ? WHERE job_id = ? AND idx = ?').run(uploadId, jobId, index);
+    } finally {
+      this.db.pragma('synchronous = NORMAL');
+    }
+  }
+
+  /** The file is in OSS, verified: done, with bytes_done moved by its size (once). */
+  markDone(jobId: number, index: number, ack: { etag?: string; crc64: string }): void {
+    if (!/^\d{1,20}$/.test(ack.crc64)) throw new TypeError(`A CRC-64 must be decimal text, got ${JSON.stringify(ack.crc64)}.`);
+    this.db.transaction(() => {
+      const row = this.stmt('SELECT size, done_at FROM hls_files WHERE job_id = ? AND idx = ?').get(jobId, index) as { size: number; done_at: number | null } | undefined;
+      if (!row) throw new TypeError(`Job ${jobId} has no HLS file ${index}.`);
+      const now = this.now();
+      this.stmt('UPDATE hls_files SET etag = ?, crc64 = ?, upload_id = NULL, done_at = ? WHERE job_id = ? AND idx = ?')
+        .run(ack.etag ?? null, ack.crc64, now, jobId, index);
+      if (row.done_at === null) {
+        this.stmt('UPDATE jobs SET bytes_done = bytes_done + ?, updated_at = ? WHERE id = ?').run(row.size, now, jobId);
+      }
+    })();
+  }
+}
