@@ -130,7 +130,8 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
         violations.push(`After run ${round}, the queue holds ${jobs.length} jobs for ${files.length} files.`);
       }
       if (enqueued && jobs.every((j) => TERMINAL.has(j.state))) {
-        violations.push(`The queue finished after only ${kills.length} of ${killsWanted} kills (${jobs.filter((j) => j.state === 'ready').length} ready): the kill points left too little work.`);
+        const failed = jobs.filter((j) => j.state !== 'ready').length;
+        violations.push(`The queue ended after only ${kills.length} of ${killsWanted} kills: ${jobs.length - failed} ready, ${failed} failed or canceled${failed > 0 ? ' (see below)' : ' (the kill points left too little work)'}.`);
         break;
       }
       const left = partsLeft(files, jobs, partSize);
