@@ -12,7 +12,12 @@ export interface CliExit {
   stdout: string;
   /** The last 8 KiB of stderr. */
   stderr: string;
+  /** The first line of an HTTP library's own output on stderr (urllib's warnings and stacks), if any. */
+  libraryNoise?: string;
 }
+
+/** What ali-oss's urllib prints by itself; the operator should never see it (issue 7). */
+const LIBRARY_NOISE = /\[urllib:[a-z]+\][^\n]*|[^\n]*callback twice[^\n]*/;
 
 export interface CliChild {
   child: ChildProcess;
@@ -38,11 +43,17 @@ export function startCli(args: readonly string[], env: NodeJS.ProcessEnv): CliCh
   const startedAt = Date.now();
   let stdout = '';
   let stderr = '';
+  let libraryNoise: string | undefined;
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-8192)));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    // Matched on the text so far (kept short), so a line split between chunks still counts.
+    const text = stderr.slice(-512) + d;
+    libraryNoise ??= LIBRARY_NOISE.exec(text)?.[0].trim().slice(0, 200);
+    stderr = (stderr + d).slice(-8192);
+  });
   const exit = new Promise<CliExit>((resolve, reject) => {
     child.once('error', reject);
-    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr, libraryNoise }));
   });
   return { child, startedAt, exit };
 }

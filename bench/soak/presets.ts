@@ -12,6 +12,8 @@ export interface SoakPreset {
   files: readonly FileClass[];
   /** `vodup sandbox --faults`: on from the first request to the last. */
   faults: Readonly<Record<string, number>>;
+  /** `vodup sandbox --search-lag-ms`: SearchMedia finds a new video only this late, as VOD's index. */
+  searchLagMs: number;
   partSizeMiB: number;
   parallel: number;
   filesInFlight: number;
@@ -51,6 +53,7 @@ export const FULL: SoakPreset = {
     throttleRate: 0.08,
     credentialTtlSeconds: 8,
   },
+  searchLagMs: 3000,
   partSizeMiB: 1,
   parallel: 3,
   filesInFlight: 2,
@@ -82,11 +85,12 @@ export const SHORT: SoakPreset = {
     throttleRate: 0.25,
     credentialTtlSeconds: 3,
   },
+  searchLagMs: 0,
   partSizeMiB: 1,
   parallel: 3,
   filesInFlight: 2,
   bwlimitMBps: 6,
   reserveShare: 0.4,
-  guardMs: 15_000,
+  guardMs: 8_000,
   finalDeadlineMs: 3 * 60_000,
 };

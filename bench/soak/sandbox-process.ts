@@ -32,8 +32,11 @@ export function faultSpec(faults: Readonly<Record<string, number>>): string {
   return Object.entries(faults).map(([k, v]) => `${k}=${v}`).join(',');
 }
 
-export function startSandboxProcess(dataDir: string, faults: Readonly<Record<string, number>>): Promise<SandboxProcess> {
-  const args = [path.join(REPO, 'bin', 'vodup.js'), 'sandbox', '--port', '0', '--store', 'disk', '--data', dataDir, '--faults', faultSpec(faults)];
+export function startSandboxProcess(dataDir: string, faults: Readonly<Record<string, number>>, searchLagMs = 0): Promise<SandboxProcess> {
+  const args = [
+    path.join(REPO, 'bin', 'vodup.js'), 'sandbox', '--port', '0', '--store', 'disk', '--data', dataDir,
+    '--faults', faultSpec(faults), '--search-lag-ms', String(searchLagMs),
+  ];
   const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-8192)));

@@ -97,7 +97,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
   const home = path.join(workDir, 'home');
   const dataDir = path.join(workDir, 'sandbox');
   fs.mkdirSync(home, { recursive: true });
-  log(`soak (${preset.name}): seed ${seed} — repeat with SOAK_SEED=${seed}; ${killsWanted} kills; faults ${faultSpec(preset.faults)}; work folder ${workDir}`);
+  log(`soak (${preset.name}): seed ${seed} — repeat with SOAK_SEED=${seed}; ${killsWanted} kills; faults ${faultSpec(preset.faults)}; SearchMedia lag ${preset.searchLagMs} ms; work folder ${workDir}`);
 
   const files = writeSoakFiles(mediaDir, seed, preset.files);
   const bytes = files.reduce((n, f) => n + f.size, 0);
@@ -109,7 +109,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
   const partSize = preset.partSizeMiB * MiB;
   const flags = tuningFlags(preset);
   const rng = new Rng(seed);
-  const sandbox = await startSandboxProcess(dataDir, preset.faults);
+  const sandbox = await startSandboxProcess(dataDir, preset.faults, preset.searchLagMs);
   const queue = new QueueProbe(path.join(home, 'vodup', 'queue.db'));
   let finalExit: number | null = null;
   let stats: AdminState;
@@ -118,6 +118,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
     const env = cliEnv(sandbox.line, home);
     let enqueued = false;
     let partialNoted = false;
+    const noisy: { run: number; line: string }[] = [];
     for (let round = 0; kills.length < killsWanted; round++) {
       if (round >= killsWanted * 3) {
         violations.push(`Only ${kills.length} of ${killsWanted} kills in ${round} runs: the runs kept ending on their own.`);
@@ -155,6 +156,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
       const run = startCli(command === 'upload' ? ['upload', mediaDir, ...flags] : ['run', ...flags], env);
       const outcome = await killAt(run, sandbox, queue, base, ackedBase, point, POLL_MS);
       windows.push({ start: run.startedAt, end: Date.now() });
+      if (outcome.exit.libraryNoise) noisy.push({ run: round + 1, line: outcome.exit.libraryNoise });
       enqueued = true;
       const where = `vodup ${command.padEnd(6)} [${((100 * acked) / Math.max(1, bytes)).toFixed(0).padStart(3)}% acked, ${remaining} parts left]`;
       if (outcome.outcome === 'killed') {
@@ -186,8 +188,12 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
       violations.push(`The final \`vodup ${finalCommand}\` did not end within ${preset.finalDeadlineMs / 1000} s (killed). Jobs: ${states}. Its stderr: ${stderrTail(exit)}`);
     } else {
       finalExit = ended.code;
+      if (ended.libraryNoise) noisy.push({ run: windows.length, line: ended.libraryNoise });
       log(`final: exit ${ended.code ?? ended.signal} after ${((Date.now() - final.startedAt) / 1000).toFixed(1)} s`);
       if (ended.code !== 0) violations.push(`The final \`vodup ${finalCommand}\` exited ${ended.code ?? ended.signal} (expected 0): ${stderrTail(ended)}`);
+    }
+    if (noisy.length > 0) {
+      violations.push(`${noisy.length} of ${windows.length} vodup runs printed an HTTP library's own output on stderr (run ${noisy[0].run}: "${noisy[0].line}").`);
     }
     jobs = await queueStatus(env);
     stats = await sandbox.state();
