@@ -29,8 +29,9 @@ export class QueueProbe {
     }
   }
 
-  /** Queue events by type (adopted, reconciled, waiting…). */
+  /** Queue events by type (adopted, reconciled, waiting…); none before the queue exists. */
   eventCounts(): Record<string, number> {
+    if (!fs.existsSync(this.dbPath)) return {};
     const db = new Database(this.dbPath, { readonly: true, fileMustExist: true });
     try {
       const rows = db.prepare('SELECT type, COUNT(*) AS n FROM events GROUP BY type').all() as { type: string; n: number }[];

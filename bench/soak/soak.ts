@@ -8,14 +8,14 @@ import os from 'os';
 import path from 'path';
 import { startSandbox } from '../../main/sandbox/index';
 import type { StateData } from '../../main/sandbox/state';
-import { checkSoak, type RunWindow } from './checks';
-import { cliEnv, queueStatus, startCli, type CliExit, type StatusJob } from './cli';
+import { checkSoak, type RunWindow, type Verdict } from './checks';
+import { cliEnv, queueStatus, startCli, type CliChild, type CliExit, type StatusJob } from './cli';
 import { writeSoakFiles, type SoakFile } from './files';
 import { describeKill, killAt, planKill, type KillOutcome, type KillPoint, type Trigger } from './kills';
 import type { SoakPreset } from './presets';
 import { Rng } from './rng';
 import { QueueProbe } from './queue-probe';
-import { faultSpec, startSandboxProcess, type AdminState } from './sandbox-process';
+import { faultSpec, startSandboxProcess, type AdminState, type SandboxProcess } from './sandbox-process';
 
 const MiB = 1024 * 1024;
 const POLL_MS = 15;
@@ -88,117 +88,164 @@ function stderrTail(exit: CliExit): string {
   return lines.length === 0 ? '(nothing on stderr)' : lines.slice(-6).join(' | ');
 }
 
+/** What the runs of one soak share. */
+interface Run {
+  preset: SoakPreset;
+  files: readonly SoakFile[];
+  bytes: number;
+  mediaDir: string;
+  env: NodeJS.ProcessEnv;
+  sandbox: SandboxProcess;
+  queue: QueueProbe;
+  log: (line: string) => void;
+  violations: string[];
+  windows: RunWindow[];
+  /** Runs whose stderr carried an HTTP library's own output. */
+  noisy: { run: number; line: string }[];
+  /** The `vodup` process working now, killed if the soak itself fails. */
+  current?: CliChild;
+}
+
+function startRun(r: Run, command: 'upload' | 'run'): CliChild {
+  const flags = tuningFlags(r.preset);
+  r.current = startCli(command === 'upload' ? ['upload', r.mediaDir, ...flags] : ['run', ...flags], r.env);
+  return r.current;
+}
+
+function endRun(r: Run, run: CliChild, exit: CliExit | undefined): void {
+  r.windows.push({ start: run.startedAt, end: Date.now() });
+  if (exit?.libraryNoise) r.noisy.push({ run: r.windows.length, line: exit.libraryNoise });
+  r.current = undefined;
+}
+
+/** `kills` runs killed with SIGKILL at seeded points; returns them. Stops early (with a violation) if the queue ends first. */
+async function killPhase(r: Run, seed: number, kills: number): Promise<{ records: KillRecord[]; enqueued: boolean }> {
+  const { preset, files, violations } = r;
+  const partSize = preset.partSizeMiB * MiB;
+  const reserveParts = Math.ceil(preset.reserveShare * sum(partsLeft(files, [], partSize)));
+  const rng = new Rng(seed);
+  const records: KillRecord[] = [];
+  let enqueued = false;
+  let partialNoted = false;
+  for (let round = 0; records.length < kills; round++) {
+    if (round >= kills * 3) {
+      violations.push(`Only ${records.length} of ${kills} kills in ${round} runs: the runs kept ending on their own.`);
+      break;
+    }
+    let jobs = enqueued ? await queueStatus(r.env) : [];
+    if (enqueued && jobs.length === 0) enqueued = false; // `vodup upload` was killed before it enqueued
+    if (enqueued && jobs.length !== files.length && !partialNoted) {
+      partialNoted = true;
+      violations.push(`After run ${round}, the queue holds ${jobs.length} jobs for ${files.length} files.`);
+    }
+    if (enqueued && jobs.every((j) => TERMINAL.has(j.state))) {
+      const failed = jobs.filter((j) => j.state !== 'ready').length;
+      violations.push(`The queue ended after only ${records.length} of ${kills} kills: ${jobs.length - failed} ready, ${failed} failed or canceled${failed > 0 ? ' (see below)' : ' (the kill points left too little work)'}.`);
+      break;
+    }
+    if (!enqueued) jobs = [];
+    const left = partsLeft(files, jobs, partSize);
+    const started = partsLeft(files, jobs, partSize, true);
+    const point = planKill(rng, {
+      remainingParts: sum(left),
+      reserveParts,
+      nearestJobParts: Math.min(...(started.length > 0 ? started : left.length > 0 ? left : [0])),
+      filesInFlight: preset.filesInFlight,
+      killsLeft: kills - records.length,
+      enqueued,
+      jobsWithoutVideo: enqueued ? jobs.filter((j) => !j.videoId).length : files.length,
+      partSize,
+      guardMs: preset.guardMs,
+    });
+    const command = enqueued ? 'run' : 'upload';
+    const acked = sum(jobs.map((j) => j.bytesDone));
+    const base = await r.sandbox.state();
+    const ackedBase = r.queue.ackedParts();
+    const run = startRun(r, command);
+    const outcome = await killAt(run, r.sandbox, r.queue, base, ackedBase, point, POLL_MS);
+    endRun(r, run, outcome.exit);
+    enqueued = true;
+    const where = `vodup ${command.padEnd(6)} [${((100 * acked) / Math.max(1, r.bytes)).toFixed(0).padStart(3)}% acked, ${sum(left)} parts left]`;
+    if (outcome.outcome === 'killed') {
+      records.push({ n: records.length + 1, command, point, firedBy: outcome.firedBy, detail: outcome.detail, atMs: outcome.atMs });
+      r.log(`kill ${String(records.length).padStart(2)}/${kills}  ${where}  aim: ${describeKill(point)} → SIGKILL at ${(outcome.atMs / 1000).toFixed(2)} s on ${outcome.detail}`);
+    } else {
+      r.log(`run  ${where} ended on its own (exit ${outcome.exit.code ?? outcome.exit.signal}) before its kill point (${describeKill(point)})`);
+      if (outcome.exit.code !== 0) {
+        violations.push(`\`vodup ${command}\` (run ${round + 1}) exited ${outcome.exit.code ?? outcome.exit.signal} on its own before its kill point: ${stderrTail(outcome.exit)}`);
+      }
+    }
+  }
+  return { records, enqueued };
+}
+
+/**
+ * The final stretch: faults stay on. Each call is retried a bounded number of times and
+ * a job that still fails waits and tries again by itself, so the run ends; past the
+ * deadline it is called a hang. Returns the exit code (null after a hang).
+ */
+async function finalRun(r: Run, enqueued: boolean): Promise<number | null> {
+  const { preset, violations } = r;
+  // Every run so far may have been killed before `vodup upload` enqueued anything.
+  const command = enqueued && (await queueStatus(r.env)).length > 0 ? 'run' : 'upload';
+  r.log(`final: vodup ${command} with faults still on (deadline ${preset.finalDeadlineMs / 1000} s)`);
+  const run = startRun(r, command);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'hang'>((resolve) => (timer = setTimeout(() => resolve('hang'), preset.finalDeadlineMs)));
+  const ended = await Promise.race([run.exit, deadline]);
+  clearTimeout(timer);
+  if (ended === 'hang') {
+    run.child.kill('SIGKILL');
+    const exit = await run.exit;
+    endRun(r, run, exit);
+    const states = (await queueStatus(r.env)).map((j) => `#${j.id} ${j.state}${j.error ? ` (${j.error.code})` : ''}`).join(', ');
+    violations.push(`The final \`vodup ${command}\` did not end within ${preset.finalDeadlineMs / 1000} s (killed). Jobs: ${states}. Its stderr: ${stderrTail(exit)}`);
+    return null;
+  }
+  endRun(r, run, ended);
+  r.log(`final: exit ${ended.code ?? ended.signal} after ${((Date.now() - run.startedAt) / 1000).toFixed(1)} s`);
+  if (ended.code !== 0) violations.push(`The final \`vodup ${command}\` exited ${ended.code ?? ended.signal} (expected 0): ${stderrTail(ended)}`);
+  return ended.code;
+}
+
 export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
   const { preset, seed, log } = opts;
   const killsWanted = opts.kills ?? preset.kills;
   const t0 = Date.now();
   const workDir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), `vodup-soak-${preset.name}-`)));
-  const mediaDir = path.join(workDir, 'media');
   const home = path.join(workDir, 'home');
   const dataDir = path.join(workDir, 'sandbox');
   fs.mkdirSync(home, { recursive: true });
   log(`soak (${preset.name}): seed ${seed} — repeat with SOAK_SEED=${seed}; ${killsWanted} kills; faults ${faultSpec(preset.faults)}; SearchMedia lag ${preset.searchLagMs} ms; work folder ${workDir}`);
 
+  const mediaDir = path.join(workDir, 'media');
   const files = writeSoakFiles(mediaDir, seed, preset.files);
-  const bytes = files.reduce((n, f) => n + f.size, 0);
+  const bytes = sum(files.map((f) => f.size));
   log(`files: ${files.map((f) => `${f.name} ${f.size} B`).join(', ')} (${(bytes / MiB).toFixed(1)} MiB)`);
 
-  const violations: string[] = [];
-  const kills: KillRecord[] = [];
-  const windows: RunWindow[] = [];
-  const partSize = preset.partSizeMiB * MiB;
-  const flags = tuningFlags(preset);
-  const rng = new Rng(seed);
   const sandbox = await startSandboxProcess(dataDir, preset.faults, preset.searchLagMs);
-  const queue = new QueueProbe(path.join(home, 'vodup', 'queue.db'));
-  let finalExit: number | null = null;
+  const r: Run = {
+    preset, files, bytes, mediaDir, sandbox, log,
+    env: cliEnv(sandbox.line, home),
+    queue: new QueueProbe(path.join(home, 'vodup', 'queue.db')),
+    violations: [], windows: [], noisy: [],
+  };
+  let kills: KillRecord[];
+  let finalExit: number | null;
   let stats: AdminState;
   let jobs: StatusJob[];
   try {
-    const env = cliEnv(sandbox.line, home);
-    let enqueued = false;
-    let partialNoted = false;
-    const noisy: { run: number; line: string }[] = [];
-    for (let round = 0; kills.length < killsWanted; round++) {
-      if (round >= killsWanted * 3) {
-        violations.push(`Only ${kills.length} of ${killsWanted} kills in ${round} runs: the runs kept ending on their own.`);
-        break;
-      }
-      jobs = enqueued ? await queueStatus(env) : [];
-      if (enqueued && jobs.length === 0) enqueued = false; // `vodup upload` was killed before it enqueued
-      if (enqueued && jobs.length !== files.length && !partialNoted) {
-        partialNoted = true;
-        violations.push(`After run ${round}, the queue holds ${jobs.length} jobs for ${files.length} files.`);
-      }
-      if (enqueued && jobs.every((j) => TERMINAL.has(j.state))) {
-        const failed = jobs.filter((j) => j.state !== 'ready').length;
-        violations.push(`The queue ended after only ${kills.length} of ${killsWanted} kills: ${jobs.length - failed} ready, ${failed} failed or canceled${failed > 0 ? ' (see below)' : ' (the kill points left too little work)'}.`);
-        break;
-      }
-      const left = partsLeft(files, jobs, partSize);
-      const started = partsLeft(files, jobs, partSize, true);
-      const remaining = sum(left);
-      const point = planKill(rng, {
-        remainingParts: remaining,
-        reserveParts: Math.ceil(preset.reserveShare * sum(partsLeft(files, [], partSize))),
-        nearestJobParts: Math.min(...(started.length > 0 ? started : left.length > 0 ? left : [0])),
-        filesInFlight: preset.filesInFlight,
-        killsLeft: killsWanted - kills.length,
-        enqueued,
-        jobsWithoutVideo: enqueued ? jobs.filter((j) => !j.videoId).length : files.length,
-        partSize,
-        guardMs: preset.guardMs,
-      });
-      const command = enqueued ? 'run' : 'upload';
-      const acked = jobs.reduce((n, j) => n + j.bytesDone, 0);
-      const base = await sandbox.state();
-      const ackedBase = queue.ackedParts();
-      const run = startCli(command === 'upload' ? ['upload', mediaDir, ...flags] : ['run', ...flags], env);
-      const outcome = await killAt(run, sandbox, queue, base, ackedBase, point, POLL_MS);
-      windows.push({ start: run.startedAt, end: Date.now() });
-      if (outcome.exit.libraryNoise) noisy.push({ run: round + 1, line: outcome.exit.libraryNoise });
-      enqueued = true;
-      const where = `vodup ${command.padEnd(6)} [${((100 * acked) / Math.max(1, bytes)).toFixed(0).padStart(3)}% acked, ${remaining} parts left]`;
-      if (outcome.outcome === 'killed') {
-        kills.push({ n: kills.length + 1, command, point, firedBy: outcome.firedBy, detail: outcome.detail, atMs: outcome.atMs });
-        log(`kill ${String(kills.length).padStart(2)}/${killsWanted}  ${where}  aim: ${describeKill(point)} → SIGKILL at ${(outcome.atMs / 1000).toFixed(2)} s on ${outcome.detail}`);
-      } else {
-        log(`run  ${where} ended on its own (exit ${outcome.exit.code ?? outcome.exit.signal}) before its kill point (${describeKill(point)})`);
-        if (outcome.exit.code !== 0) {
-          violations.push(`\`vodup ${command}\` (run ${round + 1}) exited ${outcome.exit.code ?? outcome.exit.signal} on its own before its kill point: ${stderrTail(outcome.exit)}`);
-        }
-      }
+    const phase = await killPhase(r, seed, killsWanted);
+    kills = phase.records;
+    finalExit = await finalRun(r, phase.enqueued);
+    if (r.noisy.length > 0) {
+      r.violations.push(`${r.noisy.length} of ${r.windows.length} vodup runs printed an HTTP library's own output on stderr (run ${r.noisy[0].run}: "${r.noisy[0].line}").`);
     }
-
-    // The final stretch: faults stay on; retries are bounded per call and jobs back off
-    // in `waiting` until they get through, so it ends (or the deadline calls it a hang).
-    // Every run so far may have been killed before `vodup upload` enqueued anything.
-    const finalCommand = enqueued && (await queueStatus(env)).length > 0 ? 'run' : 'upload';
-    log(`final: vodup ${finalCommand} with faults still on (deadline ${preset.finalDeadlineMs / 1000} s)`);
-    const final = startCli(finalCommand === 'upload' ? ['upload', mediaDir, ...flags] : ['run', ...flags], env);
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<'hang'>((resolve) => (timer = setTimeout(() => resolve('hang'), preset.finalDeadlineMs)));
-    const ended = await Promise.race([final.exit, deadline]);
-    clearTimeout(timer);
-    windows.push({ start: final.startedAt, end: Date.now() });
-    if (ended === 'hang') {
-      final.child.kill('SIGKILL');
-      const exit = await final.exit;
-      const states = (await queueStatus(env)).map((j) => `#${j.id} ${j.state}${j.error ? ` (${j.error.code})` : ''}`).join(', ');
-      violations.push(`The final \`vodup ${finalCommand}\` did not end within ${preset.finalDeadlineMs / 1000} s (killed). Jobs: ${states}. Its stderr: ${stderrTail(exit)}`);
-    } else {
-      finalExit = ended.code;
-      if (ended.libraryNoise) noisy.push({ run: windows.length, line: ended.libraryNoise });
-      log(`final: exit ${ended.code ?? ended.signal} after ${((Date.now() - final.startedAt) / 1000).toFixed(1)} s`);
-      if (ended.code !== 0) violations.push(`The final \`vodup ${finalCommand}\` exited ${ended.code ?? ended.signal} (expected 0): ${stderrTail(ended)}`);
-    }
-    if (noisy.length > 0) {
-      violations.push(`${noisy.length} of ${windows.length} vodup runs printed an HTTP library's own output on stderr (run ${noisy[0].run}: "${noisy[0].line}").`);
-    }
-    jobs = await queueStatus(env);
+    jobs = await queueStatus(r.env);
     stats = await sandbox.state();
   } finally {
-    queue.close();
+    r.current?.child.kill('SIGKILL');
+    r.queue.close();
     await sandbox.stop();
   }
 
@@ -206,12 +253,13 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
   // in-process (no faults) to read the videos and the stored bytes.
   const state = JSON.parse(fs.readFileSync(path.join(dataDir, 'sandbox-state.json'), 'utf8')) as StateData;
   const reader = await startSandbox({ dataDir, store: 'disk' });
-  let verdict;
-  let videos;
+  let verdict: Verdict;
+  let videos: number;
   try {
-    videos = reader.videos();
+    const all = reader.videos();
+    videos = all.length;
     verdict = await checkSoak({
-      files, jobs, videos, stats, windows,
+      files, jobs, videos: all, stats, windows: r.windows,
       readObject: (b, k) => reader.readObject(b, k),
       faults: preset.faults,
       credentials: Object.values(state.credentials),
@@ -219,14 +267,14 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
   } finally {
     await reader.close();
   }
-  violations.push(...verdict.violations);
-  const events = queue.eventCounts();
+  const violations = [...r.violations, ...verdict.violations];
+  const events = r.queue.eventCounts();
   const kept = !!opts.keep || violations.length > 0;
   if (!kept) fs.rmSync(workDir, { recursive: true, force: true });
   return {
-    preset: preset.name, seed, kills, runs: windows.length, files, bytes,
+    preset: preset.name, seed, kills, runs: r.windows.length, files, bytes,
     bytesReceived: stats.bytesReceived, fired: verdict.fired, outlived: verdict.outlived, faults: preset.faults,
-    events, createUploadVideo: stats.createUploadVideo, requests: stats.requests, videos: videos.length, finalExit,
+    events, createUploadVideo: stats.createUploadVideo, requests: stats.requests, videos, finalExit,
     seconds: (Date.now() - t0) / 1000, violations, workDir, kept,
   };
 }
