@@ -71,6 +71,8 @@ export const SHORT: SoakPreset = {
     { name: '2-episode.mp4', min: 12 * MiB, max: 14 * MiB },
     { name: '3-jingle.mp3', min: 10 * KiB, max: 90 * KiB },
     { name: '4-clip.mov', min: 3 * MiB, max: 4 * MiB },
+    { name: '5-sting.mp3', min: 1, max: 20 * KiB },
+    { name: '6-teaser.mp4', min: 100 * KiB, max: 900 * KiB },
   ],
   // Higher rates than the full soak, so each fault fires even in a short run (measured
   // over seeds 1–6: 34–47 UploadPart attempts, so P(no reset) = P(no RequestTimeout) ≤
@@ -82,7 +84,7 @@ export const SHORT: SoakPreset = {
     errorRate: 0.12,
     resetRate: 0.25,
     requestTimeoutRate: 0.25,
-    throttleRate: 0.25,
+    throttleRate: 0.3,
     credentialTtlSeconds: 3,
   },
   searchLagMs: 0,
