@@ -81,10 +81,10 @@ export const SHORT: SoakPreset = {
   // run uploading one file for 1.5 s renews. Backoffs, and the 30 s the engine gives
   // SearchMedia after a kill left a create unanswered, make it take 15–45 s.
   faults: {
-    errorRate: 0.12,
+    errorRate: 0.1,
     resetRate: 0.25,
     requestTimeoutRate: 0.25,
-    throttleRate: 0.3,
+    throttleRate: 0.2,
     credentialTtlSeconds: 3,
   },
   searchLagMs: 0,
