@@ -75,16 +75,18 @@ export const SHORT: SoakPreset = {
     { name: '6-teaser.mp4', min: 100 * KiB, max: 900 * KiB },
   ],
   // Higher rates than the full soak, so each fault fires even in a short run (measured
-  // over seeds 1–6: 34–47 UploadPart attempts, so P(no reset) = P(no RequestTimeout) ≤
-  // 0.75^34 ≈ 6e-5; 37–57 VOD calls, P(no throttle) ≤ 0.75^37 ≈ 2e-5; 80+ requests,
-  // P(no 5xx) ≈ 0.88^80 ≈ 4e-5). A 3 s credential is renewed at half its life, so any
-  // run uploading one file for 1.5 s renews. Backoffs, and the 30 s the engine gives
-  // SearchMedia after a kill left a create unanswered, make it take 15–45 s.
+  // over seeds 11–16: 32–51 UploadPart attempts, so P(no reset) = P(no RequestTimeout) ≤
+  // 0.75^32 ≈ 1e-4; 35–60 VOD calls, ~0.88 of them past the 5xx roll, P(no throttle) ≤
+  // 0.7^30 ≈ 2e-5; 80+ requests, P(no 5xx) ≤ 0.88^80 ≈ 4e-5). A 3 s credential is renewed
+  // at half its life, so any run uploading one file for 1.5 s renews. It takes 15–60 s:
+  // when a kill catches a CreateUploadVideo unanswered (in flight or between retries),
+  // the engine gives SearchMedia 30 s to show the video that request may have made
+  // before it creates another.
   faults: {
-    errorRate: 0.1,
+    errorRate: 0.12,
     resetRate: 0.25,
     requestTimeoutRate: 0.25,
-    throttleRate: 0.2,
+    throttleRate: 0.3,
     credentialTtlSeconds: 3,
   },
   searchLagMs: 0,
