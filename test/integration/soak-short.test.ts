@@ -11,6 +11,7 @@ describe('short kill -9 soak', () => {
   it('ends with every file intact, one VideoId each, every job ready and every fault fired', async () => {
     ensureBuilt();
     const seed = process.env.SOAK_SEED ? Number(process.env.SOAK_SEED) : newSeed();
+    expect(Number.isSafeInteger(seed) && seed > 0, `SOAK_SEED must be a whole number ≥ 1, got "${process.env.SOAK_SEED}"`).toBe(true);
     const report = await runSoak({ preset: SHORT, seed, log: (line) => process.stdout.write(`${line}\n`) });
     const summary = formatSummary(report);
     process.stdout.write(`${summary}\n`);
