@@ -1,12 +1,20 @@
 #!/usr/bin/env node
 'use strict';
-// Makes sure the Electron binary is there before `npm run app`. Installs with
-// ELECTRON_SKIP_BINARY_DOWNLOAD=1 (as on machines without internet, where Electron's
-// own download fails and would break `npm ci`) leave node_modules/electron without
-// it; on a user's machine this fetches it now, through Electron's own install script.
+// Run by `npm run app` (after `npm run build`) before `electron .`. Makes sure of two
+// things a fresh clone lacks:
+//  1. The Electron binary. Installs with ELECTRON_SKIP_BINARY_DOWNLOAD=1 (as on machines
+//     without internet, where Electron's own download fails and would break `npm ci`)
+//     leave node_modules/electron without it; on a user's machine this fetches it now,
+//     through Electron's own install script.
+//  2. better-sqlite3 built for Electron's ABI, kept apart from node_modules (which stays
+//     built for Node, so `npm test` keeps working): see main/electron/native-modules.ts
+//     for the choice and scripts/electron-native.js for how it is fetched or built.
 const fs = require('fs');
 const path = require('path');
 const { spawnSync } = require('child_process');
+const { askElectron, ensureElectronSqlite } = require('./electron-native');
+
+const REPO = path.resolve(__dirname, '..');
 
 function electronDir() {
   try {
@@ -16,10 +24,11 @@ function electronDir() {
   }
 }
 
-function hasBinary(dir) {
+function binaryPath(dir) {
   const pathFile = path.join(dir, 'path.txt');
-  if (!fs.existsSync(pathFile)) return false;
-  return fs.existsSync(path.join(dir, 'dist', fs.readFileSync(pathFile, 'utf8').trim()));
+  if (!fs.existsSync(pathFile)) return undefined;
+  const bin = path.join(dir, 'dist', fs.readFileSync(pathFile, 'utf8').trim());
+  return fs.existsSync(bin) ? bin : undefined;
 }
 
 const WHAT_NOW = [
@@ -28,21 +37,69 @@ const WHAT_NOW = [
   '  - use web mode, which needs no Electron:  npm run start:web',
 ].join('\n');
 
-const dir = electronDir();
-if (!dir) {
-  console.error('ensure-electron: the "electron" package is not installed. Run npm install first.');
-  process.exit(1);
+function ensureBinary(dir) {
+  const present = binaryPath(dir);
+  if (present) return present;
+  console.log('ensure-electron: the Electron binary is missing; downloading it now (about 100 MB)…');
+  const env = { ...process.env };
+  // install.js does nothing at all while this is set.
+  delete env.ELECTRON_SKIP_BINARY_DOWNLOAD;
+  const result = spawnSync(process.execPath, [path.join(dir, 'install.js')], { cwd: dir, env, stdio: 'inherit' });
+  const bin = binaryPath(dir);
+  if (result.status !== 0 || !bin) {
+    console.error(`\nensure-electron: could not download the Electron binary${result.status ? ` (install.js exited with ${result.status})` : ''}.`);
+    console.error(WHAT_NOW);
+    process.exit(1);
+  }
+  console.log('ensure-electron: Electron is ready.');
+  return bin;
 }
-if (hasBinary(dir)) process.exit(0);
 
-console.log('ensure-electron: the Electron binary is missing; downloading it now (about 100 MB)…');
-const env = { ...process.env };
-// install.js does nothing at all while this is set.
-delete env.ELECTRON_SKIP_BINARY_DOWNLOAD;
-const result = spawnSync(process.execPath, [path.join(dir, 'install.js')], { cwd: dir, env, stdio: 'inherit' });
-if (result.status !== 0 || !hasBinary(dir)) {
-  console.error(`\nensure-electron: could not download the Electron binary${result.status ? ` (install.js exited with ${result.status})` : ''}.`);
-  console.error(WHAT_NOW);
-  process.exit(1);
+/** Electron's version and ABI: asked from the binary itself, else from the package's files. */
+function electronRuntime(dir, bin) {
+  const asked = askElectron(bin);
+  if (asked) return asked;
+  const abiFile = path.join(dir, 'abi_version');
+  return {
+    electronVersion: require(path.join(dir, 'package.json')).version,
+    abi: fs.existsSync(abiFile) ? fs.readFileSync(abiFile, 'utf8').trim() : require('node-abi').getAbi(require(path.join(dir, 'package.json')).version, 'electron'),
+    platform: process.platform,
+    arch: process.arch,
+  };
 }
-console.log('ensure-electron: Electron is ready.');
+
+function main() {
+  const dir = electronDir();
+  if (!dir) {
+    console.error('ensure-electron: the "electron" package is not installed. Run npm install first.');
+    process.exit(1);
+  }
+  const bin = ensureBinary(dir);
+
+  let nativeModules;
+  try {
+    nativeModules = require(path.join(REPO, 'out', 'main', 'electron', 'native-modules.js'));
+  } catch {
+    console.error('ensure-electron: the app is not built yet. Run npm run build first (npm run app does both).');
+    process.exit(1);
+  }
+  const runtime = electronRuntime(dir, bin);
+  const sqliteDir = path.dirname(require.resolve('better-sqlite3/package.json'));
+  const target = nativeModules.electronSqliteBindingPath(REPO, nativeModules.installedSqliteVersion(), runtime);
+  try {
+    ensureElectronSqlite({
+      target,
+      electronVersion: runtime.electronVersion,
+      platform: runtime.platform,
+      arch: runtime.arch,
+      sqliteDir,
+      prebuildInstall: require.resolve('prebuild-install/bin.js', { paths: [sqliteDir] }),
+      nodeGyp: require.resolve('node-gyp/bin/node-gyp.js'),
+    });
+  } catch (err) {
+    console.error(`\n${err.message}`);
+    process.exit(1);
+  }
+}
+
+main();

@@ -7,16 +7,22 @@ import { z } from 'zod';
 import {
   MAX_DESCRIPTION_CHARS, MAX_TAG_CHARS, MAX_TAGS, MAX_TITLE_CHARS,
 } from './limits';
+import { DUPLICATE_POLICIES } from './types';
 import type {
-  Catalog, ConnectionResult, EngineSettings, ExportOptions, JobMeta, JobPage, JobQuery, JobSelector,
-  JobView, MediaProbe, NewJob, ProfileInput, ProfileView, ProgressBatch, QueueTotals, RejectedFile,
+  Catalog, ConnectionResult, DuplicateFile, DuplicatePolicy, EngineSettings, ExportOptions, JobMeta, JobPage, JobQuery,
+  JobSelector, JobState, JobView, MediaProbe, NewJob, ProfileInput, ProfileView, ProgressBatch, QueueTotals, RejectedFile,
   ScanResult,
 } from './types';
 
 // --- argument schemas (validated in main) -----------------------------------
 
 const jobId = z.number().int().positive();
-const selector = z.union([z.literal('all'), z.array(jobId).max(1_000_000)]);
+const queueTab = z.enum(['pending', 'active', 'processing', 'done', 'failed', 'canceled']);
+const selector = z.union([
+  z.literal('all'),
+  z.array(jobId).max(1_000_000),
+  z.object({ tab: queueTab, search: z.string().max(1024).optional() }).strict(),
+]);
 
 export const jobMetaSchema = z.object({
   title: z.string().max(MAX_TITLE_CHARS * 4),
@@ -48,8 +54,6 @@ const profileInputSchema = z.object({
   endpoint: z.string().max(1024).optional(),
 }).strict();
 
-const queueTab = z.enum(['pending', 'active', 'done', 'failed']);
-
 const jobQuerySchema = z.object({
   tab: queueTab.optional(),
   search: z.string().max(1024).optional(),
@@ -70,12 +74,26 @@ const settingsPatchSchema = z.object({
   windowEnd: z.string().regex(/^(|([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?)$/, 'a time as HH:MM, or empty'),
 }).partial().strict();
 
+const watchFolderInputSchema = z.object({
+  path: z.string().min(1).max(4096),
+  settleSeconds: z.number().int().min(0).max(86_400),
+  title: z.string().max(MAX_TITLE_CHARS * 4).optional(),
+  description: z.string().max(MAX_DESCRIPTION_CHARS * 4).optional(),
+  cateId: z.number().int().optional(),
+  tags: z.array(z.string().max(MAX_TAG_CHARS * 4)).max(MAX_TAGS * 4),
+  templateGroupId: z.string().max(256).optional(),
+  workflowId: z.string().max(256).optional(),
+}).strict();
+
+const watchFolderId = z.string().min(1).max(64);
+
 export const ipcArgs = {
   getAppInfo: z.tuple([]),
   listProfiles: z.tuple([]),
   saveProfile: z.tuple([profileInputSchema]),
   deleteProfile: z.tuple([z.string().max(64)]),
   testProfile: z.tuple([z.string().max(64)]),
+  testProfileInput: z.tuple([profileInputSchema]),
   getActiveProfile: z.tuple([]),
   setActiveProfile: z.tuple([z.string().max(64)]),
   getCatalog: z.tuple([z.object({ refresh: z.boolean().optional() }).strict().optional()]),
@@ -84,7 +102,11 @@ export const ipcArgs = {
   scanPaths: z.tuple([z.array(z.string().min(1).max(4096)).max(100_000)]),
   probeFiles: z.tuple([z.array(z.string().min(1).max(4096)).max(100_000)]),
   readManifest: z.tuple([z.string().min(1).max(4096)]),
-  addJobs: z.tuple([z.array(newJobSchema).max(100_000), z.object({ hold: z.boolean().optional() }).strict().optional()]),
+  addJobs: z.tuple([z.array(newJobSchema).max(100_000), z.object({
+    hold: z.boolean().optional(),
+    duplicates: z.enum(DUPLICATE_POLICIES).optional(),
+  }).strict().optional()]),
+  findDuplicates: z.tuple([z.array(z.string().min(1).max(4096)).max(100_000)]),
   updateMeta: z.tuple([z.array(jobId).max(1_000_000), jobMetaSchema.partial()]),
   queryJobs: z.tuple([jobQuerySchema]),
   getJob: z.tuple([jobId]),
@@ -95,9 +117,14 @@ export const ipcArgs = {
   retry: z.tuple([selector, z.object({ restartChanged: z.boolean().optional() }).strict().optional()]),
   cancel: z.tuple([selector, z.object({ deleteVideo: z.boolean().optional() }).strict().optional()]),
   setPriority: z.tuple([z.array(jobId).max(1_000_000), z.number().int()]),
+  clearFinished: z.tuple([]),
   getSettings: z.tuple([]),
   updateSettings: z.tuple([settingsPatchSchema]),
-  exportResults: z.tuple([z.object({ format: z.enum(['csv', 'json']), tab: queueTab.optional() }).strict()]),
+  exportResults: z.tuple([z.object({ format: z.enum(['csv', 'json']), tab: queueTab.optional(), ids: z.array(jobId).max(1_000_000).optional() }).strict()]),
+    listWatchFolders: z.tuple([]),
+  addWatchFolder: z.tuple([watchFolderInputSchema]),
+  removeWatchFolder: z.tuple([watchFolderId]),
+  setWatchFolderPaused: z.tuple([watchFolderId, z.boolean()]),
 } as const;
 
 export type IpcMethod = keyof typeof ipcArgs;
@@ -150,6 +177,74 @@ export interface ManifestReply {
 export interface AddJobsReply {
   added: number;
   rejected: RejectedFile[];
+  /** Files the account already has that were not added (duplicates 'skip' or 'fail'). */
+  duplicates: DuplicateFile[];
+}
+
+/**
+ * The metadata rules of a watch folder (as `vodup watch`'s flags): every file it takes
+ * is enqueued with them. `title` is a template: "{name}" stands for the file's name
+ * without its extension; a title without "{name}" gets " {name}" appended (files arrive
+ * one by one, and each needs its own title); empty or absent: the file's name.
+ */
+export interface WatchFolderRules {
+  title?: string;
+  description?: string;
+  cateId?: number;
+  tags: string[];
+  templateGroupId?: string;
+  workflowId?: string;
+}
+
+export interface WatchFolderInput extends WatchFolderRules {
+  /** An existing folder on the machine running the engine; watched with its sub-folders. */
+  path: string;
+  /** How long a file must keep its size and mtime before it is taken (a copy still running is not). */
+  settleSeconds: number;
+}
+
+/** One file a watch folder took: the job it became, with that job's state now. */
+export interface WatchTake {
+  path: string;
+  jobId: number;
+  /** Epoch ms. */
+  at: number;
+  /** Absent once the job is gone from the queue. */
+  state?: JobState;
+  videoId?: string;
+}
+
+/**
+ * Something about a watch folder the operator should know. `kind` says what happened
+ * (the UI words it in its language); `message` is the detail, in English.
+ * - lost: the folder is missing or unreadable (still watched);
+ * - unreadable: a sub-folder or file in it cannot be read;
+ * - ignored: a file VOD does not take (its name or format);
+ * - refused: a file the queue refused (invalid metadata, …), taken again when it changes;
+ * - restarted: a file changed while uploading; its job uploads it again under its VideoId;
+ * - failed: a scan failed; tried again at the next one.
+ */
+export type WatchNoticeKind = 'lost' | 'unreadable' | 'ignored' | 'refused' | 'restarted' | 'failed';
+
+export interface WatchNotice {
+  kind: WatchNoticeKind;
+  path: string;
+  message: string;
+  at: number;
+}
+
+export interface WatchFolderView extends WatchFolderInput {
+  id: string;
+  /** The account its files upload to: the one active when it was added. */
+  profileId: string;
+  paused: boolean;
+  addedAt: number;
+  /** Set while the folder is missing or unreadable (still watched: taken again once back). */
+  lost?: string;
+  /** The files it took, newest first (the latest 200). */
+  taken: WatchTake[];
+  /** The latest notices, newest first (since the app started). */
+  notices: WatchNotice[];
 }
 
 /** The API the renderer sees as `window.vod`. */
@@ -159,6 +254,11 @@ export interface VodBridge {
   saveProfile(input: ProfileInput): Promise<ProfileView>;
   deleteProfile(id: string): Promise<void>;
   testProfile(id: string): Promise<ConnectionResult>;
+  /**
+   * Tests an account before it is saved (new, or edited: an omitted secret or token is
+   * the stored one). Throws InvalidProfile for what save() would refuse.
+   */
+  testProfileInput(input: ProfileInput): Promise<ConnectionResult>;
   getActiveProfile(): Promise<ProfileView | null>;
   setActiveProfile(id: string): Promise<void>;
   getCatalog(opts?: { refresh?: boolean }): Promise<Catalog>;
@@ -176,7 +276,14 @@ export interface VodBridge {
    * a JSON array on the machine running the engine. Rows whose file is missing are problems.
    */
   readManifest(path: string): Promise<ManifestReply>;
-  addJobs(jobs: NewJob[], opts?: { hold?: boolean }): Promise<AddJobsReply>;
+  /**
+   * duplicates: what to do with a file the active account already uploaded (the
+   * ledger) or has in the queue — 'skip' it, 'upload' it again, or 'fail' (add none).
+   * Absent: 'upload'.
+   */
+  addJobs(jobs: NewJob[], opts?: { hold?: boolean; duplicates?: DuplicatePolicy }): Promise<AddJobsReply>;
+  /** Which of these files the active account already has (matched by size and sampled content). */
+  findDuplicates(paths: string[]): Promise<DuplicateFile[]>;
   updateMeta(ids: number[], patch: Partial<JobMeta>): Promise<void>;
   queryJobs(query: JobQuery): Promise<JobPage>;
   getJob(id: number): Promise<JobView | null>;
@@ -193,15 +300,31 @@ export interface VodBridge {
   retry(sel: JobSelector, opts?: { restartChanged?: boolean }): Promise<void>;
   cancel(sel: JobSelector, opts?: { deleteVideo?: boolean }): Promise<void>;
   setPriority(ids: number[], priority: number): Promise<void>;
+  /**
+   * Takes completed (ready, awaiting review) and canceled jobs out of the views and the
+   * totals; they stay in the database (and the ledger). Returns how many were cleared.
+   */
+  clearFinished(): Promise<number>;
   getSettings(): Promise<EngineSettings>;
   updateSettings(patch: Partial<EngineSettings>): Promise<EngineSettings>;
   /** The queue's results (all jobs or one tab) as a file to save: CSV with a BOM, or JSON. */
   exportResults(opts: ExportOptions): Promise<ExportedFile>;
 
+  /** Watch folders (the app's `vodup watch`): kept in the queue database, watched while the app runs. */
+  listWatchFolders(): Promise<WatchFolderView[]>;
+  /** Starts watching a folder with the active account; refused for a missing folder or invalid rules. */
+  addWatchFolder(input: WatchFolderInput): Promise<WatchFolderView>;
+  /** Stops watching it; the jobs it made stay in the queue. */
+  removeWatchFolder(id: string): Promise<void>;
+  /** A paused folder is not scanned; files arriving meanwhile are taken once it resumes. */
+  setWatchFolderPaused(id: string, paused: boolean): Promise<WatchFolderView>;
+
   /** Events from main; each returns its unsubscribe. */
   onJobsChanged(listener: (jobs: JobView[]) => void): () => void;
   onProgress(listener: (batch: ProgressBatch) => void): () => void;
   onProfilesChanged(listener: () => void): () => void;
+  /** The watch folders, whenever one was added, removed, paused, took a file or one of its jobs changed state. */
+  onWatchFoldersChanged(listener: (folders: WatchFolderView[]) => void): () => void;
 
   // --- local members: answered by the shell's bridge itself, never sent to main ---
 
@@ -225,13 +348,14 @@ type LocalMembers = 'pathForFile' | 'onConnectionChanged';
 /** The calls every shell answers: VodBridge without events and local members. */
 export type BridgeCalls = Pick<VodBridge, IpcMethod>;
 
-export const IPC_EVENTS = ['jobsChanged', 'progress', 'profilesChanged'] as const;
+export const IPC_EVENTS = ['jobsChanged', 'progress', 'profilesChanged', 'watchFoldersChanged'] as const;
 export type IpcEvent = (typeof IPC_EVENTS)[number];
 
 export interface IpcEventPayloads {
   jobsChanged: JobView[];
   progress: ProgressBatch;
   profilesChanged: null;
+  watchFoldersChanged: WatchFolderView[];
 }
 
 /** Which bridge method subscribes to which event. */
@@ -239,6 +363,7 @@ export const EVENT_SUBSCRIBERS = {
   onJobsChanged: 'jobsChanged',
   onProgress: 'progress',
   onProfilesChanged: 'profilesChanged',
+  onWatchFoldersChanged: 'watchFoldersChanged',
 } as const satisfies Record<string, IpcEvent>;
 
 // Compile-time check: every call in VodBridge has an argument schema and vice versa.

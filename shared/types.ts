@@ -1,18 +1,36 @@
 // Domain types shared by the engine, every shell and the renderer.
 
 export const JOB_STATES = [
-  'queued', 'creating', 'uploading', 'completing', 'uploaded', 'ready',
+  'queued', 'creating', 'uploading', 'completing', 'uploaded', 'ready', 'review',
   'paused', 'waiting', 'failed', 'canceled',
 ] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
-/** States in which nothing more will happen without the operator. */
-export const TERMINAL_STATES: readonly JobState[] = ['ready', 'failed', 'canceled'];
+/**
+ * States in which nothing more will happen without the operator. `review`: the video
+ * is in VOD and waits for a person to approve it (VOD status Checking); the uploader's
+ * work is done, and the operator may ask it to check the status again.
+ */
+export const TERMINAL_STATES: readonly JobState[] = ['ready', 'review', 'failed', 'canceled'];
 
+/** The upload succeeded: the file is a video in VOD (published, or awaiting review). */
+export const DONE_STATES: readonly JobState[] = ['ready', 'review'];
+
+/**
+ * A video's status as GetVideoInfo documents it (API reference, "Basic data types:
+ * Status"). VOD may add statuses; an unknown one is kept and shown as it came, so the
+ * type is an open string and this list is what the app knows how to treat.
+ */
 export const VOD_STATUSES = [
-  'Uploading', 'UploadSucc', 'UploadFail', 'Transcoding', 'TranscodeFail', 'Blocked', 'Normal',
+  'Uploading', 'UploadSucc', 'UploadFail', 'Transcoding', 'TranscodeFail', 'Checking', 'Blocked', 'Normal',
+  'Preparing', 'PrepareFail', 'ProduceFail',
 ] as const;
-export type VodStatus = (typeof VOD_STATUSES)[number];
+export type KnownVodStatus = (typeof VOD_STATUSES)[number];
+export type VodStatus = string;
+
+export function isKnownVodStatus(s: string | undefined): s is KnownVodStatus {
+  return s !== undefined && (VOD_STATUSES as readonly string[]).includes(s);
+}
 
 /** What the operator chooses for each file (CreateUploadVideo's parameters). */
 export interface JobMeta {
@@ -37,6 +55,12 @@ export interface JobError {
   /** What the operator can do about it. */
   hint?: string;
   requestId?: string;
+  /**
+   * Values for the renderer's translated text of this code (renderer/src/components/
+   * problems.ts): always `kind` (the error class: network, auth, permission …), and e.g.
+   * `service`, `host`, `reason` for a network failure. Absent in jobs stored before.
+   */
+  params?: Record<string, string | number>;
 }
 
 export interface JobView {
@@ -162,26 +186,44 @@ export interface Workflow {
   name: string;
 }
 
-export interface StorageLocation {
-  location: string;
-  isDefault: boolean;
-}
-
 export interface VodApp {
   appId: string;
   name: string;
+}
+
+/** The lists of a catalog, each read with its own VOD call. */
+export type CatalogPart = 'categories' | 'templateGroups' | 'workflows' | 'apps';
+
+/** A part the account may not read (a RAM user allowed to upload only): the service's own answer. */
+export interface CatalogRefusal {
+  part: CatalogPart;
+  /** e.g. Forbidden.RAM */
+  code: string;
+  message: string;
 }
 
 export interface Catalog {
   categories: CategoryNode[];
   templateGroups: TemplateGroup[];
   workflows: Workflow[];
-  storageLocations: StorageLocation[];
+  /** The service's default application when the list is refused. */
   apps: VodApp[];
+  /**
+   * The parts VOD refused to list, each empty here: uploads still work, with ids typed by
+   * hand (a least-privilege RAM user may upload without reading the catalog). Empty when
+   * everything was read.
+   */
+  refused: CatalogRefusal[];
 }
 
 export interface ConnectionResult {
   ok: boolean;
+  /**
+   * ok, but this RAM user may not read the catalog (categories, template groups…): the
+   * key and signature are valid and uploads may work; ids are typed by hand. code and
+   * message are then the service's refusal.
+   */
+  catalogDenied?: boolean;
   /** The service's own error code and message when not ok. */
   code?: string;
   message?: string;
@@ -197,6 +239,9 @@ export interface ScannedFile {
 export interface RejectedFile {
   path: string;
   reason: string;
+  /** Why, as a code the renderer translates (e.g. UnsupportedExtension, HlsSegment); `reason` is the English text. */
+  code?: string;
+  params?: Record<string, string | number>;
 }
 
 export interface ScanResult {
@@ -210,15 +255,29 @@ export interface NewJob {
   priority?: number;
 }
 
-export type QueueTab = 'pending' | 'active' | 'done' | 'failed';
+/**
+ * The queue's views, by what the file is doing: waiting its turn (queued, or paused with
+ * its acknowledged progress), bytes moving or about to (creating … completing, or waiting
+ * to retry), sent and being processed by VOD (object complete, waiting for Normal or
+ * review), done, failed, and canceled (a filter of its own, so canceled jobs do not bury
+ * a real failure).
+ */
+export type QueueTab = 'pending' | 'active' | 'processing' | 'done' | 'failed' | 'canceled';
+
+export const QUEUE_TABS: readonly QueueTab[] = ['pending', 'active', 'processing', 'done', 'failed', 'canceled'];
 
 /** Which states each queue view shows. */
 export const TAB_STATES: Record<QueueTab, readonly JobState[]> = {
   pending: ['queued', 'paused'],
-  active: ['creating', 'uploading', 'completing', 'uploaded', 'waiting'],
-  done: ['ready'],
-  failed: ['failed', 'canceled'],
+  active: ['creating', 'uploading', 'completing', 'waiting'],
+  processing: ['uploaded'],
+  done: ['ready', 'review'],
+  failed: ['failed'],
+  canceled: ['canceled'],
 };
+
+/** What "Clear finished" takes out of the views (the jobs stay in the database). */
+export const CLEARABLE_STATES: readonly JobState[] = ['ready', 'review', 'canceled'];
 
 export type JobSortKey = 'priority' | 'id' | 'fileName' | 'size' | 'state' | 'updatedAt';
 
@@ -237,7 +296,22 @@ export interface JobPage {
   rows: JobView[];
 }
 
-export type JobSelector = number[] | 'all';
+/**
+ * Which jobs a command acts on: these ids, every job, or every job of a tab (and
+ * search) as the engine finds them when the command runs — select-all in a view means
+ * all of its rows, not the ones the renderer happened to load.
+ */
+export type JobSelector = number[] | 'all' | TabSelector;
+
+export interface TabSelector {
+  tab: QueueTab;
+  /** The view's search (title, file name, VideoId), as in JobQuery. */
+  search?: string;
+}
+
+export function isTabSelector(sel: JobSelector): sel is TabSelector {
+  return typeof sel === 'object' && !Array.isArray(sel);
+}
 
 /**
  * What ffprobe says about a local file before it is uploaded. `ok: false` is a warning
@@ -263,4 +337,46 @@ export interface ExportOptions {
   format: ExportFormat;
   /** Only the jobs of one queue tab; all jobs when absent. */
   tab?: QueueTab;
+  /** Only these jobs (the operator's selection), within `tab` if both are given. */
+  ids?: number[];
+}
+
+/**
+ * What adding a file this account already has does: `skip` it (reported with its
+ * VideoId or job), `upload` it again deliberately (a new VideoId), or `fail` the
+ * whole add (nothing enqueued; the duplicates are named).
+ */
+export const DUPLICATE_POLICIES = ['skip', 'upload', 'fail'] as const;
+export type DuplicatePolicy = (typeof DUPLICATE_POLICIES)[number];
+
+/**
+ * A file the account already has, matched by size and sampled hash (so a moved or
+ * renamed file is still found). `uploaded`: it has a VideoId from this app (the
+ * ledger); `queued`: a job of the queue is on its way with it.
+ */
+export interface DuplicateFile {
+  path: string;
+  kind: 'uploaded' | 'queued';
+  videoId?: string;
+  /** The job that has it (queued), or that uploaded it when it is still in the queue. */
+  jobId?: number;
+  /** uploaded: when (epoch ms). */
+  uploadedAt?: number;
+  title?: string;
+  /** Where the file was when it was uploaded or added, when that was somewhere else. */
+  previousPath?: string;
+}
+
+/** One row of the ledger, as it is exported. */
+export interface LedgerRow {
+  account: string;
+  videoId: string;
+  title: string;
+  path: string;
+  size: number;
+  sampleHash: string;
+  /** Hex CRC-64/ECMA of the object. */
+  crc64?: string;
+  uploadedAt: number;
+  jobId?: number;
 }

@@ -3,16 +3,29 @@
 // and the CLI can print them all at once.
 
 import {
-  AUDIO_EXTENSIONS, IMAGE_EXTENSIONS, MAX_DESCRIPTION_CHARS, MAX_FILE_BYTES, MAX_TAG_CHARS,
-  MAX_TAGS, MAX_TITLE_CHARS, VIDEO_EXTENSIONS,
+  AUDIO_EXTENSIONS, CALLBACK_TYPES, IMAGE_EXTENSIONS, MAX_CALLBACK_URL_BYTES, MAX_DESCRIPTION_CHARS, MAX_FILE_BYTES,
+  MAX_TAG_CHARS, MAX_TAGS, MAX_TITLE_CHARS, MAX_USER_DATA_EXTEND_BYTES, STORAGE_REGIONS, USER_DATA_FIELDS, VIDEO_EXTENSIONS,
+  VOD_REGIONS,
 } from './limits';
 
 export type MediaKind = 'video' | 'audio' | 'image';
 
 export interface Problem {
-  field: 'title' | 'description' | 'tags' | 'file' | 'size' | 'extension' | 'cateId' | 'userData';
+  field: 'title' | 'description' | 'tags' | 'file' | 'size' | 'extension' | 'cateId' | 'userData' | 'storageLocation';
   code: string;
   message: string;
+  /** The values in the message, for a UI that words it in another language. */
+  params?: Record<string, string | number>;
+}
+
+/** Bytes of a string in UTF-8 (汉字 take three), as a service counts a byte limit. */
+export function utf8Bytes(s: string): number {
+  let n = 0;
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    n += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+  }
+  return n;
 }
 
 /** Characters as the service counts them: Unicode code points, so 汉字 count one each. */
@@ -79,15 +92,104 @@ export function validateTags(tags: readonly string[]): Problem[] {
   return problems;
 }
 
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * UserData as VOD reads it: a JSON object of MessageCallback, Extend and
+ * AccelerateConfig. A misspelt field would be ignored by VOD without a word (the
+ * callback data silently missing), so unknown fields are refused.
+ */
 export function validateUserData(userData: string | undefined): Problem[] {
   if (!userData) return [];
+  let v: unknown;
   try {
-    const v: unknown = JSON.parse(userData);
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not an object');
-    return [];
+    v = JSON.parse(userData);
   } catch {
-    return [{ field: 'userData', code: 'UserDataNotJson', message: 'UserData must be a JSON object.' }];
+    v = undefined;
   }
+  if (!isObject(v)) {
+    return [{ field: 'userData', code: 'UserDataNotJson', message: 'UserData must be a JSON object. Example: {"Extend": {"batch": "2024-06"}}.' }];
+  }
+  const problems: Problem[] = [];
+  const unknown = Object.keys(v).filter((k) => !(USER_DATA_FIELDS as readonly string[]).includes(k));
+  if (unknown.length > 0) {
+    const fields = unknown.map((k) => `"${k}"`).join(', ');
+    const known = USER_DATA_FIELDS.join(', ');
+    problems.push({
+      field: 'userData', code: 'UserDataUnknownField', params: { fields, known },
+      message: `UserData has ${fields}, which VOD does not read; its fields are ${known} (capitalised as shown).`,
+    });
+  }
+  if (v.Extend !== undefined) {
+    const bytes = utf8Bytes(typeof v.Extend === 'string' ? v.Extend : JSON.stringify(v.Extend));
+    if (bytes > MAX_USER_DATA_EXTEND_BYTES) {
+      problems.push({
+        field: 'userData', code: 'UserDataExtendTooLong', params: { bytes, max: MAX_USER_DATA_EXTEND_BYTES },
+        message: `UserData's Extend is ${bytes} bytes; VOD takes at most ${MAX_USER_DATA_EXTEND_BYTES} (it comes back in callbacks). Shorten it or keep the rest elsewhere.`,
+      });
+    }
+  }
+  if (v.MessageCallback !== undefined) problems.push(...validateMessageCallback(v.MessageCallback));
+  if (v.AccelerateConfig !== undefined && !isObject(v.AccelerateConfig)) {
+    problems.push({
+      field: 'userData', code: 'UserDataAccelerateConfigInvalid',
+      message: 'UserData\'s AccelerateConfig must be a JSON object, e.g. {"Type": "oss", "Domain": "https://oss-accelerate.aliyuncs.com"}.',
+    });
+  }
+  return problems;
+}
+
+function validateMessageCallback(cb: unknown): Problem[] {
+  if (!isObject(cb)) {
+    return [{
+      field: 'userData', code: 'UserDataCallbackNotObject',
+      message: 'UserData\'s MessageCallback must be a JSON object, e.g. {"CallbackURL": "https://example.com/vod-events"}.',
+    }];
+  }
+  const { CallbackURL: url, CallbackType: type } = cb;
+  const problems: Problem[] = [];
+  if (type !== undefined && !(typeof type === 'string' && (CALLBACK_TYPES as readonly string[]).includes(type.toLowerCase()))) {
+    const types = CALLBACK_TYPES.map((t) => `"${t}"`).join(' or ');
+    problems.push({ field: 'userData', code: 'UserDataCallbackType', params: { types }, message: `UserData's MessageCallback.CallbackType must be ${types}.` });
+  }
+  if (url !== undefined) {
+    if (typeof url !== 'string' || !/^https?:\/\/[^\s/]+/i.test(url)) {
+      problems.push({ field: 'userData', code: 'UserDataCallbackUrl', message: 'UserData\'s MessageCallback.CallbackURL must be an http:// or https:// address.' });
+    } else if (utf8Bytes(url) > MAX_CALLBACK_URL_BYTES) {
+      problems.push({
+        field: 'userData', code: 'UserDataCallbackUrlTooLong', params: { bytes: utf8Bytes(url), max: MAX_CALLBACK_URL_BYTES },
+        message: `UserData's MessageCallback.CallbackURL is ${utf8Bytes(url)} bytes; VOD takes at most ${MAX_CALLBACK_URL_BYTES}.`,
+      });
+    }
+  }
+  return problems;
+}
+
+/**
+ * A storage address as the VOD console shows it (Configuration Management > Media
+ * Management > Storage) and CreateUploadVideo's StorageLocation takes it:
+ * `<bucket>.oss-<region>.aliyuncs.com`, e.g. outin-<32 hex>.oss-cn-shanghai.aliyuncs.com
+ * for a VOD bucket. No API lists them (see AliyunVodProvider.getCatalog), so it is typed.
+ */
+export function validateStorageLocation(location: string | undefined): Problem[] {
+  if (!location) return [];
+  // OSS bucket names: 3-63 lowercase letters, digits and hyphens, starting and ending with a letter or digit.
+  const m = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]\.oss-([a-z0-9-]+)\.aliyuncs\.com$/.exec(location);
+  if (!m) {
+    return [{
+      field: 'storageLocation', code: 'StorageLocationInvalid', params: { location },
+      message: `"${location}" is not a VOD storage address. It reads like outin-0123456789abcdef0123456789abcdef.oss-cn-shanghai.aliyuncs.com; copy it from the VOD console (Configuration Management > Media Management > Storage), or leave it empty for the default.`,
+    }];
+  }
+  if (!(STORAGE_REGIONS as readonly string[]).includes(m[1])) {
+    return [{
+      field: 'storageLocation', code: 'StorageLocationRegion', params: { location, region: m[1], regions: STORAGE_REGIONS.join(', ') },
+      message: `"${location}" is in ${m[1]}, where VOD does not store media. VOD's storage regions: ${STORAGE_REGIONS.join(', ')}.`,
+    }];
+  }
+  return [];
 }
 
 export function validateFileName(fileName: string, allowed: readonly MediaKind[] = ['video', 'audio']): Problem[] {
@@ -120,6 +222,7 @@ export interface MetadataInput {
   description?: string;
   tags?: readonly string[];
   userData?: string;
+  storageLocation?: string;
 }
 
 export function validateMetadata(meta: MetadataInput): Problem[] {
@@ -128,6 +231,7 @@ export function validateMetadata(meta: MetadataInput): Problem[] {
     ...validateDescription(meta.description),
     ...validateTags(meta.tags ?? []),
     ...validateUserData(meta.userData),
+    ...validateStorageLocation(meta.storageLocation),
   ];
 }
 
@@ -141,4 +245,17 @@ export function titleFromFileName(fileName: string): string {
 
 export function formatProblems(problems: readonly Problem[]): string {
   return problems.map((p) => p.message).join(' ');
+}
+
+/**
+ * A region VOD does not serve has no endpoint (there is no vod.cn-hangzhou.aliyuncs.com,
+ * the region an aliyun CLI profile often names), and every call to it would wait on a
+ * DNS error: refused up front, with what to use instead. An explicit endpoint (a sandbox,
+ * a private gateway) is the operator's word and is not checked.
+ */
+export function vodRegionProblem(region: string, endpoint?: string): string | undefined {
+  if (endpoint) return undefined;
+  if ((VOD_REGIONS as readonly string[]).includes(region)) return undefined;
+  return `VOD does not serve the region "${region}" (there is no vod.${region}.aliyuncs.com). ` +
+    `VOD's regions: ${VOD_REGIONS.join(', ')}.`;
 }

@@ -4,9 +4,10 @@
 
 import type {
   AddJobsReply, AppInfo, BridgeCalls, DirectoryListing, ExportedFile, JobEvent, ManifestReply, PickKind,
+  WatchFolderInput, WatchFolderView,
 } from '../../shared/ipc';
 import type {
-  Catalog, ConnectionResult, EngineSettings, ExportOptions, JobMeta, JobPage, JobQuery, JobSelector,
+  Catalog, ConnectionResult, DuplicateFile, DuplicatePolicy, EngineSettings, ExportOptions, JobMeta, JobPage, JobQuery, JobSelector,
   JobView, MediaProbe, NewJob, ProfileInput, ProfileView, QueueTotals, ScanResult,
 } from '../../shared/types';
 import type { UploadEngineApi } from '../engine/api';
@@ -17,6 +18,7 @@ import { IpcError, toErrorPayload } from './ipc-error';
 import type { ProfileService } from './profiles';
 import type { ProviderRegistry } from './providers';
 import { browseDirectory, scanPaths } from './scan';
+import type { WatchFolderService } from './watch-folders';
 
 export type PathKind = PickKind;
 
@@ -25,6 +27,7 @@ export interface AppControllerDeps {
   profiles: ProfileService;
   providers: ProviderRegistry;
   info: AppInfo;
+  watchFolders: WatchFolderService;
   /** The shell's native picker; absent in web mode (the renderer uses browseDirectory). */
   pickPaths?: (kind: PathKind) => Promise<string[] | null>;
 }
@@ -66,6 +69,20 @@ export class AppController implements BridgeCalls {
       return await provider.testConnection();
     } catch (err) {
       // Opening the secret or starting the sandbox failed: still an answer, not a crash.
+      const { message, code } = toErrorPayload(err);
+      return { ok: false, message, ...(code ? { code } : {}) };
+    }
+  }
+
+  /**
+   * Test before save: the account as typed, not yet stored. What save() would refuse is
+   * thrown (the form shows it); a failure to reach or convince the service is an answer.
+   */
+  async testProfileInput(input: ProfileInput): Promise<ConnectionResult> {
+    const credentials = await this.deps.profiles.candidateCredentials(input);
+    try {
+      return await this.deps.providers.forCredentials(credentials).testConnection();
+    } catch (err) {
       const { message, code } = toErrorPayload(err);
       return { ok: false, message, ...(code ? { code } : {}) };
     }
@@ -121,8 +138,9 @@ export class AppController implements BridgeCalls {
   async readManifest(file: string): Promise<ManifestReply> {
     let manifest: Manifest;
     try {
-      // Category names resolve against the active account's tree (cached); without it, ids only.
-      const categories = await this.getCatalog().then((c) => c.categories, () => undefined);
+      // Category names resolve against the active account's tree (cached); without it
+      // (unreadable, or refused to this account), ids only.
+      const categories = await this.getCatalog().then((c) => (c.refused.some((r) => r.part === 'categories') ? undefined : c.categories), () => undefined);
       manifest = await readManifest(file, { categories });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
@@ -150,10 +168,14 @@ export class AppController implements BridgeCalls {
 
   // --- queue ---
 
-  async addJobs(jobs: NewJob[], opts?: { hold?: boolean }): Promise<AddJobsReply> {
+  async addJobs(jobs: NewJob[], opts?: { hold?: boolean; duplicates?: DuplicatePolicy }): Promise<AddJobsReply> {
     const profileId = this.requireActiveProfile();
-    const result = await this.deps.engine.addJobs(jobs, { hold: opts?.hold, profileId });
-    return { added: result.added.length, rejected: result.rejected };
+    const result = await this.deps.engine.addJobs(jobs, { hold: opts?.hold, profileId, duplicates: opts?.duplicates });
+    return { added: result.added.length, rejected: result.rejected, duplicates: result.duplicates };
+  }
+
+  async findDuplicates(paths: string[]): Promise<DuplicateFile[]> {
+    return this.deps.engine.findDuplicates(paths, { profileId: this.requireActiveProfile() });
   }
 
   async updateMeta(ids: number[], patch: Partial<JobMeta>): Promise<void> {
@@ -197,6 +219,10 @@ export class AppController implements BridgeCalls {
     return this.deps.engine.setPriority(ids, priority);
   }
 
+  async clearFinished(): Promise<number> {
+    return this.deps.engine.clearFinished();
+  }
+
   async getSettings(): Promise<EngineSettings> {
     return this.deps.engine.getSettings();
   }
@@ -207,6 +233,24 @@ export class AppController implements BridgeCalls {
 
   async exportResults(opts: ExportOptions): Promise<ExportedFile> {
     return { fileName: exportFileName(opts), content: await exportResults(this.deps.engine, opts) };
+  }
+
+  // --- watch folders ---
+
+  async listWatchFolders(): Promise<WatchFolderView[]> {
+    return this.deps.watchFolders.list();
+  }
+
+  async addWatchFolder(input: WatchFolderInput): Promise<WatchFolderView> {
+    return this.deps.watchFolders.add(input);
+  }
+
+  async removeWatchFolder(id: string): Promise<void> {
+    this.deps.watchFolders.remove(id);
+  }
+
+  async setWatchFolderPaused(id: string, paused: boolean): Promise<WatchFolderView> {
+    return this.deps.watchFolders.setPaused(id, paused);
   }
 
   dispose(): void {

@@ -5,15 +5,16 @@ import fs from 'fs';
 import path from 'path';
 import { EVENT_SUBSCRIBERS, type VodBridge } from '../../shared/ipc';
 import { openEngine } from '../engine/index';
-import { openQueueStore } from '../engine/store/index';
+import { ledgerAccount, openQueueStore } from '../engine/store/index';
 import { AliyunVodProvider } from '../engine/vod/aliyun-provider';
 import { startSandbox } from '../sandbox/index';
 import { AppController, type PathKind } from './controller';
-import type { ProviderFactory, StartSandbox } from './ports';
+import type { ProviderClass, StartSandbox } from './ports';
 import { ProfileService } from './profiles';
 import { ProviderRegistry } from './providers';
 import { SandboxHost } from './sandbox-host';
 import type { SecretBox } from './secret-box';
+import { WatchFolderService } from './watch-folders';
 
 export interface CreateAppOptions {
   dataDir: string;
@@ -27,8 +28,10 @@ export interface CreateAppOptions {
   locale?: string;
   /** Replaceable for tests; default: the real embedded sandbox with a disk store. */
   startSandbox?: StartSandbox;
-  /** Replaceable for tests; default: AliyunVodProvider. */
-  providerFactory?: ProviderFactory;
+  /** Replaceable for tests (a subclass that records calls); default: AliyunVodProvider. */
+  providerClass?: ProviderClass;
+  /** Between scans of the watch folders (default 3 s); tests lengthen it and scan on demand. */
+  watchIntervalMs?: number;
 }
 
 /** The events of the contract, as VodBridge declares them. */
@@ -36,6 +39,8 @@ export type AppEvents = Pick<VodBridge, keyof typeof EVENT_SUBSCRIBERS>;
 
 export interface App {
   controller: AppController;
+  /** Also reached through the controller; here for a scan on demand (tests). */
+  watchFolders: WatchFolderService;
   events: AppEvents;
   /** Stops the engine gracefully (parts settle, checkpoint consistent), then the sandbox. */
   dispose(): Promise<void>;
@@ -53,10 +58,20 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
   profiles.ensureDefault();
   if (opts.sandbox) profiles.activateSandbox();
 
-  const providers = new ProviderRegistry(profiles, opts.providerFactory ?? ((c) => new AliyunVodProvider(c)));
+  const providers = new ProviderRegistry(profiles, opts.providerClass ?? AliyunVodProvider);
   let engine;
   try {
-    engine = await openEngine({ dbPath, providerFor: (id) => providers.providerFor(id) });
+    engine = await openEngine({
+      dbPath,
+      providerFor: (id) => providers.providerFor(id),
+      // The ledger's account: a profile's AccessKeyId@endpoint as the CLI names it; the
+      // sandbox's endpoint moves with its port, so the sandbox profile is its own account.
+      accountOf: (id) => {
+        const p = profiles.get(id ?? profiles.activeId() ?? '');
+        if (!p) return id ?? '';
+        return p.kind === 'sandbox' ? `sandbox:${p.id}` : ledgerAccount(p);
+      },
+    });
     await engine.start();
     if (opts.sandbox) await sandbox.ensure();
   } catch (err) {
@@ -66,8 +81,16 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
     throw err;
   }
 
+  // Its own reads of the jobs go through the profile connection (WAL: it sees the
+  // engine's commits), as `vodup watch` reads through a second connection.
+  const watchFolders = new WatchFolderService({
+    engine, store, activeProfileId: () => profiles.activeId(), intervalMs: opts.watchIntervalMs,
+  });
+  watchFolders.start();
+
   const controller = new AppController({
     engine,
+    watchFolders,
     profiles,
     providers,
     pickPaths: opts.pickPaths,
@@ -83,14 +106,17 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
     onJobsChanged: (l) => unsubscriber(engine.onDidChangeJobs(l)),
     onProgress: (l) => unsubscriber(engine.onDidProgress(l)),
     onProfilesChanged: (l) => unsubscriber(profiles.onDidChange(() => l())),
+    onWatchFoldersChanged: (l) => unsubscriber(watchFolders.onDidChange(l)),
   };
 
   let disposing: Promise<void> | undefined;
   return {
     controller,
+    watchFolders,
     events,
     dispose: () => (disposing ??= (async () => {
       try {
+        await watchFolders.dispose(); // no scan adds jobs to an engine shutting down
         await engine.shutdown();
       } finally {
         controller.dispose();

@@ -1,5 +1,5 @@
 // What the composition root needs from the pieces it wires, as narrow interfaces:
-// the queue store's profile table, the embedded sandbox, and a provider factory.
+// the queue store's profile table, the embedded sandbox, and a provider class.
 // The real implementations are plugged in by create-app.ts; tests may pass real
 // alternatives (a sandbox on another port, a store on a temp file).
 
@@ -30,4 +30,9 @@ export interface SandboxHandle {
 
 export type StartSandbox = (opts: { dataDir: string }) => Promise<SandboxHandle>;
 
-export type ProviderFactory = (credentials: ProviderCredentials) => VideoProvider;
+/**
+ * A provider implementation as its class (not a factory function): the app's per-profile
+ * stand-in reads the methods to forward from the class before any instance exists
+ * (main/app/providers.ts).
+ */
+export type ProviderClass = new (credentials: ProviderCredentials) => VideoProvider;

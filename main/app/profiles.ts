@@ -4,6 +4,7 @@
 
 import crypto from 'crypto';
 import type { ProfileInput, ProfileView } from '../../shared/types';
+import { vodRegionProblem } from '../../shared/validation';
 import { Emitter } from '../engine/events';
 import type { ProviderCredentials } from '../engine/provider';
 import type { ProfileRecord } from '../engine/store/records';
@@ -59,6 +60,30 @@ export class ProfileService {
   }
 
   save(input: ProfileInput): ProfileView {
+    const { id, record } = this.recordOf(input);
+    this.store.saveProfile(record);
+    if (!this.activeId()) this.store.setActiveProfileId(id);
+    this.changed.fire(null);
+    return toView(this.store.getProfile(id) ?? record);
+  }
+
+  /**
+   * The credentials an unsaved input would have (what save() would store, with an
+   * omitted secret or token taken from the stored profile), to test them before saving.
+   * Refuses what save() refuses, with the same words.
+   */
+  async candidateCredentials(input: ProfileInput): Promise<ProviderCredentials> {
+    const { record } = this.recordOf(input);
+    const existing = input.id ? this.get(input.id) : undefined;
+    return this.credentialsOf({
+      ...record,
+      secretBlob: record.secretBlob ?? existing?.secretBlob ?? null,
+      tokenBlob: record.tokenBlob === undefined ? existing?.tokenBlob ?? null : record.tokenBlob,
+    });
+  }
+
+  /** save()'s checks and the record it stores (secretBlob/tokenBlob undefined = keep the stored one). */
+  private recordOf(input: ProfileInput): { id: string; record: ProfileRecord } {
     const existing = input.id ? this.get(input.id) : undefined;
     const id = input.id ?? crypto.randomUUID();
     const name = input.name.trim();
@@ -69,6 +94,9 @@ export class ProfileService {
     }
     const endpoint = input.endpoint?.trim() || undefined;
     if (endpoint) checkEndpoint(endpoint);
+    // A region without VOD has no endpoint to call (the sandbox has its own endpoint).
+    const regionProblem = input.kind === 'sandbox' ? undefined : vodRegionProblem(region, endpoint);
+    if (regionProblem) throw new IpcError('InvalidProfile', `${regionProblem} Choose one of them, or give the endpoint to use.`);
 
     let record: ProfileRecord;
     if (input.kind === 'sandbox') {
@@ -94,10 +122,7 @@ export class ProfileService {
           : token ? this.box.encrypt(token) : null,
       };
     }
-    this.store.saveProfile(record);
-    if (!this.activeId()) this.store.setActiveProfileId(id);
-    this.changed.fire(null);
-    return toView(this.store.getProfile(id) ?? record);
+    return { id, record };
   }
 
   delete(id: string): void {
@@ -126,6 +151,10 @@ export class ProfileService {
     if (!rec) {
       throw new IpcError('ProfileNotFound', 'The profile these uploads belong to was deleted. Add it again with the same AccessKey, then retry.');
     }
+    return this.credentialsOf(rec);
+  }
+
+  private async credentialsOf(rec: ProfileRecord): Promise<ProviderCredentials> {
     if (rec.kind === 'sandbox') {
       const sb = await this.sandbox.ensure();
       return { accessKeyId: sb.accessKeyId, accessKeySecret: sb.accessKeySecret, region: sb.region, endpoint: sb.url };

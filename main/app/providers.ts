@@ -3,16 +3,49 @@
 // secret, starting the sandbox), so each profile gets a stable stand-in that resolves
 // the real provider on use. Editing a profile drops the cached one: the next call,
 // even for a job already running, uses the new credentials.
+//
+// The stand-in's methods are read from the provider's class, not listed by hand: the
+// engine decides by a method's presence whether it can adopt a video after a lost
+// CreateUploadVideo answer (findUnfinishedUploads) and whether it can ask for many
+// statuses in one call (getVideoStatuses), so a stand-in that dropped an optional
+// method silently changed what the desktop app and web mode do.
 
-import type { VideoProvider } from '../engine/provider';
-import type { ProviderFactory } from './ports';
+import type { ProviderCredentials, VideoProvider } from '../engine/provider';
+import type { ProviderClass } from './ports';
 import type { ProfileService } from './profiles';
+
+type Method = (...args: unknown[]) => Promise<unknown>;
+
+/**
+ * The methods instances of `cls` have: the functions on its prototype chain below Object,
+ * each name decided by its nearest definition (as property lookup does).
+ */
+export function providerMethodNames(cls: ProviderClass): string[] {
+  const seen = new Set<string>(['constructor']);
+  const names: string[] = [];
+  for (let proto: object | null = cls.prototype as object; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      if (seen.has(name)) continue;
+      seen.add(name);
+      if (typeof Object.getOwnPropertyDescriptor(proto, name)?.value === 'function') names.push(name);
+    }
+  }
+  return names;
+}
+
+/** Functions an instance holds itself (arrow-function properties), which its class does not show. */
+function ownMethodNames(provider: VideoProvider): string[] {
+  return Object.keys(provider).filter((k) => typeof (provider as unknown as Record<string, unknown>)[k] === 'function');
+}
 
 export class ProviderRegistry {
   private readonly real = new Map<string, Promise<VideoProvider>>();
   private readonly standIns = new Map<string, VideoProvider>();
+  private readonly methods: readonly string[];
 
-  constructor(private readonly profiles: ProfileService, private readonly factory: ProviderFactory) {}
+  constructor(private readonly profiles: ProfileService, private readonly providerClass: ProviderClass) {
+    this.methods = providerMethodNames(providerClass);
+  }
 
   /** `undefined` (a job without a profile, e.g. added by the CLI) = the active profile. */
   providerFor(profileId: string | undefined): VideoProvider {
@@ -30,33 +63,43 @@ export class ProviderRegistry {
     if (!id) return Promise.reject(noProfile());
     let p = this.real.get(id);
     if (!p) {
-      p = this.profiles.credentials(id).then(this.factory);
+      p = this.profiles.credentials(id).then((c) => this.checked(new this.providerClass(c)));
       p.catch(() => this.real.delete(id));
       this.real.set(id, p);
     }
     return p;
   }
 
+  /** A provider for credentials no profile holds yet (an account tested before it is saved). */
+  forCredentials(credentials: ProviderCredentials): VideoProvider {
+    return this.checked(new this.providerClass(credentials));
+  }
+
   invalidate(): void {
     this.real.clear();
   }
 
+  /**
+   * A provider with a method its class does not declare (an arrow-function property)
+   * would lose it in the stand-in: refuse it loudly instead of uploading without it.
+   */
+  private checked(provider: VideoProvider): VideoProvider {
+    const missing = ownMethodNames(provider).filter((m) => !this.methods.includes(m));
+    if (missing.length > 0) {
+      throw new Error(`The provider ${this.providerClass.name} has methods the app cannot forward (${missing.join(', ')}); declare them as class methods.`);
+    }
+    return provider;
+  }
+
   private makeStandIn(profileId: string | undefined): VideoProvider {
-    const via = <K extends keyof VideoProvider>(name: K): VideoProvider[K] =>
-      (async (...args: unknown[]) => {
+    const standIn: Record<string, Method> = {};
+    for (const name of this.methods) {
+      standIn[name] = async (...args: unknown[]) => {
         const provider = await this.resolve(profileId);
-        return (provider[name] as (...a: unknown[]) => Promise<unknown>).apply(provider, args);
-      }) as VideoProvider[K];
-    return {
-      createUpload: via('createUpload'),
-      refreshUpload: via('refreshUpload'),
-      getVideoStatus: via('getVideoStatus'),
-      createImageUpload: via('createImageUpload'),
-      setCover: via('setCover'),
-      deleteVideo: via('deleteVideo'),
-      getCatalog: via('getCatalog'),
-      testConnection: via('testConnection'),
-    };
+        return ((provider as unknown as Record<string, Method>)[name]).apply(provider, args);
+      };
+    }
+    return standIn as unknown as VideoProvider;
   }
 }
 

@@ -60,7 +60,7 @@ export async function scanPaths(paths: readonly string[]): Promise<ScanResult> {
       return;
     }
     if (!st.isFile()) {
-      into.rejected.push({ path: p, reason: 'Not a regular file (a device, socket or pipe).' });
+      into.rejected.push({ path: p, reason: 'Not a regular file (a device, socket or pipe).', code: 'NotRegularFile' });
       return;
     }
     if (seenFiles.has(p)) return;
@@ -68,7 +68,8 @@ export async function scanPaths(paths: readonly string[]): Promise<ScanResult> {
     const problems = [...validateFileName(p), ...validateFileSize(st.size)];
     // The rules are shared/validation's alone (an empty file is uploadable: OSS keeps an empty object).
     if (problems.length > 0) {
-      into.rejected.push({ path: p, reason: formatProblems(problems) });
+      // The first problem's code lets the renderer say it in the operator's language.
+      into.rejected.push({ path: p, reason: formatProblems(problems), code: problems[0].code, params: { ext: path.extname(p).slice(1) } });
     } else {
       into.files.push({ path: p, size: st.size, kind: mediaKindOf(p) === 'audio' ? 'audio' : 'video' });
     }
@@ -83,7 +84,9 @@ export async function scanPaths(paths: readonly string[]): Promise<ScanResult> {
   const kept = new Set(keep);
   for (const f of result.files) {
     const playlist = segmentOf.get(f.path);
-    if (playlist !== undefined) result.rejected.push({ path: f.path, reason: segmentSkipReason(playlist) });
+    if (playlist !== undefined) {
+      result.rejected.push({ path: f.path, reason: segmentSkipReason(playlist), code: 'HlsSegment', params: { playlist: path.basename(playlist) } });
+    }
   }
   result.files = result.files.filter((f) => kept.has(f.path));
   return result;

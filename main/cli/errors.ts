@@ -7,6 +7,8 @@ export const EXIT = {
   /** Bad input: unknown option, invalid file or metadata, missing/refused credentials. */
   usage: 2,
   sigint: 130,
+  /** stdout's reader went away (EPIPE) while jobs were uploading: 128 + SIGPIPE. */
+  sigpipe: 141,
   sigterm: 143,
 } as const;
 

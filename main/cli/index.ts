@@ -2,8 +2,10 @@
 // sub-command lives in commands/; this file only declares the grammar.
 
 import { Command, CommanderError, Option } from 'commander';
+import { catalogCommand } from './commands/catalog';
 import { controlCommand, type ControlAction } from './commands/control';
 import { exportCommand } from './commands/export';
+import { ledgerExportCommand, ledgerSeedCommand } from './commands/ledger';
 import { probeCommand } from './commands/probe';
 import { runCommand } from './commands/run';
 import { sandboxCommand } from './commands/sandbox';
@@ -13,18 +15,29 @@ import { uploadCommand } from './commands/upload';
 import { watchCommand } from './commands/watch';
 import { CliError, EXIT } from './errors';
 import { categoryId, intIn, megabytesPerSecond, parseSelector, uploadWindowFlag } from './options';
+import { QUEUE_TABS } from '../../shared/types';
+import { DEFAULT_PROGRESS_INTERVAL_SEC } from './reporter';
+import { endOnBrokenPipe } from './session';
 import { EngineError } from '../engine/errors';
 
 const HELP_FOOTER = `
-Credentials (upload, run, watch): VOD_ACCESS_KEY_ID, VOD_ACCESS_KEY_SECRET, optional
-VOD_SECURITY_TOKEN, VOD_REGION (default cn-shanghai) and VOD_ENDPOINT (a sandbox);
-else the aliyun CLI's ~/.aliyun/config.json (its current profile).
+Credentials (upload, run, watch), the first found wins:
+  1. VOD_ACCESS_KEY_ID + VOD_ACCESS_KEY_SECRET (+ VOD_SECURITY_TOKEN for an STS token)
+  2. ALIBABA_CLOUD_ACCESS_KEY_ID + ALIBABA_CLOUD_ACCESS_KEY_SECRET (+ ALIBABA_CLOUD_SECURITY_TOKEN)
+  3. the aliyun CLI's ~/.aliyun/config.json (current profile, or ALIBABA_CLOUD_PROFILE)
+  4. ~/.alibabacloud/credentials (or ALIBABA_CLOUD_CREDENTIALS_FILE): section [default]
+     (or ALIBABA_CLOUD_PROFILE) with type = access_key or sts
+Region: VOD_REGION, else ALIBABA_CLOUD_REGION_ID, else the aliyun CLI profile's, else
+cn-shanghai; a region VOD does not serve (cn-hangzhou…) is refused. VOD_ENDPOINT points
+at another endpoint (a sandbox).
 
 The queue lives in $VODUP_HOME/queue.db (default ~/.vodup/queue.db); --db overrides.
 
 Exit codes: 0 all done; 1 a job failed or did not finish; 2 bad input, usage or
 credentials (valid files of the same command are still uploaded); 130/143 stopped by
-SIGINT/SIGTERM after a graceful shutdown (\`vodup run\` resumes).`;
+SIGINT/SIGTERM after a graceful shutdown (\`vodup run\` resumes); 141 stdout closed
+(a pipe's reader quit) while uploading, after the same graceful stop. A command never
+exits 0 with work it could not finish: on a full disk under the queue it waits, saying so.`;
 
 function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('vodup')
@@ -41,7 +54,14 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--files <n>', 'files in flight', intIn(1, 64))
     .option('--bwlimit <MB/s>', 'bandwidth cap for the whole run in MB/s (10^6 bytes); 0 = none', megabytesPerSecond)
     .option('--window <from-to>', 'upload only between these local times, e.g. 22:00-06:00 ("any" = any time); outside it the command waits', uploadWindowFlag)
-    .option('--json', 'stdout: one JSON line per file as it finishes; nothing else');
+    .option('--progress-interval <s>', 'seconds between progress lines when the output is not a terminal (0 = none)', intIn(0, 86_400, ' s'), DEFAULT_PROGRESS_INTERVAL_SEC)
+    .option('--json', 'stdout: one JSON line per file as it finishes; nothing else (progress lines go to stderr)');
+
+  // A file this account already uploaded (the ledger) or has in the queue: matched by
+  // size and sampled content, so a moved or renamed file is found too.
+  const duplicatesOption = () => new Option('--duplicates <policy>',
+    'a file this account already uploaded or queued: skip it (reported with its VideoId), upload it again as a new video, or fail (enqueue nothing)')
+    .choices(['skip', 'upload', 'fail']).default('skip');
 
   // The metadata of each file: shared by upload and watch.
   const metaOptions = (cmd: Command): Command => cmd
@@ -63,6 +83,9 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--manifest <file>', 'a CSV or JSON list of files with their own title, category, tags… (see README); the flags above fill what a row leaves empty')
     .option('--no-wait-ready', 'done when the object is in OSS, without waiting for VOD status Normal')
     .option('--hold', 'only enqueue, paused; start later with `vodup resume` and `vodup run`')
+    .option('--no-probe', 'do not check each file with ffprobe before it is enqueued')
+    .option('--strict', 'refuse files ffprobe cannot read as media (zero-byte, not video/audio) instead of warning; exit 2')
+    .addOption(duplicatesOption())
     .action(async (paths: string[], flags) => setExit(await uploadCommand(paths, flags)));
 
   metaOptions(runOptions(program.command('watch')
@@ -70,6 +93,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .argument('<folders...>', 'folders a transfer tool fills')))
     .option('--interval <sec>', 'seconds between scans', intIn(1, 86_400, ' s'), 10)
     .option('--settle <sec>', 'seconds a file must keep the same size and mtime before it is taken', intIn(0, 86_400, ' s'), 30)
+    .addOption(duplicatesOption())
     .action(async (folders: string[], flags) => setExit(await watchCommand(folders, flags)));
 
   runOptions(program.command('run')
@@ -82,6 +106,11 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'one JSON line per job')
     .action(async (flags) => setExit(await statusCommand(flags)));
 
+  program.command('catalog')
+    .description('List the ids upload takes, read from the account: categories (a tree), transcode template groups, workflows, applications. Parts the AccessKey may not read are named on stderr; exit 2 if it may read none, 1 if VOD could not be asked.')
+    .option('--json', 'one JSON object {categories, templateGroups, workflows, apps, refused}')
+    .action(async (flags) => setExit(await catalogCommand(flags)));
+
   program.command('probe')
     .description('Read duration, resolution and codecs of files with ffprobe and flag files that are not readable as media (VOD would fail to transcode them). Uploads nothing; exit 1 if any is unreadable.')
     .argument('<paths...>', 'video/audio files or folders')
@@ -92,9 +121,26 @@ function buildProgram(setExit: (code: number) => void): Command {
     .description('Export the queue\'s results (VideoId, state, VOD status, CRC-64, times, error) as CSV (UTF-8 with BOM) or JSON.')
     .addOption(dbOption())
     .addOption(new Option('--format <format>', 'file format').choices(['csv', 'json']).default('csv'))
-    .addOption(new Option('--tab <tab>', 'only the jobs of one tab (default: all jobs)').choices(['pending', 'active', 'done', 'failed']))
+    .addOption(new Option('--tab <tab>', 'only the jobs of one tab (default: all jobs)').choices([...QUEUE_TABS]))
     .option('--out <file>', 'write to this file instead of stdout')
     .action(async (flags) => setExit(await exportCommand(flags)));
+
+  const ledger = program.command('ledger')
+    .description('What this app uploaded (kept when jobs leave the queue).');
+  ledger.command('seed')
+    .description('On a fresh machine: record the files the account already has in VOD (same title and size, and proven the same bytes by the source\'s CRC-64), so uploads skip them.')
+    .argument('<paths...>', 'video/audio files or folders')
+    .addOption(dbOption())
+    .option('--json', 'one JSON line per file')
+    .action(async (paths: string[], flags) => setExit(await ledgerSeedCommand(paths, flags)));
+  ledger.command('export')
+    .description('Export the ledger: VideoId, title, path, size, sampled hash, CRC-64, when — of the credentials\' account, or --all.')
+    .addOption(dbOption())
+    .option('--json', 'JSON (an array)')
+    .option('--csv', 'CSV, UTF-8 with BOM (the default)')
+    .option('--all', 'every account\'s uploads, not only the account of the credentials')
+    .option('--out <file>', 'write to this file instead of stdout')
+    .action(async (flags) => setExit(await ledgerExportCommand(flags)));
 
   const control = (name: ControlAction, what: string): Command => program.command(name)
     .description(`${what} jobs by id, or "all"`)
@@ -104,12 +150,12 @@ function buildProgram(setExit: (code: number) => void): Command {
     .action(async (jobs: string[], flags) => setExit(await controlCommand(name, parseSelector(jobs), flags)));
   control('pause', 'Pause');
   control('resume', 'Resume (queue again)');
-  control('retry', 'Retry failed or canceled')
+  control('retry', 'Retry failed, canceled or waiting jobs; for jobs awaiting review, check their VOD status again')
     .option('--restart', 'a job whose file changed after its upload began uploads the file as it is now, from the start, under the same VideoId');
   control('cancel', 'Cancel').option('--delete-video', 'also delete the VideoId from VOD (needs credentials)');
 
   program.command('sandbox')
-    .description('Run the local VOD + OSS sandbox; prints one JSON line {endpoint, region, accessKeyId, accessKeySecret, uploadOnly, admin}.')
+    .description('Run the local VOD + OSS sandbox; prints one JSON line {endpoint, region, accessKeyId, accessKeySecret, uploadOnly, admin}. With --data the keys survive a restart.')
     .option('--port <n>', 'port on 127.0.0.1 (0 = any free port)', intIn(0, 65535))
     .option('--data <dir>', 'state and stored objects (default a new temporary folder)')
     .addOption(new Option('--store <kind>', 'keep the bytes (disk) or only their hashes (null)').choices(['disk', 'null']))
@@ -118,6 +164,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--review', 'review before publishing: complete videos stay Checking until POST /__admin/videos/<id>/status {"status":"Normal"}')
     .option('--search-lag-ms <ms>', 'SearchMedia finds a new video only this long after it was created', intIn(0, 86_400_000))
     .option('--oss-deny-list', 'upload credentials may not ListParts or HeadObject (AccessDenied), as VOD\'s policy may not allow them')
+    .option('--print-env', 'print `export VOD_ENDPOINT=… VOD_ACCESS_KEY_ID=…` lines for the sandbox serving --data (started in the background if none does; log in <data>/sandbox.log) and exit: eval "$(vodup sandbox --data ~/.vodup-sandbox --print-env)"')
     .action(async (flags) => sandboxCommand(flags));
 
   program.command('serve')
@@ -131,14 +178,45 @@ function buildProgram(setExit: (code: number) => void): Command {
   return program;
 }
 
+/** stdout (and stderr) closed by their reader end the command quietly (session.ts). */
+function endQuietlyOnBrokenPipe(): void {
+  let ended = false;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+    if (ended) return;
+    ended = true;
+    endOnBrokenPipe();
+  });
+  // Nothing can be said once stderr is gone; the command goes on to its own end.
+  process.stderr.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+  });
+}
+
+/** Resolves once what was written to a stream has been handed to the OS (pipes are asynchronous on macOS and Windows). */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  if (stream.destroyed || !stream.writable) return Promise.resolve();
+  return new Promise((resolve) => stream.write('', () => resolve()));
+}
+
 /** Entry point of bin/vodup.js. Exits the process when the command is done. */
 export async function main(argv: string[]): Promise<void> {
   let exitCode: number = EXIT.ok;
   let stayAlive = false;
+  let finished = false;
+  endQuietlyOnBrokenPipe();
+  // A command waits on its own handles (sockets, timers, keepingAlive). If Node still
+  // finds nothing left to run before it is done, that is a bug: it must not pass for
+  // success (Node would exit 0).
+  process.once('beforeExit', () => {
+    if (finished || stayAlive) return;
+    process.stderr.write('vodup: stopped before the command was done (nothing was left to wait on). Run `vodup status` to see where the jobs are; `vodup run` continues them.\n');
+    process.exit(EXIT.jobsFailed);
+  });
   const program = buildProgram((code) => (exitCode = code));
   // Servers (sandbox, serve) keep running after their action returns.
   program.hook('postAction', (_p, cmd) => {
-    stayAlive = cmd.name() === 'sandbox' || cmd.name() === 'serve';
+    stayAlive = (cmd.name() === 'sandbox' && !cmd.opts().printEnv) || cmd.name() === 'serve';
   });
   try {
     await program.parseAsync(argv);
@@ -157,5 +235,8 @@ export async function main(argv: string[]): Promise<void> {
       throw err;
     }
   }
-  if (!stayAlive) process.exit(exitCode);
+  finished = true;
+  if (stayAlive) return;
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  process.exit(exitCode);
 }

@@ -5,7 +5,7 @@
 import { TAB_STATES, type JobState, type JobView, type QueueTotals } from '../../shared/types';
 
 /** States in which the app works on its own (queued jobs get scheduled). */
-const BUSY_STATES: readonly JobState[] = ['queued', ...TAB_STATES.active];
+const BUSY_STATES: readonly JobState[] = ['queued', ...TAB_STATES.active, ...TAB_STATES.processing];
 
 export function activeJobCount(totals: QueueTotals): number {
   return BUSY_STATES.reduce((n, s) => n + (totals.byState[s] ?? 0), 0);

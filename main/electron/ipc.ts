@@ -8,6 +8,7 @@ import { EVENT_SUBSCRIBERS, IPC_METHODS, callChannel, eventChannel, type IpcEven
 import type { AppEvents } from '../app/create-app';
 import type { Dispatch } from '../app/dispatch';
 import { toErrorPayload } from '../app/ipc-error';
+import { originOf } from './permissions';
 
 /** Decides whether a call comes from our own page (not a stray frame or other origin). */
 export type SenderCheck = (event: IpcMainInvokeEvent) => boolean;
@@ -45,12 +46,7 @@ export function senderFromOrigins(origins: readonly string[]): SenderCheck {
   return (event) => {
     const frame = event.senderFrame;
     if (!frame || frame.parent) return false;
-    try {
-      // Not URL.origin: for a custom scheme like app:// that is the string "null".
-      const u = new URL(frame.url);
-      return origins.includes(`${u.protocol}//${u.host}`);
-    } catch {
-      return false;
-    }
+    const origin = originOf(frame.url);
+    return origin !== undefined && origins.includes(origin);
   };
 }

@@ -5,18 +5,23 @@ import {
   BrowserWindow, Menu, Notification, app, dialog, ipcMain, powerSaveBlocker, safeStorage, session,
   type Tray,
 } from 'electron';
+import fs from 'fs';
 import path from 'path';
 import { IMAGE_EXTENSIONS, AUDIO_EXTENSIONS, VIDEO_EXTENSIONS } from '../../shared/limits';
 import type { PickKind } from '../../shared/ipc';
 import type { QueueTotals } from '../../shared/types';
 import { createApp, type App } from '../app/create-app';
+import { useSqliteNativeBinding } from '../engine/store/index';
 import { createDispatcher } from '../app/dispatch';
 import { CONTENT_SECURITY_POLICY, developmentCsp } from '../app/security';
 import { ActivityNotifier, PowerGuard, activeJobCount, progressBarFor } from './activity';
 import { registerAppScheme, serveRendererOverAppScheme } from './app-protocol';
 import { forwardEvents, registerIpcHandlers, senderFromOrigins } from './ipc';
+import { developmentRendererUrl } from './dev-server';
 import { installGracefulQuit } from './lifecycle';
+import { chooseSqliteBinding, installedSqliteVersion } from './native-modules';
 import { menuTemplate } from './menu';
+import { installPermissionPolicy, originOf } from './permissions';
 import { chooseSecretBox } from './safe-storage-box';
 import { createTray, trayTooltip } from './tray';
 import { APP_ORIGIN, createMainWindow, hardenWebContents } from './window';
@@ -25,8 +30,6 @@ import { APP_ORIGIN, createMainWindow, hardenWebContents } from './window';
 const OUT_DIR = path.join(__dirname, '..', '..');
 const PRELOAD = path.join(OUT_DIR, 'preload', 'preload.js');
 const RENDERER_DIR = path.join(OUT_DIR, 'renderer');
-/** `npm run dev`-style runs point this at the Vite dev server. */
-const DEV_URL = process.env.ELECTRON_RENDERER_URL;
 
 export function startElectronShell(): void {
   if (!app.requestSingleInstanceLock()) {
@@ -35,6 +38,33 @@ export function startElectronShell(): void {
     return;
   }
   registerAppScheme();
+  // Before anything opens the queue: the better-sqlite3 build for this runtime.
+  try {
+    useSqliteNativeBinding(chooseSqliteBinding({
+      electronVersion: process.versions.electron,
+      target: { abi: process.versions.modules, platform: process.platform, arch: process.arch },
+      isPackaged: app.isPackaged,
+      repoDir: app.getAppPath(),
+      sqliteVersion: installedSqliteVersion(),
+      exists: (f) => fs.existsSync(f),
+    }));
+  } catch (err) {
+    // Started from a checkout without "npm run app": say what to run (stderr for the terminal too).
+    console.error((err as Error).message);
+    dialog.showErrorBox('VOD Bulk Uploader could not start', (err as Error).message);
+    app.exit(1);
+    return;
+  }
+  // `npm run dev`-style runs load the Vite dev server; a packaged app never does.
+  let devUrl: string | undefined;
+  try {
+    devUrl = developmentRendererUrl(process.env.ELECTRON_RENDERER_URL, app.isPackaged);
+  } catch (err) {
+    console.error((err as Error).message);
+    app.exit(1);
+    return;
+  }
+  const trustedOrigins = [APP_ORIGIN, ...(devUrl ? [originOf(devUrl)!] : [])];
 
   let win: BrowserWindow | undefined;
   let instance: App | undefined;
@@ -76,7 +106,7 @@ export function startElectronShell(): void {
         }
       });
     });
-    void (DEV_URL ? w.loadURL(DEV_URL) : w.loadURL(`${APP_ORIGIN}/index.html`));
+    void w.loadURL(devUrl ?? `${APP_ORIGIN}/index.html`);
     return w;
   };
 
@@ -114,7 +144,8 @@ export function startElectronShell(): void {
     const { box, warning } = chooseSecretBox(safeStorage, process.platform, dataDir);
     if (warning) console.warn(warning);
 
-    const csp = DEV_URL ? developmentCsp(new URL(DEV_URL).origin) : CONTENT_SECURITY_POLICY;
+    installPermissionPolicy(session.defaultSession, trustedOrigins);
+    const csp = devUrl ? developmentCsp(originOf(devUrl)!) : CONTENT_SECURITY_POLICY;
     session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
       callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
     });
@@ -123,7 +154,7 @@ export function startElectronShell(): void {
 
     const running = await createApp({ dataDir, secretBox: box, shell: 'electron', pickPaths, version: app.getVersion(), locale: app.getLocale() });
     instance = running;
-    registerIpcHandlers(ipcMain, createDispatcher(running.controller), senderFromOrigins(DEV_URL ? [APP_ORIGIN, new URL(DEV_URL).origin] : [APP_ORIGIN]));
+    registerIpcHandlers(ipcMain, createDispatcher(running.controller), senderFromOrigins(trustedOrigins));
     forwardEvents(running.events, (channel, payload) => {
       if (win && !win.isDestroyed()) win.webContents.send(channel, payload);
     });

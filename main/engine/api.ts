@@ -2,7 +2,7 @@
 // The IPC contract (shared/ipc.ts) is implemented on top of this.
 
 import type {
-  EngineSettings, JobMeta, JobPage, JobQuery, JobSelector, JobView, NewJob, ProgressBatch,
+  DuplicateFile, DuplicatePolicy, EngineSettings, JobMeta, LedgerRow, JobPage, JobQuery, JobSelector, JobView, NewJob, ProgressBatch,
   QueueTotals, RejectedFile,
 } from '../../shared/types';
 import type { JobEvent } from '../../shared/ipc';
@@ -11,6 +11,11 @@ import type { Event } from './events';
 export interface AddJobsResult {
   added: JobView[];
   rejected: RejectedFile[];
+  /**
+   * Files this account already has (uploaded, or in the queue) that were not added:
+   * all of them with `duplicates: 'skip'` and `'fail'`; none with `'upload'`.
+   */
+  duplicates: DuplicateFile[];
 }
 
 export interface AddJobsOptions {
@@ -18,6 +23,18 @@ export interface AddJobsOptions {
   hold?: boolean;
   /** The profile whose account uploads these jobs (see EngineOptions.providerFor). */
   profileId?: string;
+  /**
+   * The part size chosen for these jobs, in MiB (0 or absent: the engine's setting when
+   * each job starts). Kept with each job, so a held job uploads with it later.
+   */
+  partSizeMiB?: number;
+  /**
+   * What to do with a file the account already has (shared/types DuplicatePolicy).
+   * Absent: `upload`, as before there was a ledger; the shells pass `skip`. Files are
+   * matched against what the account had before the call (copies within one call are
+   * each added).
+   */
+  duplicates?: DuplicatePolicy;
 }
 
 export interface RetryOptions {
@@ -39,6 +56,10 @@ export interface UploadEngineApi {
   /** Validates and enqueues; nothing invalid enters the queue. */
   addJobs(items: NewJob[], opts?: AddJobsOptions): Promise<AddJobsResult>;
   /** Changes metadata of jobs that have no VideoId yet; others are refused. */
+  /** Which of these files the account (of this profile) already has; nothing is added. */
+  findDuplicates(paths: string[], opts?: { profileId?: string }): Promise<DuplicateFile[]>;
+  /** The ledger: what this app uploaded, of one profile's account or of all, oldest first. */
+  listLedger(opts?: { profileId?: string; all?: boolean }): LedgerRow[];
   updateMeta(ids: number[], patch: Partial<JobMeta>): Promise<JobView[]>;
   queryJobs(query: JobQuery): JobPage;
   getJob(id: number): JobView | undefined;
@@ -54,6 +75,8 @@ export interface UploadEngineApi {
   cancel(sel: JobSelector, opts?: CancelOptions): Promise<void>;
   /** Higher runs first. */
   setPriority(ids: number[], priority: number): Promise<void>;
+  /** Takes completed and canceled jobs out of the views and totals (CLEARABLE_STATES); returns how many. */
+  clearFinished(): number;
 
   getSettings(): EngineSettings;
   updateSettings(patch: Partial<EngineSettings>): EngineSettings;

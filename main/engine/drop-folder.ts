@@ -9,12 +9,22 @@
 // unless the caller `forget`s the file: then it settles and is looked at again (a job
 // that failed because the file changed while it uploaded takes the version it settles at).
 //
+// HLS packages (hls.ts): the files a playlist in the watched folders lists are part of
+// its job, never videos of their own (reported once as segments). A playlist is handed
+// over once it and every listed file that is there have settled, and its version
+// includes its files': when one of them arrives, changes or goes, a playlist the queue
+// does not have (addJobs refused it: a segment still missing while a copy runs) is
+// handed over again once they have settled. Files that settle before the playlist that
+// lists them appears cannot be told from videos and are handed over as such; transfer
+// tools that copy in name order (rsync) bring "x.m3u8" before "x0.ts"/"x_000.ts".
+//
 // The walk is not cli/expand.ts's: the engine must not depend on a shell, and settling
 // needs each file's mtime, which that walk does not keep.
 
 import fs from 'fs';
 import path from 'path';
-import { formatProblems, validateFileName } from '../../shared/validation';
+import { formatProblems, titleFromFileName, validateFileName } from '../../shared/validation';
+import { isHlsPlaylist, packageReferences, segmentSkipReason, separateHlsSegments } from './hls';
 import type { JobRecord } from './store/records';
 
 export interface DropFile {
@@ -33,6 +43,8 @@ export interface DropScan {
   ready: DropFile[];
   /** Files VOD does not take, each reported the first time it is seen. */
   ignored: DropNotice[];
+  /** Files a playlist here lists (uploaded with it), each reported the first time; `playlist` is its path. */
+  segments: (DropNotice & { playlist: string })[];
   /** Sub-folders or files that could not be read, each reported once until readable again. */
   unreadable: DropNotice[];
   /** Watched folders that were there and are gone (or unreadable) since the last scan. */
@@ -58,11 +70,31 @@ interface Seen {
   since: number;
   /** Handed over (or known to the queue) in this version: never again. */
   done: boolean;
+  /** A playlist handed over: its files and their versions then (the rest of its version). */
+  pkg?: string;
+}
+
+/** A playlist's references, valid while it and the playlists it lists keep their versions. */
+interface CachedRefs {
+  /** The playlists it lists (present or not). */
+  lists: readonly string[];
+  /** Versions of the playlist and of `lists`, in that order, when it was read. */
+  stamp: readonly string[];
+  referenced: readonly string[];
+}
+
+/** A file found by the walk: its version, and why VOD does not take it (its name), if so. */
+interface Walked {
+  size: number;
+  mtimeMs: number;
+  problem?: string;
 }
 
 export class DropFolder {
   private readonly seen = new Map<string, Seen>();
   private readonly ignoredReported = new Set<string>();
+  private readonly segmentReported = new Set<string>();
+  private readonly refsCache = new Map<string, CachedRefs>();
   private readonly unreadableReported = new Set<string>();
   private readonly lostRoots = new Set<string>();
   /** Applied when the next scan begins (a scan in progress keeps a consistent view). */
@@ -85,9 +117,9 @@ export class DropFolder {
   async scan(): Promise<DropScan> {
     for (const p of this.forgotten) this.seen.delete(p);
     this.forgotten.clear();
-    const out: DropScan = { ready: [], ignored: [], unreadable: [], lost: [], back: [] };
+    const out: DropScan = { ready: [], ignored: [], segments: [], unreadable: [], lost: [], back: [] };
     const now = this.now();
-    const present = new Set<string>();
+    const walked = new Map<string, Walked>();
     const unreadableNow = new Set<string>();
     const walkedRoots: string[] = [];
 
@@ -96,7 +128,7 @@ export class DropFolder {
       try {
         st = await fs.promises.stat(root);
         if (!st.isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
-        await this.walk(root, now, present, unreadableNow, out);
+        await this.walk(root, now, walked, unreadableNow, out);
       } catch (err) {
         if (!this.lostRoots.has(root)) {
           this.lostRoots.add(root);
@@ -109,21 +141,75 @@ export class DropFolder {
     }
 
     // Forget files that are gone (or whose folder is): if they come back they settle anew.
-    for (const p of [...this.seen.keys()]) if (!present.has(p)) this.seen.delete(p);
+    for (const p of [...this.seen.keys()]) if (!walked.has(p)) this.seen.delete(p);
+    for (const p of [...this.refsCache.keys()]) if (!walked.has(p)) this.refsCache.delete(p);
     for (const p of [...this.unreadableReported]) if (!unreadableNow.has(p)) this.unreadableReported.delete(p);
 
-    for (const p of [...present].sort()) {
+    const paths = [...walked.keys()].sort();
+    const { segmentOf } = await separateHlsSegments(paths, (p) => this.referencesOf(p, walked));
+    for (const p of paths) {
+      const problem = walked.get(p)!.problem;
+      const playlist = segmentOf.get(p);
+      if (playlist !== undefined) {
+        if (!this.segmentReported.has(p)) {
+          this.segmentReported.add(p);
+          out.segments.push({ path: p, playlist, message: segmentSkipReason(playlist) });
+        }
+      } else if (problem !== undefined && !this.ignoredReported.has(p)) {
+        this.ignoredReported.add(p);
+        out.ignored.push({ path: p, message: problem });
+      }
+    }
+
+    const settled = (s: Seen): boolean => now - s.since >= this.opts.settleMs;
+    for (const p of paths) {
+      if (walked.get(p)!.problem !== undefined) continue;
       const s = this.seen.get(p)!;
-      if (s.done || now - s.since < this.opts.settleMs) continue;
+      if (segmentOf.has(p)) {
+        s.done = true; // this version goes up with its playlist
+        continue;
+      }
+      let pkg: string | undefined;
+      if (isHlsPlaylist(p)) {
+        const members = (await this.referencesOf(p, walked)).filter((m) => m !== p);
+        // The files must have settled too: a copy still running is not a package yet.
+        if (members.some((m) => this.seen.has(m) && !settled(this.seen.get(m)!))) continue;
+        pkg = JSON.stringify([...members].sort().map((m) => [m, versionOf(walked.get(m))]));
+        if (s.done && s.pkg !== pkg) s.done = false; // a file of it arrived, changed or went
+      }
+      if (s.done || !settled(s)) continue;
       s.done = true;
+      s.pkg = pkg;
       const file = { path: p, size: s.size, mtimeMs: s.mtimeMs };
       if (!this.opts.isKnown(file)) out.ready.push(file);
     }
     return out;
   }
 
+  /** A playlist's references (hls.ts), read again only when it or a playlist it lists changed. */
+  private async referencesOf(playlist: string, walked: ReadonlyMap<string, Walked>): Promise<readonly string[]> {
+    const versionNow = async (p: string): Promise<string> => {
+      const w = walked.get(p);
+      if (w) return versionOf(w);
+      try {
+        return versionOf(await fs.promises.stat(p)); // hidden, or not there
+      } catch {
+        return versionOf(undefined);
+      }
+    };
+    const stampOf = async (lists: readonly string[]): Promise<string[]> => Promise.all([playlist, ...lists].map(versionNow));
+    const cached = this.refsCache.get(playlist);
+    if (cached && (await stampOf(cached.lists)).every((v, i) => v === cached.stamp[i])) return cached.referenced;
+    const version = await versionNow(playlist);
+    const { referenced, playlists } = await packageReferences(playlist);
+    const stamp = await stampOf(playlists);
+    // Rewritten while it was read: not cached, so the next scan reads it again.
+    if (stamp[0] === version) this.refsCache.set(playlist, { lists: playlists, stamp, referenced });
+    return referenced;
+  }
+
   /** Depth-first with an explicit stack (deep trees must not overflow the call stack). */
-  private async walk(root: string, now: number, present: Set<string>, unreadableNow: Set<string>, out: DropScan): Promise<void> {
+  private async walk(root: string, now: number, walked: Map<string, Walked>, unreadableNow: Set<string>, out: DropScan): Promise<void> {
     const stack = [root];
     const visited = new Set<string>();
     const unreadable = (p: string, err: unknown): void => {
@@ -162,15 +248,9 @@ export class DropFolder {
           continue;
         }
         if (!st.isFile()) continue;
+        // A file VOD does not take is still walked: it may be a playlist's (an .m4s, a key).
         const problems = validateFileName(p);
-        if (problems.length > 0) {
-          if (!this.ignoredReported.has(p)) {
-            this.ignoredReported.add(p);
-            out.ignored.push({ path: p, message: formatProblems(problems) });
-          }
-          continue;
-        }
-        present.add(p);
+        walked.set(p, { size: st.size, mtimeMs: st.mtimeMs, ...(problems.length > 0 ? { problem: formatProblems(problems) } : {}) });
         const prev = this.seen.get(p);
         if (!prev || prev.size !== st.size || prev.mtimeMs !== st.mtimeMs) {
           // New, or changed since the last scan (still being written, or a new version).
@@ -187,7 +267,8 @@ export class DropFolder {
  *   latest job is unfinished (its object is not complete): it takes this version if
  *   its upload has not begun, or fails with FileChanged before completing;
  * - `restart`: the latest job failed with FileChanged (stopped before its object was
- *   completed), so it uploads this version under its VideoId;
+ *   completed), so it uploads this version under its VideoId; for a playlist, also
+ *   the version it failed with (a file of its package changed, not the playlist);
  * - `new`: no job can take it (none; the latest one's object is complete, and a new
  *   version of a finished video is a video of its own; or it failed for another reason).
  */
@@ -196,13 +277,35 @@ export function versionVerdict(
   f: DropFile,
 ): 'known' | 'new' | { restart: number } {
   // An HLS playlist's job is sized as its whole package (hls.ts): a playlist is known by mtime.
-  const playlist = /\.m3u8$/i.test(f.path);
-  if (jobs.some((j) => (playlist || j.size === f.size) && j.mtimeMs === Math.trunc(f.mtimeMs))) return 'known';
+  const playlist = isHlsPlaylist(f.path);
   // The latest job decides (canceled ones aside): an older one was left behind by it.
   const last = [...jobs].reverse().find((j) => j.state !== 'canceled');
+  // A package's change is usually in a segment, the playlist untouched: its job restarts
+  // whatever the playlist's mtime (handed over only once all its files have settled).
+  if (playlist && last && last.crc64 === undefined && last.state === 'failed' && last.error?.code === 'FileChanged') {
+    return { restart: last.id };
+  }
+  if (jobs.some((j) => (playlist || j.size === f.size) && j.mtimeMs === Math.trunc(f.mtimeMs))) return 'known';
   if (!last || last.crc64 !== undefined) return 'new';
   if (last.state !== 'failed') return 'known';
   return last.error?.code === 'FileChanged' ? { restart: last.id } : 'new';
+}
+
+/**
+ * The title of a file a drop folder hands over, under the folder's title template:
+ * "{name}" is the file's name without its extension. Files arrive one at a time, so a
+ * template without "{name}" would give every file the same title: " {name}" is
+ * appended ("Show" → "Show {name}"). Absent or empty: the file's name.
+ */
+export function dropTitle(filePath: string, template: string | undefined): string {
+  const own = titleFromFileName(filePath);
+  if (template === undefined || template === '') return own;
+  return (template.includes('{name}') ? template : `${template} {name}`).split('{name}').join(own);
+}
+
+/** A file's version as part of a playlist's: size and mtime, or absent. */
+function versionOf(f: { size: number; mtimeMs: number } | undefined): string {
+  return f ? `${f.size}:${f.mtimeMs}` : '-';
 }
 
 function describeFsError(err: NodeJS.ErrnoException): string {

@@ -14,7 +14,7 @@ export type ErrorKind =
 const RETRYABLE_KINDS: ReadonlySet<ErrorKind> = new Set(['network', 'throttled', 'server', 'credentialExpired', 'integrity']);
 
 const KIND_HINTS: Record<ErrorKind, string> = {
-  network: 'The network connection failed. The upload continues by itself when the connection is back; check the network or proxy if it stays offline.',
+  network: 'The upload continues by itself when the network is back; check the network or proxy if it stays offline.',
   throttled: 'The service is limiting the request rate. The app slows down and retries by itself; lower the number of files and parts in flight if this persists.',
   server: 'The service had a temporary problem. The app retries by itself; if it persists, check the Alibaba Cloud status page.',
   credentialExpired: 'The temporary upload credential expired; the app fetches a new one and continues.',
@@ -29,6 +29,9 @@ const KIND_HINTS: Record<ErrorKind, string> = {
   unknown: 'An unexpected error occurred. Retry; if it happens again, report it with the request id.',
 };
 
+/** Every kind, for the renderer's coverage test (each needs its text in every language). */
+export const ERROR_KINDS = Object.keys(KIND_HINTS) as ErrorKind[];
+
 export interface EngineErrorInit {
   kind: ErrorKind;
   code: string;
@@ -37,6 +40,10 @@ export interface EngineErrorInit {
   requestId?: string;
   status?: number;
   hint?: string;
+  /** The library's own words (URL, headers, socket state): for the job's event log, not for the operator. */
+  detail?: string;
+  /** Values the renderer puts into its translated text for this code (the host, the reason …). */
+  params?: Record<string, string | number>;
   cause?: unknown;
 }
 
@@ -47,6 +54,8 @@ export class EngineError extends Error {
   readonly requestId?: string;
   readonly status?: number;
   readonly hint: string;
+  readonly detail?: string;
+  readonly params?: Record<string, string | number>;
   override readonly cause?: unknown;
 
   constructor(init: EngineErrorInit) {
@@ -58,6 +67,8 @@ export class EngineError extends Error {
     this.requestId = init.requestId;
     this.status = init.status;
     this.hint = init.hint ?? KIND_HINTS[init.kind];
+    if (init.detail !== undefined) this.detail = redact(init.detail);
+    if (init.params !== undefined) this.params = init.params;
     this.cause = init.cause;
   }
 
@@ -65,7 +76,7 @@ export class EngineError extends Error {
   with(patch: Partial<EngineErrorInit>): EngineError {
     return new EngineError({
       kind: this.kind, code: this.code, message: this.message, retryable: this.retryable,
-      requestId: this.requestId, status: this.status, hint: this.hint, cause: this.cause, ...patch,
+      requestId: this.requestId, status: this.status, hint: this.hint, detail: this.detail, params: this.params, cause: this.cause, ...patch,
     });
   }
 }
@@ -95,6 +106,8 @@ const CODE_HINTS: Record<string, string> = {
   'enotfound': 'The service\'s host name could not be resolved. Check the DNS and network settings, and the endpoint in the profile.',
   'eai_again': 'The DNS lookup failed for now. Check the network; the app retries by itself.',
   'econnrefused': 'The service refused the connection. Check the endpoint in the profile and any proxy or firewall.',
+  'requesttimeout': 'OSS closed a connection on which no data moved for a while; the part is sent again. If it keeps happening the link is too slow for the part size: lower the parts in flight or the part size.',
+  'forbidden.ram': 'The RAM user behind this AccessKey is not allowed this action. Grant it in the RAM console (e.g. the AliyunVODFullAccess policy, or the single action named in the message).',
   'medianotfound': 'The video no longer exists in VOD (it may have been deleted in the console).',
   'invalidvideo.notfound': 'The video no longer exists in VOD (it may have been deleted in the console).',
 };
@@ -137,8 +150,13 @@ const CREDENTIAL_REFRESH_CODES = new Set(['invalidaccesskeyid', 'securitytokenex
 /** Service codes → kind, first match wins. Codes are compared in lower case. */
 const SERVICE_CODE_RULES: ReadonlyArray<[RegExp, ErrorKind, boolean?]> = [
   [/^(invalidaccesskeyid|securitytokenexpired|invalidsecuritytoken)$/, 'credentialExpired'],
-  [/^throttling|^toomanyrequests$|^requestlimitexceeded|^flowlimit/, 'throttled'],
+  // OSS's 503 family (OSS error reference, "503 error"): upload/download traffic, QPS and
+  // concurrency limits; "reduce your request rate" means back off and send again.
+  [/^throttling|^toomanyrequests$|^requestlimitexceeded|^flowlimit|ratelimitexceeded$|qpslimitexceeded$|^activerequestlimitexceeded$|^cpulimitexceeded$|^slowdown$/, 'throttled'],
   [/^serviceunavailable|^internalerror|^internalfailure|^servicebusy|^servicetimeout|^backenderror/, 'server'],
+  // OSS 400 RequestTimeout (EC 0017-00000504, "reading the request body timed out"): the
+  // socket sat idle too long; the same request sent again succeeds. Transient, not a bad parameter.
+  [/^requesttimeout$/, 'network'],
   // A fresh nonce is made for every attempt, so a replayed nonce is fixed by retrying.
   [/^signaturenonceused$/, 'auth', true],
   [/^invalidaccesskeyid\.|^signaturedoesnotmatch$|^incompletesignature$|^invalidsecuritytoken\.|^invalidtimestamp|^requesttimetooskewed$|^missingsecuritytoken$|^unauthorized/, 'auth'],
@@ -286,13 +304,29 @@ function isNetworkSyscall(e: Bag): boolean {
   return syscall === 'connect' || syscall === 'getaddrinfo';
 }
 
+/** Codes whose service message goes on with the whole string-to-sign (pop-core: "…server string to sign is:POST&%2F&…"). */
+const SIGNATURE_CODES = new Set(['signaturedoesnotmatch', 'incompletesignature']);
+
+/**
+ * The first sentence of a service message: "Specified signature is not matched with our
+ * calculation." out of a text that goes on with the canonical request, hundreds of
+ * characters that help nobody but a debugger (they stay in the event log as `detail`).
+ */
+export function firstSentence(message: string): string {
+  const m = /^(.+?[.!?。])(\s|$)/s.exec(message.trim());
+  const s = (m ? m[1] : message.trim()).replace(/\s*server string to sign is:.*$/is, '');
+  return s.length > 240 ? `${s.slice(0, 239)}…` : s;
+}
+
 function fromServiceCode(code: string, message: string, status: number | undefined, requestId: string | undefined, cause: unknown): EngineError {
   const rule = kindOfServiceCode(code);
   const kind = rule?.[0] ?? (status !== undefined ? kindOfStatus(status) : undefined) ?? 'unknown';
+  const trimmed = SIGNATURE_CODES.has(code.toLowerCase()) ? firstSentence(message) : message;
   return new EngineError({
     kind,
     code,
-    message,
+    message: trimmed,
+    ...(trimmed !== message ? { detail: message } : {}),
     retryable: rule?.[1],
     requestId,
     status,
@@ -301,13 +335,79 @@ function fromServiceCode(code: string, message: string, status: number | undefin
   });
 }
 
+/** The queue database (better-sqlite3) refused a read or write: a disk problem, not a bug. */
+export function isQueueStoreError(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'SqliteError';
+}
+
 /** OSS said the STS credential is expired or invalid: refresh the lease, then retry. */
 export function isCredentialRefreshError(e: EngineError): boolean {
   return CREDENTIAL_REFRESH_CODES.has(e.code.toLowerCase());
 }
 
+/**
+ * The code VodClient gives a create call (CreateUploadVideo…) whose request was sent but
+ * whose answer never came: VOD may have carried it out. Only this outcome makes a job
+ * look for the video the lost request may have made before creating again; an answer
+ * (throttling, a 5xx, a refusal) proves the request was not carried out.
+ */
+export const CREATE_OUTCOME_UNKNOWN = 'CreateOutcomeUnknown';
+
+export function isOutcomeUnknown(e: EngineError): boolean {
+  return e.code === CREATE_OUTCOME_UNKNOWN;
+}
+
+/**
+ * What broke, as a reason code (the renderer translates it: `network.reason.<code>`) and
+ * in a few English words, from a transport error's code or the library's message.
+ */
+const TRANSPORT_REASONS: ReadonlyArray<[RegExp, string, string]> = [
+  [/enotfound/, 'dns', 'its host name could not be resolved (DNS)'],
+  [/eai_again/, 'dnsLookup', 'the DNS lookup failed'],
+  [/econnrefused/, 'refused', 'the connection was refused'],
+  [/enetunreach|ehostunreach|enetdown|ehostdown/, 'unreachable', 'the network is unreachable'],
+  [/connectiontimeout|connect_timeout|connecttimeout|connection_timeout|etimedout/, 'connectTimeout', 'no connection could be made in time'],
+  [/responsetimeout|requesttimeout|headers_timeout|body_timeout|esockettimedout|timeout/, 'timeout', 'it did not answer in time'],
+  [/econnreset|socket hang up|epipe|premature|und_err_socket|econnaborted|remotesocketclosed|socket disconnected/, 'cut', 'the connection was cut'],
+];
+
+export function transportReason(code: string, raw: string): { reason: string; text: string } {
+  const text = `${code.toLowerCase()} ${raw.toLowerCase()}`;
+  for (const [re, reason, words] of TRANSPORT_REASONS) {
+    if (re.test(text)) return { reason, text: words };
+  }
+  return { reason: 'failed', text: 'the network request failed' };
+}
+
+/**
+ * A transport failure said the way an operator reads it: "Could not reach OSS
+ * (oss-cn-shanghai.aliyuncs.com): the connection was cut." The library's text (URL,
+ * headers, socket counters) moves to `detail`, which goes to the job's event log.
+ * Errors that are not transport failures, or already ours, pass unchanged.
+ */
+export function describeTransport(err: unknown, service: string, host: string): EngineError {
+  if (err instanceof EngineError) return err;
+  const e = classifyError(err);
+  if (e.kind !== 'network' || e.status !== undefined) return e;
+  const { reason, text } = transportReason(e.code, e.message);
+  return e.with({
+    message: `Could not reach ${service} (${host}): ${text}.`,
+    detail: e.message,
+    params: { service, host, reason },
+  });
+}
+
+/**
+ * What a job keeps of an error. `params` always holds the kind (the renderer's fallback
+ * text for a code it does not know) plus the error's own values; the renderer turns
+ * code + params into the operator's language and shows `message` (the service's or
+ * library's words) behind "details".
+ */
 export function toJobError(e: EngineError): JobError {
-  const job: JobError = { code: e.code, message: e.message, retryable: e.retryable, hint: e.hint };
+  const job: JobError = {
+    code: e.code, message: e.message, retryable: e.retryable, hint: e.hint,
+    params: { ...e.params, kind: e.kind },
+  };
   if (e.requestId) job.requestId = e.requestId;
   return job;
 }

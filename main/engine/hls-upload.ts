@@ -22,19 +22,106 @@ import type { EngineSettings } from '../../shared/types';
 import type { BandwidthLimiter } from './bandwidth';
 import type { CredentialLease } from './credential-lease';
 import { classifyError, EngineError } from './errors';
-import { hlsFileChanged } from './hls';
+import { fingerprint, type SampledFile } from './fingerprint';
+import { hlsFileChanged, readHlsPackage } from './hls';
 import { crc64ToDecimal } from './oss/crc64';
 import { fileCrc64 } from './oss/hash-stream';
 import { OssSession, type AckedPart, type SendHooks } from './oss/oss-session';
 import { planParts, type PartPlan, type PartRange } from './oss/part-plan';
 import type { ProgressTracker } from './progress';
+import type { UploadAddress } from './provider';
 import type { Semaphore } from './semaphore';
 import type { QueueStore } from './store';
-import type { HlsFileRecord } from './store/hls-files';
+import type { HlsFileRecord, NewHlsFile } from './store/hls-files';
+import type { JobRecord } from './store/records';
 
 const MiB = 1024 * 1024;
 /** Progress is keyed per request in flight: file index × this + part number (0 for a PutObject). */
 const KEY_STRIDE = 10_001;
+
+/** Where a package's files go: ObjectPrefix, or (an address without one) FileName's folder, as the C upload SDK does. */
+export function hlsObjectPrefix(address: Pick<UploadAddress, 'objectKey' | 'objectPrefix'>): string {
+  return address.objectPrefix ?? address.objectKey.slice(0, address.objectKey.lastIndexOf('/') + 1);
+}
+
+/**
+ * Aborts the multipart uploads of a package's big files (a job canceled), as a job's own
+ * upload is: OSS deletes their parts (AbortMultipartUpload,
+ * alibabacloud.com/help/en/oss/developer-reference/abortmultipartupload). One OSS no
+ * longer has is gone already; one that cannot be aborted is recorded on the job and left
+ * to OSS, and the others are still tried. An aborted file's UploadId is forgotten, so a
+ * retry sends that file again.
+ */
+export async function abortHlsUploads(
+  store: QueueStore, jobId: number, files: readonly HlsFileRecord[], lease: CredentialLease, event = 'cancel-cleanup-failed',
+): Promise<void> {
+  for (const f of files) {
+    if (!f.uploadId) continue;
+    const objectKey = f.kind === 'index' ? lease.address.objectKey : hlsObjectPrefix(lease.address) + f.relPath;
+    try {
+      await new OssSession(lease, { objectKey }).abort(f.uploadId);
+    } catch (err) {
+      const e = classifyError(err);
+      if (e.code.toLowerCase() !== 'nosuchupload') {
+        store.appendEvent(jobId, event, { file: f.relPath, code: e.code, message: e.message });
+        continue;
+      }
+    }
+    store.hlsFiles.setUploadId(jobId, f.index, null);
+  }
+}
+
+const sameFile = (a: NewHlsFile | undefined, b: HlsFileRecord): boolean =>
+  a !== undefined && a.kind === b.kind && a.size === b.size && Math.trunc(a.mtimeMs) === b.mtimeMs;
+
+/**
+ * A package job that failed because a file of it changed, restarted with its files as
+ * they are now (retry with restartChanged: `vodup retry --restart`, or a watch folder
+ * once they settled), under the same VideoId: planned again from disk; a file whose
+ * size and mtime are those it was planned with keeps its checkpoint (its object is that
+ * file), a changed or new one is sent (PutObject overwrites its object), and a changed
+ * big file's multipart upload is aborted (best effort). Nothing changed: a plain retry.
+ * When the package cannot be read now (a file missing), the plan is dropped: the run
+ * reads it again and says what is wrong.
+ */
+export async function restartHlsPackage(store: QueueStore, rec: JobRecord, leaseNow: () => Promise<CredentialLease>): Promise<void> {
+  const planned = store.hlsFiles.list(rec.id);
+  let now: { rows: NewHlsFile[]; print: SampledFile } | undefined;
+  try {
+    const pkg = await readHlsPackage(rec.path);
+    const print = await fingerprint(rec.path);
+    now = {
+      print,
+      rows: [
+        ...pkg.files.map((f) => ({ relPath: f.relPath, kind: f.kind, size: f.size, mtimeMs: f.mtimeMs })),
+        { relPath: path.basename(rec.path), kind: 'index' as const, size: print.size, mtimeMs: print.mtimeMs },
+      ],
+    };
+  } catch {
+    now = undefined;
+  }
+  const byPath = new Map(now?.rows.map((r) => [r.relPath, r]));
+  const unchanged = now !== undefined && now.rows.length === planned.length && planned.every((f) => sameFile(byPath.get(f.relPath), f))
+    && now.print.sampleHash === rec.sampleHash;
+  if (unchanged) return;
+  const stale = planned.filter((f) => f.uploadId && !sameFile(byPath.get(f.relPath), f));
+  if (stale.length > 0) {
+    try {
+      await abortHlsUploads(store, rec.id, stale, await leaseNow(), 'restart-cleanup-failed');
+    } catch (err) {
+      const e = classifyError(err); // no credential (offline): OSS purges them
+      store.appendEvent(rec.id, 'restart-cleanup-failed', { code: e.code, message: e.message });
+    }
+  }
+  if (!now) {
+    store.hlsFiles.clear(rec.id);
+    store.appendEvent(rec.id, 'restarted', { replanned: false });
+    return;
+  }
+  const toSend = store.hlsFiles.replan(rec.id, now.rows);
+  store.updateJob(rec.id, { mtimeMs: now.print.mtimeMs, sampleHash: now.print.sampleHash });
+  store.appendEvent(rec.id, 'restarted', { toSend: toSend.length, files: toSend.slice(0, 20) });
+}
 
 export interface HlsUploadDeps {
   store: QueueStore;
@@ -93,10 +180,9 @@ export class HlsPackageUpload {
     this.root = path.dirname(playlistPath);
   }
 
-  /** Where the files go: ObjectPrefix, or (an address without one) FileName's folder, as the C upload SDK does. */
+  /** Where the files go (hlsObjectPrefix). */
   get prefix(): string {
-    const { objectPrefix, objectKey } = this.lease.address;
-    return objectPrefix ?? objectKey.slice(0, objectKey.lastIndexOf('/') + 1);
+    return hlsObjectPrefix(this.lease.address);
   }
 
   private keyOf(f: HlsFileRecord): string {
@@ -131,8 +217,8 @@ export class HlsPackageUpload {
   private async checkUnchanged(f: HlsFileRecord): Promise<void> {
     const file = this.pathOf(f);
     const st = await fsp.stat(file);
-    if (st.size !== f.size) throw hlsFileChanged(this.playlistPath, file, `its size changed from ${f.size} to ${st.size} bytes`);
-    if (Math.floor(st.mtimeMs) !== f.mtimeMs) throw hlsFileChanged(this.playlistPath, file, 'its modification time changed');
+    if (st.size !== f.size) throw hlsFileChanged(this.playlistPath, file, `its size changed from ${f.size} to ${st.size} bytes`, this.jobId);
+    if (Math.floor(st.mtimeMs) !== f.mtimeMs) throw hlsFileChanged(this.playlistPath, file, 'its modification time changed', this.jobId);
   }
 
   private hooks(key: number, signal: AbortSignal): SendHooks {
@@ -146,7 +232,7 @@ export class HlsPackageUpload {
 
   /** Sends one request in a part slot; its duration tunes the lease's refresh margin. */
   private async inSlot<T>(signal: AbortSignal, send: () => Promise<T>): Promise<T> {
-    const release = await this.deps.partSlots.acquire(signal);
+    const release = await this.deps.partSlots.acquire(signal, this.jobId);
     try {
       const t0 = Date.now();
       const out = await send();
@@ -160,7 +246,7 @@ export class HlsPackageUpload {
   private async upload(f: HlsFileRecord, signal: AbortSignal): Promise<void> {
     await this.checkUnchanged(f);
     const file = this.pathOf(f);
-    const session = new OssSession(this.lease, { objectKey: this.keyOf(f), bandwidth: this.deps.bandwidth, stallMs: this.deps.stallMs });
+    const session = new OssSession(this.lease, { objectKey: this.keyOf(f), bandwidth: this.deps.bandwidth.forJob(this.jobId), stallMs: this.deps.stallMs });
     const plan = planParts(f.size, { partSizeMiB: this.partSize / MiB });
     const keys: number[] = [];
     let ack: { etag?: string; crc64: string };

@@ -130,12 +130,18 @@ function packageError(code: string, message: string, hint: string): EngineError 
   return new EngineError({ kind: 'file', code, retryable: false, message, hint });
 }
 
-/** A file of the package that is not what it was when the upload started. */
-export function hlsFileChanged(playlistPath: string, file: string, why: string): EngineError {
+/**
+ * A file of the package that is not what it was when the upload started. Not retryable:
+ * a retry meets the same files; a restart (retry with restartChanged) plans the package
+ * again as it is now under the same VideoId (hls-upload.ts restartHlsPackage).
+ */
+export function hlsFileChanged(playlistPath: string, file: string, why: string, jobId: number): EngineError {
   return new EngineError({
     kind: 'file', code: 'FileChanged', retryable: false,
     message: `${file} (part of the HLS package ${path.basename(playlistPath)}): ${why} since the upload started.`,
-    hint: 'A file of the package was modified after the upload started; uploading the rest would mix two versions. Restore the original files and retry, or cancel this job and add the playlist again.',
+    hint: 'Uploading the rest would mix two versions of the package, so the playlist (which completes the video) was not sent; the video stays unfinished in VOD. '
+      + `To upload the package as it is now under the same VideoId (only changed files go again), restart the job (\`vodup retry --restart ${jobId}\`, or "Upload new version" in the app; `
+      + 'a watched folder does this by itself once the files stop changing). Restore the original files and retry to finish the original instead.',
   });
 }
 
@@ -205,6 +211,8 @@ export interface PackageWalk {
   files: HlsFile[];
   /** Paths the playlists refer to that resolve to a file here, present or not. */
   referenced: string[];
+  /** Those of `referenced` that are playlists (read in turn when present): what the answer depends on besides the top playlist. */
+  playlists: string[];
 }
 
 /**
@@ -218,6 +226,7 @@ async function walkPackage(playlistPath: string, tolerant: boolean): Promise<Pac
   const topStat = await fsp.stat(playlistPath);
   const files = new Map<string, HlsFile>();
   const referenced = new Set<string>();
+  const playlists = new Set<string>();
   const read = new Set<string>([topName]);
   const queue: { rel: string; abs: string; text: string }[] = [
     { rel: topName, abs: playlistPath, text: await readPlaylistText(playlistPath, topName) },
@@ -234,6 +243,8 @@ async function walkPackage(playlistPath: string, tolerant: boolean): Promise<Pac
       }
       if (target === 'external') continue;
       referenced.add(target.absPath);
+      const isList = ref.kind === 'playlist' || ['m3u8', 'm3u'].includes(extensionOf(target.relPath));
+      if (isList) playlists.add(target.absPath);
       if (files.has(target.relPath)) continue;
       let size: number;
       let mtimeMs: number;
@@ -249,7 +260,6 @@ async function walkPackage(playlistPath: string, tolerant: boolean): Promise<Pac
           `The ${ref.kind === 'segment' ? 'segment' : `${ref.kind} file`} "${ref.uri}" listed by ${listedBy} line ${ref.line} ${describeMissing(err)}: ${target.absPath}.`,
           'Put the missing file back beside the playlist (or fix the playlist), then add it again.');
       }
-      const isList = ref.kind === 'playlist' || ['m3u8', 'm3u'].includes(extensionOf(target.relPath));
       files.set(target.relPath, { relPath: target.relPath, absPath: target.absPath, kind: isList ? 'playlist' : ref.kind, size, mtimeMs });
       if (isList && !read.has(target.relPath)) {
         read.add(target.relPath);
@@ -261,7 +271,10 @@ async function walkPackage(playlistPath: string, tolerant: boolean): Promise<Pac
       }
     }
   }
-  return { files: [...files.values()], referenced: [...referenced], playlist: { size: topStat.size, mtimeMs: Math.floor(topStat.mtimeMs) } };
+  return {
+    files: [...files.values()], referenced: [...referenced], playlists: [...playlists],
+    playlist: { size: topStat.size, mtimeMs: Math.floor(topStat.mtimeMs) },
+  };
 }
 
 /**
@@ -284,26 +297,39 @@ export async function readHlsPackage(playlistPath: string): Promise<HlsPackage> 
   };
 }
 
+/**
+ * The absolute paths a playlist (and the playlists it lists) refers to, present or not,
+ * and which of them are playlists; problems ignored.
+ */
+export async function packageReferences(playlistPath: string): Promise<Pick<PackageWalk, 'referenced' | 'playlists'>> {
+  try {
+    const { referenced, playlists } = await walkPackage(playlistPath, true);
+    return { referenced, playlists };
+  } catch {
+    return { referenced: [], playlists: [] }; // unreadable or not a playlist: it claims no files
+  }
+}
+
 /** The absolute paths a playlist (and the playlists it lists) refers to; problems ignored. */
 export async function filesReferencedBy(playlistPath: string): Promise<string[]> {
-  try {
-    return (await walkPackage(playlistPath, true)).referenced;
-  } catch {
-    return []; // unreadable or not a playlist: it claims no files
-  }
+  return (await packageReferences(playlistPath)).referenced;
 }
 
 /**
  * Splits files found together (a folder scan) into what becomes a job and what belongs
  * to a playlist among them: a segment of a package is uploaded with its playlist, never
  * as a video of its own. `segmentOf` maps each dropped path to its playlist's path.
+ * `referencedBy` reads a playlist's references (a drop folder passes a cached reader).
  */
-export async function separateHlsSegments(paths: readonly string[]): Promise<{ keep: string[]; segmentOf: Map<string, string> }> {
+export async function separateHlsSegments(
+  paths: readonly string[],
+  referencedBy: (playlistPath: string) => Promise<readonly string[]> = filesReferencedBy,
+): Promise<{ keep: string[]; segmentOf: Map<string, string> }> {
   const present = new Set(paths);
   const segmentOf = new Map<string, string>();
   for (const p of paths) {
     if (!isHlsPlaylist(p)) continue;
-    for (const ref of await filesReferencedBy(p)) {
+    for (const ref of await referencedBy(p)) {
       if (ref !== p && present.has(ref) && !segmentOf.has(ref)) segmentOf.set(ref, p);
     }
   }
@@ -333,7 +359,7 @@ export async function separateHlsSegments(paths: readonly string[]): Promise<{ k
   return { keep: paths.filter((p) => !segmentOf.has(p)), segmentOf };
 }
 
-/** The reason shown for a file dropped by separateHlsSegments. */
-export function segmentSkipReason(playlistPath: string): string {
-  return `Segment of ${path.basename(playlistPath)}: it is uploaded with that playlist, not as a video of its own.`;
+/** The reason shown for a file dropped by separateHlsSegments; `where` says where the playlist is listed ("row 3"). */
+export function segmentSkipReason(playlistPath: string, where?: string): string {
+  return `Segment of ${path.basename(playlistPath)}${where ? ` (${where})` : ''}: it is uploaded with that playlist, not as a video of its own.`;
 }

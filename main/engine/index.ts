@@ -13,6 +13,12 @@ export interface EngineOptions {
    * engine asks per job. `undefined` = the CLI's single environment/profile account.
    */
   providerFor: (profileId: string | undefined) => VideoProvider;
+  /**
+   * The account a profile's jobs upload to, as the ledger names it (ledger.ts): the
+   * CLI's AccessKeyId@endpoint, the app's profile. Never a secret. Absent: the profile
+   * id ('' for none).
+   */
+  accountOf?: (profileId: string | undefined) => string;
   /** Overrides of stored settings for this run (CLI flags); not persisted. */
   settings?: Partial<EngineSettings>;
 }

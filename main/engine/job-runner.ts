@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { EngineSettings } from '../../shared/types';
 import type { BandwidthLimiter } from './bandwidth';
 import { CredentialLease } from './credential-lease';
-import { classifyError, EngineError } from './errors';
+import { classifyError, EngineError, isOutcomeUnknown } from './errors';
 import { ChangeGuard, fingerprint, fingerprintChange } from './fingerprint';
 import { hlsFileChanged, isHlsPlaylist, readHlsPackage } from './hls';
 import { HlsPackageUpload } from './hls-upload';
@@ -22,8 +22,46 @@ import { crc64ToDecimal } from './oss/crc64';
 import { fileCrc64 } from './oss/hash-stream';
 import { OssSession, type AckedPart } from './oss/oss-session';
 import { DEFAULT_PART_SIZE_MIB, planParts, type PartPlan } from './oss/part-plan';
+import { ADOPTION_SEARCH_POLICY, ADOPTION_SEARCH_SETTLE_MS, delayFor, realSleep } from './retry';
 
 const MiB = 1024 * 1024;
+/** verifyObject's answers after which the object is uploaded again from the start. */
+const RESTART_CODES: ReadonlySet<string> = new Set(['UploadVanished', 'ObjectUnverifiable']);
+
+const CREATE_EVENT_TYPES = ['create-sent', 'create-refused', 'create-checked', 'adopted'] as const;
+
+/**
+ * When each CreateUploadVideo of the job was sent, for those whose outcome is unknown:
+ * sent (`create-sent`) and neither refused with an answer (`create-refused`, which
+ * settles the request just before it) nor settled by a search (`create-checked`,
+ * `adopted`, which settle all before them). Events come oldest first; so do the times.
+ */
+export function unansweredCreates(events: readonly { type: string; at: number }[]): number[] {
+  const open: number[] = [];
+  for (const e of events) {
+    if (e.type === 'create-sent') open.push(e.at);
+    else if (e.type === 'create-refused') open.pop();
+    else if (e.type === 'create-checked' || e.type === 'adopted') open.length = 0;
+  }
+  return open;
+}
+
+/** The search for a lost create's video failed: the job waits (retryable) and says why. */
+function adoptionUnchecked(e: EngineError, sentAt: number): EngineError {
+  const when = new Date(sentAt).toLocaleString();
+  const refused = e.kind === 'permission' || e.kind === 'auth';
+  return new EngineError({
+    kind: refused ? 'permission' : e.kind,
+    code: 'AdoptionUnchecked',
+    retryable: true,
+    requestId: e.requestId,
+    detail: e.detail,
+    message: `CreateUploadVideo was sent at ${when} but its answer was lost, and looking for the video it may have made failed (${e.code}: ${e.message}).`,
+    hint: refused
+      ? 'The job waits rather than risk a second video. Allow this RAM user vod:SearchMedia and the job continues by itself; or cancel the job and add the file again (VOD may then keep one unused video with this title, status Uploading).'
+      : 'The job looks again by itself, then continues with that video or creates one.',
+  });
+}
 
 export interface RunnerDeps {
   store: QueueStore;
@@ -100,7 +138,7 @@ export class JobRunner {
     if (!lease) return { bytesMoved: false };
     rec = this.job();
 
-    const session = new OssSession(lease, { bandwidth: this.deps.bandwidth, stallMs: this.deps.stallMs });
+    const session = new OssSession(lease, { bandwidth: this.deps.bandwidth.forJob(this.jobId), stallMs: this.deps.stallMs });
     if (rec.size === 0) {
       await session.putEmpty(this.signal);
       this.to('completing');
@@ -155,17 +193,7 @@ export class JobRunner {
     let lease: CredentialLease;
     if (!rec.videoId) {
       rec = this.to('creating', { startedAt: rec.startedAt ?? Date.now() });
-      const adopted = await this.adoptLostCreate(rec, provider);
-      if (adopted) {
-        lease = adopted;
-      } else {
-        this.store.appendEvent(this.jobId, 'create-sent');
-        const created = await provider.createUpload({ meta: rec.meta, fileName: rec.fileName, size: rec.size });
-        // Stored before anything else happens: a job never gets a second VideoId.
-        this.store.updateJob(this.jobId, { videoId: created.videoId, uploadAddress: created.address });
-        this.store.appendEvent(this.jobId, 'created', { videoId: created.videoId, requestId: created.requestId });
-        lease = new CredentialLease(provider, created.videoId, created.address, created.credential);
-      }
+      lease = await this.createOrAdopt(rec, provider);
       this.to('uploading');
     } else {
       const fresh = await provider.refreshUpload(rec.videoId);
@@ -220,7 +248,7 @@ export class JobRunner {
   private async planHlsPackage(rec: JobRecord): Promise<void> {
     const pkg = await readHlsPackage(rec.path);
     const print = await fingerprint(rec.path);
-    if (print.size !== pkg.playlistSize) throw hlsFileChanged(rec.path, rec.path, 'it changed while it was being read');
+    if (print.size !== pkg.playlistSize) throw hlsFileChanged(rec.path, rec.path, 'it changed while it was being read', rec.id);
     this.store.hlsFiles.replace(this.jobId, [
       ...pkg.files.map((f) => ({ relPath: f.relPath, kind: f.kind, size: f.size, mtimeMs: f.mtimeMs })),
       { relPath: path.basename(rec.path), kind: 'index' as const, size: print.size, mtimeMs: print.mtimeMs },
@@ -236,7 +264,7 @@ export class JobRunner {
   private async checkHlsPlaylist(rec: JobRecord, plannedSize: number): Promise<void> {
     const now = await fingerprint(rec.path);
     const why = fingerprintChange({ size: plannedSize, mtimeMs: rec.mtimeMs, sampleHash: rec.sampleHash ?? now.sampleHash }, now);
-    if (why) throw hlsFileChanged(rec.path, rec.path, why);
+    if (why) throw hlsFileChanged(rec.path, rec.path, why, rec.id);
   }
 
   /**
@@ -259,23 +287,77 @@ export class JobRunner {
   }
 
   /**
-   * A CreateUploadVideo whose answer never came may still have made a video. Before
-   * sending another, look for an unfinished video with this title made since the first
-   * attempt and not owned by another job, and continue with it.
+   * The job's video: the one a lost CreateUploadVideo may have made (adoptLostCreate),
+   * or a new one. What became of each create request is written to the job's events,
+   * so a later run (after a crash, too) knows whether one is unaccounted for.
+   */
+  private async createOrAdopt(rec: JobRecord, provider: VideoProvider): Promise<CredentialLease> {
+    const adopted = await this.adoptLostCreate(rec, provider);
+    if (adopted) return adopted;
+    this.store.appendEvent(this.jobId, 'create-sent');
+    let created;
+    try {
+      created = await provider.createUpload({ meta: rec.meta, fileName: rec.fileName, size: rec.size });
+    } catch (err) {
+      const e = classifyError(err);
+      // An answer (throttling, a 5xx, a refusal) or a request that never left proves
+      // nothing was made: the next attempt simply sends it again. Only a request sent
+      // without an answer leaves a video that may exist.
+      if (isOutcomeUnknown(e)) this.store.appendEvent(this.jobId, 'create-unknown', { code: e.code, message: e.message, detail: e.detail });
+      else this.store.appendEvent(this.jobId, 'create-refused', { code: e.code });
+      throw e;
+    }
+    // Stored before anything else happens: a job never gets a second VideoId.
+    this.store.updateJob(this.jobId, { videoId: created.videoId, uploadAddress: created.address });
+    this.store.appendEvent(this.jobId, 'created', { videoId: created.videoId, requestId: created.requestId });
+    return new CredentialLease(provider, created.videoId, created.address, created.credential);
+  }
+
+  /**
+   * A CreateUploadVideo that was sent and never answered (cut connection, or a run that
+   * died while waiting) may still have made a video. Before sending another, look for
+   * an unfinished video with this title made since the first such request and not owned
+   * by another job, and continue with it.
+   *
+   * SearchMedia's index lags a new video, so an empty answer is believed only once
+   * ADOPTION_SEARCH_SETTLE_MS have passed since the lost request; until then the search
+   * is repeated. When the search itself fails (throttling, an outage, or a RAM user not
+   * allowed SearchMedia) the job waits and says what for: creating anew could leave a
+   * second video, and nothing proves the first request was not carried out. A RAM user
+   * without SearchMedia therefore needs the operator (grant it, or cancel and re-add).
    */
   private async adoptLostCreate(rec: JobRecord, provider: VideoProvider): Promise<CredentialLease | undefined> {
-    const sent = this.store.listEvents(this.jobId).filter((e) => e.type === 'create-sent');
-    if (sent.length === 0 || !provider.findUnfinishedUploads) return undefined;
+    const lost = unansweredCreates(this.store.eventsOfTypes(this.jobId, CREATE_EVENT_TYPES));
+    if (lost.length === 0) return undefined;
+    if (!provider.findUnfinishedUploads) {
+      // This provider cannot look a video up by title (none other exists to ask).
+      this.store.appendEvent(this.jobId, 'create-checked', { found: 0, why: 'the provider cannot search' });
+      return undefined;
+    }
     // A minute of slack for clock differences between us and the service.
-    const since = Math.min(...sent.map((e) => e.at)) - 60_000;
-    const candidates = (await provider.findUnfinishedUploads({ title: rec.meta.title, since }))
-      .filter((videoId) => !this.store.hasVideoId(videoId));
-    if (candidates.length === 0) return undefined;
-    const videoId = candidates[candidates.length - 1];
-    const fresh = await provider.refreshUpload(videoId);
-    this.store.updateJob(this.jobId, { videoId, uploadAddress: fresh.address });
-    this.store.appendEvent(this.jobId, 'adopted', { videoId, candidates: candidates.length });
-    return new CredentialLease(provider, videoId, fresh.address, fresh.credential);
+    const since = lost[0] - 60_000;
+    const settledAt = lost[lost.length - 1] + ADOPTION_SEARCH_SETTLE_MS;
+    for (let attempt = 1; ; attempt++) {
+      let found: string[];
+      try {
+        found = await provider.findUnfinishedUploads({ title: rec.meta.title, since });
+      } catch (err) {
+        throw adoptionUnchecked(classifyError(err), lost[lost.length - 1]);
+      }
+      const candidates = found.filter((videoId) => !this.store.hasVideoId(videoId));
+      if (candidates.length > 0) {
+        const videoId = candidates[0];
+        const fresh = await provider.refreshUpload(videoId);
+        this.store.updateJob(this.jobId, { videoId, uploadAddress: fresh.address });
+        this.store.appendEvent(this.jobId, 'adopted', { videoId, candidates: candidates.length, searches: attempt });
+        return new CredentialLease(provider, videoId, fresh.address, fresh.credential);
+      }
+      if (Date.now() >= settledAt) {
+        this.store.appendEvent(this.jobId, 'create-checked', { found: 0, searches: attempt });
+        return undefined;
+      }
+      await realSleep(Math.min(delayFor(ADOPTION_SEARCH_POLICY, attempt), Math.max(0, settledAt - Date.now())), this.signal);
+    }
   }
 
   /**
@@ -328,30 +410,45 @@ export class JobRunner {
    */
   private async ensureUpload(rec: JobRecord, session: OssSession, plan: PartPlan): Promise<string | undefined> {
     if (rec.uploadId) {
+      let gone = false;
       try {
         const server = await session.listParts(rec.uploadId, this.signal);
         await this.reconcile(rec, server, plan);
         return rec.uploadId;
       } catch (err) {
         const e = classifyError(err);
-        if (e.code.toLowerCase() !== 'nosuchupload') throw e;
-      }
-      // Gone: completed by a run that stopped before recording it, or expired (OSS
-      // purges after ~7 days) or aborted. The object itself says which.
-      const parts = this.store.listParts(this.jobId);
-      if (parts.length === plan.partCount) {
-        try {
-          const crc = await session.verifyObject(rec.size, parts, this.signal);
-          this.to('completing');
-          this.to('uploaded', { crc64: crc, vodStatus: 'UploadSucc', uploadId: null });
-          this.store.appendEvent(this.jobId, 'completed', { crc64: crc, found: true });
-          return undefined;
-        } catch (verr) {
-          if (classifyError(verr).code !== 'UploadVanished') throw verr;
+        if (e.kind === 'permission') {
+          // VOD's upload credential may not allow ListParts (its STS policy is not
+          // documented). Without the list, parts OSS holds cannot be checked against
+          // ours, so the object is started again: same VideoId, same key, a new
+          // multipart upload. The old one is aborted if the policy lets us.
+          this.store.appendEvent(this.jobId, 'list-parts-denied', { uploadId: rec.uploadId, code: e.code, message: e.message });
+          await session.abort(rec.uploadId).catch(() => undefined);
+        } else if (e.code.toLowerCase() === 'nosuchupload') {
+          gone = true;
+        } else {
+          throw e;
         }
       }
-      // Start again on the same object.
-      this.store.appendEvent(this.jobId, 'upload-expired', { uploadId: rec.uploadId });
+      if (gone) {
+        // Gone: completed by a run that stopped before recording it, or expired (OSS
+        // purges after ~7 days) or aborted. The object itself says which.
+        const parts = this.store.listParts(this.jobId);
+        if (parts.length === plan.partCount) {
+          try {
+            const crc = await session.verifyObject(rec.size, parts, this.signal);
+            this.to('completing');
+            this.to('uploaded', { crc64: crc, vodStatus: 'UploadSucc', uploadId: null });
+            this.store.appendEvent(this.jobId, 'completed', { crc64: crc, found: true });
+            return undefined;
+          } catch (verr) {
+            // Vanished, or not checkable (HEAD refused by the credential's policy): start again.
+            if (!RESTART_CODES.has(classifyError(verr).code)) throw verr;
+          }
+        }
+        // Start again on the same object.
+        this.store.appendEvent(this.jobId, 'upload-expired', { uploadId: rec.uploadId });
+      }
     }
     this.store.clearParts(this.jobId);
     const uploadId = await session.initiate(this.signal);
@@ -399,7 +496,7 @@ export class JobRunner {
         const range = missing[next++];
         let release: (() => void) | undefined;
         try {
-          release = await this.deps.partSlots.acquire(local.signal);
+          release = await this.deps.partSlots.acquire(local.signal, this.jobId);
           const t0 = Date.now();
           const acked = await session.uploadPart(uploadId, rec.path, range, {
             signal: local.signal,
@@ -421,7 +518,12 @@ export class JobRunner {
         }
       }
     };
-    const workers = Math.max(1, Math.min(this.deps.settings().partsInFlight, missing.length));
+    // Under a bandwidth cap more parts in flight do not send faster, they only hold part
+    // slots: a job then takes its share of the slots (parts / files in flight), so the
+    // files that start after a big one find a slot at once instead of waiting for its parts.
+    const { partsInFlight, filesInFlight } = this.deps.settings();
+    const share = this.deps.bandwidth.limited ? Math.max(1, Math.floor(partsInFlight / Math.max(1, filesInFlight))) : partsInFlight;
+    const workers = Math.max(1, Math.min(share, missing.length));
     try {
       await Promise.all(Array.from({ length: workers }, worker));
     } finally {

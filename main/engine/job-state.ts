@@ -2,12 +2,13 @@
 // follow which. The store checks every state change against this table, so no other
 // module decides it again.
 //
-//   queued → creating → uploading → completing → uploaded → ready
+//   queued → creating → uploading → completing → uploaded → ready | review
 //   plus paused (operator), waiting (offline/throttled, retries on its own),
 //   failed (error with code, message, retryable) and canceled (operator).
 //
 // VOD's own status (Uploading, Transcoding, Normal…) is a separate column: a job
-// stays `uploaded` while the engine polls it, and moves to `ready` on Normal.
+// stays `uploaded` while the engine polls it, and moves to `ready` on Normal, or to
+// `review` on Checking (review before publishing: a person decides, not time).
 
 import { JOB_STATES, TERMINAL_STATES, type JobState } from '../../shared/types';
 
@@ -54,14 +55,20 @@ export const JOB_TRANSITIONS: Readonly<Record<JobState, Readonly<Partial<Record<
   },
   uploaded: {
     ready: 'VOD status reached Normal',
+    review: 'VOD status reached Checking: the video waits for review before publishing',
     queued: 'restore pass or shutdown puts interrupted polling back in line',
     paused: 'operator pauses the polling',
     waiting: 'offline or throttled while polling; retries on its own',
-    failed: 'VOD reported UploadFail, TranscodeFail or Blocked, or polling gave up',
+    failed: 'VOD reported a failure status (UploadFail, TranscodeFail, PrepareFail, ProduceFail, Blocked), or polling gave up',
     canceled: 'operator cancels',
   },
   ready: {
     // Terminal: the video exists in VOD. Uploading it again would make a second VideoId.
+  },
+  review: {
+    // Done for the uploader: the video exists in VOD. Nothing is uploaded again; the
+    // operator may only ask for VOD's status once more (after someone reviewed it).
+    uploaded: 'operator asks to check the VOD status again',
   },
   paused: {
     queued: 'operator resumes; the scheduler continues from the step it had reached',

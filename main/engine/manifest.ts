@@ -3,13 +3,16 @@
 // our export's (path, title, description, category, tags, …) or the PC upload tool's
 // Chinese labels (文件, 资源名称, 资源描述, 分类, 标签, 转码模板组). Relative paths are
 // taken from the manifest's folder. Every row is checked with shared/validation.ts;
-// a bad row is reported with its row number and the others load.
+// a bad row is reported with its row number and the others load. A row whose file an
+// HLS playlist listed in the same manifest lists (a spreadsheet of a whole folder) is
+// reported too, naming the playlist's row: it is uploaded with that playlist's job.
 
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { CategoryNode, JobMeta, NewJob } from '../../shared/types';
 import { formatProblems, parseTags, titleFromFileName, validateFileName, validateMetadata } from '../../shared/validation';
+import { segmentSkipReason, separateHlsSegments } from './hls';
 
 export interface ManifestProblem {
   /** 1-based data row (the header is row 0 in CSV; array index + 1 in JSON). */
@@ -100,6 +103,8 @@ export async function readManifest(file: string, opts: ManifestOptions = {}): Pr
   const rows = rowsOf(raw, path.extname(abs).toLowerCase());
   const base = path.dirname(abs);
   const items: NewJob[] = [];
+  /** The row of each item. */
+  const itemRows: number[] = [];
   const problems: ManifestProblem[] = [];
   rows.forEach((row, i) => {
     const n = i + 1;
@@ -142,6 +147,25 @@ export async function readManifest(file: string, opts: ManifestOptions = {}): Pr
       return;
     }
     items.push({ path: filePath, meta, ...(priority !== undefined ? { priority: Number(priority) } : {}) });
+    itemRows.push(n);
   });
-  return { items, problems };
+  return withoutSegments(items, itemRows, problems);
+}
+
+/** Rows that a playlist row lists become problems (its job uploads them); problems stay in row order. */
+async function withoutSegments(items: NewJob[], itemRows: number[], problems: ManifestProblem[]): Promise<Manifest> {
+  const { segmentOf } = await separateHlsSegments(items.map((item) => item.path));
+  if (segmentOf.size === 0) return { items, problems };
+  const rowOf = new Map<string, number>();
+  items.forEach((item, i) => {
+    if (!rowOf.has(item.path)) rowOf.set(item.path, itemRows[i]);
+  });
+  const kept: NewJob[] = [];
+  items.forEach((item, i) => {
+    const playlist = segmentOf.get(item.path);
+    if (playlist === undefined) kept.push(item);
+    else problems.push({ row: itemRows[i], path: item.path, message: segmentSkipReason(playlist, `row ${rowOf.get(playlist)}`) });
+  });
+  problems.sort((a, b) => a.row - b.row);
+  return { items: kept, problems };
 }

@@ -17,6 +17,8 @@ export interface ProbeOptions {
   timeoutMs?: number;
   /** The ffprobe binary; default: see ffprobeCandidates(). */
   ffprobePath?: string;
+  /** probeMany: files probed at once (default PROBE_CONCURRENCY). */
+  concurrency?: number;
 }
 
 export const DEFAULT_PROBE_TIMEOUT_MS = 20_000;
@@ -102,6 +104,25 @@ function ffprobeReason(stderr: string, file: string): string {
   return stripped || 'ffprobe gave no reason';
 }
 
+const WILL_FAIL = ': VOD will likely fail to transcode this file.';
+const NOT_MEDIA = 'Not readable as media (';
+
+/** A file ffprobe cannot read as media: the one wording, with ffprobe's reason inside. */
+function notMedia(reason: string): MediaProbe {
+  return { ok: false, problem: `${NOT_MEDIA}${reason})${WILL_FAIL}` };
+}
+
+/**
+ * The reason alone of a failed probe ("Invalid data found when processing input",
+ * "the file is empty (0 bytes)"), for a shell that words the consequence itself.
+ */
+export function probeReason(p: { problem: string }): string {
+  let r = p.problem;
+  if (r.endsWith(WILL_FAIL)) r = r.slice(0, -WILL_FAIL.length);
+  if (r.startsWith(NOT_MEDIA) && r.endsWith(')')) r = r.slice(NOT_MEDIA.length, -1);
+  return r.replace(/\.$/, '');
+}
+
 function interpret(json: FfprobeJson): MediaProbe {
   const streams = json.streams ?? [];
   // Cover art in MP3/M4A shows up as a one-frame "video" stream; it is not the video.
@@ -109,7 +130,7 @@ function interpret(json: FfprobeJson): MediaProbe {
     ?? streams.find((s) => s.codec_type === 'video');
   const audio = streams.find((s) => s.codec_type === 'audio');
   if (!video && !audio) {
-    return { ok: false, problem: 'No video or audio stream found: VOD will likely fail to transcode this file.' };
+    return { ok: false, problem: `No video or audio stream found${WILL_FAIL}` };
   }
   const out: MediaProbe = { ok: true };
   const duration = num(json.format?.duration) ?? num(video?.duration) ?? num(audio?.duration);
@@ -134,6 +155,8 @@ export async function probeMedia(file: string, opts: ProbeOptions = {}): Promise
   try {
     const st = await fsp.stat(file);
     if (!st.isFile()) return { ok: false, problem: 'Not a regular file.' };
+    // Nothing to read: no need to start ffprobe (whose own words would be less plain).
+    if (st.size === 0) return notMedia('the file is empty (0 bytes)');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     return {
@@ -155,7 +178,7 @@ export async function probeMedia(file: string, opts: ProbeOptions = {}): Promise
       return { ok: false, problem: `ffprobe did not finish reading it within ${Number((timeoutMs / 1000).toFixed(3))} s.` };
     }
     if (r.exitCode !== undefined) {
-      return { ok: false, problem: `Not readable as media (${ffprobeReason(r.stderr, file)}): VOD will likely fail to transcode this file.` };
+      return notMedia(ffprobeReason(r.stderr, file));
     }
     try {
       return interpret(JSON.parse(r.stdout) as FfprobeJson);
@@ -168,9 +191,9 @@ export async function probeMedia(file: string, opts: ProbeOptions = {}): Promise
   throw new FfprobeUnavailableError(candidates, lastStartError);
 }
 
-/** Probes many files, at most PROBE_CONCURRENCY at a time; results keyed by path. */
+/** Probes many files, at most opts.concurrency (PROBE_CONCURRENCY) at a time; results keyed by path. */
 export async function probeMany(files: readonly string[], opts: ProbeOptions = {}): Promise<Record<string, MediaProbe>> {
-  const gate = new Semaphore(PROBE_CONCURRENCY);
+  const gate = new Semaphore(Math.max(1, opts.concurrency ?? PROBE_CONCURRENCY));
   const out: Record<string, MediaProbe> = {};
   await Promise.all([...new Set(files)].map(async (f) => {
     const release = await gate.acquire();

@@ -1,10 +1,11 @@
 // One running engine per queue. Two processes scheduling the same SQLite queue (say
 // `vodup serve` and `vodup run` on ~/.vodup) would upload the same jobs twice. The
 // lock is a file next to the database, created exclusively, holding the owner's pid;
-// a lock whose process is gone (a crash, a reboot) is taken over. Read-only use of
-// the queue (`vodup status`) does not take it.
+// a lock whose process is gone (a crash, a reboot, a zombie left by a kill) is taken
+// over. Read-only use of the queue (`vodup status`) does not take it.
 
-import { promises as fsp } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import fs, { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import { EngineError } from './errors';
 
@@ -21,10 +22,34 @@ interface Owner {
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     // EPERM: it exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  // A killed owner stays in the process table as a zombie until its parent reaps it
+  // (a supervisor that never does, a shell that is itself stopped), and signal 0 still
+  // reaches a zombie. A zombie runs nothing: its lock is free.
+  return !isZombie(pid);
+}
+
+/** Whether pid is a zombie (exited, not yet reaped). Windows has no zombies. */
+export function isZombie(pid: number): boolean {
+  if (process.platform === 'linux') {
+    try {
+      // "pid (comm) S …": the state follows the last ')' (comm may hold spaces and parentheses).
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 1).trim().startsWith('Z');
+    } catch {
+      return false;
+    }
+  }
+  if (process.platform === 'win32') return false;
+  try {
+    // macOS and the BSDs: ps prints the state letters, Z for a zombie.
+    return execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+      .trim().startsWith('Z');
+  } catch {
+    return false;
   }
 }
 

@@ -1,5 +1,6 @@
 // The results of a queue as a file for the CMS team: one row per job with its VideoId,
-// state, VOD status, CRC-64, times and error. Read-only: it only pages through
+// state, VOD status, CRC-64, times, error and the metadata it was sent with (category,
+// template group, tags). Read-only: it only pages through
 // queryJobs (the store or the engine), a page at a time, so 100,000 jobs never sit in
 // memory as JobViews at once.
 //
@@ -24,6 +25,7 @@ export const EXPORT_COLUMNS = [
   'job_id', 'path', 'file_name', 'title', 'video_id', 'state', 'vod_status', 'size_bytes', 'crc64_hex',
   'created_at', 'started_at', 'finished_at', 'upload_seconds', 'average_bytes_per_second',
   'error_code', 'error_message',
+  'category_id', 'template_group_id', 'tags',
 ] as const;
 export type ExportColumn = (typeof EXPORT_COLUMNS)[number];
 export type ExportRow = Record<ExportColumn, string | number | null>;
@@ -39,7 +41,7 @@ export function exportRow(j: JobView): ExportRow {
   const seconds = j.startedAt !== undefined && j.finishedAt !== undefined && j.finishedAt >= j.startedAt
     ? (j.finishedAt - j.startedAt) / 1000
     : null;
-  const complete = j.state === 'ready' || j.state === 'uploaded';
+  const complete = j.state === 'ready' || j.state === 'review' || j.state === 'uploaded';
   return {
     job_id: j.id,
     path: j.path,
@@ -57,6 +59,10 @@ export function exportRow(j: JobView): ExportRow {
     average_bytes_per_second: complete && seconds ? Math.round(j.size / seconds) : null,
     error_code: j.error?.code ?? null,
     error_message: j.error?.message ?? null,
+    category_id: j.meta.cateId ?? null,
+    template_group_id: j.meta.templateGroupId ?? null,
+    // VOD's own form: comma-separated (a tag may not hold a comma, shared/validation).
+    tags: j.meta.tags.length > 0 ? j.meta.tags.join(',') : null,
   };
 }
 
@@ -87,6 +93,8 @@ export function* exportChunks(source: JobSource, opts: ExportOptions): Generator
   const csv = opts.format === 'csv';
   yield csv ? UTF8_BOM + csvLine(EXPORT_COLUMNS) : '[';
   let first = true;
+  // A selection is filtered out of the pages: one pass over the queue, in id order like the rest.
+  const only = opts.ids ? new Set(opts.ids) : undefined;
   // Offset paging in id order: a job that changes tab during the export may be missed or
   // repeated at a page boundary; an export taken while the queue runs is a snapshot anyway.
   for (let offset = 0; ; offset += EXPORT_PAGE_ROWS) {
@@ -94,6 +102,7 @@ export function* exportChunks(source: JobSource, opts: ExportOptions): Generator
     if (page.rows.length === 0) break;
     let chunk = '';
     for (const j of page.rows) {
+      if (only && !only.has(j.id)) continue;
       const row = exportRow(j);
       if (csv) chunk += csvLine(EXPORT_COLUMNS.map((c) => row[c]));
       else {
@@ -128,9 +137,9 @@ export async function writeResults(source: JobSource, opts: ExportOptions, out: 
   }
 }
 
-/** E.g. "vod-results-done-20260131-142500.csv" (local time: the operator's clock). */
+/** E.g. "vod-results-done-20260131-142500.csv", "vod-results-selected-…" (local time: the operator's clock). */
 export function exportFileName(opts: ExportOptions, now = new Date()): string {
   const p = (n: number) => String(n).padStart(2, '0');
   const stamp = `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`;
-  return `vod-results-${opts.tab ?? 'all'}-${stamp}.${opts.format}`;
+  return `vod-results-${opts.ids ? 'selected' : opts.tab ?? 'all'}-${stamp}.${opts.format}`;
 }

@@ -41,6 +41,45 @@ export const DEFAULT_JOB_POLICY: Readonly<RetryPolicy> = Object.freeze({
 });
 
 /**
+ * VOD status polling after the object is complete: soon at first (transcoding often
+ * takes seconds), then at most once a minute per video for as long as it takes.
+ */
+export const STATUS_POLL_POLICY: Readonly<RetryPolicy> = Object.freeze({
+  baseMs: 1_000,
+  maxMs: 60_000,
+  factor: 1.6,
+  jitter: 0.3,
+  maxAttempts: Number.POSITIVE_INFINITY,
+});
+
+/**
+ * Writing a job's outcome to the queue when the queue's disk refused it (full): tried
+ * again, each job with at most one pending try, until the disk takes it.
+ */
+export const STORE_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
+  baseMs: 5_000,
+  maxMs: 60_000,
+  factor: 2,
+  jitter: 0.2,
+  maxAttempts: Number.POSITIVE_INFINITY,
+});
+
+/**
+ * Looking for the video a lost CreateUploadVideo may have made: SearchMedia's index lags
+ * a new video by seconds, so an empty answer is trusted only once ADOPTION_SEARCH_SETTLE_MS
+ * have passed since the lost request; until then the search is repeated on this policy.
+ */
+export const ADOPTION_SEARCH_POLICY: Readonly<RetryPolicy> = Object.freeze({
+  baseMs: 1_000,
+  maxMs: 8_000,
+  factor: 2,
+  jitter: 0.3,
+  maxAttempts: Number.POSITIVE_INFINITY,
+});
+/** How long after a lost create an empty SearchMedia answer is believed (see ADOPTION_SEARCH_POLICY). */
+export const ADOPTION_SEARCH_SETTLE_MS = 30_000;
+
+/**
  * Delay before retry number `attempt` (1 = after the first failure):
  * min(maxMs, baseMs·factor^(attempt−1)), of which the share `jitter` is drawn at random.
  */

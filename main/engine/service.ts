@@ -4,25 +4,27 @@
 
 import path from 'node:path';
 import {
-  DEFAULT_SETTINGS, TERMINAL_STATES, type EngineSettings, type JobMeta, type JobPage, type JobQuery,
-  type JobError, type JobSelector, type JobState, type JobView, type NewJob, type ProgressBatch, type QueueTotals,
+  DEFAULT_SETTINGS, DONE_STATES, TERMINAL_STATES, type DuplicateFile, type DuplicatePolicy, type EngineSettings, type LedgerRow,
+  type JobMeta, type JobPage, type JobQuery, isTabSelector, type JobError, type JobSelector, type JobState, type JobView,
+  type NewJob, type ProgressBatch, type QueueTotals,
   type RejectedFile,
 } from '../../shared/types';
 import { formatProblems, validateFileName, validateFileSize, validateMetadata, type Problem } from '../../shared/validation';
 import type { AddJobsOptions, AddJobsResult, CancelOptions, RetryOptions, UploadEngineApi } from './api';
 import { BandwidthLimiter } from './bandwidth';
 import { CredentialLease } from './credential-lease';
-import { classifyError, EngineError, toJobError } from './errors';
+import { classifyError, EngineError, isQueueStoreError, toJobError } from './errors';
 import { Emitter } from './events';
 import { fingerprint, fingerprintChange, statFile, type SampledFile } from './fingerprint';
 import { isHlsPlaylist, readHlsPackage } from './hls';
+import { abortHlsUploads, restartHlsPackage } from './hls-upload';
 import type { EngineOptions } from './index';
 import { JobRunner } from './job-runner';
 import { OssSession } from './oss/oss-session';
 import { planParts } from './oss/part-plan';
 import { ProgressTracker } from './progress';
 import { acquireQueueLock, type QueueLock } from './queue-lock';
-import { DEFAULT_JOB_POLICY, delayFor } from './retry';
+import { DEFAULT_JOB_POLICY, delayFor, STORE_RETRY_POLICY } from './retry';
 import { checkWindow, isWindowOpen, nextWindowChange, type UploadWindow } from '../../shared/upload-window';
 import { Semaphore } from './semaphore';
 import { StatusPoller } from './status-poller';
@@ -34,8 +36,6 @@ const CHANGE_FLUSH_MS = 50;
 /** States in which a job makes progress on its own. */
 const BUSY_STATES: readonly JobState[] = ['queued', 'creating', 'uploading', 'completing', 'uploaded', 'waiting'];
 const INTERRUPTED_STATES: readonly JobState[] = ['creating', 'uploading', 'completing'];
-/** How soon a state change the queue database refused (disk full) is tried again. */
-const STORE_RETRY_MS = 5_000;
 
 interface Running {
   ctrl: AbortController;
@@ -63,6 +63,10 @@ export class UploadEngine implements UploadEngineApi {
    * operator is shown meanwhile; not idle while any.
    */
   private readonly unrecorded = new Map<number, JobError>();
+  /** The one pending try per job to record a failure the queue refused… */
+  private readonly storeRetries = new Map<number, NodeJS.Timeout>();
+  /** …and how many tries it took so far (for the backoff). */
+  private readonly storeRetryAttempts = new Map<number, number>();
   private started = false;
   private lock: QueueLock | undefined;
   private stopping = false;
@@ -143,10 +147,14 @@ export class UploadEngine implements UploadEngineApi {
   async addJobs(items: NewJob[], opts: AddJobsOptions = {}): Promise<AddJobsResult> {
     const rejected: RejectedFile[] = [];
     const valid: NewJobRecord[] = [];
+    const partSizeMiB = opts.partSizeMiB || this.settings.partSizeMiB || undefined;
+    const policy: DuplicatePolicy = opts.duplicates ?? 'upload';
     for (const item of items) {
       const abs = path.resolve(item.path);
       const problems = [...validateFileName(abs), ...validateMetadata(item.meta)];
       let st: { size: number; mtimeMs: number } | undefined;
+      let partSize: number | undefined;
+      let sampleHash: string | undefined;
       try {
         st = await statFile(abs);
         // A playlist's job is its whole package: refused when a listed file is missing
@@ -154,7 +162,9 @@ export class UploadEngine implements UploadEngineApi {
         if (problems.length === 0 && isHlsPlaylist(abs)) st = { ...st, size: (await readHlsPackage(abs)).totalSize };
         problems.push(...validateFileSize(st.size));
         if (item.meta.coverPath) problems.push(...(await coverProblems(item.meta.coverPath)));
-        if (problems.length === 0) planParts(st.size, { partSizeMiB: this.settings.partSizeMiB || undefined });
+        if (problems.length === 0) partSize = planParts(st.size, { partSizeMiB }).partSize;
+        // Reading samples of every file costs 320 KiB each: only when duplicates matter.
+        if (problems.length === 0 && policy !== 'upload') sampleHash = (await fingerprint(abs)).sampleHash;
       } catch (err) {
         const e = classifyError(err);
         rejected.push({ path: abs, reason: e.message });
@@ -169,16 +179,111 @@ export class UploadEngine implements UploadEngineApi {
         fileName: path.basename(abs),
         size: st.size,
         mtimeMs: st.mtimeMs,
+        ...(sampleHash ? { sampleHash } : {}),
         meta: normalizeMeta(item.meta),
         priority: item.priority ?? 0,
         state: opts.hold ? 'paused' : 'queued',
         profileId: opts.profileId,
+        // A part size chosen for these jobs is theirs (job-runner.plan keeps a stored one).
+        ...(opts.partSizeMiB ? { partSize } : {}),
       });
     }
-    const ids = valid.length > 0 ? this.store.insertJobs(valid) : [];
+    // Matched against what the account had before this call: copies of one file within
+    // a call (the same clip in two folders of a delivery) are each added, as they were.
+    const duplicates: DuplicateFile[] = [];
+    const keep: NewJobRecord[] = [];
+    if (policy === 'upload') keep.push(...valid);
+    else {
+      const account = this.accountOf(opts.profileId);
+      for (const v of valid) {
+        const dup = this.duplicateOf(account, opts.profileId, v.path, v.size, v.sampleHash!);
+        if (dup) duplicates.push(dup);
+        else keep.push(v);
+      }
+    }
+    // `fail`: all or nothing.
+    if (policy === 'fail' && duplicates.length > 0) return { added: [], rejected, duplicates };
+    const ids = keep.length > 0 ? this.store.insertJobs(keep) : [];
     ids.forEach((id) => this.changed(id));
     this.pump();
-    return { added: ids.map((id) => this.getJob(id)!).filter(Boolean), rejected };
+    return { added: ids.map((id) => this.getJob(id)!).filter(Boolean), rejected, duplicates };
+  }
+
+  private accountOf(profileId: string | undefined): string {
+    return this.opts.accountOf ? this.opts.accountOf(profileId) : profileId ?? '';
+  }
+
+  /** What the account has of this file: a VideoId in the ledger, else a job of the queue. */
+  private duplicateOf(account: string, profileId: string | undefined, abs: string, size: number, sampleHash: string): DuplicateFile | undefined {
+    // Every empty file has the same "content": no sign that two are the same video.
+    if (size === 0) return undefined;
+    const elsewhere = (p: string) => (p !== abs ? { previousPath: p } : {});
+    const [hit] = this.store.ledger.find(account, size, sampleHash);
+    if (hit) {
+      const job = hit.jobId !== undefined && this.store.getJob(hit.jobId) ? { jobId: hit.jobId } : {};
+      return { path: abs, kind: 'uploaded', videoId: hit.videoId, uploadedAt: hit.uploadedAt, title: hit.title, ...job, ...elsewhere(hit.path) };
+    }
+    const [job] = this.store.ledger.queued(profileId, size, sampleHash);
+    if (!job) return undefined;
+    const rec = this.store.getJob(job.jobId);
+    // A job done before the ledger existed has no row there: its VideoId still counts.
+    if (DONE_STATES.includes(job.state as JobState) && job.videoId) {
+      return { path: abs, kind: 'uploaded', videoId: job.videoId, jobId: job.jobId, uploadedAt: job.finishedAt, title: rec?.meta.title, ...elsewhere(job.path) };
+    }
+    return {
+      path: abs, kind: 'queued', jobId: job.jobId, title: rec?.meta.title,
+      ...(job.videoId ? { videoId: job.videoId } : {}), ...elsewhere(job.path),
+    };
+  }
+
+  async findDuplicates(paths: string[], opts: { profileId?: string } = {}): Promise<DuplicateFile[]> {
+    const account = this.accountOf(opts.profileId);
+    const found: DuplicateFile[] = [];
+    for (const p of paths) {
+      const abs = path.resolve(p);
+      try {
+        let size = (await statFile(abs)).size;
+        if (isHlsPlaylist(abs)) size = (await readHlsPackage(abs)).totalSize;
+        const dup = this.duplicateOf(account, opts.profileId, abs, size, (await fingerprint(abs)).sampleHash);
+        if (dup) found.push(dup);
+      } catch {
+        // Unreadable or gone: not a duplicate; adding it says what is wrong.
+      }
+    }
+    return found;
+  }
+
+  listLedger(opts: { profileId?: string; all?: boolean } = {}): LedgerRow[] {
+    const entries = this.store.ledger.list(opts.all ? undefined : this.accountOf(opts.profileId));
+    return entries.map((e) => ({
+      account: e.account, videoId: e.videoId, title: e.title, path: e.path, size: e.size, sampleHash: e.sampleHash,
+      ...(e.crc64 !== undefined ? { crc64: BigInt(e.crc64).toString(16).padStart(16, '0') } : {}),
+      uploadedAt: e.uploadedAt, ...(e.jobId !== undefined ? { jobId: e.jobId } : {}),
+    }));
+  }
+
+  /**
+   * The one place the ledger is written: a job whose object is complete (its CRC-64
+   * known) records its VideoId for its account. A failure to write is noted on the job,
+   * never a failure of the upload.
+   */
+  private recordUploaded(id: number): void {
+    const rec = this.store.getJob(id);
+    if (!rec?.videoId || rec.crc64 === undefined || !rec.sampleHash) return;
+    if (!['uploaded', ...DONE_STATES].includes(rec.state)) return;
+    try {
+      this.store.ledger.record({
+        account: this.accountOf(rec.profileId), size: rec.size, sampleHash: rec.sampleHash, mtimeMs: rec.mtimeMs,
+        crc64: rec.crc64, videoId: rec.videoId, title: rec.meta.title, path: rec.path, jobId: rec.id,
+      });
+    } catch (err) {
+      const e = classifyError(err);
+      try {
+        this.store.appendEvent(id, 'ledger-failed', { code: e.code, message: e.message });
+      } catch {
+        // The disk refuses everything: the job's own state is what matters.
+      }
+    }
   }
 
   async updateMeta(ids: number[], patch: Partial<JobMeta>): Promise<JobView[]> {
@@ -220,22 +325,35 @@ export class UploadEngine implements UploadEngineApi {
     }
   }
 
+  /** The jobs a command acts on, among those in `states`; a tab selector is resolved in SQL now. */
   private select(sel: JobSelector, states: readonly JobState[]): number[] {
     if (sel === 'all') return this.store.idsInStates(states);
+    if (isTabSelector(sel)) return this.store.idsInView(sel.tab, sel.search, states);
     return sel.filter((id) => {
       const rec = this.store.getJob(id);
       return rec !== undefined && states.includes(rec.state);
     });
   }
 
+  /**
+   * A complete object (`uploaded`, VOD processing it) has nothing left to pause: it stays
+   * in Processing rather than turning into a "paused 100%" row that waits for a file slot.
+   * A paused job keeps the bytes of its acknowledged parts; only bytes in flight go.
+   */
   async pause(sel: JobSelector): Promise<void> {
-    const ids = this.select(sel, ['queued', 'creating', 'uploading', 'completing', 'uploaded', 'waiting']);
+    const ids = this.select(sel, ['queued', 'creating', 'uploading', 'completing', 'waiting']);
     for (const id of ids) {
       this.store.transition(id, 'paused', { nextAttemptAt: null });
       this.changed(id);
     }
     await this.stopWork(ids);
     this.pump();
+  }
+
+  clearFinished(): number {
+    const ids = this.store.clearFinished();
+    for (const id of ids) this.changed(id);
+    return ids.length;
   }
 
   async resume(sel: JobSelector): Promise<void> {
@@ -246,6 +364,12 @@ export class UploadEngine implements UploadEngineApi {
     this.pump();
   }
 
+  /**
+   * Failed, canceled and waiting jobs go back in line (with restartChanged, a job whose
+   * file changed after its upload began starts again from byte 0 on its VideoId). A job
+   * awaiting review (VOD status Checking) has nothing to upload: "retry" asks VOD for its
+   * status again, so a video someone approved becomes ready (and one rejected, failed).
+   */
   async retry(sel: JobSelector, opts: RetryOptions = {}): Promise<void> {
     const states: JobState[] = ['failed', 'canceled', 'waiting'];
     for (const id of this.select(sel, states)) {
@@ -255,6 +379,13 @@ export class UploadEngine implements UploadEngineApi {
       }
       this.store.transition(id, 'queued', { error: null, attempts: 0, nextAttemptAt: null });
       this.changed(id);
+    }
+    for (const id of this.select(sel, ['review'])) {
+      this.store.transition(id, 'uploaded', {});
+      this.store.appendEvent(id, 'recheck');
+      this.changed(id);
+      // Not started (a CLI control command): the next run's restore pass polls it.
+      if (this.started) this.startPolling(id);
     }
     this.pump();
   }
@@ -275,6 +406,15 @@ export class UploadEngine implements UploadEngineApi {
     const rec = this.store.getJob(id);
     // Failed jobs are never scheduled, so nothing runs this job while we look at its file.
     if (!rec || rec.state !== 'failed' || !rec.videoId || rec.crc64 !== undefined) return;
+    if (isHlsPlaylist(rec.fileName)) {
+      // A package: planned again from its files as they are now (hls-upload.ts).
+      const videoId = rec.videoId;
+      const provider = this.opts.providerFor(rec.profileId);
+      return restartHlsPackage(this.store, rec, async () => {
+        const fresh = await provider.refreshUpload(videoId);
+        return new CredentialLease(provider, videoId, fresh.address, fresh.credential);
+      });
+    }
     let now: SampledFile;
     try {
       now = await fingerprint(rec.path);
@@ -321,12 +461,24 @@ export class UploadEngine implements UploadEngineApi {
       if (rec.videoId) {
         const provider = this.opts.providerFor(rec.profileId);
         try {
+          // One credential for every abort of this job (its own upload, an HLS package's big files).
+          const videoId = rec.videoId;
+          let lease: CredentialLease | undefined;
+          const leaseNow = async (): Promise<CredentialLease> => {
+            if (!lease) {
+              const fresh = await provider.refreshUpload(videoId);
+              lease = new CredentialLease(provider, videoId, fresh.address, fresh.credential);
+            }
+            return lease;
+          };
           if (rec.uploadId && rec.uploadAddress) {
-            const fresh = await provider.refreshUpload(rec.videoId);
-            await new OssSession(new CredentialLease(provider, rec.videoId, fresh.address, fresh.credential)).abort(rec.uploadId);
+            await new OssSession(await leaseNow()).abort(rec.uploadId);
             patch.uploadId = null;
             this.store.clearParts(id);
           }
+          // An HLS package's big files have multipart uploads of their own (hls-upload.ts).
+          const hlsOpen = this.store.hlsFiles.list(id).filter((f) => f.uploadId);
+          if (hlsOpen.length > 0) await abortHlsUploads(this.store, id, hlsOpen, await leaseNow());
           if (opts.deleteVideo) {
             await provider.deleteVideo(rec.videoId);
             patch.videoId = null;
@@ -334,6 +486,9 @@ export class UploadEngine implements UploadEngineApi {
             patch.vodStatus = null;
             patch.crc64 = null;
             patch.partSize = null;
+            // An HLS package's checkpoint was the deleted VideoId's: a retry reads the
+            // package again and starts from nothing under a new one.
+            this.store.hlsFiles.clear(id);
           }
         } catch (err) {
           // Canceling must work offline too; the service purges the upload in ~7 days.
@@ -368,6 +523,8 @@ export class UploadEngine implements UploadEngineApi {
     this.stopping = true;
     clearTimeout(this.wakeTimer);
     clearTimeout(this.windowTimer);
+    for (const timer of this.storeRetries.values()) clearTimeout(timer);
+    this.storeRetries.clear();
     await this.poller.stop();
     await this.stopWork([...this.running.keys()]);
     // A consistent checkpoint: interrupted work is back in line, as the restore pass
@@ -415,7 +572,8 @@ export class UploadEngine implements UploadEngineApi {
       const candidates = this.store.nextRunnable(free + this.running.size, Date.now());
       for (const rec of candidates) {
         if (this.running.size >= this.settings.filesInFlight) break;
-        if (this.running.has(rec.id) || this.poller.has(rec.id)) continue;
+        // A job whose last failure is not written yet waits for that first (onRunError).
+        if (this.running.has(rec.id) || this.poller.has(rec.id) || this.storeRetries.has(rec.id)) continue;
         this.launch(rec);
       }
     }
@@ -459,6 +617,7 @@ export class UploadEngine implements UploadEngineApi {
       try {
         bytesMoved = (await runner.run()).bytesMoved;
         this.store.updateJob(rec.id, { attempts: 0, error: null });
+        this.recordUploaded(rec.id);
         this.startPolling(rec.id);
       } catch (err) {
         if (!ctrl.signal.aborted) this.onRunError(rec.id, err, bytesMoved);
@@ -474,23 +633,60 @@ export class UploadEngine implements UploadEngineApi {
 
   /**
    * The one place a job's failure is turned into `waiting` or `failed`. When even that
-   * cannot be written (the queue's disk is full), it is tried again later; the job is
-   * not running meanwhile and its last committed part stays its checkpoint.
+   * cannot be written because the queue database refused the write (a full disk), it
+   * is tried again later, with at most one pending try per job; the job is not run
+   * meanwhile and its last committed part stays its checkpoint. Any other failure to
+   * record is a bug: it is reported once, never retried in a loop.
    */
   private onRunError(id: number, err: unknown, bytesMoved: boolean): void {
     try {
       this.recordRunError(id, err, bytesMoved);
+      this.storeRetryAttempts.delete(id);
+      this.unrecorded.delete(id);
     } catch (writeErr) {
       if (this.stopping) return;
       const w = classifyError(writeErr);
-      process.emitWarning(`Job ${id}: could not record its error (${w.code}: ${w.message}); trying again in ${STORE_RETRY_MS / 1000} s.`);
+      if (!isQueueStoreError(writeErr)) {
+        this.storeRetryAttempts.delete(id);
+        this.unrecorded.delete(id);
+        this.failUnrecordable(id, err, w);
+        return;
+      }
       this.unrecorded.set(id, toJobError(w));
       this.changed(id);
-      setTimeout(() => {
-        this.unrecorded.delete(id);
+      if (this.storeRetries.has(id)) return;
+      const attempt = (this.storeRetryAttempts.get(id) ?? 0) + 1;
+      this.storeRetryAttempts.set(id, attempt);
+      const timer = setTimeout(() => {
+        this.storeRetries.delete(id);
         this.onRunError(id, err, bytesMoved);
         this.pump();
-      }, STORE_RETRY_MS).unref();
+      }, delayFor(STORE_RETRY_POLICY, attempt));
+      timer.unref();
+      this.storeRetries.set(id, timer);
+    }
+  }
+
+  /**
+   * Recording a failure broke for a reason that is not the disk: a bug. The job is
+   * failed with both errors rather than left to be picked up again in a loop, and the
+   * bug is reported once.
+   */
+  private failUnrecordable(id: number, err: unknown, w: EngineError): void {
+    const e = classifyError(err);
+    process.emitWarning(`Job ${id}: its error (${e.code}) could not be recorded (${w.code}: ${w.message}). This is a bug; please report it.`);
+    try {
+      this.store.transition(id, 'failed', {
+        finishedAt: Date.now(), nextAttemptAt: null,
+        error: toJobError(new EngineError({
+          kind: 'unknown', code: 'InternalError', retryable: false,
+          message: `${e.code}: ${e.message} (and recording it failed: ${w.message})`,
+          hint: 'This is a bug; please report it with this message. Retrying the job may work.',
+        })),
+      });
+      this.changed(id);
+    } catch {
+      // Nothing more can be written for this job now; the restore pass of the next run puts it back in line.
     }
   }
 
@@ -501,13 +697,19 @@ export class UploadEngine implements UploadEngineApi {
     // The counter resets when bytes moved: a flaky network that still makes progress
     // never exhausts the job.
     const attempts = (bytesMoved ? 0 : rec.attempts) + 1;
+    // The library's own words (URL, headers…) go to the event log, not to the operator.
+    const detail = e.detail !== undefined ? { detail: e.detail } : {};
     if (e.retryable) {
       const delay = delayFor(DEFAULT_JOB_POLICY, attempts);
-      this.store.transition(id, 'waiting', { attempts, nextAttemptAt: Date.now() + delay, error: toJobError(e) });
-      this.store.appendEvent(id, 'waiting', { code: e.code, message: e.message, delayMs: delay });
+      const patch = { attempts, nextAttemptAt: Date.now() + delay, error: toJobError(e) };
+      // A waiting job whose retry failed before it moved on (the network is still down)
+      // stays waiting: that is an update of its error and retry time, not a transition.
+      if (rec.state === 'waiting') this.store.updateJob(id, patch);
+      else this.store.transition(id, 'waiting', patch);
+      this.store.appendEvent(id, 'waiting', { code: e.code, message: e.message, delayMs: delay, ...detail });
     } else {
       this.store.transition(id, 'failed', { attempts, error: toJobError(e), finishedAt: Date.now(), nextAttemptAt: null });
-      this.store.appendEvent(id, 'failed', { code: e.code, message: e.message, requestId: e.requestId });
+      this.store.appendEvent(id, 'failed', { code: e.code, message: e.message, requestId: e.requestId, ...detail });
     }
     this.changed(id);
   }
@@ -554,6 +756,10 @@ export class UploadEngine implements UploadEngineApi {
 
   private checkIdle(): void {
     if (this.idleWaiters.length === 0 || !this.isIdle()) return;
+    // Whoever hears "idle" reads the queue next: subscribers must have heard every job's
+    // last change first, not 50 ms later (a `vodup run` whose jobs all failed at once
+    // used to count none of them). flushChanges comes back here with nothing pending.
+    if (this.pendingChanges.size > 0) return this.flushChanges();
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     waiters.forEach((w) => w());

@@ -6,14 +6,35 @@
 import type { JobError, VodStatus } from '../../shared/types';
 import { classifyError, EngineError, toJobError } from './errors';
 import type { VideoProvider } from './provider';
-import { delayFor, type RetryPolicy } from './retry';
+import { delayFor, STATUS_POLL_POLICY } from './retry';
 import type { QueueStore } from './store';
 
-const POLL_POLICY: RetryPolicy = { baseMs: 1_000, maxMs: 60_000, factor: 1.6, jitter: 0.3, maxAttempts: Infinity };
 const FIRST_POLL_MS = 1_000;
 const TICK_GAP_MS = 500;
-/** Statuses after which nothing changes by itself. */
-const FAILED_STATUSES: readonly VodStatus[] = ['TranscodeFail', 'Blocked', 'UploadFail'];
+
+/**
+ * What the uploader does with each status GetVideoInfo documents (API reference, "Basic
+ * data types: Status"): Normal is published (ready); Checking waits for a person
+ * (review before publishing), so the upload is done and the job ends `review`; the
+ * failure statuses do not change by themselves; the rest (Uploading, UploadSucc,
+ * Transcoding, Preparing, and any status VOD adds later) are polled on.
+ */
+const FAILURE_HINTS: Readonly<Record<string, string>> = {
+  UploadFail: 'VOD marked the upload as failed (a network problem or a damaged source file). Retry the job; if it fails again, check the source file.',
+  TranscodeFail: 'The upload is complete but VOD could not transcode it. Check the template group and the source format in the VOD console.',
+  PrepareFail: 'VOD could not prepare (pre-process) the video. Check the source file and the video in the VOD console; re-encode the file and add it again if it is damaged.',
+  ProduceFail: 'VOD could not produce the video (editing or compositing failed). See the video in the VOD console.',
+  Blocked: 'VOD blocked the video (content review, or an administrator). See the video in the VOD console.',
+};
+
+export type StatusOutcome = 'ready' | 'review' | 'failed' | 'poll';
+
+export function statusOutcome(status: VodStatus): StatusOutcome {
+  if (status === 'Normal') return 'ready';
+  if (status === 'Checking') return 'review';
+  if (Object.prototype.hasOwnProperty.call(FAILURE_HINTS, status)) return 'failed';
+  return 'poll';
+}
 
 interface Entry {
   jobId: number;
@@ -21,13 +42,15 @@ interface Entry {
   profileId: string | undefined;
   attempt: number;
   dueAt: number;
+  /** The code of the last failed poll, so a run of failures is recorded once. */
+  failing?: string;
 }
 
 export interface StatusPollerDeps {
   store: QueueStore;
   providerFor: (profileId: string | undefined) => VideoProvider;
   changed: (jobId: number) => void;
-  /** A job left `uploaded` (ready or failed). */
+  /** A job left `uploaded` (ready, review or failed). */
   settled: (jobId: number) => void;
 }
 
@@ -35,9 +58,7 @@ function statusError(status: VodStatus, videoId: string): JobError {
   return toJobError(new EngineError({
     kind: 'unknown', code: status, retryable: false,
     message: `VOD reports ${status} for video ${videoId}.`,
-    hint: status === 'TranscodeFail'
-      ? 'The upload is complete but VOD could not transcode it. Check the template group and the source format in the VOD console.'
-      : status === 'Blocked' ? 'VOD blocked the video (content review). See the VOD console.' : 'VOD marked the upload as failed. Retry the job.',
+    hint: FAILURE_HINTS[status],
   }));
 }
 
@@ -115,7 +136,7 @@ export class StatusPoller {
       } catch (err) {
         const e = classifyError(err);
         for (const entry of due) {
-          if (e.retryable) this.later(entry);
+          if (e.retryable) this.pollFailed(entry, e);
           else this.settle(entry, 'failed', toJobError(e));
         }
         continue;
@@ -146,21 +167,52 @@ export class StatusPoller {
         hint: 'The video was deleted (in the console or by another tool). Cancel this job and add the file again to upload it anew.',
       })));
     }
-    if (rec.vodStatus !== status) {
-      this.deps.store.updateJob(entry.jobId, { vodStatus: status });
+    if (entry.failing !== undefined) {
+      // Answered again after failed polls: the error shown meanwhile is no longer true.
+      entry.failing = undefined;
+      this.deps.store.updateJob(entry.jobId, { error: null });
       this.deps.changed(entry.jobId);
     }
-    if (status === 'Normal') return this.settle(entry, 'ready');
-    if (FAILED_STATUSES.includes(status)) return this.settle(entry, 'failed', statusError(status, entry.videoId));
+    if (rec.vodStatus !== status) {
+      // Any status is kept and shown as VOD sent it, one the app does not know included.
+      this.deps.store.updateJob(entry.jobId, { vodStatus: status });
+      this.deps.store.appendEvent(entry.jobId, 'vod-status', { status, from: rec.vodStatus });
+      this.deps.changed(entry.jobId);
+    }
+    switch (statusOutcome(status)) {
+      case 'ready': return this.settle(entry, 'ready');
+      case 'review': return this.settle(entry, 'review');
+      case 'failed': return this.settle(entry, 'failed', statusError(status, entry.videoId));
+      default: return this.later(entry);
+    }
+  }
+
+  /**
+   * A poll that failed for a passing reason (network, throttling, a 5xx): the job keeps
+   * its state and shows why its status is not moving; the event log gets the details
+   * once per run of failures.
+   */
+  private pollFailed(entry: Entry, e: EngineError): void {
+    if (entry.failing !== e.code) {
+      entry.failing = e.code;
+      try {
+        this.deps.store.updateJob(entry.jobId, { error: toJobError(e) });
+        this.deps.store.appendEvent(entry.jobId, 'poll-failed', { code: e.code, message: e.message, detail: e.detail });
+        this.deps.changed(entry.jobId);
+      } catch {
+        // A full disk: the next poll tries again.
+        entry.failing = undefined;
+      }
+    }
     this.later(entry);
   }
 
   private later(entry: Entry): void {
     entry.attempt++;
-    entry.dueAt = Date.now() + delayFor(POLL_POLICY, entry.attempt);
+    entry.dueAt = Date.now() + delayFor(STATUS_POLL_POLICY, entry.attempt);
   }
 
-  private settle(entry: Entry, to: 'ready' | 'failed', error?: JobError): void {
+  private settle(entry: Entry, to: 'ready' | 'review' | 'failed', error?: JobError): void {
     try {
       this.deps.store.transition(entry.jobId, to, to === 'failed' ? { error, finishedAt: Date.now() } : { finishedAt: Date.now() });
     } catch {

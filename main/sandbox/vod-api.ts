@@ -415,20 +415,6 @@ const listAppInfo: Action = (_core, p) => {
 };
 
 /**
- * DescribeVodStorageData is the real action for storage usage; the sandbox answers it
- * with today's bytes and adds StorageLocations (not in the real response) so the UI
- * can offer the storage address to upload into.
- */
-const describeVodStorageData: Action = (core) => {
-  const bytes = Object.values(core.data.objects).reduce((n, o) => n + o.size, 0);
-  return {
-    DataInterval: 'day',
-    StorageData: { StorageDataItem: [{ TimeStamp: isoSeconds(Date.now()), StorageUtilization: String(bytes), NetworkOut: '0' }] },
-    StorageLocations: [{ StorageLocation: core.storageLocation(), Region: core.region, Default: true }],
-  };
-};
-
-/**
  * What the sandbox's upload-only RAM user may call: enough to upload, refresh, read
  * status, fix metadata and clean up. Everything else answers 403 Forbidden.RAM, as
  * VOD does for a RAM user whose policy lacks the action.
@@ -453,5 +439,4 @@ export const ACTIONS: Record<string, Action> = {
   DeleteVideo: deleteVideo,
   ListWorkflow: listWorkflow,
   ListAppInfo: listAppInfo,
-  DescribeVodStorageData: describeVodStorageData,
 };

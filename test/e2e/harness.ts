@@ -69,6 +69,8 @@ export interface SandboxInfo {
   region: string;
   accessKeyId: string;
   accessKeySecret: string;
+  /** A RAM user allowed to upload but not to read the catalog (403 Forbidden.RAM). */
+  uploadOnly: { accessKeyId: string; accessKeySecret: string };
 }
 
 /** A standalone `vodup sandbox` (for pointing a hand-made profile at a real endpoint). */
@@ -122,7 +124,10 @@ export function makeMediaFolder(): { dir: string; media: string[]; rejected: str
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vodup-e2e-media-'));
   const video = ['-f', 'lavfi', '-i', 'testsrc=duration=2:size=320x240:rate=25', '-f', 'lavfi', '-i', 'sine=duration=2'];
   ffmpeg([...video, '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', path.join(dir, 'clip-one.mp4')]);
-  ffmpeg([...video, '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', path.join(dir, 'clip-two.mp4')]);
+  // Another tone: the encoders are deterministic, and two byte-identical clips are one
+  // file to the duplicates check (the second would be skipped as already uploaded).
+  const other = ['-f', 'lavfi', '-i', 'testsrc=duration=2:size=320x240:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=660:duration=2'];
+  ffmpeg([...other, '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', path.join(dir, 'clip-two.mp4')]);
   ffmpeg([...video, '-c:v', 'mpeg4', '-c:a', 'aac', '-shortest', path.join(dir, 'clip-three.mov')]);
   ffmpeg(['-f', 'lavfi', '-i', 'sine=duration=2', '-c:a', 'libmp3lame', path.join(dir, 'tone.mp3')]);
   fs.writeFileSync(path.join(dir, 'notes.txt'), 'not a video');

@@ -44,6 +44,12 @@ describe('account connection errors in the browser', () => {
     await page.getByTestId('profile-form').locator('summary').click();
     await page.getByTestId('profile-input-endpoint').fill(sandbox.info.endpoint);
     await page.getByTestId('profile-save').click();
+    // Save tests the key first: refused, so nothing is saved until the operator insists.
+    const refused = page.getByTestId('profile-save-refused');
+    await refused.waitFor({ timeout: T });
+    expect(await refused.getByTestId('profile-test-code').textContent()).toBe('InvalidAccessKeyId.NotFound');
+    expect(await card('Wrong key').count()).toBe(0);
+    await page.getByTestId('profile-save-anyway').click();
 
     const wrong = card('Wrong key');
     await wrong.waitFor();
@@ -68,6 +74,8 @@ describe('account connection errors in the browser', () => {
     await page.getByTestId('profile-input-akid').fill(sandbox.info.accessKeyId);
     await page.getByTestId('profile-input-secret').fill(`${sandbox.info.accessKeySecret}x`);
     await page.getByTestId('profile-save').click();
+    await page.getByTestId('profile-save-refused').waitFor({ timeout: T });
+    await page.getByTestId('profile-save-anyway').click();
     await form.waitFor({ state: 'detached' });
 
     const bad = card('Wrong secret');
@@ -85,6 +93,27 @@ describe('account connection errors in the browser', () => {
     await bad.getByTestId('profile-test').click();
     await expect.poll(() => result.getAttribute('data-ok'), { timeout: T }).toBe('true');
     expect(await page.content()).not.toContain(sandbox.info.accessKeySecret);
+  });
+
+  it('passes a RAM user that may upload but not read the catalog, and says to type ids by hand', async () => {
+    await page.getByTestId('profile-new').click();
+    await page.getByTestId('profile-input-name').fill('Upload only');
+    await page.getByTestId('profile-input-akid').fill(sandbox.info.uploadOnly.accessKeyId);
+    await page.getByTestId('profile-input-secret').fill(sandbox.info.uploadOnly.accessKeySecret);
+    await page.getByTestId('profile-input-region').selectOption(sandbox.info.region);
+    await page.getByTestId('profile-form').locator('summary').click();
+    await page.getByTestId('profile-input-endpoint').fill(sandbox.info.endpoint);
+    await page.getByTestId('profile-save').click();
+    const limited = card('Upload only');
+    await limited.waitFor();
+    await limited.getByTestId('profile-test').click();
+    const result = limited.getByTestId('profile-test-result');
+    await expect.poll(() => result.getAttribute('data-ok'), { timeout: T }).toBe('true');
+    expect(await result.getByTestId('profile-test-message').textContent()).toMatch(/the key works\. This user may not read the catalog .*type their ids by hand/);
+    await screenshot(page, 'profile-test-catalog-denied');
+    page.once('dialog', (d) => void d.accept());
+    await limited.getByTestId('profile-delete').click();
+    await limited.waitFor({ state: 'detached' });
   });
 
   it('deletes a profile after confirmation', async () => {

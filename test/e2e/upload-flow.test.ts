@@ -176,6 +176,8 @@ describe('upload flow in the browser', () => {
   it('shows a held job whose file vanished in the Failed view with the reason', async () => {
     const doomed = path.join(media.dir, 'gone.mp4');
     fs.copyFileSync(path.join(media.dir, 'clip-one.mp4'), doomed);
+    // Other bytes than clip-one's: a plain copy of an uploaded file would be skipped as a duplicate.
+    fs.appendFileSync(doomed, 'another version');
     await page.getByTestId('nav-upload').click();
     await page.getByTestId('add-files').click();
     await page.getByTestId('folder-browser').waitFor();

@@ -90,5 +90,11 @@ describe('vodup with bad input', () => {
     const user = await runCli(['upload', path.join(home, 'in', 'good.mp4'), '--user-data', '[1,2]'], env);
     expect(user.code).toBe(2);
     expect(user.stderr).toContain('UserData must be a JSON object.');
+    const extend = await runCli(['upload', path.join(home, 'in', 'good.mp4'), '--user-data', JSON.stringify({ Extend: { note: 'n'.repeat(600) } })], env);
+    expect(extend.code).toBe(2);
+    expect(extend.stderr).toContain("UserData's Extend is 611 bytes; VOD takes at most 512");
+    const storage = await runCli(['upload', path.join(home, 'in', 'good.mp4'), '--storage-location', 'my-bucket'], env);
+    expect(storage.code).toBe(2);
+    expect(storage.stderr).toContain('"my-bucket" is not a VOD storage address.');
   });
 });

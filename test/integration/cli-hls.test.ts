@@ -162,6 +162,35 @@ describe('vodup upload of an HLS package', () => {
     }
   });
 
+  it('uploads a manifest that lists a playlist and its segments as one job; the segment rows are reported, naming the playlist\'s row', async () => {
+    const folder = path.join(home, 'listed');
+    const segs = ['seg000.ts', 'seg001.ts'];
+    const bytes = new Map(segs.map((s) => [s, writeRandomFile(path.join(folder, s), 30_000)]));
+    fs.writeFileSync(path.join(folder, 'out.m3u8'), `#EXTM3U\n${segs.map((s) => `#EXTINF:2,\n${s}\n`).join('')}#EXT-X-ENDLIST\n`);
+    const manifest = path.join(folder, 'list.csv');
+    fs.writeFileSync(manifest, 'path,title\nseg000.ts,First\nout.m3u8,The show\nseg001.ts,Second\n');
+    const videosBefore = sandbox.stats().createUploadVideo;
+
+    const res = await runCli(['upload', '--manifest', manifest, '--json'], cliEnv(sandbox, home));
+    // Rows not taken as written are input problems (exit 2); the rest uploads.
+    expect(res.code, res.stderr).toBe(2);
+    const lines = jsonLines<FileLine>(res.stdout);
+    const rejected = lines.filter((l) => l.state === 'rejected');
+    expect(rejected.map((l) => [path.basename(l.path), l.error?.message])).toEqual([
+      ['seg000.ts', `${manifest} row 1: Segment of out.m3u8 (row 2): it is uploaded with that playlist, not as a video of its own.`],
+      ['seg001.ts', `${manifest} row 3: Segment of out.m3u8 (row 2): it is uploaded with that playlist, not as a video of its own.`],
+    ]);
+    const jobs = lines.filter((l) => l.state !== 'rejected');
+    expect(jobs.map((l) => [path.basename(l.path), l.state])).toEqual([['out.m3u8', 'ready']]);
+    expect(sandbox.stats().createUploadVideo - videosBefore).toBe(1);
+    const video = sandbox.video(jobs[0].videoId!)!;
+    expect(video.title).toBe('The show');
+    expect(video.missingSegments).toBeUndefined();
+    for (const [rel, stored] of await storedUnderPrefix(video.videoId, segs)) {
+      expect(stored?.equals(bytes.get(rel)!), rel).toBe(true);
+    }
+  });
+
   it('refuses a playlist with a missing segment, naming it, and creates no video', async () => {
     const folder = path.join(home, 'broken');
     writeRandomFile(path.join(folder, 'seg000.ts'), 1000);

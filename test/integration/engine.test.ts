@@ -228,6 +228,31 @@ describe('engine against the sandbox', () => {
     expect(sb.stats().createUploadVideo).toBe(1);
   });
 
+  it('tells subscribers every job\'s last state before whenIdle resolves, even when all fail at once', async () => {
+    const { dir, engine } = await setup();
+    const files = await Promise.all(['a', 'b', 'c'].map((n) => randomFile(dir, `${n}.mp4`, 1000)));
+    const { added } = await engine.addJobs(files.map((p) => ({ path: p, meta: meta('gone') })), { hold: true });
+    await Promise.all(files.map((p) => fsp.rm(p)));
+    const heard = new Map<number, string>();
+    const sub = engine.onDidChangeJobs((jobs) => jobs.forEach((j) => heard.set(j.id, j.state)));
+    cleanups.push(async () => sub.dispose());
+    await engine.resume('all');
+    await engine.whenIdle();
+    expect(added.map((j) => heard.get(j.id))).toEqual(['failed', 'failed', 'failed']);
+  });
+
+  it('keeps the part size a job was added with, whatever the engine\'s setting when it runs', async () => {
+    const { sb, dir, engine } = await setup({}, { partSizeMiB: 0 });
+    const p = await randomFile(dir, 'parts.mp4', 3 * MiB + 1);
+    const before = sb.stats().requests['oss:UploadPart'] ?? 0;
+    const { added } = await engine.addJobs([{ path: p, meta: meta('parts') }], { hold: true, partSizeMiB: 1 });
+    engine.updateSettings({ partSizeMiB: 8 });
+    await engine.resume('all');
+    await engine.whenIdle();
+    expect(engine.getJob(added[0].id)!.state).toBe('ready');
+    expect((sb.stats().requests['oss:UploadPart'] ?? 0) - before).toBe(4);
+  });
+
   it('waits out a full disk under the queue, telling why, and then finishes without losing a byte', async () => {
     // A real full disk: the queue lives on a 4 MiB tmpfs that a filler file fills up.
     const mnt = await tempDir('vodup-tmpfs-');

@@ -3,10 +3,10 @@
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, NO_TRANSCODE_GROUP_ID, type Sandbox } from '../../main/sandbox';
-import { EngineError } from '../../main/engine/errors';
+import { classifyError, EngineError } from '../../main/engine/errors';
 import type { RetryInfo } from '../../main/engine/retry';
 import { AliyunVodProvider } from '../../main/engine/vod/aliyun-provider';
-import { VodClient } from '../../main/engine/vod/vod-client';
+import { endpointNotFound, VodClient } from '../../main/engine/vod/vod-client';
 import type { CategoryNode } from '../../shared/types';
 
 let sb: Sandbox;
@@ -164,6 +164,31 @@ describe('VodClient against the sandbox', () => {
     expect(readRetries).toHaveLength(1);
     expect(readRetries[0].error.kind).toBe('network');
   });
+
+  it('an endpoint whose name does not exist is a configuration error, not a wait', async () => {
+    // A reserved name (RFC 6761 .invalid): the resolver answers ENOTFOUND, like vod.cn-hangzhou.aliyuncs.com.
+    const retries: RetryInfo[] = [];
+    const vod = new VodClient({
+      credentials: { accessKeyId: sb.accessKeyId, accessKeySecret: sb.accessKeySecret, region: 'cn-hangzhou', endpoint: 'http://vod.cn-hangzhou.invalid' },
+      sleep: async () => undefined,
+      onRetry: (_a, info) => retries.push(info),
+    });
+    const e = await rejection(vod.getVideoInfo('0000000000000000000000000000dead'));
+    expect(e.code).toBe('VodEndpointNotFound');
+    expect(e.kind).toBe('parameter');
+    expect(e.retryable).toBe(false);
+    expect(e.message).toContain('vod.cn-hangzhou.invalid');
+    expect(e.hint).toMatch(/Check the region \(VOD serves cn-shanghai, .*\) and the endpoint/);
+    expect(retries).toHaveLength(0);
+  });
+
+  it('a name VOD documents that does not resolve is the network (an offline resolver), and EAI_AGAIN always is', () => {
+    const dns = (code: string, host: string) => classifyError(Object.assign(new Error(`getaddrinfo ${code} ${host}`), { code, syscall: 'getaddrinfo', hostname: host }));
+    expect(endpointNotFound(dns('ENOTFOUND', 'vod.cn-shanghai.aliyuncs.com'), 'https://vod.cn-shanghai.aliyuncs.com')).toBeUndefined();
+    expect(endpointNotFound(dns('ENOTFOUND', 'vod-vpc.eu-central-1.aliyuncs.com'), 'https://vod-vpc.eu-central-1.aliyuncs.com')).toBeUndefined();
+    expect(endpointNotFound(dns('EAI_AGAIN', 'vod.cn-hangzhou.aliyuncs.com'), 'https://vod.cn-hangzhou.aliyuncs.com')).toBeUndefined();
+    expect(endpointNotFound(dns('ENOTFOUND', 'vod.cn-hangzhou.aliyuncs.com'), 'https://vod.cn-hangzhou.aliyuncs.com')?.code).toBe('VodEndpointNotFound');
+  });
 });
 
 describe('AliyunVodProvider against the sandbox', () => {
@@ -233,7 +258,26 @@ describe('AliyunVodProvider against the sandbox', () => {
     expect(catalog.templateGroups.filter((g) => g.isDefault)).toHaveLength(1);
     expect(catalog.workflows.length).toBeGreaterThan(0);
     expect(catalog.apps.map((a) => a.appId)).toContain('app-1000000');
-    expect(catalog.storageLocations).toEqual([expect.objectContaining({ isDefault: true })]);
+    expect(catalog.refused).toEqual([]);
+  });
+
+  it('a RAM user allowed to upload only gets the parts it may read and which ones VOD refused', async () => {
+    const { vod } = client(sb.uploadOnly);
+    const before = sb.stats().errors['Forbidden.RAM'] ?? 0;
+    const catalog = await new AliyunVodProvider(vod).getCatalog();
+    expect(catalog.refused.map((r) => [r.part, r.code])).toEqual([
+      ['categories', 'Forbidden.RAM'], ['templateGroups', 'Forbidden.RAM'], ['workflows', 'Forbidden.RAM'], ['apps', 'Forbidden.RAM'],
+    ]);
+    expect(catalog.refused[0].message).toMatch(/not authorized/i);
+    expect(catalog).toMatchObject({ categories: [], templateGroups: [], workflows: [], apps: [{ appId: 'app-1000000' }] });
+    // Each refusal came from the service, once (a refusal is not retried).
+    expect((sb.stats().errors['Forbidden.RAM'] ?? 0) - before).toBe(4);
+  });
+
+  it('a catalog that cannot be read for another reason fails, to be asked again', async () => {
+    sb.faults.set({ errorRate: 1 });
+    const e = await rejection(new AliyunVodProvider(client().vod).getCatalog());
+    expect(e.retryable).toBe(true);
   });
 
   it('the category tree walks every page', async () => {
@@ -256,5 +300,17 @@ describe('AliyunVodProvider against the sandbox', () => {
     expect(result.message).toBeTruthy();
     expect(result.message).not.toMatch(/URL:/);
     expect(result.requestId).toBeTruthy();
+  });
+
+  it('testConnection passes a RAM user that may upload but not read the catalog: its 403 Forbidden.RAM proves the key', async () => {
+    const limited = new AliyunVodProvider(client(sb.uploadOnly).vod);
+    const result = await limited.testConnection();
+    expect(result).toMatchObject({ ok: true, catalogDenied: true, code: 'Forbidden.RAM' });
+    expect(result.requestId).toBeTruthy();
+    // The refusal really came from the catalog call.
+    await expect(limited.client.getCategories()).rejects.toMatchObject({ code: 'Forbidden.RAM', kind: 'permission' });
+    const wrongSecret = await new AliyunVodProvider(client({ accessKeyId: sb.uploadOnly.accessKeyId, accessKeySecret: 'not-it' }).vod).testConnection();
+    expect(wrongSecret).toMatchObject({ ok: false, code: 'SignatureDoesNotMatch' });
+    expect(wrongSecret.catalogDenied).toBeUndefined();
   });
 });

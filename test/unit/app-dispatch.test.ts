@@ -19,8 +19,11 @@ describe('dispatcher', () => {
     await expect(dispatch('pause', [[1, 2]])).resolves.toBe('pause-result');
     await expect(dispatch('getCatalog', [])).resolves.toBe('getCatalog-result');
     await expect(dispatch('retry', [[3], { restartChanged: true }])).resolves.toBe('retry-result');
+    const watch = { path: '/drop', settleSeconds: 0, title: 'Show {name}', cateId: 7, tags: ['a'], templateGroupId: 'g' };
+    await expect(dispatch('addWatchFolder', [watch])).resolves.toBe('addWatchFolder-result');
     expect(seen).toEqual([
       { method: 'pause', args: [[1, 2]] }, { method: 'getCatalog', args: [] }, { method: 'retry', args: [[3], { restartChanged: true }] },
+      { method: 'addWatchFolder', args: [watch] },
     ]);
   });
 
@@ -46,6 +49,11 @@ describe('dispatcher', () => {
       ['listProfiles', [1]],
       ['retry', [[3], { restart: true }]],
       ['retry', [[3], { restartChanged: 'yes' }]],
+      ['addWatchFolder', [{ path: '/drop', settleSeconds: -1, tags: [] }]],
+      ['addWatchFolder', [{ path: '/drop', settleSeconds: 30, tags: [], profileId: 'other' }]],
+      ['addWatchFolder', [{ path: '', settleSeconds: 30, tags: [] }]],
+      ['setWatchFolderPaused', ['id', 'yes']],
+      ['removeWatchFolder', [42]],
     ];
     for (const [m, args] of bad) {
       await expect(dispatch(m, args)).rejects.toMatchObject({ code: 'InvalidArguments', message: expect.stringContaining(m) });

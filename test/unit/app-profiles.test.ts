@@ -52,6 +52,24 @@ describe('app profiles', () => {
     expect(fs.existsSync(path.join(dataDir, 'sandbox'))).toBe(true);
   });
 
+  it('tests an account before it is saved: typed keys, or the stored secret on an edit', async () => {
+    const before = (await app.controller.listProfiles()).length;
+    const input = { name: 'Trial', kind: 'aliyun' as const, accessKeyId: cloud.accessKeyId, region: 'cn-shanghai', endpoint: cloud.url };
+    expect(await app.controller.testProfileInput({ ...input, accessKeySecret: cloud.accessKeySecret })).toMatchObject({ ok: true });
+    expect(await app.controller.testProfileInput({ ...input, accessKeySecret: `${cloud.accessKeySecret}x` }))
+      .toMatchObject({ ok: false, code: 'SignatureDoesNotMatch' });
+    // What save() refuses is refused here too, and nothing was stored by testing.
+    await expect(app.controller.testProfileInput(input)).rejects.toMatchObject({ code: 'InvalidProfile' });
+    expect(await app.controller.listProfiles()).toHaveLength(before);
+
+    // An edit without a secret is tested with the stored one; a new wrong secret is not kept.
+    const saved = await app.controller.saveProfile({ ...input, accessKeySecret: cloud.accessKeySecret });
+    expect(await app.controller.testProfileInput({ ...input, id: saved.id, name: 'Trial 2' })).toMatchObject({ ok: true });
+    expect(await app.controller.testProfileInput({ ...input, id: saved.id, accessKeySecret: 'wrong' })).toMatchObject({ ok: false });
+    expect(await app.controller.testProfile(saved.id)).toMatchObject({ ok: true });
+    await app.controller.deleteProfile(saved.id);
+  });
+
   it('seals the secret and token in the store and never returns them', async () => {
     const before = profileEvents;
     const view = await app.controller.saveProfile({
@@ -85,6 +103,15 @@ describe('app profiles', () => {
       .rejects.toMatchObject({ code: 'InvalidProfile' });
   });
 
+  it('refuses a region VOD does not serve, unless the profile gives its own endpoint', async () => {
+    await expect(app.controller.saveProfile({ name: 'Hangzhou', kind: 'aliyun', accessKeyId: 'LTAIx', accessKeySecret: 's', region: 'cn-hangzhou' }))
+      .rejects.toMatchObject({ code: 'InvalidProfile', message: expect.stringMatching(/VOD does not serve the region "cn-hangzhou".*cn-shanghai/) });
+    expect((await app.controller.listProfiles()).some((p) => p.name === 'Hangzhou')).toBe(false);
+    const gateway = await app.controller.saveProfile({ name: 'Gateway', kind: 'aliyun', accessKeyId: 'LTAIx', accessKeySecret: 's', region: 'cn-hangzhou', endpoint: 'http://127.0.0.1:9' });
+    expect(gateway.region).toBe('cn-hangzhou');
+    await app.controller.deleteProfile(gateway.id);
+  });
+
   it('tests a profile against its service and passes on the service\'s own error code', async () => {
     const good = (await app.controller.listProfiles()).find((p) => p.name === 'Cloud 2')!;
     expect(await app.controller.testProfile(good.id)).toMatchObject({ ok: true });
@@ -93,6 +120,15 @@ describe('app profiles', () => {
     expect(result.ok).toBe(false);
     expect(result.code).toBe('SignatureDoesNotMatch');
     expect(result.message).toBeTruthy();
+  });
+
+  it('Test connection passes a RAM user that may upload but not read the catalog, and says so', async () => {
+    const limited = await app.controller.saveProfile({
+      name: 'Upload only', kind: 'aliyun', accessKeyId: cloud.uploadOnly.accessKeyId, accessKeySecret: cloud.uploadOnly.accessKeySecret,
+      region: 'cn-shanghai', endpoint: cloud.url,
+    });
+    expect(await app.controller.testProfile(limited.id)).toMatchObject({ ok: true, catalogDenied: true, code: 'Forbidden.RAM' });
+    await app.controller.deleteProfile(limited.id);
   });
 
   it('switches the active profile, caches the catalog per profile, and falls back when the active one is deleted', async () => {

@@ -101,6 +101,100 @@ describe('DropFolder', () => {
   });
 });
 
+describe('DropFolder with HLS packages', () => {
+  const write = (rel: string, text: string | Buffer): string => {
+    const p = path.join(root, ...rel.split('/'));
+    fs.mkdirSync(path.dirname(p), { recursive: true });
+    fs.writeFileSync(p, text);
+    return p;
+  };
+  const LIST = '#EXTM3U\n#EXT-X-MAP:URI="init.m4s"\n#EXTINF:2,\nseg0.ts\n#EXTINF:2,\nseg1.ts\n#EXT-X-ENDLIST\n';
+
+  it('never hands over the files a playlist lists, reports each once, and hands the playlist over once they all settled', async () => {
+    const list = write('show/out.m3u8', LIST);
+    const seg0 = write('show/seg0.ts', 'zero');
+    const init = write('show/init.m4s', 'init'); // not a format VOD takes: part of the package, not "ignored"
+    const stray = write('show/extra.ts', 'not listed');
+    const d = folder(1_000);
+    const first = await d.scan();
+    expect(first.segments.map((s) => [s.path, s.playlist])).toEqual([[init, list], [seg0, list]]);
+    expect(first.segments[0].message).toMatch(/^Segment of out\.m3u8/);
+    expect(first.ignored).toEqual([]);
+    expect(first.ready).toEqual([]);
+
+    // seg1 arrives while the others have settled: the playlist waits for it to settle.
+    clock += 1_000;
+    const seg1 = write('show/seg1.ts', 'one');
+    const second = await d.scan();
+    expect(second.ready.map((r) => r.path)).toEqual([stray]);
+    expect(second.segments.map((s) => s.path)).toEqual([seg1]);
+    clock += 999;
+    expect((await d.scan()).ready).toEqual([]);
+    clock += 1;
+    const third = await d.scan();
+    expect(third.ready.map((r) => r.path)).toEqual([list]);
+    expect(third.segments).toEqual([]);
+
+    // Nothing again, and a segment left behind after its playlist is gone stays part of it.
+    clock += 5_000;
+    expect((await d.scan()).ready).toEqual([]);
+    fs.rmSync(list);
+    clock += 5_000;
+    await d.scan();
+    clock += 5_000;
+    expect((await d.scan()).ready).toEqual([]);
+    expect([seg0, seg1].every((p) => fs.existsSync(p))).toBe(true);
+  });
+
+  it('hands a playlist the queue refused over again once its files changed and settled, not before', async () => {
+    const list = write('out.m3u8', LIST);
+    write('init.m4s', 'i');
+    const d = folder(1_000);
+    await d.scan();
+    clock += 1_000;
+    // Settled with seg0 and seg1 missing: handed over (addJobs then refuses it, naming the file).
+    expect((await d.scan()).ready.map((r) => r.path)).toEqual([list]);
+    clock += 5_000;
+    expect((await d.scan()).ready).toEqual([]); // unchanged: not again
+
+    write('seg0.ts', '0');
+    expect((await d.scan()).ready).toEqual([]);
+    clock += 1_000;
+    expect((await d.scan()).ready.map((r) => r.path)).toEqual([list]); // still refused: seg1 missing
+    write('seg1.ts', '1');
+    await d.scan();
+    clock += 1_000;
+    expect((await d.scan()).ready.map((r) => r.path)).toEqual([list]);
+
+    // The queue has it now: a change to a file of it does not hand it over again.
+    known.add(keyOf({ path: list, size: fs.statSync(list).size, mtimeMs: fs.statSync(list).mtimeMs }));
+    fs.appendFileSync(path.join(root, 'seg1.ts'), 'more');
+    setMtime(path.join(root, 'seg1.ts'), 9_000_000);
+    await d.scan();
+    clock += 1_000;
+    expect((await d.scan()).ready).toEqual([]);
+  });
+
+  it('reads a playlist again when it or a variant playlist it lists changes', async () => {
+    const master = write('main.m3u8', '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nhi/index.m3u8\n');
+    const d = folder(0);
+    const first = await d.scan();
+    expect(first.ready.map((r) => r.path)).toEqual([master]); // the variant is not there yet
+    const variant = write('hi/index.m3u8', '#EXTM3U\n#EXTINF:2,\na.ts\n');
+    const a = write('hi/a.ts', 'a');
+    const second = await d.scan();
+    expect(second.segments.map((s) => [s.path, s.playlist])).toEqual([[a, master], [variant, master]]);
+    expect(second.ready.map((r) => r.path)).toEqual([master]);
+
+    write('hi/index.m3u8', '#EXTM3U\n#EXTINF:2,\na.ts\n#EXTINF:2,\nb.ts\n');
+    setMtime(variant, 8_000_000);
+    const b = write('hi/b.ts', 'b');
+    const third = await d.scan();
+    expect(third.segments.map((s) => s.path)).toEqual([b]);
+    expect(third.ready.map((r) => r.path)).toEqual([master]);
+  });
+});
+
 describe('DropFolder.forget', () => {
   it('settles a handed-over file again from the next scan, then asks isKnown again', async () => {
     const f = path.join(root, 'clip.mp4');
@@ -173,6 +267,19 @@ describe('versionVerdict and QueueStore.jobsForPath', () => {
     const id = add(other);
     fail(id, 'Forbidden.RAMUserNoPermission');
     expect(verdict({ ...other, size: 11 })).toBe('new');
+  });
+
+  it('restarts a playlist\'s job that failed with FileChanged even when the playlist itself is the same (a segment changed)', () => {
+    const list: DropFile = { path: '/in/show.m3u8', size: 80, mtimeMs: 42 };
+    const [id] = store.insertJobs([{ path: list.path, fileName: 'show.m3u8', size: 5_000, mtimeMs: 42, meta: { title: 's', tags: [] } }]);
+    expect(verdict(list)).toBe('known');
+    fail(id, 'HlsFileMissing');
+    expect(verdict(list)).toBe('known');
+    store.transition(id, 'queued', {});
+    fail(id, 'FileChanged');
+    expect(verdict(list)).toEqual({ restart: id });
+    store.updateJob(id, { crc64: '9' });
+    expect(verdict(list)).toBe('known');
   });
 
   it('looks at the latest job only, canceled ones aside', () => {

@@ -25,6 +25,8 @@ const { ActivityNotifier, PowerGuard, activeJobCount, progressBarFor } = await i
 const { chooseSecretBox } = await import('../../main/electron/safe-storage-box');
 const { installGracefulQuit } = await import('../../main/electron/lifecycle');
 const { menuTemplate } = await import('../../main/electron/menu');
+const { installPermissionPolicy, isPermissionGranted } = await import('../../main/electron/permissions');
+const { developmentRendererUrl } = await import('../../main/electron/dev-server');
 const { createDispatcher } = await import('../../main/app/dispatch');
 const { IPC_METHODS, callChannel, eventChannel } = await import('../../shared/ipc');
 const { tempDir } = await import('../helpers/files');
@@ -142,7 +144,7 @@ describe('ipcMain handlers', () => {
 
   it('forwards app events to the window on their channels', () => {
     const listeners: Record<string, (p: unknown) => void> = {};
-    const events = Object.fromEntries(['onJobsChanged', 'onProgress', 'onProfilesChanged'].map((k) => [k, (l: (p: unknown) => void) => {
+    const events = Object.fromEntries(['onJobsChanged', 'onProgress', 'onProfilesChanged', 'onWatchFoldersChanged'].map((k) => [k, (l: (p: unknown) => void) => {
       listeners[k] = l;
       return () => delete listeners[k];
     }]));
@@ -150,7 +152,10 @@ describe('ipcMain handlers', () => {
     const off = forwardEvents(events as never, (ch, p) => sent.push([ch, p]));
     listeners.onJobsChanged([{ id: 1 }]);
     listeners.onProfilesChanged(undefined);
-    expect(sent).toEqual([[eventChannel('jobsChanged'), [{ id: 1 }]], [eventChannel('profilesChanged'), null]]);
+    listeners.onWatchFoldersChanged([]);
+    expect(sent).toEqual([
+      [eventChannel('jobsChanged'), [{ id: 1 }]], [eventChannel('profilesChanged'), null], [eventChannel('watchFoldersChanged'), []],
+    ]);
     off();
     expect(Object.keys(listeners)).toEqual([]);
   });
@@ -295,5 +300,64 @@ describe('menus', () => {
     const mac = menuTemplate({ platform: 'darwin', isDev: false, appName: 'VOD Bulk Uploader' });
     expect(mac[0].label).toBe('VOD Bulk Uploader');
     expect(roles(mac)).toEqual(expect.arrayContaining(['about', 'hide', 'quit', 'copy', 'paste']));
+  });
+});
+
+describe('permissions', () => {
+  type RequestHandler = (contents: unknown, permission: string, callback: (granted: boolean) => void, details: { requestingUrl?: string }) => void;
+  type CheckHandler = (contents: unknown, permission: string, requestingOrigin: string) => boolean;
+  function policySession() {
+    const handlers: { request?: RequestHandler; check?: CheckHandler; device?: () => boolean } = {};
+    const ses = {
+      setPermissionRequestHandler: (h: RequestHandler) => (handlers.request = h),
+      setPermissionCheckHandler: (h: CheckHandler) => (handlers.check = h),
+      setDevicePermissionHandler: (h: () => boolean) => (handlers.device = h),
+    };
+    installPermissionPolicy(ses as never, ['app://renderer']);
+    const request = (permission: string, requestingUrl: string): boolean => {
+      let answer: boolean | undefined;
+      handlers.request!(null, permission, (g) => (answer = g), { requestingUrl });
+      if (answer === undefined) throw new Error('the request handler did not answer');
+      return answer;
+    };
+    return { handlers, request };
+  }
+
+  it('grants our page the clipboard write its Copy buttons need, and nothing else', () => {
+    const { handlers, request } = policySession();
+    expect(request('clipboard-sanitized-write', 'app://renderer/index.html')).toBe(true);
+    expect(handlers.check!(null, 'clipboard-sanitized-write', 'app://renderer')).toBe(true);
+    for (const p of ['media', 'geolocation', 'notifications', 'clipboard-read', 'fileSystem', 'openExternal', 'display-capture', 'hid', 'serial', 'usb', 'midiSysex', 'unknown']) {
+      expect(request(p, 'app://renderer/index.html'), p).toBe(false);
+      expect(handlers.check!(null, p, 'app://renderer/'), p).toBe(false);
+    }
+    expect(handlers.device!()).toBe(false);
+  });
+
+  it('refuses even the clipboard to any other origin', () => {
+    const { handlers, request } = policySession();
+    for (const url of ['https://evil.example/', 'file:///C:/x.html', 'app://other/index.html', 'not a url', '']) {
+      expect(request('clipboard-sanitized-write', url), url).toBe(false);
+      expect(handlers.check!(null, 'clipboard-sanitized-write', url), url).toBe(false);
+    }
+    expect(isPermissionGranted('clipboard-sanitized-write', 'http://localhost:5173/', ['app://renderer', 'http://localhost:5173'])).toBe(true);
+  });
+});
+
+describe('development renderer URL', () => {
+  it('is honoured only when the app is not packaged', () => {
+    expect(developmentRendererUrl('http://localhost:5173', false)).toBe('http://localhost:5173/');
+    expect(developmentRendererUrl('http://localhost:5173', true)).toBeUndefined();
+    expect(developmentRendererUrl('https://evil.example/', true)).toBeUndefined();
+    expect(developmentRendererUrl(undefined, false)).toBeUndefined();
+    expect(developmentRendererUrl('', false)).toBeUndefined();
+  });
+
+  it('must be a dev server on this machine', () => {
+    expect(developmentRendererUrl('http://127.0.0.1:5173/', false)).toBe('http://127.0.0.1:5173/');
+    expect(() => developmentRendererUrl('https://evil.example/app', false)).toThrow(/local dev server/);
+    expect(() => developmentRendererUrl('file:///tmp/index.html', false)).toThrow(/local dev server/);
+    expect(() => developmentRendererUrl('localhost:5173', false)).toThrow(/local dev server|not a URL/);
+    expect(() => developmentRendererUrl('::nonsense', false)).toThrow(/not a URL/);
   });
 });

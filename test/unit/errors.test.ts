@@ -229,10 +229,11 @@ describe('EngineError', () => {
     expect(redact('AccessKeySecret: "s3cr3t" and SecurityToken=abc')).not.toMatch(/s3cr3t|abc/);
   });
 
-  it('toJobError keeps code, message, retryability, hint and request id', () => {
+  it('toJobError keeps code, message, retryability, hint and request id, with the kind for the renderer', () => {
     const e = classifyError(popCoreError({ Code: 'Forbidden.RAM', Message: 'User not authorized.', RequestId: 'R-7' }, 403));
     expect(toJobError(e)).toEqual({
       code: 'Forbidden.RAM', message: 'User not authorized.', retryable: false, hint: e.hint, requestId: 'R-7',
+      params: { kind: 'permission' },
     });
     expect(toJobError(classifyError(sysError('ENOSPC')))).not.toHaveProperty('requestId');
   });

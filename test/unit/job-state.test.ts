@@ -12,8 +12,9 @@ const ALLOWED: Record<JobState, JobState[]> = {
   creating: ['queued', 'uploading', 'paused', 'waiting', 'failed', 'canceled'],
   uploading: ['queued', 'completing', 'paused', 'waiting', 'failed', 'canceled'],
   completing: ['queued', 'uploading', 'uploaded', 'paused', 'waiting', 'failed', 'canceled'],
-  uploaded: ['queued', 'ready', 'paused', 'waiting', 'failed', 'canceled'],
+  uploaded: ['queued', 'ready', 'review', 'paused', 'waiting', 'failed', 'canceled'],
   ready: [],
+  review: ['uploaded'],
   paused: ['queued', 'failed', 'canceled'],
   waiting: ['queued', 'creating', 'uploading', 'completing', 'uploaded', 'paused', 'failed', 'canceled'],
   failed: ['queued', 'canceled'],
@@ -53,7 +54,8 @@ describe('job state machine', () => {
     const refused: [JobState, JobState][] = [
       ['ready', 'queued'], ['ready', 'uploading'], ['queued', 'ready'], ['creating', 'completing'],
       ['paused', 'uploading'], ['failed', 'uploading'], ['canceled', 'failed'], ['uploading', 'ready'],
-      ['uploaded', 'uploaded'], ['queued', 'queued'],
+      ['uploaded', 'uploaded'], ['queued', 'queued'], ['review', 'ready'], ['review', 'queued'], ['uploading', 'review'],
+      ['waiting', 'waiting'],
     ];
     for (const [from, to] of refused) expect(canTransition(from, to), `${from} → ${to}`).toBe(false);
 

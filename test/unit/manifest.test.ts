@@ -79,7 +79,50 @@ describe('manifests', () => {
     expect((await readManifest(file)).items).toEqual([
       { path: '/srv/in/x.mkv', meta: { title: 'X', tags: ['a', 'b'], userData: '{"Extend":{"id":7}}', cateId: 1000002 } },
     ]);
+    // A row VOD would refuse is refused here, with its row number: Extend over 512 bytes, a storage location that is not one.
+    await fsp.writeFile(file, JSON.stringify([
+      { path: '/srv/in/ok.mkv', storageLocation: 'outin-0123456789abcdef0123456789abcdef.oss-cn-beijing.aliyuncs.com' },
+      { path: '/srv/in/long.mkv', userData: { Extend: { note: 'n'.repeat(600) } } },
+      { path: '/srv/in/where.mkv', storageLocation: 'my-bucket' },
+    ]));
+    const checked = await readManifest(file);
+    expect(checked.items.map((i) => path.basename(i.path))).toEqual(['ok.mkv']);
+    expect(checked.problems.map((p) => [p.row, p.message])).toEqual([
+      [2, expect.stringContaining("UserData's Extend is 611 bytes; VOD takes at most 512")],
+      [3, expect.stringContaining('"my-bucket" is not a VOD storage address.')],
+    ]);
     await fsp.writeFile(file, JSON.stringify({ path: 'x.mp4' }));
     await expect(readManifest(file)).rejects.toThrow('A JSON manifest is an array of objects, one per file.');
+  });
+  it('reports the rows a playlist row lists as its segments, naming its row, and keeps only the playlist of them', async () => {
+    const dir = await tempDir();
+    await fsp.mkdir(path.join(dir, 'show', 'hi'), { recursive: true });
+    await fsp.writeFile(path.join(dir, 'show', 'main.m3u8'), '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nhi/index.m3u8\n');
+    await fsp.writeFile(path.join(dir, 'show', 'hi', 'index.m3u8'), '#EXTM3U\n#EXTINF:2,\nseg0.ts\n#EXTINF:2,\nseg1.ts\n');
+    for (const s of ['seg0.ts', 'seg1.ts']) await fsp.writeFile(path.join(dir, 'show', 'hi', s), s);
+    await fsp.writeFile(path.join(dir, 'lone.ts'), 'a video of its own');
+    const file = path.join(dir, 'list.csv');
+    await fsp.writeFile(file, [
+      'path,title',
+      'show/hi/seg0.ts,Seg 0',
+      'show/main.m3u8,The show',
+      'bad.txt,Text',
+      'lone.ts,Lone',
+      'show/hi/index.m3u8,Variant',
+      'show/hi/seg1.ts,Seg 1',
+    ].join('\n'));
+    const { items, problems } = await readManifest(file);
+    expect(items.map((i) => [path.relative(dir, i.path), i.meta.title])).toEqual([
+      [path.join('show', 'main.m3u8'), 'The show'], ['lone.ts', 'Lone'],
+    ]);
+    expect(items.length + problems.length).toBe(6);
+    const segment = 'Segment of main.m3u8 (row 2): it is uploaded with that playlist, not as a video of its own.';
+    expect(problems.map((p) => [p.row, p.message])).toEqual([
+      [1, segment],
+      [3, '".txt" is not a format VOD accepts for video/audio uploads.'],
+      [5, segment],
+      [6, segment],
+    ]);
+    expect(problems[0].path).toBe(path.join(dir, 'show', 'hi', 'seg0.ts'));
   });
 });

@@ -118,6 +118,30 @@ describe('CSV', () => {
   });
 });
 
+describe('metadata columns and selection', () => {
+  it('adds category, template group and tags after the older columns, and exports only selected jobs', async () => {
+    const [a, b, c] = store.insertJobs([
+      { ...job('a.mp4', 'A', 1), meta: { title: 'A', tags: ['news', '晚间'], cateId: 1000123, templateGroupId: 'tg-hd' } },
+      job('b.mp4', 'B', 2),
+      { ...job('c.mp4', 'C', 3), meta: { title: 'C', tags: ['one'] } },
+    ]);
+    // The old contract is a prefix: readers of earlier files keep their column positions.
+    expect(EXPORT_COLUMNS.slice(-3)).toEqual(['category_id', 'template_group_id', 'tags']);
+    expect(EXPORT_COLUMNS.indexOf('error_message')).toBe(15);
+
+    const rows = parseCsv((await exportResults(store, { format: 'csv', ids: [a, c] })).slice(1));
+    const byId = new Map(rows.slice(1).map((r) => [Number(r[0]), Object.fromEntries(EXPORT_COLUMNS.map((col, i) => [col, r[i]]))]));
+    expect([...byId.keys()]).toEqual([a, c]);
+    expect(byId.get(a)).toMatchObject({ category_id: '1000123', template_group_id: 'tg-hd', tags: 'news,晚间' });
+    expect(byId.get(c)).toMatchObject({ category_id: '', template_group_id: '', tags: 'one' });
+
+    const json = JSON.parse(await exportResults(store, { format: 'json', ids: [b] })) as Record<string, unknown>[];
+    expect(json).toHaveLength(1);
+    expect(json[0]).toMatchObject({ job_id: b, category_id: null, template_group_id: null, tags: null });
+    expect(exportFileName({ format: 'csv', ids: [b] }, new Date(2026, 0, 31, 14, 25, 0))).toBe('vod-results-selected-20260131-142500.csv');
+  });
+});
+
 describe('JSON', () => {
   it('is an array of objects keyed by the same columns, with numbers and nulls typed', async () => {
     const ids = seed();

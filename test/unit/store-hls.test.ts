@@ -3,6 +3,7 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { versionVerdict } from '../../main/engine/drop-folder';
 import { openQueueStore, type QueueStore } from '../../main/engine/store';
 
 let dir: string;
@@ -56,12 +57,46 @@ describe('hls_files', () => {
 
   it('knows a playlist\'s job by path and mtime, whatever the package weighs (a drop folder\'s question)', () => {
     store.hlsFiles.replace(jobId, FILES);
-    expect(store.hasJobForFile('/m/show.m3u8', 50, 1)).toBe(true);
-    expect(store.hasJobForFile('/m/show.m3u8', 50, 2)).toBe(false);
+    const known = (p: string, size: number, mtimeMs: number): boolean => versionVerdict(store.jobsForPath(p), { path: p, size, mtimeMs }) === 'known';
+    expect(store.getJob(jobId)!.size).toBe(350);
+    expect(known('/m/show.m3u8', 50, 1)).toBe(true);
+    // Its job is finished (an object), so another version of the playlist is a new video.
+    store.updateJob(jobId, { crc64: '5' });
+    expect(known('/m/show.m3u8', 50, 2)).toBe(false);
     const [mp4] = store.insertJobs([{ path: '/m/a.mp4', fileName: 'a.mp4', size: 10, mtimeMs: 1, meta: { title: 'A', tags: [] } }]);
-    expect(store.getJob(mp4)).toBeDefined();
-    expect(store.hasJobForFile('/m/a.mp4', 10, 1)).toBe(true);
-    expect(store.hasJobForFile('/m/a.mp4', 11, 1)).toBe(false);
+    store.updateJob(mp4, { crc64: '6' });
+    expect(known('/m/a.mp4', 10, 1)).toBe(true);
+    expect(known('/m/a.mp4', 11, 1)).toBe(false);
+  });
+
+  it('plans a package again for the same video: unchanged files keep their checkpoint, changed and new ones are to send', () => {
+    store.hlsFiles.replace(jobId, FILES);
+    store.hlsFiles.markDone(jobId, 0, { etag: '"E0"', crc64: '7' });
+    store.hlsFiles.markDone(jobId, 1, { crc64: '8' });
+    store.hlsFiles.setUploadId(jobId, 2, 'UP2');
+    const toSend = store.hlsFiles.replan(jobId, [
+      FILES[0], // unchanged: stays done
+      { ...FILES[1], mtimeMs: 99 }, // re-exported
+      { relPath: 'v/seg2.ts', kind: 'segment', size: 30, mtimeMs: 5 },
+      FILES[2],
+    ]);
+    expect(toSend).toEqual(['v/seg1.ts', 'v/seg2.ts', 'show.m3u8']);
+    const rows = store.hlsFiles.list(jobId);
+    expect(rows.map((f) => [f.relPath, f.done])).toEqual([['seg0.ts', true], ['v/seg1.ts', false], ['v/seg2.ts', false], ['show.m3u8', false]]);
+    expect(rows[0]).toMatchObject({ etag: '"E0"', crc64: '7' });
+    expect(rows[1].crc64).toBeUndefined();
+    expect(rows[3].uploadId).toBe('UP2'); // unchanged: its multipart upload goes on
+    expect(store.getJob(jobId)).toMatchObject({ size: 380, bytesDone: 100 });
+  });
+
+  it('forgets the package when its VideoId is deleted: no rows, bytes_done 0', () => {
+    store.hlsFiles.replace(jobId, FILES);
+    store.hlsFiles.setUploadId(jobId, 1, 'UP1');
+    store.hlsFiles.markDone(jobId, 0, { crc64: '7' });
+    expect(store.getJob(jobId)!.bytesDone).toBe(100);
+    store.hlsFiles.clear(jobId);
+    expect(store.hlsFiles.list(jobId)).toEqual([]);
+    expect(store.getJob(jobId)!.bytesDone).toBe(0);
   });
 
   it('survives a reopen and goes with its job', () => {

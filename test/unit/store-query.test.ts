@@ -23,6 +23,7 @@ const ROUTE: Record<JobState, JobState[]> = {
   completing: ['creating', 'uploading', 'completing'],
   uploaded: ['creating', 'uploading', 'completing', 'uploaded'],
   ready: ['creating', 'uploading', 'completing', 'uploaded', 'ready'],
+  review: ['creating', 'uploading', 'completing', 'uploaded', 'review'],
   paused: ['paused'],
   waiting: ['creating', 'waiting'],
   failed: ['creating', 'failed'],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   charCount, extensionOf, mediaKindOf, parseTags, titleFromFileName, validateDescription, validateFileName,
-  validateFileSize, validateMetadata, validateTags, validateTitle, validateUserData,
+  utf8Bytes, validateFileSize, validateMetadata, validateStorageLocation, validateTags, validateTitle, validateUserData,
 } from '../../shared/validation';
 
 const codes = (ps: { code: string }[]): string[] => ps.map((p) => p.code);
@@ -35,11 +35,57 @@ describe('metadata validation (the service limits)', () => {
     expect(validateUserData('{"Extend":{"k":1}}')).toEqual([]);
     expect(codes(validateUserData('[1]'))).toEqual(['UserDataNotJson']);
     expect(codes(validateUserData('nope'))).toEqual(['UserDataNotJson']);
+    expect(codes(validateUserData('"{}"'))).toEqual(['UserDataNotJson']);
+    expect(validateUserData('')).toEqual([]);
+  });
+
+  it("user data's Extend holds at most 512 bytes, counted in UTF-8", () => {
+    // {"k":"…"} is 8 bytes of JSON around the value.
+    const ascii = (n: number) => JSON.stringify({ Extend: { k: 'x'.repeat(n - 8) } });
+    expect(validateUserData(ascii(512))).toEqual([]);
+    const over = validateUserData(ascii(513));
+    expect(over).toEqual([expect.objectContaining({ code: 'UserDataExtendTooLong', params: { bytes: 513, max: 512 } })]);
+    expect(over[0].message).toMatch(/Extend is 513 bytes; VOD takes at most 512/);
+    // 170 汉字 are 510 bytes: with the JSON around them, over the limit though far under 512 characters.
+    expect(codes(validateUserData(JSON.stringify({ Extend: { k: '视'.repeat(170) } })))).toEqual(['UserDataExtendTooLong']);
+    expect(utf8Bytes('a视𠀀')).toBe(1 + 3 + 4);
+    // Extend given as a JSON string is measured as that string.
+    expect(validateUserData(JSON.stringify({ Extend: 'y'.repeat(512) }))).toEqual([]);
+    expect(codes(validateUserData(JSON.stringify({ Extend: 'y'.repeat(513) })))).toEqual(['UserDataExtendTooLong']);
+  });
+
+  it("user data's fields are the ones VOD reads, with a callback it can call", () => {
+    expect(validateUserData(JSON.stringify({
+      MessageCallback: { CallbackURL: 'https://example.com/vod', CallbackType: 'http' }, Extend: { a: 1 }, AccelerateConfig: { Type: 'oss', Domain: 'https://oss-accelerate.aliyuncs.com' },
+    }))).toEqual([]);
+    const typo = validateUserData('{"extend":{"a":1},"Callback":1}');
+    expect(codes(typo)).toEqual(['UserDataUnknownField']);
+    expect(typo[0].message).toContain('"extend", "Callback"');
+    expect(codes(validateUserData('{"MessageCallback":"https://x.example"}'))).toEqual(['UserDataCallbackNotObject']);
+    expect(codes(validateUserData('{"MessageCallback":{"CallbackURL":"ftp://x.example"}}'))).toEqual(['UserDataCallbackUrl']);
+    expect(codes(validateUserData('{"MessageCallback":{"CallbackURL":7}}'))).toEqual(['UserDataCallbackUrl']);
+    expect(codes(validateUserData(JSON.stringify({ MessageCallback: { CallbackURL: `https://x.example/${'p'.repeat(240)}` } })))).toEqual(['UserDataCallbackUrlTooLong']);
+    expect(validateUserData('{"MessageCallback":{"CallbackType":"MNS"}}')).toEqual([]);
+    expect(codes(validateUserData('{"MessageCallback":{"CallbackType":"email"}}'))).toEqual(['UserDataCallbackType']);
+    expect(codes(validateUserData('{"AccelerateConfig":true}'))).toEqual(['UserDataAccelerateConfigInvalid']);
+  });
+
+  it('a storage location is a VOD storage address in one of its regions', () => {
+    expect(validateStorageLocation(undefined)).toEqual([]);
+    expect(validateStorageLocation(`outin-${'0a'.repeat(16)}.oss-cn-shanghai.aliyuncs.com`)).toEqual([]);
+    // A bucket of the user's own bound to VOD (AddVodStorageForApp's user_oss_bucket).
+    expect(validateStorageLocation('example-bucket.oss-ap-southeast-1.aliyuncs.com')).toEqual([]);
+    for (const bad of ['outin-abc', 'https://outin-1.oss-cn-shanghai.aliyuncs.com', 'Outin-1.oss-cn-shanghai.aliyuncs.com', 'outin-1.oss-cn-shanghai.aliyuncs.com/', 'x.oss-cn-shanghai.aliyuncs.com', ' outin-1.oss-cn-beijing.aliyuncs.com']) {
+      expect(codes(validateStorageLocation(bad)), bad).toEqual(['StorageLocationInvalid']);
+    }
+    const region = validateStorageLocation('outin-1.oss-cn-hangzhou.aliyuncs.com');
+    expect(region).toEqual([expect.objectContaining({ code: 'StorageLocationRegion', params: expect.objectContaining({ region: 'cn-hangzhou' }) })]);
+    expect(region[0].message).toMatch(/cn-hangzhou, where VOD does not store media/);
   });
 
   it('reports every problem at once', () => {
-    const ps = validateMetadata({ title: '', description: 'd'.repeat(2000), tags: Array.from({ length: 20 }, (_, i) => `t${i}`), userData: 'x' });
-    expect(codes(ps)).toEqual(['TitleEmpty', 'DescriptionTooLong', 'TooManyTags', 'UserDataNotJson']);
+    const ps = validateMetadata({ title: '', description: 'd'.repeat(2000), tags: Array.from({ length: 20 }, (_, i) => `t${i}`), userData: 'x', storageLocation: 'bucket' });
+    expect(codes(ps)).toEqual(['TitleEmpty', 'DescriptionTooLong', 'TooManyTags', 'UserDataNotJson', 'StorageLocationInvalid']);
   });
 });
 

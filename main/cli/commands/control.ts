@@ -4,7 +4,7 @@
 // `retry --restart` lets a job whose file changed after its upload began upload the
 // new version under the same VideoId (engine retry with restartChanged).
 
-import type { JobSelector, JobView } from '../../../shared/types';
+import type { JobView } from '../../../shared/types';
 import type { VideoProvider } from '../../engine/provider';
 import { createProvider, loadCredentials } from '../credentials';
 import { CliError, EXIT } from '../errors';
@@ -44,7 +44,7 @@ function providerForControl(action: ControlAction, flags: ControlFlags): () => V
 
 export async function controlCommand(
   action: ControlAction,
-  sel: JobSelector,
+  sel: number[] | 'all',
   flags: ControlFlags,
   out: NodeJS.WritableStream = process.stdout,
 ): Promise<number> {
@@ -55,7 +55,7 @@ export async function controlCommand(
   try {
     const { engine } = session;
     let code: number = EXIT.ok;
-    let target: JobSelector = 'all';
+    let target: number[] | 'all' = 'all';
     if (sel !== 'all') {
       target = sel.filter((id) => {
         if (engine.getJob(id)) return true;

@@ -1,65 +1,108 @@
 // `vodup run`: the resume path. Continues whatever the queue holds until the engine is
-// idle; exits 1 when a job failed during this run.
+// idle, then accounts for every job it ran: one line each (`--json`), a summary, and
+// exit 1 unless every one of them is ready.
+//
+// The account is read from the queue, not from change events: the engine sends those
+// batched (50 ms), so a job's last change can land after the engine is idle, and jobs
+// that fail at once can all settle before a batch is sent. The set of jobs is the
+// runnable ones when the run starts (noted before the scheduler starts) plus any the
+// engine reports on meanwhile (resumed from another shell, say).
 
-import type { JobView } from '../../../shared/types';
-import { TERMINAL_STATES } from '../../../shared/types';
+import { DONE_STATES, TERMINAL_STATES, type JobState, type JobView } from '../../../shared/types';
+import type { UploadEngineApi } from '../../engine/api';
 import { createProvider, loadCredentials, preflight } from '../credentials';
 import { EXIT } from '../errors';
+import { keepingAlive } from '../keep-alive';
 import { resolveDbPath } from '../paths';
-import { createReporter, recordOfJob } from '../reporter';
+import { createReporter, outcomeSummary, recordOfJob } from '../reporter';
 import { openSession } from '../session';
 import { settingsFromFlags, type RunFlags } from './upload';
 import { noteClosedWindow } from './upload';
 
 export type RunCommandFlags = RunFlags;
 
+/** The states a run takes up: everything that moves on its own (not paused, not finished). */
+const RUNNABLE: readonly JobState[] = ['queued', 'creating', 'uploading', 'completing', 'uploaded', 'waiting'];
+const PAGE = 2000;
+
+function runnableIds(engine: UploadEngineApi): number[] {
+  const ids: number[] = [];
+  for (const tab of ['pending', 'active'] as const) {
+    for (let offset = 0; ; offset += PAGE) {
+      const page = engine.queryJobs({ tab, sort: 'id', offset, limit: PAGE });
+      for (const j of page.rows) if (RUNNABLE.includes(j.state)) ids.push(j.id);
+      if (page.rows.length < PAGE) break;
+    }
+  }
+  return ids;
+}
+
 export async function runCommand(flags: RunCommandFlags): Promise<number> {
+  const engineRef: { current?: { getJob(id: number): JobView | undefined } } = {};
+  // The jobs this run runs: its scope for reporting and progress.
+  const ran = new Set<number>();
+  const reporter = createReporter({
+    json: !!flags.json, lookup: (id) => engineRef.current?.getJob(id), scope: ran, progressIntervalSec: flags.progressInterval,
+  });
   const creds = loadCredentials();
   const provider = createProvider(creds);
-  await preflight(provider, creds);
+  await preflight(provider, creds, (note) => reporter.note(note));
 
-  const engineRef: { current?: { getJob(id: number): JobView | undefined } } = {};
-  const reporter = createReporter({ json: !!flags.json, lookup: (id) => engineRef.current?.getJob(id) });
   const session = await openSession({
     dbPath: resolveDbPath(flags.db),
     settings: settingsFromFlags(flags),
-    start: true,
+    start: false,
     provider: () => provider,
     onStopping: (signal) => reporter.note(`${signal}: stopping after the parts in flight… (Ctrl-C again quits at once)`),
   });
   const { engine } = session;
   engineRef.current = engine;
-  const failed = new Map<number, JobView>();
-  const finished = new Set<number>();
-  const sub = engine.onDidChangeJobs((jobs) => {
-    reporter.jobsChanged(jobs);
-    for (const j of jobs) {
-      if (!TERMINAL_STATES.includes(j.state)) continue;
-      if (finished.has(j.id)) continue;
-      finished.add(j.id);
-      if (j.state === 'failed') failed.set(j.id, j);
-      reporter.fileDone(recordOfJob(j));
-    }
-  });
-  const psub = engine.onDidProgress((b) => reporter.progress(b));
-  let t: ReturnType<typeof engine.totals>;
+  const reported = new Set<number>();
+  const report = (j: JobView): void => {
+    if (reported.has(j.id)) return;
+    reported.add(j.id);
+    reporter.fileDone(recordOfJob(j));
+  };
+  let finals: JobView[] = [];
+  let left: string[] = [];
   try {
-    await engine.start();
-    noteClosedWindow(engine, reporter);
-    await engine.whenIdle();
-    t = engine.totals();
+    // Restore-pass jobs (interrupted uploads) are in a runnable state already.
+    for (const id of runnableIds(engine)) ran.add(id);
+    // Progress totals count the jobs this run takes on, not the queue's history.
+    reporter.track([...ran].map((id) => engine.getJob(id)).filter((j): j is JobView => j !== undefined));
+    const sub = engine.onDidChangeJobs((jobs) => {
+      reporter.track(jobs.filter((j) => !ran.has(j.id) && !TERMINAL_STATES.includes(j.state)));
+      // A job that moves during the run (resumed from another shell, say) is run by it.
+      for (const j of jobs) if (!TERMINAL_STATES.includes(j.state)) ran.add(j.id);
+      reporter.jobsChanged(jobs);
+      for (const j of jobs) if (ran.has(j.id) && TERMINAL_STATES.includes(j.state)) report(j);
+    });
+    const psub = engine.onDidProgress((b) => reporter.progress(b));
+    try {
+      await session.start();
+      noteClosedWindow(engine, reporter);
+      await keepingAlive(engine.whenIdle());
+    } finally {
+      sub.dispose();
+      psub.dispose();
+    }
+    finals = [...ran].sort((a, b) => a - b).map((id) => engine.getJob(id)).filter((j): j is JobView => j !== undefined);
+    // Last words for each job, whatever batching the change events did.
+    reporter.jobsChanged(finals);
+    finals.forEach(report);
+    left = Object.entries(engine.totals().byState)
+      .filter(([s, n]) => n && !TERMINAL_STATES.includes(s as JobState))
+      .map(([s, n]) => `${n} ${s}`);
   } finally {
-    sub.dispose();
-    psub.dispose();
     reporter.close();
     await session.close();
   }
-  const left = Object.entries(t.byState)
-    .filter(([s, n]) => n && !TERMINAL_STATES.includes(s as JobView['state']))
-    .map(([s, n]) => `${n} ${s}`);
-  reporter.note(
-    `Idle: ${finished.size} job(s) finished in this run, ${failed.size} failed.` +
-      (left.length > 0 ? ` Still in the queue: ${left.join(', ')}.` : ''),
-  );
-  return failed.size > 0 ? EXIT.jobsFailed : EXIT.ok;
+  const stillQueued = left.length > 0 ? ` Still in the queue: ${left.join(', ')}.` : '';
+  if (finals.length === 0) {
+    reporter.note(`Nothing to run: no job in the queue is queued or unfinished.${stillQueued}`);
+    return EXIT.ok;
+  }
+  const done = (j: JobView): boolean => DONE_STATES.includes(j.state);
+  reporter.note(`${outcomeSummary(finals, done, 'ready')}${stillQueued}`);
+  return finals.every(done) ? EXIT.ok : EXIT.jobsFailed;
 }

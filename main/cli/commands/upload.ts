@@ -1,12 +1,16 @@
 // `vodup upload <files or folders…>`: validate everything first, enqueue the valid
 // files, upload until each of them is done, report each file as it finishes.
 
-import type { CategoryNode, EngineSettings, JobView } from '../../../shared/types';
-import { createProvider, loadCredentials, preflight } from '../credentials';
+import os from 'os';
+import { DONE_STATES, type CategoryNode, type DuplicateFile, type DuplicatePolicy, type EngineSettings, type JobView, type MediaProbe } from '../../../shared/types';
+import { classifyError } from '../../engine/errors';
+import { FfprobeUnavailableError, PROBE_CONCURRENCY, probeMany, probeReason } from '../../engine/media-probe';
+import { createProvider, loadCredentials, preflight, readCategoryTree } from '../credentials';
 import { CliError, EXIT } from '../errors';
 import { expandInputs } from '../expand';
+import { keepingAlive } from '../keep-alive';
 import { resolveDbPath } from '../paths';
-import { createReporter, recordOfJob } from '../reporter';
+import { createReporter, describeDuplicate, outcomeSummary, recordOfJob, type Reporter } from '../reporter';
 import { openSession } from '../session';
 import { readManifest } from '../../engine/manifest';
 import { checkSharedFlags, manifestJobs, planJobs, type MetaFlags } from '../upload-meta';
@@ -21,6 +25,8 @@ export interface RunFlags {
   window?: { start: string; end: string };
   db?: string;
   json?: boolean;
+  /** Seconds between progress lines off a terminal (0 = none). */
+  progressInterval?: number;
 }
 
 export interface UploadFlags extends MetaFlags, RunFlags {
@@ -30,6 +36,12 @@ export interface UploadFlags extends MetaFlags, RunFlags {
   waitReady: boolean;
   /** Enqueue paused and exit; `vodup resume` + `vodup run` upload them later. */
   hold?: boolean;
+  /** false with --no-probe: no ffprobe check of each file before it is enqueued. */
+  probe?: boolean;
+  /** Refuse files ffprobe cannot read as media (exit 2) instead of warning. */
+  strict?: boolean;
+  /** A file the account already has (ledger or queue): skip (default), upload again, or fail. */
+  duplicates?: DuplicatePolicy;
 }
 
 export function settingsFromFlags(flags: RunFlags): Partial<EngineSettings> {
@@ -45,14 +57,22 @@ export function settingsFromFlags(flags: RunFlags): Partial<EngineSettings> {
   return s;
 }
 
-const FINISHED_WAIT_READY = new Set(['ready', 'failed', 'canceled']);
-const FINISHED_NO_WAIT = new Set(['uploaded', 'ready', 'failed', 'canceled']);
+/** What readManifest says of a category cell that is a name while no category tree was given. */
+const NAMED_CATEGORY = /is not a category id/;
+
+// `review` (VOD status Checking: a person must approve the video) is done for the uploader.
+const FINISHED_WAIT_READY = new Set(['ready', 'review', 'failed', 'canceled']);
+const FINISHED_NO_WAIT = new Set(['uploaded', 'ready', 'review', 'failed', 'canceled']);
 
 export async function uploadCommand(inputs: string[], flags: UploadFlags): Promise<number> {
   let engineRef: { getJob(id: number): JobView | undefined } | undefined;
-  const reporter = createReporter({ json: !!flags.json, lookup: (id) => engineRef?.getJob(id) });
+  // This command's jobs: older jobs of the queue that move meanwhile are not reported.
+  const scope = new Set<number>();
+  const reporter = createReporter({
+    json: !!flags.json, lookup: (id) => engineRef?.getJob(id), scope, progressIntervalSec: flags.progressInterval,
+  });
   try {
-    return await upload(inputs, flags, reporter, (e) => (engineRef = e));
+    return await upload(inputs, flags, reporter, (e) => (engineRef = e), scope);
   } finally {
     reporter.close();
   }
@@ -63,20 +83,34 @@ async function upload(
   flags: UploadFlags,
   reporter: ReturnType<typeof createReporter>,
   bindEngine: (e: { getJob(id: number): JobView | undefined }) => void,
+  scope: Set<number>,
 ): Promise<number> {
   // 1. Everything is checked before anything is enqueued; every problem is printed.
   if (inputs.length === 0 && !flags.manifest) {
     throw new CliError('Name the files or folders to upload, or a list of them with --manifest FILE.', EXIT.usage);
   }
   const expansion = await expandInputs(inputs);
+  let categoryNote: string | undefined;
   const shared = checkSharedFlags(flags);
   const plan = shared.length > 0 ? { jobs: [], problems: [] } : planJobs(expansion.files, flags);
   if (flags.manifest && shared.length === 0) {
-    let manifest;
-    try {
-      manifest = await readManifest(flags.manifest, { categories: await categoriesFor(flags) });
-    } catch (err) {
-      throw new CliError(`The manifest ${flags.manifest} could not be read: ${(err as Error).message}`, EXIT.usage);
+    const read = async (categories?: CategoryNode[]) => {
+      try {
+        return await readManifest(flags.manifest!, { categories });
+      } catch (err) {
+        throw new CliError(`The manifest ${flags.manifest} could not be read: ${(err as Error).message}`, EXIT.usage);
+      }
+    };
+    let manifest = await read();
+    // Rows that name their category (not an id) need the account's tree: asked only then.
+    if (manifest.problems.some((p) => NAMED_CATEGORY.test(p.message))) {
+      const tree = await categoriesFor();
+      if (tree.categories) {
+        manifest = await read(tree.categories);
+      } else {
+        categoryNote = `Category names need the account's category list, which could not be read: ${tree.unavailable} ` +
+          'Give those rows category ids (numbers) instead.';
+      }
     }
     plan.jobs.push(...manifestJobs(manifest.items, flags));
     plan.problems.push(...manifest.problems.map((p) => ({ path: p.path ?? flags.manifest!, message: `${flags.manifest} row ${p.row}: ${p.message}` })));
@@ -92,6 +126,7 @@ async function upload(
     }
   };
   for (const p of problems) reject(p.path, p.message);
+  if (categoryNote) reporter.problem(flags.manifest!, categoryNote);
 
   if (plan.jobs.length === 0) {
     reporter.note(problems.length > 0
@@ -105,10 +140,23 @@ async function upload(
   const provider = creds ? createProvider(creds) : undefined;
   if (provider && creds) {
     try {
-      await preflight(provider, creds);
+      await preflight(provider, creds, (note) => reporter.note(note));
     } catch (err) {
       if (!(err instanceof CliError)) throw err;
       throw new CliError(`${err.message}\nNothing was enqueued: ${describeFiles(plan.jobs.map((j) => j.path))}.`, err.exitCode);
+    }
+  }
+
+  // 3. The media check, once the account is known to work (a refused key fails fast).
+  if (flags.probe !== false) {
+    const refused = await checkMedia(plan.jobs.map((j) => j.path), !!flags.strict, reporter, reject);
+    if (refused.size > 0) {
+      plan.jobs = plan.jobs.filter((j) => !refused.has(j.path));
+      problems.push(...[...refused].map((path) => ({ path, message: 'not readable as media' })));
+      if (plan.jobs.length === 0) {
+        reporter.note('Nothing was enqueued: fix the problems above and run the command again.');
+        return EXIT.usage;
+      }
     }
   }
 
@@ -123,10 +171,26 @@ async function upload(
   });
   const { engine } = session;
   bindEngine(engine);
+  let finals: JobView[];
+  let inputFailed: boolean;
   try {
-    const { added, rejected } = await engine.addJobs(plan.jobs, { hold: !!flags.hold });
+    // The part size is the job's own from now on: a held job keeps it for `vodup run`.
+    const policy = flags.duplicates ?? 'skip';
+    const { added, rejected, duplicates } = await engine.addJobs(plan.jobs, {
+      hold: !!flags.hold,
+      duplicates: policy,
+      ...(flags.partSize ? { partSizeMiB: flags.partSize } : {}),
+    });
+    for (const job of added) scope.add(job.id);
     for (const r of rejected) reject(r.path, r.reason);
-    const inputFailed = problems.length + rejected.length > 0;
+    reportDuplicates(duplicates, policy, reporter);
+    if (policy === 'fail' && duplicates.length > 0) {
+      // Nothing was enqueued (the engine adds all or none under `fail`).
+      return EXIT.usage;
+    }
+    // Progress totals count this command's files, not the queue's history.
+    reporter.track(added);
+    inputFailed = problems.length + rejected.length > 0;
     if (flags.hold) {
       for (const job of added) reporter.note(`#${job.id} held (paused)  ${job.path}`);
       reporter.note(`${added.length} file(s) enqueued paused. Start them with \`vodup resume all\` and \`vodup run\`.`);
@@ -136,38 +200,114 @@ async function upload(
     const finished = flags.waitReady ? FINISHED_WAIT_READY : FINISHED_NO_WAIT;
     const sub = engine.onDidChangeJobs((jobs) => reporter.jobsChanged(jobs));
     const psub = engine.onDidProgress((b) => reporter.progress(b));
-    let finals: JobView[];
     try {
       await engine.start();
       noteClosedWindow(engine, reporter);
-      finals = await watchJobs(engine, added.map((j) => j.id), (j) => finished.has(j.state), (j) => reporter.fileDone(recordOfJob(j)));
+      finals = await keepingAlive(
+        watchJobs(engine, added.map((j) => j.id), (j) => finished.has(j.state), (j) => reporter.fileDone(recordOfJob(j))),
+      );
     } finally {
       sub.dispose();
       psub.dispose();
     }
-
-    const good = finals.filter((j) => j.state === 'ready' || (!flags.waitReady && j.state === 'uploaded'));
-    const bad = finals.filter((j) => !good.includes(j));
-    reporter.note(summary(good.length, bad, flags.waitReady));
-    if (inputFailed) return EXIT.usage;
-    return bad.length > 0 ? EXIT.jobsFailed : EXIT.ok;
+    // Last words for each job, whatever batching the change events did.
+    reporter.jobsChanged(finals);
   } finally {
+    // Does not return when a signal or a closed stdout stopped the command (session.ts).
     await session.close();
+  }
+  const reached = (j: JobView): boolean => DONE_STATES.includes(j.state) || (!flags.waitReady && j.state === 'uploaded');
+  reporter.note(outcomeSummary(finals, reached, flags.waitReady ? 'ready' : 'uploaded'));
+  if (inputFailed) return EXIT.usage;
+  return finals.every(reached) ? EXIT.ok : EXIT.jobsFailed;
+}
+
+/**
+ * Each duplicate with what the account has it as (plain: a line; --json: a line with
+ * state "duplicate"), then what the policy did with them. A skip is not a failure.
+ */
+export function reportDuplicates(duplicates: readonly DuplicateFile[], policy: DuplicatePolicy, reporter: Reporter): void {
+  if (duplicates.length === 0) return;
+  for (const d of duplicates) {
+    reporter.fileDone({ path: d.path, jobId: d.jobId ?? null, videoId: d.videoId ?? null, state: 'duplicate', size: null, crc64: null, error: null, duplicate: d });
+    if (policy === 'fail') reporter.problem(d.path, describeDuplicate(d));
+  }
+  reporter.note(policy === 'fail'
+    ? `Nothing was enqueued: ${duplicates.length} file(s) this account already has (--duplicates fail). ` +
+      'Leave them out, or use --duplicates skip (the default) or --duplicates upload (new VideoIds).'
+    : `${duplicates.length} file(s) skipped: this account already has them. \`--duplicates upload\` uploads them again as new videos.`);
+}
+
+/**
+ * The account's category tree, so a manifest may name categories — with --hold too,
+ * whenever credentials are there. Without it (no credentials, a RAM user that may not
+ * read categories, no network) the rows need ids, and `unavailable` says why.
+ */
+async function categoriesFor(): Promise<{ categories?: CategoryNode[]; unavailable?: string }> {
+  let creds;
+  try {
+    creds = loadCredentials();
+  } catch (err) {
+    // No credentials, or unusable ones: loadCredentials' message says which and what to set.
+    return { unavailable: (err as Error).message };
+  }
+  try {
+    return { categories: await readCategoryTree(creds) };
+  } catch (err) {
+    const e = classifyError(err);
+    return {
+      unavailable: e.kind === 'permission'
+        ? `the AccessKey ${creds.accessKeyId} may not read categories (${e.code}).`
+        : `${e.code}: ${e.message}`,
+    };
   }
 }
 
 /**
- * The account's category tree, so a manifest may name categories: asked only when the
- * credentials are there (not for --hold) and left out when the service does not answer
- * (the rows then need ids, and say so).
+ * Files probed at once. Each probe is mostly ffprobe starting up (~25 ms of CPU), so
+ * one per core; at least the app's NAS-friendly two, at most 8.
  */
-async function categoriesFor(flags: UploadFlags): Promise<CategoryNode[] | undefined> {
-  if (flags.hold) return undefined;
-  try {
-    return (await createProvider(loadCredentials()).getCatalog()).categories;
-  } catch {
-    return undefined;
+const UPLOAD_PROBE_CONCURRENCY = Math.min(8, Math.max(PROBE_CONCURRENCY, os.availableParallelism()));
+/** From this many files on, the check is announced: it takes a while (about 2,000 files a minute on 2 cores). */
+const ANNOUNCE_PROBE_FROM = 200;
+
+/**
+ * Asks ffprobe whether each file reads as media (media-probe.ts) before it is enqueued:
+ * VOD would take any bytes and only fail at transcoding, after the whole upload. Warns
+ * for each one that does not, or with --strict refuses it; returns the refused paths.
+ * Without ffprobe the files go on unchecked, said once (--strict refuses to go on).
+ */
+async function checkMedia(
+  paths: readonly string[],
+  strict: boolean,
+  reporter: ReturnType<typeof createReporter>,
+  reject: (path: string, message: string) => void,
+): Promise<Set<string>> {
+  let probes: Record<string, MediaProbe>;
+  if (paths.length >= ANNOUNCE_PROBE_FROM) {
+    reporter.note(`Checking ${paths.length} files with ffprobe before they are enqueued… (--no-probe skips this)`);
   }
+  try {
+    probes = await probeMany(paths, { concurrency: UPLOAD_PROBE_CONCURRENCY });
+  } catch (err) {
+    if (!(err instanceof FfprobeUnavailableError)) throw err;
+    if (strict) throw new CliError(`${err.message}\n--strict needs it to check the files; nothing was enqueued (or drop --strict, or skip the check with --no-probe).`, EXIT.usage);
+    reporter.problem(paths.length === 1 ? paths[0] : `${paths.length} files`, `not checked as media: ${err.message}`);
+    return new Set();
+  }
+  const refused = new Set<string>();
+  for (const path of paths) {
+    const p = probes[path];
+    if (p.ok) continue;
+    const why = `not readable as media: ${probeReason(p)}; VOD would accept the upload and fail to transcode it`;
+    if (strict) {
+      refused.add(path);
+      reject(path, `${why}. Refused (--strict): nothing was enqueued for it.`);
+    } else {
+      reporter.problem(path, `warning: ${why} (--strict refuses such files).`);
+    }
+  }
+  return refused;
 }
 
 /** Outside the upload window nothing moves: say so, and until when. */
@@ -181,16 +321,4 @@ export function noteClosedWindow(engine: { totals(): { windowOpensAt?: number } 
 function describeFiles(paths: readonly string[]): string {
   const shown = paths.slice(0, 5).join(', ');
   return paths.length > 5 ? `${shown} and ${paths.length - 5} more` : shown;
-}
-
-function summary(good: number, bad: readonly JobView[], waitReady: boolean): string {
-  const what = waitReady ? 'ready' : 'uploaded';
-  if (bad.length === 0) return `Done: ${good} file(s) ${what}.`;
-  const lines = [`${good} file(s) ${what}, ${bad.length} not:`];
-  for (const j of bad) {
-    const why = j.error ? `${j.error.code}: ${j.error.message}${j.error.hint ? ` — ${j.error.hint}` : ''}` : '';
-    lines.push(`  #${j.id} ${j.state}  ${j.path}${why ? `  ${why}` : ''}`);
-  }
-  lines.push('They stay in the queue: `vodup retry <id…>` then `vodup run` (see `vodup status`).');
-  return lines.join('\n');
 }

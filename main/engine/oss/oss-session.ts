@@ -11,12 +11,13 @@ import { createReadStream } from 'node:fs';
 import { pipeline, type Readable } from 'node:stream';
 import OSS from 'ali-oss';
 import { CredentialLease } from '../credential-lease';
-import { classifyError, EngineError, isCredentialRefreshError } from '../errors';
+import { classifyError, describeTransport, EngineError, isCredentialRefreshError } from '../errors';
 import { DEFAULT_CALL_POLICY, retrying, type RetryPolicy } from '../retry';
-import type { BandwidthLimiter } from '../bandwidth';
+import type { StreamThrottle } from '../bandwidth';
 import type { UploadCredential } from '../provider';
 import { crc64Combine, crc64FromDecimal, crc64ToDecimal } from './crc64';
 import { fileCrc64, PartHashStream } from './hash-stream';
+import './quiet-urllib';
 
 export interface AckedPart {
   partNumber: number;
@@ -34,7 +35,7 @@ export interface PartRange {
 }
 
 export interface OssSessionOptions {
-  bandwidth?: BandwidthLimiter;
+  bandwidth?: StreamThrottle;
   /** A part with no byte moving for this long is aborted and retried. */
   stallMs?: number;
   policy?: RetryPolicy;
@@ -84,6 +85,15 @@ export class OssSession {
     return this.opts.objectKey ?? this.lease.address.objectKey;
   }
 
+  /** The OSS endpoint's host, named in messages about transport failures. */
+  private get host(): string {
+    try {
+      return new URL(this.lease.address.endpoint).host;
+    } catch {
+      return this.lease.address.endpoint;
+    }
+  }
+
   private clientFor(cred: UploadCredential): OSS {
     if (!this.client || this.clientVersion !== this.lease.version) {
       const { endpoint, bucket } = this.lease.address;
@@ -120,6 +130,8 @@ export class OssSession {
       },
       {
         policy: this.opts.policy ?? DEFAULT_CALL_POLICY,
+        // "Could not reach OSS (host): …" for the operator; urllib's dump goes to `detail`.
+        classify: (err) => describeTransport(err, 'OSS', this.host),
         signal,
         // errors.ts classifies OSS's credential refusals as retryable (credentialExpired):
         // refresh (single-flight through the lease) before the next attempt.
@@ -308,6 +320,14 @@ export class OssSession {
       headers = res.res.headers as Record<string, string | undefined>;
     } catch (err) {
       const e = classifyError(err);
+      if (e.kind === 'permission') {
+        // VOD's upload credential may not allow HeadObject: the object cannot be checked,
+        // so it is uploaded again rather than trusted or failed.
+        throw new EngineError({
+          kind: 'permission', code: 'ObjectUnverifiable', retryable: true, requestId: e.requestId, cause: err,
+          message: `The object could not be checked (OSS refused HeadObject: ${e.code}); it is uploaded again.`,
+        });
+      }
       if (e.kind !== 'notFound' && e.status !== 404) throw e;
       throw new EngineError({ kind: 'notFound', code: 'UploadVanished', retryable: true, message: 'The multipart upload disappeared before it was completed; it is started again.' });
     }

@@ -91,6 +91,52 @@ export class HlsFileRepository {
     })();
   }
 
+  /**
+   * Makes `files` the job's package again for the same video (a restart with the files
+   * as they are now): a row whose path, kind, size and mtime are unchanged keeps what
+   * it had (done, CRC-64, a multipart upload in progress), since its object (or parts)
+   * is that file; the others are to be sent. The job's size becomes the package's and
+   * bytes_done the kept files'. Returns the paths to be sent again or for the first time.
+   */
+  replan(jobId: number, files: readonly NewHlsFile[]): string[] {
+    const ins = this.stmt(`INSERT INTO hls_files (job_id, idx, rel_path, kind, size, mtime_ms, upload_id, etag, crc64, done_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const toSend: string[] = [];
+    this.db.transaction(() => {
+      const before = new Map(this.list(jobId).map((f) => [f.relPath, f]));
+      const doneAt = new Map((this.stmt('SELECT rel_path, done_at FROM hls_files WHERE job_id = ?').all(jobId) as Pick<Row, 'rel_path' | 'done_at'>[])
+        .map((r) => [r.rel_path, r.done_at]));
+      this.stmt('DELETE FROM hls_files WHERE job_id = ?').run(jobId);
+      let done = 0;
+      files.forEach((f, i) => {
+        if (!Number.isSafeInteger(f.size) || f.size < 0) throw new TypeError(`${f.relPath}: size must be a whole number ≥ 0.`);
+        const mtimeMs = Math.trunc(f.mtimeMs);
+        const old = before.get(f.relPath);
+        const same = old !== undefined && old.kind === f.kind && old.size === f.size && old.mtimeMs === mtimeMs;
+        if (same && old.done) done += f.size;
+        if (!same || !old.done) toSend.push(f.relPath);
+        ins.run(jobId, i, f.relPath, f.kind, f.size, mtimeMs,
+          same ? old.uploadId ?? null : null, same ? old.etag ?? null : null, same ? old.crc64 ?? null : null,
+          same ? doneAt.get(f.relPath) ?? null : null);
+      });
+      const size = files.reduce((n, f) => n + f.size, 0);
+      const res = this.stmt('UPDATE jobs SET size = ?, bytes_done = ?, updated_at = ? WHERE id = ?').run(size, done, this.now(), jobId);
+      if (res.changes === 0) throw new TypeError(`Job ${jobId} is not in the queue.`);
+    })();
+    return toSend;
+  }
+
+  /**
+   * Forgets the package (its VideoId was deleted: nothing uploaded is anywhere now):
+   * no rows, bytes_done 0. The next start reads the package again.
+   */
+  clear(jobId: number): void {
+    this.db.transaction(() => {
+      this.stmt('DELETE FROM hls_files WHERE job_id = ?').run(jobId);
+      this.stmt('UPDATE jobs SET bytes_done = 0, updated_at = ? WHERE id = ?').run(this.now(), jobId);
+    })();
+  }
+
   /** Remembers (or with null forgets) the multipart upload of a big file; fsynced, like a job's UploadId. */
   setUploadId(jobId: number, index: number, uploadId: string | null): void {
     this.db.pragma('synchronous = FULL');

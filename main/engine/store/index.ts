@@ -5,7 +5,9 @@ export {
   type QueueStoreOptions, type TransitionOptions,
 } from './queue-store';
 export { DatabaseTooNewError, SCHEMA_VERSION } from './migrations';
+export { ledgerAccount, LedgerRepository, type LedgerEntry, type NewLedgerEntry, type QueuedMatch } from './ledger';
 export type { HlsFileRecord, HlsFileRepository, NewHlsFile } from './hls-files';
+export { useSqliteNativeBinding } from './sqlite-binding';
 export type {
   EventRecord, JobPatch, JobRecord, NewJobRecord, PartRecord, ProfileRecord, UpdateMetaResult,
 } from './records';

@@ -142,6 +142,53 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 4,
+    name: 'jobs.error_params: the values of a job error\'s translated text',
+    // The renderer says a job's error in the operator's language from its code and these
+    // values (JobError.params: the error's kind, a host, a reason …), as JSON.
+    sql: `
+      ALTER TABLE jobs ADD COLUMN error_params TEXT;
+    `,
+  },
+  {
+    version: 5,
+    name: 'jobs.cleared: "Clear finished" takes done and canceled jobs out of the views',
+    // The rows stay (history, export, the ledger); views and totals skip them. totals()
+    // reads the totals index only, so it now starts with cleared: a few times a second
+    // it walks the live rows' entries, not the whole history.
+    sql: `
+      ALTER TABLE jobs ADD COLUMN cleared INTEGER NOT NULL DEFAULT 0;
+      DROP INDEX jobs_totals;
+      CREATE INDEX jobs_totals ON jobs (cleared, state, size, bytes_done);
+    `,
+  },
+  {
+    version: 6,
+    name: 'ledger: what this app uploaded, per account; jobs by sampled hash',
+    // One row per VideoId an account got from this app (ledger.ts), kept when jobs are
+    // removed from the queue (no foreign key to jobs). Files are matched by sampled
+    // hash and size, so a moved or renamed file is still known. The jobs index answers
+    // "is this file already in the queue" the same way, per added file.
+    sql: `
+      CREATE TABLE ledger (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        account TEXT NOT NULL,
+        size INTEGER NOT NULL CHECK (size >= 0),
+        sample_hash TEXT NOT NULL,
+        mtime_ms INTEGER NOT NULL,
+        crc64 TEXT,
+        video_id TEXT NOT NULL,
+        title TEXT NOT NULL,
+        path TEXT NOT NULL,
+        job_id INTEGER,
+        uploaded_at INTEGER NOT NULL
+      );
+      CREATE UNIQUE INDEX ledger_video ON ledger (account, video_id);
+      CREATE INDEX ledger_match ON ledger (account, sample_hash, size);
+      CREATE INDEX jobs_sample ON jobs (sample_hash, size) WHERE sample_hash IS NOT NULL;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -17,18 +17,20 @@ import fs from 'fs';
 import path from 'path';
 import Database from 'better-sqlite3';
 import {
-  DEFAULT_SETTINGS, JOB_STATES, TAB_STATES,
+  CLEARABLE_STATES, DEFAULT_SETTINGS, JOB_STATES, TAB_STATES, type QueueTab,
   type EngineSettings, type JobError, type JobMeta, type JobPage, type JobQuery, type JobSortKey,
   type JobState, type JobView, type QueueTotals, type VodStatus,
 } from '../../../shared/types';
 import { MAX_PARTS } from '../../../shared/limits';
 import { IllegalTransitionError, assertTransition, isActive, isJobState, isTerminal } from '../job-state';
 import type { UploadAddress } from '../provider';
+import { LedgerRepository } from './ledger';
 import { HlsFileRepository } from './hls-files';
 import { migrate } from './migrations';
 import type {
   EventRecord, JobPatch, JobRecord, NewJobRecord, PartRecord, ProfileRecord, UpdateMetaResult,
 } from './records';
+import { sqliteOpenOptions } from './sqlite-binding';
 
 export class QueueStoreError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -88,6 +90,7 @@ interface JobRow {
   error_retryable: number | null;
   error_hint: string | null;
   error_request_id: string | null;
+  error_params: string | null;
   attempts: number;
   next_attempt_at: number | null;
   created_at: number;
@@ -145,6 +148,28 @@ const SORT_DEFAULT_DESC: Record<JobSortKey, boolean> = {
   priority: true, id: false, fileName: false, size: false, state: false, updatedAt: true,
 };
 
+/**
+ * WHERE terms of a queue view: its tab's states and the search (title, file name,
+ * VideoId), never the rows "Clear finished" took out.
+ */
+function viewFilter(tab: QueueTab | undefined, search: string | undefined): { where: string[]; params: SqlValue[] } {
+  const where = ['cleared = 0'];
+  const params: SqlValue[] = [];
+  if (tab !== undefined) {
+    const states = TAB_STATES[tab];
+    if (!states) throw new TypeError(`Unknown queue tab "${String(tab)}"; use one of ${Object.keys(TAB_STATES).join(', ')}.`);
+    where.push(`state IN (${states.map(() => '?').join(', ')})`);
+    params.push(...states);
+  }
+  const text = search?.trim();
+  if (text) {
+    const like = `%${escapeLike(text)}%`;
+    where.push(`(title LIKE ? ESCAPE '\\' OR file_name LIKE ? ESCAPE '\\' OR video_id LIKE ? ESCAPE '\\')`);
+    params.push(like, like, like);
+  }
+  return { where, params };
+}
+
 function opt<T>(v: T | null): T | undefined {
   return v === null ? undefined : v;
 }
@@ -176,6 +201,7 @@ function rowToRecord(r: JobRow): JobRecord {
           retryable: r.error_retryable === 1,
           hint: opt(r.error_hint),
           requestId: opt(r.error_request_id),
+          params: errorParams(r.error_params),
         });
   return dropUndefined({
     id: r.id,
@@ -224,8 +250,20 @@ function metaColumns(meta: Partial<JobMeta>): Record<string, SqlValue> {
   return c;
 }
 
+/** JobError.params as stored (JSON); a damaged value is dropped, the error keeps its English text. */
+function errorParams(v: string | null): JobError['params'] {
+  if (!v) return undefined;
+  try {
+    const o = JSON.parse(v) as unknown;
+    return o && typeof o === 'object' && !Array.isArray(o) ? (o as JobError['params']) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function errorColumns(e: JobError | null | undefined): Record<string, SqlValue> {
   return {
+    error_params: e?.params ? JSON.stringify(e.params) : null,
     error_code: e ? e.code : null,
     error_message: e ? e.message : null,
     error_retryable: e ? (e.retryable ? 1 : 0) : null,
@@ -314,6 +352,8 @@ export class QueueStore {
   private closed = false;
   /** The checkpoints of HLS packages (one row per file), on the same connection. */
   readonly hlsFiles: HlsFileRepository;
+  /** What this app uploaded, per account; outlives the jobs (ledger.ts). */
+  readonly ledger: LedgerRepository;
 
   constructor(
     private readonly db: Database.Database,
@@ -322,6 +362,7 @@ export class QueueStore {
   ) {
     this.now = opts.now ?? Date.now;
     this.hlsFiles = new HlsFileRepository(db, this.now);
+    this.ledger = new LedgerRepository(db, this.now);
   }
 
   /** Prepared statements are cached by their text (better-sqlite3 prepares once). */
@@ -363,8 +404,8 @@ export class QueueStore {
     const insert = this.stmt(`
       INSERT INTO jobs (path, file_name, size, mtime_ms, sample_hash, title, description, cate_id, tags_json,
         template_group_id, workflow_id, storage_location, app_id, user_data, cover_path, priority, state,
-        created_at, updated_at, profile_id)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+        created_at, updated_at, profile_id, part_size)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     return this.db.transaction(() => {
       const now = this.now();
       const ids: number[] = new Array(items.length);
@@ -375,7 +416,7 @@ export class QueueStore {
           it.path, it.fileName, it.size, Math.trunc(it.mtimeMs), it.sampleHash ?? null, m.title, m.description ?? null,
           m.cateId ?? null, JSON.stringify(m.tags ?? []), m.templateGroupId ?? null, m.workflowId ?? null,
           m.storageLocation ?? null, m.appId ?? null, m.userData ?? null, m.coverPath ?? null, it.priority ?? 0,
-          it.state ?? 'queued', now, now, it.profileId ?? null,
+          it.state ?? 'queued', now, now, it.profileId ?? null, it.partSize ?? null,
         );
         ids[i] = Number(res.lastInsertRowid);
       }
@@ -465,6 +506,8 @@ export class QueueStore {
       if (!('updatedAt' in full)) full.updatedAt = now;
       const cols = patchToColumns(full);
       cols.state = to;
+      // A cleared job that moves on (a retry) is back in the views; done stays cleared.
+      if (!CLEARABLE_STATES.includes(to)) cols.cleared = 0;
       const names = Object.keys(cols).sort();
       this.stmt(`UPDATE jobs SET ${names.map((n) => `${n} = @${n}`).join(', ')} WHERE id = @id`).run({ ...cols, id });
       const err = full.error ?? (to === 'failed' || to === 'waiting' ? cur.error : undefined);
@@ -629,6 +672,17 @@ export class QueueStore {
     }));
   }
 
+  /** All of the job's events of these types, oldest first (however long its log grew). */
+  eventsOfTypes(jobId: number, types: readonly string[]): EventRecord[] {
+    if (types.length === 0) return [];
+    const rows = this.stmt(`SELECT id, job_id, at, type, data_json FROM events WHERE job_id = ? AND type IN (${types.map(() => '?').join(', ')}) ORDER BY id`)
+      .all(jobId, ...types) as { id: number; job_id: number; at: number; type: string; data_json: string | null }[];
+    return rows.map((r) => dropUndefined({
+      id: r.id, jobId: r.job_id, at: r.at, type: r.type,
+      data: r.data_json === null ? undefined : (JSON.parse(r.data_json) as unknown),
+    }));
+  }
+
   // --- queries ------------------------------------------------------------------
 
   queryJobs(q: JobQuery): JobPage {
@@ -638,21 +692,9 @@ export class QueueStore {
     const sort: JobSortKey = q.sort ?? 'priority';
     const sortSql = SORT_SQL[sort];
     if (!sortSql) throw new TypeError(`Unknown sort key "${String(q.sort)}"; use one of ${Object.keys(SORT_SQL).join(', ')}.`);
-    const where: string[] = [];
-    const params: SqlValue[] = [];
-    if (q.tab !== undefined) {
-      const states = TAB_STATES[q.tab];
-      if (!states) throw new TypeError(`Unknown queue tab "${String(q.tab)}"; use one of ${Object.keys(TAB_STATES).join(', ')}.`);
-      where.push(`state IN (${states.map(() => '?').join(', ')})`);
-      params.push(...states);
-    }
+    const { where, params } = viewFilter(q.tab, q.search);
     const search = q.search?.trim();
-    if (search) {
-      const like = `%${escapeLike(search)}%`;
-      where.push(`(title LIKE ? ESCAPE '\\' OR file_name LIKE ? ESCAPE '\\' OR video_id LIKE ? ESCAPE '\\')`);
-      params.push(like, like, like);
-    }
-    const whereSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+    const whereSql = `WHERE ${where.join(' AND ')}`;
     const total = (this.stmt(`SELECT COUNT(*) AS n FROM jobs ${whereSql}`).get(...params) as { n: number }).n;
     // A search reads every row anyway (LIKE '%…%'): one pass over the table and a sort
     // of the matches beats walking an index with a row lookup per entry.
@@ -666,7 +708,7 @@ export class QueueStore {
   /** Counts and bytes by state; speed is left 0 for the caller, who measures it. */
   totals(): QueueTotals {
     const rows = this.stmt(
-      'SELECT state, COUNT(*) AS n, SUM(size) AS size, SUM(bytes_done) AS done FROM jobs GROUP BY state',
+      'SELECT state, COUNT(*) AS n, SUM(size) AS size, SUM(bytes_done) AS done FROM jobs WHERE cleared = 0 GROUP BY state',
     ).all() as { state: JobState; n: number; size: number; done: number }[];
     const t: QueueTotals = { jobs: 0, byState: {}, bytesTotal: 0, bytesDone: 0, speed: 0 };
     for (const r of rows) {
@@ -678,9 +720,10 @@ export class QueueStore {
     return t;
   }
 
+  /** Ids of the jobs in these states that are in view (not cleared), oldest first. */
   idsInStates(states: readonly JobState[], limit?: number): number[] {
     if (states.length === 0) return [];
-    const sql = `SELECT id FROM jobs WHERE state IN (${states.map(() => '?').join(', ')}) ORDER BY id` +
+    const sql = `SELECT id FROM jobs WHERE state IN (${states.map(() => '?').join(', ')}) AND cleared = 0 ORDER BY id` +
       (limit === undefined ? '' : ' LIMIT ?');
     const params: SqlValue[] = [...states];
     if (limit !== undefined) {
@@ -688,6 +731,31 @@ export class QueueStore {
       params.push(limit);
     }
     return (this.stmt(sql).pluck().all(...params) as number[]);
+  }
+
+  /**
+   * Every job a view shows (tab and search, as queryJobs filters them) that is in one of
+   * `states`: what select-all in that view means, however many rows were loaded.
+   */
+  idsInView(tab: QueueTab, search: string | undefined, states: readonly JobState[]): number[] {
+    const inTab = TAB_STATES[tab]?.filter((s) => states.includes(s));
+    if (!inTab) throw new TypeError(`Unknown queue tab "${String(tab)}"; use one of ${Object.keys(TAB_STATES).join(', ')}.`);
+    if (inTab.length === 0) return [];
+    const { where, params } = viewFilter(tab, search);
+    where.push(`state IN (${inTab.map(() => '?').join(', ')})`);
+    params.push(...inTab);
+    return this.stmt(`SELECT id FROM jobs WHERE ${where.join(' AND ')} ORDER BY id`).pluck().all(...params) as number[];
+  }
+
+  /**
+   * "Clear finished": completed and canceled jobs leave the views and totals. The rows
+   * stay; a job that moves on again (a retry) comes back into view. Returns their ids.
+   */
+  clearFinished(): number[] {
+    const states = CLEARABLE_STATES;
+    return this.db.transaction(() => this.stmt(
+      `UPDATE jobs SET cleared = 1 WHERE cleared = 0 AND state IN (${states.map(() => '?').join(', ')}) RETURNING id`,
+    ).pluck().all(...states) as number[])();
   }
 
   /** Jobs in these states, in run order (priority, then first come). */
@@ -753,6 +821,22 @@ export class QueueStore {
       for (const [k, v] of Object.entries(patch)) put.run(k, JSON.stringify(v));
     })();
     return this.getSettings();
+  }
+
+  /**
+   * A settings row that is not an engine setting (the app's watch folders): its parsed
+   * JSON, or undefined. getSettings skips such keys, so they share the table safely.
+   */
+  readSettingJson(key: string): unknown {
+    if (key in DEFAULT_SETTINGS) throw new TypeError(`"${key}" is an engine setting: use getSettings.`);
+    const row = this.stmt('SELECT value_json FROM settings WHERE key = ?').get(key) as { value_json: string } | undefined;
+    return row ? (JSON.parse(row.value_json) as unknown) : undefined;
+  }
+
+  writeSettingJson(key: string, value: unknown): void {
+    if (key in DEFAULT_SETTINGS) throw new TypeError(`"${key}" is an engine setting: use saveSettings.`);
+    this.stmt('INSERT INTO settings (key, value_json) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value_json = excluded.value_json')
+      .run(key, JSON.stringify(value));
   }
 
   // --- profiles -----------------------------------------------------------------
@@ -879,7 +963,7 @@ export function openQueueStore(file: string, opts: QueueStoreOptions = {}): Queu
   }
   let db: Database.Database;
   try {
-    db = new Database(file);
+    db = new Database(file, sqliteOpenOptions());
   } catch (err) {
     throw new QueueStoreError(`Cannot open the queue database ${file}: ${(err as Error).message}. ` +
       'Check that the path is a file you can read and write.', { cause: err });

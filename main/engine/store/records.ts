@@ -42,7 +42,7 @@ export interface JobRecord {
 }
 
 /** What the caller gives to enqueue a job; the rest starts empty. */
-export type NewJobRecord = Pick<JobRecord, 'path' | 'fileName' | 'size' | 'mtimeMs' | 'sampleHash' | 'meta' | 'profileId'> & {
+export type NewJobRecord = Pick<JobRecord, 'path' | 'fileName' | 'size' | 'mtimeMs' | 'sampleHash' | 'meta' | 'profileId' | 'partSize'> & {
   priority?: number;
   /** `queued` unless given (`paused` to hold for editing). */
   state?: JobState;

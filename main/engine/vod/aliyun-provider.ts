@@ -1,18 +1,17 @@
 // VideoProvider for Alibaba Cloud ApsaraVideo VOD, on VodClient.
 
-import { VOD_STATUSES } from '../../../shared/types';
 import type {
-  Catalog, ConnectionResult, JobMeta, StorageLocation, TemplateGroup, VodApp, VodStatus, Workflow,
+  Catalog, CatalogPart, CatalogRefusal, CategoryNode, ConnectionResult, JobMeta, TemplateGroup, VodApp, VodStatus, Workflow,
 } from '../../../shared/types';
 import { DEFAULT_APP_ID } from '../../../shared/limits';
 import { formatProblems, validateFileName, validateFileSize, validateMetadata, type Problem } from '../../../shared/validation';
-import { classifyError, EngineError, type ErrorKind } from '../errors';
+import { classifyError, EngineError } from '../errors';
 import type {
   CreatedImageUpload, CreatedUpload, ProviderCredentials, UploadAddress, UploadCredential, VideoProvider,
 } from '../provider';
 import { decodeUploadAddress, decodeUploadAuth } from './upload-auth';
 import { VodClient, type VodClientOptions } from './vod-client';
-import type { VodStorage, VodTemplateGroup } from './wire-types';
+import type { VodTemplateGroup } from './wire-types';
 
 /** The built-in "no transcoding" group's id, and how its name reads in the console. */
 const NO_TRANSCODE_RE = /VOD_NO_TRANSCODE|no[\s_-]?transcod|不转码/i;
@@ -30,22 +29,8 @@ function parameterError(problems: readonly Problem[]): EngineError {
   });
 }
 
-function truthy(v: unknown): boolean {
-  return v === true || (typeof v === 'string' && /^(true|default|yes)$/i.test(v));
-}
-
-/**
- * Catalog parts that a restricted RAM user may not be allowed to read: the upload still
- * works without them, so a permission error gives the fallback instead of failing the catalog.
- */
-async function optional<T>(load: () => Promise<T>, fallback: T, kinds: readonly ErrorKind[] = ['permission']): Promise<T> {
-  try {
-    return await load();
-  } catch (err) {
-    if (kinds.includes(classifyError(err).kind)) return fallback;
-    throw err;
-  }
-}
+/** Permission errors that refuse the account or user as a whole, not one action. */
+const ACCOUNT_REFUSAL = /illegalstatus|userdisabled/i;
 
 /** GetVideoInfos takes at most 20 VideoIds. */
 const VIDEO_INFOS_PER_CALL = 20;
@@ -98,16 +83,21 @@ export class AliyunVodProvider implements VideoProvider {
     return { address: decodeUploadAddress(res.UploadAddress), credential: decodeUploadAuth(res.UploadAuth, received) };
   }
 
+  /**
+   * GetVideoInfo's Status as VOD sent it. A status this app does not know (VOD adds
+   * some now and then) is returned too: the poller shows it and keeps asking, rather
+   * than dropping it and polling without a word.
+   */
   async getVideoStatus(videoId: string): Promise<VodStatus> {
     const res = await this.client.getVideoInfo(videoId);
     const status = res.Video?.Status;
-    if (!(VOD_STATUSES as readonly string[]).includes(status)) {
+    if (typeof status !== 'string' || status === '') {
       throw new EngineError({
-        kind: 'unknown', code: 'UnknownVideoStatus', message: `VOD reported the status "${String(status)}" for ${videoId}, which this app does not know.`,
-        retryable: false, requestId: res.RequestId,
+        kind: 'server', code: 'MalformedResponse', message: `GetVideoInfo answered without a Status for ${videoId}.`,
+        retryable: true, requestId: res.RequestId,
       });
     }
-    return status as VodStatus;
+    return status;
   }
 
   /** GetVideoInfos, 20 ids a call (the service's limit); a missing video maps to undefined. */
@@ -116,7 +106,8 @@ export class AliyunVodProvider implements VideoProvider {
     for (let i = 0; i < videoIds.length; i += VIDEO_INFOS_PER_CALL) {
       const res = await this.client.getVideoInfos(videoIds.slice(i, i + VIDEO_INFOS_PER_CALL));
       for (const v of res.VideoList ?? []) {
-        if ((VOD_STATUSES as readonly string[]).includes(v.Status)) out.set(v.VideoId, v.Status as VodStatus);
+        // Every status is kept; a video listed without one is left out (asked again later).
+        if (typeof v.Status === 'string' && v.Status !== '') out.set(v.VideoId, v.Status);
       }
       for (const id of res.NonExistVideoIds ?? []) out.set(id, undefined);
     }
@@ -139,10 +130,16 @@ export class AliyunVodProvider implements VideoProvider {
     };
   }
 
+  /**
+   * SearchMedia for videos titled exactly `title` (the search matches titles loosely;
+   * searchVideosByTitle compares them exactly), still Uploading and made since `since`,
+   * oldest first.
+   */
   async findUnfinishedUploads(input: { title: string; since: number }): Promise<string[]> {
-    const videos = await this.client.searchVideosByTitle(input.title);
+    const videos = await this.client.searchVideosByTitle(input.title, { since: input.since });
     return videos
       .filter((v) => v.Status === 'Uploading' && Date.parse(v.CreationTime) >= input.since)
+      .sort((a, b) => Date.parse(a.CreationTime) - Date.parse(b.CreationTime))
       .map((v) => v.VideoId);
   }
 
@@ -154,27 +151,58 @@ export class AliyunVodProvider implements VideoProvider {
     await this.client.deleteVideo(videoId);
   }
 
+  /**
+   * Storage locations are not part of it: VOD's 2017-03-21 API has no action that lists
+   * them (its storage actions are AddVodStorageForApp, DescribeVodStorageData — usage
+   * figures only — and the tiering ones; checked against the official SDK,
+   * alibabacloud-go/vod-20170321), so the operator types the address the console shows,
+   * checked by shared/validation validateStorageLocation.
+   */
+  /**
+   * A part the account may not read (403 Forbidden.RAM and the like: a RAM user allowed
+   * to upload only) is left empty and named in `refused`, so the UI can take ids typed by
+   * hand instead of blocking; any other failure (network, throttling) fails the catalog,
+   * to be asked again.
+   */
   async getCatalog(): Promise<Catalog> {
-    const [categories, templateGroups, workflows, storageLocations, apps] = await Promise.all([
-      this.client.getCategoryTree(),
-      this.loadTemplateGroups(),
-      optional(() => this.loadWorkflows(), [] as Workflow[]),
-      // Storage locations come from a usage report (see VodClient.describeVodStorageData);
-      // if the service refuses it for any non-transient reason, the operator types the location.
-      optional(() => this.loadStorageLocations(), [] as StorageLocation[], ['permission', 'parameter', 'notFound']),
-      optional(() => this.loadApps(), [{ appId: DEFAULT_APP_ID, name: 'Default' }] as VodApp[]),
+    const refused: CatalogRefusal[] = [];
+    const read = async <T>(part: CatalogPart, load: () => Promise<T>, ifRefused: T): Promise<T> => {
+      try {
+        return await load();
+      } catch (err) {
+        const e = classifyError(err);
+        if (e.kind !== 'permission') throw err;
+        refused.push({ part, code: e.code, message: e.message });
+        return ifRefused;
+      }
+    };
+    const [categories, templateGroups, workflows, apps] = await Promise.all([
+      read('categories', () => this.client.getCategoryTree(), [] as CategoryNode[]),
+      read('templateGroups', () => this.loadTemplateGroups(), [] as TemplateGroup[]),
+      read('workflows', () => this.loadWorkflows(), [] as Workflow[]),
+      read('apps', () => this.loadApps(), [{ appId: DEFAULT_APP_ID, name: 'Default' }] as VodApp[]),
     ]);
-    return { categories, templateGroups, workflows, storageLocations, apps };
+    const order: readonly CatalogPart[] = ['categories', 'templateGroups', 'workflows', 'apps'];
+    refused.sort((a, b) => order.indexOf(a.part) - order.indexOf(b.part));
+    return { categories, templateGroups, workflows, apps, refused };
   }
 
-  /** A cheap signed read: proves endpoint, AccessKey and permission in one call. */
+  /**
+   * A cheap signed read: proves endpoint, AccessKey and signature in one call. VOD checks
+   * the signature before the RAM policy, so a RAM refusal (403 Forbidden.RAM) proves the
+   * key too: a least-privilege user that may upload but not read categories passes, with
+   * catalogDenied. A refusal of the account itself (service not active, user disabled)
+   * does not.
+   */
   async testConnection(): Promise<ConnectionResult> {
     try {
       const res = await this.client.getCategories({ CateId: -1, PageNo: 1, PageSize: 1 });
       return { ok: true, requestId: res.RequestId };
     } catch (err) {
       const e = classifyError(err);
-      const result: ConnectionResult = { ok: false, code: e.code, message: e.message };
+      const catalogDenied = e.kind === 'permission' && !ACCOUNT_REFUSAL.test(e.code);
+      const result: ConnectionResult = { ok: catalogDenied, code: e.code, message: e.message };
+      if (catalogDenied) result.catalogDenied = true;
       if (e.requestId) result.requestId = e.requestId;
       return result;
     }
@@ -201,13 +229,5 @@ export class AliyunVodProvider implements VideoProvider {
   private async loadApps(): Promise<VodApp[]> {
     const res = await this.client.listAppInfo({ Status: 'Normal' });
     return (res.AppInfoList ?? []).map((a) => ({ appId: a.AppId, name: a.AppName }));
-  }
-
-  private async loadStorageLocations(): Promise<StorageLocation[]> {
-    const res = await this.client.describeVodStorageData();
-    const items: VodStorage[] = Array.isArray(res.StorageLocations) ? res.StorageLocations : [];
-    return items
-      .filter((s) => s.StorageLocation && (!s.Status || s.Status === 'Normal'))
-      .map((s) => ({ location: s.StorageLocation, isDefault: truthy(s.Default) }));
   }
 }

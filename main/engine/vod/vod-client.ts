@@ -3,12 +3,13 @@
 // one `call`. Every action goes through `call`; nothing else talks to VOD.
 
 import RPCClient from '@alicloud/pop-core';
+import { VOD_REGIONS } from '../../../shared/limits';
 import type { CategoryNode } from '../../../shared/types';
-import { classifyError, EngineError } from '../errors';
+import { CREATE_OUTCOME_UNKNOWN, classifyError, describeTransport, EngineError } from '../errors';
 import type { ProviderCredentials } from '../provider';
 import { DEFAULT_CALL_POLICY, retrying, type RetryInfo, type RetryPolicy, type Sleep } from '../retry';
 import type {
-  AddCategoryResponse, CreateUploadImageResponse, CreateUploadVideoResponse, DescribeVodStorageDataResponse,
+  AddCategoryResponse, CreateUploadImageResponse, CreateUploadVideoResponse,
   GetCategoriesResponse, GetMezzanineInfoResponse, GetPlayInfoResponse, GetVideoInfoResponse,
   GetVideoInfosResponse, ListAppInfoResponse, ListTranscodeTemplateGroupResponse, ListWorkflowResponse,
   RefreshUploadVideoResponse, VodCategory, VodResponse,
@@ -32,6 +33,17 @@ const NON_IDEMPOTENT_ACTIONS = new Set(['CreateUploadVideo', 'CreateUploadImage'
 /** Network errors raised before a request could have been sent. */
 const NOT_SENT_CODES = new Set(['econnrefused', 'enotfound', 'eai_again', 'enetunreach', 'ehostunreach', 'enetdown']);
 
+/** SearchMedia's largest page, and how far back a title search pages (5,000 results are reachable without a ScrollToken). */
+const SEARCH_PAGE_SIZE = 100;
+const SEARCH_MAX_PAGES = 10;
+
+export interface SearchedVideo {
+  VideoId: string;
+  Title: string;
+  Status: string;
+  CreationTime: string;
+}
+
 export type VodParams = Record<string, string | number | boolean | undefined | null>;
 
 export interface VodClientOptions {
@@ -51,6 +63,37 @@ export function vodEndpoint(credentials: Pick<ProviderCredentials, 'region' | 'e
   return (credentials.endpoint ?? `https://vod.${credentials.region}.aliyuncs.com`).replace(/\/+$/, '');
 }
 
+/** VOD's documented hosts: the public and the VPC endpoint of each region it serves. */
+function isDocumentedVodHost(host: string): boolean {
+  const m = /^vod(?:-vpc)?\.([a-z0-9-]+)\.aliyuncs\.com$/.exec(host.toLowerCase());
+  return m !== null && (VOD_REGIONS as readonly string[]).includes(m[1]);
+}
+
+/**
+ * A host name that does not exist (DNS ENOTFOUND) is the configuration's fault — a region
+ * without VOD (vod.cn-hangzhou.aliyuncs.com) or a mistyped endpoint — and waiting will not
+ * make it exist: not retryable, with what to check. EAI_AGAIN (the resolver failed for
+ * now) stays a network error. So does ENOTFOUND for VOD's documented hosts: those exist,
+ * and an offline resolver reports ENOTFOUND too (macOS does, with the network down).
+ */
+export function endpointNotFound(e: EngineError, endpoint: string): EngineError | undefined {
+  if (e.kind !== 'network' || e.code.toLowerCase() !== 'enotfound') return undefined;
+  let host: string;
+  try {
+    host = new URL(endpoint).hostname;
+  } catch {
+    return undefined;
+  }
+  if (isDocumentedVodHost(host)) return undefined;
+  return e.with({
+    kind: 'parameter',
+    code: 'VodEndpointNotFound',
+    retryable: false,
+    message: `The VOD endpoint ${host} does not exist (its name does not resolve).`,
+    hint: `Check the region (VOD serves ${VOD_REGIONS.join(', ')}) and the endpoint, if one is set (VOD_ENDPOINT or the profile's endpoint).`,
+  });
+}
+
 /** pop-core signs what it is given; leave out absent values and send the rest as strings. */
 function cleanParams(params: VodParams): Record<string, string> {
   const out: Record<string, string> = {};
@@ -64,8 +107,18 @@ function cleanParams(params: VodParams): Record<string, string> {
 function sentForSure(e: EngineError): boolean {
   if (e.kind !== 'network') return true;
   if (NOT_SENT_CODES.has(e.code.toLowerCase())) return false;
-  // httpx (under pop-core) names a connect timeout "RequestTimeoutError" with "ConnectTimeout" in the message.
-  return !/ConnectTimeout/.test(e.message);
+  // httpx (under pop-core) names a connect timeout "RequestTimeoutError" with "ConnectTimeout"
+  // in its message, which describeTransport keeps in `detail`.
+  return !/ConnectTimeout/.test(e.detail ?? e.message);
+}
+
+/** host[:port] of a URL, or the text itself when it is not one. */
+export function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
 }
 
 /** json-bigint (pop-core's parser) turns numbers over 15 digits into BigNumber objects. */
@@ -75,6 +128,8 @@ export function toNumber(v: unknown): number {
 
 export class VodClient {
   readonly endpoint: string;
+  /** The endpoint's host, named in messages about transport failures. */
+  readonly host: string;
   readonly region: string;
   private readonly rpc: RPCClient;
   private readonly timeoutMs: number;
@@ -91,6 +146,7 @@ export class VodClient {
       });
     }
     this.endpoint = vodEndpoint(credentials);
+    this.host = hostOf(this.endpoint);
     this.region = credentials.region;
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_VOD_TIMEOUT_MS;
     this.policy = opts.policy ?? DEFAULT_CALL_POLICY;
@@ -110,7 +166,9 @@ export class VodClient {
     const body = cleanParams(params);
     const nonIdempotent = NON_IDEMPOTENT_ACTIONS.has(action);
     const classify = (err: unknown): EngineError => {
-      const e = classifyError(err);
+      const e = describeTransport(err, 'VOD', this.host);
+      const config = endpointNotFound(e, this.endpoint);
+      if (config) return config;
       if (nonIdempotent && e.retryable && sentForSure(e) && e.kind === 'network') {
         return e.with({
           retryable: false,
@@ -142,9 +200,11 @@ export class VodClient {
     // engine looks for the video the lost request may have made before creating again.
     return attempt.catch((err: unknown) => {
       const e = classifyError(err);
+      // Only a request that was sent and got no answer is ambiguous. Throttling, a 5xx or
+      // any other answer proves it was not carried out: those are plain retryable errors.
       throw e.kind === 'network' && !e.retryable
         ? e.with({
-          code: 'CreateOutcomeUnknown',
+          code: CREATE_OUTCOME_UNKNOWN,
           retryable: true,
           hint: `The connection broke after ${action} was sent, so VOD may have done it. The job waits for the network and then looks for that video before creating another.`,
         })
@@ -152,14 +212,26 @@ export class VodClient {
     });
   }
 
-  /** Videos whose title is exactly `title`, newest first (SearchMedia, one page). */
-  async searchVideosByTitle(title: string, opts?: CallOptions): Promise<{ VideoId: string; Title: string; Status: string; CreationTime: string }[]> {
-    const res = await this.call<VodResponse & { MediaList?: { Video?: { VideoId: string; Title: string; Status: string; CreationTime: string } }[] }>(
-      'SearchMedia',
-      { SearchType: 'video', Match: `Title = '${title.replace(/'/g, "\\'")}'`, SortBy: 'CreationTime:Desc', PageNo: 1, PageSize: 50 },
-      opts,
-    );
-    return (res.MediaList ?? []).map((m) => m.Video!).filter((v) => v && v.Title === title);
+  /**
+   * Videos whose title is exactly `title`, newest first. SearchMedia matches Title
+   * fuzzily (the media search protocol: Title is a full-text field), so a common title
+   * brings many near matches: the titles are compared here, and pages are read, newest
+   * first, until they reach videos older than `since` (at most SEARCH_MAX_PAGES pages).
+   */
+  async searchVideosByTitle(title: string, opts: CallOptions & { since?: number } = {}): Promise<SearchedVideo[]> {
+    const out: SearchedVideo[] = [];
+    for (let pageNo = 1; pageNo <= SEARCH_MAX_PAGES; pageNo++) {
+      const res = await this.call<VodResponse & { MediaList?: { Video?: SearchedVideo }[] }>(
+        'SearchMedia',
+        { SearchType: 'video', Match: `Title = '${title.replace(/'/g, "\\'")}'`, SortBy: 'CreationTime:Desc', PageNo: pageNo, PageSize: SEARCH_PAGE_SIZE },
+        opts,
+      );
+      const page = (res.MediaList ?? []).map((m) => m.Video).filter((v): v is SearchedVideo => !!v);
+      out.push(...page.filter((v) => v.Title === title));
+      const oldest = page.length > 0 ? Date.parse(page[page.length - 1].CreationTime) : NaN;
+      if (page.length < SEARCH_PAGE_SIZE || opts.since === undefined || !(oldest >= opts.since)) break;
+    }
+    return out;
   }
 
   createUploadVideo(p: {
@@ -262,19 +334,5 @@ export class VodClient {
 
   listAppInfo(p: { Status?: string; PageNo?: number; PageSize?: number } = {}, opts?: CallOptions): Promise<ListAppInfoResponse> {
     return this.call('ListAppInfo', { PageNo: p.PageNo ?? 1, PageSize: p.PageSize ?? 100, Status: p.Status }, opts);
-  }
-
-  /**
-   * Storage locations. The 2017-03-21 API has no plain "list buckets" action that we could
-   * confirm; DescribeVodStorageData (usage per storage location) is the documented one that
-   * is closest; the sandbox adds a StorageLocations list to its answer (see wire-types.ts).
-   */
-  describeVodStorageData(p: { StartTime?: string; EndTime?: string; Region?: string } = {}, opts?: CallOptions): Promise<DescribeVodStorageDataResponse> {
-    const end = new Date();
-    const start = new Date(end.getTime() - 24 * 3600 * 1000);
-    const iso = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-    return this.call('DescribeVodStorageData', {
-      StartTime: p.StartTime ?? iso(start), EndTime: p.EndTime ?? iso(end), Region: p.Region ?? this.region,
-    }, opts);
   }
 }

@@ -140,21 +140,4 @@ export interface ListAppInfoResponse extends VodResponse {
   AppInfoList?: VodAppInfo[];
 }
 
-/** One storage location (bucket address) VOD can put uploads in. */
-export interface VodStorage {
-  StorageLocation: string;
-  Region?: string;
-  Status?: string;
-  /** A boolean, or "true"/"false" depending on the gateway. */
-  Default?: boolean | string;
-}
 
-export interface DescribeVodStorageDataResponse extends VodResponse {
-  DataInterval?: string;
-  StorageData?: { StorageDataItem?: Array<{ TimeStamp?: string; StorageUtilization?: string; NetworkOut?: string }> };
-  /**
-   * Not in Alibaba's documented response: the sandbox (main/sandbox/vod-api.ts) adds it so the
-   * UI can offer the storage address. Against the real service it is absent and the list is empty.
-   */
-  StorageLocations?: VodStorage[];
-}

@@ -5,12 +5,13 @@ import { useApp, type Language, type View } from '../store/app';
 import { activateProfile } from '../store/profiles';
 import { countForTab } from '../store/queue';
 import { dismissNotice, setLanguage, showView } from '../store/ui';
-import { ProfilesView, profileLabel } from './ProfilesView';
+import { ProfilesView, profileLabel, useConnectionHint } from './ProfilesView';
 import { QueueView } from './QueueView';
 import { SettingsView } from './SettingsView';
 import { UploadView } from './UploadView';
+import { WatchFoldersView } from './WatchFoldersView';
 
-const VIEWS: View[] = ['upload', 'queue', 'profiles', 'settings'];
+const VIEWS: View[] = ['upload', 'queue', 'watch', 'profiles', 'settings'];
 
 export function App() {
   const { t } = useTranslation();
@@ -39,9 +40,11 @@ export function App() {
         <LanguageSwitch />
       </header>
       <ConnectionBanner />
+      <AccountBanner />
       <main className="app-main">
         {view === 'upload' && <UploadView />}
         {view === 'queue' && <QueueView />}
+        {view === 'watch' && <WatchFoldersView />}
         {view === 'profiles' && <ProfilesView />}
         {view === 'settings' && <SettingsView />}
       </main>
@@ -57,6 +60,32 @@ function ConnectionBanner() {
   return <p className="banner connection" role="alert" data-testid="connection-banner">{t('app.reconnecting')}</p>;
 }
 
+/**
+ * The account in use does not work: its catalog could not load (a refused key, an
+ * unreachable endpoint), or its last connection test failed. A catalog only partly
+ * refused (an upload-only RAM user, Catalog.refused) is not broken.
+ */
+function AccountBanner() {
+  const { t } = useTranslation();
+  const active = useApp((s) => s.profiles.find((p) => p.id === s.activeProfileId));
+  const catalogError = useApp((s) => s.catalogError);
+  const catalogErrorCode = useApp((s) => s.catalogErrorCode);
+  const test = useApp((s) => (s.activeProfileId ? s.tests[s.activeProfileId] : undefined));
+  const hint = useConnectionHint('elsewhere');
+  if (!active) return null;
+  const failedTest = test && !test.pending && !test.ok ? test : undefined;
+  if (!catalogError && !failedTest) return null;
+  const text = failedTest
+    ? `${hint(failedTest.code)}${failedTest.code ? ` (${failedTest.code})` : ''}`
+    : `${hint(catalogErrorCode ?? undefined)} — ${catalogError}`;
+  return (
+    <p className="banner warn account-banner" role="alert" data-testid="account-banner">
+      <span className="wrap">{t('accountCheck.brokenActive', { name: profileLabel(active, t), hint: text })}</span>
+      <button type="button" className="link" data-testid="account-banner-open" onClick={() => showView('profiles')}>{t('accountCheck.brokenActiveAction')}</button>
+    </p>
+  );
+}
+
 function ActiveBadge() {
   const n = useApp((s) => countForTab(s.totals, 'active'));
   return n > 0 ? <span className="badge accent" data-testid="nav-active-count">{n}</span> : null;
@@ -66,8 +95,10 @@ function ProfileSwitch() {
   const { t } = useTranslation();
   const profiles = useApp((s) => s.profiles);
   const activeId = useApp((s) => s.activeProfileId);
+  const sandbox = profiles.find((p) => p.id === activeId)?.kind === 'sandbox';
   return (
     <label className="header-field">
+      {sandbox && <span className="sandbox-badge" data-testid="header-sandbox" title={t('profiles.sandboxExplain')}>{t('accountCheck.sandboxBadge')}</span>}
       <span className="muted">{t('app.account')}</span>
       <select
         data-testid="header-profile"

@@ -5,9 +5,11 @@
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { MAX_DESCRIPTION_CHARS, MAX_TITLE_CHARS } from '../../../shared/limits';
-import type { JobMeta } from '../../../shared/types';
+import type { CatalogPart, CatalogRefusal, JobMeta } from '../../../shared/types';
 import { baseName } from '../../../shared/format';
-import { charCount, validateDescription, validateTags, validateTitle, validateUserData } from '../../../shared/validation';
+import {
+  charCount, validateDescription, validateStorageLocation, validateTags, validateTitle, validateUserData,
+} from '../../../shared/validation';
 import { useApp, type StagedFile } from '../store/app';
 import { coverProblems, editStaged, pickCover, setCover } from '../store/staging';
 import { CategoryPicker } from './CategoryPicker';
@@ -23,6 +25,16 @@ function common<T>(files: readonly StagedFile[], pick: (m: JobMeta) => T, same: 
 }
 
 const sameTags = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** Under a field typed by id: why there is no list (the service's own code). */
+function RefusedNote({ refusal }: { refusal: CatalogRefusal }) {
+  const { t } = useTranslation();
+  return (
+    <span className="muted small" data-testid={`refused-${refusal.part}`} title={refusal.message}>
+      {t(`edit.refused.${refusal.part}`, { code: refusal.code })}
+    </span>
+  );
+}
 
 export function EditPanel() {
   const { t } = useTranslation();
@@ -60,7 +72,12 @@ export function EditPanel() {
   const tagProblems = tags === MIXED ? [] : validateTags(tags);
   const coverIssues = coverPath === MIXED ? [] : coverProblems(coverPath);
   const userDataProblems = userData === MIXED ? [] : validateUserData(userData);
+  const storageProblems = storageLocation === MIXED ? [] : validateStorageLocation(storageLocation);
   const groups = catalog?.templateGroups ?? [];
+  // Parts this account may not list: typed by id instead (a RAM user allowed to upload only).
+  const refused = new Map<CatalogPart, CatalogRefusal>((catalog?.refused ?? []).map((r) => [r.part, r]));
+  const typedValue = <T,>(v: Common<T | undefined>): string => (v === MIXED || v === undefined ? '' : String(v));
+  const typedPlaceholder = (v: Common<unknown>, example: string): string => (v === MIXED ? t('edit.mixed') : example);
   const mixedOption = <option value="" disabled>{t('edit.mixed')}</option>;
 
   return (
@@ -85,47 +102,93 @@ export function EditPanel() {
 
       <div className="field">
         <span>{t('edit.category')}</span>
-        <CategoryPicker
-          categories={catalog?.categories ?? []}
-          value={cateId === MIXED ? undefined : cateId}
-          mixed={cateId === MIXED}
-          onChange={(id) => set({ cateId: id })}
-          disabled={!catalog}
-        />
+        {refused.has('categories') ? (
+          <>
+            <input
+              data-testid="edit-category-id"
+              inputMode="numeric"
+              className="mono"
+              placeholder={typedPlaceholder(cateId, t('edit.categoryIdPlaceholder'))}
+              value={typedValue(cateId)}
+              onChange={(e) => {
+                const digits = e.target.value.replace(/\D/g, '');
+                set({ cateId: digits ? Number(digits) : undefined });
+              }}
+            />
+            <RefusedNote refusal={refused.get('categories')!} />
+          </>
+        ) : (
+          <CategoryPicker
+            categories={catalog?.categories ?? []}
+            value={cateId === MIXED ? undefined : cateId}
+            mixed={cateId === MIXED}
+            onChange={(id) => set({ cateId: id })}
+            disabled={!catalog}
+          />
+        )}
       </div>
 
       <label className="field">
         <span>{t('edit.templateGroup')}</span>
-        <select
-          data-testid="edit-template"
-          value={templateGroupId === MIXED ? '' : templateGroupId}
-          disabled={!catalog || (workflowId !== MIXED && workflowId !== '')}
-          onChange={(e) => set({ templateGroupId: e.target.value || undefined })}
-        >
-          {templateGroupId === MIXED && mixedOption}
-          {groups.length === 0 && <option value="">{t('edit.serviceDefault')}</option>}
-          {groups.map((g) => (
-            <option key={g.id} value={g.id}>
-              {g.noTranscode ? t('edit.noTranscode', { name: g.name }) : g.name}
-              {g.isDefault ? ` ${t('edit.defaultMark')}` : ''}
-            </option>
-          ))}
-        </select>
+        {refused.has('templateGroups') ? (
+          <>
+            <input
+              data-testid="edit-template-id"
+              className="mono"
+              spellCheck={false}
+              disabled={workflowId !== MIXED && workflowId !== ''}
+              placeholder={typedPlaceholder(templateGroupId, t('edit.templateGroupIdPlaceholder'))}
+              value={typedValue(templateGroupId)}
+              onChange={(e) => set({ templateGroupId: e.target.value.trim() || undefined })}
+            />
+            <RefusedNote refusal={refused.get('templateGroups')!} />
+          </>
+        ) : (
+          <select
+            data-testid="edit-template"
+            value={templateGroupId === MIXED ? '' : templateGroupId}
+            disabled={!catalog || (workflowId !== MIXED && workflowId !== '')}
+            onChange={(e) => set({ templateGroupId: e.target.value || undefined })}
+          >
+            {templateGroupId === MIXED && mixedOption}
+            {groups.length === 0 && <option value="">{t('edit.serviceDefault')}</option>}
+            {groups.map((g) => (
+              <option key={g.id} value={g.id}>
+                {g.noTranscode ? t('edit.noTranscode', { name: g.name }) : g.name}
+                {g.isDefault ? ` ${t('edit.defaultMark')}` : ''}
+              </option>
+            ))}
+          </select>
+        )}
         {workflowId !== MIXED && workflowId !== '' && <span className="muted small">{t('edit.workflowOverrides')}</span>}
       </label>
 
       <label className="field">
         <span>{t('edit.workflow')}</span>
-        <select
-          data-testid="edit-workflow"
-          value={workflowId === MIXED ? '' : workflowId}
-          disabled={!catalog}
-          onChange={(e) => set({ workflowId: e.target.value || undefined })}
-        >
-          {workflowId === MIXED ? mixedOption : null}
-          <option value="">{t('edit.noWorkflow')}</option>
-          {(catalog?.workflows ?? []).map((w) => <option key={w.id} value={w.id}>{w.name}</option>)}
-        </select>
+        {refused.has('workflows') ? (
+          <>
+            <input
+              data-testid="edit-workflow-id"
+              className="mono"
+              spellCheck={false}
+              placeholder={typedPlaceholder(workflowId, t('edit.workflowIdPlaceholder'))}
+              value={typedValue(workflowId)}
+              onChange={(e) => set({ workflowId: e.target.value.trim() || undefined })}
+            />
+            <RefusedNote refusal={refused.get('workflows')!} />
+          </>
+        ) : (
+          <select
+            data-testid="edit-workflow"
+            value={workflowId === MIXED ? '' : workflowId}
+            disabled={!catalog}
+            onChange={(e) => set({ workflowId: e.target.value || undefined })}
+          >
+            {workflowId === MIXED ? mixedOption : null}
+            <option value="">{t('edit.noWorkflow')}</option>
+            {(catalog?.workflows ?? []).map((w) => <option key={w.id} value={w.id}>{w.name}</option>)}
+          </select>
+        )}
       </label>
 
       <div className="field">
@@ -182,33 +245,47 @@ export function EditPanel() {
         <span className="muted small">{t('edit.coverHint')}</span>
       </div>
 
-      <details className="advanced" open={userData !== '' || undefined}>
+      <details className="advanced" open={userData !== '' || (storageLocation !== MIXED && storageLocation !== '') || (refused.has('apps') && appId !== '') || undefined}>
         <summary data-testid="edit-advanced">{t('edit.advanced')}</summary>
         <label className="field">
           <span>{t('edit.storage')}</span>
-          <select
+          {/* Typed: VOD has no API that lists storage locations (see AliyunVodProvider.getCatalog). */}
+          <input
             data-testid="edit-storage"
+            spellCheck={false}
+            className={`mono${storageProblems.length ? ' invalid' : ''}`}
+            placeholder={storageLocation === MIXED ? t('edit.mixed') : t('edit.storagePlaceholder')}
             value={storageLocation === MIXED ? '' : storageLocation}
-            disabled={!catalog}
-            onChange={(e) => set({ storageLocation: e.target.value || undefined })}
-          >
-            <option value="">{t('edit.serviceDefault')}</option>
-            {(catalog?.storageLocations ?? []).map((s) => (
-              <option key={s.location} value={s.location}>{s.location}{s.isDefault ? ` ${t('edit.defaultMark')}` : ''}</option>
-            ))}
-          </select>
+            onChange={(e) => set({ storageLocation: e.target.value.trim() || undefined })}
+          />
+          {storageProblems.map((p) => <span key={p.code} className="error-text" data-testid="storage-error">{problemText(p)}</span>)}
+          <span className="muted small">{t('edit.storageHint')}</span>
         </label>
         <label className="field">
           <span>{t('edit.app')}</span>
-          <select
-            data-testid="edit-app"
-            value={appId === MIXED ? '' : appId}
-            disabled={!catalog}
-            onChange={(e) => set({ appId: e.target.value || undefined })}
-          >
-            <option value="">{t('edit.serviceDefault')}</option>
-            {(catalog?.apps ?? []).map((a) => <option key={a.appId} value={a.appId}>{a.name} ({a.appId})</option>)}
-          </select>
+          {refused.has('apps') ? (
+            <>
+              <input
+                data-testid="edit-app-id"
+                className="mono"
+                spellCheck={false}
+                placeholder={typedPlaceholder(appId, t('edit.appIdPlaceholder'))}
+                value={typedValue(appId)}
+                onChange={(e) => set({ appId: e.target.value.trim() || undefined })}
+              />
+              <RefusedNote refusal={refused.get('apps')!} />
+            </>
+          ) : (
+            <select
+              data-testid="edit-app"
+              value={appId === MIXED ? '' : appId}
+              disabled={!catalog}
+              onChange={(e) => set({ appId: e.target.value || undefined })}
+            >
+              <option value="">{t('edit.serviceDefault')}</option>
+              {(catalog?.apps ?? []).map((a) => <option key={a.appId} value={a.appId}>{a.name} ({a.appId})</option>)}
+            </select>
+          )}
         </label>
         <label className="field">
           <span>{t('edit.userData')}</span>

@@ -1,7 +1,11 @@
 // Server-side file browser for shells without a native dialog (web mode): the files
 // live on the machine running the engine, so the operator picks them from there.
-// Three modes: 'add' (media files and folders, many at once), 'cover' (one image
-// for the selected staged files) and 'manifest' (one csv/json list to import).
+// Four modes: 'add' (media files and folders, many at once), 'cover' (one image
+// for the selected staged files), 'manifest' (one csv/json list to import) and
+// 'watch' (one folder for a watch folder, handed to `onFolder`).
+//
+// The whole-folder buttons act on the path in the box: a path typed without pressing
+// Enter is opened first and is the folder taken (never the one still shown below it).
 
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -15,10 +19,11 @@ import { errorText } from '../store/ui';
 
 let lastPath: string | undefined;
 
-export function FolderBrowser({ mode }: { mode: FolderBrowserMode }) {
+export function FolderBrowser({ mode, onFolder }: { mode: FolderBrowserMode; onFolder?: (path: string) => void }) {
   const cover = mode === 'cover';
   const manifest = mode === 'manifest';
-  /** Cover and list modes choose exactly one file. */
+  const watch = mode === 'watch';
+  /** Cover and list modes choose exactly one file; watch mode chooses a folder. */
   const single = mode !== 'add';
   const { t } = useTranslation();
   const [listing, setListing] = useState<DirectoryListing | null>(null);
@@ -27,7 +32,8 @@ export function FolderBrowser({ mode }: { mode: FolderBrowserMode }) {
   const [loading, setLoading] = useState(false);
   const [chosen, setChosen] = useState<Set<string>>(new Set());
 
-  const open = useCallback(async (path?: string) => {
+  /** Shows a folder; resolves with its listing, or null when it cannot be read (the error is shown). */
+  const open = useCallback(async (path?: string): Promise<DirectoryListing | null> => {
     setLoading(true);
     setError(null);
     try {
@@ -36,8 +42,10 @@ export function FolderBrowser({ mode }: { mode: FolderBrowserMode }) {
       setPathInput(l.path);
       setChosen(new Set());
       lastPath = l.path;
+      return l;
     } catch (err) {
       setError(errorText(err));
+      return null;
     } finally {
       setLoading(false);
     }
@@ -56,6 +64,26 @@ export function FolderBrowser({ mode }: { mode: FolderBrowserMode }) {
   const add = (paths: string[]) => {
     closeFolderBrowser();
     void addPaths(paths);
+  };
+
+  const typed = pathInput.trim();
+  /** The path typed in the box differs from the folder shown: the whole-folder button opens it first. */
+  const typedElsewhere = listing !== null && typed !== '' && typed !== listing.path;
+
+  /** The folder in the path box, opened first when it is not the one shown (typed without Enter). */
+  const useWholeFolder = async (use: (path: string) => void) => {
+    if (!listing) return;
+    if (!typedElsewhere) {
+      use(listing.path);
+      return;
+    }
+    const l = await open(typed);
+    if (l) use(l.path); // unreadable: the error shows, nothing is taken
+  };
+
+  const useWatchFolder = (path: string) => {
+    closeFolderBrowser();
+    onFolder?.(path);
   };
 
   const toggle = (path: string, on: boolean) => {
@@ -81,6 +109,7 @@ export function FolderBrowser({ mode }: { mode: FolderBrowserMode }) {
   /** In cover mode only images can be chosen, in list mode only csv/json (folders are for moving around). */
   const choosable = (e: DirectoryListing['entries'][number]) => {
     if (!single) return true;
+    if (watch) return false;
     if (e.isDirectory) return false;
     return cover ? mediaKindOf(e.name) === 'image' : /\.(csv|json)$/i.test(e.name);
   };
@@ -93,8 +122,8 @@ export function FolderBrowser({ mode }: { mode: FolderBrowserMode }) {
     <div className="modal-backdrop">
       <div className="modal browser" role="dialog" aria-modal="true" aria-labelledby="browser-title" data-testid="folder-browser" data-mode={mode}>
         <header className="modal-head">
-          <h2 id="browser-title">{t(cover ? 'browser.coverTitle' : manifest ? 'browser.manifestTitle' : 'browser.title')}</h2>
-          <p className="muted small">{t(cover ? 'browser.coverExplain' : manifest ? 'browser.manifestExplain' : 'browser.explain')}</p>
+          <h2 id="browser-title">{t(cover ? 'browser.coverTitle' : manifest ? 'browser.manifestTitle' : watch ? 'browser.watchTitle' : 'browser.title')}</h2>
+          <p className="muted small">{t(cover ? 'browser.coverExplain' : manifest ? 'browser.manifestExplain' : watch ? 'browser.watchExplain' : 'browser.explain')}</p>
         </header>
         <form
           className="browser-path"
@@ -125,14 +154,14 @@ export function FolderBrowser({ mode }: { mode: FolderBrowserMode }) {
           {entries.length === 0 && !loading && !error && <p className="muted pad">{t('browser.empty')}</p>}
           {entries.map((e) => (
             <div key={e.path} className={`browser-entry${choosable(e) ? '' : ' unchoosable'}`} data-testid="browser-entry" data-name={e.name}>
-              <input
+              {!watch && <input
                 type={single ? 'radio' : 'checkbox'}
                 name={single ? `${mode}-choice` : undefined}
                 aria-label={t('browser.select', { name: e.name })}
                 checked={chosen.has(e.path)}
                 disabled={!choosable(e)}
                 onChange={(ev) => toggle(e.path, ev.target.checked)}
-              />
+              />}
               {e.isDirectory ? (
                 <button type="button" className="link" data-testid="browser-open" onClick={() => void open(e.path)}>
                   <span className="icon folder" aria-hidden />{e.name}
@@ -155,15 +184,27 @@ export function FolderBrowser({ mode }: { mode: FolderBrowserMode }) {
             <button type="button" className="primary" data-testid="browser-use-manifest" disabled={chosen.size === 0} onClick={useManifest}>
               {t('browser.useManifest')}
             </button>
+          ) : watch ? (
+            <button
+              type="button"
+              className="primary"
+              data-testid="browser-watch-current"
+              disabled={!listing || loading}
+              title={typedElsewhere ? typed : listing?.path}
+              onClick={() => void useWholeFolder(useWatchFolder)}
+            >
+              {t(typedElsewhere ? 'browser.watchTyped' : 'browser.watchFolder')}
+            </button>
           ) : (
             <>
               <button
                 type="button"
                 data-testid="browser-add-current"
                 disabled={!listing || loading}
-                onClick={() => listing && add([listing.path])}
+                title={typedElsewhere ? typed : listing?.path}
+                onClick={() => void useWholeFolder((p) => add([p]))}
               >
-                {t('browser.addFolder')}
+                {t(typedElsewhere ? 'browser.addTyped' : 'browser.addFolder')}
               </button>
               <button
                 type="button"

@@ -1,18 +1,23 @@
 // The job details drawer: everything the queue knows about one job (path, size,
-// VideoId, state, VOD status, CRC-64, attempts, times, the error with its hint and
-// RequestId) and its recent event log in plain words. Re-read whenever the engine
-// reports a change to this job (store/queue.ts bumps detailsVersion).
+// VideoId, state, live progress, VOD status, CRC-64, attempts, times, the metadata sent
+// to VOD, the error in the operator's language with the service's words behind
+// "details") with Pause/Resume/Retry/Cancel, and its recent event log in plain words.
+// Re-read whenever the engine reports a change to this job (store/queue.ts bumps
+// detailsVersion).
 
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { JobEvent } from '../../../shared/ipc';
-import type { JobView } from '../../../shared/types';
-import { formatBytes } from '../../../shared/format';
+import type { JobError, JobView } from '../../../shared/types';
+import { formatBytes, formatDuration, formatSpeed } from '../../../shared/format';
 import { getBridge } from '../bridge';
 import { useApp } from '../store/app';
-import { closeDetails } from '../store/queue';
+import { useJobProgress } from '../store/progress';
+import { closeDetails, runCommand, type QueueCommand } from '../store/queue';
 import { errorText } from '../store/ui';
+import { categoryPath } from './CategoryPicker';
 import { CopyButton } from './CopyButton';
+import { useJobErrorText } from './problems';
 
 /** Events shown: the latest ones are what an operator asks about. */
 const EVENT_LIMIT = 100;
@@ -104,8 +109,10 @@ function JobFacts({ job }: { job: JobView }) {
         </dd>
         <dt>{t('queue.col.state')}</dt>
         <dd><span className={`state state-${job.state}`} data-testid="details-state">{t(`state.${job.state}`)}</span></dd>
+        <dt>{t('drawer.progress')}</dt>
+        <dd><LiveProgress job={job} /></dd>
         <dt>{t('queue.col.vodStatus')}</dt>
-        <dd data-testid="details-vodstatus">{job.vodStatus ? t(`vod.${job.vodStatus}`) : <span className="muted">—</span>}</dd>
+        <dd data-testid="details-vodstatus">{job.vodStatus ? t(`vod.${job.vodStatus}`, { defaultValue: job.vodStatus }) : <span className="muted">—</span>}</dd>
         <dt>CRC-64</dt>
         <dd className="mono" data-testid="details-crc64">{job.crc64 ?? <span className="muted">—</span>}</dd>
         <dt>{t('details.attempts')}</dt>
@@ -123,14 +130,113 @@ function JobFacts({ job }: { job: JobView }) {
           </>
         )}
       </dl>
-      {e && (
-        <div className="details-error" data-testid="details-job-error">
-          <p><span className="mono code">{e.code}</span> {e.message}</p>
-          {e.hint && <p className="hint">{e.hint}</p>}
-          {e.requestId && <p className="muted small">RequestId: <span className="mono">{e.requestId}</span></p>}
-        </div>
-      )}
+      {e && <JobErrorView error={e} />}
+      <JobActions job={job} />
+      <SentMeta job={job} />
     </>
+  );
+}
+
+/** States whose bytes are moving, or about to. */
+const MOVING = new Set<JobView['state']>(['creating', 'uploading', 'completing', 'waiting']);
+
+/** Bytes and percent, live while the job moves (the engine's progress batches, ≤ 4/s). */
+function LiveProgress({ job }: { job: JobView }) {
+  const { t } = useTranslation();
+  const live = useJobProgress(job.id);
+  const moving = MOVING.has(job.state) && live !== undefined;
+  const finished = job.state === 'ready' || job.state === 'review' || job.state === 'uploaded';
+  const done = finished ? job.size : moving ? live.bytesDone : job.bytesDone;
+  const pct = job.size > 0 ? Math.min(100, (done / job.size) * 100) : finished ? 100 : 0;
+  return (
+    <span className="details-progress" data-testid="details-progress" data-percent={Math.floor(pct)}>
+      <span className="bar"><span className="fill" style={{ width: `${pct}%` }} /></span>
+      <span className="small num">
+        {pct.toFixed(pct >= 99.95 || pct === 0 ? 0 : 1)}% · {formatBytes(done)} / {formatBytes(job.size)}
+        {moving && live.speed > 0 && <> · {t('drawer.speed', { speed: formatSpeed(live.speed).replace(/\/s$/, '') })}</>}
+        {moving && live.etaSeconds !== undefined && <> · {t('drawer.eta', { eta: formatDuration(live.etaSeconds) })}</>}
+      </span>
+    </span>
+  );
+}
+
+/** The same commands as the row's buttons, for this one job. */
+function JobActions({ job }: { job: JobView }) {
+  const { t } = useTranslation();
+  const s = job.state;
+  const run = (c: QueueCommand) => void runCommand(c, [job.id]);
+  const buttons: { command: QueueCommand; label: string; show: boolean }[] = [
+    { command: 'pause', label: t('queue.action.pause'), show: s === 'queued' || MOVING.has(s) },
+    { command: 'resume', label: t('queue.action.resume'), show: s === 'paused' },
+    { command: 'retry', label: t('queue.action.retry'), show: s === 'failed' || s === 'canceled' },
+    { command: 'restart', label: t('queue.action.restart'), show: s === 'failed' && job.error?.code === 'FileChanged' },
+    { command: 'retry', label: t('queue.action.checkAgain'), show: s === 'review' },
+    { command: 'cancel', label: t('queue.action.cancel'), show: s !== 'ready' && s !== 'review' && s !== 'canceled' && s !== 'uploaded' },
+  ];
+  const shown = buttons.filter((b) => b.show);
+  if (shown.length === 0) return null;
+  return (
+    <div className="form-actions details-actions">
+      {shown.map((b) => (
+        <button key={b.label} type="button" data-testid={`details-${b.command}`} onClick={() => run(b.command)}>{b.label}</button>
+      ))}
+    </div>
+  );
+}
+
+/** What the job sent (or will send) to VOD with CreateUploadVideo. */
+function SentMeta({ job }: { job: JobView }) {
+  const { t } = useTranslation();
+  const catalog = useApp((s) => s.catalog);
+  const m = job.meta;
+  const none = <span className="muted">{t('drawer.none')}</span>;
+  const cate = m.cateId === undefined ? undefined : (catalog ? categoryPath(catalog.categories, m.cateId) : undefined) ?? `#${m.cateId}`;
+  const group = m.templateGroupId === undefined ? undefined : catalog?.templateGroups.find((g) => g.id === m.templateGroupId)?.name ?? m.templateGroupId;
+  const rows: [string, string, string | undefined][] = [
+    ['title', t('edit.title'), m.title],
+    ['category', t('edit.category'), cate],
+    ['template-group', t('edit.templateGroup'), group],
+    ['workflow', t('drawer.workflow'), m.workflowId],
+    ['tags', t('edit.tags'), m.tags.length ? m.tags.join(', ') : undefined],
+    ['description', t('edit.description'), m.description],
+    ['storage', t('drawer.storage'), m.storageLocation],
+    ['app', t('drawer.app'), m.appId],
+    ['user-data', t('drawer.userData'), m.userData],
+  ];
+  return (
+    <section className="details-sent">
+      <h3>{t('drawer.sent')}</h3>
+      <dl className="facts" data-testid="details-sent">
+        {rows.map(([id, label, value]) => (
+          <div key={id} className="contents">
+            <dt>{label}</dt>
+            <dd className="wrap" data-testid={`details-sent-${id}`}>{value ?? none}</dd>
+          </div>
+        ))}
+      </dl>
+    </section>
+  );
+}
+
+/**
+ * A job's error: first what happened and what to do, in the operator's language (from
+ * its code and params); the code, the service's own words and the RequestId behind
+ * "details". Long text wraps.
+ */
+export function JobErrorView({ error }: { error: JobError }) {
+  const { t } = useTranslation();
+  const text = useJobErrorText()(error);
+  return (
+    <div className="details-error" data-testid="details-job-error" data-code={error.code}>
+      <p className="hint wrap" data-testid="details-error-hint">{text ?? error.hint ?? error.message}</p>
+      <details data-testid="details-error-raw">
+        <summary>{t('jobError.details')}</summary>
+        <p className="break"><span className="muted small">{t('jobError.code')}:</span> <span className="mono code">{error.code}</span></p>
+        <p className="wrap" data-testid="details-error-message"><span className="muted small">{t('jobError.raw')}:</span> {error.message}</p>
+        {text && error.hint && <p className="wrap muted small">{error.hint}</p>}
+        {error.requestId && <p className="muted small break">RequestId: <span className="mono">{error.requestId}</span></p>}
+      </details>
+    </div>
   );
 }
 
@@ -164,7 +270,7 @@ function EventRow({ event }: { event: JobEvent }) {
     <li className="event" data-testid="details-event" data-type={event.type}>
       <span className="muted small event-time">{time(event.at)}</span>
       <span className="event-label">{label}</span>
-      {detail && <span className="muted small mono event-detail ellipsis" title={detail}>{detail}</span>}
+      {detail && <span className="muted small mono event-detail break" title={detail}>{detail}</span>}
     </li>
   );
 }

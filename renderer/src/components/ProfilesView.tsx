@@ -1,13 +1,15 @@
 // Accounts ("AccessKey 登录"): list, create/edit, delete, set active, test connection.
 // The secret is write-only: the renderer never receives it, only `hasSecret`.
 
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { STORAGE_REGIONS } from '../../../shared/limits';
-import type { ProfileInput, ProfileView } from '../../../shared/types';
+import type { ConnectionResult, ProfileInput, ProfileView } from '../../../shared/types';
+import { getBridge } from '../bridge';
 import { useApp } from '../store/app';
 import { activateProfile, deleteProfile, saveProfile, testProfile } from '../store/profiles';
 import { errorText } from '../store/ui';
+import { useJobErrorText } from './problems';
 
 type Editing = { mode: 'new' } | { mode: 'edit'; profile: ProfileView } | null;
 
@@ -105,23 +107,45 @@ function ProfileCard({ profile, active, onEdit }: { profile: ProfileView; active
           </>
         )}
       </dl>
-      {test && !test.pending && (
-        <div className={`test-result ${test.ok ? 'ok' : 'bad'}`} data-testid="profile-test-result" data-ok={String(Boolean(test.ok))} role="status">
-          {test.ok ? (
-            <span>{t('profiles.testOk')}</span>
-          ) : (
-            <>
-              <strong>{t('profiles.testFailed')}</strong>
-              {test.code && <span className="mono code" data-testid="profile-test-code">{test.code}</span>}
-              <span data-testid="profile-test-message">{test.message}</span>
-              <span className="muted small">{t(`profiles.testHint.${hintKey(test.code)}`)}</span>
-              {test.requestId && <span className="muted small mono">RequestId: {test.requestId}</span>}
-            </>
-          )}
-        </div>
-      )}
+      {test && !test.pending && <TestResultView result={test} />}
     </article>
   );
+}
+
+/** A connection test's answer: the service's code and words, and what to do in the operator's language. */
+function TestResultView({ result }: { result: Partial<ConnectionResult> }) {
+  const { t } = useTranslation();
+  const hint = useConnectionHint();
+  return (
+    <div className={`test-result ${result.ok ? 'ok' : 'bad'}`} data-testid="profile-test-result" data-ok={String(Boolean(result.ok))} role="status">
+      {result.ok ? (
+        <span data-testid="profile-test-message">{t(result.catalogDenied ? 'profiles.testOkCatalogDenied' : 'profiles.testOk')}</span>
+      ) : (
+        <>
+          <strong>{t('profiles.testFailed')}</strong>
+          <span className="wrap" data-testid="profile-test-hint">{hint(result.code)}</span>
+          {result.code && <span className="mono code" data-testid="profile-test-code">{result.code}</span>}
+          <span className="muted small wrap" data-testid="profile-test-message">{result.message}</span>
+          {result.requestId && <span className="muted small mono">RequestId: {result.requestId}</span>}
+        </>
+      )}
+    </div>
+  );
+}
+
+/**
+ * What to do about a refused connection test. On the Accounts page the test's own hints
+ * fit best ("enter the secret again"); elsewhere (the banner) the job-error text, which
+ * says where to go. Each falls back to the other.
+ */
+export function useConnectionHint(where: 'accounts' | 'elsewhere' = 'accounts'): (code: string | undefined) => string {
+  const { t } = useTranslation();
+  const jobText = useJobErrorText();
+  return (code) => {
+    const own = hintKey(code);
+    if (where === 'accounts' && own !== 'other') return t(`profiles.testHint.${own}`);
+    return jobText({ code }) ?? t(`profiles.testHint.${own}`);
+  };
 }
 
 /** What an operator can do about the common failures of a connection test. */
@@ -145,6 +169,9 @@ function ProfileForm({ profile, onDone }: { profile?: ProfileView; onDone: () =>
   const [endpoint, setEndpoint] = useState(profile?.endpoint ?? '');
   const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
+  // Test before save: the refused answer, shown with "Save anyway" until a field changes.
+  const [refusal, setRefusal] = useState<ConnectionResult | null>(null);
+  const insistRef = useRef(false);
 
   const problems: Record<string, string> = {};
   if (!name.trim()) problems.name = t('profiles.err.name');
@@ -153,8 +180,8 @@ function ProfileForm({ profile, onDone }: { profile?: ProfileView; onDone: () =>
   if (endpoint.trim() && !/^https?:\/\/\S+$/i.test(endpoint.trim())) problems.endpoint = t('profiles.err.endpoint');
   const [touched, setTouched] = useState(false);
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  const submit = async (e: FormEvent | null, insist = false) => {
+    e?.preventDefault();
     setTouched(true);
     if (Object.keys(problems).length > 0) return;
     const input: ProfileInput = {
@@ -169,7 +196,17 @@ function ProfileForm({ profile, onDone }: { profile?: ProfileView; onDone: () =>
     if (endpoint.trim()) input.endpoint = endpoint.trim();
     setSaving(true);
     setError(null);
+    setRefusal(null);
     try {
+      if (!insist) {
+        // A key the service refuses is not saved unless the operator insists (it may be
+        // for a network that is down right now, or a policy granted later).
+        const result = await getBridge().testProfileInput(input);
+        if (!result.ok) {
+          setRefusal(result);
+          return;
+        }
+      }
       await saveProfile(input);
       onDone();
     } catch (err) {
@@ -240,8 +277,28 @@ function ProfileForm({ profile, onDone }: { profile?: ProfileView; onDone: () =>
         </label>
       </details>
       {error && <p className="error-text" data-testid="profile-form-error">{error}</p>}
+      {saving && !insistRef.current && <p className="muted small" data-testid="profile-save-testing">{t('accountCheck.testing')}</p>}
+      {refusal && (
+        <div data-testid="profile-save-refused">
+          <p className="error-text">{t('accountCheck.refused')}</p>
+          <TestResultView result={refusal} />
+        </div>
+      )}
       <div className="form-actions">
         <button type="button" onClick={onDone}>{t('common.cancel')}</button>
+        {refusal && (
+          <button
+            type="button"
+            data-testid="profile-save-anyway"
+            disabled={saving}
+            onClick={() => {
+              insistRef.current = true;
+              void submit(null, true).finally(() => { insistRef.current = false; });
+            }}
+          >
+            {t('accountCheck.saveAnyway')}
+          </button>
+        )}
         <button type="submit" className="primary" data-testid="profile-save" disabled={saving}>{t('common.save')}</button>
       </div>
     </form>

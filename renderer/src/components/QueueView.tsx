@@ -1,34 +1,50 @@
-// "正在上传 / 上传完成": the queue in four tabs, each a virtualized table paged from
-// queryJobs, so 100,000 jobs scroll like 10. Live numbers (progress, speed, ETA) come
-// from the transient progress store, one subscription per visible row.
+// "正在上传 / 上传完成": the queue in tabs by what each file is doing, each a virtualized
+// table paged from queryJobs, so 100,000 jobs scroll like 10. Live numbers (progress,
+// speed, ETA) come from the transient progress store, one subscription per visible row.
+// Selection means what it shows: the header box and Ctrl/Cmd+A select the whole view
+// (the engine resolves it), not only the rows loaded so far.
 
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useEffect, useRef, useState, type MouseEvent } from 'react';
+import { memo, useEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { JobSortKey, JobView, QueueTab } from '../../../shared/types';
+import { QUEUE_TABS, type JobSortKey, type JobView, type QueueTab } from '../../../shared/types';
 import { formatBytes, formatDuration, formatSpeed, percent } from '../../../shared/format';
 import { useApp } from '../store/app';
-import { exportResults } from '../store/results-export';
+import { exportResults, type ExportScope } from '../store/results-export';
 import { useJobProgress } from '../store/progress';
 import {
-  clickSelect, countForTab, ensureRows, moveToTop, openDetails, rowAt, runCommand, runOnSelection, selectLoaded,
-  setSearch, setSort, setTab, type QueueCommand,
+  clearFinished, clearSelection, clickSelect, countForTab, ensureRows, moveToTop, openDetails, rowAt, runCommand,
+  runOnSelection, selectAllInView, selectionState, setSearch, setSort, setTab, type QueueCommand,
 } from '../store/queue';
 import { CopyButton } from './CopyButton';
 import { JobDetails } from './JobDetails';
+import { useJobErrorText } from './problems';
 
 const ROW_HEIGHT = 52;
-const TABS: QueueTab[] = ['pending', 'active', 'done', 'failed'];
 const MOVING: JobView['state'][] = ['creating', 'uploading', 'completing', 'waiting'];
 
+/** The bulk commands that can change something in each tab (the engine skips rows they do not apply to). */
+const TAB_COMMANDS: Record<QueueTab, QueueCommand[]> = {
+  pending: ['pause', 'resume', 'cancel'],
+  active: ['pause', 'cancel'],
+  processing: ['cancel'],
+  done: ['retry'],
+  failed: ['retry', 'cancel'],
+  canceled: ['retry'],
+};
+
 export function QueueView() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const tab = useApp((s) => s.tab);
   const totals = useApp((s) => s.totals);
+  const finished = countForTab(totals, 'done') + countForTab(totals, 'canceled');
   const selection = useApp((s) => s.selection);
+  const selectAll = useApp((s) => s.selectAll);
+  const total = useApp((s) => s.total);
   const search = useApp((s) => s.search);
   const detailsJobId = useApp((s) => s.detailsJobId);
   const [searchDraft, setSearchDraft] = useState(search);
+  const [exportScope, setExportScope] = useState<ExportScope>('tab');
 
   // Search as the operator types, without a query per keystroke.
   useEffect(() => {
@@ -44,7 +60,7 @@ export function QueueView() {
   return (
     <section className="view queue-view" data-testid="queue-view">
       <nav className="tabs" role="tablist">
-        {TABS.map((name) => (
+        {QUEUE_TABS.map((name) => (
           <button
             key={name}
             type="button"
@@ -73,22 +89,24 @@ export function QueueView() {
         <span className="spacer" />
         <span className="inline-field" role="group" aria-label={t('queue.export')}>
           <span className="muted" title={t('queue.exportHint')}>{t('queue.export')}</span>
-          <button type="button" data-testid="queue-export-csv" title={t('queue.exportHint')} onClick={() => void exportResults('csv')}>CSV</button>
-          <button type="button" data-testid="queue-export-json" title={t('queue.exportHint')} onClick={() => void exportResults('json')}>JSON</button>
+          <ExportScopeSelect value={exportScope} onChange={setExportScope} />
+          <button type="button" data-testid="queue-export-csv" title={t('queue.exportHint')} onClick={() => void exportResults('csv', exportScope)}>CSV</button>
+          <button type="button" data-testid="queue-export-json" title={t('queue.exportHint')} onClick={() => void exportResults('json', exportScope)}>JSON</button>
         </span>
-        {selection.size > 0 ? (
+        {selectAll || selection.size > 0 ? (
           <>
-            <span className="muted" data-testid="queue-selected-count">{t('queue.selected', { count: selection.size })}</span>
-            <SelectionButton command="pause" />
-            <SelectionButton command="resume" />
-            <SelectionButton command="retry" />
-            <SelectionButton command="cancel" />
-            {tab === 'pending' && (
+            <span className="muted" data-testid="queue-selected-count" data-count={selectAll ? total : selection.size} data-all={selectAll}>
+              {selectAll
+                ? t('queue.selectedAll', { count: total, formatted: total.toLocaleString(i18n.language), tab: t(`queue.tab.${tab}`) })
+                : t('queue.selected', { count: selection.size })}
+            </span>
+            {TAB_COMMANDS[tab].map((c) => <SelectionButton key={c} command={c} tab={tab} />)}
+            {tab === 'pending' && !selectAll && (
               <button type="button" data-testid="queue-top-selected" title={t('queue.moveToTopHint')} onClick={() => void moveToTop([...selection])}>
                 {t('queue.moveToTop')}
               </button>
             )}
-            <button type="button" className="link" onClick={() => selectLoaded(false)}>{t('queue.clearSelection')}</button>
+            <button type="button" className="link" data-testid="queue-clear-selection" onClick={clearSelection}>{t('queue.clearSelection')}</button>
           </>
         ) : (
           <>
@@ -98,6 +116,11 @@ export function QueueView() {
               <button type="button" data-testid="queue-retry-all" onClick={() => void runCommand('retry', 'all')}>{t('queue.retryAll')}</button>
             )}
             <button type="button" className="danger-quiet" data-testid="queue-cancel-all" onClick={cancelAll}>{t('queue.cancelAll')}</button>
+            {finished > 0 && (
+              <button type="button" data-testid="queue-clear-finished" title={t('queue.clearFinishedHint')} onClick={() => void clearFinished()}>
+                {t('queue.clearFinished', { count: finished })}
+              </button>
+            )}
           </>
         )}
       </div>
@@ -108,11 +131,27 @@ export function QueueView() {
   );
 }
 
-function SelectionButton({ command }: { command: QueueCommand }) {
+/** This tab, all tabs, or the selected rows (offered while rows are selected). */
+function ExportScopeSelect({ value, onChange }: { value: ExportScope; onChange: (s: ExportScope) => void }) {
   const { t } = useTranslation();
+  const selected = useApp((s) => s.selection.size);
+  const shown = value === 'selection' && selected === 0 ? 'tab' : value;
+  return (
+    <select data-testid="queue-export-scope" aria-label={t('exportMore.scope')} value={shown} onChange={(e) => onChange(e.target.value as ExportScope)}>
+      <option value="tab">{t('exportMore.scopeTab')}</option>
+      <option value="all">{t('exportMore.scopeAll')}</option>
+      {selected > 0 && <option value="selection">{t('exportMore.scopeSelection', { count: selected })}</option>}
+    </select>
+  );
+}
+
+function SelectionButton({ command, tab }: { command: QueueCommand; tab: QueueTab }) {
+  const { t } = useTranslation();
+  // In Completed, "retry" asks VOD again for the status of videos awaiting review.
+  const label = tab === 'done' && command === 'retry' ? 'checkAgain' : command;
   return (
     <button type="button" data-testid={`queue-${command}-selected`} onClick={() => void runOnSelection(command)}>
-      {t(`queue.action.${command}`)}
+      {t(`queue.action.${label}`)}
     </button>
   );
 }
@@ -163,7 +202,34 @@ function SortHeader({ sortKey, label }: { sortKey: JobSortKey; label: string }) 
 
 /** Module-level, so memoized rows keep the same prop across table renders. */
 function onSelect(index: number, id: number, e: MouseEvent<HTMLInputElement>): void {
-  clickSelect(index, id, e.currentTarget.checked, e.shiftKey);
+  clickSelect(index, id, { on: e.currentTarget.checked, shift: e.shiftKey, toggle: true });
+}
+
+/**
+ * A click on the row itself (not on its checkbox, title link or buttons) selects it:
+ * alone, or toggled with Ctrl/Cmd, or as a range with Shift.
+ */
+function onRowClick(index: number, id: number, selected: boolean, e: MouseEvent<HTMLDivElement>): void {
+  if ((e.target as HTMLElement).closest('button, input, a, select, textarea')) return;
+  const toggle = e.ctrlKey || e.metaKey;
+  if (e.shiftKey) window.getSelection()?.removeAllRanges();
+  clickSelect(index, id, { on: toggle ? !selected : true, shift: e.shiftKey, toggle });
+}
+
+/** Keys of the list, while focus is in it: Ctrl/Cmd+A selects the view's rows (not the page's text), Escape clears. */
+function onListKey(e: KeyboardEvent<HTMLDivElement>): void {
+  const target = e.target as HTMLElement;
+  if (target.matches('input[type="text"], input[type="search"], textarea')) return;
+  if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'a') {
+    e.preventDefault();
+    selectAllInView();
+  } else if (e.key === 'Escape') {
+    const { selection, selectAll } = useApp.getState();
+    if (selection.size > 0 || selectAll) {
+      e.preventDefault();
+      clearSelection();
+    }
+  }
 }
 
 function JobTable() {
@@ -173,7 +239,15 @@ function JobTable() {
   // Subscribing to pages re-renders the table when a page arrives (cheap: only visible rows render).
   useApp((s) => s.pages);
   const selection = useApp((s) => s.selection);
+  const selectAll = useApp((s) => s.selectAll);
+  const header = useRef<HTMLInputElement>(null);
   const scroller = useRef<HTMLDivElement>(null);
+  const { count: selectedCount, all: allSelected } = selectionState({ selection, selectAll, total });
+
+  // The header box shows the truth: ticked for all of the view, a dash for some of it.
+  useEffect(() => {
+    if (header.current) header.current.indeterminate = selectedCount > 0 && !allSelected;
+  }, [selectedCount, allSelected]);
   const virtualizer = useVirtualizer({
     count: total,
     getScrollElement: () => scroller.current,
@@ -193,14 +267,19 @@ function JobTable() {
   }, [tab]);
 
   return (
-    <div className="table job-table" data-testid="job-table">
+    <div className="table job-table" data-testid="job-table" role="grid" aria-multiselectable="true" aria-label={t(`queue.tab.${tab}`)} onKeyDown={onListKey}>
       <div className="thead job-grid">
         <input
+          ref={header}
           type="checkbox"
-          data-testid="queue-select-loaded"
-          aria-label={t('queue.selectLoaded')}
-          checked={selection.size > 0}
-          onChange={(e) => selectLoaded(e.target.checked)}
+          data-testid="queue-select-all"
+          data-state={allSelected ? 'all' : selectedCount > 0 ? 'some' : 'none'}
+          aria-label={t('queue.selectAll', { tab: t(`queue.tab.${tab}`) })}
+          title={t('queue.selectAllHint')}
+          checked={allSelected}
+          disabled={total === 0}
+          // Some or all ticked: the box clears; none: it takes the whole view.
+          onChange={() => (selectedCount > 0 ? clearSelection() : selectAllInView())}
         />
         <SortHeader sortKey="fileName" label={t('queue.col.file')} />
         <SortHeader sortKey="size" label={t('queue.col.size')} />
@@ -218,7 +297,8 @@ function JobTable() {
         <span>{t('queue.col.vodStatus')}</span>
         <span />
       </div>
-      <div className="tbody" ref={scroller} data-testid="job-scroller">
+      {/* Focusable, so Ctrl/Cmd+A and Escape reach the list from the keyboard too. */}
+      <div className="tbody" ref={scroller} data-testid="job-scroller" tabIndex={0}>
         {total === 0 ? (
           <p className="empty-state" data-testid="queue-empty">{t(`queue.empty.${tab}`)}</p>
         ) : (
@@ -231,7 +311,7 @@ function JobTable() {
                   job={job}
                   index={v.index}
                   top={v.start}
-                  selected={selection.has(job.id)}
+                  selected={selectAll || selection.has(job.id)}
                   onSelect={onSelect}
                 />
               ) : (
@@ -267,6 +347,9 @@ const JobRow = memo(function JobRow({ job, index, top, selected, onSelect }: Row
       data-job-id={job.id}
       data-state={job.state}
       data-title={job.meta.title}
+      role="row"
+      aria-selected={selected}
+      onClick={(e) => onRowClick(index, job.id, selected, e)}
     >
       <input
         type="checkbox"
@@ -287,9 +370,7 @@ const JobRow = memo(function JobRow({ job, index, top, selected, onSelect }: Row
         <span className={`state state-${job.state}`} data-testid="job-state">{t(`state.${job.state}`)}</span>
         {job.state === 'waiting' && job.error && (
           // Why it waits (offline, throttled, disk full…): it goes on by itself, but the operator may act.
-          <span className="ellipsis small muted" data-testid="job-waiting-reason" title={[job.error.message, job.error.hint].filter(Boolean).join('\n')}>
-            {job.error.message}
-          </span>
+          <WaitingReason error={job.error} />
         )}
       </span>
       {job.error && failed ? <ErrorCell error={job.error} /> : <LiveCells job={job} />}
@@ -304,21 +385,34 @@ const JobRow = memo(function JobRow({ job, index, top, selected, onSelect }: Row
         )}
       </span>
       <span data-testid="job-vodstatus" data-status={job.vodStatus ?? ''}>
-        {job.vodStatus ? <span className={`vod vod-${job.vodStatus}`}>{t(`vod.${job.vodStatus}`)}</span> : <span className="muted">—</span>}
+        {job.vodStatus ? <span className={`vod vod-${job.vodStatus}`}>{t(`vod.${job.vodStatus}`, { defaultValue: job.vodStatus })}</span> : <span className="muted">—</span>}
       </span>
       <RowActions job={job} />
     </div>
   );
 });
 
+/** Why a job waits, in the operator's language when its code is known; the engine's words on hover. */
+function WaitingReason({ error }: { error: NonNullable<JobView['error']> }) {
+  const text = useJobErrorText()(error);
+  return (
+    <span className="ellipsis small muted" data-testid="job-waiting-reason" title={[text, error.message, error.hint].filter(Boolean).join('\n')}>
+      {text ?? error.message}
+    </span>
+  );
+}
+
 /** On failed rows the error takes the place of progress, speed and ETA. */
 function ErrorCell({ error }: { error: NonNullable<JobView['error']> }) {
+  // The hint in the operator's language (problems.ts maps the code); the engine's English one otherwise.
+  const hint = useJobErrorText()(error);
   // Engine messages sometimes begin with their own code; don't print it twice.
   const message = error.message.startsWith(error.code) ? error.message.slice(error.code.length).replace(/^[:\s]+/, '') : error.message;
   return (
-    <span className="error-cell" data-testid="job-error" title={[`${error.code}: ${message}`, error.hint, error.requestId && `RequestId: ${error.requestId}`].filter(Boolean).join('\n')}>
-      <span className="ellipsis error-text small"><span className="mono code">{error.code}</span> {message}</span>
-      {error.hint && <span className="ellipsis small hint" data-testid="job-error-hint">{error.hint}</span>}
+    <span className="error-cell" data-testid="job-error" title={[hint ?? error.hint, `${error.code}: ${message}`, error.requestId && `RequestId: ${error.requestId}`].filter(Boolean).join('\n')}>
+      {/* What to do first; the code and the service's words after (in full in the drawer and on hover). */}
+      {(hint ?? error.hint) && <span className="ellipsis small error-text" data-testid="job-error-hint">{hint ?? error.hint}</span>}
+      <span className="ellipsis small muted"><span className="mono code">{error.code}</span> {message}</span>
     </span>
   );
 }
@@ -327,7 +421,7 @@ function ErrorCell({ error }: { error: NonNullable<JobView['error']> }) {
 function LiveCells({ job }: { job: JobView }) {
   const live = useJobProgress(job.id);
   const moving = MOVING.includes(job.state);
-  const done = job.state === 'ready' || job.state === 'uploaded' ? job.size : (live && moving ? live.bytesDone : job.bytesDone);
+  const done = job.state === 'ready' || job.state === 'review' || job.state === 'uploaded' ? job.size : (live && moving ? live.bytesDone : job.bytesDone);
   const pct = percent(done, job.size);
   return (
     <>
@@ -366,7 +460,11 @@ function RowActions({ job }: { job: JobView }) {
           {t('queue.action.restart')}
         </button>
       )}
-      {s !== 'ready' && s !== 'canceled' && s !== 'uploaded' && (
+      {s === 'review' && (
+        // The engine's retry of a job awaiting review asks VOD for its status again.
+        <button type="button" className="small-button" data-testid="row-check-again" onClick={() => run('retry')} title={t('queue.checkAgainHint')}>{t('queue.action.checkAgain')}</button>
+      )}
+      {s !== 'ready' && s !== 'review' && s !== 'canceled' && s !== 'uploaded' && (
         <button type="button" className="small-button quiet" data-testid="row-cancel" onClick={() => run('cancel')} title={t('queue.action.cancel')} aria-label={t('queue.action.cancel')}>
           ×
         </button>
@@ -385,10 +483,15 @@ function QueueFooter() {
     <footer className="queue-footer" data-testid="queue-footer">
       <span data-testid="footer-files">{t('footer.files', { count: totals.jobs })}</span>
       <span>{t('footer.active', { count: active })}</span>
+      {countForTab(totals, 'processing') > 0 && (
+        <span data-testid="footer-processing">{t('footer.processing', { count: countForTab(totals, 'processing') })}</span>
+      )}
       <span>{t('footer.pending', { count: countForTab(totals, 'pending') })}</span>
       <span>{t('footer.done', { count: by.ready ?? 0 })}</span>
+      {(by.review ?? 0) > 0 && <span data-testid="footer-review">{t('footer.review', { count: by.review ?? 0 })}</span>}
       {(by.failed ?? 0) > 0 && <span className="error-text">{t('footer.failed', { count: by.failed ?? 0 })}</span>}
       {(by.waiting ?? 0) > 0 && <span className="warn-text">{t('footer.waiting', { count: by.waiting ?? 0 })}</span>}
+      {(by.canceled ?? 0) > 0 && <span data-testid="footer-canceled">{t('footer.canceled', { count: by.canceled ?? 0 })}</span>}
       {totals.windowOpensAt !== undefined && (
         <span className="warn-text" data-testid="footer-window" data-opens-at={totals.windowOpensAt}>
           {t('footer.window', {

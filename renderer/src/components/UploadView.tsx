@@ -2,20 +2,20 @@
 // tool, with per-file and batch editing, live validation and drag and drop.
 
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useMemo, useRef, useState, type DragEvent, type MouseEvent } from 'react';
+import { memo, useMemo, useRef, useState, type DragEvent, type MouseEvent, type MutableRefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import { getBridge } from '../bridge';
 import { formatBytes, mediaSummary } from '../../../shared/format';
 import { useApp, type StagedFile } from '../store/app';
 import {
   addPaths, clearRejected, editStaged, pickAndAdd, pickManifest, problemsOf, removeStaged, selectAllStaged,
-  selectStagedRange, startUpload, toggleStaged,
+  selectStagedRange, setUploadAgain, startUpload, toggleStaged,
 } from '../store/staging';
 import { notify } from '../store/ui';
 import { categoryPath } from './CategoryPicker';
 import { EditPanel } from './EditPanel';
 import { FolderBrowser } from './FolderBrowser';
-import { useProblemText } from './problems';
+import { useProblemText, useSkipText } from './problems';
 
 const ROW_HEIGHT = 46;
 
@@ -28,11 +28,18 @@ export function UploadView() {
   const submitting = useApp((s) => s.submitting);
   const browser = useApp((s) => s.folderBrowser);
   const activeProfileId = useApp((s) => s.activeProfileId);
+  // The catalog could not load at all (a refused key, no network): uploads would fail the
+  // same way. A catalog only partly refused (upload-only RAM user) loads, with `refused`.
+  const catalogError = useApp((s) => s.catalogError);
+  const probing = useApp((s) => s.probing);
   const [dragging, setDragging] = useState(false);
+  const jump = useRef<(() => void) | null>(null);
 
   const invalidCount = useMemo(() => staged.filter((f) => problemsOf(f).length > 0).length, [staged]);
   const notMediaCount = useMemo(() => staged.filter((f) => f.probe?.ok === false).length, [staged]);
-  const canStart = staged.length > 0 && invalidCount === 0 && !submitting && activeProfileId !== null;
+  const duplicateCount = useMemo(() => staged.filter((f) => f.duplicate && !f.uploadAgain).length, [staged]);
+  const canStart = staged.length > 0 && invalidCount === 0 && !submitting && activeProfileId !== null && catalogError === null;
+  const blocked = activeProfileId !== null && catalogError !== null ? t('accountCheck.catalogBlocked') : undefined;
 
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
@@ -77,25 +84,39 @@ export function UploadView() {
           </button>
         )}
         {scanning && <span className="muted" data-testid="scanning">{t('staging.scanning')}</span>}
+        {probing && (
+          <span className="muted small" data-testid="probe-progress">
+            {t('stagingList.probeProgress', { done: probing.done.toLocaleString(), total: probing.total.toLocaleString() })}
+          </span>
+        )}
         <span className="spacer" />
         {staged.length > 0 && (
-          <span className={invalidCount > 0 ? 'error-text' : 'muted'} data-testid="staged-summary">
-            {invalidCount > 0
-              ? t('staging.invalidSummary', { count: invalidCount })
-              : t('staging.readySummary', { count: staged.length, size: formatBytes(staged.reduce((n, f) => n + f.size, 0)) })}
-          </span>
+          invalidCount > 0 ? (
+            // Jumps to the next file that needs attention (and selects it, so its details open).
+            <button type="button" className="link error-text" data-testid="staged-summary" title={t('stagingList.jumpToProblem')} onClick={() => jump.current?.()}>
+              {t('staging.invalidSummary', { count: invalidCount })}
+            </button>
+          ) : (
+            <span className="muted" data-testid="staged-summary">
+              {t('staging.readySummary', { count: staged.length, size: formatBytes(staged.reduce((n, f) => n + f.size, 0)) })}
+            </span>
+          )
+        )}
+        {duplicateCount > 0 && (
+          <span className="warn-text" data-testid="staged-duplicate-summary">{t('staging.duplicatesSummary', { count: duplicateCount })}</span>
         )}
         {notMediaCount > 0 && (
           <span className="warn-text" data-testid="staged-media-summary">{t('staging.notMediaSummary', { count: notMediaCount })}</span>
         )}
-        <button type="button" data-testid="add-paused" disabled={!canStart} onClick={() => void startUpload(true)}>
+        <button type="button" data-testid="add-paused" disabled={!canStart} title={blocked} onClick={() => void startUpload(true)}>
           {t('staging.addPaused')}
         </button>
-        <button type="button" className="primary" data-testid="start-upload" disabled={!canStart} onClick={() => void startUpload(false)}>
+        <button type="button" className="primary" data-testid="start-upload" disabled={!canStart} title={blocked} onClick={() => void startUpload(false)}>
           {t('staging.start')}
         </button>
       </div>
       {activeProfileId === null && <p className="banner" data-testid="no-profile">{t('staging.noProfile')}</p>}
+      {blocked && staged.length > 0 && <p className="banner wrap" data-testid="start-blocked">{blocked}</p>}
 
       <div className="split">
         <div className="split-main">
@@ -105,7 +126,7 @@ export function UploadView() {
               <p className="muted">{t('staging.emptyHint')}</p>
             </div>
           ) : (
-            <StagedTable files={staged} selection={selection} />
+            <StagedTable files={staged} selection={selection} jump={jump} />
           )}
           {rejected.length > 0 && <RejectedList />}
         </div>
@@ -116,16 +137,51 @@ export function UploadView() {
   );
 }
 
-function StagedTable({ files, selection }: { files: StagedFile[]; selection: ReadonlySet<string> }) {
+/** The folder all staged files share; each row shows its own path below it ("in season1/ep"). */
+function commonFolder(paths: readonly string[]): string {
+  if (paths.length === 0) return '';
+  const dirs = paths.map((p) => p.split(/[\\/]/).slice(0, -1));
+  let n = dirs[0].length;
+  for (const d of dirs) {
+    let i = 0;
+    while (i < n && i < d.length && d[i] === dirs[0][i]) i++;
+    n = i;
+  }
+  return dirs[0].slice(0, n).join('/');
+}
+
+function subFolderOf(path: string, root: string): string {
+  const dir = path.split(/[\\/]/).slice(0, -1).join('/');
+  return dir.length > root.length ? dir.slice(root.length).replace(/^\//, '') : '';
+}
+
+function StagedTable({ files, selection, jump }: { files: StagedFile[]; selection: ReadonlySet<string>; jump: MutableRefObject<(() => void) | null> }) {
   const { t } = useTranslation();
   const scroller = useRef<HTMLDivElement>(null);
   const anchor = useRef<number | null>(null);
+  const lastJump = useRef(-1);
   const virtualizer = useVirtualizer({
     count: files.length,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 10,
   });
+  const root = useMemo(() => commonFolder(files.map((f) => f.path)), [files]);
+  // "n need attention": each press goes to the next such file after the last one shown.
+  jump.current = () => {
+    const n = files.length;
+    for (let k = 1; k <= n; k++) {
+      const i = (lastJump.current + k) % n;
+      if (problemsOf(files[i]).length > 0) {
+        lastJump.current = i;
+        virtualizer.scrollToIndex(i, { align: 'center' });
+        selectAllStaged(false);
+        toggleStaged(files[i].path, true);
+        anchor.current = i;
+        return;
+      }
+    }
+  };
   const allSelected = selection.size > 0 && selection.size === files.length;
 
   const onSelect = (index: number, e: MouseEvent<HTMLInputElement>) => {
@@ -150,7 +206,7 @@ function StagedTable({ files, selection }: { files: StagedFile[]; selection: Rea
         />
         <span>{t('staging.colFile')}</span>
         <span>{t('staging.colTitle')}</span>
-        <span>{t('staging.colCategory')}</span>
+        <span>{t('stagingList.colCategoryGroup')}</span>
         <span>{t('staging.colTags')}</span>
         <span>{t('staging.colCheck')}</span>
         <span />
@@ -165,6 +221,7 @@ function StagedTable({ files, selection }: { files: StagedFile[]; selection: Rea
               top={v.start}
               selected={selection.has(files[v.index].path)}
               onSelect={onSelect}
+              folder={subFolderOf(files[v.index].path, root)}
             />
           ))}
         </div>
@@ -179,14 +236,20 @@ interface RowProps {
   top: number;
   selected: boolean;
   onSelect: (index: number, e: MouseEvent<HTMLInputElement>) => void;
+  /** The file's folder below the folder all staged files share ('' = that folder). */
+  folder: string;
 }
 
-const StagedRow = memo(function StagedRow({ file, index, top, selected, onSelect }: RowProps) {
+const StagedRow = memo(function StagedRow({ file, index, top, selected, onSelect, folder }: RowProps) {
   const { t } = useTranslation();
   const problemText = useProblemText();
   const categories = useApp((s) => s.catalog?.categories);
+  const groups = useApp((s) => s.catalog?.templateGroups);
+  const groupId = file.meta.templateGroupId;
+  const group = groupId === undefined ? t('stagingList.groupDefault') : groups?.find((g) => g.id === groupId)?.name ?? groupId;
   const problems = problemsOf(file);
-  const cate = categories ? categoryPath(categories, file.meta.cateId) : undefined;
+  // A category typed by id (the account may not list the tree) shows as its id.
+  const cate = (categories ? categoryPath(categories, file.meta.cateId) : undefined) ?? (file.meta.cateId !== undefined ? `#${file.meta.cateId}` : undefined);
   return (
     <div
       className={`tr staged-grid${selected ? ' selected' : ''}${problems.length ? ' has-error' : ''}`}
@@ -194,6 +257,7 @@ const StagedRow = memo(function StagedRow({ file, index, top, selected, onSelect
       data-testid="staged-row"
       data-path={file.path}
       data-valid={problems.length === 0}
+      data-duplicate={file.duplicate ? (file.uploadAgain ? 'upload-again' : 'skip') : undefined}
     >
       <input
         type="checkbox"
@@ -206,6 +270,7 @@ const StagedRow = memo(function StagedRow({ file, index, top, selected, onSelect
       <span className="cell-file">
         <span className="ellipsis" title={file.path}>{file.fileName}</span>
         <span className="muted small ellipsis" title={file.probe?.ok ? mediaSummary(file.probe) : undefined}>
+          {folder && <span className="staged-folder mono" data-testid="staged-folder" title={t('stagingList.folder', { folder })}>{folder}/ · </span>}
           {formatBytes(file.size)} · {t(`kind.${file.kind}`)} · <MediaInfo file={file} />
         </span>
       </span>
@@ -216,13 +281,18 @@ const StagedRow = memo(function StagedRow({ file, index, top, selected, onSelect
         value={file.meta.title}
         onChange={(e) => editStaged([file.path], { title: e.target.value })}
       />
-      <span className="ellipsis" data-testid="staged-category" title={cate}>{cate ?? <span className="muted">—</span>}</span>
+      <span className="cell-file" title={`${t('staging.colCategory')}: ${cate ?? '—'}\n${t('stagingList.colGroup')}: ${group}`}>
+        <span className="ellipsis" data-testid="staged-category">{cate ?? <span className="muted">—</span>}</span>
+        <span className="muted small ellipsis" data-testid="staged-group">{group}</span>
+      </span>
       <span className="ellipsis" data-testid="staged-tags">
         {file.meta.tags.length ? file.meta.tags.join(', ') : <span className="muted">—</span>}
       </span>
-      <span className="ellipsis" data-testid="staged-check">
+      <span className="staged-status" data-testid="staged-check">
         {problems.length === 0 ? (
-          file.probe?.ok === false ? (
+          file.duplicate ? (
+            <DuplicateMark file={file} />
+          ) : file.probe?.ok === false ? (
             <span className="warn-badge" data-testid="staged-media-warning" title={`${t('staging.notMediaHint')}\n${file.probe.problem}`}>
               ⚠ {t('staging.notMedia')}
             </span>
@@ -230,7 +300,9 @@ const StagedRow = memo(function StagedRow({ file, index, top, selected, onSelect
             <span className="ok-text">{t('staging.ok')}</span>
           )
         ) : (
-          <span className="error-text" title={problems.map(problemText).join('\n')}>{problemText(problems[0])}</span>
+          <span className="error-text" title={problems.map(problemText).join('\n')}>
+            {problemText(problems[0])}{problems.length > 1 ? ` (+${problems.length - 1})` : ''}
+          </span>
         )}
       </span>
       <button
@@ -247,6 +319,36 @@ const StagedRow = memo(function StagedRow({ file, index, top, selected, onSelect
 });
 
 /**
+ * A file the account already has: when and as which VideoId (or which job of the queue),
+ * skipped on Start; "Upload again" sends it as a new video, and can be taken back.
+ */
+function DuplicateMark({ file }: { file: StagedFile }) {
+  const { t, i18n } = useTranslation();
+  const d = file.duplicate!;
+  const what = d.kind === 'uploaded'
+    ? t('staging.dupUploaded', { date: d.uploadedAt !== undefined ? new Date(d.uploadedAt).toLocaleDateString(i18n.language) : '?', videoId: d.videoId ?? '?' })
+    : d.jobId !== undefined ? t('staging.dupQueued', { job: d.jobId }) : t('staging.dupCopy', { name: d.previousPath ?? '' });
+  const hint = [what, d.title ? t('staging.dupTitle', { title: d.title }) : '', d.previousPath ? t('staging.dupWasAt', { path: d.previousPath }) : '']
+    .filter(Boolean).join('\n');
+  return (
+    <span className="dup-mark" data-testid="staged-duplicate">
+      <span className={`ellipsis small ${file.uploadAgain ? 'muted' : 'warn-text'}`} title={hint} data-testid="staged-duplicate-text">
+        {file.uploadAgain ? t('staging.willUploadAgain') : what}
+      </span>
+      <button
+        type="button"
+        className="link"
+        data-testid="staged-upload-again"
+        title={file.uploadAgain ? undefined : t('staging.uploadAgainHint')}
+        onClick={() => setUploadAgain(file.path, !file.uploadAgain)}
+      >
+        {file.uploadAgain ? t('staging.skipAgain') : t('staging.uploadAgain')}
+      </button>
+    </span>
+  );
+}
+
+/**
  * ffprobe's reading: "0:02 · 320×240 · h264/aac", "checking…", or a warning sign (the
  * warning itself is in the Status column, where there is room for it).
  */
@@ -261,6 +363,7 @@ function MediaInfo({ file }: { file: StagedFile }) {
 function RejectedList() {
   const { t } = useTranslation();
   const rejected = useApp((s) => s.rejected);
+  const skipText = useSkipText();
   return (
     <div className="rejected" data-testid="rejected-list">
       <div className="rejected-head">
@@ -274,7 +377,7 @@ function RejectedList() {
           // Not keyed by path alone: list rows without a path all carry the list's own path.
           <li key={`${i}:${r.path}`} data-testid="rejected-row" data-path={r.path} data-row={r.row}>
             <span className="ellipsis mono" title={r.path}>{r.path}</span>
-            <span className="error-text">{r.row !== undefined && <strong>{t('staging.listRow', { row: r.row })} </strong>}{r.reason}</span>
+            <span className="error-text wrap" data-testid="rejected-reason" title={r.reason}>{r.row !== undefined && <strong>{t('staging.listRow', { row: r.row })} </strong>}{skipText(r)}</span>
           </li>
         ))}
         {rejected.length > 200 && <li className="muted">{t('staging.rejectedMore', { count: rejected.length - 200 })}</li>}

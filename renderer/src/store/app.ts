@@ -5,15 +5,15 @@
 
 import { create } from 'zustand';
 import type {
-  Catalog, ConnectionResult, EngineSettings, JobMeta, JobSortKey, JobView, MediaProbe, ProfileView,
+  Catalog, ConnectionResult, DuplicateFile, EngineSettings, JobMeta, JobSortKey, JobView, MediaProbe, ProfileView,
   QueueTab, QueueTotals, RejectedFile, ScannedFile,
 } from '../../../shared/types';
 import type { AppInfo, BridgeConnectionState } from '../../../shared/ipc';
 
-export type View = 'upload' | 'queue' | 'profiles' | 'settings';
+export type View = 'upload' | 'queue' | 'watch' | 'profiles' | 'settings';
 export type Language = 'en' | 'zh-CN';
 /** 'add': media files and folders; 'cover': one image; 'manifest': one csv/json list to import. */
-export type FolderBrowserMode = 'add' | 'cover' | 'manifest';
+export type FolderBrowserMode = 'add' | 'cover' | 'manifest' | 'watch';
 
 export interface TestState extends Partial<ConnectionResult> {
   pending: boolean;
@@ -31,6 +31,8 @@ export interface CatalogSlice {
   catalog: Catalog | null;
   catalogLoading: boolean;
   catalogError: string | null;
+  /** The code of the error that stopped the catalog loading (e.g. SignatureDoesNotMatch), for its hint. */
+  catalogErrorCode: string | null;
 }
 
 export interface StagedFile extends ScannedFile {
@@ -40,6 +42,10 @@ export interface StagedFile extends ScannedFile {
   probe?: MediaProbe;
   /** From an imported list's priority column; the engine's default otherwise. */
   priority?: number;
+  /** The active account already has this file (uploaded, or in the queue): skipped on Start… */
+  duplicate?: DuplicateFile;
+  /** …unless the operator chose "Upload again" (a new VideoId). */
+  uploadAgain?: boolean;
 }
 
 /** A file or list row that was not staged; `row` is the 1-based row of an imported list. */
@@ -48,6 +54,8 @@ export interface SkippedFile extends RejectedFile {
 }
 
 export interface StagingSlice {
+  /** ffprobe's progress over the files added last ("checking 140 of 2,000"); null when idle. */
+  probing: { done: number; total: number } | null;
   staged: StagedFile[];
   /** Paths of the staged files the edit panel applies to. */
   stagedSelection: Set<string>;
@@ -67,6 +75,12 @@ export interface QueueSlice {
   total: number;
   totals: QueueTotals | null;
   selection: Set<number>;
+  /**
+   * Every row of the current view (tab and search) is selected, loaded or not: commands
+   * go to the engine as { tab, search }, which finds the jobs itself. `selection` is
+   * empty meanwhile.
+   */
+  selectAll: boolean;
   /** Anchor of shift-click range selection (row index in the current query). */
   selectionAnchor: number | null;
   /** The job whose details drawer is open. */
@@ -113,10 +127,12 @@ export const useApp = create<AppState>()(() => ({
   catalog: null,
   catalogLoading: false,
   catalogError: null,
+  catalogErrorCode: null,
 
   staged: [],
   stagedSelection: new Set(),
   rejected: [],
+  probing: null,
   scanning: false,
   submitting: false,
 
@@ -128,6 +144,7 @@ export const useApp = create<AppState>()(() => ({
   total: 0,
   totals: null,
   selection: new Set(),
+  selectAll: false,
   selectionAnchor: null,
   detailsJobId: null,
   detailsVersion: 0,

@@ -10,7 +10,7 @@ let generation = 0;
 
 export async function loadCatalog(refresh = false): Promise<void> {
   const mine = ++generation;
-  setState({ catalogLoading: true, catalogError: null });
+  setState({ catalogLoading: true, catalogError: null, catalogErrorCode: null });
   try {
     const catalog = await getBridge().getCatalog(refresh ? { refresh: true } : undefined);
     // A newer load (profile switched meanwhile) wins.
@@ -19,7 +19,8 @@ export async function loadCatalog(refresh = false): Promise<void> {
     applyCatalogDefaults();
   } catch (err) {
     if (mine !== generation) return;
-    setState({ catalog: null, catalogLoading: false, catalogError: errorText(err) });
+    const code = (err as { code?: unknown } | null)?.code;
+    setState({ catalog: null, catalogLoading: false, catalogError: errorText(err), catalogErrorCode: typeof code === 'string' ? code : null });
   }
 }
 

@@ -16,7 +16,13 @@ export async function loadProfiles(): Promise<void> {
 
 export async function saveProfile(input: ProfileInput): Promise<string> {
   const saved = await getBridge().saveProfile(input);
+  const wasActive = getState().activeProfileId === saved.id;
+  // An edit's earlier test result speaks of the old key.
+  const { [saved.id]: _old, ...tests } = getState().tests;
+  setState({ tests });
   await loadProfiles();
+  // The active account edited: its catalog (and whether it works at all) may have changed.
+  if (wasActive) void loadCatalog();
   return saved.id;
 }
 
@@ -43,6 +49,9 @@ export async function testProfile(id: string): Promise<void> {
   try {
     const result = await getBridge().testProfile(id);
     setState({ tests: { ...getState().tests, [id]: { ...result, pending: false } } });
+    // The active account works again (the network is back): load the catalog it could not, which unblocks Start.
+    const { activeProfileId, catalogError } = getState();
+    if (result.ok && id === activeProfileId && catalogError !== null) void loadCatalog(true);
   } catch (err) {
     // The call itself failed (not the service): show it the same way.
     setState({ tests: { ...getState().tests, [id]: { pending: false, ok: false, message: errorText(err) } } });

@@ -10,7 +10,7 @@ import {
 import { getBridge } from '../bridge';
 import { getState, setState } from './app';
 import { forgetProgress } from './progress';
-import { errorText, notify } from './ui';
+import { errorText, notify, notifyKey } from './ui';
 
 export const PAGE_SIZE = 100;
 
@@ -68,7 +68,7 @@ function dropFarPages(first: number, last: number): void {
 function resetQuery(): void {
   queryGeneration++;
   inFlight.clear();
-  setState({ pages: {}, selection: new Set(), selectionAnchor: null });
+  setState({ pages: {}, selection: new Set(), selectAll: false, selectionAnchor: null });
   void fetchPage(pageOf(visible.start), queryGeneration);
   void refreshTotals();
 }
@@ -81,8 +81,10 @@ function resetQuery(): void {
 const tabSort: Record<QueueTab, { sort: JobSortKey; descending: boolean }> = {
   pending: { sort: 'priority', descending: true },
   active: { sort: 'id', descending: false },
+  processing: { sort: 'id', descending: false },
   done: { sort: 'id', descending: false },
   failed: { sort: 'id', descending: false },
+  canceled: { sort: 'id', descending: false },
 };
 
 export function setTab(tab: QueueTab): void {
@@ -185,30 +187,49 @@ export function rowAt(index: number): JobView | undefined {
 
 // --- selection ---------------------------------------------------------------
 
-export function clickSelect(index: number, id: number, on: boolean, shift: boolean): void {
-  const { selection, selectionAnchor } = getState();
-  const next = new Set(selection);
-  if (shift && selectionAnchor !== null) {
-    // Range over the rows loaded around the viewport (the only ones the operator can see).
+/**
+ * A click on a row or its checkbox. `toggle` (checkbox, Ctrl/Cmd-click) adds or removes
+ * the row; a plain row click selects only it; Shift ranges from the last clicked row over
+ * the rows loaded around the viewport (the only ones the operator can see).
+ */
+export function clickSelect(index: number, id: number, opts: { on: boolean; shift: boolean; toggle: boolean }): void {
+  const { selection, selectionAnchor, selectAll } = getState();
+  // Leaving "all of the view": what stays selected is what is loaded, as it is shown.
+  const base = selectAll ? new Set(Object.values(getState().pages).flat().map((r) => r.id)) : selection;
+  const next = opts.toggle || opts.shift ? new Set(base) : new Set<number>();
+  if (opts.shift && selectionAnchor !== null) {
     for (let i = Math.min(selectionAnchor, index); i <= Math.max(selectionAnchor, index); i++) {
       const row = rowAt(i);
       if (row) {
-        if (on) next.add(row.id);
+        if (opts.on) next.add(row.id);
         else next.delete(row.id);
       }
     }
-  } else if (on) next.add(id);
+  } else if (opts.on) next.add(id);
   else next.delete(id);
-  setState({ selection: next, selectionAnchor: index });
+  setState({ selection: next, selectAll: false, selectionAnchor: index });
 }
 
-export function selectLoaded(on: boolean): void {
-  if (!on) {
-    setState({ selection: new Set(), selectionAnchor: null });
-    return;
-  }
-  const ids = Object.values(getState().pages).flat().map((r) => r.id);
-  setState({ selection: new Set(ids) });
+/** Selects every row of the view (tab and search), however many are loaded. */
+export function selectAllInView(): void {
+  setState({ selection: new Set(), selectAll: true, selectionAnchor: null });
+}
+
+export function clearSelection(): void {
+  setState({ selection: new Set(), selectAll: false, selectionAnchor: null });
+}
+
+/** How many rows the selection covers, and whether that is all of the view. */
+export function selectionState(s: { selection: ReadonlySet<number>; selectAll: boolean; total: number }): { count: number; all: boolean } {
+  if (s.selectAll) return { count: s.total, all: true };
+  return { count: s.selection.size, all: s.total > 0 && s.selection.size >= s.total };
+}
+
+/** The selection as the engine takes it: ids, or the whole view. */
+function currentSelector(): JobSelector | null {
+  const { selection, selectAll, tab, search } = getState();
+  if (selectAll) return { tab, ...(search.trim() ? { search: search.trim() } : {}) };
+  return selection.size > 0 ? [...selection] : null;
 }
 
 // --- commands ----------------------------------------------------------------
@@ -230,10 +251,25 @@ export async function runCommand(command: QueueCommand, sel: JobSelector): Promi
   }
 }
 
-export function runOnSelection(command: QueueCommand): Promise<void> {
-  const ids = [...getState().selection];
-  if (ids.length === 0) return Promise.resolve();
-  return runCommand(command, ids);
+export async function runOnSelection(command: QueueCommand): Promise<void> {
+  const sel = currentSelector();
+  if (sel === null) return;
+  await runCommand(command, sel);
+  // The rows acted on move to other tabs (or stay, refused): a selection kept now would
+  // count rows no longer shown, so it ends with the action.
+  clearSelection();
+}
+
+/** "Clear finished": completed and canceled rows leave the views and the totals. */
+export async function clearFinished(): Promise<void> {
+  try {
+    const count = await getBridge().clearFinished();
+    notifyKey('queue.clearedFinished', { count });
+    clearSelection();
+    scheduleQueueRefresh();
+  } catch (err) {
+    notify(errorText(err), 'error');
+  }
 }
 
 /**

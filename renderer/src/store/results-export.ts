@@ -1,8 +1,8 @@
-// "Export results": the current tab's jobs as CSV or JSON, made by main (the same
+// "Export results": the current tab's jobs, every tab's, or the selection's, as CSV or JSON, made by main (the same
 // exporter as `vodup export`) and saved through a Blob download. An <a download> works
 // alike in the browser (web mode) and in Electron, where the download asks where to save.
 
-import type { ExportFormat } from '../../../shared/types';
+import type { ExportFormat, ExportOptions } from '../../../shared/types';
 import { getBridge } from '../bridge';
 import { getState } from './app';
 import { errorText, notify, notifyKey } from './ui';
@@ -28,9 +28,17 @@ export function saveFile(fileName: string, content: string, type: string): void 
   window.setTimeout(() => URL.revokeObjectURL(url), REVOKE_AFTER_MS);
 }
 
-export async function exportResults(format: ExportFormat): Promise<void> {
+/** What goes in the file: the current tab, every tab, or the selected rows. */
+export type ExportScope = 'tab' | 'all' | 'selection';
+
+export async function exportResults(format: ExportFormat, scope: ExportScope = 'tab'): Promise<void> {
+  const { tab, selection } = getState();
+  const opts: ExportOptions = { format };
+  // A selection emptied since it was chosen means the tab again, never an empty file.
+  if (scope === 'selection' && selection.size > 0) opts.ids = [...selection];
+  else if (scope !== 'all') opts.tab = tab;
   try {
-    const { fileName, content } = await getBridge().exportResults({ format, tab: getState().tab });
+    const { fileName, content } = await getBridge().exportResults(opts);
     saveFile(fileName, content, MIME[format]);
     notifyKey('queue.exported', { fileName });
   } catch (err) {

@@ -1,7 +1,7 @@
 // Staging slice actions: files chosen for upload and their draft metadata, edited per
 // file or for a selection, validated with shared/validation before anything is sent.
 
-import type { CategoryNode, JobMeta, MediaProbe, NewJob } from '../../../shared/types';
+import type { CategoryNode, DuplicateFile, JobMeta, MediaProbe, NewJob } from '../../../shared/types';
 import { titleFromFileName, validateFileName, validateMetadata, type Problem } from '../../../shared/validation';
 import { getBridge } from '../bridge';
 import { baseName } from '../../../shared/format';
@@ -46,7 +46,7 @@ export async function addPaths(paths: string[]): Promise<void> {
       scanning: false,
     });
     if (fresh.length === 0 && result.rejected.length === 0) notifyKey('staging.nothingNew');
-    void probeStaged(fresh.map((f) => f.path));
+    void markDuplicates(fresh.map((f) => f.path)).then(() => probeStaged(fresh.map((f) => f.path)));
   } catch (err) {
     setState({ scanning: false });
     notify(errorText(err), 'error');
@@ -89,7 +89,7 @@ export async function importManifest(file: string): Promise<void> {
     setState({ staged: [...restaged, ...fresh], rejected: [...getState().rejected, ...skipped], scanning: false });
     if (skipped.length > 0) notifyKey('staging.importedSkipped', { count: reply.items.length, skipped: skipped.length }, 'error');
     else notifyKey('staging.imported', { count: reply.items.length });
-    void probeStaged(fresh.map((f) => f.path));
+    void markDuplicates(fresh.map((f) => f.path)).then(() => probeStaged(fresh.map((f) => f.path)));
   } catch (err) {
     setState({ scanning: false });
     notify(errorText(err), 'error');
@@ -110,6 +110,37 @@ export async function pickManifest(): Promise<void> {
   }
 }
 
+/** Paths per findDuplicates call: each file costs a few small reads (its sampled hash). */
+const DUPLICATE_BATCH = 200;
+
+/**
+ * Asks the engine which staged files the active account already has (uploaded before,
+ * or in the queue; matched by content, so a moved file is found too) and marks their
+ * rows: they are skipped on Start unless the operator chooses "Upload again".
+ */
+export async function markDuplicates(paths: readonly string[]): Promise<void> {
+  for (let i = 0; i < paths.length; i += DUPLICATE_BATCH) {
+    let found;
+    try {
+      found = await getBridge().findDuplicates(paths.slice(i, i + DUPLICATE_BATCH));
+    } catch (err) {
+      notify(errorText(err), 'error');
+      return;
+    }
+    if (found.length > 0) setDuplicates(found);
+  }
+}
+
+function setDuplicates(found: readonly DuplicateFile[]): void {
+  const byPath = new Map(found.map((d) => [d.path, d]));
+  setState({ staged: getState().staged.map((f) => (byPath.has(f.path) ? { ...f, duplicate: byPath.get(f.path) } : f)) });
+}
+
+/** "Upload again" on a duplicate's row (on: upload it as a new video on Start; off: skip it). */
+export function setUploadAgain(path: string, on: boolean): void {
+  setState({ staged: getState().staged.map((f) => (f.path === path ? { ...f, uploadAgain: on } : f)) });
+}
+
 /** Paths per probeFiles call: small, so the list fills in as ffprobe answers. */
 const PROBE_BATCH = 16;
 
@@ -119,15 +150,30 @@ const PROBE_BATCH = 16;
  * row, never a block. If no ffprobe runs at all, says so once and stops.
  */
 export async function probeStaged(paths: readonly string[]): Promise<void> {
-  for (let i = 0; i < paths.length; i += PROBE_BATCH) {
-    let probes: Record<string, MediaProbe>;
-    try {
-      probes = await getBridge().probeFiles(paths.slice(i, i + PROBE_BATCH));
-    } catch (err) {
-      notify(errorText(err), 'error');
-      return;
+  // Another add while probing extends the count; the line goes when the last batch is in.
+  const grow = (done: number, total: number) => {
+    const cur = getState().probing;
+    setState({ probing: cur ? { done: cur.done + done, total: cur.total + total } : { done, total } });
+  };
+  grow(0, paths.length);
+  try {
+    for (let i = 0; i < paths.length; i += PROBE_BATCH) {
+      let probes: Record<string, MediaProbe>;
+      const batch = paths.slice(i, i + PROBE_BATCH);
+      try {
+        probes = await getBridge().probeFiles(batch);
+      } catch (err) {
+        // No ffprobe (or it failed): these files will not be checked; stop counting them.
+        grow(0, -(paths.length - i));
+        notify(errorText(err), 'error');
+        return;
+      }
+      setState({ staged: getState().staged.map((f) => (probes[f.path] ? { ...f, probe: probes[f.path] } : f)) });
+      grow(batch.length, 0);
     }
-    setState({ staged: getState().staged.map((f) => (probes[f.path] ? { ...f, probe: probes[f.path] } : f)) });
+  } finally {
+    const cur = getState().probing;
+    if (cur && cur.done >= cur.total) setState({ probing: null });
   }
 }
 
@@ -219,10 +265,15 @@ function categoryIds(nodes: readonly CategoryNode[], into = new Set<number>()): 
   return into;
 }
 
-/** After the catalog (re)loads: pre-select the default template group, drop choices the new account does not have. */
+/**
+ * After the catalog (re)loads: pre-select the default template group, drop choices the
+ * new account does not have. A part the account may not list is left as typed: its ids
+ * cannot be checked here (VOD checks them at upload).
+ */
 export function applyCatalogDefaults(): void {
   const catalog = getState().catalog;
   if (!catalog) return;
+  const refused = new Set(catalog.refused.map((r) => r.part));
   const groups = new Set(catalog.templateGroups.map((g) => g.id));
   const workflows = new Set(catalog.workflows.map((w) => w.id));
   const cates = categoryIds(catalog.categories);
@@ -230,9 +281,9 @@ export function applyCatalogDefaults(): void {
   setState({
     staged: getState().staged.map((f) => {
       const m = { ...f.meta };
-      if (!m.templateGroupId || !groups.has(m.templateGroupId)) m.templateGroupId = def;
-      if (m.workflowId && !workflows.has(m.workflowId)) m.workflowId = undefined;
-      if (m.cateId !== undefined && !cates.has(m.cateId)) m.cateId = undefined;
+      if (!refused.has('templateGroups') && (!m.templateGroupId || !groups.has(m.templateGroupId))) m.templateGroupId = def;
+      if (!refused.has('workflows') && m.workflowId && !workflows.has(m.workflowId)) m.workflowId = undefined;
+      if (!refused.has('categories') && m.cateId !== undefined && !cates.has(m.cateId)) m.cateId = undefined;
       return { ...f, meta: m };
     }),
   });
@@ -251,26 +302,46 @@ function cleanMeta(meta: JobMeta): JobMeta {
   return out;
 }
 
-/** "开始上传": hand every staged file to the engine (running, or held as paused). */
+/**
+ * "开始上传": hand every staged file to the engine (running, or held as paused). A file
+ * the account already has is skipped and stays listed, marked, so that "Upload again"
+ * can still send it; those the operator chose to upload again go as new videos.
+ */
 export async function startUpload(hold: boolean): Promise<void> {
   const { staged, submitting } = getState();
   if (submitting || staged.length === 0 || staged.some((f) => problemsOf(f).length > 0)) return;
   setState({ submitting: true });
   try {
-    const jobs: NewJob[] = staged.map((f) => ({ path: f.path, meta: cleanMeta(f.meta), ...(f.priority !== undefined ? { priority: f.priority } : {}) }));
-    const reply = await getBridge().addJobs(jobs, hold ? { hold: true } : undefined);
-    const refused = new Set(reply.rejected.map((r) => r.path));
+    const toJob = (f: StagedFile): NewJob => ({ path: f.path, meta: cleanMeta(f.meta), ...(f.priority !== undefined ? { priority: f.priority } : {}) });
+    const again = staged.filter((f) => f.uploadAgain);
+    const rest = staged.filter((f) => !f.uploadAgain);
+    const bridge = getBridge();
+    const replies = [
+      ...(rest.length > 0 ? [await bridge.addJobs(rest.map(toJob), { ...(hold ? { hold: true } : {}), duplicates: 'skip' })] : []),
+      ...(again.length > 0 ? [await bridge.addJobs(again.map(toJob), { ...(hold ? { hold: true } : {}), duplicates: 'upload' })] : []),
+    ];
+    const added = replies.reduce((n, r) => n + r.added, 0);
+    const rejected = replies.flatMap((r) => r.rejected);
+    const duplicates = replies.flatMap((r) => r.duplicates);
+    const refused = new Set(rejected.map((r) => r.path));
+    const skipped = new Map(duplicates.map((d) => [d.path, d]));
     setState({
-      staged: staged.filter((f) => refused.has(f.path)),
+      staged: staged
+        .filter((f) => refused.has(f.path) || skipped.has(f.path))
+        .map((f) => (skipped.has(f.path) ? { ...f, duplicate: skipped.get(f.path), uploadAgain: false } : f)),
       stagedSelection: new Set(),
-      rejected: [...getState().rejected, ...reply.rejected],
+      rejected: [...getState().rejected, ...rejected],
       submitting: false,
     });
-    notifyKey(hold ? 'staging.addedHeld' : 'staging.added', { count: reply.added });
-    if (reply.rejected.length > 0) notifyKey('staging.someRefused', { count: reply.rejected.length }, 'error');
-    if (reply.added > 0) {
+    if (added > 0 || duplicates.length === 0) notifyKey(hold ? 'staging.addedHeld' : 'staging.added', { count: added });
+    if (duplicates.length > 0) notifyKey('staging.skippedDuplicates', { count: duplicates.length });
+    if (rejected.length > 0) notifyKey('staging.someRefused', { count: rejected.length }, 'error');
+    if (added > 0 && duplicates.length === 0) {
       setTab(hold ? 'pending' : 'active');
       showView('queue');
+      void refreshQueue();
+    } else if (added > 0) {
+      // The skipped rows stay in view for "Upload again"; the queue shows the rest.
       void refreshQueue();
     }
   } catch (err) {

@@ -1,0 +1,70 @@
+// Every main view at 1366×768 in both languages (view-screenshots.ts), with content: an
+// empty and a filled Add files page, the folder browser, the upload list and a job's
+// details, a watch folder that took a file, the accounts and the settings.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { pageProblems, useAppSession } from './harness';
+import { SCREEN, shootBothLanguages } from './view-screenshots';
+
+const T = 60_000;
+
+describe('screenshots of the main views', () => {
+  const s = useAppSession();
+
+  it('takes every view in English and Chinese', async () => {
+    const { browser, server, media } = s;
+    const page = await (await browser.newContext({ viewport: SCREEN })).newPage();
+    await page.goto(server.url);
+    await page.getByTestId('upload-view').waitFor();
+    const files: string[] = [];
+    const shoot = async (view: string) => files.push(...(await shootBothLanguages(page, view)));
+
+    await shoot('upload-empty');
+    await page.getByTestId('add-folder').click();
+    await page.getByTestId('browser-path').fill(media.dir);
+    await page.getByTestId('browser-go').click();
+    await expect.poll(() => page.getByTestId('browser-entry').count(), { timeout: T }).toBe(5);
+    await shoot('folder-browser');
+    await page.getByTestId('browser-add-current').click();
+    await expect.poll(() => page.getByTestId('staged-row').count(), { timeout: T }).toBe(media.media.length);
+    await page.getByTestId('staged-select-all').check();
+    await shoot('upload-staged');
+
+    await page.getByTestId('start-upload').click();
+    await page.getByTestId('queue-view').waitFor();
+    await page.getByTestId('queue-tab-done').click();
+    await expect.poll(() => page.getByTestId('queue-row').count(), { timeout: 2 * T }).toBe(media.media.length);
+    await shoot('queue-done');
+    await page.getByTestId('job-title').first().click();
+    await shoot('job-details');
+    await page.keyboard.press('Escape');
+
+    const drop = fs.mkdtempSync(path.join(os.tmpdir(), 'vodup-e2e-shots-'));
+    await page.getByTestId('nav-watch').click();
+    await shoot('watch-empty');
+    await page.getByTestId('watch-path').fill(drop);
+    await page.getByTestId('watch-settle').fill('0');
+    await page.getByTestId('watch-add').click();
+    fs.copyFileSync(path.join(media.dir, 'clip-two.mp4'), path.join(drop, '.clip.part'));
+    fs.renameSync(path.join(drop, '.clip.part'), path.join(drop, 'clip-two.mp4'));
+    await expect.poll(() => page.getByTestId('watch-take').getAttribute('data-state'), { timeout: T }).toBe('ready');
+    await shoot('watch-folders');
+    await page.getByTestId('watch-browse').click();
+    await page.getByTestId('folder-browser').waitFor();
+    await shoot('watch-browser');
+    await page.getByTestId('browser-cancel').click();
+
+    await page.getByTestId('nav-profiles').click();
+    await shoot('accounts');
+    await page.getByTestId('profile-new').click();
+    await shoot('account-new');
+    await page.getByTestId('nav-settings').click();
+    await shoot('settings');
+
+    for (const f of files) expect(fs.statSync(f).size).toBeGreaterThan(10_000);
+    expect(pageProblems(page)).toEqual([]);
+  });
+});
