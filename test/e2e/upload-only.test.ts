@@ -5,7 +5,7 @@
 
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NO_TRANSCODE_GROUP_ID } from '../../main/sandbox/catalog';
+import { DEFAULT_TEMPLATE_GROUP_ID } from '../../main/sandbox/catalog';
 import { VodClient } from '../../main/engine/vod/vod-client';
 import {
   launchBrowser, makeMediaFolder, openApp, pageProblems, screenshot, startSandbox, startServer, type Child,
@@ -78,7 +78,7 @@ describe('an upload-only account in the browser', () => {
 
     await category.fill('10x00003');
     await expect.poll(() => category.inputValue()).toBe('1000003');
-    await page.getByTestId('edit-template-id').fill(` ${NO_TRANSCODE_GROUP_ID} `);
+    await page.getByTestId('edit-template-id').fill(` ${DEFAULT_TEMPLATE_GROUP_ID} `);
     await expect.poll(() => staged.getByTestId('staged-category').allTextContents()).toEqual(Array(media.media.length).fill('#1000003'));
     await screenshot(page, 'edit-panel-upload-only');
 
@@ -93,7 +93,7 @@ describe('an upload-only account in the browser', () => {
 
     const vod = new VodClient({ credentials: { accessKeyId: info.accessKeyId, accessKeySecret: info.accessKeySecret, region: info.region, endpoint: info.endpoint } });
     const { VideoList } = await vod.getVideoInfos(ids);
-    expect(VideoList?.map((v) => [v.CateId, v.TemplateGroupId])).toEqual(ids.map(() => [1000003, NO_TRANSCODE_GROUP_ID]));
+    expect(VideoList?.map((v) => [v.CateId, v.TemplateGroupId])).toEqual(ids.map(() => [1000003, DEFAULT_TEMPLATE_GROUP_ID]));
     expect(pageProblems(page)).toEqual([]);
   });
 });

@@ -142,6 +142,17 @@ describe('VodClient against the sandbox', () => {
     expect(e.kind).toBe('canceled');
   });
 
+  it('CreateUploadVideo is sent once per call: a throttled answer goes back to the job, which records it and waits', async () => {
+    sb.faults.set({ throttleRate: 1 });
+    const before = requests('CreateUploadVideo');
+    const retries: RetryInfo[] = [];
+    const { vod } = client({}, (_a, info) => retries.push(info));
+    const e = await rejection(vod.createUploadVideo({ Title: 't', FileName: 'a.mp4', FileSize: 1000 }));
+    expect(e).toMatchObject({ kind: 'throttled', retryable: true, code: 'Throttling.User' });
+    expect(retries).toHaveLength(0);
+    expect(requests('CreateUploadVideo') - before).toBe(1);
+  });
+
   it('CreateUploadVideo is not resent when the connection breaks after it was sent', async () => {
     // An outage destroys every connection without an answer: VOD may or may not have acted.
     sb.faults.set({ outageSeconds: 30 });

@@ -196,7 +196,7 @@ describe('web mode contract', () => {
     expect(scan.files).toEqual([{ path: file, size: 300 * 1024, kind: 'video' }]);
     const uploaded = waitFor<JobView[]>((l) => bridge.onJobsChanged(l), (jobs) => jobs.some((j) => j.path === file && (j.state === 'uploaded' || j.state === 'ready')));
     const reply = await bridge.addJobs([{ path: file, meta: { title: 'Clip', tags: ['web'] } }]);
-    expect(reply).toEqual({ added: 1, rejected: [] });
+    expect(reply).toEqual({ added: 1, rejected: [], duplicates: [] });
     const jobs = await uploaded;
     const job = jobs.find((j) => j.path === file)!;
     expect(job.videoId).toMatch(/\w+/);

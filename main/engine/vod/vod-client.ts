@@ -188,7 +188,11 @@ export class VodClient {
         beforeRequest: (o: Record<string, unknown>) => (opts.signal ? { ...o, signal: opts.signal } : o),
       }),
       {
-        policy: this.policy,
+        // An action that creates something is sent once per call: every answer it gets
+        // (throttled, a 5xx, a refusal) goes back to the job, which records it before
+        // trying again (job-runner createOrAdopt). Retried in here, a run killed during
+        // the backoff would leave a request whose outcome the job cannot know.
+        policy: nonIdempotent ? { ...this.policy, maxAttempts: 1 } : this.policy,
         classify,
         signal: opts.signal,
         sleep: this.sleep,
