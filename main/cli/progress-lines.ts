@@ -35,7 +35,15 @@ export class ProgressLines {
 
   constructor(private readonly opts: ProgressLinesOptions) {
     this.now = opts.now ?? Date.now;
-    this.timer = setInterval(() => this.tick(), opts.intervalMs);
+    this.timer = setInterval(() => {
+      try {
+        this.tick();
+      } catch {
+        // The queue closed under the timer (a signal's shutdown): the command is ending,
+        // and its own last words say how it ended.
+        this.close();
+      }
+    }, opts.intervalMs);
     // The command's own work keeps the process alive, not this timer.
     this.timer.unref();
   }

@@ -88,7 +88,9 @@ describe('an upload-only account in the browser', () => {
     await page.getByTestId('queue-view').waitFor();
     await expect.poll(() => page.getByTestId('queue-count-done').textContent(), { timeout: T }).toBe(String(media.media.length));
     await page.getByTestId('queue-tab-done').click();
-    const ids = await page.locator('[data-testid="queue-row"][data-state="ready"]').getByTestId('job-videoid').allTextContents();
+    const readyRows = page.locator('[data-testid="queue-row"][data-state="ready"]');
+    await expect.poll(() => readyRows.count(), { timeout: T }).toBe(media.media.length);
+    const ids = await readyRows.getByTestId('job-videoid').allTextContents();
     expect(ids).toHaveLength(media.media.length);
 
     const vod = new VodClient({ credentials: { accessKeyId: info.accessKeyId, accessKeySecret: info.accessKeySecret, region: info.region, endpoint: info.endpoint } });

@@ -213,6 +213,8 @@ async function upload(
     // Last words for each job, whatever batching the change events did.
     reporter.jobsChanged(finals);
   } finally {
+    // Progress reads the queue: it stops before the queue closes.
+    reporter.close();
     // Does not return when a signal or a closed stdout stopped the command (session.ts).
     await session.close();
   }
