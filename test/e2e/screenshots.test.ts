@@ -37,6 +37,9 @@ describe('screenshots of the main views', () => {
     await page.getByTestId('queue-view').waitFor();
     await page.getByTestId('queue-tab-done').click();
     await expect.poll(() => page.getByTestId('queue-row').count(), { timeout: 2 * T }).toBe(media.media.length);
+    // Rows and counts arrive together: no "1 uploading" in the header beside a list all Done.
+    expect(await page.getByTestId('nav-active-count').count()).toBe(0);
+    expect(await page.getByTestId('queue-count-done').textContent()).toBe(String(media.media.length));
     await shoot('queue-done');
     await page.getByTestId('job-title').first().click();
     await shoot('job-details');
