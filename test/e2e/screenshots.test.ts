@@ -30,7 +30,19 @@ describe('screenshots of the main views', () => {
     await shoot('folder-browser');
     await page.getByTestId('browser-add-current').click();
     await expect.poll(() => page.getByTestId('staged-row').count(), { timeout: T }).toBe(media.media.length);
-    await page.getByTestId('staged-select-all').check();
+    // The staging list selects as the upload list does: row click, Shift range, Escape, Ctrl+A.
+    const staged = page.getByTestId('staged-row');
+    const selected = page.locator('[data-testid="staged-row"][aria-selected="true"]');
+    await staged.nth(0).locator('.cell-file').first().click();
+    await expect.poll(() => selected.count()).toBe(1);
+    await staged.nth(2).locator('.cell-file').first().click({ modifiers: ['Shift'] });
+    await expect.poll(() => selected.count()).toBe(3);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => selected.count()).toBe(0);
+    await page.keyboard.press('Control+A');
+    await expect.poll(() => selected.count()).toBe(media.media.length);
+    expect(await page.evaluate(() => window.getSelection()?.toString() ?? '')).toBe('');
+    expect(await page.getByTestId('staged-select-all').isChecked()).toBe(true);
     await shoot('upload-staged');
 
     await page.getByTestId('start-upload').click();

@@ -200,6 +200,7 @@ export const en = {
     emptyTitle: 'No files added yet',
     emptyHint: 'Click "Add files" or "Add folder", or drop files here. Video and audio formats VOD accepts are listed; other files are skipped with the reason.',
     selectAll: 'Select all files',
+    listLabel: 'Files to upload',
     colFile: 'File',
     colTitle: 'Title',
     colCategory: 'Category',

@@ -185,6 +185,7 @@ export const zhCN = {
     emptyTitle: '还没有添加文件',
     emptyHint: '点击“添加上传文件”或“添加文件夹”，或将文件拖到这里。不支持的格式会被跳过并注明原因。',
     selectAll: '全选',
+    listLabel: '待上传的文件',
     colFile: '文件',
     colTitle: '资源名称',
     colCategory: '分类',

@@ -10,6 +10,7 @@ import {
 import { getBridge } from '../bridge';
 import { getState, setState, type AppState } from './app';
 import { forgetProgress } from './progress';
+import { nextSelection, type ClickOptions } from './selection';
 import { errorText, notify, notifyKey } from './ui';
 
 export const PAGE_SIZE = 100;
@@ -202,21 +203,11 @@ export function rowAt(index: number): JobView | undefined {
  * the row; a plain row click selects only it; Shift ranges from the last clicked row over
  * the rows loaded around the viewport (the only ones the operator can see).
  */
-export function clickSelect(index: number, id: number, opts: { on: boolean; shift: boolean; toggle: boolean }): void {
+export function clickSelect(index: number, id: number, opts: ClickOptions): void {
   const { selection, selectionAnchor, selectAll } = getState();
   // Leaving "all of the view": what stays selected is what is loaded, as it is shown.
   const base = selectAll ? new Set(Object.values(getState().pages).flat().map((r) => r.id)) : selection;
-  const next = opts.toggle || opts.shift ? new Set(base) : new Set<number>();
-  if (opts.shift && selectionAnchor !== null) {
-    for (let i = Math.min(selectionAnchor, index); i <= Math.max(selectionAnchor, index); i++) {
-      const row = rowAt(i);
-      if (row) {
-        if (opts.on) next.add(row.id);
-        else next.delete(row.id);
-      }
-    }
-  } else if (opts.on) next.add(id);
-  else next.delete(id);
+  const next = nextSelection(base, selectionAnchor, index, id, (i) => rowAt(i)?.id, opts);
   setState({ selection: next, selectAll: false, selectionAnchor: index });
 }
 
