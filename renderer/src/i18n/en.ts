@@ -82,6 +82,10 @@ export const en = {
     StorageLocationRegion: '"{{location}}" is in {{region}}, where VOD does not store media. VOD\'s storage regions: {{regions}}.',
     // Only covers are checked by extension in the renderer (media files are checked by the scan).
     UnsupportedExtension: 'The cover must be an image: png, jpg, jpeg, gif or heic.',
+    CategoryNotId: 'Category "{{name}}" is not a category id (a number), and the account\'s categories could not be read to find it by name.',
+    CategoryUnknown: 'No category is named "{{name}}" in this account.',
+    CategoryAmbiguous: 'Category "{{name}}" matches several: {{matches}}. Give its path (Parent/Child) or its id.',
+    InvalidPriority: 'Priority "{{value}}" is not a whole number.',
   },
   browser: {
     title: 'Choose files or folders',
@@ -472,6 +476,11 @@ export const en = {
     NotRegularFile: 'Not a regular file (a device, socket or pipe).',
     FileTooLarge: 'The file is larger than VOD accepts (48.8 TB).',
     InvalidSize: 'The file size could not be read.',
+    FileMissing: 'The file does not exist (moved, renamed or on a drive not connected?).',
+    FileNoPermission: 'The uploader may not read this file (permissions).',
+    ManifestNoPath: 'The row gives no file: a "path" (or "文件") column is required.',
+    ManifestNotAFile: 'Not a file (a folder?). List files, one per row.',
+    HlsSegmentRow: 'A segment of the playlist {{playlist}} (row {{row}}): it is uploaded with that playlist, not as a video of its own.',
   },
   accountCheck: {
     testing: 'Testing the connection before saving…',

@@ -80,6 +80,10 @@ export const zhCN = {
     StorageLocationInvalid: '“{{location}}”不是点播的存储地址。存储地址形如 outin-0123456789abcdef0123456789abcdef.oss-cn-shanghai.aliyuncs.com，可在点播控制台“配置管理 > 媒资管理配置 > 存储管理”中复制；留空则使用默认存储。',
     StorageLocationRegion: '“{{location}}”位于 {{region}}，点播不在该地域存储媒资。点播的存储地域：{{regions}}。',
     UnsupportedExtension: '封面必须是图片：png、jpg、jpeg、gif 或 heic。',
+    CategoryNotId: '分类“{{name}}”不是分类 ID（数字），且无法读取账号的分类来按名称查找。',
+    CategoryUnknown: '此账号中没有名为“{{name}}”的分类。',
+    CategoryAmbiguous: '分类“{{name}}”匹配多个：{{matches}}。请给出路径（父分类/子分类）或分类 ID。',
+    InvalidPriority: '优先级“{{value}}”不是整数。',
   },
   browser: {
     title: '选择文件或文件夹',
@@ -447,6 +451,11 @@ export const zhCN = {
     NotRegularFile: '不是普通文件（设备、套接字或管道）。',
     FileTooLarge: '文件超过点播允许的大小（48.8 TB）。',
     InvalidSize: '无法读取文件大小。',
+    FileMissing: '文件不存在（已移动、改名，或所在磁盘未连接？）。',
+    FileNoPermission: '上传工具没有读取此文件的权限。',
+    ManifestNoPath: '该行没有给出文件：需要“path”（或“文件”）列。',
+    ManifestNotAFile: '不是文件（是文件夹？）。请每行列出一个文件。',
+    HlsSegmentRow: '播放列表 {{playlist}}（第 {{row}} 行）的分片：会随该播放列表一起上传，不单独作为视频。',
   },
   accountCheck: {
     testing: '保存前正在测试连接…',

@@ -84,7 +84,10 @@ export async function importManifest(file: string): Promise<void> {
     });
     const fresh = [...byPath.values()];
     const skipped: SkippedFile[] = [
-      ...reply.problems.map((p) => ({ path: p.path ?? file, reason: p.message, row: p.row })),
+      ...reply.problems.map((p) => ({
+        path: p.path ?? file, reason: p.message, row: p.row,
+        ...(p.code ? { code: p.code } : {}), ...(p.params ? { params: p.params } : {}), ...(p.problems ? { problems: p.problems } : {}),
+      })),
       ...scan.rejected,
     ];
     setState({ staged: [...restaged, ...fresh], rejected: [...getState().rejected, ...skipped], scanning: false });
