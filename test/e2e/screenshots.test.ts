@@ -66,6 +66,8 @@ describe('screenshots of the main views', () => {
     fs.copyFileSync(path.join(media.dir, 'clip-two.mp4'), path.join(drop, '.clip.part'));
     fs.renameSync(path.join(drop, '.clip.part'), path.join(drop, 'clip-two.mp4'));
     await expect.poll(() => page.getByTestId('watch-take').getAttribute('data-state'), { timeout: T }).toBe('ready');
+    // The header's count heard that change first: not "1 uploading" beside a file taken and Done.
+    expect(await page.getByTestId('nav-active-count').count()).toBe(0);
     await shoot('watch-folders');
     await page.getByTestId('watch-browse').click();
     await page.getByTestId('folder-browser').waitFor();
