@@ -406,7 +406,7 @@ export const en = {
     windowFrom: 'From',
     windowTo: 'to',
     windowOff: 'Not set: uploads run at any time',
-    windowNone: 'Uploads run at any time. Set a start and an end to upload only between them (e.g. 22:00 to 06:00 overnight).',
+    windowNone: 'Set a start and an end to upload only between them (e.g. 22:00 to 06:00 overnight).',
     windowHint: 'Outside it nothing new starts; running uploads stop at their last acknowledged part and continue when it opens.',
     windowIncomplete: 'An upload window needs both a start and an end time (e.g. 22:00 and 06:00). Press "Clear: upload any time" to upload without one.',
     windowSame: 'The upload window starts and ends at the same time. Pick two different times, or press "Clear: upload any time".',
