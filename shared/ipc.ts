@@ -8,6 +8,7 @@ import {
   MAX_DESCRIPTION_CHARS, MAX_TAG_CHARS, MAX_TAGS, MAX_TITLE_CHARS,
 } from './limits';
 import { DUPLICATE_POLICIES } from './types';
+import type { Problem } from './validation';
 import type {
   Catalog, ConnectionResult, DuplicateFile, DuplicatePolicy, EngineSettings, ExportOptions, JobMeta, JobPage, JobQuery,
   JobSelector, JobState, JobView, MediaProbe, NewJob, ProfileInput, ProfileView, ProgressBatch, QueueTotals, RejectedFile,
@@ -171,7 +172,8 @@ export interface ExportedFile {
  */
 export interface ManifestReply {
   items: NewJob[];
-  problems: { row: number; path?: string; message: string }[];
+  /** `message` is English; `code`/`params` (or each of `problems`) are for the operator's language. */
+  problems: { row: number; path?: string; message: string; code?: string; params?: Record<string, string | number>; problems?: Problem[] }[];
 }
 
 export interface AddJobsReply {

@@ -155,12 +155,17 @@ export class AppController implements BridgeCalls {
 
     const scan = await scanPaths(manifest.items.map((i) => i.path));
     const found = new Set(scan.files.map((f) => f.path));
-    const reasons = new Map(scan.rejected.map((r) => [r.path, r.reason]));
+    const reasons = new Map(scan.rejected.map((r) => [r.path, r]));
     const items: ManifestReply['items'] = [];
     const problems: ManifestReply['problems'] = [...manifest.problems];
     manifest.items.forEach((item, i) => {
       if (found.has(item.path)) items.push(item);
-      else problems.push({ row: itemRows[i], path: item.path, message: reasons.get(item.path) ?? `Not a file: ${item.path} (a folder?). List files, one per row.` });
+      else {
+        const r = reasons.get(item.path);
+        problems.push(r
+          ? { row: itemRows[i], path: item.path, message: r.reason, ...(r.code ? { code: r.code } : {}), ...(r.params ? { params: r.params } : {}) }
+          : { row: itemRows[i], path: item.path, message: `Not a file: ${item.path} (a folder?). List files, one per row.`, code: 'ManifestNotAFile' });
+      }
     });
     problems.sort((a, b) => a.row - b.row);
     return { items, problems };

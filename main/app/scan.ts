@@ -31,7 +31,7 @@ export async function scanPaths(paths: readonly string[]): Promise<ScanResult> {
     try {
       st = await fs.promises.stat(p);
     } catch (err) {
-      into.rejected.push({ path: p, reason: describeFsError(err, p) });
+      into.rejected.push({ path: p, reason: describeFsError(err, p), ...fsErrorCode(err) });
       return;
     }
     if (st.isDirectory()) {
@@ -42,7 +42,7 @@ export async function scanPaths(paths: readonly string[]): Promise<ScanResult> {
       try {
         names = await fs.promises.readdir(p);
       } catch (err) {
-        into.rejected.push({ path: p, reason: describeFsError(err, p) });
+        into.rejected.push({ path: p, reason: describeFsError(err, p), ...fsErrorCode(err) });
         return;
       }
       names = names.filter((n) => !n.startsWith('.')).sort(byName.compare);
@@ -126,4 +126,12 @@ function describeFsError(err: unknown, p: string): string {
     case 'ELOOP': return `Too many symbolic links: ${p}.`;
     default: return `Cannot read ${p}: ${(err as Error).message}`;
   }
+}
+
+/** The code a UI words a missing or unreadable path with (its text under `skip`). */
+function fsErrorCode(err: unknown): { code?: string } {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'ENOTDIR') return { code: 'FileMissing' };
+  if (code === 'EACCES' || code === 'EPERM') return { code: 'FileNoPermission' };
+  return {};
 }

@@ -11,14 +11,20 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { CategoryNode, JobMeta, NewJob } from '../../shared/types';
-import { formatProblems, parseTags, titleFromFileName, validateFileName, validateMetadata } from '../../shared/validation';
+import { formatProblems, parseTags, titleFromFileName, validateFileName, validateMetadata, type Problem } from '../../shared/validation';
 import { segmentSkipReason, separateHlsSegments } from './hls';
 
 export interface ManifestProblem {
   /** 1-based data row (the header is row 0 in CSV; array index + 1 in JSON). */
   row: number;
   path?: string;
+  /** English, for the CLI and logs; a UI words it from `code`/`params` or `problems`. */
   message: string;
+  /** Why the row was left out, as a code a UI translates (ManifestNoPath, HlsSegment, …). */
+  code?: string;
+  params?: Record<string, string | number>;
+  /** A row whose values failed the checks: each problem with its code and params. */
+  problems?: Problem[];
 }
 
 /** Each data row gives exactly one item or one problem, in row order. */
@@ -83,9 +89,11 @@ function flatten(nodes: readonly CategoryNode[], parents: string[] = []): { path
   return nodes.flatMap((n) => [{ path: [...parents, n.name], cateId: n.cateId }, ...flatten(n.children, [...parents, n.name])]);
 }
 
-/** A CateId for a category's name or path, or a sentence saying why there is none. */
-function categoryByName(name: string, categories: readonly CategoryNode[] | undefined): number | string {
-  if (!categories) return `Category "${name}" is not a category id (a number).`;
+/** A CateId for a category's name or path, or the problem saying why there is none. */
+function categoryByName(name: string, categories: readonly CategoryNode[] | undefined): number | Problem {
+  const problem = (code: string, message: string, params: Record<string, string> = {}): Problem =>
+    ({ field: 'cateId', code, message, params: { name, ...params } });
+  if (!categories) return problem('CategoryNotId', `Category "${name}" is not a category id (a number).`);
   const wanted = name.split(/\s*[/>／]\s*/).map((s) => s.trim().toLowerCase()).filter(Boolean);
   const all = flatten(categories);
   const matches = all.filter((c) => {
@@ -93,8 +101,9 @@ function categoryByName(name: string, categories: readonly CategoryNode[] | unde
     return tail.length === wanted.length && tail.every((s, i) => s === wanted[i]);
   });
   if (matches.length === 1) return matches[0].cateId;
-  if (matches.length === 0) return `No category is named "${name}" in this account.`;
-  return `Category "${name}" is ambiguous: ${matches.map((m) => `${m.path.join('/')} (${m.cateId})`).join(', ')}. Give its path or its id.`;
+  if (matches.length === 0) return problem('CategoryUnknown', `No category is named "${name}" in this account.`);
+  const listed = matches.map((m) => `${m.path.join('/')} (${m.cateId})`).join(', ');
+  return problem('CategoryAmbiguous', `Category "${name}" is ambiguous: ${listed}. Give its path or its id.`, { matches: listed });
 }
 
 export async function readManifest(file: string, opts: ManifestOptions = {}): Promise<Manifest> {
@@ -115,7 +124,7 @@ export async function readManifest(file: string, opts: ManifestOptions = {}): Pr
     }
     const p = text(v.path);
     if (!p) {
-      problems.push({ row: n, message: 'No file path (a "path" column is required).' });
+      problems.push({ row: n, code: 'ManifestNoPath', message: 'No file path (a "path" column is required).' });
       return;
     }
     const filePath = path.resolve(base, p);
@@ -132,18 +141,23 @@ export async function readManifest(file: string, opts: ManifestOptions = {}): Pr
       ...(text(v.userData) ? { userData: typeof v.userData === 'object' ? JSON.stringify(v.userData) : text(v.userData) } : {}),
       ...(text(v.cover) ? { coverPath: path.resolve(base, text(v.cover)!) } : {}),
     };
-    const rowProblems = [...validateFileName(filePath), ...validateMetadata(meta)];
+    // The extension is a parameter, so a UI can say which one in its own words.
+    const ext = path.extname(filePath).slice(1).toLowerCase();
+    const rowProblems = [
+      ...validateFileName(filePath).map((p) => (p.code === 'UnsupportedExtension' && ext ? { ...p, params: { ext, ...p.params } } : p)),
+      ...validateMetadata(meta),
+    ];
     if (cate !== undefined) {
       const id = /^-?\d+$/.test(cate) ? Number(cate) : categoryByName(cate, opts.categories);
       if (typeof id === 'number') meta.cateId = id;
-      else rowProblems.push({ field: 'cateId', code: 'InvalidCategory', message: id });
+      else rowProblems.push(id);
     }
     const priority = text(v.priority);
     if (priority !== undefined && !/^-?\d+$/.test(priority)) {
-      rowProblems.push({ field: 'file', code: 'InvalidPriority', message: `Priority "${priority}" is not a whole number.` });
+      rowProblems.push({ field: 'file', code: 'InvalidPriority', message: `Priority "${priority}" is not a whole number.`, params: { value: priority } });
     }
     if (rowProblems.length > 0) {
-      problems.push({ row: n, path: filePath, message: formatProblems(rowProblems) });
+      problems.push({ row: n, path: filePath, message: formatProblems(rowProblems), code: 'ManifestRowInvalid', problems: rowProblems });
       return;
     }
     items.push({ path: filePath, meta, ...(priority !== undefined ? { priority: Number(priority) } : {}) });
@@ -164,7 +178,12 @@ async function withoutSegments(items: NewJob[], itemRows: number[], problems: Ma
   items.forEach((item, i) => {
     const playlist = segmentOf.get(item.path);
     if (playlist === undefined) kept.push(item);
-    else problems.push({ row: itemRows[i], path: item.path, message: segmentSkipReason(playlist, `row ${rowOf.get(playlist)}`) });
+    else {
+      problems.push({
+        row: itemRows[i], path: item.path, message: segmentSkipReason(playlist, `row ${rowOf.get(playlist)}`),
+        code: 'HlsSegmentRow', params: { playlist: path.basename(playlist), row: rowOf.get(playlist) ?? 0 },
+      });
+    }
   });
   problems.sort((a, b) => a.row - b.row);
   return { items: kept, problems };

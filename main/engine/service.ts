@@ -737,15 +737,23 @@ export class UploadEngine implements UploadEngineApi {
       if (rec) views.push(this.view(rec));
     }
     this.pendingChanges.clear();
+    // Totals first, on the same channel as ever: whoever shows these changes (the upload
+    // list, a watch folder's takes) finds the counts already current. Left to the next
+    // progress tick or a shell's re-read, the header said "1 uploading" beside a job Done.
+    this.emitProgress();
     this.changedEmitter.fire(views);
     this.checkIdle();
+  }
+
+  private emitProgress(): void {
+    const batch = this.progress.snapshot(this.store.totals());
+    this.progressEmitter.fire({ ...batch, totals: this.withWindow(batch.totals) });
   }
 
   private ensureProgressTimer(): void {
     if (this.running.size > 0 && !this.progressTimer) {
       this.progressTimer = setInterval(() => {
-        const batch = this.progress.snapshot(this.store.totals());
-        this.progressEmitter.fire({ ...batch, totals: this.withWindow(batch.totals) });
+        this.emitProgress();
         if (this.running.size === 0) {
           clearInterval(this.progressTimer);
           this.progressTimer = undefined;

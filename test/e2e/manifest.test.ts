@@ -55,6 +55,10 @@ describe('importing a file list in the browser', () => {
     const bad = page.locator('[data-testid="rejected-row"][data-row="3"]');
     expect(await bad.getAttribute('data-path')).toBe(path.join(media.dir, 'clip-three.mov'));
     expect(await bad.textContent()).toContain('row 3: No category is named "Nope" in this account.');
+    // The reason is a code with its parameters, said in the operator's language.
+    await page.getByTestId('lang-switch').selectOption('zh-CN');
+    await expect.poll(() => bad.textContent()).toContain('此账号中没有名为“Nope”的分类。');
+    await page.getByTestId('lang-switch').selectOption('en');
     // The background probe runs for imported files as for added ones.
     await expect.poll(() => page.locator('[data-testid="staged-media"][data-probe="ok"]').count(), { timeout: T }).toBe(2);
 

@@ -30,13 +30,28 @@ describe('screenshots of the main views', () => {
     await shoot('folder-browser');
     await page.getByTestId('browser-add-current').click();
     await expect.poll(() => page.getByTestId('staged-row').count(), { timeout: T }).toBe(media.media.length);
-    await page.getByTestId('staged-select-all').check();
+    // The staging list selects as the upload list does: row click, Shift range, Escape, Ctrl+A.
+    const staged = page.getByTestId('staged-row');
+    const selected = page.locator('[data-testid="staged-row"][aria-selected="true"]');
+    await staged.nth(0).locator('.cell-file').first().click();
+    await expect.poll(() => selected.count()).toBe(1);
+    await staged.nth(2).locator('.cell-file').first().click({ modifiers: ['Shift'] });
+    await expect.poll(() => selected.count()).toBe(3);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => selected.count()).toBe(0);
+    await page.keyboard.press('Control+A');
+    await expect.poll(() => selected.count()).toBe(media.media.length);
+    expect(await page.evaluate(() => window.getSelection()?.toString() ?? '')).toBe('');
+    expect(await page.getByTestId('staged-select-all').isChecked()).toBe(true);
     await shoot('upload-staged');
 
     await page.getByTestId('start-upload').click();
     await page.getByTestId('queue-view').waitFor();
     await page.getByTestId('queue-tab-done').click();
     await expect.poll(() => page.getByTestId('queue-row').count(), { timeout: 2 * T }).toBe(media.media.length);
+    // Rows and counts arrive together: no "1 uploading" in the header beside a list all Done.
+    expect(await page.getByTestId('nav-active-count').count()).toBe(0);
+    expect(await page.getByTestId('queue-count-done').textContent()).toBe(String(media.media.length));
     await shoot('queue-done');
     await page.getByTestId('job-title').first().click();
     await shoot('job-details');
@@ -51,6 +66,8 @@ describe('screenshots of the main views', () => {
     fs.copyFileSync(path.join(media.dir, 'clip-two.mp4'), path.join(drop, '.clip.part'));
     fs.renameSync(path.join(drop, '.clip.part'), path.join(drop, 'clip-two.mp4'));
     await expect.poll(() => page.getByTestId('watch-take').getAttribute('data-state'), { timeout: T }).toBe('ready');
+    // The header's count heard that change first: not "1 uploading" beside a file taken and Done.
+    expect(await page.getByTestId('nav-active-count').count()).toBe(0);
     await shoot('watch-folders');
     await page.getByTestId('watch-browse').click();
     await page.getByTestId('folder-browser').waitFor();

@@ -49,8 +49,12 @@ describe('readManifest over the web bridge', () => {
       meta: { title: 'Good one', tags: ['news', '体育'], description: 'Said well', cateId: 1000002 },
     }]);
     expect(reply.problems).toEqual([
-      { row: 2, path: path.join(mediaDir, 'bad.mp4'), message: 'No category is named "Nope" in this account.' },
-      { row: 3, path: path.join(mediaDir, 'gone.mp4'), message: expect.stringMatching(/^Not found: .*gone\.mp4/) },
+      {
+        row: 2, path: path.join(mediaDir, 'bad.mp4'), message: 'No category is named "Nope" in this account.',
+        code: 'ManifestRowInvalid',
+        problems: [{ field: 'cateId', code: 'CategoryUnknown', message: 'No category is named "Nope" in this account.', params: { name: 'Nope' } }],
+      },
+      { row: 3, path: path.join(mediaDir, 'gone.mp4'), message: expect.stringMatching(/^Not found: .*gone\.mp4/), code: 'FileMissing' },
     ]);
   });
 

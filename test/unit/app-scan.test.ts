@@ -62,7 +62,7 @@ describe('scanPaths', () => {
     const gone = path.join(root, 'gone.mp4');
     const result = await scanPaths([gone]);
     expect(result.files).toEqual([]);
-    expect(result.rejected).toEqual([{ path: gone, reason: expect.stringMatching(/Not found/) }]);
+    expect(result.rejected).toEqual([{ path: gone, reason: expect.stringMatching(/Not found/), code: 'FileMissing' }]);
   });
 });
 

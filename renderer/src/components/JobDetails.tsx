@@ -115,8 +115,14 @@ function JobFacts({ job }: { job: JobView }) {
         <dd data-testid="details-vodstatus">{job.vodStatus ? t(`vod.${job.vodStatus}`, { defaultValue: job.vodStatus }) : <span className="muted">—</span>}</dd>
         <dt>CRC-64</dt>
         <dd className="mono" data-testid="details-crc64">{job.crc64 ?? <span className="muted">—</span>}</dd>
-        <dt>{t('details.attempts')}</dt>
-        <dd data-testid="details-attempts">{job.attempts}</dd>
+        {/* The engine resets attempts whenever bytes move, so a plain "Attempts 0" on an
+            uploaded job misleads: shown only while there are retries, under a name that says so. */}
+        {job.attempts > 0 && (
+          <>
+            <dt>{t('details.attempts')}</dt>
+            <dd data-testid="details-attempts">{job.attempts}</dd>
+          </>
+        )}
         <dt>{t('details.created')}</dt>
         <dd>{time(job.createdAt)}</dd>
         <dt>{t('details.started')}</dt>

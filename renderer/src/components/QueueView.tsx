@@ -5,13 +5,14 @@
 // (the engine resolves it), not only the rows loaded so far.
 
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import { memo, useEffect, useRef, useState, type MouseEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { QUEUE_TABS, type JobSortKey, type JobView, type QueueTab } from '../../../shared/types';
 import { formatBytes, formatDuration, formatSpeed, percent } from '../../../shared/format';
 import { useApp } from '../store/app';
 import { exportResults, type ExportScope } from '../store/results-export';
 import { useJobProgress } from '../store/progress';
+import { listKeyHandler, rowClickOptions } from '../store/selection';
 import {
   clearFinished, clearSelection, clickSelect, countForTab, ensureRows, moveToTop, openDetails, rowAt, runCommand,
   runOnSelection, selectAllInView, selectionState, setSearch, setSort, setTab, type QueueCommand,
@@ -210,27 +211,16 @@ function onSelect(index: number, id: number, e: MouseEvent<HTMLInputElement>): v
  * alone, or toggled with Ctrl/Cmd, or as a range with Shift.
  */
 function onRowClick(index: number, id: number, selected: boolean, e: MouseEvent<HTMLDivElement>): void {
-  if ((e.target as HTMLElement).closest('button, input, a, select, textarea')) return;
-  const toggle = e.ctrlKey || e.metaKey;
-  if (e.shiftKey) window.getSelection()?.removeAllRanges();
-  clickSelect(index, id, { on: toggle ? !selected : true, shift: e.shiftKey, toggle });
+  const opts = rowClickOptions(selected, e);
+  if (opts) clickSelect(index, id, opts);
 }
 
 /** Keys of the list, while focus is in it: Ctrl/Cmd+A selects the view's rows (not the page's text), Escape clears. */
-function onListKey(e: KeyboardEvent<HTMLDivElement>): void {
-  const target = e.target as HTMLElement;
-  if (target.matches('input[type="text"], input[type="search"], textarea')) return;
-  if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'a') {
-    e.preventDefault();
-    selectAllInView();
-  } else if (e.key === 'Escape') {
-    const { selection, selectAll } = useApp.getState();
-    if (selection.size > 0 || selectAll) {
-      e.preventDefault();
-      clearSelection();
-    }
-  }
-}
+const onListKey = listKeyHandler({
+  selectAll: selectAllInView,
+  clear: clearSelection,
+  hasSelection: () => useApp.getState().selection.size > 0 || useApp.getState().selectAll,
+});
 
 function JobTable() {
   const { t } = useTranslation();

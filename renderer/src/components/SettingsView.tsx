@@ -116,7 +116,11 @@ export function SettingsView() {
           {field('bandwidthMBs', t('settings.bandwidth'), t('settings.bandwidthHint'), bw !== null, 'settings-bandwidth', 'MB/s')}
           <div className="field settings-field" role="group" aria-labelledby="settings-window-label">
             <span id="settings-window-label">{t('settings.window')}</span>
+            {/* Visible "from … to" words, and a clear button shown only while a time is set:
+                the empty time boxes ("--:--") read as values otherwise, and a greyed button
+                beside them as a setting. */}
             <span className="with-unit window-times">
+              <span className="muted">{t('settings.windowFrom')}</span>
               <input
                 type="time"
                 data-testid="settings-window-start"
@@ -125,7 +129,7 @@ export function SettingsView() {
                 value={draft.windowStart}
                 onChange={(e) => setDraft({ ...draft, windowStart: e.target.value })}
               />
-              <span className="muted">–</span>
+              <span className="muted">{t('settings.windowTo')}</span>
               <input
                 type="time"
                 data-testid="settings-window-end"
@@ -134,14 +138,15 @@ export function SettingsView() {
                 value={draft.windowEnd}
                 onChange={(e) => setDraft({ ...draft, windowEnd: e.target.value })}
               />
-              <button
-                type="button"
-                data-testid="settings-window-clear"
-                disabled={!draft.windowStart && !draft.windowEnd}
-                onClick={() => setDraft({ ...draft, windowStart: '', windowEnd: '' })}
-              >
-                {t('settings.windowAnyTime')}
-              </button>
+              {draft.windowStart || draft.windowEnd ? (
+                <button
+                  type="button"
+                  data-testid="settings-window-clear"
+                  onClick={() => setDraft({ ...draft, windowStart: '', windowEnd: '' })}
+                >
+                  {t('settings.windowAnyTime')}
+                </button>
+              ) : <span className="status-chip" data-testid="settings-window-any">{t('settings.windowOff')}</span>}
             </span>
             {windowError && <span className="error-text small" data-testid="settings-window-error" role="alert">{windowError}</span>}
             <span className="muted small">

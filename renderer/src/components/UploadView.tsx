@@ -9,8 +9,9 @@ import { formatBytes, mediaSummary } from '../../../shared/format';
 import { useApp, type StagedFile } from '../store/app';
 import {
   addPaths, clearRejected, editStaged, pickAndAdd, pickManifest, problemsOf, removeStaged, selectAllStaged,
-  selectStagedRange, setUploadAgain, startUpload, toggleStaged,
+  clickStaged, setUploadAgain, startUpload,
 } from '../store/staging';
+import { listKeyHandler, rowClickOptions } from '../store/selection';
 import { notify } from '../store/ui';
 import { categoryPath } from './CategoryPicker';
 import { EditPanel } from './EditPanel';
@@ -158,7 +159,6 @@ function subFolderOf(path: string, root: string): string {
 function StagedTable({ files, selection, jump }: { files: StagedFile[]; selection: ReadonlySet<string>; jump: MutableRefObject<(() => void) | null> }) {
   const { t } = useTranslation();
   const scroller = useRef<HTMLDivElement>(null);
-  const anchor = useRef<number | null>(null);
   const lastJump = useRef(-1);
   const virtualizer = useVirtualizer({
     count: files.length,
@@ -175,24 +175,22 @@ function StagedTable({ files, selection, jump }: { files: StagedFile[]; selectio
       if (problemsOf(files[i]).length > 0) {
         lastJump.current = i;
         virtualizer.scrollToIndex(i, { align: 'center' });
-        selectAllStaged(false);
-        toggleStaged(files[i].path, true);
-        anchor.current = i;
+        clickStaged(i, { on: true, shift: false, toggle: false });
         return;
       }
     }
   };
   const allSelected = selection.size > 0 && selection.size === files.length;
 
-  const onSelect = (index: number, e: MouseEvent<HTMLInputElement>) => {
-    const on = e.currentTarget.checked;
-    if (e.shiftKey && anchor.current !== null) selectStagedRange(anchor.current, index);
-    else toggleStaged(files[index].path, on);
-    anchor.current = index;
-  };
-
   return (
-    <div className="table staged-table" data-testid="staged-table">
+    <div
+      className="table staged-table"
+      data-testid="staged-table"
+      role="grid"
+      aria-multiselectable="true"
+      aria-label={t('staging.listLabel')}
+      onKeyDown={onStagedKey}
+    >
       <div className="thead staged-grid">
         <input
           type="checkbox"
@@ -211,7 +209,8 @@ function StagedTable({ files, selection, jump }: { files: StagedFile[]; selectio
         <span>{t('staging.colCheck')}</span>
         <span />
       </div>
-      <div className="tbody" ref={scroller}>
+      {/* Focusable, so Ctrl/Cmd+A and Escape reach the list from the keyboard too. */}
+      <div className="tbody" ref={scroller} data-testid="staged-scroller" tabIndex={0}>
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {virtualizer.getVirtualItems().map((v) => (
             <StagedRow
@@ -220,7 +219,6 @@ function StagedTable({ files, selection, jump }: { files: StagedFile[]; selectio
               index={v.index}
               top={v.start}
               selected={selection.has(files[v.index].path)}
-              onSelect={onSelect}
               folder={subFolderOf(files[v.index].path, root)}
             />
           ))}
@@ -230,17 +228,32 @@ function StagedTable({ files, selection, jump }: { files: StagedFile[]; selectio
   );
 }
 
+/** Module-level, so memoized rows keep the same handlers across table renders. */
+function onStagedCheck(index: number, e: MouseEvent<HTMLInputElement>): void {
+  clickStaged(index, { on: e.currentTarget.checked, shift: e.shiftKey, toggle: true });
+}
+
+function onStagedRowClick(index: number, selected: boolean, e: MouseEvent<HTMLDivElement>): void {
+  const opts = rowClickOptions(selected, e);
+  if (opts) clickStaged(index, opts);
+}
+
+const onStagedKey = listKeyHandler({
+  selectAll: () => selectAllStaged(true),
+  clear: () => selectAllStaged(false),
+  hasSelection: () => useApp.getState().stagedSelection.size > 0,
+});
+
 interface RowProps {
   file: StagedFile;
   index: number;
   top: number;
   selected: boolean;
-  onSelect: (index: number, e: MouseEvent<HTMLInputElement>) => void;
   /** The file's folder below the folder all staged files share ('' = that folder). */
   folder: string;
 }
 
-const StagedRow = memo(function StagedRow({ file, index, top, selected, onSelect, folder }: RowProps) {
+const StagedRow = memo(function StagedRow({ file, index, top, selected, folder }: RowProps) {
   const { t } = useTranslation();
   const problemText = useProblemText();
   const categories = useApp((s) => s.catalog?.categories);
@@ -258,13 +271,16 @@ const StagedRow = memo(function StagedRow({ file, index, top, selected, onSelect
       data-path={file.path}
       data-valid={problems.length === 0}
       data-duplicate={file.duplicate ? (file.uploadAgain ? 'upload-again' : 'skip') : undefined}
+      role="row"
+      aria-selected={selected}
+      onClick={(e) => onStagedRowClick(index, selected, e)}
     >
       <input
         type="checkbox"
         data-testid="staged-select"
         aria-label={t('staging.selectFile', { name: file.fileName })}
         checked={selected}
-        onClick={(e) => onSelect(index, e)}
+        onClick={(e) => onStagedCheck(index, e)}
         onChange={() => undefined}
       />
       <span className="cell-file">

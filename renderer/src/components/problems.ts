@@ -2,6 +2,7 @@
 
 import { useCallback } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import { MAX_DESCRIPTION_CHARS, MAX_TAG_CHARS, MAX_TAGS, MAX_TITLE_CHARS } from '../../../shared/limits';
 import type { Problem } from '../../../shared/validation';
 
@@ -111,15 +112,30 @@ export function useJobErrorText(): (e: ErrorLike) => string | undefined {
   );
 }
 
-/** Why a file was skipped when added, in the operator's language (the scan's English reason when the code is unknown). */
-export function useSkipText(): (r: { reason: string; code?: string; params?: Record<string, string | number> }) => string {
+/**
+ * Why a file (or an imported list's row) was skipped when added, in the operator's
+ * language (the scan's English reason when the code is unknown). A row whose values
+ * failed the checks says each problem.
+ */
+export function useSkipText(): (r: { reason: string; code?: string; params?: Record<string, string | number>; problems?: Problem[] }) => string {
   const { t } = useTranslation();
+  const problemText = useProblemText();
   return useCallback(
     (r) => {
-      if (!r.code) return r.reason;
-      const key = r.code === 'UnsupportedExtension' && !r.params?.ext ? 'UnsupportedExtensionNone' : r.code;
-      return t(`skip.${key}`, { defaultValue: r.reason, ...r.params });
+      if (r.problems && r.problems.length > 0) {
+        return r.problems.map((p) => (p.field === 'extension' || p.field === 'size'
+          // The media file's own format and size: the scan's wording, not the cover's.
+          ? skipKeyText(t, { reason: p.message, code: p.code, params: p.params })
+          : problemText(p))).join(' ');
+      }
+      return skipKeyText(t, r);
     },
-    [t],
+    [t, problemText],
   );
+}
+
+function skipKeyText(t: TFunction, r: { reason: string; code?: string; params?: Record<string, string | number> }): string {
+  if (!r.code) return r.reason;
+  const key = r.code === 'UnsupportedExtension' && !r.params?.ext ? 'UnsupportedExtensionNone' : r.code;
+  return t(`skip.${key}`, { defaultValue: r.reason, ...r.params });
 }

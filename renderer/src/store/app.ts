@@ -9,6 +9,7 @@ import type {
   QueueTab, QueueTotals, RejectedFile, ScannedFile,
 } from '../../../shared/types';
 import type { AppInfo, BridgeConnectionState } from '../../../shared/ipc';
+import type { Problem } from '../../../shared/validation';
 
 export type View = 'upload' | 'queue' | 'watch' | 'profiles' | 'settings';
 export type Language = 'en' | 'zh-CN';
@@ -51,6 +52,8 @@ export interface StagedFile extends ScannedFile {
 /** A file or list row that was not staged; `row` is the 1-based row of an imported list. */
 export interface SkippedFile extends RejectedFile {
   row?: number;
+  /** An imported row whose values failed the checks (manifest code ManifestRowInvalid). */
+  problems?: Problem[];
 }
 
 export interface StagingSlice {

@@ -8,8 +8,9 @@ import {
   type QueueTotals,
 } from '../../../shared/types';
 import { getBridge } from '../bridge';
-import { getState, setState } from './app';
+import { getState, setState, type AppState } from './app';
 import { forgetProgress } from './progress';
+import { nextSelection, type ClickOptions } from './selection';
 import { errorText, notify, notifyKey } from './ui';
 
 export const PAGE_SIZE = 100;
@@ -69,8 +70,7 @@ function resetQuery(): void {
   queryGeneration++;
   inFlight.clear();
   setState({ pages: {}, selection: new Set(), selectAll: false, selectionAnchor: null });
-  void fetchPage(pageOf(visible.start), queryGeneration);
-  void refreshTotals();
+  void refreshQueue();
 }
 
 /**
@@ -108,36 +108,47 @@ export function setSort(sort: JobSortKey): void {
   resetQuery();
 }
 
-export async function refreshTotals(): Promise<void> {
-  try {
-    setState({ totals: await getBridge().getTotals() });
-  } catch (err) {
-    notify(errorText(err), 'error');
-  }
-}
-
-/** Re-reads the rows in view (others are dropped and refetched when scrolled to). */
+/**
+ * Re-reads the rows in view (others are dropped and refetched when scrolled to) and the
+ * totals, and shows both in one update: rows set first and totals a round trip later
+ * showed a job Done in the list while the header still counted it uploading.
+ */
 export async function refreshQueue(): Promise<void> {
   const generation = queryGeneration;
   const { tab, search, sort, descending } = getState();
   const first = pageOf(visible.start);
   const last = pageOf(Math.max(visible.start, visible.end));
-  try {
-    const result = await getBridge().queryJobs({
+  const bridge = getBridge();
+  // ensureRows leaves these pages to us meanwhile (rows and totals come together).
+  const mine: number[] = [];
+  for (let p = first; p <= last; p++) {
+    if (!inFlight.has(p)) {
+      inFlight.add(p);
+      mine.push(p);
+    }
+  }
+  const [rowsResult, totalsResult] = await Promise.allSettled([
+    bridge.queryJobs({
       tab, search: search.trim() || undefined, sort, descending,
       offset: first * PAGE_SIZE, limit: (last - first + 1) * PAGE_SIZE,
-    });
-    if (generation !== queryGeneration) return;
+    }),
+    bridge.getTotals(),
+  ]);
+  if (generation === queryGeneration) for (const p of mine) inFlight.delete(p);
+  const update: Partial<AppState> = {};
+  if (totalsResult.status === 'fulfilled') update.totals = totalsResult.value;
+  else notify(errorText(totalsResult.reason), 'error');
+  if (rowsResult.status === 'rejected') notify(errorText(rowsResult.reason), 'error');
+  else if (generation === queryGeneration) {
     const pages: Record<number, JobView[]> = {};
     for (let p = first; p <= last; p++) {
-      const rows = result.rows.slice((p - first) * PAGE_SIZE, (p - first + 1) * PAGE_SIZE);
+      const rows = rowsResult.value.rows.slice((p - first) * PAGE_SIZE, (p - first + 1) * PAGE_SIZE);
       if (rows.length > 0) pages[p] = rows;
     }
-    setState({ pages, total: result.total });
-  } catch (err) {
-    notify(errorText(err), 'error');
+    update.pages = pages;
+    update.total = rowsResult.value.total;
   }
-  await refreshTotals();
+  setState(update);
 }
 
 let refreshTimer: number | null = null;
@@ -192,21 +203,11 @@ export function rowAt(index: number): JobView | undefined {
  * the row; a plain row click selects only it; Shift ranges from the last clicked row over
  * the rows loaded around the viewport (the only ones the operator can see).
  */
-export function clickSelect(index: number, id: number, opts: { on: boolean; shift: boolean; toggle: boolean }): void {
+export function clickSelect(index: number, id: number, opts: ClickOptions): void {
   const { selection, selectionAnchor, selectAll } = getState();
   // Leaving "all of the view": what stays selected is what is loaded, as it is shown.
   const base = selectAll ? new Set(Object.values(getState().pages).flat().map((r) => r.id)) : selection;
-  const next = opts.toggle || opts.shift ? new Set(base) : new Set<number>();
-  if (opts.shift && selectionAnchor !== null) {
-    for (let i = Math.min(selectionAnchor, index); i <= Math.max(selectionAnchor, index); i++) {
-      const row = rowAt(i);
-      if (row) {
-        if (opts.on) next.add(row.id);
-        else next.delete(row.id);
-      }
-    }
-  } else if (opts.on) next.add(id);
-  else next.delete(id);
+  const next = nextSelection(base, selectionAnchor, index, id, (i) => rowAt(i)?.id, opts);
   setState({ selection: next, selectAll: false, selectionAnchor: index });
 }
 

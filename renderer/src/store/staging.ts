@@ -7,6 +7,7 @@ import { getBridge } from '../bridge';
 import { baseName } from '../../../shared/format';
 import { getState, setState, type SkippedFile, type StagedFile } from './app';
 import { refreshQueue, setTab } from './queue';
+import { nextSelection, type ClickOptions } from './selection';
 import { errorText, notify, notifyKey, showView } from './ui';
 
 export function problemsOf(file: StagedFile): Problem[] {
@@ -83,7 +84,10 @@ export async function importManifest(file: string): Promise<void> {
     });
     const fresh = [...byPath.values()];
     const skipped: SkippedFile[] = [
-      ...reply.problems.map((p) => ({ path: p.path ?? file, reason: p.message, row: p.row })),
+      ...reply.problems.map((p) => ({
+        path: p.path ?? file, reason: p.message, row: p.row,
+        ...(p.code ? { code: p.code } : {}), ...(p.params ? { params: p.params } : {}), ...(p.problems ? { problems: p.problems } : {}),
+      })),
       ...scan.rejected,
     ];
     setState({ staged: [...restaged, ...fresh], rejected: [...getState().rejected, ...skipped], scanning: false });
@@ -229,21 +233,21 @@ export function editStaged(paths: ReadonlySet<string> | readonly string[], patch
   });
 }
 
-export function toggleStaged(path: string, on: boolean): void {
-  const next = new Set(getState().stagedSelection);
-  if (on) next.add(path);
-  else next.delete(path);
-  setState({ stagedSelection: next });
-}
+/** Anchor of Shift-click ranges in the staging list (row index). */
+let stagedAnchor: number | null = null;
 
-export function selectStagedRange(from: number, to: number): void {
-  const { staged } = getState();
-  const next = new Set(getState().stagedSelection);
-  for (let i = Math.min(from, to); i <= Math.max(from, to); i++) if (staged[i]) next.add(staged[i].path);
+/** A click on a staged row or its checkbox, with the upload list's rules (./selection.ts). */
+export function clickStaged(index: number, opts: ClickOptions): void {
+  const { staged, stagedSelection } = getState();
+  const file = staged[index];
+  if (!file) return;
+  const next = nextSelection(stagedSelection, stagedAnchor, index, file.path, (i) => staged[i]?.path, opts);
+  stagedAnchor = index;
   setState({ stagedSelection: next });
 }
 
 export function selectAllStaged(on: boolean): void {
+  if (!on) stagedAnchor = null;
   setState({ stagedSelection: on ? new Set(getState().staged.map((f) => f.path)) : new Set() });
 }
 
