@@ -18,8 +18,6 @@
 
 import path from 'node:path';
 import { promises as fsp } from 'node:fs';
-import type { EngineSettings } from '../../shared/types';
-import type { BandwidthLimiter } from './bandwidth';
 import type { CredentialLease } from './credential-lease';
 import { classifyError, EngineError } from './errors';
 import { fingerprint, type SampledFile } from './fingerprint';
@@ -28,12 +26,11 @@ import { crc64ToDecimal } from './oss/crc64';
 import { fileCrc64 } from './oss/hash-stream';
 import { OssSession, type AckedPart, type SendHooks } from './oss/oss-session';
 import { planParts, type PartPlan, type PartRange } from './oss/part-plan';
-import type { ProgressTracker } from './progress';
 import type { UploadAddress } from './provider';
-import type { Semaphore } from './semaphore';
 import type { QueueStore } from './store';
 import type { HlsFileRecord, NewHlsFile } from './store/hls-files';
 import type { JobRecord } from './store/records';
+import type { RunnerDeps } from './job-runner';
 
 const MiB = 1024 * 1024;
 /** Progress is keyed per request in flight: file index × this + part number (0 for a PutObject). */
@@ -123,15 +120,8 @@ export async function restartHlsPackage(store: QueueStore, rec: JobRecord, lease
   store.appendEvent(rec.id, 'restarted', { toSend: toSend.length, files: toSend.slice(0, 20) });
 }
 
-export interface HlsUploadDeps {
-  store: QueueStore;
-  partSlots: Semaphore;
-  bandwidth: BandwidthLimiter;
-  progress: ProgressTracker;
-  settings: () => EngineSettings;
-  changed: (id: number) => void;
-  stallMs?: number;
-}
+/** What the job runner shares with the package upload: all of its deps but the provider (the lease carries it). */
+export type HlsUploadDeps = Omit<RunnerDeps, 'providerFor'>;
 
 /**
  * Runs `fn` over `items` with at most `limit` at a time; the first failure stops the

@@ -4,7 +4,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { JobView } from '../../shared/types';
 import { openEngine, type UploadEngine } from '../../main/engine';
 import type { CredentialLease } from '../../main/engine/credential-lease';
 import { HlsPackageUpload } from '../../main/engine/hls-upload';
@@ -12,6 +11,7 @@ import { openQueueStore } from '../../main/engine/store';
 import { AliyunVodProvider } from '../../main/engine/vod/aliyun-provider';
 import { startSandbox, type Sandbox } from '../../main/sandbox';
 import { tempDir } from '../helpers/files';
+import { waitForJob } from '../fixtures/engine-wait';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -49,20 +49,6 @@ async function until(cond: () => boolean, what: string, limitMs = 20_000): Promi
   }
 }
 
-/** Resolves when `pred` holds for the job, checked on every change event. */
-function waitForJob(engine: UploadEngine, id: number, pred: (j: JobView) => boolean): Promise<JobView> {
-  return new Promise((resolve) => {
-    const check = (): boolean => {
-      const j = engine.getJob(id);
-      if (!j || !pred(j)) return false;
-      sub.dispose();
-      resolve(j);
-      return true;
-    };
-    const sub = engine.onDidChangeJobs(() => void check());
-    check();
-  });
-}
 
 /** The job's HLS checkpoint as the queue file has it (a second connection, as `vodup watch` reads it). */
 function checkpoint(dir: string, jobId: number) {

@@ -18,6 +18,7 @@ import { AliyunVodProvider } from '../../main/engine/vod/aliyun-provider';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../main/sandbox';
 import type { EngineSettings } from '../../shared/types';
 import { randomFile, tempDir } from '../helpers/files';
+import { waitForJob } from '../fixtures/engine-wait';
 
 const MiB = 1024 * 1024;
 const cleanups: (() => Promise<void>)[] = [];
@@ -66,26 +67,6 @@ function meta(title: string): JobView['meta'] {
   return { title, tags: [] };
 }
 
-/** Resolves when `pred` holds for the job, checked on every change and progress event. */
-function waitForJob(engine: UploadEngine, id: number, pred: (j: JobView) => boolean): Promise<JobView> {
-  return new Promise((resolve) => {
-    const check = (): boolean => {
-      const j = engine.getJob(id);
-      if (j && pred(j)) {
-        resolve(j);
-        return true;
-      }
-      return false;
-    };
-    if (check()) return;
-    const sub = engine.onDidChangeJobs(() => {
-      if (check()) sub.dispose();
-    });
-    const sub2 = engine.onDidProgress(() => {
-      if (check()) sub2.dispose();
-    });
-  });
-}
 
 /** Polls a condition that no engine event announces (sandbox counters, the event log). */
 async function until<T>(check: () => T | undefined, what: string, limitMs = 30_000): Promise<T> {

@@ -14,6 +14,7 @@ import { AliyunVodProvider } from '../../main/engine/vod/aliyun-provider';
 import { startSandbox, type SandboxOptions } from '../../main/sandbox';
 import type { EngineSettings } from '../../shared/types';
 import { fileCrc, randomFile, sparseFile, tempDir, zerosCrc } from '../helpers/files';
+import { waitForJob } from '../fixtures/engine-wait';
 
 const MiB = 1024 * 1024;
 const cleanups: (() => Promise<void>)[] = [];
@@ -59,26 +60,6 @@ function allJobs(engine: UploadEngine): JobView[] {
   return engine.queryJobs({ offset: 0, limit: 10_000 }).rows;
 }
 
-/** Resolves when `pred` holds for the job, checked on every change event. */
-function waitForJob(engine: UploadEngine, id: number, pred: (j: JobView) => boolean): Promise<JobView> {
-  return new Promise((resolve) => {
-    const check = (): boolean => {
-      const j = engine.getJob(id);
-      if (j && pred(j)) {
-        resolve(j);
-        return true;
-      }
-      return false;
-    };
-    if (check()) return;
-    const sub = engine.onDidChangeJobs(() => {
-      if (check()) sub.dispose();
-    });
-    const sub2 = engine.onDidProgress(() => {
-      if (check()) sub2.dispose();
-    });
-  });
-}
 
 describe('engine against the sandbox', () => {
   it('uploads several files, one past 4 GiB, each once, with matching CRC-64s', async () => {

@@ -5,6 +5,7 @@
 // rows are written with synchronous=NORMAL: a done file lost to a power cut is uploaded
 // again (PutObject overwrites), while an UploadId just received is committed durably.
 
+import { statementCache, type Prepare } from './statements';
 import type Database from 'better-sqlite3';
 import type { HlsFileKind } from '../hls';
 
@@ -41,21 +42,17 @@ interface Row {
 }
 
 export class HlsFileRepository {
-  private readonly stmts = new Map<string, Database.Statement>();
+  private readonly stmt: Prepare;
 
   constructor(
     private readonly db: Database.Database,
     private readonly now: () => number,
-  ) {}
-
-  private stmt(sql: string): Database.Statement {
-    let s = this.stmts.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.stmts.set(sql, s);
-    }
-    return s;
+    stmt?: Prepare,
+  ) {
+    // The queue's own cache when it makes the repository (one per connection).
+    this.stmt = stmt ?? statementCache(db);
   }
+
 
   /** The job's package, in upload order; empty when it was never read. */
   list(jobId: number): HlsFileRecord[] {

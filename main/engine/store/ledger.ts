@@ -9,6 +9,7 @@
 // The account is a string the shell chooses (EngineOptions.accountOf): the CLI's
 // AccessKeyId@endpoint, the app's profile. Secrets are never part of it.
 
+import { statementCache, type Prepare } from './statements';
 import type Database from 'better-sqlite3';
 
 /**
@@ -73,21 +74,17 @@ function toEntry(r: Row): LedgerEntry {
 }
 
 export class LedgerRepository {
-  private readonly stmts = new Map<string, Database.Statement>();
+  private readonly stmt: Prepare;
 
   constructor(
-    private readonly db: Database.Database,
+    db: Database.Database,
     private readonly now: () => number,
-  ) {}
-
-  private stmt(sql: string): Database.Statement {
-    let s = this.stmts.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.stmts.set(sql, s);
-    }
-    return s;
+    stmt?: Prepare,
+  ) {
+    // The queue's own cache when it makes the repository (one per connection).
+    this.stmt = stmt ?? statementCache(db);
   }
+
 
   /**
    * Records a VideoId. The same VideoId again (a job whose changed file was uploaded

@@ -13,6 +13,7 @@
 // synchronous=FULL everywhere would fsync on every part (a few ms each on real disks)
 // for no gain, since parts are recoverable from the server.
 
+import { statementCache, type Prepare } from './statements';
 import fs from 'fs';
 import path from 'path';
 import Database from 'better-sqlite3';
@@ -347,7 +348,7 @@ function crcHex(decimal: string): string {
 }
 
 export class QueueStore {
-  private readonly stmts = new Map<string, Database.Statement>();
+  private readonly stmt: Prepare;
   private readonly now: () => number;
   private closed = false;
   /** The checkpoints of HLS packages (one row per file), on the same connection. */
@@ -361,19 +362,11 @@ export class QueueStore {
     opts: QueueStoreOptions = {},
   ) {
     this.now = opts.now ?? Date.now;
-    this.hlsFiles = new HlsFileRepository(db, this.now);
-    this.ledger = new LedgerRepository(db, this.now);
+    this.stmt = statementCache(db);
+    this.hlsFiles = new HlsFileRepository(db, this.now, this.stmt);
+    this.ledger = new LedgerRepository(db, this.now, this.stmt);
   }
 
-  /** Prepared statements are cached by their text (better-sqlite3 prepares once). */
-  private stmt(sql: string): Database.Statement {
-    let s = this.stmts.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.stmts.set(sql, s);
-    }
-    return s;
-  }
 
   /** Runs fn in a transaction whose commit is fsynced (see the note at the top). */
   private durably<T>(fn: () => T): T {
