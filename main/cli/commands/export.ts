@@ -7,9 +7,7 @@ import { finished } from 'stream/promises';
 import type { ExportFormat, QueueTab } from '../../../shared/types';
 import { writeResults } from '../../engine/results-export';
 import { CliError, EXIT } from '../errors';
-import { resolveDbPath } from '../paths';
-import { openSession } from '../session';
-import { unavailableProvider } from './no-provider';
+import { openQueueToRead } from './no-provider';
 
 export interface ExportFlags {
   db?: string;
@@ -19,16 +17,7 @@ export interface ExportFlags {
 }
 
 export async function exportCommand(flags: ExportFlags, stdout: NodeJS.WritableStream = process.stdout): Promise<number> {
-  const dbPath = resolveDbPath(flags.db);
-  // Opening a path that does not exist would create an empty queue there: say so instead.
-  if (!fs.existsSync(dbPath)) {
-    throw new CliError(`No queue at ${dbPath}. Give the queue with --db, or set VODUP_HOME.`);
-  }
-  const session = await openSession({
-    dbPath,
-    start: false,
-    provider: () => unavailableProvider('`vodup export` only reads the queue.'),
-  });
+  const session = await openQueueToRead(flags.db, 'vodup export');
   try {
     const opts = { format: flags.format ?? 'csv', tab: flags.tab };
     if (!flags.out) {

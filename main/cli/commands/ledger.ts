@@ -11,8 +11,7 @@ import { cliAccount, loadCredentials } from '../credentials';
 import { expandInputs } from '../expand';
 import { CliError, EXIT } from '../errors';
 import { resolveDbPath } from '../paths';
-import { openSession } from '../session';
-import { unavailableProvider } from './no-provider';
+import { openQueueToRead } from './no-provider';
 
 export interface LedgerExportFlags {
   db?: string;
@@ -27,15 +26,7 @@ export async function ledgerExportCommand(flags: LedgerExportFlags, stdout: Node
   if (!flags.all && cliAccount() === '') {
     throw new CliError('The ledger is kept per account, and no credentials say which: set them (see `vodup --help`), or give --all for every account\'s uploads.');
   }
-  const dbPath = resolveDbPath(flags.db);
-  if (!fs.existsSync(dbPath)) {
-    throw new CliError(`No queue at ${dbPath}. Give the queue with --db, or set VODUP_HOME.`);
-  }
-  const session = await openSession({
-    dbPath,
-    start: false,
-    provider: () => unavailableProvider('`vodup ledger export` only reads the queue.'),
-  });
+  const session = await openQueueToRead(flags.db, 'vodup ledger export');
   let text: string;
   try {
     text = ledgerExport(session.engine.listLedger({ all: !!flags.all }), flags.json ? 'json' : 'csv');
