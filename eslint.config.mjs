@@ -1,4 +1,4 @@
-// Layering rules (DESIGN.md §2): shared/ is pure TypeScript; the engine never imports
+// Layering rules (docs/ARCHITECTURE.md §2): shared/ is pure TypeScript; the engine never imports
 // electron; the renderer imports neither Node nor Electron.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';

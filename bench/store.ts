@@ -1,6 +1,6 @@
 // Queue store benchmark: enqueue of 100,000 jobs, queries on that queue, and the
 // commit latency of recordPart (one transaction per acknowledged part) on a real file.
-// Targets (DESIGN.md §3): 100k enqueue ≤ 10 s; part commit p99 ≤ 5 ms.
+// Targets (docs/ARCHITECTURE.md §3): 100k enqueue ≤ 10 s; part commit p99 ≤ 5 ms.
 // Run alone after `npm run build:node`: node out/bench/store.js
 
 import fs from 'fs';

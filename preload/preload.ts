@@ -1,4 +1,4 @@
-// The preload (DESIGN.md habit 3): exposes exactly VodBridge as `window.vod`, built
+// The preload (docs/ARCHITECTURE.md habit 3): exposes exactly VodBridge as `window.vod`, built
 // from the contract's lists, and never ipcRenderer itself. Bundled into one CommonJS
 // file (preload/vite.config.mts) because a sandboxed preload cannot require local files.
 

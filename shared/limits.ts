@@ -1,4 +1,4 @@
-// The service's own limits (DESIGN.md §1), enforced before any request is sent.
+// The service's own limits (docs/ARCHITECTURE.md §1), enforced before any request is sent.
 // One place: every shell and the engine read these.
 
 export const MAX_TITLE_CHARS = 128;

@@ -1,4 +1,4 @@
-// The composition root (DESIGN.md §2, habit 4): wires the engine, the profile table,
+// The composition root (docs/ARCHITECTURE.md §2, habit 4): wires the engine, the profile table,
 // the providers, the embedded sandbox and the controller, once, for any shell.
 
 import fs from 'fs';

@@ -1,4 +1,4 @@
-// The shell-agnostic application (DESIGN.md §2): what Electron and web mode share.
+// The shell-agnostic application (docs/ARCHITECTURE.md §2): what Electron and web mode share.
 
 export { createApp, type App, type AppEvents, type CreateAppOptions } from './create-app';
 export { AppController } from './controller';

@@ -1,4 +1,4 @@
-// `vodup`: the command-line shell of the upload engine (DESIGN.md §2). Each
+// `vodup`: the command-line shell of the upload engine (docs/ARCHITECTURE.md §2). Each
 // sub-command lives in commands/; this file only declares the grammar.
 
 import { Command, CommanderError, Option } from 'commander';

@@ -1,4 +1,4 @@
-// One token bucket for the whole app (DESIGN.md §3: a global cap, not per job).
+// One token bucket for the whole app (docs/ARCHITECTURE.md §3: a global cap, not per job).
 // Every part stream passes through a throttle; with no cap the stream is not wrapped
 // at all, so an unlimited upload pays nothing for the feature.
 //

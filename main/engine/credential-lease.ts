@@ -1,4 +1,4 @@
-// A job's upload credential (DESIGN.md §3 "Credentials"): refreshed with
+// A job's upload credential (docs/ARCHITECTURE.md §3 "Credentials"): refreshed with
 // RefreshUploadVideo well before it expires and whenever OSS refuses it, one refresh
 // at a time per job. Parts that fail on a stale credential ask for a refresh naming
 // the credential they used, so ten parts failing together cause one refresh.

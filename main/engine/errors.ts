@@ -1,4 +1,4 @@
-// The one place where failures are classified (DESIGN.md §3, habit 7). Everything the
+// The one place where failures are classified (docs/ARCHITECTURE.md §3, habit 7). Everything the
 // engine talks to — VOD OpenAPI via @alicloud/pop-core, OSS via ali-oss, Node's network
 // stack and the file system — throws differently shaped errors; classifyError turns each
 // into an EngineError with a kind, retryability, the service's request id and a hint the

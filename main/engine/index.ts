@@ -1,4 +1,4 @@
-// Engine factory: the one entry point shells use (DESIGN.md §2, one engine, three shells).
+// Engine factory: the one entry point shells use (docs/ARCHITECTURE.md §2, one engine, three shells).
 
 import type { EngineSettings } from '../../shared/types';
 import type { UploadEngineApi } from './api';

@@ -1,5 +1,5 @@
 // Drives one job from wherever its checkpoint says it is to `uploaded`
-// (DESIGN.md §3): file check, CreateUploadVideo once, multipart upload with a part
+// (docs/ARCHITECTURE.md §3): file check, CreateUploadVideo once, multipart upload with a part
 // committed to the store only after OSS acknowledged it and its CRC-64 matched,
 // reconciliation with ListParts on resume, completion with the object CRC-64.
 // An HLS playlist takes runHlsPackage instead: its files, then itself (hls-upload.ts).

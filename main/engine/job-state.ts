@@ -1,4 +1,4 @@
-// The job state machine (DESIGN.md §3): the one place that says which state may
+// The job state machine (docs/ARCHITECTURE.md §3): the one place that says which state may
 // follow which. The store checks every state change against this table, so no other
 // module decides it again.
 //

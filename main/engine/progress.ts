@@ -1,4 +1,4 @@
-// Live progress: bytes in flight are kept here, in memory only (DESIGN.md §3: never
+// Live progress: bytes in flight are kept here, in memory only (docs/ARCHITECTURE.md §3: never
 // persisted), added to the acknowledged bytes from the store, and published in
 // batches a few times a second.
 

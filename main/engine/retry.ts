@@ -1,4 +1,4 @@
-// The retry policy as data (DESIGN.md §3, habit 7): how long to wait before attempt n,
+// The retry policy as data (docs/ARCHITECTURE.md §3, habit 7): how long to wait before attempt n,
 // and one loop that retries only what classifyError calls retryable.
 
 import { classifyError, EngineError } from './errors';

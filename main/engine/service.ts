@@ -1,5 +1,5 @@
 // The upload engine: scheduler, commands, restore pass, status polling and events
-// (DESIGN.md §3). The queue store is the only truth; this object holds only what is
+// (docs/ARCHITECTURE.md §3). The queue store is the only truth; this object holds only what is
 // in flight (abort controllers, bytes in transit, timers).
 
 import path from 'node:path';

@@ -1,4 +1,4 @@
-// VOD status polling after the object is complete (DESIGN.md §3 "After upload"): one
+// VOD status polling after the object is complete (docs/ARCHITECTURE.md §3 "After upload"): one
 // poller for the whole queue, asking GetVideoInfos for up to 20 videos a call, each
 // video on its own backoff. Thousands of uploaded videos cost a few calls a second,
 // not thousands of loops each calling GetVideoInfo.

@@ -1,4 +1,4 @@
-// Web mode (DESIGN.md §2): the same renderer and engine as the desktop app, for a
+// Web mode (docs/ARCHITECTURE.md §2): the same renderer and engine as the desktop app, for a
 // headless ingest box driven from a browser. Serves the built renderer and carries the
 // IPC contract over one WebSocket: calls `{id, method, args}` → `{id, result}` or
 // `{id, error}`, events `{event, payload}` — the same dispatcher as Electron's ipcMain.

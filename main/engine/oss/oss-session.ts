@@ -1,4 +1,4 @@
-// The part writer for one upload (DESIGN.md §3 "Parts", habit 6): ali-oss's low-level
+// The part writer for one upload (docs/ARCHITECTURE.md §3 "Parts", habit 6): ali-oss's low-level
 // multipart calls with our own streams, the credential lease, CRC-64 verification of
 // every part and of the completed object. It knows nothing of jobs or the queue.
 //

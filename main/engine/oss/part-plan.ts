@@ -1,4 +1,4 @@
-// Splits a file into OSS multipart parts (DESIGN.md §3):
+// Splits a file into OSS multipart parts (docs/ARCHITECTURE.md §3):
 // partSize = max(base, ceil(size / 10,000)) rounded up to a whole MiB, where base
 // is 16 MiB or the user's chosen part size. OSS allows at most 10,000 parts of
 // 100 KiB .. 5 GiB (the last may be smaller), and VOD files up to 48.8 TB; a whole

@@ -1,4 +1,4 @@
-// The queue store's public surface (DESIGN.md §3: SQLite is the only truth).
+// The queue store's public surface (docs/ARCHITECTURE.md §3: SQLite is the only truth).
 
 export {
   openQueueStore, QueueStore, QueueStoreError, JobNotFoundError, MAX_PAGE_ROWS,

@@ -1,4 +1,4 @@
-// Numbered schema migrations (DESIGN.md §3). The database's `user_version` is the
+// Numbered schema migrations (docs/ARCHITECTURE.md §3). The database's `user_version` is the
 // number of the last migration applied. Each migration runs in its own transaction
 // together with the bump of user_version, so a crash leaves the schema at a whole
 // version. Append new migrations; never edit one that has shipped.

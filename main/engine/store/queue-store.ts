@@ -1,5 +1,5 @@
 // The queue store: one SQLite database (better-sqlite3, WAL) that is the only truth of
-// the engine (DESIGN.md §3). All SQL of the application lives in this folder.
+// the engine (docs/ARCHITECTURE.md §3). All SQL of the application lives in this folder.
 //
 // Durability. WAL with synchronous=NORMAL: a commit is in the WAL (the OS's page
 // cache) before it returns, so it survives the process being killed at any moment.
@@ -512,7 +512,7 @@ export class QueueStore {
 
   /**
    * A job keeps the VideoId it was given: replacing it would leave a video in VOD that
-   * nothing tracks (DESIGN.md §3, never a second VideoId). Clearing it with null is
+   * nothing tracks (docs/ARCHITECTURE.md §3, never a second VideoId). Clearing it with null is
    * allowed, for after DeleteVideo.
    */
   private guardVideoId(cur: JobRecord, videoId: string): void {

@@ -1,6 +1,6 @@
 // The renderer's one way to main: Electron's preload (`window.vod`) when present,
 // else web mode's WebSocket against the page's own origin. The renderer never knows
-// which shell carries its calls (DESIGN.md §2).
+// which shell carries its calls (docs/ARCHITECTURE.md §2).
 
 import { WEB_SOCKET_PATH, WEB_TOKEN_PARAM, type VodBridge } from '../../../shared/ipc';
 import { createWebSocketBridge } from './ws-bridge';
