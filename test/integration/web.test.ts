@@ -237,8 +237,11 @@ describe('web mode contract', () => {
     expect(JSON.parse(json.content)).toEqual([]);
     await expect(bridge.exportResults({ format: 'xlsx' } as never)).rejects.toMatchObject({ code: 'InvalidArguments' });
 
-    const probes = await bridge.probeFiles([file, path.join(mediaDir, 'gone.mp4')]);
-    expect(probes[file]).toMatchObject({ ok: false, problem: expect.stringMatching(/VOD will likely fail to transcode/) });
+    // Text, not random bytes: ffprobe now and then reads random bytes as a stream (h263).
+    const junk = path.join(mediaDir, 'junk.mp4');
+    fs.writeFileSync(junk, 'not a video\n'.repeat(20_000));
+    const probes = await bridge.probeFiles([junk, path.join(mediaDir, 'gone.mp4')]);
+    expect(probes[junk]).toMatchObject({ ok: false, problem: expect.stringMatching(/VOD will likely fail to transcode/) });
     expect(probes[path.join(mediaDir, 'gone.mp4')]).toMatchObject({ ok: false, problem: expect.stringMatching(/not found/) });
   });
 });
