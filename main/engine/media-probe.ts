@@ -72,14 +72,19 @@ interface RawRun {
 
 function run(bin: string, file: string, timeoutMs: number): Promise<RawRun> {
   const args = ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file];
+  const started = Date.now();
   return new Promise((resolve) => {
     execFile(bin, args, { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 8 * 1024 * 1024, windowsHide: true },
       (err, stdout, stderr) => {
-        if (!err) return resolve({ stdout, stderr });
-        const e = err as NodeJS.ErrnoException & { killed?: boolean; code?: unknown };
-        if (typeof e.code === 'string' && (e.code === 'ENOENT' || e.code === 'EACCES' || e.code === 'EPERM')) {
+        // A process that exits just as its timeout fires is reported by Node as a success
+        // with the output it had cut off (the kill destroys the pipes first): past the
+        // timeout, the run timed out whatever the exit says.
+        const e = err as (NodeJS.ErrnoException & { killed?: boolean; code?: unknown }) | null;
+        if (e && typeof e.code === 'string' && (e.code === 'ENOENT' || e.code === 'EACCES' || e.code === 'EPERM')) {
           return resolve({ stdout, stderr, notStarted: e });
         }
+        if (Date.now() - started >= timeoutMs) return resolve({ stdout, stderr, timedOut: true });
+        if (!e) return resolve({ stdout, stderr });
         resolve({ stdout, stderr, timedOut: e.killed === true, exitCode: typeof e.code === 'number' ? e.code : null });
       });
   });
