@@ -14,16 +14,9 @@ import type { Sandbox } from '../../main/sandbox/index';
 import {
   cliEnv, jsonLines, runCli, startCli, waitFor, writeRandomFile, useCliSandbox, type CliRun,
 } from '../fixtures/cli-harness';
+// The JSON line the CLI prints per file, as the CLI declares it.
+import type { FileRecord as FileLine } from '../../main/cli/reporter';
 
-interface FileLine {
-  path: string;
-  jobId: number | null;
-  videoId: string | null;
-  state: string;
-  size: number | null;
-  crc64: string | null;
-  error: { code: string; message: string; hint?: string } | null;
-}
 
 interface JobRow {
   id: number;

@@ -5,14 +5,9 @@ import path from 'path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../main/sandbox/index';
 import { cliEnv, jsonLines, runCli, startCli, useCliSandbox, waitFor, writeRandomFile } from '../fixtures/cli-harness';
+// The JSON line the CLI prints per file, as the CLI declares it.
+import type { FileRecord as FileLine } from '../../main/cli/reporter';
 
-interface FileLine {
-  path: string;
-  jobId: number | null;
-  videoId: string | null;
-  state: string;
-  duplicate?: { kind: string; videoId?: string; previousPath?: string };
-}
 
 const cli = useCliSandbox('cli-dup');
 let sandbox: Sandbox;

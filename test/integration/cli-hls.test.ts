@@ -9,8 +9,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { crc64 } from '../../main/engine/oss/crc64';
 import type { Sandbox } from '../../main/sandbox/index';
 import { cliEnv, jsonLines, runCli, startCli, useCliSandbox, waitFor, writeRandomFile } from '../fixtures/cli-harness';
+// The JSON line the CLI prints per file, as the CLI declares it.
+import type { FileRecord as FileLine } from '../../main/cli/reporter';
 
-interface FileLine { path: string; state: string; videoId: string | null; size: number | null; crc64: string | null; error: { code: string; message: string } | null }
 interface StatusLine { id: number; path: string; state: string; videoId: string | null; bytesDone: number; size: number }
 
 const cli = useCliSandbox('cli-hls', { store: 'disk' });

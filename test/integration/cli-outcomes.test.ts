@@ -9,14 +9,9 @@ import path from 'path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../main/sandbox/index';
 import { cliEnv, jsonLines, REPO, runCli, startCli, tempDir, waitFor, writeRandomFile, useCliSandbox, type CliResult } from '../fixtures/cli-harness';
+// The JSON line the CLI prints per file, as the CLI declares it.
+import type { FileRecord as FileLine } from '../../main/cli/reporter';
 
-interface FileLine {
-  path: string;
-  jobId: number | null;
-  videoId: string | null;
-  state: string;
-  error: { code: string; message: string } | null;
-}
 
 const MiB = 1024 * 1024;
 const cli = useCliSandbox('cli-outcomes');

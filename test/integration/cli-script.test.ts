@@ -8,15 +8,11 @@ import path from 'path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../main/sandbox/index';
 import { cliEnv, jsonLines, runCli, writeRandomFile, useCliSandbox } from '../fixtures/cli-harness';
+// The JSON line the CLI prints per file, as the CLI declares it.
+import type { FileRecord as FileLine } from '../../main/cli/reporter';
 
 const MiB = 1024 * 1024;
 
-interface FileLine {
-  path: string;
-  jobId: number | null;
-  state: string;
-  error: { code: string; message: string } | null;
-}
 
 const cli = useCliSandbox('cli-script');
 let sandbox: Sandbox;

@@ -4,16 +4,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { crc64 } from '../../main/engine/oss/crc64';
 import type { Sandbox } from '../../main/sandbox/index';
 import { cliEnv, jsonLines, runCli, writeRandomFile, useCliSandbox } from '../fixtures/cli-harness';
+// The JSON line the CLI prints per file, as the CLI declares it.
+import type { FileRecord as FileLine } from '../../main/cli/reporter';
 
-interface FileLine {
-  path: string;
-  jobId: number | null;
-  videoId: string | null;
-  state: string;
-  size: number | null;
-  crc64: string | null;
-  error: { code: string; message: string } | null;
-}
 
 const cli = useCliSandbox('cli-upload');
 let sandbox: Sandbox;

@@ -5,7 +5,7 @@
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { MAX_DESCRIPTION_CHARS, MAX_TITLE_CHARS } from '../../../shared/limits';
-import type { CatalogPart, CatalogRefusal, JobMeta } from '../../../shared/types';
+import type { CatalogPart, CatalogRefusal, JobMeta, TemplateGroup } from '../../../shared/types';
 import { baseName } from '../../../shared/format';
 import {
   charCount, validateDescription, validateStorageLocation, validateTags, validateTitle, validateUserData,
@@ -33,6 +33,21 @@ function RefusedNote({ refusal }: { refusal: CatalogRefusal }) {
     <span className="muted small" data-testid={`refused-${refusal.part}`} title={refusal.message}>
       {t(`edit.refused.${refusal.part}`, { code: refusal.code })}
     </span>
+  );
+}
+
+/** The account's template groups as options, "no transcoding" and the default labelled (edit panel, watch folders). */
+export function TemplateGroupOptions({ groups }: { groups: readonly TemplateGroup[] }) {
+  const { t } = useTranslation();
+  return (
+    <>
+      {groups.map((g) => (
+        <option key={g.id} value={g.id}>
+          {g.noTranscode ? t('edit.noTranscode', { name: g.name }) : g.name}
+          {g.isDefault ? ` ${t('edit.defaultMark')}` : ''}
+        </option>
+      ))}
+    </>
   );
 }
 
@@ -152,12 +167,7 @@ export function EditPanel() {
           >
             {templateGroupId === MIXED && mixedOption}
             {groups.length === 0 && <option value="">{t('edit.serviceDefault')}</option>}
-            {groups.map((g) => (
-              <option key={g.id} value={g.id}>
-                {g.noTranscode ? t('edit.noTranscode', { name: g.name }) : g.name}
-                {g.isDefault ? ` ${t('edit.defaultMark')}` : ''}
-              </option>
-            ))}
+            <TemplateGroupOptions groups={groups} />
           </select>
         )}
         {workflowId !== MIXED && workflowId !== '' && <span className="muted small">{t('edit.workflowOverrides')}</span>}

@@ -15,6 +15,7 @@ import { CategoryPicker, categoryPath } from './CategoryPicker';
 import { FolderBrowser } from './FolderBrowser';
 import { profileLabel } from './ProfilesView';
 import { TagInput } from './TagInput';
+import { TemplateGroupOptions } from './EditPanel';
 
 interface Draft {
   path: string;
@@ -187,12 +188,7 @@ function AddWatchFolder() {
         ) : (
           <select data-testid="watch-template" value={draft.templateGroupId} onChange={(e) => set({ templateGroupId: e.target.value })}>
             <option value="">{t('edit.serviceDefault')}</option>
-            {groups.map((g) => (
-              <option key={g.id} value={g.id}>
-                {g.noTranscode ? t('edit.noTranscode', { name: g.name }) : g.name}
-                {g.isDefault ? ` ${t('edit.defaultMark')}` : ''}
-              </option>
-            ))}
+            <TemplateGroupOptions groups={groups} />
           </select>
         )}
       </label>
