@@ -33,7 +33,7 @@ describe('importing a file list in the browser', () => {
     await expect.poll(() => dialog.getAttribute('data-mode')).toBe('manifest');
     await page.getByTestId('browser-path').fill(media.dir);
     await page.getByTestId('browser-go').click();
-    await expect.poll(() => page.getByTestId('browser-entry').count()).toBe(6);
+    await expect.poll(() => page.getByTestId('browser-entry').count(), { timeout: T }).toBe(6);
     // Only the list can be chosen here.
     expect(await page.locator('[data-testid="browser-entry"][data-name="clip-one.mp4"] input').isDisabled()).toBe(true);
     expect(await page.getByTestId('browser-use-manifest').isDisabled()).toBe(true);
