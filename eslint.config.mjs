@@ -1,7 +1,15 @@
-// Layering rules (docs/ARCHITECTURE.md §2): shared/ is pure TypeScript; the engine never imports
-// electron; the renderer imports neither Node nor Electron.
+// Layering rules (docs/ARCHITECTURE.md §2). Between the project's folders: local/code-layering
+// resolves every relative import and checks it against the table in eslint-rules/code-layering.mjs
+// (renderer → shared only; the engine never imports app, web, cli or electron; the app never
+// imports electron). Packages: shared/ is pure TypeScript; only main/electron and preload import
+// electron; the renderer imports no Node module.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import local from './eslint-rules/code-layering.mjs';
+
+const root = path.dirname(fileURLToPath(import.meta.url));
 
 const nodeBuiltins = [
   'fs', 'fs/*', 'path', 'os', 'crypto', 'http', 'https', 'net', 'stream', 'stream/*', 'child_process',
@@ -20,19 +28,24 @@ export default tseslint.config(
     },
   },
   {
+    files: ['**/*.ts', '**/*.tsx'],
+    plugins: { local },
+    rules: { 'local/code-layering': ['error', { root }] },
+  },
+  {
     files: ['shared/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [
           { group: nodeBuiltins, message: 'shared/ is pure TypeScript: no Node modules.' },
-          { group: ['electron', 'react', 'react-dom', '../main/**', '../renderer/**', '../preload/**'], message: 'shared/ imports nothing from a runtime.' },
+          { group: ['electron', 'react', 'react-dom'], message: 'shared/ imports nothing from a runtime.' },
         ],
       }],
       'no-restricted-globals': ['error', 'window', 'document', 'process', 'Buffer', 'require'],
     },
   },
   {
-    files: ['main/engine/**/*.ts', 'main/sandbox/**/*.ts', 'main/cli/**/*.ts', 'main/web/**/*.ts'],
+    files: ['main/engine/**/*.ts', 'main/sandbox/**/*.ts', 'main/cli/**/*.ts', 'main/web/**/*.ts', 'main/app/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'Only main/electron may import electron.' }] }],
     },
@@ -43,7 +56,7 @@ export default tseslint.config(
       'no-restricted-imports': ['error', {
         patterns: [
           { group: nodeBuiltins, message: 'The renderer runs in a browser: no Node modules.' },
-          { group: ['electron', '../../main/**', '../main/**'], message: 'The renderer talks to main only through window.vod (shared/ipc.ts).' },
+          { group: ['electron'], message: 'The renderer talks to main only through window.vod (shared/ipc.ts).' },
         ],
       }],
     },
