@@ -11,6 +11,8 @@ import { accessKeyId as newAccessKeyId, hexId, secret as newSecret } from './ids
 import { DiskStore, NullStore } from './object-store';
 import { SandboxServer } from './server';
 import { seedCategories } from './catalog';
+import { TencentPersonality } from './tencent';
+import { seedTencent, type TencentMedia } from './tencent/state';
 import { StateStore, objectId, type KeyPair, type StateData, type VideoRecord, type VideoStatus } from './state';
 
 export type { Faults, KeyPair, SandboxStats, VideoStatus };
@@ -55,6 +57,37 @@ export interface SandboxOptions {
    * VOD does not document that its upload policy allows them, so clients must cope.
    */
   ossDenyList?: boolean;
+  /** The Tencent personality's account key pair (default: generated, kept in dataDir) and region (default ap-guangzhou). */
+  tencentSecretId?: string;
+  tencentSecretKey?: string;
+  tencentRegion?: string;
+  /** Lifetime of ApplyUpload's TempCertificate (default 1800 s; the credentialTtlSeconds fault caps it). */
+  tencentCredentialTtlSeconds?: number;
+  /** How long a VodSessionKey may be committed (default 3 days). */
+  tencentSessionTtlSeconds?: number;
+  /** What a second CommitUpload of the same VodSessionKey answers: 'same' FileId (default) or 'error'. */
+  tencentCommitRepeat?: 'same' | 'error';
+}
+
+/** What a Tencent client needs to reach the sandbox's Tencent personality (printed by `vodup sandbox` as `tencent`). */
+export interface SandboxTencentInfo {
+  /** http://127.0.0.1:PORT; tencentcloud-sdk-nodejs takes it as profile.httpProfile {protocol: 'http://', endpoint: '127.0.0.1:PORT'}. */
+  endpoint: string;
+  secretId: string;
+  secretKey: string;
+  region: string;
+  /** cos-nodejs-sdk-v5's Domain option: http://127.0.0.1:PORT/{Bucket} (the bucket rides in the path). */
+  cosDomain: string;
+  appId: number;
+  subAppId: number;
+  /** The COS bucket ApplyUpload hands out (StorageBucket). */
+  bucket: string;
+}
+
+export interface SandboxTencent extends SandboxTencentInfo {
+  media(fileId: string): (TencentMedia & { status: string }) | undefined;
+  /** Pins a media status (Forbidden, SystemForbidden, …); undefined returns to Normal. False if no such FileId. */
+  setMediaStatus(fileId: string, status: string | undefined): boolean;
 }
 
 export interface SandboxVideo extends VideoRecord {
@@ -71,6 +104,8 @@ export interface Sandbox {
   uploadOnly: KeyPair;
   bucket: string;
   dataDir: string;
+  /** The Tencent Cloud VOD + COS personality on the same port (tencent/index.ts). */
+  tencent: SandboxTencent;
   faults: { get(): Faults; set(p: Partial<Faults> & { outageSeconds?: number }): void; reset(): void };
   stats(): SandboxStats;
   video(videoId: string): SandboxVideo | undefined;
@@ -99,6 +134,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   if (opts.accessKeyId) state.data.accessKeyId = opts.accessKeyId;
   if (opts.accessKeySecret) state.data.accessKeySecret = opts.accessKeySecret;
   state.data.uploadOnly ??= { accessKeyId: newAccessKeyId('LTAI'), accessKeySecret: newSecret() };
+  state.data.tencent ??= seedTencent({ secretId: opts.tencentSecretId, secretKey: opts.tencentSecretKey });
+  if (opts.tencentSecretId) state.data.tencent.secretId = opts.tencentSecretId;
+  if (opts.tencentSecretKey) state.data.tencent.secretKey = opts.tencentSecretKey;
   const uploadOnly = { ...state.data.uploadOnly };
   state.flush();
 
@@ -112,7 +150,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     searchLagMs: opts.searchLagMs,
     ossDenyList: opts.ossDenyList,
   });
-  const server = new SandboxServer(core);
+  const tencent = new TencentPersonality(core, {
+    region: opts.tencentRegion,
+    credentialTtlSeconds: opts.tencentCredentialTtlSeconds,
+    sessionTtlSeconds: opts.tencentSessionTtlSeconds,
+    commitRepeat: opts.tencentCommitRepeat,
+  });
+  const server = new SandboxServer(core, tencent);
   await new Promise<void>((resolve, reject) => {
     server.http.once('error', reject);
     server.http.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
@@ -136,6 +180,18 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     uploadOnly,
     bucket: state.data.bucket,
     dataDir,
+    tencent: {
+      endpoint: url,
+      secretId: tencent.data.secretId,
+      secretKey: tencent.data.secretKey,
+      region: tencent.region,
+      cosDomain: `${url}/{Bucket}`,
+      appId: tencent.data.appId,
+      subAppId: tencent.data.subAppId,
+      bucket: tencent.data.bucket,
+      media: (id) => tencent.media(id),
+      setMediaStatus: (id, status) => tencent.setMediaStatus(id, status),
+    },
     faults: {
       get: () => ({ ...core.faults }),
       set: (p) => { core.faults = { ...core.faults, ...normalizeFaults({ ...p }) }; },

@@ -29,7 +29,7 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v.join(',') : v;
 }
 
-interface MeterOptions {
+export interface MeterOptions {
   /** Destroy the connection once this many bytes arrived (the resetRate fault). */
   cutAfter?: number;
   onCut: () => void;
@@ -39,7 +39,7 @@ interface MeterOptions {
 }
 
 /** Counts, meters (global bandwidth cap), hashes and optionally cuts or stalls a request body. */
-class BodyMeter extends Transform {
+export class BodyMeter extends Transform {
   readonly md5: crypto.Hash | undefined;
   readonly crc = new Crc64();
   size = 0;

@@ -12,6 +12,7 @@ import { OssError } from './oss-signature';
 import { ACTIONS, UPLOAD_ONLY_ACTIONS } from './vod-api';
 import { RpcError, verifyRpcRequest } from './vod-signature';
 import { readSmallBody } from './read-body';
+import type { TencentPersonality } from './tencent';
 
 const FORBIDDEN_RAM_MESSAGE = 'User not authorized to operate on the specified resource, or this API doesn\'t support RAM.';
 /** A status the admin API may set: a word like VOD's (letters, digits, dots), not free text. */
@@ -41,7 +42,8 @@ export class SandboxServer {
   private readonly oss: OssHandler;
   private readonly sockets = new Set<Socket>();
 
-  constructor(private readonly core: SandboxCore) {
+  /** `tencent`: the Tencent personality (tencent/index.ts), asked first whether a request is its own. */
+  constructor(private readonly core: SandboxCore, private readonly tencent?: TencentPersonality) {
     this.oss = new OssHandler(core);
     this.http = http.createServer((req, res) => {
       this.route(req, res).catch((err: unknown) => {
@@ -75,6 +77,8 @@ export class SandboxServer {
       return;
     }
     if (this.core.faults.latencyMs > 0) await new Promise((r) => setTimeout(r, this.core.faults.latencyMs));
+    const tencent = this.tencent?.match(req);
+    if (tencent) return tencent(res);
     const host = req.headers.host ?? '';
     const oss = OSS_HOST.exec(host);
     if (oss && !/^vod\./i.test(host)) return this.oss.handle(req, res, oss[1].toLowerCase());

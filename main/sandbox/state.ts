@@ -4,6 +4,7 @@
 // sizes, hashes and file names.
 import fs from 'fs';
 import path from 'path';
+import type { TencentData } from './tencent/state';
 
 /**
  * The statuses VOD documents for a video (API reference, "Basic data types: Status").
@@ -141,6 +142,8 @@ export interface StateData {
   credentials: Record<string, CredentialRecord>;
   categories: Record<string, CategoryRecord>;
   nextCateId: number;
+  /** The Tencent personality's account, sessions, keys and media (tencent/state.ts); seeded on load when absent. */
+  tencent?: TencentData;
 }
 
 export function objectId(bucket: string, key: string): string {
