@@ -1,6 +1,6 @@
 // `vodup sandbox`: starts the sandbox and prints one JSON line with what a client
 // needs to reach it, then keeps serving until the process is told to stop.
-import { parseFaults, startSandbox, type Sandbox } from './index';
+import { parseFaults, startSandbox, type Sandbox, type SandboxTencentInfo } from './index';
 
 export interface SandboxCommandOptions {
   port?: number;
@@ -44,6 +44,7 @@ export async function runSandboxCommand(opts: SandboxCommandOptions): Promise<Sa
     accessKeySecret: sandbox.accessKeySecret,
     uploadOnly: sandbox.uploadOnly,
     admin: `${sandbox.url}/__admin`,
+    tencent: tencentInfo(sandbox),
   }) + '\n');
   const stop = () => {
     void sandbox.close().then(() => process.exit(0));
@@ -51,4 +52,17 @@ export async function runSandboxCommand(opts: SandboxCommandOptions): Promise<Sa
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   return sandbox;
+}
+
+/**
+ * The Tencent personality's coordinates, as `vodup sandbox` prints them: `endpoint` for
+ * tencentcloud-sdk-nodejs (profile.httpProfile {protocol: 'http://', endpoint: host:port}),
+ * `cosDomain` for cos-nodejs-sdk-v5's Domain option.
+ */
+export function tencentInfo(sandbox: Sandbox): SandboxTencentInfo {
+  const t = sandbox.tencent;
+  return {
+    endpoint: t.endpoint, secretId: t.secretId, secretKey: t.secretKey, region: t.region,
+    cosDomain: t.cosDomain, appId: t.appId, subAppId: t.subAppId, bucket: t.bucket,
+  };
 }

@@ -186,6 +186,10 @@ describe('vodup sandbox --print-env', () => {
       const vars = parse(first.stdout);
       pids.push(Number(vars.VODUP_SANDBOX_PID));
       expect(vars.VOD_ENDPOINT).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(vars.TENCENTCLOUD_SECRET_ID).toMatch(/^AKID\w{32}$/);
+      expect(vars.TENCENTCLOUD_SECRET_KEY).toHaveLength(32);
+      expect(vars.TENCENTCLOUD_REGION).toBe('ap-guangzhou');
+      expect(first.stdout).toContain('unset TENCENTCLOUD_SESSION_TOKEN');
       expect(first.stderr).toContain('sandbox started in the background');
 
       // The environment works: the catalog reads with it.
@@ -205,6 +209,8 @@ describe('vodup sandbox --print-env', () => {
       expect(after.VODUP_SANDBOX_PID).not.toBe(vars.VODUP_SANDBOX_PID);
       expect(after.VOD_ACCESS_KEY_ID).toBe(vars.VOD_ACCESS_KEY_ID);
       expect(after.VOD_ACCESS_KEY_SECRET).toBe(vars.VOD_ACCESS_KEY_SECRET);
+      expect(after.TENCENTCLOUD_SECRET_ID).toBe(vars.TENCENTCLOUD_SECRET_ID);
+      expect(after.TENCENTCLOUD_SECRET_KEY).toBe(vars.TENCENTCLOUD_SECRET_KEY);
     } finally {
       for (const pid of pids) if (pid && alive(pid)) process.kill(pid, 'SIGTERM');
     }

@@ -2,6 +2,7 @@
 // tencentcloud-sdk-nodejs-vod (API 3.0, TC3-HMAC-SHA256) and cos-nodejs-sdk-v5 (COS XML
 // API, q-sign-algorithm=sha1 with the TempCertificate's x-cos-security-token).
 import crypto from 'crypto';
+import { createRequire } from 'module';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
@@ -10,6 +11,7 @@ import * as tencentcloud from 'tencentcloud-sdk-nodejs-vod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crc64 } from '../../main/engine/oss/crc64';
 import { startSandbox, type Sandbox } from '../../main/sandbox';
+import { verifyTc3 } from '../../main/sandbox/tencent/tc3-signature';
 
 const VodClient = tencentcloud.vod.v20180717.Client;
 type Vod = InstanceType<typeof VodClient>;
@@ -85,5 +87,194 @@ describe('sandbox: Tencent personality with the official clients', () => {
     expect(info.MediaInfoSet?.[0].MetaData?.Size).toBe(bytes.length);
     const served = Buffer.from(await (await fetch(committed.MediaUrl!)).arrayBuffer());
     expect(served.equals(bytes)).toBe(true);
+  });
+
+  it('multipart at the low level: per-part and whole-object CRC-64, ListParts paging, EntityTooSmall, Range GET', async () => {
+    const vod = vodClient(sb);
+    const applied = await vod.ApplyUpload({ MediaType: 'mov' });
+    const cos = cosClient(sb, applied.TempCertificate as TempCert);
+    const loc = { Bucket: applied.StorageBucket!, Region: applied.StorageRegion!, Key: applied.MediaStoragePath! };
+    const MB = 1024 * 1024;
+    const parts = [crypto.randomBytes(MB), crypto.randomBytes(MB), crypto.randomBytes(MB), crypto.randomBytes(777)];
+    const init = await cos.multipartInit(loc);
+    const etags: { PartNumber: number; ETag: string }[] = [];
+    for (const [i, body] of parts.entries()) {
+      const res = await cos.multipartUpload({ ...loc, UploadId: init.UploadId, PartNumber: i + 1, Body: body });
+      expect(res.headers?.['x-cos-hash-crc64ecma']).toBe(crc64(body).toString(10));
+      expect(res.ETag).toBe(`"${crypto.createHash('md5').update(body).digest('hex')}"`);
+      etags.push({ PartNumber: i + 1, ETag: res.ETag });
+    }
+    const page1 = await cos.multipartListPart({ ...loc, UploadId: init.UploadId, MaxParts: 3 });
+    expect(page1.Part.map((p) => Number(p.PartNumber))).toEqual([1, 2, 3]);
+    expect(page1.IsTruncated).toBe('true');
+    expect(String(page1.NextPartNumberMarker)).toBe('3');
+    const page2 = await cos.multipartListPart({ ...loc, UploadId: init.UploadId, MaxParts: 3, PartNumberMarker: 3 });
+    expect(page2.Part.map((p) => Number(p.PartNumber))).toEqual([4]);
+    expect(page2.IsTruncated).toBe('false');
+
+    // A completion may leave parts out: parts 1 and 4 make an object of 1 MB + 777 bytes.
+    await cos.multipartComplete({ ...loc, UploadId: init.UploadId, Parts: [etags[0], etags[3]] });
+    const head = await cos.headObject(loc);
+    expect(head.headers?.['content-length']).toBe(String(MB + 777));
+    expect(head.headers?.['x-cos-hash-crc64ecma']).toBe(crc64(Buffer.concat([parts[0], parts[3]])).toString(10));
+    // A part under 1 MB anywhere but last is refused, as COS refuses it.
+    const init2 = await cos.multipartInit(loc);
+    const a = await cos.multipartUpload({ ...loc, UploadId: init2.UploadId, PartNumber: 1, Body: parts[3] });
+    const b = await cos.multipartUpload({ ...loc, UploadId: init2.UploadId, PartNumber: 2, Body: parts[0] });
+    const tooSmall = await cos.multipartComplete({ ...loc, UploadId: init2.UploadId, Parts: [{ PartNumber: 1, ETag: a.ETag }, { PartNumber: 2, ETag: b.ETag }] })
+      .catch((e: CosErr) => e);
+    expect((tooSmall as CosErr).code).toBe('EntityTooSmall');
+    await cos.multipartAbort({ ...loc, UploadId: init2.UploadId });
+    const gone = await cos.multipartListPart({ ...loc, UploadId: init2.UploadId }).catch((e: CosErr) => e);
+    expect((gone as CosErr).code).toBe('NoSuchUpload');
+
+    // The full upload again under a fresh id: the object's CRC-64 is the whole file's.
+    const whole = Buffer.concat(parts);
+    const init3 = await cos.multipartInit(loc);
+    const listed: { PartNumber: number; ETag: string }[] = [];
+    for (const [i, body] of parts.entries()) {
+      const r = await cos.multipartUpload({ ...loc, UploadId: init3.UploadId, PartNumber: i + 1, Body: body });
+      listed.push({ PartNumber: i + 1, ETag: r.ETag });
+    }
+    const done = await cos.multipartComplete({ ...loc, UploadId: init3.UploadId, Parts: listed });
+    expect(done.headers?.['x-cos-hash-crc64ecma']).toBe(crc64(whole).toString(10));
+    const ranged = await cos.getObject({ ...loc, Range: `bytes=${MB - 10}-${MB + 9}` });
+    expect(ranged.statusCode).toBe(206);
+    expect(Buffer.from(ranged.Body as Buffer).equals(whole.subarray(MB - 10, MB + 10))).toBe(true);
+  });
+
+  it('keeps a temporary key to its session folder, and CommitUpload waits for the object', async () => {
+    const vod = vodClient(sb);
+    const mine = await vod.ApplyUpload({ MediaType: 'mp4' });
+    const other = await vod.ApplyUpload({ MediaType: 'mp4' });
+    const cos = cosClient(sb, mine.TempCertificate as TempCert);
+    const denied = await cos.putObject({ Bucket: other.StorageBucket!, Region: other.StorageRegion!, Key: other.MediaStoragePath!, Body: Buffer.from('x') })
+      .catch((e: CosErr) => e);
+    expect((denied as CosErr).code).toBe('AccessDenied');
+    expect((denied as CosErr).statusCode).toBe(403);
+    const early = await vod.CommitUpload({ VodSessionKey: mine.VodSessionKey! }).catch((e: { code?: string }) => e);
+    expect((early as { code?: string }).code).toBe('ResourceNotFound');
+    const unknown = await vod.CommitUpload({ VodSessionKey: 'not-a-session' }).catch((e: { code?: string }) => e);
+    expect((unknown as { code?: string }).code).toBe('InvalidParameterValue.VodSessionKey');
+    const wrongApp = await vod.DescribeAllClass({ SubAppId: sb.tencent.subAppId + 1 }).catch((e: { code?: string }) => e);
+    expect((wrongApp as { code?: string }).code).toBe('InvalidParameterValue.SubAppId');
+  });
+
+  it('refuses an expired temporary key at COS (ExpiredToken), and a cover is required when asked for', async () => {
+    const vod = vodClient(sb);
+    sb.faults.set({ credentialTtlSeconds: 0 });
+    try {
+      const applied = await vod.ApplyUpload({ MediaType: 'mp4' });
+      const cert = applied.TempCertificate as TempCert;
+      expect(cert.ExpiredTime).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000));
+      const err = await cosClient(sb, cert).putObject({ Bucket: applied.StorageBucket!, Region: applied.StorageRegion!, Key: applied.MediaStoragePath!, Body: Buffer.from('late') })
+        .catch((e: CosErr) => e);
+      expect((err as CosErr).code).toBe('ExpiredToken');
+    } finally {
+      sb.faults.reset();
+    }
+    const withCover = await vod.ApplyUpload({ MediaType: 'mp4', CoverType: 'jpg' });
+    expect(withCover.CoverStoragePath).toMatch(/cover\.jpg$/);
+    const cos = cosClient(sb, withCover.TempCertificate as TempCert);
+    const loc = { Bucket: withCover.StorageBucket!, Region: withCover.StorageRegion! };
+    await cos.putObject({ ...loc, Key: withCover.MediaStoragePath!, Body: Buffer.from('media') });
+    const noCover = await vod.CommitUpload({ VodSessionKey: withCover.VodSessionKey! }).catch((e: { code?: string }) => e);
+    expect((noCover as { code?: string }).code).toBe('ResourceNotFound');
+    await cos.putObject({ ...loc, Key: withCover.CoverStoragePath!, Body: Buffer.from('jpeg') });
+    const ok = await vod.CommitUpload({ VodSessionKey: withCover.VodSessionKey! });
+    expect(ok.CoverUrl).toMatch(/cover\.jpg$/);
+  });
+
+  it('injects 5xx, throttling and a lost CommitUpload answer, and counts them; the lost commit leaves one FileId', async () => {
+    const vod = vodClient(sb);
+    const before = sb.stats().injected;
+    const applied = await vod.ApplyUpload({ MediaType: 'mp4' });
+    const cos = cosClient(sb, applied.TempCertificate as TempCert);
+    const loc = { Bucket: applied.StorageBucket!, Region: applied.StorageRegion!, Key: applied.MediaStoragePath! };
+    const puts = () => sb.stats().requests['cos:PutObject'] ?? 0;
+    const putsBefore = puts();
+    sb.faults.set({ errorRate: 1 });
+    try {
+      const apiErr = await vod.DescribeAllClass({}).catch((e: { code?: string }) => e);
+      expect((apiErr as { code?: string }).code).toBe('InternalError');
+      const cosErr = await cos.putObject({ ...loc, Body: Buffer.from('x') }).catch((e: CosErr) => e);
+      expect((cosErr as CosErr).statusCode).toBe(500);
+      expect((cosErr as CosErr).code).toBe('InternalError');
+    } finally {
+      sb.faults.reset();
+    }
+    // cos-nodejs-sdk-v5 retries a 5xx by itself (up to four tries in all): every try met the fault.
+    expect(puts() - putsBefore).toBeGreaterThanOrEqual(1);
+    expect(sb.stats().injected.errors).toBe(before.errors + 1 + (puts() - putsBefore));
+
+    sb.faults.set({ throttleRate: 1 });
+    try {
+      const throttled = await vod.DescribeAllClass({}).catch((e: { code?: string }) => e);
+      expect((throttled as { code?: string }).code).toBe('RequestLimitExceeded');
+    } finally {
+      sb.faults.reset();
+    }
+    expect(sb.stats().injected.throttles).toBe(before.throttles + 1);
+
+    await cos.putObject({ ...loc, Body: crypto.randomBytes(4096) });
+    sb.faults.set({ lostAnswerRate: 1 });
+    try {
+      const lost = await vod.CommitUpload({ VodSessionKey: applied.VodSessionKey! }).catch((e: Error) => e);
+      expect(lost).toBeInstanceOf(Error);
+    } finally {
+      sb.faults.reset();
+    }
+    expect(sb.stats().injected.lostAnswers).toBe(before.lostAnswers + 1);
+    const retried = await vod.CommitUpload({ VodSessionKey: applied.VodSessionKey! });
+    const again = await vod.CommitUpload({ VodSessionKey: applied.VodSessionKey! });
+    expect(again.FileId).toBe(retried.FileId);
+    expect(sb.tencent.media(retried.FileId!)?.size).toBe(4096);
+  });
+});
+
+describe('sandbox: Tencent session lifetime, commit repeats, persistence and the signature clock', () => {
+  it('expires a VodSessionKey, answers a repeated commit with an error in "error" mode, and keeps the account across a restart', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-tencent2-'));
+    let sb = await startSandbox({ dataDir: dir, tencentSessionTtlSeconds: 0, tencentCommitRepeat: 'error', store: 'null' });
+    try {
+      const vod = vodClient(sb);
+      const applied = await vod.ApplyUpload({ MediaType: 'mp4' });
+      const expired = await vod.CommitUpload({ VodSessionKey: applied.VodSessionKey! }).catch((e: { code?: string; message?: string }) => e);
+      expect((expired as { code?: string }).code).toBe('InvalidParameterValue.VodSessionKey');
+      expect((expired as { message?: string }).message).toMatch(/expired/);
+      const ids = { secretId: sb.tencent.secretId, bucket: sb.tencent.bucket };
+      await sb.close();
+      sb = await startSandbox({ dataDir: dir, tencentCommitRepeat: 'error', store: 'null' });
+      expect({ secretId: sb.tencent.secretId, bucket: sb.tencent.bucket }).toEqual(ids);
+      const vod2 = vodClient(sb);
+      const fresh = await vod2.ApplyUpload({ MediaType: 'mp4' });
+      await cosClient(sb, fresh.TempCertificate as TempCert).putObject({ Bucket: fresh.StorageBucket!, Region: fresh.StorageRegion!, Key: fresh.MediaStoragePath!, Body: Buffer.from('abc') });
+      const first = await vod2.CommitUpload({ VodSessionKey: fresh.VodSessionKey! });
+      const repeat = await vod2.CommitUpload({ VodSessionKey: fresh.VodSessionKey! }).catch((e: { code?: string; message?: string }) => e);
+      expect((repeat as { code?: string }).code).toBe('InvalidParameterValue.VodSessionKey');
+      expect((repeat as { message?: string }).message).toContain(first.FileId!);
+    } finally {
+      await sb.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('verifies the SDK\'s own TC3 signature and refuses it more than five minutes late (AuthFailure.SignatureExpire)', () => {
+    // The official signer from tencentcloud-sdk-nodejs-common, fed a request as the SDK builds it.
+    const signerModule = createRequire(import.meta.url)('tencentcloud-sdk-nodejs-common/tencentcloud/common/sign') as { default: { sign3(o: object): string } };
+    const timestamp = Math.floor(Date.now() / 1000);
+    const headers = { 'Content-Type': 'application/json', Host: '127.0.0.1:1234', 'X-TC-Action': 'DescribeAllClass', 'X-TC-Timestamp': timestamp, 'X-TC-Version': '2018-07-17' };
+    const authorization = signerModule.default.sign3({
+      method: 'POST', url: 'http://127.0.0.1:1234/', payload: {}, timestamp, service: '127', secretId: 'AKIDtest', secretKey: 'secret', multipart: false, headers,
+    });
+    const req = {
+      method: 'POST', path: '/', query: '', body: Buffer.from('{}'),
+      headers: { authorization, 'content-type': 'application/json', host: '127.0.0.1:1234', 'x-tc-action': 'DescribeAllClass', 'x-tc-timestamp': String(timestamp), 'x-tc-version': '2018-07-17' },
+    };
+    const lookup = (id: string) => (id === 'AKIDtest' ? 'secret' : undefined);
+    expect(verifyTc3(req, lookup, timestamp * 1000).action).toBe('DescribeAllClass');
+    expect(() => verifyTc3(req, lookup, (timestamp + 301) * 1000)).toThrow(expect.objectContaining({ code: 'AuthFailure.SignatureExpire' }));
+    expect(() => verifyTc3(req, () => undefined, timestamp * 1000)).toThrow(expect.objectContaining({ code: 'AuthFailure.SecretIdNotFound' }));
+    expect(() => verifyTc3({ ...req, body: Buffer.from('{"x":1}') }, lookup, timestamp * 1000)).toThrow(expect.objectContaining({ code: 'AuthFailure.SignatureFailure' }));
   });
 });

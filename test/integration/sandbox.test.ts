@@ -520,8 +520,12 @@ describe('sandbox: faults from flags and the command', () => {
     }
     try {
       expect(lines).toHaveLength(1);
-      const info = JSON.parse(lines[0]) as { endpoint: string; region: string; accessKeyId: string; accessKeySecret: string; uploadOnly: { accessKeyId: string; accessKeySecret: string }; admin: string };
+      const info = JSON.parse(lines[0]) as { endpoint: string; region: string; accessKeyId: string; accessKeySecret: string; uploadOnly: { accessKeyId: string; accessKeySecret: string }; admin: string; tencent: unknown };
       expect(info).toMatchObject({ endpoint: sb.url, region: 'cn-shanghai', admin: `${sb.url}/__admin`, uploadOnly: sb.uploadOnly });
+      expect(info.tencent).toEqual({
+        endpoint: sb.url, secretId: sb.tencent.secretId, secretKey: sb.tencent.secretKey, region: 'ap-guangzhou',
+        cosDomain: `${sb.url}/{Bucket}`, appId: sb.tencent.appId, subAppId: sb.tencent.subAppId, bucket: sb.tencent.bucket,
+      });
       expect(info.uploadOnly.accessKeyId).not.toBe(info.accessKeyId);
       const vod = new RPCClient({ accessKeyId: info.accessKeyId, accessKeySecret: info.accessKeySecret, endpoint: info.endpoint, apiVersion: '2017-03-21' });
       expect((await rejection(vod.request('ListAppInfo', {}))).code).toBe('Throttling.User');

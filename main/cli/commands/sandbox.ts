@@ -14,8 +14,8 @@ import fs from 'fs';
 import http from 'http';
 import os from 'os';
 import path from 'path';
-import { runSandboxCommand } from '../../sandbox/command';
-import type { Sandbox } from '../../sandbox/index';
+import { runSandboxCommand, tencentInfo } from '../../sandbox/command';
+import type { Sandbox, SandboxTencentInfo } from '../../sandbox/index';
 import { CliError } from '../errors';
 
 export interface SandboxFlags {
@@ -38,6 +38,8 @@ interface SandboxInfo {
   region: string;
   accessKeyId: string;
   accessKeySecret: string;
+  /** The Tencent personality (endpoint, secretId, secretKey, region, cosDomain, …); absent in files older sandboxes wrote. */
+  tencent?: SandboxTencentInfo;
 }
 
 const INFO_FILE = 'vodup-sandbox.json';
@@ -64,6 +66,7 @@ function writeInfo(dir: string, sandbox: Sandbox): void {
   const info: SandboxInfo = {
     pid: process.pid, endpoint: sandbox.url, region: sandbox.region,
     accessKeyId: sandbox.accessKeyId, accessKeySecret: sandbox.accessKeySecret,
+    tencent: tencentInfo(sandbox),
   };
   // The secret is the sandbox's own (the state file beside it holds it too); only the user reads it.
   fs.writeFileSync(file, `${JSON.stringify(info)}\n`, { mode: 0o600 });
@@ -126,6 +129,13 @@ async function printEnv(flags: SandboxFlags, out: NodeJS.WritableStream): Promis
     `export VOD_ACCESS_KEY_SECRET=${q(info.accessKeySecret)}`,
     // A token from another account would be sent with the sandbox's key.
     'unset VOD_SECURITY_TOKEN',
+    // Tencent's standard variables (the CLI's Tencent profile reads them; VOD_ENDPOINT reaches both personalities).
+    ...(info.tencent ? [
+      `export TENCENTCLOUD_SECRET_ID=${q(info.tencent.secretId)}`,
+      `export TENCENTCLOUD_SECRET_KEY=${q(info.tencent.secretKey)}`,
+      `export TENCENTCLOUD_REGION=${q(info.tencent.region)}`,
+      'unset TENCENTCLOUD_SESSION_TOKEN',
+    ] : []),
     `export VODUP_SANDBOX_PID=${info.pid}`,
   ].join('\n') + '\n');
 }
