@@ -4,6 +4,7 @@
 import crypto from 'crypto';
 import { createRequire } from 'module';
 import fs from 'fs';
+import http from 'http';
 import os from 'os';
 import path from 'path';
 import COS from 'cos-nodejs-sdk-v5';
@@ -229,6 +230,57 @@ describe('sandbox: Tencent personality with the official clients', () => {
     const again = await vod.CommitUpload({ VodSessionKey: applied.VodSessionKey! });
     expect(again.FileId).toBe(retried.FileId);
     expect(sb.tencent.media(retried.FileId!)?.size).toBe(4096);
+  });
+
+  it('cuts a COS part body on the resetRate fault, counts it, and takes the part again; pins a media status', async () => {
+    const vod = vodClient(sb);
+    const applied = await vod.ApplyUpload({ MediaType: 'mp4' });
+    const cos = cosClient(sb, applied.TempCertificate as TempCert);
+    const loc = { Bucket: applied.StorageBucket!, Region: applied.StorageRegion!, Key: applied.MediaStoragePath! };
+    const body = crypto.randomBytes(256 * 1024);
+    const init = await cos.multipartInit(loc);
+    const resets = sb.stats().injected.resets;
+    sb.faults.set({ resetRate: 1, resetAfterBytes: 64 * 1024 });
+    try {
+      const cut = await cos.multipartUpload({ ...loc, UploadId: init.UploadId, PartNumber: 1, Body: body }).then(() => undefined, (e: CosErr) => e);
+      expect(['ECONNRESET', 'EPIPE']).toContain(cut?.code);
+    } finally {
+      sb.faults.reset();
+    }
+    expect(sb.stats().injected.resets).toBeGreaterThan(resets);
+    const listed = await cos.multipartListPart({ ...loc, UploadId: init.UploadId });
+    expect(listed.Part ?? []).toHaveLength(0);
+    const part = await cos.multipartUpload({ ...loc, UploadId: init.UploadId, PartNumber: 1, Body: body });
+    await cos.multipartComplete({ ...loc, UploadId: init.UploadId, Parts: [{ PartNumber: 1, ETag: part.ETag }] });
+    const { FileId } = await vod.CommitUpload({ VodSessionKey: applied.VodSessionKey! });
+    expect(sb.tencent.setMediaStatus(FileId!, 'Forbidden')).toBe(true);
+    const info = await vod.DescribeMediaInfos({ FileIds: [FileId!], Filters: ['basicInfo'] });
+    expect(info.MediaInfoSet?.[0].BasicInfo?.Status).toBe('Forbidden');
+    expect(info.MediaInfoSet?.[0].MetaData).toBeNull();
+  });
+
+  it('also answers COS in the virtual-host form (Host: <bucket>.cos.<region>.myqcloud.com)', async () => {
+    const vod = vodClient(sb);
+    const applied = await vod.ApplyUpload({ MediaType: 'mp4' });
+    const cert = applied.TempCertificate as TempCert;
+    const host = `${applied.StorageBucket!}.cos.${applied.StorageRegion!}.myqcloud.com`;
+    const key = applied.MediaStoragePath!.replace(/^\//, '');
+    const body = Buffer.from('virtual-host body');
+    // The official client's own signer, over the headers this request sends.
+    const headers = { Host: host, 'Content-Length': String(body.length), 'x-cos-security-token': cert.Token };
+    const authorization = COS.getAuthorization({ SecretId: cert.SecretId, SecretKey: cert.SecretKey, Method: 'PUT', Key: key, Headers: headers });
+    const u = new URL(sb.url);
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.request({ host: u.hostname, port: Number(u.port), method: 'PUT', path: `/${key.split('/').map(encodeURIComponent).join('/')}`, headers: { ...headers, Authorization: authorization } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+    expect(status).toBe(200);
+    const head = await cosClient(sb, cert).headObject({ Bucket: applied.StorageBucket!, Region: applied.StorageRegion!, Key: key });
+    expect(head.headers?.['x-cos-hash-crc64ecma']).toBe(crc64(body).toString(10));
   });
 });
 
