@@ -157,6 +157,9 @@ describe('sandbox: Tencent personality with the official clients', () => {
     expect((early as { code?: string }).code).toBe('ResourceNotFound');
     const unknown = await vod.CommitUpload({ VodSessionKey: 'not-a-session' }).catch((e: { code?: string }) => e);
     expect((unknown as { code?: string }).code).toBe('InvalidParameterValue.VodSessionKey');
+    const ownKey = await cosClient(sb, { SecretId: sb.tencent.secretId, SecretKey: sb.tencent.secretKey, Token: '', ExpiredTime: 0 })
+      .putObject({ Bucket: mine.StorageBucket!, Region: mine.StorageRegion!, Key: mine.MediaStoragePath!, Body: Buffer.from('x') }).catch((e: CosErr) => e);
+    expect((ownKey as CosErr).code).toBe('AccessDenied');
     const wrongApp = await vod.DescribeAllClass({ SubAppId: sb.tencent.subAppId + 1 }).catch((e: { code?: string }) => e);
     expect((wrongApp as { code?: string }).code).toBe('InvalidParameterValue.SubAppId');
   });

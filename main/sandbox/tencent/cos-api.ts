@@ -100,9 +100,10 @@ export class CosHandler {
     const tc = this.tc();
     const method = req.method ?? 'GET';
     if (auth.secretId === tc.secretId) {
-      // The account's own key: full access to the bucket, as vod-node-sdk uses it when ApplyUpload gives no TempCertificate.
+      // VOD's storage bucket is the platform's, not the account's (vod-js-sdk-v6 names it with a separate
+      // storageAppId): the account's own key has no COS access there; uploads use TempCertificate.
       verifyCosSignature(tc.secretKey, auth, method, target.signedPaths, query, req.headers, Date.now());
-      return;
+      throw new CosError(403, 'AccessDenied', 'Access Denied. (the account\'s own SecretId has no access to VOD\'s storage bucket; upload with ApplyUpload\'s TempCertificate)');
     }
     const cred = tc.credentials[auth.secretId];
     if (!cred) throw new CosError(403, 'InvalidAccessKeyId', 'The Access Key Id you provided does not exist in our records.');
