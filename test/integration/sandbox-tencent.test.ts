@@ -109,7 +109,7 @@ describe('sandbox: Tencent personality with the official clients', () => {
     expect(page1.Part.map((p) => Number(p.PartNumber))).toEqual([1, 2, 3]);
     expect(page1.IsTruncated).toBe('true');
     expect(String(page1.NextPartNumberMarker)).toBe('3');
-    const page2 = await cos.multipartListPart({ ...loc, UploadId: init.UploadId, MaxParts: 3, PartNumberMarker: 3 });
+    const page2 = await cos.multipartListPart({ ...loc, UploadId: init.UploadId, MaxParts: 3, PartNumberMarker: '3' });
     expect(page2.Part.map((p) => Number(p.PartNumber))).toEqual([4]);
     expect(page2.IsTruncated).toBe('false');
 
