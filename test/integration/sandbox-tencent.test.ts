@@ -39,7 +39,7 @@ describe('sandbox: Tencent personality with the official clients', () => {
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-tencent-'));
-    sb = await startSandbox({ dataDir: path.join(dir, 'data') });
+    sb = await startSandbox({ dataDir: path.join(dir, 'data'), transcodeMs: 300 });
   });
   afterAll(async () => {
     await sb.close();
@@ -88,6 +88,24 @@ describe('sandbox: Tencent personality with the official clients', () => {
     expect(info.MediaInfoSet?.[0].MetaData?.Size).toBe(bytes.length);
     const served = Buffer.from(await (await fetch(committed.MediaUrl!)).arrayBuffer());
     expect(served.equals(bytes)).toBe(true);
+
+    // The Procedure's task flow: WAITING → PROCESSING → FINISH, found by FileId.
+    const tasks = await vod.DescribeTasks({ FileId: committed.FileId! });
+    expect(tasks.TaskSet).toHaveLength(1);
+    const taskId = tasks.TaskSet![0].TaskId!;
+    expect(['WAITING', 'PROCESSING', 'FINISH']).toContain(tasks.TaskSet![0].Status);
+    const deadline = Date.now() + 10_000;
+    let detail = await vod.DescribeTaskDetail({ TaskId: taskId });
+    while (detail.Status !== 'FINISH') {
+      if (Date.now() > deadline) throw new Error(`the task flow stayed ${String(detail.Status)}`);
+      await new Promise((r) => setTimeout(r, 20));
+      detail = await vod.DescribeTaskDetail({ TaskId: taskId });
+    }
+    expect(detail.TaskType).toBe('Procedure');
+    expect(detail.ProcedureTask?.FileId).toBe(committed.FileId);
+    expect(detail.FinishTime).not.toBe('');
+    const noTask = await vod.DescribeTaskDetail({ TaskId: 'no-such-task' }).catch((e: { code?: string }) => e);
+    expect((noTask as { code?: string }).code).toBe('InvalidParameterValue.TaskId');
   });
 
   it('multipart at the low level: per-part and whole-object CRC-64, ListParts paging, EntityTooSmall, Range GET', async () => {

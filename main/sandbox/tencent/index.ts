@@ -161,6 +161,7 @@ export class TencentPersonality {
       credentialTtlSeconds: this.credentialTtlSeconds(),
       sessionTtlSeconds: this.opts.sessionTtlSeconds ?? 3 * 86_400,
       commitRepeat: this.opts.commitRepeat ?? 'same',
+      transcodeMs: this.core.transcodeMs,
       // Storage paths begin with "/", the object keys COS stores do not (the client drops it).
       objectExists: (bucket, key) => {
         const o = this.core.getObject(bucket, key.replace(/^\/+/, ''));

@@ -70,6 +70,9 @@ export interface TencentMedia {
   crc64: string;
   /** A status pinned through the admin hook (Normal, Forbidden, SystemForbidden, …). */
   statusOverride?: string;
+  /** The task flow CommitUpload started for ApplyUpload's Procedure (DescribeTasks / DescribeTaskDetail). */
+  procedureTaskId?: string;
+  sessionContext?: string;
 }
 
 export interface TencentData {

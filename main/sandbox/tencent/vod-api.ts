@@ -1,7 +1,8 @@
 // Tencent Cloud VOD API 3.0 (version 2018-07-17) actions the sandbox imitates: the
 // three-step server upload (ApplyUpload → COS → CommitUpload, https://cloud.tencent.com/document/product/266/9759)
 // and the reads an uploader needs (DescribeMediaInfos, DescribeAllClass,
-// DescribeProcedureTemplates). Parameter and error names follow the API reference
+// DescribeProcedureTemplates, and DescribeTasks / DescribeTaskDetail for the task flow a
+// Procedure starts). Parameter and error names follow the API reference
 // (ApplyUpload https://cloud.tencent.com/document/product/266/31767, CommitUpload
 // https://cloud.tencent.com/document/api/266/31766) and the error codes each action
 // lists in tencentcloud-sdk-go's vod/v20180717 client.
@@ -21,6 +22,8 @@ export interface TencentContext {
   sessionTtlSeconds: number;
   /** What a second CommitUpload of a committed session answers. */
   commitRepeat: 'same' | 'error';
+  /** How long a task flow takes: WAITING for its first third, PROCESSING, then FINISH. */
+  transcodeMs: number;
   objectExists(bucket: string, key: string): { size: number; crc64: string } | undefined;
   fileUrl(bucket: string, key: string): string;
   changed(): void;
@@ -133,7 +136,8 @@ const commitUpload: TencentAction = (ctx, p) => {
     fileId: newFileId(), subAppId: session.subAppId, name: session.mediaName || `f0.${session.mediaType}`, type: session.mediaType,
     classId: session.classId, procedure: session.procedure, storageRegion: session.storageRegion, storagePath: session.mediaStoragePath,
     coverPath: session.coverStoragePath, expireTime: session.expireTime, sourceContext: session.sourceContext,
-    createdAt: ctx.now, size: obj.size, crc64: obj.crc64,
+    createdAt: ctx.now, size: obj.size, crc64: obj.crc64, sessionContext: session.sessionContext,
+    ...(session.procedure ? { procedureTaskId: `${ctx.data.appId}-procedurev2-${hexId(16)}` } : {}),
   };
   ctx.data.media[media.fileId] = media;
   session.fileId = media.fileId;
@@ -181,6 +185,56 @@ const describeMediaInfos: TencentAction = (ctx, p) => {
   return { MediaInfoSet: set, NotExistFileIdSet: missing };
 };
 
+/** A task flow's state from the time since CommitUpload (no timers, so it survives restarts). */
+function procedureState(ctx: TencentContext, m: TencentMedia): { status: string; begin?: number; finish?: number } {
+  const elapsed = ctx.now - m.createdAt;
+  const begin = m.createdAt + ctx.transcodeMs / 3;
+  if (elapsed < ctx.transcodeMs / 3) return { status: 'WAITING' };
+  if (elapsed < ctx.transcodeMs) return { status: 'PROCESSING', begin };
+  return { status: 'FINISH', begin, finish: m.createdAt + ctx.transcodeMs };
+}
+
+function taskSummary(ctx: TencentContext, m: TencentMedia): Record<string, unknown> {
+  const st = procedureState(ctx, m);
+  return {
+    TaskId: m.procedureTaskId, Status: st.status, FileId: m.fileId, TaskType: 'Procedure',
+    CreateTime: iso(m.createdAt), BeginProcessTime: st.begin ? iso(st.begin) : '', FinishTime: st.finish ? iso(st.finish) : '',
+    SessionId: '', SessionContext: m.sessionContext ?? '',
+  };
+}
+
+/** DescribeTasks: the task flows ApplyUpload's Procedure started, filtered by FileId and Status (one page, no ScrollToken). */
+const describeTasks: TencentAction = (ctx, p) => {
+  checkSubApp(ctx, p);
+  const fileId = str(p, 'FileId');
+  const status = str(p, 'Status');
+  const limit = p.Limit === undefined ? 10 : Number(p.Limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new TcError('InvalidParameterValue', 'Limit must be from 1 to 100.');
+  const tasks = Object.values(ctx.data.media)
+    .filter((m) => m.procedureTaskId && (!fileId || m.fileId === fileId))
+    .map((m) => taskSummary(ctx, m))
+    .filter((t) => !status || t.Status === status)
+    .sort((a, b) => String(b.CreateTime).localeCompare(String(a.CreateTime)));
+  return { TaskSet: tasks.slice(0, limit), ScrollToken: '' };
+};
+
+const describeTaskDetail: TencentAction = (ctx, p) => {
+  checkSubApp(ctx, p);
+  const taskId = str(p, 'TaskId');
+  if (!taskId) throw new TcError('MissingParameter', 'The request is missing the required parameter TaskId.');
+  const m = Object.values(ctx.data.media).find((x) => x.procedureTaskId === taskId);
+  if (!m) throw new TcError('InvalidParameterValue.TaskId', `The task ${taskId} does not exist.`);
+  const t = taskSummary(ctx, m);
+  return {
+    TaskType: 'Procedure', Status: t.Status, CreateTime: t.CreateTime, BeginProcessTime: t.BeginProcessTime, FinishTime: t.FinishTime,
+    ProcedureTask: {
+      TaskId: taskId, Status: t.Status === 'FINISH' ? 'FINISH' : 'PROCESSING', FileId: m.fileId, FileName: m.name,
+      FileUrl: ctx.fileUrl(ctx.data.bucket, m.storagePath), MediaProcessResultSet: [], AiContentReviewResultSet: [], AiAnalysisResultSet: [],
+      AiRecognitionResultSet: [], TasksPriority: 0, TasksNotifyMode: 'Finish', SessionContext: m.sessionContext ?? '', SessionId: '',
+    },
+  };
+};
+
 const describeAllClass: TencentAction = (ctx, p) => {
   checkSubApp(ctx, p);
   const all = Object.values(ctx.data.classes);
@@ -216,4 +270,6 @@ export const TENCENT_ACTIONS: Record<string, TencentAction> = {
   DescribeMediaInfos: describeMediaInfos,
   DescribeAllClass: describeAllClass,
   DescribeProcedureTemplates: describeProcedureTemplates,
+  DescribeTasks: describeTasks,
+  DescribeTaskDetail: describeTaskDetail,
 };
