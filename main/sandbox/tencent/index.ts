@@ -51,6 +51,27 @@ function safeDecode(s: string): string {
   }
 }
 
+/** GET parameters as the SDK flattens them (`FileIds.0=…&Sort.Field=…`) back into arrays and objects. */
+function unflatten(q: URLSearchParams): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of q) {
+    const parts = key.split('.');
+    // Keys are the client's: never let one reach Object.prototype.
+    if (parts.some((part) => part === '__proto__' || part === 'constructor' || part === 'prototype')) continue;
+    let node: Record<string, unknown> = out;
+    parts.forEach((part, i) => {
+      if (i === parts.length - 1) {
+        node[part] = value;
+        return;
+      }
+      const nextIsIndex = /^\d+$/.test(parts[i + 1]);
+      node[part] ??= nextIsIndex ? [] : {};
+      node = node[part] as Record<string, unknown>;
+    });
+  }
+  return out;
+}
+
 export class TencentPersonality {
   private readonly cos: CosHandler;
   readonly region: string;
@@ -129,7 +150,7 @@ export class TencentPersonality {
       if (!handler) throw new TcError('InvalidAction', `The API ${signed.action} does not exist in VOD ${TC_VOD_VERSION} (or is not imitated by the sandbox).`);
       let params: Record<string, unknown>;
       if ((req.method ?? 'POST').toUpperCase() === 'GET') {
-        params = Object.fromEntries(new URLSearchParams(rawQuery));
+        params = unflatten(new URLSearchParams(rawQuery));
       } else {
         const parsed: unknown = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
         if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new TcError('InvalidParameter', 'The request body must be a JSON object.');
