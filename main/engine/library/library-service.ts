@@ -145,7 +145,7 @@ export class LibraryService {
         for (const id of pending) {
           const r = answered.get(id) ?? { videoId: id, ok: false, code: 'NoAnswer', message: 'The service answered nothing about this video.' };
           if (!r.ok && uncertain.has(id) && opts.resentAndGone?.(r)) {
-            out.set(id, { videoId: id, ok: true, message: 'Done by an earlier attempt whose answer was lost.' });
+            out.set(id, { videoId: id, ok: true, message: 'VOD no longer has it: an earlier attempt whose answer was lost did it (or it was never there).' });
           } else if (!r.ok && r.retryable && attempt < this.policy.maxAttempts) {
             if (r.outcomeUnknown) uncertain.add(id);
             again.push(id);
