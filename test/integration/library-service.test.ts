@@ -45,17 +45,24 @@ describe('LibraryService against the sandbox', () => {
     fs.rmSync(root, { recursive: true, force: true });
   });
 
-  it('pages through 6,000 results past the 5,000-result window, each once, newest first', async () => {
+  it('pages through 6,000 results past the 5,000-result window, each once, newest first, through throttling', async () => {
     const seen: string[] = [];
     let cursor: string | undefined;
     let pages = 0;
-    do {
-      const page = await service().search({ title: 'episode', cateId: 1000001, tags: ['s1'], statuses: ['Normal'], pageSize: 100, cursor });
-      expect(page.total).toBe(6000);
-      seen.push(...page.videos.map((v) => v.videoId));
-      cursor = page.next;
-      pages++;
-    } while (cursor);
+    const throttled = sb.stats().injected.throttles;
+    sb.faults.set({ throttleRate: 0.2 });
+    try {
+      do {
+        const page = await service().search({ title: 'episode', cateId: 1000001, tags: ['s1'], statuses: ['Normal'], pageSize: 100, cursor });
+        expect(page.total).toBe(6000);
+        seen.push(...page.videos.map((v) => v.videoId));
+        cursor = page.next;
+        pages++;
+      } while (cursor);
+    } finally {
+      sb.faults.set({ throttleRate: 0 });
+    }
+    expect(sb.stats().injected.throttles).toBeGreaterThan(throttled);
     expect(pages).toBe(60);
     expect(new Set(seen).size).toBe(6000);
     expect(seen).toEqual([...episodes].reverse());
