@@ -287,6 +287,7 @@ export class MediaLibrary {
     if (!Number.isSafeInteger(o.count) || o.count < 1 || o.count > 1_000_000) throw new Error('count must be a whole number from 1 to 1,000,000.');
     if (o.cateId !== undefined && !this.core.data.categories[String(o.cateId)]) throw new Error(`The category ${o.cateId} does not exist.`);
     const step = o.stepMs ?? 1000;
+    if (!Number.isFinite(step) || step < 0) throw new Error('stepMs must be 0 or more milliseconds.');
     const from = o.createdFrom ?? Date.now() - (o.count - 1) * step;
     const prefix = o.titlePrefix ?? 'seeded';
     const loc = this.core.storageLocation();
@@ -317,8 +318,15 @@ export class MediaLibrary {
       this.core.data.videos[videoId] = v;
       ids.push(videoId);
     }
-    // Sorted again on the next search: once, instead of 100,000 insertions.
-    this.index = undefined;
+    // Seeds usually come after everything there is: appended in order. Otherwise the
+    // index is sorted again on the next search, once, instead of 100,000 insertions.
+    const idx = this.index;
+    const last = idx?.[idx.length - 1];
+    if (idx && step > 0 && (!last || last.createdAt < from)) {
+      for (const id of ids) idx.push(this.core.data.videos[id]);
+    } else {
+      this.index = undefined;
+    }
     this.core.state.changed();
     return ids;
   }
