@@ -186,6 +186,11 @@ describe('sandbox media library', () => {
       const newest = await c.request<SearchAnswer>('SearchMedia', { PageSize: 1 }, slow);
       expect(newest.Total).toBe(100_000);
       expect(newest.MediaList[0].MediaId).toBe(ids[ids.length - 1]);
+      // Seeded after the newest video: appended to the live index, found in order.
+      const later = big.seedVideos({ count: 5, titlePrefix: 'later', createdFrom: Date.now() + 60_000 });
+      const after = await c.request<SearchAnswer>('SearchMedia', { PageSize: 6 }, slow);
+      expect(after.Total).toBe(100_005);
+      expect(after.MediaList.map((m) => m.MediaId)).toEqual([...later].reverse().concat(ids[ids.length - 1]));
     } finally {
       await big.close();
     }
