@@ -385,8 +385,9 @@ export interface LedgerRow {
 export const PROXY_MODES = ['system', 'none', 'manual'] as const;
 export type ProxyMode = (typeof PROXY_MODES)[number];
 
-/** Where OSS uploads go (main/engine/net/oss-endpoint.ts). */
-export type OssEndpointMode = 'default' | 'accelerate' | 'internal';
+/** Where OSS uploads go: the UploadAddress's endpoint, or its acceleration or internal twin (main/engine/net/oss-endpoint.ts). */
+export const OSS_ENDPOINT_MODES = ['default', 'accelerate', 'internal'] as const;
+export type OssEndpointMode = (typeof OSS_ENDPOINT_MODES)[number];
 
 /** The network settings as the renderer sees them: the proxy URL with its password masked. */
 export interface NetworkSettingsView {

@@ -307,6 +307,3 @@ export function proxyUrlProblem(text: string): string | undefined {
   if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) return 'A proxy URL is scheme://[user:password@]host:port, without a path.';
   return undefined;
 }
-
-/** Where OSS uploads go: the UploadAddress's endpoint, or its acceleration or internal twin. */
-export const OSS_ENDPOINT_MODES = ['default', 'accelerate', 'internal'] as const;

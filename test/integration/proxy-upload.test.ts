@@ -87,4 +87,128 @@ describe('uploads through a proxy', () => {
     expect(networkAgent().counts.proxied).toBeGreaterThan(before.proxied);
     expect(new Set(proxy.tunnels)).toEqual(new Set([new URL(sb.url).host]));
   });
+
+  it('goes direct for hosts NO_PROXY names, through the variables\' proxy otherwise', async () => {
+    const proxy = await startHttpProxy();
+    process.env.HTTP_PROXY = proxy.url;
+    process.env.https_proxy = proxy.url;
+    process.env.NO_PROXY = 'example.com,127.0.0.1';
+    configureProxy({ mode: 'system' });
+    const before = { ...networkAgent().counts };
+    const { sb, engine, paths } = await setup(proxy, [2 * MiB + 1]);
+    const jobs = await uploadAll(engine, paths);
+    expect(jobs.map((j) => j.state)).toEqual(['ready']);
+    expect(totalRequests(sb)).toBeGreaterThan(0);
+    expect(proxy.requests).toEqual([]);
+    expect(networkAgent().counts.proxied).toBe(before.proxied);
+    expect(networkAgent().counts.direct).toBeGreaterThan(before.direct);
+
+    // The same variables without the exemption: everything goes through the proxy.
+    delete process.env.NO_PROXY;
+    configureProxy({ mode: 'system' });
+    const more = await randomFile(path.dirname(paths[0]), 'again.mp4', MiB + 3);
+    const { added } = await engine.addJobs([{ path: more, meta: { title: 'again', tags: [] } }]);
+    await engine.whenIdle();
+    expect(engine.getJob(added[0].id)?.state).toBe('ready');
+    expect(proxy.requests.length).toBeGreaterThan(0);
+    expect(proxy.requests.some((r) => r.method === 'PUT')).toBe(true);
+  });
+
+  it('a manual proxy also leaves NO_PROXY hosts alone', async () => {
+    const proxy = await startSocks5Proxy();
+    process.env.no_proxy = '127.0.0.1';
+    configureProxy({ mode: 'manual', url: proxy.url });
+    const { engine, paths } = await setup(proxy, [MiB]);
+    const jobs = await uploadAll(engine, paths);
+    expect(jobs.map((j) => j.state)).toEqual(['ready']);
+    expect(proxy.tunnels).toEqual([]);
+  });
+});
+
+describe('proxy credentials', () => {
+  it.each([
+    ['HTTP', startHttpProxy],
+    ['SOCKS5', startSocks5Proxy],
+  ])('%s: without them the job fails with a clear error; with them it uploads', async (_name, start) => {
+    const proxy = await start({ auth: { user: 'op', password: 'pa ss:wörd' } });
+    const bare = new URL(proxy.url);
+    bare.username = '';
+    bare.password = '';
+    configureProxy({ mode: 'manual', url: bare.href });
+    const { sb, engine, paths } = await setup(proxy, [MiB]);
+    const [failed] = await uploadAll(engine, paths);
+    expect(failed.state).toBe('failed');
+    expect(failed.error?.code).toBe('ProxyAuthRequired');
+    expect(failed.error?.message).toMatch(new RegExp(`proxy 127\\.0\\.0\\.1:${proxy.port} asks for a user name and password`));
+    expect(failed.error?.hint).toMatch(/user name and password/);
+    expect(proxy.authRefusals).toBeGreaterThan(0);
+    expect(totalRequests(sb)).toBe(0);
+
+    // Wrong password: "refused", and the password itself is in no message.
+    const wrong = new URL(proxy.url);
+    wrong.password = 'nope-secret';
+    configureProxy({ mode: 'manual', url: wrong.href });
+    await engine.retry([failed.id]);
+    await engine.whenIdle();
+    const refused = engine.getJob(failed.id)!;
+    expect(refused.error?.code).toBe('ProxyAuthRequired');
+    expect(refused.error?.message).toMatch(/refused the user name and password/);
+    expect(JSON.stringify(refused)).not.toContain('nope-secret');
+
+    configureProxy({ mode: 'manual', url: proxy.url });
+    await engine.retry([failed.id]);
+    await engine.whenIdle();
+    expect(engine.getJob(failed.id)?.state).toBe('ready');
+    expect(proxy.requests.length).toBe(totalRequests(sb));
+  });
+
+  it('a proxy that is not there is a network error naming the proxy, and retried', () => {
+    const e = classifyError(Object.assign(new Error('x'), { name: 'ProxyError', code: 'ProxyUnreachable', summary: 'Could not reach the proxy 127.0.0.1:9: the connection was refused.' }));
+    expect([e.kind, e.retryable, e.message]).toEqual(['network', true, 'Could not reach the proxy 127.0.0.1:9: the connection was refused.']);
+  });
+});
+
+describe('the OSS endpoint option', () => {
+  it('accelerate: every OSS request goes to <bucket>.oss-accelerate.aliyuncs.com (the tests\' DNS maps it to the sandbox)', async () => {
+    let sandboxPort = 0;
+    // The test's DNS: Alibaba's names resolve to the sandbox (inside the proxy, which dials them).
+    const proxy = await startHttpProxy({ resolve: (host, port) => (host.endsWith('.aliyuncs.com') ? { host: '127.0.0.1', port: sandboxPort } : { host, port }) });
+    configureProxy({ mode: 'manual', url: proxy.url });
+    configureOssEndpoint('accelerate');
+    // VOD's real UploadAddress shape: the regional public endpoint. The sandbox hands out its
+    // IP, which is never rewritten; this provider reports the regional name (port kept).
+    class RegionalAddresses extends AliyunVodProvider {
+      override async createUpload(input: Parameters<AliyunVodProvider['createUpload']>[0]) {
+        const c = await super.createUpload(input);
+        return { ...c, address: { ...c.address, endpoint: regional(c.address.endpoint) } };
+      }
+      override async refreshUpload(videoId: string) {
+        const r = await super.refreshUpload(videoId);
+        return { ...r, address: { ...r.address, endpoint: regional(r.address.endpoint) } };
+      }
+    }
+    let region = '';
+    const regional = (endpoint: string): string => endpoint.replace('127.0.0.1', `oss-${region}.aliyuncs.com`);
+    const { sb, engine, paths } = await setup(proxy, [3 * MiB + 5], (s) => {
+      region = s.region;
+      sandboxPort = Number(new URL(s.url).port);
+      return new RegionalAddresses({ accessKeyId: s.accessKeyId, accessKeySecret: s.accessKeySecret, region: s.region, endpoint: s.url });
+    });
+    const [job] = await uploadAll(engine, paths);
+    expect([job.state, job.error?.message]).toEqual(['ready', undefined]);
+    const ossTunnels = proxy.tunnels.filter((t) => t !== new URL(sb.url).host);
+    expect(ossTunnels.length).toBeGreaterThan(0);
+    expect(new Set(ossTunnels)).toEqual(new Set([`${sb.bucket}.oss-accelerate.aliyuncs.com:${sandboxPort}`]));
+    const ossRequests = proxy.requests.filter((r) => r.host.includes('oss'));
+    expect(ossRequests.length).toBeGreaterThanOrEqual(4);
+    expect(ossRequests.every((r) => r.host === `${sb.bucket}.oss-accelerate.aliyuncs.com:${sandboxPort}`)).toBe(true);
+  });
+
+  it('accelerate with the sandbox\'s IP endpoint: used as given, the upload goes through', async () => {
+    configureOssEndpoint('accelerate');
+    configureProxy({ mode: 'none' });
+    const { engine, paths } = await setup(undefined, [MiB + 7]);
+    const jobs = await uploadAll(engine, paths);
+    expect(jobs.map((j) => j.state)).toEqual(['ready']);
+  });
 });

@@ -58,15 +58,35 @@ export function parseProxyUrl(text: string): URL {
   return url;
 }
 
+/** What stands for a proxy password wherever the URL is shown. */
+export const PASSWORD_MASK = '••••';
+
 /** The URL as operators may see it: the password replaced by ••••, the user kept. */
 export function maskProxyUrl(text: string): string {
   try {
     const url = new URL(text);
-    if (url.password) url.password = '••••';
-    return url.href.replace(/\/$/, '');
+    if (!url.password) return url.href.replace(/\/$/, '');
+    url.password = 'MASKED';
+    return url.href.replace(/\/$/, '').replace(':MASKED@', `:${PASSWORD_MASK}@`);
   } catch {
-    return text.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:••••@');
+    return text.replace(/\/\/([^:@/]*):[^@/]*@/, `//$1:${PASSWORD_MASK}@`);
   }
+}
+
+/** Whether a URL's password is the mask (a settings form sent back what it was shown). */
+export function hasMaskedPassword(text: string): boolean {
+  try {
+    return decodeURIComponent(new URL(text).password) === PASSWORD_MASK;
+  } catch {
+    return false;
+  }
+}
+
+/** `text` with its password (the mask) replaced by the one in `stored`. */
+export function withStoredPassword(text: string, stored: string): string {
+  const url = new URL(text);
+  url.password = new URL(stored).password;
+  return url.href.replace(/\/$/, '');
 }
 
 /**
