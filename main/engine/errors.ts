@@ -197,26 +197,26 @@ type Bag = Record<string, unknown>;
 const PROXY_SETTING_HINT = 'Check the proxy (the app\'s Settings → Network, --proxy, or HTTPS_PROXY / ALL_PROXY / NO_PROXY).';
 
 /** A proxy's refusal or absence, in the operator's terms: whose fault, and what to change. */
-function proxyError(code: string, message: string, status: number | undefined, cause: unknown): EngineError {
+function proxyError(code: string, message: string, status: number | undefined, params: { proxy: string; target: string }, cause: unknown): EngineError {
   switch (code) {
     case 'ProxyAuthRequired':
       return new EngineError({
-        kind: 'auth', code, message, status, retryable: false, cause,
+        kind: 'auth', code, message, status, params, retryable: false, cause,
         hint: 'Put the proxy\'s user name and password in its URL (http://user:password@host:port) in Settings → Network, --proxy or HTTPS_PROXY, then retry.',
       });
     case 'ProxyRefused':
       return new EngineError({
-        kind: 'permission', code, message, status, retryable: false, cause,
+        kind: 'permission', code, message, status, params, retryable: false, cause,
         hint: `The proxy does not allow this destination: ask its administrator to allow *.aliyuncs.com on port 443, or list the host in NO_PROXY. ${PROXY_SETTING_HINT}`,
       });
     case 'ProxyTargetUnreachable':
       return new EngineError({
-        kind: 'network', code, message, status, retryable: true, cause,
+        kind: 'network', code, message, status, params, retryable: true, cause,
         hint: `The proxy is up but cannot reach the service; the upload continues when it can. ${PROXY_SETTING_HINT}`,
       });
     default:
       return new EngineError({
-        kind: 'network', code, message, status, retryable: true, cause,
+        kind: 'network', code, message, status, params, retryable: true, cause,
         hint: `The upload continues when the proxy answers. ${PROXY_SETTING_HINT}`,
       });
   }
@@ -265,7 +265,9 @@ export function classifyError(err: unknown): EngineError {
   }
 
   // A proxy that would not carry the request (main/engine/net/tunnel.ts ProxyError).
-  if (lname === 'proxyerror' && code?.startsWith('Proxy')) return proxyError(code, str(e.summary) ?? rawMessage, num(e.status), err);
+  if (lname === 'proxyerror' && code?.startsWith('Proxy')) {
+    return proxyError(code, str(e.summary) ?? rawMessage, num(e.status), { proxy: str(e.proxy) ?? '', target: str(e.target) ?? '' }, err);
+  }
 
   // pop-core: err.data is the response body {RequestId, HostId, Code, Message}; the HTTP
   // status is only in err.entry.response.statusCode. Its message appends the request URL.
