@@ -118,7 +118,8 @@ export function NetworkSettings() {
         <div className={result.outcome === 'ok' ? 'ok-text' : 'error-text'} data-testid="settings-proxy-result" role="status">
           <p>{t(`settings.proxyResult.${result.outcome}`, { ms: result.latencyMs ?? 0, status: result.status ?? '' })}</p>
           <p className="muted small">{result.route} → {result.target}</p>
-          <p className="muted small">{result.message}</p>
+          {/* The engine's own words (English), for the details of a failure. */}
+          {result.outcome !== 'ok' && <p className="muted small">{result.message}</p>}
         </div>
       )}
       <label className="field settings-field">
