@@ -26,10 +26,11 @@ interface StoredNetwork {
   proxyUrlShown: string;
   /** The full URL, sealed by the SecretBox, base64. */
   proxyUrlSealed: string;
+  proxyHasPassword: boolean;
   ossEndpoint: OssEndpointMode;
 }
 
-const DEFAULTS: StoredNetwork = { proxyMode: 'system', proxyUrlShown: '', proxyUrlSealed: '', ossEndpoint: 'default' };
+const DEFAULTS: StoredNetwork = { proxyMode: 'system', proxyUrlShown: '', proxyUrlSealed: '', proxyHasPassword: false, ossEndpoint: 'default' };
 
 export interface NetworkSettingsStore {
   readSettingJson(key: string): unknown;
@@ -62,7 +63,7 @@ export class NetworkSettingsService {
     return {
       proxyMode: this.stored.proxyMode,
       proxyUrl: this.stored.proxyUrlShown,
-      proxyHasPassword: this.stored.proxyUrlSealed !== '' && this.stored.proxyUrlShown.includes(':••••@'),
+      proxyHasPassword: this.stored.proxyHasPassword,
       ossEndpoint: this.stored.ossEndpoint,
       systemProxyAvailable: this.resolveSystem !== undefined,
     };
@@ -90,12 +91,15 @@ export class NetworkSettingsService {
       if (text === '') {
         next.proxyUrlShown = '';
         next.proxyUrlSealed = '';
+        next.proxyHasPassword = false;
       } else {
         const full = hasMaskedPassword(text) && this.stored.proxyUrlSealed ? withStoredPassword(text, this.openUrl(this.stored)) : text;
         const problem = proxyUrlProblem(full);
         if (problem) throw new IpcError('InvalidProxy', problem);
-        next.proxyUrlShown = maskProxyUrl(parseProxyUrl(full).href);
+        const parsed = parseProxyUrl(full);
+        next.proxyUrlShown = maskProxyUrl(parsed.href);
         next.proxyUrlSealed = this.box.encrypt(full).toString('base64');
+        next.proxyHasPassword = parsed.password !== '';
       }
     }
     if (next.proxyMode === 'manual' && next.proxyUrlSealed === '') {

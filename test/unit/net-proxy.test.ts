@@ -45,6 +45,13 @@ describe('routeFor', () => {
     expect(where(await routeFor(OSS, { mode: 'system' }))).toBe('socks5h://all:1080');
   });
 
+  it('a variable without a scheme is an HTTP proxy, for https targets too; the variables are left as they were', async () => {
+    process.env.HTTPS_PROXY = 'proxy.corp:3128';
+    expect(where(await routeFor(VOD, { mode: 'system' }))).toBe('http://proxy.corp:3128');
+    expect(process.env.HTTPS_PROXY).toBe('proxy.corp:3128');
+    expect(process.env.https_proxy).toBeUndefined();
+  });
+
   it('NO_PROXY: suffixes, exact hosts, ports and *; loopback is proxied unless listed', async () => {
     process.env.HTTPS_PROXY = 'http://p:3128';
     process.env.HTTP_PROXY = 'http://p:3128';

@@ -117,30 +117,35 @@ export async function routeFor(url: string, policy: ProxyPolicy): Promise<ProxyR
     if (!policy.url) return { kind: 'direct', why: 'no proxy URL is set' };
     // NO_PROXY still applies: the same variable that exempts hosts from the environment's
     // proxy exempts them from the configured one (a local sandbox, an intranet mirror).
-    const viaEnv = withEnvProxy(policy.url, () => getProxyForUrl(url));
+    const viaEnv = withProxyVariables((name) => (name === 'all_proxy' ? policy.url : undefined), () => getProxyForUrl(url));
     return viaEnv ? { kind: 'proxy', proxy: parseProxyUrl(policy.url), why: 'the proxy setting' } : { kind: 'direct', why: 'NO_PROXY names the host' };
   }
   if (proxyVariablesSet()) {
-    const p = getProxyForUrl(url);
+    // A value without a scheme is an HTTP proxy (as curl reads it); proxy-from-env would
+    // give it the target's scheme, i.e. TLS to the proxy for every https target.
+    const p = withProxyVariables((_name, v) => (v && !v.includes('://') ? `http://${v}` : v), () => getProxyForUrl(url));
     return p ? { kind: 'proxy', proxy: parseProxyUrl(p), why: 'the proxy variables' } : { kind: 'direct', why: 'NO_PROXY names the host' };
   }
   if (policy.resolveSystem) return routeFromPac(await policy.resolveSystem(url));
   return { kind: 'direct', why: 'no proxy is configured' };
 }
 
-/** Runs `fn` with every proxy variable replaced by `proxy` (NO_PROXY untouched). */
-function withEnvProxy<T>(proxy: string, fn: () => T): T {
-  const saved = new Map<string, string | undefined>();
-  for (const v of [...PROXY_VARIABLES, ...PROXY_VARIABLES.map((x) => x.toUpperCase())]) {
-    saved.set(v, process.env[v]);
-    delete process.env[v];
-  }
-  process.env.all_proxy = proxy;
+/**
+ * Runs `fn` (which reads the proxy variables, as proxy-from-env does) with each of them
+ * set to `value(name, current)` (undefined = unset; NO_PROXY untouched), then puts them
+ * back. Synchronous: nothing else can observe the change.
+ */
+function withProxyVariables<T>(value: (name: string, current: string | undefined) => string | undefined, fn: () => T): T {
+  const names = [...PROXY_VARIABLES, ...PROXY_VARIABLES.map((x) => x.toUpperCase())];
+  const saved = new Map(names.map((n) => [n, process.env[n]]));
+  const wanted = new Map(PROXY_VARIABLES.map((n) => [n, value(n, process.env[n] || process.env[n.toUpperCase()] || undefined)]));
+  for (const n of names) delete process.env[n];
+  for (const [n, v] of wanted) if (v) process.env[n] = v;
   try {
     return fn();
   } finally {
-    delete process.env.all_proxy;
-    for (const [k, v] of saved) if (v !== undefined) process.env[k] = v;
+    for (const n of names) delete process.env[n];
+    for (const [n, v] of saved) if (v !== undefined) process.env[n] = v;
   }
 }
 
