@@ -151,7 +151,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .action(async (jobs: string[], flags) => setExit(await controlCommand(name, parseSelector(jobs), flags)));
   control('pause', 'Pause');
   control('resume', 'Resume (queue again)');
-  control('retry', 'Retry failed, canceled or waiting jobs; for jobs awaiting review, check their VOD status again')
+  networkOptions(control('retry', 'Retry failed, canceled or waiting jobs; for jobs awaiting review, check their VOD status again'))
     .option('--restart', 'a job whose file changed after its upload began uploads the file as it is now, from the start, under the same VideoId');
   networkOptions(control('cancel', 'Cancel').option('--delete-video', 'also delete the VideoId from VOD (needs credentials)'));
 
