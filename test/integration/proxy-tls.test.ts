@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
+import { inspect } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyError } from '../../main/engine/errors';
@@ -76,6 +77,20 @@ describe('https targets through a proxy', () => {
       const err = await requestHead(`https://localhost:${port}/`, { agent }).then(() => undefined, (x: unknown) => x);
       const e = classifyError(err);
       expect([e.code, e.kind, e.retryable, e.params]).toEqual(['ProxyAuthRequired', 'auth', false, { proxy: `127.0.0.1:${proxy.port}`, target: `localhost:${port}` }]);
+    } finally {
+      agent.destroy();
+      await proxy.close();
+    }
+  });
+
+  it('a SOCKS5 refusal keeps no trace of the password given (the socks library attaches its options to errors)', async () => {
+    const proxy = await startSocks5Proxy({ auth: { user: 'u', password: 'right-one' } });
+    const agent = new RoutingAgent({ mode: 'manual', url: proxy.url.replace('right-one', 'Wrong-Secret-42') });
+    try {
+      const err = await requestHead(`https://localhost:${port}/`, { agent }).then(() => undefined, (x: unknown) => x);
+      expect(classifyError(err).code).toBe('ProxyAuthRequired');
+      expect(inspect(err, { depth: 20, showHidden: true })).not.toContain('Wrong-Secret-42');
+      expect(proxy.authRefusals).toBe(1);
     } finally {
       agent.destroy();
       await proxy.close();

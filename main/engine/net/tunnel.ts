@@ -211,10 +211,12 @@ export async function socksTunnel(proxy: URL, req: ClientRequest, opts: AgentCon
     // its Node code is about the target and is classified like any other.
     if (e.code) throw err;
     // The socks library's errors carry no code, only its words (node_modules/socks constants).
+    // They also carry the client's options, proxy password included: only the words are kept.
+    const words = new Error(e.message);
     const where = proxyAddress(proxy);
     if (/authentication failed|no accepted authentication type/i.test(e.message)) {
       throw new ProxyError({
-        code: 'ProxyAuthRequired', proxy: where, target, credentialsSent, cause: err,
+        code: 'ProxyAuthRequired', proxy: where, target, credentialsSent, cause: words,
         message: credentialsSent
           ? `The SOCKS proxy ${where} refused the user name and password.`
           : `The SOCKS proxy ${where} asks for a user name and password.`,
@@ -222,7 +224,7 @@ export async function socksTunnel(proxy: URL, req: ClientRequest, opts: AgentCon
     }
     if (/rejected connection/i.test(e.message)) {
       throw new ProxyError({
-        code: /NotAllowed/.test(e.message) ? 'ProxyRefused' : 'ProxyTargetUnreachable', proxy: where, target, credentialsSent, cause: err,
+        code: /NotAllowed/.test(e.message) ? 'ProxyRefused' : 'ProxyTargetUnreachable', proxy: where, target, credentialsSent, cause: words,
         message: `The SOCKS proxy ${where} could not connect to ${target} (${e.message.replace(/^.*- /, '')}).`,
       });
     }
