@@ -45,6 +45,14 @@ describe('routeFor', () => {
     expect(where(await routeFor(OSS, { mode: 'system' }))).toBe('socks5h://all:1080');
   });
 
+  it('a variable naming a scheme the engine cannot speak stops with what to fix, not retried', async () => {
+    process.env.ALL_PROXY = 'socks4://u:pw-in-var@old:1080';
+    const err = await routeFor(VOD, { mode: 'system' }).then(() => undefined, (e: unknown) => e as { code: string; retryable: boolean; message: string });
+    expect([err?.code, err?.retryable]).toEqual(['InvalidProxy', false]);
+    expect(err?.message).toContain('The proxy scheme "socks4" is not supported');
+    expect(err?.message).not.toContain('pw-in-var');
+  });
+
   it('a variable without a scheme is an HTTP proxy, for https targets too; the variables are left as they were', async () => {
     process.env.HTTPS_PROXY = 'proxy.corp:3128';
     expect(where(await routeFor(VOD, { mode: 'system' }))).toBe('http://proxy.corp:3128');

@@ -20,6 +20,7 @@ import type net from 'node:net';
 import { Agent, type AgentConnectOpts } from 'agent-base';
 import { getProxyForUrl } from 'proxy-from-env';
 import { proxyUrlProblem } from '../../../shared/validation';
+import { EngineError } from '../errors';
 import type { ProxyMode } from '../../../shared/types';
 import { httpTunnel, proxyAddress, socksTunnel } from './tunnel';
 
@@ -110,6 +111,19 @@ export function routeFromPac(answer: string): ProxyRoute {
   return { kind: 'direct', why: 'the system proxy names no usable proxy' };
 }
 
+/** A proxy URL from the variables; one the engine cannot use stops the request with what to fix. */
+function variableProxy(text: string): URL {
+  try {
+    return parseProxyUrl(text);
+  } catch (err) {
+    throw new EngineError({
+      kind: 'parameter', code: 'InvalidProxy', retryable: false,
+      message: `The proxy set in HTTPS_PROXY / HTTP_PROXY / ALL_PROXY cannot be used: ${(err as Error).message}`,
+      hint: 'Correct the variable (http://, https://, socks5:// or socks5h://), or choose a proxy in the settings or with --proxy.',
+    });
+  }
+}
+
 /** Where a request to `url` goes under `policy`. */
 export async function routeFor(url: string, policy: ProxyPolicy): Promise<ProxyRoute> {
   if (policy.mode === 'none') return { kind: 'direct', why: 'proxies are turned off' };
@@ -124,7 +138,7 @@ export async function routeFor(url: string, policy: ProxyPolicy): Promise<ProxyR
     // A value without a scheme is an HTTP proxy (as curl reads it); proxy-from-env would
     // give it the target's scheme, i.e. TLS to the proxy for every https target.
     const p = withProxyVariables((_name, v) => (v && !v.includes('://') ? `http://${v}` : v), () => getProxyForUrl(url));
-    return p ? { kind: 'proxy', proxy: parseProxyUrl(p), why: 'the proxy variables' } : { kind: 'direct', why: 'NO_PROXY names the host' };
+    return p ? { kind: 'proxy', proxy: variableProxy(p), why: 'the proxy variables' } : { kind: 'direct', why: 'NO_PROXY names the host' };
   }
   if (policy.resolveSystem) return routeFromPac(await policy.resolveSystem(url));
   return { kind: 'direct', why: 'no proxy is configured' };
