@@ -54,8 +54,11 @@ export class NetworkSettingsService {
     configureOssEndpoint(this.stored.ossEndpoint);
     try {
       configureProxy(this.policy(this.stored));
-    } catch {
+    } catch (err) {
+      // The sealed URL cannot be opened here (another machine's key): the uploads use the
+      // system's proxy until the URL is entered again, and the proxy test says why.
       configureProxy({ mode: 'system', resolveSystem: this.resolveSystem });
+      console.warn(`vodup: the proxy setting could not be applied (${(err as Error).message}) Using the system proxy meanwhile.`);
     }
   }
 
