@@ -252,8 +252,13 @@ export class AppController implements BridgeCalls {
 
   /** Reaches the active account's VOD endpoint (the sandbox for a Sandbox profile) under the proxy being set up. */
   async testProxy(patch?: NetworkSettingsPatch): Promise<ProxyTestResult> {
+    // The endpoint only: the account's secret is not needed to reach it (and may be unreadable).
     const id = this.deps.profiles.activeId();
-    const target = id ? `${vodEndpoint(await this.deps.profiles.credentials(id))}/` : 'https://vod.cn-shanghai.aliyuncs.com/';
+    const rec = id ? this.deps.profiles.get(id) : undefined;
+    const endpoint = !rec ? vodEndpoint({ region: 'cn-shanghai' })
+      : rec.kind === 'sandbox' ? vodEndpoint(await this.deps.profiles.credentials(rec.id))
+        : vodEndpoint(rec);
+    const target = `${endpoint}/`;
     return this.deps.network.test(target, patch);
   }
 

@@ -6,7 +6,7 @@
 import fsp from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createApp, type App } from '../../main/app/create-app';
 import { createDispatcher } from '../../main/app/dispatch';
 import { createFileSecretBox } from '../../main/app/file-secret-box';
@@ -174,5 +174,26 @@ describe('network settings in the app', () => {
     await expect(bad).rejects.toMatchObject({ code: 'InvalidProxy', message: 'The proxy scheme "ftp" is not supported: use http, https, socks5 or socks5h.' });
     await expect(dispatch('testProxy', [{ proxyMode: 'pac' }])).rejects.toMatchObject({ code: 'InvalidArguments' });
     expect((await app.controller.getNetworkSettings()).proxyMode).toBe('system');
+  });
+
+  it('a sealed URL another key cannot open: the system proxy meanwhile, said once, and the test names the fix', async () => {
+    const { app, dir, proxy } = await setup();
+    await app.controller.updateNetworkSettings({ proxyMode: 'manual', proxyUrl: proxy.url });
+    await app.dispose();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      // The same queue opened with another machine's key.
+      const other = await createApp({ dataDir: `${dir}/app`, secretBox: createFileSecretBox(`${dir}/other-key`), shell: 'web', version: '0.0.0-test', locale: 'en' });
+      cleanups.push(() => other.dispose());
+      expect(warn.mock.calls.map((c) => String(c[0])).filter((m) => m.includes('proxy setting'))).toEqual([
+        'vodup: the proxy setting could not be applied (The stored proxy URL cannot be decrypted (it was saved on another machine or by another user). Enter the proxy URL again in Settings → Network.) Using the system proxy meanwhile.',
+      ]);
+      await expect(other.controller.testProxy()).rejects.toMatchObject({ code: 'SecretUnreadable' });
+      // Entering it again works.
+      await other.controller.updateNetworkSettings({ proxyUrl: proxy.url });
+      expect((await other.controller.testProxy()).outcome).toBe('ok');
+    } finally {
+      warn.mockRestore();
+    }
   });
 });
