@@ -7,12 +7,12 @@ import { z } from 'zod';
 import {
   MAX_DESCRIPTION_CHARS, MAX_TAG_CHARS, MAX_TAGS, MAX_TITLE_CHARS,
 } from './limits';
-import { DUPLICATE_POLICIES } from './types';
+import { DUPLICATE_POLICIES, OSS_ENDPOINT_MODES, PROXY_MODES } from './types';
 import type { Problem } from './validation';
 import type {
   Catalog, ConnectionResult, DuplicateFile, DuplicatePolicy, EngineSettings, ExportOptions, JobMeta, JobPage, JobQuery,
-  JobSelector, JobState, JobView, MediaProbe, NewJob, ProfileInput, ProfileView, ProgressBatch, QueueTotals, RejectedFile,
-  ScanResult,
+  JobSelector, JobState, JobView, MediaProbe, NetworkSettingsPatch, NetworkSettingsView, NewJob, ProfileInput, ProfileView, ProgressBatch,
+  ProxyTestResult, QueueTotals, RejectedFile, ScanResult,
 } from './types';
 
 // --- argument schemas (validated in main) -----------------------------------
@@ -75,6 +75,13 @@ const settingsPatchSchema = z.object({
   windowEnd: z.string().regex(/^(|([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?)$/, 'a time as HH:MM, or empty'),
 }).partial().strict();
 
+const networkPatchSchema = z.object({
+  proxyMode: z.enum(PROXY_MODES),
+  // Checked in full by shared/validation.ts proxyUrlProblem (the message never echoes it).
+  proxyUrl: z.string().max(2048),
+  ossEndpoint: z.enum(OSS_ENDPOINT_MODES),
+}).partial().strict();
+
 const watchFolderInputSchema = z.object({
   path: z.string().min(1).max(4096),
   settleSeconds: z.number().int().min(0).max(86_400),
@@ -121,6 +128,9 @@ export const ipcArgs = {
   clearFinished: z.tuple([]),
   getSettings: z.tuple([]),
   updateSettings: z.tuple([settingsPatchSchema]),
+  getNetworkSettings: z.tuple([]),
+  updateNetworkSettings: z.tuple([networkPatchSchema]),
+  testProxy: z.tuple([networkPatchSchema.optional()]),
   exportResults: z.tuple([z.object({ format: z.enum(['csv', 'json']), tab: queueTab.optional(), ids: z.array(jobId).max(1_000_000).optional() }).strict()]),
     listWatchFolders: z.tuple([]),
   addWatchFolder: z.tuple([watchFolderInputSchema]),
@@ -309,6 +319,12 @@ export interface VodBridge {
   clearFinished(): Promise<number>;
   getSettings(): Promise<EngineSettings>;
   updateSettings(patch: Partial<EngineSettings>): Promise<EngineSettings>;
+  /** Proxy and OSS endpoint; the proxy URL comes with its password masked (user:••••@host). */
+  getNetworkSettings(): Promise<NetworkSettingsView>;
+  /** A proxyUrl whose password is still the mask keeps the stored password. */
+  updateNetworkSettings(patch: NetworkSettingsPatch): Promise<NetworkSettingsView>;
+  /** One request to the active account's VOD endpoint (or the sandbox) under the settings with `patch` applied, unsaved. */
+  testProxy(patch?: NetworkSettingsPatch): Promise<ProxyTestResult>;
   /** The queue's results (all jobs or one tab) as a file to save: CSV with a BOM, or JSON. */
   exportResults(opts: ExportOptions): Promise<ExportedFile>;
 

@@ -380,3 +380,44 @@ export interface LedgerRow {
   uploadedAt: number;
   jobId?: number;
 }
+
+/** How the engine finds its proxy (main/engine/net/proxy.ts). */
+export const PROXY_MODES = ['system', 'none', 'manual'] as const;
+export type ProxyMode = (typeof PROXY_MODES)[number];
+
+/** Where OSS uploads go: the UploadAddress's endpoint, or its acceleration or internal twin (main/engine/net/oss-endpoint.ts). */
+export const OSS_ENDPOINT_MODES = ['default', 'accelerate', 'internal'] as const;
+export type OssEndpointMode = (typeof OSS_ENDPOINT_MODES)[number];
+
+/** The network settings as the renderer sees them: the proxy URL with its password masked. */
+export interface NetworkSettingsView {
+  proxyMode: ProxyMode;
+  /** user:••••@host:port; empty when none is set. */
+  proxyUrl: string;
+  /** Whether the stored URL carries a password (the renderer never sees it). */
+  proxyHasPassword: boolean;
+  ossEndpoint: OssEndpointMode;
+  /** Whether the shell can ask the OS for its proxy (Electron). */
+  systemProxyAvailable: boolean;
+}
+
+export interface NetworkSettingsPatch {
+  proxyMode?: ProxyMode;
+  /** A new URL; one whose password is •••• keeps the stored password. */
+  proxyUrl?: string;
+  ossEndpoint?: OssEndpointMode;
+}
+
+/** The proxy test's answer, in words the settings view shows as they are. */
+export interface ProxyTestResult {
+  outcome: 'ok' | 'proxyAuth' | 'proxyUnreachable' | 'targetUnreachable' | 'proxyRefused' | 'failed';
+  /** The route taken: "direct (…)" or "http proxy host:port (…)". */
+  route: string;
+  /** The URL reached (VOD's endpoint or the sandbox). */
+  target: string;
+  /** Time to the target's first answer. */
+  latencyMs?: number;
+  /** The HTTP status the target answered with (any answer proves it was reached). */
+  status?: number;
+  message: string;
+}

@@ -319,3 +319,28 @@ export function vodRegionProblem(region: string, endpoint?: string): string | un
   return `VOD does not serve the region "${region}" (there is no vod.${region}.aliyuncs.com). ` +
     `VOD's regions: ${VOD_REGIONS.join(', ')}.`;
 }
+
+/** The proxy schemes the engine speaks (main/engine/net/proxy.ts). */
+export const PROXY_SCHEMES = ['http', 'https', 'socks5', 'socks5h', 'socks'] as const;
+
+/**
+ * What is wrong with a proxy URL, or undefined. The message never repeats the URL (it may
+ * hold a password).
+ */
+export function proxyUrlProblem(text: string): string | undefined {
+  const trimmed = text.trim();
+  if (trimmed === '') return 'Enter the proxy URL, e.g. http://proxy.example.com:8080 or socks5://127.0.0.1:1080.';
+  let url: URL;
+  try {
+    url = new URL(trimmed);
+  } catch {
+    return 'The proxy URL is not a URL: write it as scheme://host:port, e.g. http://proxy.example.com:8080.';
+  }
+  const scheme = url.protocol.replace(/:$/, '');
+  if (!(PROXY_SCHEMES as readonly string[]).includes(scheme)) {
+    return `The proxy scheme "${scheme}" is not supported: use http, https, socks5 or socks5h.`;
+  }
+  if (!url.hostname) return 'The proxy URL has no host.';
+  if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) return 'A proxy URL is scheme://[user:password@]host:port, without a path.';
+  return undefined;
+}

@@ -8,13 +8,16 @@ import type {
 } from '../../shared/ipc';
 import type {
   Catalog, ConnectionResult, DuplicateFile, DuplicatePolicy, EngineSettings, ExportOptions, JobMeta, JobPage, JobQuery, JobSelector,
-  JobView, MediaProbe, NewJob, ProfileInput, ProfileView, QueueTotals, ScanResult,
+  JobView, MediaProbe, NetworkSettingsPatch, NetworkSettingsView, NewJob, ProfileInput, ProfileView, ProxyTestResult,
+  QueueTotals, ScanResult,
 } from '../../shared/types';
 import type { UploadEngineApi } from '../engine/api';
 import { readManifest, type Manifest } from '../engine/manifest';
 import { FfprobeUnavailableError, probeMany } from '../engine/media-probe';
 import { exportFileName, exportResults } from '../engine/results-export';
 import { IpcError, toErrorPayload } from './ipc-error';
+import { vodEndpoint } from '../engine/vod/vod-client';
+import type { NetworkSettingsService } from './network-settings';
 import type { ProfileService } from './profiles';
 import type { ProviderRegistry } from './providers';
 import { browseDirectory, scanPaths } from './scan';
@@ -28,6 +31,7 @@ export interface AppControllerDeps {
   providers: ProviderRegistry;
   info: AppInfo;
   watchFolders: WatchFolderService;
+  network: NetworkSettingsService;
   /** The shell's native picker; absent in web mode (the renderer uses browseDirectory). */
   pickPaths?: (kind: PathKind) => Promise<string[] | null>;
 }
@@ -234,6 +238,28 @@ export class AppController implements BridgeCalls {
 
   async updateSettings(patch: Partial<EngineSettings>): Promise<EngineSettings> {
     return this.deps.engine.updateSettings(patch);
+  }
+
+  // --- network (proxy, OSS endpoint) ---
+
+  async getNetworkSettings(): Promise<NetworkSettingsView> {
+    return this.deps.network.view();
+  }
+
+  async updateNetworkSettings(patch: NetworkSettingsPatch): Promise<NetworkSettingsView> {
+    return this.deps.network.update(patch);
+  }
+
+  /** Reaches the active account's VOD endpoint (the sandbox for a Sandbox profile) under the proxy being set up. */
+  async testProxy(patch?: NetworkSettingsPatch): Promise<ProxyTestResult> {
+    // The endpoint only: the account's secret is not needed to reach it (and may be unreadable).
+    const id = this.deps.profiles.activeId();
+    const rec = id ? this.deps.profiles.get(id) : undefined;
+    const endpoint = !rec ? vodEndpoint({ region: 'cn-shanghai' })
+      : rec.kind === 'sandbox' ? vodEndpoint(await this.deps.profiles.credentials(rec.id))
+        : vodEndpoint(rec);
+    const target = `${endpoint}/`;
+    return this.deps.network.test(target, patch);
   }
 
   async exportResults(opts: ExportOptions): Promise<ExportedFile> {

@@ -10,6 +10,8 @@ import { AliyunVodProvider } from '../engine/vod/aliyun-provider';
 import { startSandbox } from '../sandbox/index';
 import { AppController, type PathKind } from './controller';
 import type { ProviderClass, StartSandbox } from './ports';
+import type { SystemProxyResolver } from '../engine/net/proxy';
+import { NetworkSettingsService } from './network-settings';
 import { ProfileService } from './profiles';
 import { ProviderRegistry } from './providers';
 import { SandboxHost } from './sandbox-host';
@@ -30,6 +32,8 @@ export interface CreateAppOptions {
   startSandbox?: StartSandbox;
   /** Replaceable for tests (a subclass that records calls); default: AliyunVodProvider. */
   providerClass?: ProviderClass;
+  /** The OS's proxy for a URL (Electron: main/electron/system-proxy.ts); absent elsewhere. */
+  resolveSystemProxy?: SystemProxyResolver;
   /** Between scans of the watch folders (default 3 s); tests lengthen it and scan on demand. */
   watchIntervalMs?: number;
 }
@@ -56,6 +60,9 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
   const store = openQueueStore(dbPath);
   const profiles = new ProfileService(store, opts.secretBox, sandbox);
   profiles.ensureDefault();
+  // Before the engine starts: its first request already goes through the proxy setting.
+  const network = new NetworkSettingsService(store, opts.secretBox, opts.resolveSystemProxy);
+  network.apply();
   if (opts.sandbox) profiles.activateSandbox();
 
   const providers = new ProviderRegistry(profiles, opts.providerClass ?? AliyunVodProvider);
@@ -91,6 +98,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
   const controller = new AppController({
     engine,
     watchFolders,
+    network,
     profiles,
     providers,
     pickPaths: opts.pickPaths,

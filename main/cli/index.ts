@@ -17,6 +17,7 @@ import { statusCommand } from './commands/status';
 import { uploadCommand } from './commands/upload';
 import { watchCommand } from './commands/watch';
 import { CliError, EXIT } from './errors';
+import { applyNetworkFlags, networkOptions } from './network';
 import { categoryId, intIn, megabytesPerSecond, parseSelector, uploadWindowFlag } from './options';
 import { QUEUE_TABS } from '../../shared/types';
 import { DEFAULT_PROGRESS_INTERVAL_SEC } from './reporter';
@@ -56,7 +57,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .exitOverride();
 
   const dbOption = () => new Option('--db <path>', 'queue database (default $VODUP_HOME/queue.db or ~/.vodup/queue.db)');
-  const runOptions = (cmd: Command): Command => cmd
+  const runOptions = (cmd: Command): Command => networkOptions(cmd)
     .addOption(dbOption())
     .option('--part-size <MiB>', 'part size in MiB (0 = automatic from the file size)', intIn(0, 5 * 1024, ' MiB'))
     .option('--parallel <n>', 'parts in flight, across all files', intIn(1, 256))
@@ -115,7 +116,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'one JSON line per job')
     .action(async (flags) => setExit(await statusCommand(flags)));
 
-  program.command('catalog')
+  networkOptions(program.command('catalog'))
     .description('List the ids upload takes, read from the account: categories (a tree), transcode template groups, workflows, applications. Parts the AccessKey may not read are named on stderr; exit 2 if it may read none, 1 if VOD could not be asked.')
     .option('--json', 'one JSON object {categories, templateGroups, workflows, apps, refused}')
     .action(async (flags) => setExit(await catalogCommand(flags)));
@@ -136,7 +137,7 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   const ledger = program.command('ledger')
     .description('What this app uploaded (kept when jobs leave the queue).');
-  ledger.command('seed')
+  networkOptions(ledger.command('seed'))
     .description('On a fresh machine: record the files the account already has in VOD (same title and size, and proven the same bytes by the source\'s CRC-64), so uploads skip them.')
     .argument('<paths...>', 'video/audio files or folders')
     .addOption(dbOption())
@@ -206,9 +207,9 @@ function buildProgram(setExit: (code: number) => void): Command {
     .action(async (jobs: string[], flags) => setExit(await controlCommand(name, parseSelector(jobs), flags)));
   control('pause', 'Pause');
   control('resume', 'Resume (queue again)');
-  control('retry', 'Retry failed, canceled or waiting jobs; for jobs awaiting review, check their VOD status again')
+  networkOptions(control('retry', 'Retry failed, canceled or waiting jobs; for jobs awaiting review, check their VOD status again'))
     .option('--restart', 'a job whose file changed after its upload began uploads the file as it is now, from the start, under the same VideoId');
-  control('cancel', 'Cancel').option('--delete-video', 'also delete the VideoId from VOD (needs credentials)');
+  networkOptions(control('cancel', 'Cancel').option('--delete-video', 'also delete the VideoId from VOD (needs credentials)'));
 
   program.command('sandbox')
     .description('Run the local VOD + OSS sandbox; prints one JSON line {endpoint, region, accessKeyId, accessKeySecret, uploadOnly, admin}. With --data the keys survive a restart.')
@@ -270,6 +271,8 @@ export async function main(argv: string[]): Promise<void> {
     process.exit(EXIT.jobsFailed);
   });
   const program = buildProgram((code) => (exitCode = code));
+  // --proxy / --oss-endpoint (main/cli/network.ts) take effect before the command's first request.
+  program.hook('preAction', (_p, cmd) => applyNetworkFlags(cmd.opts()));
   // Servers (sandbox, serve) keep running after their action returns.
   program.hook('postAction', (_p, cmd) => {
     stayAlive = (cmd.name() === 'sandbox' && !cmd.opts().printEnv) || cmd.name() === 'serve';

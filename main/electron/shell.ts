@@ -23,6 +23,7 @@ import { chooseSqliteBinding, installedSqliteVersion } from './native-modules';
 import { menuTemplate } from './menu';
 import { installPermissionPolicy, originOf } from './permissions';
 import { chooseSecretBox } from './safe-storage-box';
+import { systemProxyResolver } from './system-proxy';
 import { createTray, trayTooltip } from './tray';
 import { APP_ORIGIN, createMainWindow, hardenWebContents } from './window';
 
@@ -152,7 +153,10 @@ export function startElectronShell(): void {
     serveRendererOverAppScheme(RENDERER_DIR);
     Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate({ platform: process.platform, isDev: !app.isPackaged, appName: app.getName() })));
 
-    const running = await createApp({ dataDir, secretBox: box, shell: 'electron', pickPaths, version: app.getVersion(), locale: app.getLocale() });
+    const running = await createApp({
+      dataDir, secretBox: box, shell: 'electron', pickPaths, version: app.getVersion(), locale: app.getLocale(),
+      resolveSystemProxy: systemProxyResolver(session.defaultSession, process.platform),
+    });
     instance = running;
     registerIpcHandlers(ipcMain, createDispatcher(running.controller), senderFromOrigins(trustedOrigins));
     forwardEvents(running.events, (channel, payload) => {

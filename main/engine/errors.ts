@@ -194,6 +194,34 @@ export function redact(message: string): string {
 
 type Bag = Record<string, unknown>;
 
+const PROXY_SETTING_HINT = 'Check the proxy (the app\'s Settings → Network, --proxy, or HTTPS_PROXY / ALL_PROXY / NO_PROXY).';
+
+/** A proxy's refusal or absence, in the operator's terms: whose fault, and what to change. */
+function proxyError(code: string, message: string, status: number | undefined, params: { proxy: string; target: string }, cause: unknown): EngineError {
+  switch (code) {
+    case 'ProxyAuthRequired':
+      return new EngineError({
+        kind: 'auth', code, message, status, params, retryable: false, cause,
+        hint: 'Put the proxy\'s user name and password in its URL (http://user:password@host:port) in Settings → Network, --proxy or HTTPS_PROXY, then retry.',
+      });
+    case 'ProxyRefused':
+      return new EngineError({
+        kind: 'permission', code, message, status, params, retryable: false, cause,
+        hint: `The proxy does not allow this destination: ask its administrator to allow *.aliyuncs.com on port 443, or list the host in NO_PROXY. ${PROXY_SETTING_HINT}`,
+      });
+    case 'ProxyTargetUnreachable':
+      return new EngineError({
+        kind: 'network', code, message, status, params, retryable: true, cause,
+        hint: `The proxy is up but cannot reach the service; the upload continues when it can. ${PROXY_SETTING_HINT}`,
+      });
+    default:
+      return new EngineError({
+        kind: 'network', code, message, status, params, retryable: true, cause,
+        hint: `The upload continues when the proxy answers. ${PROXY_SETTING_HINT}`,
+      });
+  }
+}
+
 function str(v: unknown): string | undefined {
   return typeof v === 'string' && v.length > 0 ? v : undefined;
 }
@@ -234,6 +262,11 @@ export function classifyError(err: unknown): EngineError {
   // Cancellation: AbortController, and ali-oss's cancel()/abort objects.
   if (lname === 'aborterror' || lcode === 'abort_err' || lname === 'cancel' || lname === 'abort') {
     return new EngineError({ kind: 'canceled', code: 'Canceled', message: 'The operation was canceled.', cause: err });
+  }
+
+  // A proxy that would not carry the request (main/engine/net/tunnel.ts ProxyError).
+  if (lname === 'proxyerror' && code?.startsWith('Proxy')) {
+    return proxyError(code, str(e.summary) ?? rawMessage, num(e.status), { proxy: str(e.proxy) ?? '', target: str(e.target) ?? '' }, err);
   }
 
   // pop-core: err.data is the response body {RequestId, HostId, Code, Message}; the HTTP
@@ -388,7 +421,8 @@ export function transportReason(code: string, raw: string): { reason: string; te
 export function describeTransport(err: unknown, service: string, host: string): EngineError {
   if (err instanceof EngineError) return err;
   const e = classifyError(err);
-  if (e.kind !== 'network' || e.status !== undefined) return e;
+  // A proxy's own failure already says which hop failed.
+  if (e.kind !== 'network' || e.status !== undefined || e.code.startsWith('Proxy')) return e;
   const { reason, text } = transportReason(e.code, e.message);
   return e.with({
     message: `Could not reach ${service} (${host}): ${text}.`,

@@ -11,6 +11,7 @@
 // reported as unverified and not recorded. A title renamed in VOD is not found: such
 // files are reported as not found, never guessed.
 
+import { requestHead } from './net/request';
 import type { ProviderCredentials } from './provider';
 import { classifyError } from './errors';
 import { fingerprint } from './fingerprint';
@@ -52,9 +53,11 @@ export function vodSeedSource(creds: ProviderCredentials): SeedSource {
       const info = await client.getMezzanineInfo(videoId);
       const url = info.Mezzanine?.FileURL;
       if (!url) return { why: 'VOD gave no source file URL' };
-      const res = await fetch(url, { method: 'HEAD' });
-      if (!res.ok) return { why: `the source file URL answered HTTP ${res.status}` };
-      const crc = res.headers.get('x-oss-hash-crc64ecma');
+      // Through the proxy setting, as every other request (fetch would not honour it).
+      const res = await requestHead(url);
+      if (res.status < 200 || res.status > 299) return { why: `the source file URL answered HTTP ${res.status}` };
+      const crc = res.headers['x-oss-hash-crc64ecma'];
+      if (Array.isArray(crc)) return { why: 'the source file URL gave more than one CRC-64' };
       return crc && /^\d+$/.test(crc) ? { crc64: crc } : { why: 'the source file URL gave no CRC-64 (x-oss-hash-crc64ecma)' };
     },
   };

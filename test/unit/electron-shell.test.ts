@@ -361,3 +361,35 @@ describe('development renderer URL', () => {
     expect(() => developmentRendererUrl('::nonsense', false)).toThrow(/not a URL/);
   });
 });
+
+describe('system proxy (Electron session.resolveProxy)', async () => {
+  const { systemProxyResolver } = await import('../../main/electron/system-proxy');
+  const { routeFor } = await import('../../main/engine/net/proxy');
+
+  it('on Windows and macOS the engine asks the session and follows its PAC answer', async () => {
+    const asked: string[] = [];
+    const session = { resolveProxy: vi.fn(async (url: string) => { asked.push(url); return 'PROXY corp-proxy:8080; DIRECT'; }) };
+    for (const platform of ['win32', 'darwin'] as const) {
+      const resolveSystem = systemProxyResolver(session, platform)!;
+      const saved = Object.fromEntries(['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'].map((k) => [k, process.env[k]]));
+      for (const k of Object.keys(saved)) delete process.env[k];
+      try {
+        const route = await routeFor('https://vod.cn-shanghai.aliyuncs.com/', { mode: 'system', resolveSystem });
+        expect(route.kind === 'proxy' && route.proxy.href).toBe('http://corp-proxy:8080/');
+      } finally {
+        for (const [k, v] of Object.entries(saved)) if (v !== undefined) process.env[k] = v;
+      }
+    }
+    expect(asked).toEqual(['https://vod.cn-shanghai.aliyuncs.com/', 'https://vod.cn-shanghai.aliyuncs.com/']);
+  });
+
+  it('elsewhere there is none (the variables say it); a failing or silent lookup means direct', async () => {
+    expect(systemProxyResolver({ resolveProxy: vi.fn() }, 'linux')).toBeUndefined();
+    const failing = systemProxyResolver({ resolveProxy: async () => { throw new Error('no PAC'); } }, 'win32')!;
+    expect(await failing('https://x/')).toBe('DIRECT');
+    let release: (v: string) => void = () => undefined;
+    const silent = systemProxyResolver({ resolveProxy: () => new Promise<string>((r) => { release = r; }) }, 'darwin', 20)!;
+    expect(await silent('https://x/')).toBe('DIRECT');
+    release('PROXY late:1');
+  });
+});

@@ -15,6 +15,8 @@ import { classifyError, describeTransport, EngineError, isCredentialRefreshError
 import { DEFAULT_CALL_POLICY, retrying, type RetryPolicy } from '../retry';
 import type { StreamThrottle } from '../bandwidth';
 import type { UploadCredential } from '../provider';
+import { ossEndpointFor } from '../net/oss-endpoint';
+import { networkAgent } from '../net/proxy';
 import { crc64Combine, crc64FromDecimal, crc64ToDecimal } from './crc64';
 import { fileCrc64, PartHashStream } from './hash-stream';
 import './quiet-urllib';
@@ -87,16 +89,19 @@ export class OssSession {
 
   /** The OSS endpoint's host, named in messages about transport failures. */
   private get host(): string {
+    const endpoint = ossEndpointFor(this.lease.address.endpoint);
     try {
-      return new URL(this.lease.address.endpoint).host;
+      return new URL(endpoint).host;
     } catch {
-      return this.lease.address.endpoint;
+      return endpoint;
     }
   }
 
   private clientFor(cred: UploadCredential): OSS {
     if (!this.client || this.clientVersion !== this.lease.version) {
-      const { endpoint, bucket } = this.lease.address;
+      const { bucket } = this.lease.address;
+      // The accelerate/internal option and the proxy (main/engine/net/).
+      const endpoint = ossEndpointFor(this.lease.address.endpoint);
       this.client = new OSS({
         accessKeyId: cred.accessKeyId,
         accessKeySecret: cred.accessKeySecret,
@@ -107,6 +112,8 @@ export class OssSession {
         secure: endpoint.startsWith('https:'),
         retryMax: 0,
         timeout: 60_000,
+        agent: networkAgent(),
+        httpsAgent: networkAgent(),
         // We own credential refresh (credential-lease.ts); an interval without a refresher
         // function changes nothing in ali-oss but silences its advice to set one.
         refreshSTSTokenInterval: 0x7fffffff,

@@ -8,6 +8,7 @@ import type { CategoryNode } from '../../../shared/types';
 import { CREATE_OUTCOME_UNKNOWN, classifyError, describeTransport, EngineError } from '../errors';
 import type { ProviderCredentials } from '../provider';
 import { quote } from './search-match';
+import { agentFor } from '../net/proxy';
 import { DEFAULT_CALL_POLICY, retrying, type RetryInfo, type RetryPolicy, type Sleep } from '../retry';
 import type {
   AddCategoryResponse, CreateUploadImageResponse, CreateUploadVideoResponse,
@@ -192,6 +193,8 @@ export class VodClient {
         formatParams: false,
         formatAction: false,
         timeout: this.timeoutMs,
+        // The proxy policy's agent (main/engine/net/proxy.ts); pop-core hands it to httpx.
+        agent: agentFor(this.endpoint),
         // pop-core passes its options through httpx to http.request; a signal aborts the socket.
         beforeRequest: (o: Record<string, unknown>) => (opts.signal ? { ...o, signal: opts.signal } : o),
       }),

@@ -7,6 +7,7 @@ import type { EngineSettings } from '../../../shared/types';
 import { checkWindow, parseTimeOfDay } from '../../../shared/upload-window';
 import { useApp } from '../store/app';
 import { saveSettings } from '../store/settings';
+import { NetworkSettings } from './NetworkSettings';
 
 const MB = 1024 * 1024;
 
@@ -184,6 +185,10 @@ export function SettingsView() {
           </button>
         </div>
       </form>
+      {/* Its own form: saved through its own call, and a proxy URL never mixes with the transfer fields. */}
+      <div className="settings-form">
+        <NetworkSettings />
+      </div>
     </section>
   );
 }

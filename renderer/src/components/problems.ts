@@ -64,6 +64,10 @@ export const ERROR_CODE_KEYS: Readonly<Record<string, string>> = {
   medianotfound: 'VideoGone',
   'invalidvideo.notfound': 'VideoGone',
   canceled: 'Canceled',
+  proxyauthrequired: 'ProxyAuth',
+  proxyunreachable: 'ProxyUnreachable',
+  proxyrefused: 'ProxyRefused',
+  proxytargetunreachable: 'ProxyTargetUnreachable',
 };
 
 /** Codes that say "the network failed" when a result carries no kind (a connection test). */
