@@ -15,10 +15,20 @@ export interface SandboxStats {
   errors: Record<string, number>;
   createUploadVideo: number;
   bytesReceived: number;
+  /** Object bytes sent in GET answers (OSS and the file URLs): what downloads fetched. */
+  bytesSent: number;
   injected: { errors: number; resets: number; throttles: number; outageDrops: number; lostAnswers: number; requestTimeouts: number };
   videos: number;
   uploadsInProgress: number;
   objects: number;
+}
+
+/** One GET of an object's bytes, as served (end inclusive). */
+export interface ServedGet {
+  bucket: string;
+  key: string;
+  start: number;
+  end: number;
 }
 
 export interface CoreOptions {
@@ -58,6 +68,9 @@ export class SandboxCore {
     errors: {} as Record<string, number>,
     createUploadVideo: 0,
     bytesReceived: 0,
+    bytesSent: 0,
+    /** Every GET answered with bytes (OSS or file URL): which object, which bytes; for tests of resumed downloads. */
+    gets: [] as ServedGet[],
     injected: { errors: 0, resets: 0, throttles: 0, outageDrops: 0, lostAnswers: 0, requestTimeouts: 0 },
   };
 
@@ -99,6 +112,7 @@ export class SandboxCore {
       errors: { ...this.counters.errors },
       createUploadVideo: this.counters.createUploadVideo,
       bytesReceived: this.counters.bytesReceived,
+      bytesSent: this.counters.bytesSent,
       injected: { ...this.counters.injected },
       videos: Object.keys(this.data.videos).length,
       uploadsInProgress: Object.keys(this.data.uploads).length,

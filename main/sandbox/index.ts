@@ -5,7 +5,7 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import type { AddressInfo } from 'net';
-import { SandboxCore, type SandboxStats } from './core';
+import { SandboxCore, type SandboxStats, type ServedGet } from './core';
 import { DEFAULT_FAULTS, normalizeFaults, parseFaults, type Faults } from './faults';
 import { accessKeyId as newAccessKeyId, hexId, secret as newSecret } from './ids';
 import { DiskStore, NullStore } from './object-store';
@@ -13,7 +13,7 @@ import { SandboxServer } from './server';
 import { seedCategories } from './catalog';
 import { StateStore, objectId, type KeyPair, type StateData, type VideoRecord, type VideoStatus } from './state';
 
-export type { Faults, KeyPair, SandboxStats, VideoStatus };
+export type { Faults, KeyPair, SandboxStats, ServedGet, VideoStatus };
 export { VOD_VIDEO_STATUSES } from './state';
 export { parseFaults };
 export { NO_TRANSCODE_GROUP_ID, DEFAULT_TEMPLATE_GROUP_ID, DEFAULT_APP_ID } from './catalog';
@@ -77,6 +77,8 @@ export interface Sandbox {
   videos(): SandboxVideo[];
   /** Pins a video's status (any string, as VOD may add statuses); undefined returns to the derived one. False if no such video. */
   setVideoStatus(videoId: string, status: string | undefined): boolean;
+  /** Every GET of object bytes served so far (OSS and file URLs), oldest first. */
+  servedGets(): ServedGet[];
   /** The stored bytes of an object (disk store only); undefined when there is no such object. */
   readObject(bucket: string, key: string): Promise<Buffer | undefined>;
   close(): Promise<void>;
@@ -145,6 +147,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     video: (id) => (core.data.videos[id] ? view(core.data.videos[id]) : undefined),
     videos: () => Object.values(core.data.videos).map(view),
     setVideoStatus: (id, status) => core.setVideoStatus(id, status) !== undefined,
+    servedGets: () => core.counters.gets.map((g) => ({ ...g })),
     readObject: async (bucket, key) => {
       const obj = core.data.objects[objectId(bucket, key)];
       if (!obj) return undefined;

@@ -532,5 +532,9 @@ export async function sendObject(core: SandboxCore, req: IncomingMessage, res: S
     res.end();
     return;
   }
+  core.counters.gets.push({ bucket: obj.bucket, key: obj.key, start, end });
+  stream.on('data', (chunk: Buffer) => {
+    core.counters.bytesSent += chunk.length;
+  });
   await pipeline(stream, res).catch(() => res.destroy());
 }
