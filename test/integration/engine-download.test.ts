@@ -14,6 +14,7 @@ import { openEngine, type UploadEngine } from '../../main/engine';
 import type { MediaLibraryPort } from '../../main/engine/library/port';
 import { CredentialLease } from '../../main/engine/credential-lease';
 import { OssSession } from '../../main/engine/oss/oss-session';
+import { exportResults } from '../../main/engine/results-export';
 import { openQueueStore } from '../../main/engine/store';
 import { AliyunVodProvider } from '../../main/engine/vod/aliyun-provider';
 import { startSandbox, type Sandbox } from '../../main/sandbox';
@@ -125,6 +126,11 @@ describe('downloads in the engine', () => {
     expect(again.existing.map((j) => j.id).sort()).toEqual(jobs.map((j) => j.id).sort());
     await engine.whenIdle();
     expect(sb.servedGets().length).toBe(before + gets.length);
+
+    // The results export carries them like uploads, with their kind and item.
+    const exported = JSON.parse(await exportResults(engine, { format: 'json' })) as Record<string, unknown>[];
+    const rows = exported.filter((r) => r.kind === 'download');
+    expect(rows.map((r) => [r.video_id, r.state, r.item_key, r.path])).toEqual(jobs.map((j, i) => [videos[i].videoId, 'downloaded', 'source', j.path]));
 
     // An unknown VideoId is rejected with the service's word; the others are unaffected.
     const bad = await engine.addDownloads({ videoIds: ['0000000000000000000000000000dead'], what: { source: true }, outDir: path.join(dir, 'out2') });
