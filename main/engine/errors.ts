@@ -109,6 +109,9 @@ const CODE_HINTS: Record<string, string> = {
   'requesttimeout': 'OSS closed a connection on which no data moved for a while; the part is sent again. If it keeps happening the link is too slow for the part size: lower the parts in flight or the part size.',
   'forbidden.ram': 'The RAM user behind this AccessKey is not allowed this action. Grant it in the RAM console (e.g. the AliyunVODFullAccess policy, or the single action named in the message).',
   'medianotfound': 'The video no longer exists in VOD (it may have been deleted in the console).',
+  'invalidvideo.nonestream': 'The video has no transcoded stream of that definition or format. Check its template group, or ask for other definitions or the source file.',
+  'invalidfile.notfound': 'The video\'s source file is no longer in VOD (deleted, or the video was uploaded without keeping it).',
+  'forbidden.aliyunvodencryption': 'The video has only streams in Alibaba Cloud\'s proprietary encryption; they are fetched encrypted.',
   'invalidvideo.notfound': 'The video no longer exists in VOD (it may have been deleted in the console).',
 };
 
@@ -163,7 +166,7 @@ const SERVICE_CODE_RULES: ReadonlyArray<[RegExp, ErrorKind, boolean?]> = [
   [/^forbidden|^accessdenied|^nopermission|^userdisabled|^insufficientpermission/, 'permission'],
   [/^quotaexceeded|quotaexceeded$|^exceededquota|^storagequota/, 'quota'],
   [/^invaliddigest$|^baddigest$|crc64|^contentmd5/, 'integrity'],
-  [/^nosuch|notfound$|^notfound|^medianotfound$/, 'notFound'],
+  [/^nosuch|notfound$|^notfound|^medianotfound$|^invalidvideo\.nonestream$/, 'notFound'],
   [/^invalid|^missing|^malformed|^entitytoo|^illegal|^unsupported|^inconsistent|^filealreadyexists|^objectalreadyexists/, 'parameter'],
 ];
 
@@ -318,7 +321,32 @@ export function firstSentence(message: string): string {
   return s.length > 240 ? `${s.slice(0, 239)}…` : s;
 }
 
+/**
+ * VOD refusing an action for the video's status, not the account's: GetPlayInfo (only a
+ * Normal video has streams) and ListSnapshots answer Forbidden.IllegalStatus with "Status
+ * of the video is illegal. Current Status is Transcoding." (api-getplayinfo). A video on
+ * its way to Normal gets there by itself: retryable; one blocked or failed does not.
+ */
+const VIDEO_STATUS_REFUSAL = /status of the video is illegal(?:\.\s*current status is\s*(\w+))?/i;
+const VIDEO_ON_ITS_WAY = new Set(['uploading', 'uploadsucc', 'transcoding', 'preparing']);
+
+function videoStatusRefusal(code: string, message: string, status: number | undefined, requestId: string | undefined, cause: unknown): EngineError | undefined {
+  const m = code.toLowerCase() === 'forbidden.illegalstatus' ? VIDEO_STATUS_REFUSAL.exec(message) : null;
+  if (!m) return undefined;
+  const videoStatus = m[1];
+  const onItsWay = videoStatus !== undefined && VIDEO_ON_ITS_WAY.has(videoStatus.toLowerCase());
+  return new EngineError({
+    kind: 'parameter', code, message, retryable: onItsWay, requestId, status, cause,
+    ...(videoStatus ? { params: { videoStatus } } : {}),
+    hint: onItsWay
+      ? `The video is ${videoStatus}; its streams and snapshots exist once it is Normal. It is asked again later.`
+      : `The video is ${videoStatus ?? 'not in a state that allows this'}: only Normal videos have streams (snapshots also UploadSucc, Checking, Blocked). Fix it in the VOD console or leave it out.`,
+  });
+}
+
 function fromServiceCode(code: string, message: string, status: number | undefined, requestId: string | undefined, cause: unknown): EngineError {
+  const refusal = videoStatusRefusal(code, message, status, requestId, cause);
+  if (refusal) return refusal;
   const rule = kindOfServiceCode(code);
   const kind = rule?.[0] ?? (status !== undefined ? kindOfStatus(status) : undefined) ?? 'unknown';
   const trimmed = SIGNATURE_CODES.has(code.toLowerCase()) ? firstSentence(message) : message;
