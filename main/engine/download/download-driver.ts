@@ -222,6 +222,7 @@ class DownloadRun {
     await fsp.mkdir(d.outDir, { recursive: true }).catch((err: unknown) => {
       throw this.fileError(err, d.outDir);
     });
+    if (ranges.length > 0 && !fs.existsSync(d.tempPath) && await this.finishedBefore(rec, d, remote)) return { bytesMoved: false };
     const fh = await this.openTemp(d, ranges, rangeSize);
     try {
       ranges = this.store.downloads.listRanges(this.jobId);
@@ -241,6 +242,22 @@ class DownloadRun {
     }
     await this.finish(d, remote);
     return { bytesMoved: this.bytesMoved };
+  }
+
+  /**
+   * A run that stopped between the rename of the verified file and its record (kill -9
+   * at that moment) left no temporary file and the final one in place: when that file is
+   * this object, the job is done; otherwise the ranges are fetched again.
+   */
+  private async finishedBefore(rec: JobRecord, d: DownloadRecord, remote: RemoteIdentity): Promise<boolean> {
+    const st = await fsp.stat(rec.path).catch(() => undefined);
+    if (!st?.isFile() || !await sameFile(rec.path, st.size, remote)) return false;
+    this.store.appendEvent(this.jobId, 'already-there', { path: rec.path, renamedBefore: true });
+    this.to('downloading', { startedAt: rec.startedAt ?? Date.now() });
+    this.to('verifying');
+    await this.writeSidecar(d, rec.path);
+    this.to('downloaded', { size: remote.size, ...(remote.crc64 ? { crc64: remote.crc64 } : {}) });
+    return true;
   }
 
   private rangeSize(): number {
