@@ -16,7 +16,7 @@ import { exportResults } from '../../main/engine/results-export';
 import { openQueueStore } from '../../main/engine/store';
 import type { MediaLibraryPort } from '../../main/engine/library/port';
 import { AliyunVodProvider } from '../../main/engine/vod/aliyun-provider';
-import { startSandbox, type Sandbox } from '../../main/sandbox';
+import { startSandbox } from '../../main/sandbox';
 import { randomFile, tempDir } from '../helpers/files';
 import { waitForJob } from '../fixtures/engine-wait';
 

@@ -22,7 +22,6 @@ import { createHash } from 'node:crypto';
 import type { MediaUrl } from '../../../shared/library';
 import type { EngineSettings, JobState } from '../../../shared/types';
 import type { BandwidthLimiter } from '../bandwidth';
-import type { CancelOptions } from '../api';
 import type { JobDriver, RunOutcome } from '../drivers/job-driver';
 import {
   classifyError, downloadDiskFull, downloadMismatch, EngineError, remoteChanged,
@@ -86,7 +85,7 @@ export class DownloadDriver implements JobDriver {
     this.deps.store.appendEvent(rec.id, 'restarted', { from: rec.bytesDone });
   }
 
-  private async discard(rec: JobRecord, event: string, _opts?: CancelOptions): Promise<void> {
+  private async discard(rec: JobRecord, event: string): Promise<void> {
     const d = this.deps.store.downloads.get(rec.id);
     if (!d) return;
     try {
