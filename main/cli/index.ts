@@ -163,7 +163,7 @@ function buildProgram(setExit: (code: number) => void): Command {
   control('pause', 'Pause');
   control('resume', 'Resume (queue again)');
   control('retry', 'Retry failed, canceled or waiting jobs; for jobs awaiting review, check their VOD status again')
-    .option('--restart', 'a job whose file changed after its upload began uploads the file as it is now, from the start, under the same VideoId');
+    .option('--restart', 'a job whose file changed after its upload began uploads the file as it is now, from the start, under the same VideoId; a download whose file in VOD changed (RemoteChanged) downloads it again from the start');
   control('cancel', 'Cancel').option('--delete-video', 'also delete the VideoId from VOD (needs credentials)');
 
   program.command('sandbox')
