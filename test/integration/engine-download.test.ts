@@ -214,6 +214,39 @@ describe('downloads in the engine', () => {
   });
 });
 
+describe('one scheduler over both kinds', () => {
+  it('shares the file slots between uploads and downloads, and holds both outside the transfer window', async () => {
+    const { dir, engine } = await setup({ filesInFlight: 1 });
+    const [v] = await uploadAll(engine, dir, [['shared.mp4', 2 * MiB + 1]]);
+    // A window that is closed now (it opens in an hour): nothing of either kind starts.
+    const soon = new Date(Date.now() + 3600_000);
+    const hhmm = (d: Date) => `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+    await engine.updateSettings({ windowStart: hhmm(soon), windowEnd: hhmm(new Date(soon.getTime() + 60_000)) });
+    const more = await randomFile(dir, 'more.mp4', MiB + 2);
+    const { added: [up] } = await engine.addJobs([{ path: more, meta: { title: 'more', tags: [] } }]);
+    const { added: [down] } = await engine.addDownloads({ videoIds: [v.videoId], what: { source: true }, outDir: path.join(dir, 'out') });
+    expect(engine.totals().windowOpensAt).toBeDefined();
+    expect([engine.getJob(up.id)!.state, engine.getJob(down.id)!.state]).toEqual(['queued', 'queued']);
+
+    // One file slot: at no moment do the upload and the download move bytes together.
+    const moving = new Set(['creating', 'uploading', 'completing', 'downloading', 'verifying']);
+    let together = 0;
+    const sub = engine.onDidChangeJobs(() => {
+      const a = engine.getJob(up.id)!.state;
+      const b = engine.getJob(down.id)!.state;
+      if (moving.has(a) && moving.has(b)) together++;
+    });
+    await engine.updateSettings({ windowStart: '', windowEnd: '' });
+    await engine.whenIdle();
+    sub.dispose();
+    expect(together).toBe(0);
+    expect(engine.getJob(up.id)!.state).toBe('ready');
+    const done = engine.getJob(down.id)!;
+    expect(done.state).toBe('downloaded');
+    expect(await sameBytes(done.path, v.path)).toBe(true);
+  });
+});
+
 describe('downloads and expiring URLs', () => {
   it('resolves the item again when its URL is refused mid-download (403), and fetches nothing twice', async () => {
     // URLs whose lifetime the service does not state (MediaUrl.expiresAt absent, as for a
