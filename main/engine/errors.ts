@@ -439,3 +439,70 @@ export function toJobError(e: EngineError): JobError {
   if (e.requestId) job.requestId = e.requestId;
   return job;
 }
+
+// --- downloads (download/download-driver.ts) ---------------------------------------
+
+/**
+ * A ranged GET answered with an HTTP error. 403 from a presigned OSS URL or a CDN
+ * auth-key URL is what an expired (or revoked) signature gets ("Request has expired",
+ * AccessDenied): the driver resolves the item's URL again and retries, so it is
+ * `credentialExpired`. 404: the item is gone from VOD's storage.
+ */
+export function downloadHttpError(status: number, code: string | undefined, message: string | undefined, host: string): EngineError {
+  const said = message ? `: ${message}` : '';
+  if (status === 403) {
+    return new EngineError({
+      kind: 'credentialExpired', code: 'UrlExpired', status, retryable: true,
+      message: `${host} refused the media URL (HTTP 403${code ? ` ${code}` : ''}${said}); it expired or was revoked.`,
+      hint: 'The URL is resolved again and the download continues.',
+    });
+  }
+  if (status === 404) {
+    return new EngineError({
+      kind: 'notFound', code: 'ItemGone', status, retryable: false,
+      message: `${host} no longer has this file (HTTP 404${code ? ` ${code}` : ''}${said}).`,
+      hint: 'The video or this stream was deleted from VOD. Cancel the job, or check the video in the library.',
+    });
+  }
+  const kind = status === 429 ? 'throttled' : status >= 500 ? 'server' : 'parameter';
+  return new EngineError({ kind, code: code ?? `Http${status}`, status, message: `${host} answered HTTP ${status}${said}.` });
+}
+
+/**
+ * The object in VOD is not the one the checkpointed ranges came from (its ETag, CRC-64 or
+ * size changed: a new source was uploaded, a stream transcoded again). Mixing ranges of two
+ * versions would make a file that is neither, so the job stops; `retry --restart` starts
+ * it again from byte 0 on the object as it is now.
+ */
+export function remoteChanged(jobId: number, fileName: string, why: string): EngineError {
+  return new EngineError({
+    kind: 'integrity', code: 'RemoteChanged', retryable: false,
+    message: `${fileName}: the file in VOD changed since its download began (${why}).`,
+    hint: `Nothing was mixed: the ranges already written are of the old version. To download the file as it is now, restart the job (\`vodup retry --restart ${jobId}\`).`,
+  });
+}
+
+/** The whole file did not match the object: it is not kept. */
+export function downloadMismatch(fileName: string, why: string): EngineError {
+  return new EngineError({
+    kind: 'integrity', code: 'DownloadMismatch', retryable: false,
+    message: `${fileName}: the downloaded bytes do not match the file in VOD (${why}); the temporary file was removed.`,
+    hint: 'Retry the job to download it again from the start.',
+  });
+}
+
+/**
+ * Not enough room for a download (found before it starts, or ENOSPC while writing): the
+ * job waits, as an upload does when the queue's disk is full, and goes on from its last
+ * checkpointed range once there is space.
+ */
+export function downloadDiskFull(dir: string, need?: number, free?: number, cause?: unknown): EngineError {
+  const sizes = need !== undefined && free !== undefined
+    ? ` it needs ${need} more bytes and ${free} are free`
+    : '';
+  return new EngineError({
+    kind: 'file', code: 'DiskFull', retryable: true, cause,
+    message: `The disk holding ${dir} is full${sizes ? `:${sizes}` : ''}.`,
+    hint: 'Free some space on that disk (or choose another folder); the download continues by itself from where it stopped.',
+  });
+}

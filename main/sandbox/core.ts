@@ -30,6 +30,14 @@ export interface SandboxStats {
   objects: number;
 }
 
+/** One GET of an object's bytes, as served (end inclusive). */
+export interface ServedGet {
+  bucket: string;
+  key: string;
+  start: number;
+  end: number;
+}
+
 export interface CoreOptions {
   url: string;
   region: string;
@@ -72,6 +80,8 @@ export class SandboxCore {
     createUploadVideo: 0,
     bytesReceived: 0,
     bytesSent: 0,
+    /** Every GET answered with bytes (OSS or file URL): which object, which bytes; for tests of resumed downloads. */
+    gets: [] as ServedGet[],
     injected: { errors: 0, resets: 0, throttles: 0, outageDrops: 0, lostAnswers: 0, requestTimeouts: 0 },
   };
 

@@ -5,7 +5,7 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import type { AddressInfo } from 'net';
-import { SandboxCore, type SandboxStats } from './core';
+import { SandboxCore, type SandboxStats, type ServedGet } from './core';
 import { DEFAULT_FAULTS, normalizeFaults, parseFaults, type Faults } from './faults';
 import { accessKeyId as newAccessKeyId, hexId, secret as newSecret } from './ids';
 import { DiskStore, NullStore } from './object-store';
@@ -14,7 +14,7 @@ import { DEFAULT_APP_ID, DEFAULT_TEMPLATE_GROUP_ID, seedCategories } from './cat
 import type { SeedOptions } from './media-library';
 import { StateStore, type KeyPair, type StateData, type VideoRecord, type VideoStatus } from './state';
 
-export type { Faults, KeyPair, SandboxStats, SeedOptions, VideoStatus };
+export type { Faults, KeyPair, SandboxStats, SeedOptions, ServedGet, VideoStatus };
 export { VOD_VIDEO_STATUSES } from './state';
 export { parseFaults };
 export { NO_TRANSCODE_GROUP_ID, DEFAULT_TEMPLATE_GROUP_ID, DEFAULT_APP_ID, HLS_TEMPLATE_GROUP_ID, FHD_TEMPLATE_GROUP_ID, TEMPLATE_GROUP_OUTPUTS } from './catalog';
@@ -82,6 +82,8 @@ export interface Sandbox {
   videos(): SandboxVideo[];
   /** Pins a video's status (any string, as VOD may add statuses); undefined returns to the derived one. False if no such video. */
   setVideoStatus(videoId: string, status: string | undefined): boolean;
+  /** Every GET of object bytes served so far (OSS, file and media URLs), oldest first. */
+  servedGets(): ServedGet[];
   /**
    * Many videos at once, metadata only (no bytes), Normal unless `status` says otherwise;
    * creation times `stepMs` apart (default ending now, 1 s apart). For search, bulk edit
@@ -187,6 +189,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       core.state.changed();
       return true;
     },
+    servedGets: () => core.counters.gets.map((g) => ({ ...g })),
     readObject: async (bucket, key) => {
       const obj = core.getObject(bucket, key);
       if (!obj) return undefined;

@@ -579,6 +579,7 @@ export async function sendObject(
     res.end();
     return;
   }
+  core.counters.gets.push({ bucket: obj.bucket, key: obj.key, start, end });
   if (opts.faults) {
     const cutAfter = core.roll(core.faults.resetRate) ? core.faults.resetAfterBytes : undefined;
     await pipeline(stream, new DownloadMeter(core, cutAfter, req.socket), res).catch(() => res.destroy());
