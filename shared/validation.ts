@@ -8,10 +8,13 @@ import {
   VOD_REGIONS,
 } from './limits';
 
+import type { DownloadWhat } from './library';
+
 export type MediaKind = 'video' | 'audio' | 'image';
 
 export interface Problem {
-  field: 'title' | 'description' | 'tags' | 'file' | 'size' | 'extension' | 'cateId' | 'userData' | 'storageLocation' | 'templateGroupId';
+  field: 'title' | 'description' | 'tags' | 'file' | 'size' | 'extension' | 'cateId' | 'userData' | 'storageLocation' | 'templateGroupId'
+    | 'coverUrl' | 'videoId';
   code: string;
   message: string;
   /** The values in the message, for a UI that words it in another language. */
@@ -258,6 +261,42 @@ export function validateMetadata(meta: MetadataInput): Problem[] {
   ];
 }
 
+/** What one bulk edit changes on one video (shared/library.ts VideoPatch, without importing it). */
+export interface VideoPatchInput {
+  videoId: string;
+  title?: string;
+  description?: string;
+  cateId?: number;
+  tags?: readonly string[];
+  coverUrl?: string;
+}
+
+/**
+ * One video's edit, checked as UpdateVideoInfos checks it (title, description and tag
+ * limits, https://help.aliyun.com/document_detail/86043.htm) before anything is sent: only
+ * the fields it changes are checked, and an edit that changes nothing is refused.
+ */
+export function validateVideoPatch(patch: VideoPatchInput): Problem[] {
+  const problems: Problem[] = [];
+  if (!/^[0-9a-zA-Z]{1,64}$/.test(patch.videoId)) {
+    problems.push({ field: 'videoId', code: 'VideoIdInvalid', params: { videoId: patch.videoId }, message: `"${patch.videoId}" is not a VideoId (32 letters and digits, as VOD shows it).` });
+  }
+  if (patch.title !== undefined) problems.push(...validateTitle(patch.title));
+  if (patch.description !== undefined) problems.push(...validateDescription(patch.description));
+  if (patch.tags !== undefined) problems.push(...validateTags(patch.tags));
+  if (patch.cateId !== undefined && (!Number.isSafeInteger(patch.cateId) || patch.cateId <= 0)) {
+    problems.push({ field: 'cateId', code: 'CateIdInvalid', message: `A category is a positive whole number (CateId); got ${patch.cateId}.` });
+  }
+  if (patch.coverUrl !== undefined && !/^https?:\/\/[^\s/]+\S*$/i.test(patch.coverUrl)) {
+    problems.push({ field: 'coverUrl', code: 'CoverUrlInvalid', message: 'A cover is given as an http:// or https:// address of an image.' });
+  }
+  const changes = [patch.title, patch.description, patch.tags, patch.cateId, patch.coverUrl].some((v) => v !== undefined);
+  if (!changes && problems.length === 0) {
+    problems.push({ field: 'videoId', code: 'NothingToChange', message: 'The edit changes nothing: give a title, description, category, tags or cover.' });
+  }
+  return problems;
+}
+
 /** Default title from a file path: the base name without its extension. */
 export function titleFromFileName(fileName: string): string {
   const base = fileName.split(/[\\/]/).pop() ?? fileName;
@@ -281,4 +320,49 @@ export function vodRegionProblem(region: string, endpoint?: string): string | un
   if ((VOD_REGIONS as readonly string[]).includes(region)) return undefined;
   return `VOD does not serve the region "${region}" (there is no vod.${region}.aliyuncs.com). ` +
     `VOD's regions: ${VOD_REGIONS.join(', ')}.`;
+}
+
+function addOnce(list: string[], v: string): void {
+  if (!list.includes(v)) list.push(v);
+}
+
+/** The words of a `--what` list (download, URL export), and what each asks for. */
+export const DOWNLOAD_WHAT_WORDS = ['source', 'streams', 'cover', 'snapshots', 'sprites'] as const;
+
+/**
+ * `source,streams:HD,streams:SD:mp4,cover,snapshots,sprites` → DownloadWhat. `streams`
+ * alone means every stream; `streams:DEF` narrows to those definitions and
+ * `streams:DEF:FMT` (or `streams::FMT`) to those formats too (definitions and formats
+ * filter independently, as GetPlayInfo's Definition and Formats do). Errors name the bad
+ * word; an empty list is one.
+ */
+export function parseDownloadWhat(spec: string): { what: DownloadWhat; errors: string[] } {
+  const what: DownloadWhat = {};
+  const errors: string[] = [];
+  const words = spec.split(',').map((w) => w.trim()).filter(Boolean);
+  if (words.length === 0) errors.push(`Say what to take: a comma-separated list of ${DOWNLOAD_WHAT_WORDS.join(', ')} (streams:HD for one definition).`);
+  for (const word of words) {
+    const [head, def, fmt, ...rest] = word.split(':');
+    const name = head.toLowerCase();
+    if (name === 'streams' || name === 'stream') {
+      what.streams ??= {};
+      if (rest.length > 0 || (def !== undefined && def !== '' && !/^[A-Za-z0-9]{1,8}$/.test(def)) || (fmt !== undefined && !/^[A-Za-z0-9]{1,8}$/.test(fmt))) {
+        errors.push(`"${word}" is not streams, streams:<definition> or streams:<definition>:<format> (e.g. streams:HD, streams:SD:mp4).`);
+        continue;
+      }
+      if (def) addOnce((what.streams.definitions ??= []), def.toUpperCase());
+      if (fmt) addOnce((what.streams.formats ??= []), fmt.toLowerCase());
+      continue;
+    }
+    if (def !== undefined) {
+      errors.push(`"${word}": only streams take a definition.`);
+      continue;
+    }
+    if (name === 'source') what.source = true;
+    else if (name === 'cover') what.cover = true;
+    else if (name === 'snapshots' || name === 'snapshot') what.snapshots = true;
+    else if (name === 'sprites' || name === 'sprite') what.sprites = true;
+    else errors.push(`"${word}" is not something a video has; use ${DOWNLOAD_WHAT_WORDS.join(', ')}.`);
+  }
+  return { what, errors };
 }

@@ -4,6 +4,9 @@
 import { Command, CommanderError, Option } from 'commander';
 import { catalogCommand } from './commands/catalog';
 import { controlCommand, type ControlAction } from './commands/control';
+import { deleteCommand } from './commands/delete';
+import { editCommand } from './commands/edit';
+import { libraryCommand } from './commands/library';
 import { downloadCommand } from './commands/download';
 import { exportCommand } from './commands/export';
 import { ledgerExportCommand, ledgerSeedCommand } from './commands/ledger';
@@ -13,12 +16,14 @@ import { sandboxCommand } from './commands/sandbox';
 import { serveCommand } from './commands/serve';
 import { statusCommand } from './commands/status';
 import { uploadCommand } from './commands/upload';
+import { urlsCommand } from './commands/urls';
 import { watchCommand } from './commands/watch';
 import { CliError, EXIT } from './errors';
 import { categoryId, downloadWhat, intIn, megabytesPerSecond, parseSelector, uploadWindowFlag } from './options';
 import { QUEUE_TABS } from '../../shared/types';
 import { DEFAULT_PROGRESS_INTERVAL_SEC } from './reporter';
 import { endOnBrokenPipe } from './session';
+import { cateFlag, collect, dateFlag } from './library-session';
 import { EngineError } from '../engine/errors';
 
 const HELP_FOOTER = `
@@ -39,6 +44,11 @@ credentials (valid files of the same command are still uploaded); 130/143 stoppe
 SIGINT/SIGTERM after a graceful shutdown (\`vodup run\` resumes); 141 stdout closed
 (a pipe's reader quit) while uploading, after the same graceful stop. A command never
 exits 0 with work it could not finish: on a full disk under the queue it waits, saying so.`;
+
+/** A repeatable option kept as given (commander's default keeps only the last). */
+function collectRaw(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
 
 function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('vodup')
@@ -153,6 +163,69 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--all', 'every account\'s uploads, not only the account of the credentials')
     .option('--out <file>', 'write to this file instead of stdout')
     .action(async (flags) => setExit(await ledgerExportCommand(flags)));
+
+  // The media library: videos already in VOD (SearchMedia, UpdateVideoInfos, DeleteVideo).
+  program.command('library')
+    .description('List the account\'s videos in VOD (SearchMedia), newest first, past VOD\'s 5,000-result window; videos this queue uploaded show their job.')
+    .option('--title <words>', 'title words (VOD matches titles loosely: "clip 1" also finds "clip 10")')
+    .option('--cate <CateId>', 'category id', cateFlag)
+    .option('--tag <tag>', 'having this tag (repeat, or a,b, for any of several)', collect)
+    .option('--status <status>', 'VOD status, e.g. Normal, Checking, TranscodeFail (repeat, or a,b)', collect)
+    .option('--from <date>', 'created at or after: 2024-01-31 (UTC) or 2024-01-31T08:00:00+08:00', dateFlag(false))
+    .option('--to <date>', 'created before; a date alone means through that day (UTC)', dateFlag(true))
+    .option('--storage <location>', 'storage location, as the VOD console shows it')
+    .option('--app <id>', 'VOD application id')
+    .addOption(new Option('--sort <order>', 'by creation time').choices(['asc', 'desc']).default('desc'))
+    .option('--limit <n>', `at most this many videos (default 50)`, intIn(1, 10_000_000))
+    .option('--all', 'every matching video')
+    .addOption(dbOption())
+    .option('--json', 'one JSON line per video')
+    .action(async (flags) => setExit(await libraryCommand(flags)));
+
+  const matchOption = () => new Option('--match <key=value>',
+    'select videos by the library\'s filters instead of ids (repeat): title=, cate=, tag=, status=, from=, to=, storage=, app=').argParser(collectRaw);
+  program.command('edit')
+    .description('Change title, description, category, tags or cover of videos in VOD (UpdateVideoInfos, 20 a call); one result line per video; exit 1 if any failed.')
+    .argument('[videoIds...]', 'VideoIds (or use --match)')
+    .addOption(matchOption())
+    .option('--title <title>', 'new title of every video')
+    .option('--title-template <template>', 'new title from each video\'s own: {title}, {videoId}; e.g. "{title} (fixed)"')
+    .option('--description <text>', 'new description')
+    .option('--cate <CateId>', 'new category', cateFlag)
+    .option('--tags <a,b>', 'replace the tags')
+    .option('--add-tag <tag>', 'add a tag to each video\'s own (repeat)', collect)
+    .option('--cover-url <url>', 'new cover image URL')
+    .option('--dry-run', 'print what would change; send nothing')
+    .addOption(dbOption())
+    .option('--json', 'one JSON line per video: {videoId, ok, code, message}')
+    .action(async (ids: string[], flags) => setExit(await editCommand(ids, flags)));
+
+  program.command('urls')
+    .description('List the URLs of videos\' source files, streams, covers, snapshots and sprites with their expiry, as CSV (UTF-8 with BOM) or JSON; any number of videos (the console stops at 200). Exit 1 if a video could not be resolved (its row says why).')
+    .argument('[videoIds...]', 'VideoIds')
+    .requiredOption('--what <list>', 'what of each video: source, streams (all), streams:HD (one definition), streams:SD:mp4, cover, snapshots, sprites; comma-separated')
+    .option('--from <file>', 'VideoIds from a file: a results export (`vodup export`), any CSV with a video_id column, a JSON array, or one id a line')
+    .option('--from-queue', 'every VideoId of the queue (see --db)')
+    .addOption(matchOption())
+    .addOption(dbOption())
+    .addOption(new Option('--format <format>', 'file format').choices(['csv', 'json']))
+    .option('--out <file>', 'write to this file instead of stdout')
+    .option('--json', 'without --out: one JSON object per URL on stdout; with --out: the file is JSON and stdout gets a JSON summary')
+    .addOption(new Option('--output-type <type>', 'oss: storage URLs (default; no m3u8 streams); cdn: the VOD domain\'s CDN URLs').choices(['oss', 'cdn']))
+    .option('--auth-timeout <seconds>', 'how long the URLs stay valid (OSS URLs at most 30 days; default 3600)', intIn(1, 2_592_000, ' s'))
+    .option('--concurrency <n>', 'videos resolved at once', intIn(1, 64))
+    .action(async (ids: string[], flags) => setExit(await urlsCommand(ids, flags)));
+
+  program.command('delete')
+    .description(`Delete videos from VOD (source, streams, snapshots), or only their source files; more than 5 need --yes or the count typed at a terminal; exit 1 if any failed.`)
+    .argument('[videoIds...]', 'VideoIds (or use --match)')
+    .addOption(matchOption())
+    .option('--source-only', 'delete only the source file (DeleteMezzanines); the video and its streams stay')
+    .option('--yes', 'do not ask for confirmation')
+    .option('--dry-run', 'list what would be deleted; delete nothing')
+    .addOption(dbOption())
+    .option('--json', 'one JSON line per video: {videoId, ok, code, message}')
+    .action(async (ids: string[], flags) => setExit(await deleteCommand(ids, flags)));
 
   const control = (name: ControlAction, what: string): Command => program.command(name)
     .description(`${what} jobs by id, or "all"`)

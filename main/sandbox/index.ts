@@ -11,9 +11,10 @@ import { accessKeyId as newAccessKeyId, hexId, secret as newSecret } from './ids
 import { DiskStore, NullStore } from './object-store';
 import { SandboxServer } from './server';
 import { DEFAULT_APP_ID, DEFAULT_TEMPLATE_GROUP_ID, seedCategories } from './catalog';
+import type { SeedOptions } from './media-library';
 import { StateStore, type KeyPair, type StateData, type VideoRecord, type VideoStatus } from './state';
 
-export type { Faults, KeyPair, SandboxStats, ServedGet, VideoStatus };
+export type { Faults, KeyPair, SandboxStats, SeedOptions, ServedGet, VideoStatus };
 export { VOD_VIDEO_STATUSES } from './state';
 export { parseFaults };
 export { NO_TRANSCODE_GROUP_ID, DEFAULT_TEMPLATE_GROUP_ID, DEFAULT_APP_ID, HLS_TEMPLATE_GROUP_ID, FHD_TEMPLATE_GROUP_ID, TEMPLATE_GROUP_OUTPUTS } from './catalog';
@@ -57,6 +58,8 @@ export interface SandboxOptions {
    * VOD does not document that its upload policy allows them, so clients must cope.
    */
   ossDenyList?: boolean;
+  /** An unused SearchMedia ScrollToken is forgotten after this long (default 10 minutes; VOD documents no lifetime). */
+  scrollTokenTtlMs?: number;
 }
 
 export interface SandboxVideo extends VideoRecord {
@@ -81,6 +84,14 @@ export interface Sandbox {
   setVideoStatus(videoId: string, status: string | undefined): boolean;
   /** Every GET of object bytes served so far (OSS, file and media URLs), oldest first. */
   servedGets(): ServedGet[];
+  /**
+   * Many videos at once, metadata only (no bytes), Normal unless `status` says otherwise;
+   * creation times `stepMs` apart (default ending now, 1 s apart). For search, bulk edit
+   * and the library UI; 100,000 take well under a second. Returns the VideoIds, oldest first.
+   */
+  seedVideos(opts: SeedOptions): string[];
+  /** Marks a video as one this account may not change: UpdateVideoInfos and DeleteVideo list it in ForbiddenVideoIds. */
+  setVideoForbidden(videoId: string, forbidden: boolean): boolean;
   /**
    * The bytes of an object (stored ones need the disk store; derived and synthetic ones
    * are made on the fly); undefined when there is no such object.
@@ -134,6 +145,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     review: opts.review,
     searchLagMs: opts.searchLagMs,
     ossDenyList: opts.ossDenyList,
+    scrollTokenTtlMs: opts.scrollTokenTtlMs,
   });
   const server = new SandboxServer(core);
   await new Promise<void>((resolve, reject) => {
@@ -168,6 +180,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     video: (id) => (core.data.videos[id] ? view(core.data.videos[id]) : undefined),
     videos: () => Object.values(core.data.videos).map(view),
     setVideoStatus: (id, status) => core.setVideoStatus(id, status) !== undefined,
+    seedVideos: (o) => core.library.seed(o),
+    setVideoForbidden: (id, forbidden) => {
+      const v = core.data.videos[id];
+      if (!v) return false;
+      if (forbidden) v.forbidden = true;
+      else delete v.forbidden;
+      core.state.changed();
+      return true;
+    },
     servedGets: () => core.counters.gets.map((g) => ({ ...g })),
     readObject: async (bucket, key) => {
       const obj = core.getObject(bucket, key);

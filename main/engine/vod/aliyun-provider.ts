@@ -11,6 +11,10 @@ import type {
 } from '../provider';
 import type { DownloadWhat, MediaUrl } from '../../../shared/library';
 import { resolveMediaUrls, type MediaUrlOptions } from './aliyun-media';
+import type {
+  LibraryPage, LibraryQuery, LibraryVideoDetails, VideoOpResult, VideoPatch,
+} from '../../../shared/library';
+import { AliyunLibrary } from './aliyun-library';
 import { decodeUploadAddress, decodeUploadAuth } from './upload-auth';
 import { VodClient, type VodClientOptions } from './vod-client';
 import type { VodTemplateGroup } from './wire-types';
@@ -41,11 +45,35 @@ export class AliyunVodProvider implements VideoProvider {
   readonly client: VodClient;
   /** How media URLs are asked for (OutputType, AuthTimeout); see aliyun-media.ts. */
   mediaOptions: MediaUrlOptions = {};
+  /** The media library's calls (aliyun-library.ts): search, details, bulk edit, delete, transcode. */
+  private readonly library: AliyunLibrary;
 
   constructor(clientOrCredentials: VodClient | ProviderCredentials, opts: Omit<VodClientOptions, 'credentials'> = {}) {
     this.client = clientOrCredentials instanceof VodClient
       ? clientOrCredentials
       : new VodClient({ ...opts, credentials: clientOrCredentials });
+    this.library = new AliyunLibrary(this.client);
+  }
+
+  // MediaLibraryPort (main/engine/library/port.ts), on SearchMedia and the bulk actions.
+  searchVideos(query: LibraryQuery): Promise<LibraryPage> {
+    return this.library.searchVideos(query);
+  }
+
+  getVideoDetails(videoIds: readonly string[], opts?: { basicOnly?: boolean }): Promise<Map<string, LibraryVideoDetails | undefined>> {
+    return this.library.getVideoDetails(videoIds, opts);
+  }
+
+  updateVideos(patches: readonly VideoPatch[]): Promise<VideoOpResult[]> {
+    return this.library.updateVideos(patches);
+  }
+
+  deleteVideos(videoIds: readonly string[], opts?: { sourceOnly?: boolean }): Promise<VideoOpResult[]> {
+    return this.library.deleteVideos(videoIds, opts);
+  }
+
+  submitTranscode(videoIds: readonly string[], templateGroupId: string): Promise<VideoOpResult[]> {
+    return this.library.submitTranscode(videoIds, templateGroupId);
   }
 
   async createUpload(input: { meta: JobMeta; fileName: string; size: number }): Promise<CreatedUpload> {
