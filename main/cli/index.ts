@@ -7,6 +7,7 @@ import { controlCommand, type ControlAction } from './commands/control';
 import { deleteCommand } from './commands/delete';
 import { editCommand } from './commands/edit';
 import { libraryCommand } from './commands/library';
+import { downloadCommand } from './commands/download';
 import { exportCommand } from './commands/export';
 import { ledgerExportCommand, ledgerSeedCommand } from './commands/ledger';
 import { probeCommand } from './commands/probe';
@@ -15,10 +16,11 @@ import { sandboxCommand } from './commands/sandbox';
 import { serveCommand } from './commands/serve';
 import { statusCommand } from './commands/status';
 import { uploadCommand } from './commands/upload';
+import { urlsCommand } from './commands/urls';
 import { watchCommand } from './commands/watch';
 import { CliError, EXIT } from './errors';
 import { applyNetworkFlags, networkOptions } from './network';
-import { categoryId, intIn, megabytesPerSecond, parseSelector, uploadWindowFlag } from './options';
+import { categoryId, downloadWhat, intIn, megabytesPerSecond, parseSelector, uploadWindowFlag } from './options';
 import { QUEUE_TABS } from '../../shared/types';
 import { DEFAULT_PROGRESS_INTERVAL_SEC } from './reporter';
 import { endOnBrokenPipe } from './session';
@@ -106,6 +108,17 @@ function buildProgram(setExit: (code: number) => void): Command {
     .addOption(duplicatesOption())
     .action(async (folders: string[], flags) => setExit(await watchCommand(folders, flags)));
 
+  runOptions(program.command('download')
+    .description('Download what VOD has of videos (source, streams by definition, cover, snapshots) into a folder, resumably and verified; into the same queue as uploads. The same command again (or `vodup run`) continues an interrupted one.')
+    .argument('[videoIds...]', 'VideoIds'))
+    .option('--from <file>', 'the VideoIds of a results export (`vodup export`, CSV or JSON: its video_id column)')
+    .requiredOption('--what <items>', 'comma-separated: source, streams (all), streams:HD (a definition), streams:HD:mp4, cover, snapshots, sprites', downloadWhat)
+    .requiredOption('--out <dir>', 'the folder to download into (created if missing)')
+    .option('--name <template>', 'file name from {title}, {videoId}, {definition}, {format}, {kind}, {index}, {ext} (".ext" is added unless {ext} is placed); default {title}, {title}-{definition} for streams; a taken name gets " (2)"')
+    .option('--sidecar', 'write <file>.json beside each file with the video\'s metadata')
+    .option('--hold', 'only enqueue, paused; start later with `vodup resume` and `vodup run`')
+    .action(async (ids: string[], flags) => setExit(await downloadCommand(ids, flags)));
+
   runOptions(program.command('run')
     .description('Continue whatever the queue holds (the resume path) until nothing is left to do.'))
     .action(async (flags) => setExit(await runCommand(flags)));
@@ -188,6 +201,22 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'one JSON line per video: {videoId, ok, code, message}')
     .action(async (ids: string[], flags) => setExit(await editCommand(ids, flags)));
 
+  program.command('urls')
+    .description('List the URLs of videos\' source files, streams, covers, snapshots and sprites with their expiry, as CSV (UTF-8 with BOM) or JSON; any number of videos (the console stops at 200). Exit 1 if a video could not be resolved (its row says why).')
+    .argument('[videoIds...]', 'VideoIds')
+    .requiredOption('--what <list>', 'what of each video: source, streams (all), streams:HD (one definition), streams:SD:mp4, cover, snapshots, sprites; comma-separated')
+    .option('--from <file>', 'VideoIds from a file: a results export (`vodup export`), any CSV with a video_id column, a JSON array, or one id a line')
+    .option('--from-queue', 'every VideoId of the queue (see --db)')
+    .addOption(matchOption())
+    .addOption(dbOption())
+    .addOption(new Option('--format <format>', 'file format').choices(['csv', 'json']))
+    .option('--out <file>', 'write to this file instead of stdout')
+    .option('--json', 'without --out: one JSON object per URL on stdout; with --out: the file is JSON and stdout gets a JSON summary')
+    .addOption(new Option('--output-type <type>', 'oss: storage URLs (default; no m3u8 streams); cdn: the VOD domain\'s CDN URLs').choices(['oss', 'cdn']))
+    .option('--auth-timeout <seconds>', 'how long the URLs stay valid (OSS URLs at most 30 days; default 3600)', intIn(1, 2_592_000, ' s'))
+    .option('--concurrency <n>', 'videos resolved at once', intIn(1, 64))
+    .action(async (ids: string[], flags) => setExit(await urlsCommand(ids, flags)));
+
   program.command('delete')
     .description(`Delete videos from VOD (source, streams, snapshots), or only their source files; more than 5 need --yes or the count typed at a terminal; exit 1 if any failed.`)
     .argument('[videoIds...]', 'VideoIds (or use --match)')
@@ -208,7 +237,7 @@ function buildProgram(setExit: (code: number) => void): Command {
   control('pause', 'Pause');
   control('resume', 'Resume (queue again)');
   networkOptions(control('retry', 'Retry failed, canceled or waiting jobs; for jobs awaiting review, check their VOD status again'))
-    .option('--restart', 'a job whose file changed after its upload began uploads the file as it is now, from the start, under the same VideoId');
+    .option('--restart', 'a job whose file changed after its upload began uploads the file as it is now, from the start, under the same VideoId; a download whose file in VOD changed (RemoteChanged) downloads it again from the start');
   networkOptions(control('cancel', 'Cancel').option('--delete-video', 'also delete the VideoId from VOD (needs credentials)'));
 
   program.command('sandbox')

@@ -4,6 +4,8 @@
 import { InvalidArgumentError } from 'commander';
 import { CliError } from './errors';
 import { checkWindow } from '../../shared/upload-window';
+import { parseDownloadWhat } from '../../shared/validation';
+import type { DownloadWhat } from '../../shared/library';
 
 export function intIn(min: number, max: number, unit = ''): (value: string) => number {
   return (value) => {
@@ -53,4 +55,16 @@ export function parseSelector(args: readonly string[]): number[] | 'all' {
     ids.push(n);
   }
   return ids;
+}
+
+/**
+ * `--what source,streams:HD,streams:SD:mp4,cover,snapshots,sprites` → what to fetch of
+ * each video. `streams` alone is every stream; `streams:DEF` one definition (any format),
+ * `streams:DEF:FMT` that definition in that format.
+ */
+export function downloadWhat(value: string): DownloadWhat {
+  // One grammar for `download --what` and `urls --what` (shared/validation.ts).
+  const { what, errors } = parseDownloadWhat(value);
+  if (errors.length > 0) throw new InvalidArgumentError(errors.join(' '));
+  return what;
 }

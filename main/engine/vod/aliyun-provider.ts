@@ -9,6 +9,8 @@ import { classifyError, EngineError } from '../errors';
 import type {
   CreatedImageUpload, CreatedUpload, ProviderCredentials, UploadAddress, UploadCredential, VideoProvider,
 } from '../provider';
+import type { DownloadWhat, MediaUrl } from '../../../shared/library';
+import { resolveMediaUrls, type MediaUrlOptions } from './aliyun-media';
 import type {
   LibraryPage, LibraryQuery, LibraryVideoDetails, VideoOpResult, VideoPatch,
 } from '../../../shared/library';
@@ -41,6 +43,8 @@ const VIDEO_INFOS_PER_CALL = 20;
 
 export class AliyunVodProvider implements VideoProvider {
   readonly client: VodClient;
+  /** How media URLs are asked for (OutputType, AuthTimeout); see aliyun-media.ts. */
+  mediaOptions: MediaUrlOptions = {};
   /** The media library's calls (aliyun-library.ts): search, details, bulk edit, delete, transcode. */
   private readonly library: AliyunLibrary;
 
@@ -169,6 +173,11 @@ export class AliyunVodProvider implements VideoProvider {
       .filter((v) => v.Status === 'Uploading' && Date.parse(v.CreationTime) >= input.since)
       .sort((a, b) => Date.parse(a.CreationTime) - Date.parse(b.CreationTime))
       .map((v) => v.VideoId);
+  }
+
+  /** MediaLibraryPort.mediaUrls: the video's fetchable items with fresh URLs (aliyun-media.ts). */
+  mediaUrls(videoId: string, what: DownloadWhat): Promise<MediaUrl[]> {
+    return resolveMediaUrls(this.client, videoId, what, this.mediaOptions);
   }
 
   async setCover(videoId: string, coverUrl: string): Promise<void> {

@@ -314,6 +314,7 @@ export const en = {
   state: {
     queued: 'Queued', creating: 'Preparing', uploading: 'Uploading', completing: 'Finishing', uploaded: 'Uploaded',
     ready: 'Done', review: 'Awaiting review', paused: 'Paused', waiting: 'Waiting', failed: 'Failed', canceled: 'Canceled',
+    downloading: 'Downloading', verifying: 'Verifying', downloaded: 'Downloaded',
   },
   vod: {
     Uploading: 'Uploading', UploadSucc: 'Uploaded', UploadFail: 'Upload failed', Transcoding: 'Transcoding',

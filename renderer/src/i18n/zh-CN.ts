@@ -292,6 +292,7 @@ export const zhCN = {
   state: {
     queued: '排队中', creating: '准备中', uploading: '上传中', completing: '合并中', uploaded: '已上传',
     ready: '完成', review: '待审核', paused: '已暂停', waiting: '等待中', failed: '失败', canceled: '已取消',
+    downloading: '下载中', verifying: '校验中', downloaded: '已下载',
   },
   vod: {
     Uploading: '上传中', UploadSucc: '上传完成', UploadFail: '上传失败', Transcoding: '转码中',
