@@ -19,12 +19,9 @@ import https from 'node:https';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { classifyError, downloadHttpError, EngineError } from '../errors';
+import { agentFor } from '../net/proxy';
 import { crc64 } from '../oss/crc64';
 
-const agents = {
-  http: new http.Agent({ keepAlive: true, maxSockets: 64 }),
-  https: new https.Agent({ keepAlive: true, maxSockets: 64 }),
-};
 
 /** What a response says of the whole object. */
 export interface ObjectHead {
@@ -50,7 +47,9 @@ function request(url: string, range: string, opts: { signal: AbortSignal; stallM
     const req = mod.request(u, {
       method: 'GET',
       headers: { Range: range, 'Accept-Encoding': 'identity' },
-      agent: u.protocol === 'https:' ? agents.https : agents.http,
+      // The process's routing agent: proxies (HTTPS_PROXY, the app's setting) and keep-alive
+      // apply to downloads as to every VOD and OSS request (docs/ARCHITECTURE.md §3, Network).
+      agent: agentFor(url),
       signal: opts.signal,
     }, resolve);
     req.setTimeout(opts.stallMs, () => req.destroy(Object.assign(new Error(`No data from ${u.host} for ${Math.round(opts.stallMs / 1000)} s.`), { code: 'ETIMEDOUT' })));
