@@ -108,6 +108,9 @@ describe('sandbox media: streams, snapshots and signed URLs', () => {
       expect(got.headers.get('x-oss-hash-crc64ecma')).toBe(crc64(got.body).toString(10));
       // The bytes the sandbox says the object has, read another way (not over HTTP).
       expect(got.body.equals((await sb.readObject(sb.bucket, keyOf(s.PlayURL)))!)).toBe(true);
+      // And against the documented recipe: the seed names the video, the item and the source's ETag.
+      const expected = syntheticBytes({ seed: `stream:${id}:${s.Definition}:mp4:${sb.video(id)!.etag}` }, 0, s.Size - 1);
+      expect(got.body.equals(expected)).toBe(true);
       bodies.push(got.body);
     }
     // Distinct content, not one object at three sizes, and not the source.
