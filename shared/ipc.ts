@@ -10,6 +10,9 @@ import {
 import { DUPLICATE_POLICIES } from './types';
 import type { Problem } from './validation';
 import type {
+  DownloadRequest, DownloadWhat, LibraryPage, LibraryQuery, LibraryVideoDetails, VideoOpResult, VideoPatch,
+} from './library';
+import type {
   Catalog, ConnectionResult, DuplicateFile, DuplicatePolicy, EngineSettings, ExportOptions, JobMeta, JobPage, JobQuery,
   JobSelector, JobState, JobView, MediaProbe, NewJob, ProfileInput, ProfileView, ProgressBatch, QueueTotals, RejectedFile,
   ScanResult,
@@ -88,6 +91,56 @@ const watchFolderInputSchema = z.object({
 
 const watchFolderId = z.string().min(1).max(64);
 
+// --- the media library (issue 9) ---------------------------------------------------
+
+/** A VideoId as VOD makes them (32 hex digits); anything up to 64 word characters passes. */
+const videoId = z.string().regex(/^[\w-]{1,64}$/, 'a VideoId');
+/** Bulk calls take any number of videos; the provider batches them as the API allows. */
+const videoIds = z.array(videoId).min(1).max(1_000_000);
+
+const libraryQuerySchema = z.object({
+  title: z.string().max(MAX_TITLE_CHARS * 4).optional(),
+  cateId: z.number().int().optional(),
+  tags: z.array(z.string().max(MAX_TAG_CHARS * 4)).max(MAX_TAGS * 4).optional(),
+  statuses: z.array(z.string().max(64)).max(32).optional(),
+  createdFrom: z.number().int().min(0).optional(),
+  createdTo: z.number().int().min(0).optional(),
+  storageLocation: z.string().max(256).optional(),
+  appId: z.string().max(256).optional(),
+  sort: z.enum(['CreationTime:Desc', 'CreationTime:Asc']).optional(),
+  pageSize: z.number().int().min(1).max(100).optional(),
+  cursor: z.string().max(4096).optional(),
+}).strict();
+
+const videoPatchSchema = z.object({
+  videoId,
+  title: z.string().max(MAX_TITLE_CHARS * 4).optional(),
+  description: z.string().max(MAX_DESCRIPTION_CHARS * 4).optional(),
+  cateId: z.number().int().optional(),
+  tags: z.array(z.string().max(MAX_TAG_CHARS * 4)).max(MAX_TAGS * 4).optional(),
+  coverUrl: z.string().max(4096).optional(),
+}).strict();
+
+const downloadWhatSchema = z.object({
+  source: z.boolean().optional(),
+  streams: z.object({
+    definitions: z.array(z.string().min(1).max(32)).max(32).optional(),
+    formats: z.array(z.string().min(1).max(16)).max(16).optional(),
+  }).strict().optional(),
+  cover: z.boolean().optional(),
+  snapshots: z.boolean().optional(),
+  sprites: z.boolean().optional(),
+}).strict();
+
+const downloadRequestSchema = z.object({
+  videoIds,
+  what: downloadWhatSchema,
+  outDir: z.string().min(1).max(4096),
+  nameTemplate: z.string().min(1).max(1024).optional(),
+  sidecar: z.boolean().optional(),
+  profileId: z.string().max(64).optional(),
+}).strict();
+
 export const ipcArgs = {
   getAppInfo: z.tuple([]),
   listProfiles: z.tuple([]),
@@ -122,10 +175,17 @@ export const ipcArgs = {
   getSettings: z.tuple([]),
   updateSettings: z.tuple([settingsPatchSchema]),
   exportResults: z.tuple([z.object({ format: z.enum(['csv', 'json']), tab: queueTab.optional(), ids: z.array(jobId).max(1_000_000).optional() }).strict()]),
-    listWatchFolders: z.tuple([]),
+  listWatchFolders: z.tuple([]),
   addWatchFolder: z.tuple([watchFolderInputSchema]),
   removeWatchFolder: z.tuple([watchFolderId]),
   setWatchFolderPaused: z.tuple([watchFolderId, z.boolean()]),
+  searchLibrary: z.tuple([libraryQuerySchema]),
+  getVideoDetails: z.tuple([z.array(videoId).min(1).max(100)]),
+  editVideos: z.tuple([z.array(videoPatchSchema).min(1).max(1_000_000)]),
+  deleteVideos: z.tuple([videoIds, z.object({ sourceOnly: z.boolean().optional() }).strict().optional()]),
+  transcodeVideos: z.tuple([videoIds, z.string().min(1).max(256)]),
+  exportVideoUrls: z.tuple([videoIds, downloadWhatSchema, z.enum(['csv', 'json'])]),
+  addDownloads: z.tuple([downloadRequestSchema]),
 } as const;
 
 export type IpcMethod = keyof typeof ipcArgs;
@@ -249,6 +309,25 @@ export interface WatchFolderView extends WatchFolderInput {
   notices: WatchNotice[];
 }
 
+/** The media URLs of a selection as a file to save (`vodup urls`' CSV or JSON), like ExportedFile. */
+export interface ExportedUrls extends ExportedFile {
+  /** How many URLs it holds (rows of the CSV, items of the JSON). */
+  count: number;
+}
+
+/** A video a download request could not enqueue, and why (`message` English, `code` for the UI's words). */
+export interface RejectedDownload {
+  videoId: string;
+  code?: string;
+  message: string;
+}
+
+export interface AddDownloadsReply {
+  /** Download jobs put in the queue (one per file to fetch). */
+  added: number;
+  rejected: RejectedDownload[];
+}
+
 /** The API the renderer sees as `window.vod`. */
 export interface VodBridge {
   getAppInfo(): Promise<AppInfo>;
@@ -320,6 +399,23 @@ export interface VodBridge {
   removeWatchFolder(id: string): Promise<void>;
   /** A paused folder is not scanned; files arriving meanwhile are taken once it resumes. */
   setWatchFolderPaused(id: string, paused: boolean): Promise<WatchFolderView>;
+
+  // --- the media library (issue 9): what is already in VOD, with the active account ---
+
+  /** One page of the account's videos (SearchMedia); `next` continues past VOD's 5,000-result window. */
+  searchLibrary(query: LibraryQuery): Promise<LibraryPage>;
+  /** The details panel of up to 100 videos; a video the service does not know is left out. */
+  getVideoDetails(videoIds: string[]): Promise<LibraryVideoDetails[]>;
+  /** UpdateVideoInfos for any number of videos; one result per patch, in order. */
+  editVideos(patches: VideoPatch[]): Promise<VideoOpResult[]>;
+  /** Deletes the videos, or with sourceOnly only their source files; one result per video. */
+  deleteVideos(videoIds: string[], opts?: { sourceOnly?: boolean }): Promise<VideoOpResult[]>;
+  /** Runs a transcode template group again on each video; one result per video. */
+  transcodeVideos(videoIds: string[], templateGroupId: string): Promise<VideoOpResult[]>;
+  /** The URLs (resolved now, with their expiry) of what `what` names of each video, as a file to save. */
+  exportVideoUrls(videoIds: string[], what: DownloadWhat, format: 'csv' | 'json'): Promise<ExportedUrls>;
+  /** Enqueues download jobs into the one queue (they show in the Queue view, ↓). */
+  addDownloads(req: DownloadRequest): Promise<AddDownloadsReply>;
 
   /** Events from main; each returns its unsubscribe. */
   onJobsChanged(listener: (jobs: JobView[]) => void): () => void;
