@@ -13,7 +13,7 @@ import type { LibraryVideo } from '../../../shared/library';
 import { VOD_STATUSES } from '../../../shared/types';
 import { useApp, type LibraryFilters } from '../store/app';
 import {
-  clearLibrarySelection, clickSelectVideo, ensureLibraryRows, librarySelectedCount, openLibraryDialog, openVideoDetails,
+  clearLibrarySelection, clickSelectVideo, ensureLibraryFor, ensureLibraryRows, librarySelectedCount, openLibraryDialog, openVideoDetails,
   resetLibraryFilters, retryLibraryPage, searchLibrary, selectAllLoaded, selectAllMatching,
 } from '../store/library';
 import { listKeyHandler, rowClickOptions } from '../store/selection';
@@ -31,7 +31,7 @@ export function LibraryView() {
 
   // A new account is a new library: search it from the start.
   useEffect(() => {
-    if (activeProfileId) void searchLibrary();
+    if (activeProfileId) ensureLibraryFor(activeProfileId);
   }, [activeProfileId]);
 
   return (
@@ -160,7 +160,7 @@ function LibraryToolbar() {
   const fmt = (n: number) => n.toLocaleString(i18n.language);
   return (
     <div className="toolbar">
-      <span data-testid="library-total" data-total={total} data-loaded={loaded}>
+      <span data-testid="library-total" data-total={total} data-loaded={loaded} data-searched={searched}>
         {searched ? t('library.total', { count: total, formatted: fmt(total) }) : t('common.loading')}
         {searched && loaded < total && <span className="muted"> · {t('library.loaded', { formatted: fmt(loaded) })}</span>}
       </span>

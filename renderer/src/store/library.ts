@@ -40,6 +40,16 @@ export function toLibraryQuery(f: LibraryFilters): LibraryQuery {
   return q;
 }
 
+/** The account the rows came from: opening the view again keeps them (scroll, selection). */
+let searchedProfile: string | null = null;
+
+/** The first search of an account's library, when the view opens or the account changes. */
+export function ensureLibraryFor(profileId: string): void {
+  if (searchedProfile === profileId) return;
+  searchedProfile = profileId;
+  void searchLibrary();
+}
+
 /** A new search from the first page (filters changed, account switched, "Search" pressed). */
 export function searchLibrary(filters?: Partial<LibraryFilters>): Promise<void> {
   generation++;
