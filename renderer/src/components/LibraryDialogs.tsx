@@ -3,17 +3,16 @@
 // Each operation ends with one result per video (ok, or why not in the operator's
 // language) in the same dialog.
 
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DownloadWhat } from '../../../shared/library';
 import type { RejectedDownload } from '../../../shared/ipc';
 import { editedTitle, isEmptyEdit, type BulkEdit, type TagsEdit, type TitleEdit } from '../../../shared/library-edit';
 import { parseTags } from '../../../shared/validation';
-import { useApp, type LibraryDialog, type LibraryResultRow } from '../store/app';
+import { setState, useApp, type LibraryDialog, type LibraryResultRow } from '../store/app';
 import {
   closeLibraryDialog, exportUrls, librarySelectedCount, runBulkEdit, runDelete, runTranscode, startDownload,
 } from '../store/library';
-import { setState } from '../store/app';
 import { CategoryPicker } from './CategoryPicker';
 import { TemplateGroupOptions } from './EditPanel';
 import { FolderBrowser } from './FolderBrowser';
@@ -57,7 +56,7 @@ function useSelectionCount(): number {
 }
 
 /** The footer while no results are shown: Cancel, and the dialog's own action. */
-function DialogFoot({ children }: { children?: React.ReactNode }) {
+function DialogFoot({ children }: { children?: ReactNode }) {
   const { t } = useTranslation();
   const busy = useApp((s) => s.libraryBusy);
   const results = useApp((s) => s.libraryResults);
