@@ -6,6 +6,7 @@ import { accessKeyId, hexId, isoSeconds } from './ids';
 import { NonceBook } from './vod-signature';
 import { NO_TRANSCODE_GROUP_ID } from './catalog';
 import { missingHlsFiles } from './hls-package';
+import { MediaLibrary } from './media-library';
 import type { ObjectStore } from './object-store';
 import type { CredentialRecord, ImageRecord, ObjectRecord, StateStore, VideoRecord, VideoStatus } from './state';
 import { objectId } from './state';
@@ -37,6 +38,8 @@ export interface CoreOptions {
   searchLagMs?: number;
   /** STS credentials may not ListParts or HeadObject (SandboxOptions.ossDenyList). */
   ossDenyList?: boolean;
+  /** An unused SearchMedia ScrollToken is forgotten after this long (SandboxOptions.scrollTokenTtlMs). */
+  scrollTokenTtlMs?: number;
 }
 
 export class SandboxCore {
@@ -51,6 +54,8 @@ export class SandboxCore {
   readonly searchLagMs: number;
   readonly ossDenyList: boolean;
   readonly nonces = new NonceBook();
+  /** SearchMedia's index and scroll sessions, the bulk edit and delete actions (media-library.ts). */
+  readonly library: MediaLibrary;
   faults: Faults;
   readonly bandwidth: TokenBucket;
   readonly counters = {
@@ -74,6 +79,7 @@ export class SandboxCore {
     this.ossDenyList = o.ossDenyList ?? false;
     this.faults = { ...DEFAULT_FAULTS, ...o.faults };
     this.bandwidth = new TokenBucket(() => this.faults.bandwidth);
+    this.library = new MediaLibrary(this, o.scrollTokenTtlMs);
   }
 
   get data() {
@@ -171,6 +177,7 @@ export class SandboxCore {
     if (v.uploadedAt === undefined) return 'Uploading';
     const published = this.review ? 'Checking' : 'Normal';
     if (v.missingSegments?.length) return 'TranscodeFail';
+    if (v.transcodeStartedAt !== undefined) return now - v.transcodeStartedAt >= this.transcodeMs ? published : 'Transcoding';
     if (v.templateGroupId === NO_TRANSCODE_GROUP_ID && !v.workflowId) return published;
     const elapsed = now - v.uploadedAt;
     if (elapsed >= this.transcodeMs) return published;

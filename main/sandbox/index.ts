@@ -11,9 +11,10 @@ import { accessKeyId as newAccessKeyId, hexId, secret as newSecret } from './ids
 import { DiskStore, NullStore } from './object-store';
 import { SandboxServer } from './server';
 import { seedCategories } from './catalog';
+import type { SeedOptions } from './media-library';
 import { StateStore, objectId, type KeyPair, type StateData, type VideoRecord, type VideoStatus } from './state';
 
-export type { Faults, KeyPair, SandboxStats, VideoStatus };
+export type { Faults, KeyPair, SandboxStats, SeedOptions, VideoStatus };
 export { VOD_VIDEO_STATUSES } from './state';
 export { parseFaults };
 export { NO_TRANSCODE_GROUP_ID, DEFAULT_TEMPLATE_GROUP_ID, DEFAULT_APP_ID } from './catalog';
@@ -55,6 +56,8 @@ export interface SandboxOptions {
    * VOD does not document that its upload policy allows them, so clients must cope.
    */
   ossDenyList?: boolean;
+  /** An unused SearchMedia ScrollToken is forgotten after this long (default 10 minutes; VOD documents no lifetime). */
+  scrollTokenTtlMs?: number;
 }
 
 export interface SandboxVideo extends VideoRecord {
@@ -77,6 +80,14 @@ export interface Sandbox {
   videos(): SandboxVideo[];
   /** Pins a video's status (any string, as VOD may add statuses); undefined returns to the derived one. False if no such video. */
   setVideoStatus(videoId: string, status: string | undefined): boolean;
+  /**
+   * Many videos at once, metadata only (no bytes), Normal unless `status` says otherwise;
+   * creation times `stepMs` apart (default ending now, 1 s apart). For search, bulk edit
+   * and the library UI; 100,000 take well under a second. Returns the VideoIds, oldest first.
+   */
+  seedVideos(opts: SeedOptions): string[];
+  /** Marks a video as one this account may not change: UpdateVideoInfos and DeleteVideo list it in ForbiddenVideoIds. */
+  setVideoForbidden(videoId: string, forbidden: boolean): boolean;
   /** The stored bytes of an object (disk store only); undefined when there is no such object. */
   readObject(bucket: string, key: string): Promise<Buffer | undefined>;
   close(): Promise<void>;
@@ -111,6 +122,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     review: opts.review,
     searchLagMs: opts.searchLagMs,
     ossDenyList: opts.ossDenyList,
+    scrollTokenTtlMs: opts.scrollTokenTtlMs,
   });
   const server = new SandboxServer(core);
   await new Promise<void>((resolve, reject) => {
@@ -145,6 +157,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     video: (id) => (core.data.videos[id] ? view(core.data.videos[id]) : undefined),
     videos: () => Object.values(core.data.videos).map(view),
     setVideoStatus: (id, status) => core.setVideoStatus(id, status) !== undefined,
+    seedVideos: (o) => core.library.seed(o),
+    setVideoForbidden: (id, forbidden) => {
+      const v = core.data.videos[id];
+      if (!v) return false;
+      if (forbidden) v.forbidden = true;
+      else delete v.forbidden;
+      core.state.changed();
+      return true;
+    },
     readObject: async (bucket, key) => {
       const obj = core.data.objects[objectId(bucket, key)];
       if (!obj) return undefined;

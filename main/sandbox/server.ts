@@ -188,12 +188,46 @@ export class SandboxServer {
       sendJson(res, 200, { faults: this.core.faults });
       return;
     }
+    if (path === '/__admin/videos/seed' && req.method === 'POST') return this.adminSeed(req, res);
     const videoStatus = /^\/__admin\/videos\/([^/]+)\/status$/.exec(path);
     if (videoStatus && (req.method === 'POST' || req.method === 'PUT')) {
       return this.adminSetStatus(req, res, decodeURIComponent(videoStatus[1]));
     }
     req.resume();
-    sendJson(res, 404, { Code: 'NotFound', Message: 'Admin endpoints: GET /__admin/state, GET|POST /__admin/faults, POST /__admin/videos/<VideoId>/status.' });
+    sendJson(res, 404, { Code: 'NotFound', Message: 'Admin endpoints: GET /__admin/state, GET|POST /__admin/faults, POST /__admin/videos/seed, POST /__admin/videos/<VideoId>/status.' });
+  }
+
+  /**
+   * `{"count": 100000, "titlePrefix": "ep", "cateId": 1000001, "tags": ["a"], "status": "Normal",
+   * "createdFrom": "2024-01-01T00:00:00Z" | epoch ms, "stepMs": 1000}`: that many videos at
+   * once, metadata only (media-library.ts seed). Answers {count, first, last} VideoIds.
+   */
+  private async adminSeed(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let ids: string[];
+    try {
+      const text = await readForm(req);
+      const b = JSON.parse(text.trim() === '' ? '{}' : text) as Record<string, unknown>;
+      if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new Error('the body must be a JSON object');
+      const num = (k: string): number | undefined => (b[k] === undefined ? undefined : Number(b[k]));
+      const created = typeof b.createdFrom === 'string' ? Date.parse(b.createdFrom) : num('createdFrom');
+      if (created !== undefined && !Number.isFinite(created)) throw new Error('createdFrom must be an ISO time or epoch milliseconds');
+      if (b.tags !== undefined && (!Array.isArray(b.tags) || b.tags.some((t) => typeof t !== 'string'))) throw new Error('tags must be an array of strings');
+      if (b.status !== undefined && (typeof b.status !== 'string' || !STATUS_WORD.test(b.status))) throw new Error('status must be a VOD status word');
+      ids = this.core.library.seed({
+        count: Number(b.count),
+        titlePrefix: typeof b.titlePrefix === 'string' ? b.titlePrefix : undefined,
+        cateId: num('cateId'),
+        tags: b.tags as string[] | undefined,
+        status: b.status as string | undefined,
+        createdFrom: created,
+        stepMs: num('stepMs'),
+        appId: typeof b.appId === 'string' ? b.appId : undefined,
+      });
+    } catch (err) {
+      sendJson(res, 400, { Code: 'InvalidSeed', Message: `Nothing seeded: ${(err as Error).message}` });
+      return;
+    }
+    sendJson(res, 200, { count: ids.length, first: ids[0], last: ids[ids.length - 1] });
   }
 
   /** `{"status": "Normal"}` pins a video's status (any VOD status word); `{"status": null}` unpins it. */

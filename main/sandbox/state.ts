@@ -47,6 +47,14 @@ export interface VideoRecord {
   etag?: string;
   /** A status set through the admin API; wins over the one derived from timestamps until cleared. */
   statusOverride?: string;
+  /** SubmitTranscodeJobs: Transcoding from here for transcodeMs, then Normal. */
+  transcodeStartedAt?: number;
+  /** DeleteMezzanines removed the source file; the video stays. */
+  sourceDeleted?: boolean;
+  /** Made by seedVideos: metadata only, no object behind it. */
+  seeded?: boolean;
+  /** Refused to every write (UpdateVideoInfos / DeleteVideo report it in ForbiddenVideoIds); set with setVideoForbidden. */
+  forbidden?: boolean;
 }
 
 export interface ImageRecord {

@@ -40,18 +40,18 @@ function extension(name: string): string {
   return dot <= 0 ? '' : base.slice(dot + 1).toLowerCase();
 }
 
-function checkTitle(title: string): void {
+export function checkTitle(title: string): void {
   if (title.trim() === '') throw invalid('The parameter Title must not be empty.');
   if (chars(title) > MAX_TITLE_CHARS) throw invalid(`The parameter Title is ${chars(title)} characters long; at most ${MAX_TITLE_CHARS} are allowed.`);
 }
 
-function checkDescription(d: string | undefined): void {
+export function checkDescription(d: string | undefined): void {
   if (d !== undefined && chars(d) > MAX_DESCRIPTION_CHARS) {
     throw invalid(`The parameter Description is ${chars(d)} characters long; at most ${MAX_DESCRIPTION_CHARS} are allowed.`);
   }
 }
 
-function parseTagList(raw: string | undefined): string[] {
+export function parseTagList(raw: string | undefined): string[] {
   if (raw === undefined || raw.trim() === '') return [];
   const tags = raw.split(',').map((t) => t.trim()).filter(Boolean);
   if (tags.length > MAX_TAGS) throw invalid(`The parameter Tags has ${tags.length} tags; at most ${MAX_TAGS} are allowed.`);
@@ -70,7 +70,7 @@ function checkUserData(u: string | undefined): void {
   }
 }
 
-function category(core: SandboxCore, raw: string | undefined): number | undefined {
+export function category(core: SandboxCore, raw: string | undefined): number | undefined {
   if (raw === undefined || raw === '') return undefined;
   const id = Number(raw);
   if (!core.data.categories[String(id)]) throw new RpcError(404, 'InvalidCateId.NotFound', `The category ${raw} does not exist.`);
@@ -100,7 +100,7 @@ function shortKey(): string {
   return `${h.slice(0, 8)}-${h.slice(8)}`;
 }
 
-function videoView(core: SandboxCore, v: VideoRecord): Body {
+export function videoView(core: SandboxCore, v: VideoRecord): Body {
   const cate = v.cateId !== undefined ? core.data.categories[String(v.cateId)] : undefined;
   return {
     VideoId: v.videoId,
@@ -180,6 +180,7 @@ const createUploadVideo: Action = (core, p) => {
     modifiedAt: now,
   };
   core.data.videos[video.videoId] = video;
+  core.library.added(video);
   core.counters.createUploadVideo++;
   const cred = core.issueCredential(video.bucket, video.objectKey, video.objectPrefix);
   return {
@@ -310,66 +311,6 @@ const getPlayInfo: Action = (core, p) => {
   };
 };
 
-/**
- * Title words as a full-text index sees them: runs of letters/digits, lower-cased, and
- * each CJK character on its own (no dictionary segmentation).
- */
-function words(s: string): string[] {
-  return s.toLowerCase().match(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]|[\p{L}\p{N}]+/gu) ?? [];
-}
-
-/**
- * VOD's media search protocol matches Title fuzzily (a full-text field), not exactly:
- * `Title = 'clip 1'` also finds "clip 10" and "1 clip". A caller that needs one exact
- * title must compare the titles it gets back. Loose here means: the query is a
- * case-insensitive substring of the title, or every word of the query is a word of it.
- */
-function titleMatches(title: string, query: string): boolean {
-  if (title.toLowerCase().includes(query.toLowerCase())) return true;
-  const have = new Set(words(title));
-  const want = words(query);
-  return want.length > 0 && want.every((w) => have.has(w));
-}
-
-/** SearchMedia's Match: clauses `Field = 'v'` or `Field in ('a','b')` joined by `and`. */
-function matcher(match: string | undefined): (v: Body) => boolean {
-  if (!match || !match.trim()) return () => true;
-  const clauses = match.split(/\s+and\s+/i).map((c) => {
-    const m = /^\s*(\w+)\s*(=|in)\s*(.+?)\s*$/i.exec(c);
-    if (!m) throw invalid(`The Match clause "${c}" is not understood; use Field = 'value' or Field in ('a','b').`);
-    const values = [...m[3].matchAll(/'([^']*)'|"([^"]*)"|([^\s,()'"]+)/g)].map((x) => x[1] ?? x[2] ?? x[3]);
-    return { field: m[1], op: m[2].toLowerCase(), values };
-  });
-  return (v) => clauses.every(({ field, values }) => {
-    const actual = v[field];
-    if (actual === undefined) return false;
-    const s = String(actual);
-    if (field === 'Title') return values.some((q) => titleMatches(s, q));
-    return values.includes(s);
-  });
-}
-
-const searchMedia: Action = (core, p) => {
-  const type = p.SearchType || 'video';
-  if (type !== 'video') return { Total: 0, MediaList: [] };
-  const pageNo = intParam(p, 'PageNo', 1, 1, 1_000_000);
-  const pageSize = intParam(p, 'PageSize', 10, 1, 100);
-  const test = matcher(p.Match);
-  const desc = !(p.SortBy ?? 'CreationTime:Desc').toLowerCase().endsWith(':asc');
-  const now = Date.now();
-  const all = Object.values(core.data.videos)
-    .filter((v) => core.searchable(v, now))
-    .sort((a, b) => (desc ? b.createdAt - a.createdAt : a.createdAt - b.createdAt))
-    .map((v) => ({ v, view: videoView(core, v) }))
-    .filter((x) => test(x.view));
-  const page = all.slice((pageNo - 1) * pageSize, pageNo * pageSize);
-  return {
-    Total: all.length,
-    ScrollToken: page.length ? hexId(8) : undefined,
-    MediaList: page.map(({ v, view }) => ({ MediaType: 'video', MediaId: v.videoId, CreationTime: isoSeconds(v.createdAt), Video: view })),
-  };
-};
-
 const updateVideoInfo: Action = (core, p) => {
   const v = findVideo(core, required(p, 'VideoId'));
   if (p.Title !== undefined) checkTitle(p.Title);
@@ -386,23 +327,6 @@ const updateVideoInfo: Action = (core, p) => {
   v.modifiedAt = Date.now();
   core.state.changed();
   return {};
-};
-
-const deleteVideo: Action = async (core, p) => {
-  const ids = required(p, 'VideoIds').split(',').map((s) => s.trim()).filter(Boolean);
-  if (ids.length > 20) throw invalid(`The parameter VideoIds lists ${ids.length} videos; at most 20 are allowed.`);
-  const missing: string[] = [];
-  for (const id of ids) {
-    const v = core.data.videos[id];
-    if (!v) {
-      missing.push(id);
-      continue;
-    }
-    delete core.data.videos[id];
-    await core.deleteObject(v.bucket, v.objectKey);
-  }
-  core.state.changed();
-  return { NonExistVideoIds: missing.length ? { VideoId: missing } : undefined };
 };
 
 const listWorkflow: Action = () => ({ WorkflowList: WORKFLOWS.map((w) => ({ ...w })) });
@@ -434,9 +358,13 @@ export const ACTIONS: Record<string, Action> = {
   GetVideoInfos: getVideoInfos,
   GetMezzanineInfo: getMezzanineInfo,
   GetPlayInfo: getPlayInfo,
-  SearchMedia: searchMedia,
+  // The media library (media-library.ts): search, bulk edit, delete, transcode again.
+  SearchMedia: (core, p) => core.library.search(p),
   UpdateVideoInfo: updateVideoInfo,
-  DeleteVideo: deleteVideo,
+  UpdateVideoInfos: (core, p) => core.library.updateVideoInfos(p),
+  DeleteVideo: (core, p) => core.library.deleteVideos(p),
+  DeleteMezzanines: (core, p) => core.library.deleteMezzanines(p),
+  SubmitTranscodeJobs: (core, p) => core.library.submitTranscodeJobs(p),
   ListWorkflow: listWorkflow,
   ListAppInfo: listAppInfo,
 };
