@@ -205,6 +205,8 @@ export interface DirectoryListing {
   path: string;
   parent?: string;
   entries: { name: string; path: string; isDirectory: boolean; size?: number }[];
+  /** Bytes free to this user on the folder's file system, when the system says. */
+  freeBytes?: number;
 }
 
 /** What the native picker is asked for: media files, folders, one cover image, or one manifest (csv/json). */

@@ -8,7 +8,9 @@ import { useTranslation } from 'react-i18next';
 import type { DownloadWhat } from '../../../shared/library';
 import type { RejectedDownload } from '../../../shared/ipc';
 import { editedTitle, isEmptyEdit, type BulkEdit, type TagsEdit, type TitleEdit } from '../../../shared/library-edit';
+import { formatBytes } from '../../../shared/format';
 import { parseTags } from '../../../shared/validation';
+import { getBridge } from '../bridge';
 import { setState, useApp, type LibraryDialog, type LibraryResultRow } from '../store/app';
 import {
   closeLibraryDialog, exportUrls, librarySelectedCount, runBulkEdit, runDelete, runTranscode, startDownload,
@@ -313,6 +315,24 @@ export function previewName(template: string, v: { title: string; videoId: strin
     .replaceAll('{ext}', item.ext);
 }
 
+/** The free space of the folder typed (asked a moment after typing stops); undefined when unknown. */
+function useFreeSpace(dir: string): number | undefined {
+  const [free, setFree] = useState<number | undefined>(undefined);
+  useEffect(() => {
+    setFree(undefined);
+    if (!dir.trim()) return;
+    let current = true;
+    const timer = window.setTimeout(() => {
+      getBridge().browseDirectory(dir.trim()).then((l) => current && setFree(l.freeBytes), () => undefined);
+    }, 300);
+    return () => {
+      current = false;
+      window.clearTimeout(timer);
+    };
+  }, [dir]);
+  return free;
+}
+
 function FetchDialog({ mode }: { mode: 'download' | 'urls' }) {
   const { t } = useTranslation();
   const count = useSelectionCount();
@@ -330,6 +350,11 @@ function FetchDialog({ mode }: { mode: 'download' | 'urls' }) {
   const [template, setTemplate] = useState(DEFAULT_NAME_TEMPLATE);
   const [sidecar, setSidecar] = useState(false);
   const [rejected, setRejected] = useState<RejectedDownload[]>([]);
+  const free = useFreeSpace(mode === 'download' ? outDir : '');
+  // The sources' size when every selected video is loaded (streams' sizes are known only per video).
+  const sourceBytes = useApp((s) => (s.librarySelectAll && s.libraryNext ? undefined
+    : (s.librarySelectAll ? s.libraryRows : s.libraryRows.filter((r) => s.librarySelection.has(r.videoId)))
+      .reduce<number | undefined>((n, r) => (n === undefined || r.size === undefined ? undefined : n + r.size), 0)));
 
   const what: DownloadWhat = {
     ...(source ? { source: true } : {}),
@@ -382,6 +407,12 @@ function FetchDialog({ mode }: { mode: 'download' | 'urls' }) {
                 <input data-testid="download-dir" className="mono grow" spellCheck={false} value={outDir} onChange={(e) => setOutDir(e.target.value)} />
                 <button type="button" data-testid="download-browse" onClick={() => setState({ folderBrowser: 'download' })}>{t('download.browse')}</button>
               </span>
+              {free !== undefined && (
+                <span className={`small ${source && sourceBytes !== undefined && sourceBytes > free ? 'warn-text' : 'muted'}`} data-testid="download-free" data-free={free}>
+                  {t('download.free', { free: formatBytes(free) })}
+                  {source && sourceBytes !== undefined && ` ${t('download.sourcesNeed', { size: formatBytes(sourceBytes) })}`}
+                </span>
+              )}
             </label>
             <label className="field">
               <span>{t('download.nameTemplate')}</span>

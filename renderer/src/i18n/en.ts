@@ -658,6 +658,8 @@ export const en = {
     nameTemplate: 'File names',
     templateHint: '{title}, {videoId}, {definition}, {format}, {kind} and {ext}; a name taken gets a number.',
     preview: 'First file: {{name}}',
+    free: 'Free there: {{free}}.',
+    sourcesNeed: 'The source files need {{size}}.',
     sidecar: 'Write a .json file of the video\'s details beside each file',
     start_one: 'Download {{count}} video',
     start_other: 'Download {{count}} videos',

@@ -617,6 +617,8 @@ export const zhCN = {
     nameTemplate: '文件名',
     templateHint: '{title}、{videoId}、{definition}、{format}、{kind} 和 {ext}；重名时自动加序号。',
     preview: '第一个文件：{{name}}',
+    free: '该处可用空间：{{free}}。',
+    sourcesNeed: '源文件需要 {{size}}。',
     sidecar: '在每个文件旁写一个包含视频信息的 .json 文件',
     start_other: '下载 {{count}} 个视频',
     added_other: '已将 {{count}} 个下载加入上传列表。',
