@@ -364,6 +364,12 @@ function FetchDialog({ mode }: { mode: 'download' | 'urls' }) {
     ...(sprites && mode === 'download' ? { sprites: true } : {}),
   };
   const nothing = Object.keys(what).length === 0;
+  /** Electron's native folder dialog; web mode (no native dialog) browses the server's folders. */
+  const browse = async () => {
+    const paths = await getBridge().pickPaths('folder').catch(() => null);
+    if (paths === null) setState({ folderBrowser: 'download' });
+    else if (paths[0]) setOutDir(paths[0]);
+  };
   const toggle = (list: string[], set: (l: string[]) => void, v: string, on: boolean) => set(on ? [...list, v] : list.filter((x) => x !== v));
   const sampleItem = streams && !source
     ? { kind: 'stream', definition: definitions[0] ?? 'HD', format: formats[0] ?? 'mp4', ext: formats[0] ?? 'mp4' }
@@ -405,7 +411,7 @@ function FetchDialog({ mode }: { mode: 'download' | 'urls' }) {
               <span>{t('download.outDir')}</span>
               <span className="field-row">
                 <input data-testid="download-dir" className="mono grow" spellCheck={false} value={outDir} onChange={(e) => setOutDir(e.target.value)} />
-                <button type="button" data-testid="download-browse" onClick={() => setState({ folderBrowser: 'download' })}>{t('download.browse')}</button>
+                <button type="button" data-testid="download-browse" onClick={() => void browse()}>{t('download.browse')}</button>
               </span>
               {free !== undefined && (
                 <span className={`small ${source && sourceBytes !== undefined && sourceBytes > free ? 'warn-text' : 'muted'}`} data-testid="download-free" data-free={free}>
