@@ -95,6 +95,14 @@ export interface VideoOpResult {
   ok: boolean;
   code?: string;
   message?: string;
+  /**
+   * A failure of the whole call (throttled, network, 5xx) that may succeed when sent
+   * again, as opposed to this video's own refusal (not found, forbidden). The library
+   * service retries these; what reaches the operator has given up.
+   */
+  retryable?: boolean;
+  /** The request was sent and its answer lost: VOD may have carried it out. */
+  outcomeUnknown?: boolean;
 }
 
 /** What to fetch of each selected video. */

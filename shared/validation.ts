@@ -11,7 +11,8 @@ import {
 export type MediaKind = 'video' | 'audio' | 'image';
 
 export interface Problem {
-  field: 'title' | 'description' | 'tags' | 'file' | 'size' | 'extension' | 'cateId' | 'userData' | 'storageLocation' | 'templateGroupId';
+  field: 'title' | 'description' | 'tags' | 'file' | 'size' | 'extension' | 'cateId' | 'userData' | 'storageLocation' | 'templateGroupId'
+    | 'coverUrl' | 'videoId';
   code: string;
   message: string;
   /** The values in the message, for a UI that words it in another language. */
@@ -256,6 +257,42 @@ export function validateMetadata(meta: MetadataInput): Problem[] {
     ...validateUserData(meta.userData),
     ...validateStorageLocation(meta.storageLocation),
   ];
+}
+
+/** What one bulk edit changes on one video (shared/library.ts VideoPatch, without importing it). */
+export interface VideoPatchInput {
+  videoId: string;
+  title?: string;
+  description?: string;
+  cateId?: number;
+  tags?: readonly string[];
+  coverUrl?: string;
+}
+
+/**
+ * One video's edit, checked as UpdateVideoInfos checks it (title, description and tag
+ * limits, https://help.aliyun.com/document_detail/86043.htm) before anything is sent: only
+ * the fields it changes are checked, and an edit that changes nothing is refused.
+ */
+export function validateVideoPatch(patch: VideoPatchInput): Problem[] {
+  const problems: Problem[] = [];
+  if (!/^[0-9a-zA-Z]{1,64}$/.test(patch.videoId)) {
+    problems.push({ field: 'videoId', code: 'VideoIdInvalid', params: { videoId: patch.videoId }, message: `"${patch.videoId}" is not a VideoId (32 letters and digits, as VOD shows it).` });
+  }
+  if (patch.title !== undefined) problems.push(...validateTitle(patch.title));
+  if (patch.description !== undefined) problems.push(...validateDescription(patch.description));
+  if (patch.tags !== undefined) problems.push(...validateTags(patch.tags));
+  if (patch.cateId !== undefined && (!Number.isSafeInteger(patch.cateId) || patch.cateId <= 0)) {
+    problems.push({ field: 'cateId', code: 'CateIdInvalid', message: `A category is a positive whole number (CateId); got ${patch.cateId}.` });
+  }
+  if (patch.coverUrl !== undefined && !/^https?:\/\/[^\s/]+\S*$/i.test(patch.coverUrl)) {
+    problems.push({ field: 'coverUrl', code: 'CoverUrlInvalid', message: 'A cover is given as an http:// or https:// address of an image.' });
+  }
+  const changes = [patch.title, patch.description, patch.tags, patch.cateId, patch.coverUrl].some((v) => v !== undefined);
+  if (!changes && problems.length === 0) {
+    problems.push({ field: 'videoId', code: 'NothingToChange', message: 'The edit changes nothing: give a title, description, category, tags or cover.' });
+  }
+  return problems;
 }
 
 /** Default title from a file path: the base name without its extension. */

@@ -4,6 +4,9 @@
 import { Command, CommanderError, Option } from 'commander';
 import { catalogCommand } from './commands/catalog';
 import { controlCommand, type ControlAction } from './commands/control';
+import { deleteCommand } from './commands/delete';
+import { editCommand } from './commands/edit';
+import { libraryCommand } from './commands/library';
 import { exportCommand } from './commands/export';
 import { ledgerExportCommand, ledgerSeedCommand } from './commands/ledger';
 import { probeCommand } from './commands/probe';
@@ -18,6 +21,7 @@ import { categoryId, intIn, megabytesPerSecond, parseSelector, uploadWindowFlag 
 import { QUEUE_TABS } from '../../shared/types';
 import { DEFAULT_PROGRESS_INTERVAL_SEC } from './reporter';
 import { endOnBrokenPipe } from './session';
+import { cateFlag, collect, dateFlag } from './library-session';
 import { EngineError } from '../engine/errors';
 
 const HELP_FOOTER = `
@@ -38,6 +42,11 @@ credentials (valid files of the same command are still uploaded); 130/143 stoppe
 SIGINT/SIGTERM after a graceful shutdown (\`vodup run\` resumes); 141 stdout closed
 (a pipe's reader quit) while uploading, after the same graceful stop. A command never
 exits 0 with work it could not finish: on a full disk under the queue it waits, saying so.`;
+
+/** A repeatable option kept as given (commander's default keeps only the last). */
+function collectRaw(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
 
 function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('vodup')
@@ -141,6 +150,53 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--all', 'every account\'s uploads, not only the account of the credentials')
     .option('--out <file>', 'write to this file instead of stdout')
     .action(async (flags) => setExit(await ledgerExportCommand(flags)));
+
+  // The media library: videos already in VOD (SearchMedia, UpdateVideoInfos, DeleteVideo).
+  program.command('library')
+    .description('List the account\'s videos in VOD (SearchMedia), newest first, past VOD\'s 5,000-result window; videos this queue uploaded show their job.')
+    .option('--title <words>', 'title words (VOD matches titles loosely: "clip 1" also finds "clip 10")')
+    .option('--cate <CateId>', 'category id', cateFlag)
+    .option('--tag <tag>', 'having this tag (repeat, or a,b, for any of several)', collect)
+    .option('--status <status>', 'VOD status, e.g. Normal, Checking, TranscodeFail (repeat, or a,b)', collect)
+    .option('--from <date>', 'created at or after: 2024-01-31 (UTC) or 2024-01-31T08:00:00+08:00', dateFlag(false))
+    .option('--to <date>', 'created before; a date alone means through that day (UTC)', dateFlag(true))
+    .option('--storage <location>', 'storage location, as the VOD console shows it')
+    .option('--app <id>', 'VOD application id')
+    .addOption(new Option('--sort <order>', 'by creation time').choices(['asc', 'desc']).default('desc'))
+    .option('--limit <n>', `at most this many videos (default 50)`, intIn(1, 10_000_000))
+    .option('--all', 'every matching video')
+    .addOption(dbOption())
+    .option('--json', 'one JSON line per video')
+    .action(async (flags) => setExit(await libraryCommand(flags)));
+
+  const matchOption = () => new Option('--match <key=value>',
+    'select videos by the library\'s filters instead of ids (repeat): title=, cate=, tag=, status=, from=, to=, storage=, app=').argParser(collectRaw);
+  program.command('edit')
+    .description('Change title, description, category, tags or cover of videos in VOD (UpdateVideoInfos, 20 a call); one result line per video; exit 1 if any failed.')
+    .argument('[videoIds...]', 'VideoIds (or use --match)')
+    .addOption(matchOption())
+    .option('--title <title>', 'new title of every video')
+    .option('--title-template <template>', 'new title from each video\'s own: {title}, {videoId}; e.g. "{title} (fixed)"')
+    .option('--description <text>', 'new description')
+    .option('--cate <CateId>', 'new category', cateFlag)
+    .option('--tags <a,b>', 'replace the tags')
+    .option('--add-tag <tag>', 'add a tag to each video\'s own (repeat)', collect)
+    .option('--cover-url <url>', 'new cover image URL')
+    .option('--dry-run', 'print what would change; send nothing')
+    .addOption(dbOption())
+    .option('--json', 'one JSON line per video: {videoId, ok, code, message}')
+    .action(async (ids: string[], flags) => setExit(await editCommand(ids, flags)));
+
+  program.command('delete')
+    .description(`Delete videos from VOD (source, streams, snapshots), or only their source files; more than 5 need --yes or the count typed at a terminal; exit 1 if any failed.`)
+    .argument('[videoIds...]', 'VideoIds (or use --match)')
+    .addOption(matchOption())
+    .option('--source-only', 'delete only the source file (DeleteMezzanines); the video and its streams stay')
+    .option('--yes', 'do not ask for confirmation')
+    .option('--dry-run', 'list what would be deleted; delete nothing')
+    .addOption(dbOption())
+    .option('--json', 'one JSON line per video: {videoId, ok, code, message}')
+    .action(async (ids: string[], flags) => setExit(await deleteCommand(ids, flags)));
 
   const control = (name: ControlAction, what: string): Command => program.command(name)
     .description(`${what} jobs by id, or "all"`)

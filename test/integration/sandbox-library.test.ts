@@ -159,6 +159,20 @@ describe('sandbox media library', () => {
     }
   });
 
+  it('seeds over the admin endpoint, and refuses a bad seed without seeding', async () => {
+    const post = (body: unknown) => fetch(`${sb.url}/__admin/videos/seed`, { method: 'POST', body: JSON.stringify(body) });
+    const ok = await post({ count: 3, titlePrefix: 'admin seeded', tags: ['x'], status: 'Checking', createdFrom: '2023-06-01T00:00:00Z' });
+    expect(ok.status).toBe(200);
+    const body = await ok.json() as { count: number; first: string; last: string };
+    expect(body.count).toBe(3);
+    expect(sb.video(body.first)).toMatchObject({ title: 'admin seeded 1', tags: ['x'], status: 'Checking', createdAt: Date.parse('2023-06-01T00:00:00Z') });
+    const before = sb.videos().length;
+    const bad = await post({ count: 2, cateId: 42 });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { Message: string }).Message).toMatch(/category 42/);
+    expect(sb.videos().length).toBe(before);
+  });
+
   it('seeds 100,000 videos and answers a search over them at once', async () => {
     const big = await startSandbox({ store: 'null' });
     try {

@@ -9,8 +9,12 @@ import type {
 export interface MediaLibraryPort {
   /** One page of videos (SearchMedia; ScrollToken past VOD's 5,000-result window). */
   searchVideos(query: LibraryQuery): Promise<LibraryPage>;
-  /** Details of many videos in few calls; undefined for a video the service does not know. */
-  getVideoDetails(videoIds: readonly string[]): Promise<Map<string, LibraryVideoDetails | undefined>>;
+  /**
+   * Details of many videos in few calls; undefined for a video the service does not know.
+   * `basicOnly`: the metadata alone (GetVideoInfos, 20 a call), streams and snapshots left
+   * empty and no source — what a bulk edit needs to apply a template to the current title.
+   */
+  getVideoDetails(videoIds: readonly string[], opts?: { basicOnly?: boolean }): Promise<Map<string, LibraryVideoDetails | undefined>>;
   /** UpdateVideoInfos in batches of what the API allows; one result per patch. */
   updateVideos(patches: readonly VideoPatch[]): Promise<VideoOpResult[]>;
   /** DeleteVideo (or DeleteMezzanines with `sourceOnly`) in batches; one result per video. */

@@ -634,6 +634,20 @@ export class QueueStore {
     return this.stmt('SELECT 1 FROM jobs WHERE video_id = ? LIMIT 1').get(videoId) !== undefined;
   }
 
+  /**
+   * The job that uploaded each of these VideoIds (the newest, when several share one), by
+   * the jobs_video_id index; VideoIds no job has are left out. For the library's links.
+   */
+  jobIdsForVideos(videoIds: readonly string[]): Map<string, number> {
+    const out = new Map<string, number>();
+    const one = this.stmt('SELECT MAX(id) AS id FROM jobs WHERE video_id = ?');
+    for (const v of videoIds) {
+      const row = one.get(v) as { id: number | null } | undefined;
+      if (row?.id != null) out.set(v, row.id);
+    }
+    return out;
+  }
+
   /** Every job ever enqueued for this path, oldest first (a drop folder decides what a new version of it is). */
   jobsForPath(path: string): JobRecord[] {
     return (this.stmt('SELECT * FROM jobs WHERE path = ? ORDER BY id').all(path) as JobRow[]).map(rowToRecord);

@@ -9,6 +9,10 @@ import { classifyError, EngineError } from '../errors';
 import type {
   CreatedImageUpload, CreatedUpload, ProviderCredentials, UploadAddress, UploadCredential, VideoProvider,
 } from '../provider';
+import type {
+  LibraryPage, LibraryQuery, LibraryVideoDetails, VideoOpResult, VideoPatch,
+} from '../../../shared/library';
+import { AliyunLibrary } from './aliyun-library';
 import { decodeUploadAddress, decodeUploadAuth } from './upload-auth';
 import { VodClient, type VodClientOptions } from './vod-client';
 import type { VodTemplateGroup } from './wire-types';
@@ -37,11 +41,35 @@ const VIDEO_INFOS_PER_CALL = 20;
 
 export class AliyunVodProvider implements VideoProvider {
   readonly client: VodClient;
+  /** The media library's calls (aliyun-library.ts): search, details, bulk edit, delete, transcode. */
+  private readonly library: AliyunLibrary;
 
   constructor(clientOrCredentials: VodClient | ProviderCredentials, opts: Omit<VodClientOptions, 'credentials'> = {}) {
     this.client = clientOrCredentials instanceof VodClient
       ? clientOrCredentials
       : new VodClient({ ...opts, credentials: clientOrCredentials });
+    this.library = new AliyunLibrary(this.client);
+  }
+
+  // MediaLibraryPort (main/engine/library/port.ts), on SearchMedia and the bulk actions.
+  searchVideos(query: LibraryQuery): Promise<LibraryPage> {
+    return this.library.searchVideos(query);
+  }
+
+  getVideoDetails(videoIds: readonly string[], opts?: { basicOnly?: boolean }): Promise<Map<string, LibraryVideoDetails | undefined>> {
+    return this.library.getVideoDetails(videoIds, opts);
+  }
+
+  updateVideos(patches: readonly VideoPatch[]): Promise<VideoOpResult[]> {
+    return this.library.updateVideos(patches);
+  }
+
+  deleteVideos(videoIds: readonly string[], opts?: { sourceOnly?: boolean }): Promise<VideoOpResult[]> {
+    return this.library.deleteVideos(videoIds, opts);
+  }
+
+  submitTranscode(videoIds: readonly string[], templateGroupId: string): Promise<VideoOpResult[]> {
+    return this.library.submitTranscode(videoIds, templateGroupId);
   }
 
   async createUpload(input: { meta: JobMeta; fileName: string; size: number }): Promise<CreatedUpload> {

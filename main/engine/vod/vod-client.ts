@@ -13,6 +13,8 @@ import type {
   GetCategoriesResponse, GetMezzanineInfoResponse, GetPlayInfoResponse, GetVideoInfoResponse,
   GetVideoInfosResponse, ListAppInfoResponse, ListTranscodeTemplateGroupResponse, ListWorkflowResponse,
   RefreshUploadVideoResponse, VodCategory, VodResponse,
+  DeleteMezzaninesResponse, DeleteVideoResponse, SearchMediaResponse, SubmitTranscodeJobsResponse,
+  UpdateVideoInfosResponse, VideoUpdateContent,
 } from './wire-types';
 
 export const VOD_API_VERSION = '2017-03-21';
@@ -57,6 +59,11 @@ export interface VodClientOptions {
 
 export interface CallOptions {
   signal?: AbortSignal;
+  /**
+   * Send once, whatever the answer: the caller retries (the library service retries a
+   * whole batch per retry.ts, and knows what a resent delete's answer means).
+   */
+  once?: boolean;
 }
 
 export function vodEndpoint(credentials: Pick<ProviderCredentials, 'region' | 'endpoint'>): string {
@@ -192,7 +199,7 @@ export class VodClient {
         // (throttled, a 5xx, a refusal) goes back to the job, which records it before
         // trying again (job-runner createOrAdopt). Retried in here, a run killed during
         // the backoff would leave a request whose outcome the job cannot know.
-        policy: nonIdempotent ? { ...this.policy, maxAttempts: 1 } : this.policy,
+        policy: nonIdempotent || opts.once ? { ...this.policy, maxAttempts: 1 } : this.policy,
         classify,
         signal: opts.signal,
         sleep: this.sleep,
@@ -281,6 +288,39 @@ export class VodClient {
 
   deleteVideo(videoIds: string | readonly string[], opts?: CallOptions): Promise<VodResponse> {
     return this.call('DeleteVideo', { VideoIds: typeof videoIds === 'string' ? videoIds : videoIds.join(',') }, opts);
+  }
+
+  /**
+   * One page of SearchMedia, as VOD answers it (the Match is the caller's: see
+   * search-match.ts). A read: retried per the call policy, throttling included.
+   */
+  searchMedia(p: {
+    Match?: string; SortBy?: string; PageNo?: number; PageSize?: number; ScrollToken?: string; Fields?: string; SearchType?: string;
+  }, opts?: CallOptions): Promise<SearchMediaResponse> {
+    return this.call('SearchMedia', { SearchType: 'video', ...p }, opts);
+  }
+
+  /**
+   * UpdateVideoInfos: at most 20 entries (VOD refuses more with CountExceededMax). Sent
+   * once per call; the library service retries the batch.
+   */
+  updateVideoInfos(content: readonly VideoUpdateContent[], opts?: CallOptions): Promise<UpdateVideoInfosResponse> {
+    return this.call('UpdateVideoInfos', { UpdateContent: JSON.stringify(content) }, { ...opts, once: true });
+  }
+
+  /** DeleteVideo of up to 20 videos with the per-id outcome; sent once per call (see deleteVideo for the retried one). */
+  deleteVideos(videoIds: readonly string[], opts?: CallOptions): Promise<DeleteVideoResponse> {
+    return this.call('DeleteVideo', { VideoIds: videoIds.join(',') }, { ...opts, once: true });
+  }
+
+  /** DeleteMezzanines: the source files of up to 20 videos; Force also those played from their source. Sent once. */
+  deleteMezzanines(videoIds: readonly string[], force = false, opts?: CallOptions): Promise<DeleteMezzaninesResponse> {
+    return this.call('DeleteMezzanines', { VideoIds: videoIds.join(','), Force: force ? 'true' : undefined }, { ...opts, once: true });
+  }
+
+  /** SubmitTranscodeJobs: one video through a template group again. Sent once (a resend would transcode twice). */
+  submitTranscodeJobs(videoId: string, templateGroupId: string, opts?: CallOptions): Promise<SubmitTranscodeJobsResponse> {
+    return this.call('SubmitTranscodeJobs', { VideoId: videoId, TemplateGroupId: templateGroupId }, { ...opts, once: true });
   }
 
   /** One page of one category's children; CateId -1 = the roots. */

@@ -41,12 +41,17 @@ export interface VodVideo {
   ModificationTime?: string;
 }
 
+/** A video as GetVideoInfo(s) and SearchMedia answer it, with what the library reads besides. */
+export interface VodVideoDetails extends VodVideo {
+  Snapshots?: { Snapshot?: string[] };
+}
+
 export interface GetVideoInfoResponse extends VodResponse {
   Video: VodVideo;
 }
 
 export interface GetVideoInfosResponse extends VodResponse {
-  VideoList?: VodVideo[];
+  VideoList?: VodVideoDetails[];
   NonExistVideoIds?: string[];
 }
 
@@ -141,3 +146,43 @@ export interface ListAppInfoResponse extends VodResponse {
 }
 
 
+
+/** SearchMedia (https://help.aliyun.com/document_detail/86044.html); only video results are read. */
+export interface SearchMediaResponse extends VodResponse {
+  Total?: number;
+  /** The search session's position: passed back to page on (past the 5,000-result window too). */
+  ScrollToken?: string;
+  MediaList?: { MediaType?: string; MediaId?: string; CreationTime?: string; Video?: VodVideoDetails }[];
+}
+
+/** UpdateVideoInfos (https://help.aliyun.com/document_detail/86043.htm). */
+export interface UpdateVideoInfosResponse extends VodResponse {
+  NonExistVideoIds?: string[];
+  ForbiddenVideoIds?: string[];
+}
+
+/** DeleteVideo (https://www.alibabacloud.com/help/doc-detail/52837.htm). */
+export interface DeleteVideoResponse extends VodResponse {
+  NonExistVideoIds?: string[];
+  ForbiddenVideoIds?: string[];
+}
+
+/** DeleteMezzanines (https://help.aliyun.com/document_detail/93109.html). */
+export interface DeleteMezzaninesResponse extends VodResponse {
+  NonExistVideoIds?: string[];
+  UnRemoveableVideoIds?: string[];
+}
+
+export interface SubmitTranscodeJobsResponse extends VodResponse {
+  TranscodeTaskId?: string;
+}
+
+/** One entry of UpdateVideoInfos' UpdateContent: absent fields stay as they are. */
+export interface VideoUpdateContent {
+  VideoId: string;
+  Title?: string;
+  Description?: string;
+  Tags?: string;
+  CoverURL?: string;
+  CateId?: number;
+}
