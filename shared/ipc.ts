@@ -93,8 +93,8 @@ const watchFolderId = z.string().min(1).max(64);
 
 // --- the media library (issue 9) ---------------------------------------------------
 
-/** A VideoId as VOD makes them (32 hex digits); anything up to 64 word characters passes. */
-const videoId = z.string().regex(/^[\w-]{1,64}$/, 'a VideoId');
+/** A VideoId as VOD makes them (32 hex digits); any letters and digits up to 64 pass (shared/validation's rule). */
+const videoId = z.string().regex(/^[0-9a-zA-Z]{1,64}$/, 'a VideoId (letters and digits)');
 /** Bulk calls take any number of videos; the provider batches them as the API allows. */
 const videoIds = z.array(videoId).min(1).max(1_000_000);
 

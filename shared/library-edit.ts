@@ -3,7 +3,7 @@
 // per video from what each video has now. Pure, so the Library view and its tests agree.
 
 import type { LibraryVideo, VideoPatch } from './library';
-import { validateDescription, validateTags, validateTitle, type Problem } from './validation';
+import { validateVideoPatch, type Problem } from './validation';
 
 /**
  * Title: `set` gives every video the same title; `template` builds it from the video's
@@ -70,11 +70,7 @@ export function isEmptyEdit(edit: BulkEdit): boolean {
   return !edit.title && edit.description === undefined && edit.cateId === undefined && !edit.tags && edit.coverUrl === undefined;
 }
 
-/** What VOD would refuse in a patch, by the same rules as an upload's metadata (shared/validation.ts). */
+/** What VOD would refuse in a patch (shared/validation.ts, as LibraryService checks it again before sending). */
 export function patchProblems(patch: VideoPatch): Problem[] {
-  return [
-    ...(patch.title !== undefined ? validateTitle(patch.title) : []),
-    ...validateDescription(patch.description),
-    ...(patch.tags ? validateTags(patch.tags) : []),
-  ];
+  return validateVideoPatch(patch);
 }

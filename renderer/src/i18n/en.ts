@@ -87,6 +87,10 @@ export const en = {
     CategoryUnknown: 'No category is named "{{name}}" in this account.',
     CategoryAmbiguous: 'Category "{{name}}" matches several: {{matches}}. Give its path (Parent/Child) or its id.',
     InvalidPriority: 'Priority "{{value}}" is not a whole number.',
+    // A library edit (shared/validation validateVideoPatch).
+    CateIdInvalid: 'A category is a positive whole number (its ID).',
+    CoverUrlInvalid: 'A cover is given as an http:// or https:// address of an image.',
+    NothingToChange: 'The edit changes nothing: give a title, description, category, tags or cover.',
   },
   browser: {
     title: 'Choose files or folders',

@@ -85,6 +85,10 @@ export const zhCN = {
     CategoryUnknown: '此账号中没有名为“{{name}}”的分类。',
     CategoryAmbiguous: '分类“{{name}}”匹配多个：{{matches}}。请给出路径（父分类/子分类）或分类 ID。',
     InvalidPriority: '优先级“{{value}}”不是整数。',
+    // 媒资库的批量编辑（shared/validation validateVideoPatch）。
+    CateIdInvalid: '分类是一个正整数（分类 ID）。',
+    CoverUrlInvalid: '封面应为图片的 http:// 或 https:// 地址。',
+    NothingToChange: '此次编辑没有任何修改：请填写标题、描述、分类、标签或封面。',
   },
   browser: {
     title: '选择文件或文件夹',
