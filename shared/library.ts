@@ -137,6 +137,8 @@ export interface MediaUrl {
   md5?: string;
   /** The file name the service gives it (source file name, or from the URL). */
   fileName?: string;
+  /** A stream VOD encrypted (PlayInfo Encrypt=1): it downloads encrypted and plays only with the right player. */
+  encrypted?: boolean;
 }
 
 /** A bulk download: which videos, what of each, where and how named. */

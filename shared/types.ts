@@ -3,18 +3,32 @@
 export const JOB_STATES = [
   'queued', 'creating', 'uploading', 'completing', 'uploaded', 'ready', 'review',
   'paused', 'waiting', 'failed', 'canceled',
+  // The download driver's own (main/engine/download): ranges arriving, the whole file
+  // checked against the object's CRC-64 (or size and MD5), and the verified file in place.
+  'downloading', 'verifying', 'downloaded',
 ] as const;
 export type JobState = (typeof JOB_STATES)[number];
+
+/**
+ * Which way a job moves bytes (docs/ARCHITECTURE.md §3, "Second direction"): a local file
+ * up into VOD, or an item of a video in VOD (its source, a stream, a cover, a snapshot)
+ * down to a local file. One queue and one scheduler; each kind has a driver and states.
+ */
+export const JOB_KINDS = ['upload', 'download'] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
 
 /**
  * States in which nothing more will happen without the operator. `review`: the video
  * is in VOD and waits for a person to approve it (VOD status Checking); the uploader's
  * work is done, and the operator may ask it to check the status again.
  */
-export const TERMINAL_STATES: readonly JobState[] = ['ready', 'review', 'failed', 'canceled'];
+export const TERMINAL_STATES: readonly JobState[] = ['ready', 'review', 'downloaded', 'failed', 'canceled'];
 
-/** The upload succeeded: the file is a video in VOD (published, or awaiting review). */
-export const DONE_STATES: readonly JobState[] = ['ready', 'review'];
+/**
+ * The job succeeded: an upload's file is a video in VOD (published, or awaiting review);
+ * a download's file is on disk, verified, under its final name.
+ */
+export const DONE_STATES: readonly JobState[] = ['ready', 'review', 'downloaded'];
 
 /**
  * A video's status as GetVideoInfo documents it (API reference, "Basic data types:
@@ -63,8 +77,22 @@ export interface JobError {
   params?: Record<string, string | number>;
 }
 
+/** What a download job fetches and where it goes (JobView.download). */
+export interface DownloadView {
+  videoId: string;
+  /** The item of the video (shared/library MediaUrl.key): `source`, `stream:HD:mp4`, `cover`… */
+  itemKey: string;
+  /** The folder the file goes to; its final path is JobView.path. */
+  outDir: string;
+  definition?: string;
+  format?: string;
+}
+
 export interface JobView {
   id: number;
+  /** Which way the bytes move; `download` jobs carry `download`. */
+  kind: JobKind;
+  /** The local file: read for an upload, written (its final, verified name) for a download. */
   path: string;
   fileName: string;
   size: number;
@@ -72,7 +100,10 @@ export interface JobView {
   vodStatus?: VodStatus;
   videoId?: string;
   meta: JobMeta;
-  /** Bytes acknowledged by OSS (persisted parts) plus bytes in flight. */
+  /**
+   * Bytes acknowledged by OSS (persisted parts) plus bytes in flight; for a download,
+   * bytes written and fsynced (checkpointed ranges) plus bytes in flight.
+   */
   bytesDone: number;
   priority: number;
   error?: JobError;
@@ -83,6 +114,7 @@ export interface JobView {
   updatedAt: number;
   startedAt?: number;
   finishedAt?: number;
+  download?: DownloadView;
 }
 
 export interface JobProgress {
@@ -269,15 +301,15 @@ export const QUEUE_TABS: readonly QueueTab[] = ['pending', 'active', 'processing
 /** Which states each queue view shows. */
 export const TAB_STATES: Record<QueueTab, readonly JobState[]> = {
   pending: ['queued', 'paused'],
-  active: ['creating', 'uploading', 'completing', 'waiting'],
+  active: ['creating', 'uploading', 'completing', 'downloading', 'verifying', 'waiting'],
   processing: ['uploaded'],
-  done: ['ready', 'review'],
+  done: ['ready', 'review', 'downloaded'],
   failed: ['failed'],
   canceled: ['canceled'],
 };
 
 /** What "Clear finished" takes out of the views (the jobs stay in the database). */
-export const CLEARABLE_STATES: readonly JobState[] = ['ready', 'review', 'canceled'];
+export const CLEARABLE_STATES: readonly JobState[] = ['ready', 'review', 'downloaded', 'canceled'];
 
 export type JobSortKey = 'priority' | 'id' | 'fileName' | 'size' | 'state' | 'updatedAt';
 

@@ -7,6 +7,7 @@ import { controlCommand, type ControlAction } from './commands/control';
 import { deleteCommand } from './commands/delete';
 import { editCommand } from './commands/edit';
 import { libraryCommand } from './commands/library';
+import { downloadCommand } from './commands/download';
 import { exportCommand } from './commands/export';
 import { ledgerExportCommand, ledgerSeedCommand } from './commands/ledger';
 import { probeCommand } from './commands/probe';
@@ -17,7 +18,7 @@ import { statusCommand } from './commands/status';
 import { uploadCommand } from './commands/upload';
 import { watchCommand } from './commands/watch';
 import { CliError, EXIT } from './errors';
-import { categoryId, intIn, megabytesPerSecond, parseSelector, uploadWindowFlag } from './options';
+import { categoryId, downloadWhat, intIn, megabytesPerSecond, parseSelector, uploadWindowFlag } from './options';
 import { QUEUE_TABS } from '../../shared/types';
 import { DEFAULT_PROGRESS_INTERVAL_SEC } from './reporter';
 import { endOnBrokenPipe } from './session';
@@ -104,6 +105,17 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--settle <sec>', 'seconds a file must keep the same size and mtime before it is taken', intIn(0, 86_400, ' s'), 30)
     .addOption(duplicatesOption())
     .action(async (folders: string[], flags) => setExit(await watchCommand(folders, flags)));
+
+  runOptions(program.command('download')
+    .description('Download what VOD has of videos (source, streams by definition, cover, snapshots) into a folder, resumably and verified; into the same queue as uploads. The same command again (or `vodup run`) continues an interrupted one.')
+    .argument('[videoIds...]', 'VideoIds'))
+    .option('--from <file>', 'the VideoIds of a results export (`vodup export`, CSV or JSON: its video_id column)')
+    .requiredOption('--what <items>', 'comma-separated: source, streams (all), streams:HD (a definition), streams:HD:mp4, cover, snapshots, sprites', downloadWhat)
+    .requiredOption('--out <dir>', 'the folder to download into (created if missing)')
+    .option('--name <template>', 'file name from {title}, {videoId}, {definition}, {format}, {kind}, {index}, {ext} (".ext" is added unless {ext} is placed); default {title}, {title}-{definition} for streams; a taken name gets " (2)"')
+    .option('--sidecar', 'write <file>.json beside each file with the video\'s metadata')
+    .option('--hold', 'only enqueue, paused; start later with `vodup resume` and `vodup run`')
+    .action(async (ids: string[], flags) => setExit(await downloadCommand(ids, flags)));
 
   runOptions(program.command('run')
     .description('Continue whatever the queue holds (the resume path) until nothing is left to do.'))

@@ -6,6 +6,7 @@ import type {
   QueueTotals, RejectedFile,
 } from '../../shared/types';
 import type { JobEvent } from '../../shared/ipc';
+import type { DownloadRequest } from '../../shared/library';
 import type { Event } from './events';
 
 export interface AddJobsResult {
@@ -16,6 +17,18 @@ export interface AddJobsResult {
    * all of them with `duplicates: 'skip'` and `'fail'`; none with `'upload'`.
    */
   duplicates: DuplicateFile[];
+}
+
+export interface AddDownloadsResult {
+  /** One job per item of each video, queued (or paused with `hold`). */
+  added: JobView[];
+  /**
+   * Items already in the queue for the same folder (the same command run again): not
+   * added twice; the caller decides whether to retry the failed among them.
+   */
+  existing: JobView[];
+  /** Videos (or items) that could not be enqueued, with why: `path` names the VideoId (and item). */
+  rejected: RejectedFile[];
 }
 
 export interface AddJobsOptions {
@@ -61,6 +74,11 @@ export interface UploadEngineApi {
   /** The ledger: what this app uploaded, of one profile's account or of all, oldest first. */
   listLedger(opts?: { profileId?: string; all?: boolean }): LedgerRow[];
   updateMeta(ids: number[], patch: Partial<JobMeta>): Promise<JobView[]>;
+  /**
+   * Enqueues downloads: one job per item of each video, resolved now with the
+   * provider's mediaUrls but stored as keys and metadata only (URLs expire).
+   */
+  addDownloads(req: DownloadRequest, opts?: { hold?: boolean }): Promise<AddDownloadsResult>;
   queryJobs(query: JobQuery): JobPage;
   getJob(id: number): JobView | undefined;
   /** The job's latest `limit` events (default 200), oldest first. */

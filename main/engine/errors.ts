@@ -109,6 +109,9 @@ const CODE_HINTS: Record<string, string> = {
   'requesttimeout': 'OSS closed a connection on which no data moved for a while; the part is sent again. If it keeps happening the link is too slow for the part size: lower the parts in flight or the part size.',
   'forbidden.ram': 'The RAM user behind this AccessKey is not allowed this action. Grant it in the RAM console (e.g. the AliyunVODFullAccess policy, or the single action named in the message).',
   'medianotfound': 'The video no longer exists in VOD (it may have been deleted in the console).',
+  'invalidvideo.nonestream': 'The video has no transcoded stream of that definition or format. Check its template group, or ask for other definitions or the source file.',
+  'invalidfile.notfound': 'The video\'s source file is no longer in VOD (deleted, or the video was uploaded without keeping it).',
+  'forbidden.aliyunvodencryption': 'The video has only streams in Alibaba Cloud\'s proprietary encryption; they are fetched encrypted.',
   'invalidvideo.notfound': 'The video no longer exists in VOD (it may have been deleted in the console).',
 };
 
@@ -163,7 +166,7 @@ const SERVICE_CODE_RULES: ReadonlyArray<[RegExp, ErrorKind, boolean?]> = [
   [/^forbidden|^accessdenied|^nopermission|^userdisabled|^insufficientpermission/, 'permission'],
   [/^quotaexceeded|quotaexceeded$|^exceededquota|^storagequota/, 'quota'],
   [/^invaliddigest$|^baddigest$|crc64|^contentmd5/, 'integrity'],
-  [/^nosuch|notfound$|^notfound|^medianotfound$/, 'notFound'],
+  [/^nosuch|notfound$|^notfound|^medianotfound$|^invalidvideo\.nonestream$/, 'notFound'],
   [/^invalid|^missing|^malformed|^entitytoo|^illegal|^unsupported|^inconsistent|^filealreadyexists|^objectalreadyexists/, 'parameter'],
 ];
 
@@ -318,7 +321,32 @@ export function firstSentence(message: string): string {
   return s.length > 240 ? `${s.slice(0, 239)}…` : s;
 }
 
+/**
+ * VOD refusing an action for the video's status, not the account's: GetPlayInfo (only a
+ * Normal video has streams) and ListSnapshots answer Forbidden.IllegalStatus with "Status
+ * of the video is illegal. Current Status is Transcoding." (api-getplayinfo). A video on
+ * its way to Normal gets there by itself: retryable; one blocked or failed does not.
+ */
+const VIDEO_STATUS_REFUSAL = /status of the video is illegal(?:\.\s*current status is\s*(\w+))?/i;
+const VIDEO_ON_ITS_WAY = new Set(['uploading', 'uploadsucc', 'transcoding', 'preparing']);
+
+function videoStatusRefusal(code: string, message: string, status: number | undefined, requestId: string | undefined, cause: unknown): EngineError | undefined {
+  const m = code.toLowerCase() === 'forbidden.illegalstatus' ? VIDEO_STATUS_REFUSAL.exec(message) : null;
+  if (!m) return undefined;
+  const videoStatus = m[1];
+  const onItsWay = videoStatus !== undefined && VIDEO_ON_ITS_WAY.has(videoStatus.toLowerCase());
+  return new EngineError({
+    kind: 'parameter', code, message, retryable: onItsWay, requestId, status, cause,
+    ...(videoStatus ? { params: { videoStatus } } : {}),
+    hint: onItsWay
+      ? `The video is ${videoStatus}; its streams and snapshots exist once it is Normal. It is asked again later.`
+      : `The video is ${videoStatus ?? 'not in a state that allows this'}: only Normal videos have streams (snapshots also UploadSucc, Checking, Blocked). Fix it in the VOD console or leave it out.`,
+  });
+}
+
 function fromServiceCode(code: string, message: string, status: number | undefined, requestId: string | undefined, cause: unknown): EngineError {
+  const refusal = videoStatusRefusal(code, message, status, requestId, cause);
+  if (refusal) return refusal;
   const rule = kindOfServiceCode(code);
   const kind = rule?.[0] ?? (status !== undefined ? kindOfStatus(status) : undefined) ?? 'unknown';
   const trimmed = SIGNATURE_CODES.has(code.toLowerCase()) ? firstSentence(message) : message;
@@ -410,4 +438,71 @@ export function toJobError(e: EngineError): JobError {
   };
   if (e.requestId) job.requestId = e.requestId;
   return job;
+}
+
+// --- downloads (download/download-driver.ts) ---------------------------------------
+
+/**
+ * A ranged GET answered with an HTTP error. 403 from a presigned OSS URL or a CDN
+ * auth-key URL is what an expired (or revoked) signature gets ("Request has expired",
+ * AccessDenied): the driver resolves the item's URL again and retries, so it is
+ * `credentialExpired`. 404: the item is gone from VOD's storage.
+ */
+export function downloadHttpError(status: number, code: string | undefined, message: string | undefined, host: string): EngineError {
+  const said = message ? `: ${message}` : '';
+  if (status === 403) {
+    return new EngineError({
+      kind: 'credentialExpired', code: 'UrlExpired', status, retryable: true,
+      message: `${host} refused the media URL (HTTP 403${code ? ` ${code}` : ''}${said}); it expired or was revoked.`,
+      hint: 'The URL is resolved again and the download continues.',
+    });
+  }
+  if (status === 404) {
+    return new EngineError({
+      kind: 'notFound', code: 'ItemGone', status, retryable: false,
+      message: `${host} no longer has this file (HTTP 404${code ? ` ${code}` : ''}${said}).`,
+      hint: 'The video or this stream was deleted from VOD. Cancel the job, or check the video in the library.',
+    });
+  }
+  const kind = status === 429 ? 'throttled' : status >= 500 ? 'server' : 'parameter';
+  return new EngineError({ kind, code: code ?? `Http${status}`, status, message: `${host} answered HTTP ${status}${said}.` });
+}
+
+/**
+ * The object in VOD is not the one the checkpointed ranges came from (its ETag, CRC-64 or
+ * size changed: a new source was uploaded, a stream transcoded again). Mixing ranges of two
+ * versions would make a file that is neither, so the job stops; `retry --restart` starts
+ * it again from byte 0 on the object as it is now.
+ */
+export function remoteChanged(jobId: number, fileName: string, why: string): EngineError {
+  return new EngineError({
+    kind: 'integrity', code: 'RemoteChanged', retryable: false,
+    message: `${fileName}: the file in VOD changed since its download began (${why}).`,
+    hint: `Nothing was mixed: the ranges already written are of the old version. To download the file as it is now, restart the job (\`vodup retry --restart ${jobId}\`).`,
+  });
+}
+
+/** The whole file did not match the object: it is not kept. */
+export function downloadMismatch(fileName: string, why: string): EngineError {
+  return new EngineError({
+    kind: 'integrity', code: 'DownloadMismatch', retryable: false,
+    message: `${fileName}: the downloaded bytes do not match the file in VOD (${why}); the temporary file was removed.`,
+    hint: 'Retry the job to download it again from the start.',
+  });
+}
+
+/**
+ * Not enough room for a download (found before it starts, or ENOSPC while writing): the
+ * job waits, as an upload does when the queue's disk is full, and goes on from its last
+ * checkpointed range once there is space.
+ */
+export function downloadDiskFull(dir: string, need?: number, free?: number, cause?: unknown): EngineError {
+  const sizes = need !== undefined && free !== undefined
+    ? ` it needs ${need} more bytes and ${free} are free`
+    : '';
+  return new EngineError({
+    kind: 'file', code: 'DiskFull', retryable: true, cause,
+    message: `The disk holding ${dir} is full${sizes ? `:${sizes}` : ''}.`,
+    hint: 'Free some space on that disk (or choose another folder); the download continues by itself from where it stopped.',
+  });
 }

@@ -2,6 +2,7 @@
 
 import type { EngineSettings } from '../../shared/types';
 import type { UploadEngineApi } from './api';
+import type { MediaLibraryPort } from './library/port';
 import type { VideoProvider } from './provider';
 
 export interface EngineOptions {
@@ -19,6 +20,11 @@ export interface EngineOptions {
    * id ('' for none).
    */
   accountOf?: (profileId: string | undefined) => string;
+  /**
+   * The library side of a profile's account (downloads resolve their URLs with its
+   * mediaUrls). Absent: the provider itself, when it implements MediaLibraryPort.
+   */
+  libraryFor?: (profileId: string | undefined) => MediaLibraryPort;
   /** Overrides of stored settings for this run (CLI flags); not persisted. */
   settings?: Partial<EngineSettings>;
 }

@@ -9,8 +9,22 @@
 // VOD's own status (Uploading, Transcoding, Normal…) is a separate column: a job
 // stays `uploaded` while the engine polls it, and moves to `ready` on Normal, or to
 // `review` on Checking (review before publishing: a person decides, not time).
+//
+// A download job (the second direction, main/engine/download) has states of its own:
+//
+//   queued → downloading → verifying → downloaded
+//   with the same paused, waiting, failed and canceled.
+//
+// One table holds both kinds; JOB_KIND_STATES says which states each kind may enter,
+// so an upload never becomes `downloading` nor a download `uploaded`.
 
-import { JOB_STATES, TERMINAL_STATES, type JobState } from '../../shared/types';
+import { JOB_STATES, TERMINAL_STATES, type JobKind, type JobState } from '../../shared/types';
+
+/** The states each kind of job may be in; the shared ones (queued, paused…) are in both. */
+export const JOB_KIND_STATES: Readonly<Record<JobKind, readonly JobState[]>> = {
+  upload: ['queued', 'creating', 'uploading', 'completing', 'uploaded', 'ready', 'review', 'paused', 'waiting', 'failed', 'canceled'],
+  download: ['queued', 'downloading', 'verifying', 'downloaded', 'paused', 'waiting', 'failed', 'canceled'],
+};
 
 /** Each allowed transition with the reason it exists. A pair that is absent is refused. */
 export const JOB_TRANSITIONS: Readonly<Record<JobState, Readonly<Partial<Record<JobState, string>>>>> = {
@@ -23,6 +37,8 @@ export const JOB_TRANSITIONS: Readonly<Record<JobState, Readonly<Partial<Record<
     uploading: 'scheduler resumes a job that already has a VideoId',
     completing: 'scheduler resumes a job whose parts are all acknowledged',
     uploaded: 'scheduler resumes polling VOD status of a complete object',
+    downloading: 'scheduler starts or resumes a download (ranges checkpointed are not fetched again)',
+    verifying: 'scheduler resumes a download whose ranges are all written',
     paused: 'operator pauses',
     waiting: 'scheduler holds it back: offline or throttled before it could start',
     failed: 'a check before starting failed (file changed or gone)',
@@ -62,6 +78,26 @@ export const JOB_TRANSITIONS: Readonly<Record<JobState, Readonly<Partial<Record<
     failed: 'VOD reported a failure status (UploadFail, TranscodeFail, PrepareFail, ProduceFail, Blocked), or polling gave up',
     canceled: 'operator cancels',
   },
+  downloading: {
+    verifying: 'every range is written and fsynced',
+    queued: 'restore pass, shutdown or a closing transfer window puts interrupted work back in line',
+    paused: 'operator pauses',
+    waiting: 'offline, throttled, URL refused, or the disk is full; retries on its own',
+    failed: 'a non-retryable error (the remote object changed, the item is gone), or retries exhausted',
+    canceled: 'operator cancels',
+  },
+  verifying: {
+    downloaded: 'the whole file matched the object (CRC-64, or size and MD5) and took its final name, or the destination already held this very file',
+    downloading: 'the temporary file lost ranges it was said to hold: they are fetched again',
+    queued: 'restore pass or shutdown puts interrupted work back in line',
+    paused: 'operator pauses',
+    waiting: 'the disk is full or busy; retries on its own',
+    failed: 'the file did not match the object',
+    canceled: 'operator cancels',
+  },
+  downloaded: {
+    // Terminal: the verified file is in place. Fetching it again is a new job.
+  },
   ready: {
     // Terminal: the video exists in VOD. Uploading it again would make a second VideoId.
   },
@@ -83,6 +119,8 @@ export const JOB_TRANSITIONS: Readonly<Record<JobState, Readonly<Partial<Record<
     uploading: 'retry of the upload',
     completing: 'retry of CompleteMultipartUpload',
     uploaded: 'retry of VOD status polling',
+    downloading: 'retry of a download',
+    verifying: 'retry of a download\'s verification',
     paused: 'operator pauses',
     failed: 'a non-retryable error, or retries exhausted',
     canceled: 'operator cancels',
@@ -120,17 +158,27 @@ export function isJobState(s: unknown): s is JobState {
   return typeof s === 'string' && (JOB_STATES as readonly string[]).includes(s);
 }
 
-/** Staying in the same state is not a transition (an update is not a state change). */
-export function canTransition(from: JobState, to: JobState): boolean {
+/**
+ * Staying in the same state is not a transition (an update is not a state change). With
+ * a kind, the target must also be one of that kind's states.
+ */
+export function canTransition(from: JobState, to: JobState, kind?: JobKind): boolean {
+  if (kind !== undefined && !JOB_KIND_STATES[kind].includes(to)) return false;
   return Object.prototype.hasOwnProperty.call(JOB_TRANSITIONS[from], to);
 }
 
-export function assertTransition(from: JobState, to: JobState, jobId?: number): void {
-  if (!canTransition(from, to)) throw new IllegalTransitionError(from, to, jobId);
+export function assertTransition(from: JobState, to: JobState, jobId?: number, kind?: JobKind): void {
+  if (!canTransition(from, to, kind)) {
+    if (kind !== undefined && !JOB_KIND_STATES[kind].includes(to) && canTransition(from, to)) {
+      const subject = jobId === undefined ? 'A job' : `Job ${jobId}`;
+      throw new IllegalTransitionError(from, to, jobId, `${subject} is ${kind === 'upload' ? 'an upload' : 'a download'}; "${to}" is not one of its states.`);
+    }
+    throw new IllegalTransitionError(from, to, jobId);
+  }
 }
 
-export function allowedTransitions(from: JobState): JobState[] {
-  return JOB_STATES.filter((to) => canTransition(from, to));
+export function allowedTransitions(from: JobState, kind?: JobKind): JobState[] {
+  return JOB_STATES.filter((to) => canTransition(from, to, kind));
 }
 
 /** Nothing more happens without the operator. */
@@ -140,7 +188,8 @@ export function isTerminal(state: JobState): boolean {
 
 /** Work in progress: the job holds a slot (files in flight). */
 export function isActive(state: JobState): boolean {
-  return state === 'creating' || state === 'uploading' || state === 'completing' || state === 'uploaded';
+  return state === 'creating' || state === 'uploading' || state === 'completing' || state === 'uploaded'
+    || state === 'downloading' || state === 'verifying';
 }
 
 /**

@@ -26,6 +26,8 @@ export const EXPORT_COLUMNS = [
   'created_at', 'started_at', 'finished_at', 'upload_seconds', 'average_bytes_per_second',
   'error_code', 'error_message',
   'category_id', 'template_group_id', 'tags',
+  // The second direction (downloads): which way the job went and which item of the video.
+  'kind', 'item_key',
 ] as const;
 export type ExportColumn = (typeof EXPORT_COLUMNS)[number];
 export type ExportRow = Record<ExportColumn, string | number | null>;
@@ -41,7 +43,7 @@ export function exportRow(j: JobView): ExportRow {
   const seconds = j.startedAt !== undefined && j.finishedAt !== undefined && j.finishedAt >= j.startedAt
     ? (j.finishedAt - j.startedAt) / 1000
     : null;
-  const complete = j.state === 'ready' || j.state === 'review' || j.state === 'uploaded';
+  const complete = j.state === 'ready' || j.state === 'review' || j.state === 'uploaded' || j.state === 'downloaded';
   return {
     job_id: j.id,
     path: j.path,
@@ -63,6 +65,8 @@ export function exportRow(j: JobView): ExportRow {
     template_group_id: j.meta.templateGroupId ?? null,
     // VOD's own form: comma-separated (a tag may not hold a comma, shared/validation).
     tags: j.meta.tags.length > 0 ? j.meta.tags.join(',') : null,
+    kind: j.kind,
+    item_key: j.download?.itemKey ?? null,
   };
 }
 

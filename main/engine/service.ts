@@ -1,6 +1,8 @@
-// The upload engine: scheduler, commands, restore pass, status polling and events
-// (docs/ARCHITECTURE.md §3). The queue store is the only truth; this object holds only what is
-// in flight (abort controllers, bytes in transit, timers).
+// The engine: one scheduler over job kinds, commands, restore pass, status polling and
+// events (docs/ARCHITECTURE.md §3). The queue store is the only truth; this object holds only
+// what is in flight (abort controllers, bytes in transit, timers). What a job of one kind
+// does when it runs is its driver's (drivers/job-driver.ts): uploads (drivers/upload-driver.ts)
+// and downloads (download/download-driver.ts).
 
 import path from 'node:path';
 import {
@@ -10,17 +12,18 @@ import {
   type RejectedFile,
 } from '../../shared/types';
 import { formatProblems, validateFileName, validateFileSize, validateMetadata, validateNoTranscodeFormat, type Problem } from '../../shared/validation';
-import type { AddJobsOptions, AddJobsResult, CancelOptions, RetryOptions, UploadEngineApi } from './api';
+import type { AddDownloadsResult, AddJobsOptions, AddJobsResult, CancelOptions, RetryOptions, UploadEngineApi } from './api';
+import type { DownloadRequest } from '../../shared/library';
 import { BandwidthLimiter } from './bandwidth';
-import { CredentialLease } from './credential-lease';
+import { DownloadDriver } from './download/download-driver';
+import { enqueueDownloads } from './download/enqueue';
+import type { JobDriver } from './drivers/job-driver';
+import { UploadDriver } from './drivers/upload-driver';
 import { classifyError, EngineError, isQueueStoreError, toJobError } from './errors';
 import { Emitter } from './events';
-import { fingerprint, fingerprintChange, statFile, type SampledFile } from './fingerprint';
+import { fingerprint, statFile } from './fingerprint';
 import { isHlsPlaylist, readHlsPackage } from './hls';
-import { abortHlsUploads, restartHlsPackage } from './hls-upload';
 import type { EngineOptions } from './index';
-import { JobRunner } from './job-runner';
-import { OssSession } from './oss/oss-session';
 import { planParts } from './oss/part-plan';
 import { ProgressTracker } from './progress';
 import { acquireQueueLock, type QueueLock } from './queue-lock';
@@ -29,13 +32,11 @@ import { checkWindow, isWindowOpen, nextWindowChange, type UploadWindow } from '
 import { Semaphore } from './semaphore';
 import { StatusPoller } from './status-poller';
 import { openQueueStore, type QueueStore } from './store';
+import type { JobKind } from '../../shared/types';
 import type { JobRecord, NewJobRecord } from './store/records';
 
 const PROGRESS_INTERVAL_MS = 250;
 const CHANGE_FLUSH_MS = 50;
-/** States in which a job makes progress on its own. */
-const BUSY_STATES: readonly JobState[] = ['queued', 'creating', 'uploading', 'completing', 'uploaded', 'waiting'];
-const INTERRUPTED_STATES: readonly JobState[] = ['creating', 'uploading', 'completing'];
 
 interface Running {
   ctrl: AbortController;
@@ -67,6 +68,12 @@ export class UploadEngine implements UploadEngineApi {
   private readonly storeRetries = new Map<number, NodeJS.Timeout>();
   /** …and how many tries it took so far (for the backoff). */
   private readonly storeRetryAttempts = new Map<number, number>();
+  /** One driver per kind of job; the scheduler below is the same for all. */
+  private readonly drivers: Readonly<Record<JobKind, JobDriver>>;
+  /** States a run is in while it runs, of every kind: put back in line when interrupted. */
+  private readonly interruptedStates: readonly JobState[];
+  /** States in which a job makes progress on its own. */
+  private readonly busyStates: readonly JobState[];
   private started = false;
   private lock: QueueLock | undefined;
   private stopping = false;
@@ -85,6 +92,40 @@ export class UploadEngine implements UploadEngineApi {
       changed: (id) => this.changed(id),
       settled: () => this.checkIdle(),
     });
+    const runnerDeps = {
+      store: this.store,
+      partSlots: this.partSlots,
+      bandwidth: this.bandwidth,
+      progress: this.progress,
+      settings: () => this.settings,
+      changed: (id: number) => this.changed(id),
+      stallMs: this.opts.stallMs,
+    };
+    this.drivers = {
+      upload: new UploadDriver({
+        ...runnerDeps,
+        providerFor: (job) => this.opts.providerFor(job.profileId),
+        providerOf: (profileId) => this.opts.providerFor(profileId),
+        recordUploaded: (id) => this.recordUploaded(id),
+        startPolling: (id) => this.startPolling(id),
+      }),
+      download: new DownloadDriver({ ...runnerDeps, libraryFor: (profileId) => this.libraryFor(profileId) }),
+    };
+    this.interruptedStates = Object.values(this.drivers).flatMap((d) => d.runningStates);
+    // `uploaded`: the object is complete and VOD's status is polled (status-poller.ts).
+    this.busyStates = ['queued', 'waiting', 'uploaded', ...this.interruptedStates];
+  }
+
+  private libraryFor(profileId: string | undefined) {
+    if (this.opts.libraryFor) return this.opts.libraryFor(profileId);
+    const provider = this.opts.providerFor(profileId) as unknown as Partial<import('./library/port').MediaLibraryPort>;
+    if (typeof provider.mediaUrls !== 'function') {
+      throw new EngineError({
+        kind: 'parameter', code: 'DownloadUnsupported', retryable: false,
+        message: 'This account\'s provider cannot list media URLs, so nothing can be downloaded with it.',
+      });
+    }
+    return provider as import('./library/port').MediaLibraryPort;
   }
 
   // --- queries -----------------------------------------------------------
@@ -209,6 +250,19 @@ export class UploadEngine implements UploadEngineApi {
     return { added: ids.map((id) => this.getJob(id)!).filter(Boolean), rejected, duplicates };
   }
 
+  /**
+   * One download job per item of each video (download/enqueue.ts): the items are listed
+   * now with mediaUrls, but only their keys and metadata are kept, never a URL. An item
+   * already in the queue for the same folder is not added again (`existing`).
+   */
+  async addDownloads(req: DownloadRequest, opts: { hold?: boolean } = {}): Promise<AddDownloadsResult> {
+    const res = await enqueueDownloads(this.store, this.libraryFor(req.profileId), req, opts);
+    res.added.forEach((id) => this.changed(id));
+    this.pump();
+    const views = (ids: number[]) => ids.map((id) => this.getJob(id)).filter((j): j is JobView => j !== undefined);
+    return { added: views(res.added), existing: views(res.existing), rejected: res.rejected };
+  }
+
   private accountOf(profileId: string | undefined): string {
     return this.opts.accountOf ? this.opts.accountOf(profileId) : profileId ?? '';
   }
@@ -318,7 +372,7 @@ export class UploadEngine implements UploadEngineApi {
   }
 
   private requeueInterrupted(): void {
-    for (const rec of this.store.jobsInStates(INTERRUPTED_STATES)) {
+    for (const rec of this.store.jobsInStates(this.interruptedStates)) {
       this.store.transition(rec.id, this.settings.autoResume ? 'queued' : 'paused', {});
       this.store.appendEvent(rec.id, 'restored', { from: rec.state });
       this.changed(rec.id);
@@ -341,7 +395,7 @@ export class UploadEngine implements UploadEngineApi {
    * A paused job keeps the bytes of its acknowledged parts; only bytes in flight go.
    */
   async pause(sel: JobSelector): Promise<void> {
-    const ids = this.select(sel, ['queued', 'creating', 'uploading', 'completing', 'waiting']);
+    const ids = this.select(sel, ['queued', 'waiting', ...this.interruptedStates]);
     for (const id of ids) {
       this.store.transition(id, 'paused', { nextAttemptAt: null });
       this.changed(id);
@@ -374,7 +428,8 @@ export class UploadEngine implements UploadEngineApi {
     const states: JobState[] = ['failed', 'canceled', 'waiting'];
     for (const id of this.select(sel, states)) {
       if (opts.restartChanged) {
-        await this.restartChanged(id);
+        const rec = this.store.getJob(id);
+        if (rec) await this.drivers[rec.kind].restart(rec);
         if (!states.includes(this.store.getJob(id)?.state as JobState)) continue;
       }
       this.store.transition(id, 'queued', { error: null, attempts: 0, nextAttemptAt: null });
@@ -390,113 +445,14 @@ export class UploadEngine implements UploadEngineApi {
     this.pump();
   }
 
-  /**
-   * A job that failed because its file changed after its upload began was stopped
-   * before CompleteMultipartUpload, so its VideoId is still unfinished and can take the
-   * new version: the file is fingerprinted again, the old multipart upload and its parts
-   * are forgotten (and aborted in OSS when it answers; it purges them in ~7 days
-   * anyway), and the upload starts again from byte 0 on the same object. A job whose
-   * file is the version it began with resumes as a plain retry would.
-   * VOD documents RefreshUploadVideo for this (a new upload of a video's source keeps
-   * its VideoId: alibabacloud.com/help/en/vod/api-refreshuploadvideo), and OSS's
-   * AbortMultipartUpload deletes the uploaded parts of an upload that was never
-   * completed (alibabacloud.com/help/doc-detail/31996.html).
-   */
-  private async restartChanged(id: number): Promise<void> {
-    const rec = this.store.getJob(id);
-    // Failed jobs are never scheduled, so nothing runs this job while we look at its file.
-    if (!rec || rec.state !== 'failed' || !rec.videoId || rec.crc64 !== undefined) return;
-    if (isHlsPlaylist(rec.fileName)) {
-      // A package: planned again from its files as they are now (hls-upload.ts).
-      const videoId = rec.videoId;
-      const provider = this.opts.providerFor(rec.profileId);
-      return restartHlsPackage(this.store, rec, async () => {
-        const fresh = await provider.refreshUpload(videoId);
-        return new CredentialLease(provider, videoId, fresh.address, fresh.credential);
-      });
-    }
-    let now: SampledFile;
-    try {
-      now = await fingerprint(rec.path);
-    } catch {
-      return; // gone or unreadable: the retry fails with what is wrong
-    }
-    const same = rec.sampleHash
-      ? fingerprintChange({ size: rec.size, mtimeMs: rec.mtimeMs, sampleHash: rec.sampleHash }, now) === undefined
-      : rec.size === now.size && rec.mtimeMs === now.mtimeMs;
-    if (same) return;
-    this.store.clearParts(id);
-    this.store.updateJob(id, { size: now.size, mtimeMs: now.mtimeMs, sampleHash: now.sampleHash, uploadId: null });
-    this.store.appendEvent(id, 'restarted', {
-      from: { size: rec.size, mtimeMs: rec.mtimeMs }, to: { size: now.size, mtimeMs: now.mtimeMs }, abandonedUploadId: rec.uploadId ?? null,
-    });
-    if (rec.uploadId) await this.abortUpload(rec, 'restart-cleanup-failed');
-  }
-
-  /**
-   * Aborts a job's multipart upload in OSS. Best effort, so that it works offline: a
-   * failure is recorded as `event` on the job, and OSS purges the upload in ~7 days.
-   */
-  private async abortUpload(rec: JobRecord, event: string): Promise<boolean> {
-    if (!rec.videoId || !rec.uploadId || !rec.uploadAddress) return false;
-    try {
-      const provider = this.opts.providerFor(rec.profileId);
-      const fresh = await provider.refreshUpload(rec.videoId);
-      await new OssSession(new CredentialLease(provider, rec.videoId, fresh.address, fresh.credential)).abort(rec.uploadId);
-      return true;
-    } catch (err) {
-      const e = classifyError(err);
-      this.store.appendEvent(rec.id, event, { code: e.code, message: e.message });
-      return false;
-    }
-  }
-
   async cancel(sel: JobSelector, opts: CancelOptions = {}): Promise<void> {
-    const ids = this.select(sel, ['queued', 'creating', 'uploading', 'completing', 'uploaded', 'waiting', 'paused', 'failed']);
+    const ids = this.select(sel, ['queued', 'uploaded', 'waiting', 'paused', 'failed', ...this.interruptedStates]);
     await this.stopWork(ids);
     for (const id of ids) {
       const rec = this.store.getJob(id);
       if (!rec || TERMINAL_STATES.includes(rec.state) && rec.state !== 'failed') continue;
-      const patch: Parameters<QueueStore['transition']>[2] = { nextAttemptAt: null, finishedAt: Date.now() };
-      if (rec.videoId) {
-        const provider = this.opts.providerFor(rec.profileId);
-        try {
-          // One credential for every abort of this job (its own upload, an HLS package's big files).
-          const videoId = rec.videoId;
-          let lease: CredentialLease | undefined;
-          const leaseNow = async (): Promise<CredentialLease> => {
-            if (!lease) {
-              const fresh = await provider.refreshUpload(videoId);
-              lease = new CredentialLease(provider, videoId, fresh.address, fresh.credential);
-            }
-            return lease;
-          };
-          if (rec.uploadId && rec.uploadAddress) {
-            await new OssSession(await leaseNow()).abort(rec.uploadId);
-            patch.uploadId = null;
-            this.store.clearParts(id);
-          }
-          // An HLS package's big files have multipart uploads of their own (hls-upload.ts).
-          const hlsOpen = this.store.hlsFiles.list(id).filter((f) => f.uploadId);
-          if (hlsOpen.length > 0) await abortHlsUploads(this.store, id, hlsOpen, await leaseNow());
-          if (opts.deleteVideo) {
-            await provider.deleteVideo(rec.videoId);
-            patch.videoId = null;
-            patch.uploadAddress = null;
-            patch.vodStatus = null;
-            patch.crc64 = null;
-            patch.partSize = null;
-            // An HLS package's checkpoint was the deleted VideoId's: a retry reads the
-            // package again and starts from nothing under a new one.
-            this.store.hlsFiles.clear(id);
-          }
-        } catch (err) {
-          // Canceling must work offline too; the service purges the upload in ~7 days.
-          const e = classifyError(err);
-          this.store.appendEvent(id, 'cancel-cleanup-failed', { code: e.code, message: e.message });
-        }
-      }
-      this.store.transition(id, 'canceled', patch);
+      const cleanup = await this.drivers[rec.kind].cancel(rec, opts);
+      this.store.transition(id, 'canceled', { nextAttemptAt: null, finishedAt: Date.now(), ...cleanup });
       this.changed(id);
     }
     this.pump();
@@ -515,7 +471,7 @@ export class UploadEngine implements UploadEngineApi {
 
   private isIdle(): boolean {
     const by = this.store.totals().byState;
-    return BUSY_STATES.every((s) => !by[s]) && this.running.size === 0 && this.unrecorded.size === 0;
+    return this.busyStates.every((s) => !by[s]) && this.running.size === 0 && this.unrecorded.size === 0;
   }
 
   async shutdown(): Promise<void> {
@@ -592,7 +548,7 @@ export class UploadEngine implements UploadEngineApi {
     await this.stopWork(ids);
     for (const id of ids) {
       const rec = this.store.getJob(id);
-      if (!rec || !INTERRUPTED_STATES.includes(rec.state)) continue;
+      if (!rec || !this.interruptedStates.includes(rec.state)) continue;
       this.store.transition(id, 'queued', {});
       this.store.appendEvent(id, 'window-closed', { from: rec.state });
       this.changed(id);
@@ -602,23 +558,13 @@ export class UploadEngine implements UploadEngineApi {
 
   private launch(rec: JobRecord): void {
     const ctrl = new AbortController();
-    const runner = new JobRunner({
-      store: this.store,
-      providerFor: (job) => this.opts.providerFor(job.profileId),
-      partSlots: this.partSlots,
-      bandwidth: this.bandwidth,
-      progress: this.progress,
-      settings: () => this.settings,
-      changed: (id) => this.changed(id),
-      stallMs: this.opts.stallMs,
-    }, rec.id, ctrl.signal);
+    const driver = this.drivers[rec.kind];
     const done = (async () => {
       let bytesMoved = false;
       try {
-        bytesMoved = (await runner.run()).bytesMoved;
+        bytesMoved = (await driver.run(rec.id, ctrl.signal)).bytesMoved;
         this.store.updateJob(rec.id, { attempts: 0, error: null });
-        this.recordUploaded(rec.id);
-        this.startPolling(rec.id);
+        driver.succeeded(rec.id);
       } catch (err) {
         if (!ctrl.signal.aborted) this.onRunError(rec.id, err, bytesMoved);
       } finally {

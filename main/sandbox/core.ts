@@ -8,18 +8,34 @@ import { NO_TRANSCODE_GROUP_ID } from './catalog';
 import { missingHlsFiles } from './hls-package';
 import { MediaLibrary } from './media-library';
 import type { ObjectStore } from './object-store';
-import type { CredentialRecord, ImageRecord, ObjectRecord, StateStore, VideoRecord, VideoStatus } from './state';
+import type { CredentialRecord, ImageRecord, KeyPair, ObjectRecord, StateStore, VideoRecord, VideoStatus } from './state';
 import { objectId } from './state';
+import type { Readable } from 'stream';
+import crypto from 'crypto';
+import { crc64 } from '../engine/oss/crc64';
+import { syntheticCrc64, syntheticEtag, syntheticStream } from './synthetic';
+import { derivedObject } from './media';
+import { cdnSignedUrl, ossSignedUrl, type OutputType } from './url-signing';
 
 export interface SandboxStats {
   requests: Record<string, number>;
   errors: Record<string, number>;
   createUploadVideo: number;
   bytesReceived: number;
+  /** Body bytes sent for signed media URLs (/__oss, /__cdn). */
+  bytesSent: number;
   injected: { errors: number; resets: number; throttles: number; outageDrops: number; lostAnswers: number; requestTimeouts: number };
   videos: number;
   uploadsInProgress: number;
   objects: number;
+}
+
+/** One GET of an object's bytes, as served (end inclusive). */
+export interface ServedGet {
+  bucket: string;
+  key: string;
+  start: number;
+  end: number;
 }
 
 export interface CoreOptions {
@@ -63,6 +79,9 @@ export class SandboxCore {
     errors: {} as Record<string, number>,
     createUploadVideo: 0,
     bytesReceived: 0,
+    bytesSent: 0,
+    /** Every GET answered with bytes (OSS or file URL): which object, which bytes; for tests of resumed downloads. */
+    gets: [] as ServedGet[],
     injected: { errors: 0, resets: 0, throttles: 0, outageDrops: 0, lostAnswers: 0, requestTimeouts: 0 },
   };
 
@@ -105,6 +124,7 @@ export class SandboxCore {
       errors: { ...this.counters.errors },
       createUploadVideo: this.counters.createUploadVideo,
       bytesReceived: this.counters.bytesReceived,
+      bytesSent: this.counters.bytesSent,
       injected: { ...this.counters.injected },
       videos: Object.keys(this.data.videos).length,
       uploadsInProgress: Object.keys(this.data.uploads).length,
@@ -120,6 +140,34 @@ export class SandboxCore {
   /** Unsigned URL under which the sandbox serves an object's bytes (a stand-in for VOD's CDN). */
   fileUrl(bucket: string, key: string): string {
     return `${this.url}/__files/${encodeURIComponent(bucket)}/${key.split('/').map(encodeURIComponent).join('/')}`;
+  }
+
+  /** The key pair VOD signs OSS media URLs with, and the CDN domain's type-A private key. */
+  get urlSigner(): KeyPair {
+    return this.data.urlSigner!;
+  }
+
+  get cdnAuthKey(): string {
+    return this.data.cdnAuthKey!;
+  }
+
+  /**
+   * A signed URL for a stored object that expires `authTimeoutSec` from now, or after the
+   * urlTtlSeconds fault when that is set (tests that need URLs to run out quickly).
+   */
+  mediaUrl(bucket: string, key: string, outputType: OutputType, authTimeoutSec: number, now = Date.now()): { url: string; expiresAt: number } {
+    const ttl = this.faults.urlTtlSeconds > 0 ? this.faults.urlTtlSeconds : authTimeoutSec;
+    const expiresSec = Math.floor(now / 1000) + ttl;
+    const url = outputType === 'oss'
+      ? ossSignedUrl(this.url, this.urlSigner, bucket, key, expiresSec)
+      : cdnSignedUrl(this.url, this.cdnAuthKey, key, expiresSec);
+    return { url, expiresAt: expiresSec * 1000 };
+  }
+
+  /** Bytes [start, end] of an object: made on the fly for a synthetic one; undefined with the null store. */
+  openObject(obj: ObjectRecord, start: number, end: number): Readable | undefined {
+    if (obj.synthetic) return syntheticStream(obj.synthetic, start, end);
+    return this.store.read(obj.segments ?? [], start, end);
   }
 
   /** A credential for one object, and for an HLS upload every key under `prefix` too. */
@@ -208,8 +256,9 @@ export class SandboxCore {
     return Object.values(this.data.images).find((i) => i.bucket === bucket && i.objectKey === key);
   }
 
+  /** A stored object, or one that transcoding derives from a video (media.ts). */
   getObject(bucket: string, key: string): ObjectRecord | undefined {
-    return this.data.objects[objectId(bucket, key)];
+    return this.data.objects[objectId(bucket, key)] ?? derivedObject(this, bucket, key);
   }
 
   /** Stores a completed object, frees the bytes of the one it replaces, and moves its video on. */
@@ -237,6 +286,34 @@ export class SandboxCore {
       const keep = new Set([...keepFiles, ...(obj.segments ?? []).map((s) => s.file)]);
       await this.store.remove(old.segments.map((s) => s.file).filter((f) => !keep.has(f)));
     }
+  }
+
+  /**
+   * Admin: gives an object new bytes, as if someone uploaded it again (new ETag, CRC-64,
+   * Last-Modified): a Buffer kept in the store, or synthetic bytes of any size from a
+   * seed (works with the null store too). A video's source changes its video's record.
+   */
+  async replaceObject(bucket: string, key: string, content: Buffer | { seed: string; size: number }): Promise<ObjectRecord> {
+    const now = Math.max(Date.now(), (this.getObject(bucket, key)?.lastModified ?? 0) + 1000);
+    let obj: ObjectRecord;
+    if (Buffer.isBuffer(content)) {
+      const incoming = this.store.receive(`objects/${hexId(16)}`);
+      await new Promise<void>((resolve, reject) => incoming.stream.end(content, () => resolve()).once('error', reject));
+      const file = await incoming.commit();
+      obj = {
+        bucket, key, size: content.length, lastModified: now, contentType: this.getObject(bucket, key)?.contentType ?? 'application/octet-stream',
+        etag: `"${crypto.createHash('md5').update(content).digest('hex').toUpperCase()}"`, crc64: crc64(content).toString(10),
+        segments: file ? [{ file, size: content.length }] : undefined,
+      };
+    } else {
+      const spec = { seed: content.seed };
+      obj = {
+        bucket, key, size: content.size, lastModified: now, contentType: this.getObject(bucket, key)?.contentType ?? 'application/octet-stream',
+        etag: syntheticEtag(spec, content.size), crc64: syntheticCrc64(spec, content.size), synthetic: spec,
+      };
+    }
+    await this.putObject(obj);
+    return obj;
   }
 
   async deleteObject(bucket: string, key: string): Promise<boolean> {

@@ -1,15 +1,20 @@
 // Fault injection for the sandbox: what can go wrong on demand, parsed from flags or
-// set over the admin API, and the one global token bucket that caps request bodies.
+// set over the admin API, and the one global token bucket that caps request bodies
+// (and the bodies of signed media URL downloads).
 
 export interface Faults {
   /** Probability 0..1 of a 5xx per request (VOD: ServiceUnavailable/InternalError; OSS: InternalError). */
   errorRate: number;
-  /** Probability 0..1 that an OSS UploadPart/PutObject connection is destroyed after resetAfterBytes of its body. */
+  /**
+   * Probability 0..1 that an OSS UploadPart/PutObject connection is destroyed after
+   * resetAfterBytes of its body, or a signed media URL download after resetAfterBytes of
+   * the answer's body.
+   */
   resetRate: number;
   resetAfterBytes: number;
   /** Added before answering each request. */
   latencyMs: number;
-  /** Bytes/s cap on request bodies for the whole server; 0 = none. */
+  /** Bytes/s cap on request bodies and signed-URL download bodies, one bucket for the whole server; 0 = none. */
   bandwidth: number;
   /** Lifetime of the STS credentials handed out in UploadAuth. */
   credentialTtlSeconds: number;
@@ -25,6 +30,11 @@ export interface Faults {
    * sits idle past its timeout. The part is not stored.
    */
   requestTimeoutRate: number;
+  /**
+   * Seconds every signed media URL (FileURL, PlayURL, CoverURL, snapshots) lives,
+   * overriding the AuthTimeout asked for; 0 = honour AuthTimeout. For tests of expiry.
+   */
+  urlTtlSeconds: number;
 }
 
 export const DEFAULT_FAULTS: Readonly<Faults> = Object.freeze({
@@ -38,10 +48,11 @@ export const DEFAULT_FAULTS: Readonly<Faults> = Object.freeze({
   outageUntil: 0,
   lostAnswerRate: 0,
   requestTimeoutRate: 0,
+  urlTtlSeconds: 0,
 });
 
 const RATE_KEYS = ['errorRate', 'resetRate', 'throttleRate', 'lostAnswerRate', 'requestTimeoutRate'] as const;
-const COUNT_KEYS = ['resetAfterBytes', 'latencyMs', 'bandwidth', 'credentialTtlSeconds', 'outageUntil'] as const;
+const COUNT_KEYS = ['resetAfterBytes', 'latencyMs', 'bandwidth', 'credentialTtlSeconds', 'outageUntil', 'urlTtlSeconds'] as const;
 
 /**
  * Checks a partial fault set (from JSON or flags) and turns `outageSeconds` into

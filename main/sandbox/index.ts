@@ -5,19 +5,21 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import type { AddressInfo } from 'net';
-import { SandboxCore, type SandboxStats } from './core';
+import { SandboxCore, type SandboxStats, type ServedGet } from './core';
 import { DEFAULT_FAULTS, normalizeFaults, parseFaults, type Faults } from './faults';
 import { accessKeyId as newAccessKeyId, hexId, secret as newSecret } from './ids';
 import { DiskStore, NullStore } from './object-store';
 import { SandboxServer } from './server';
-import { seedCategories } from './catalog';
+import { DEFAULT_APP_ID, DEFAULT_TEMPLATE_GROUP_ID, seedCategories } from './catalog';
 import type { SeedOptions } from './media-library';
-import { StateStore, objectId, type KeyPair, type StateData, type VideoRecord, type VideoStatus } from './state';
+import { StateStore, type KeyPair, type StateData, type VideoRecord, type VideoStatus } from './state';
 
-export type { Faults, KeyPair, SandboxStats, SeedOptions, VideoStatus };
+export type { Faults, KeyPair, SandboxStats, SeedOptions, ServedGet, VideoStatus };
 export { VOD_VIDEO_STATUSES } from './state';
 export { parseFaults };
-export { NO_TRANSCODE_GROUP_ID, DEFAULT_TEMPLATE_GROUP_ID, DEFAULT_APP_ID } from './catalog';
+export { NO_TRANSCODE_GROUP_ID, DEFAULT_TEMPLATE_GROUP_ID, DEFAULT_APP_ID, HLS_TEMPLATE_GROUP_ID, FHD_TEMPLATE_GROUP_ID, TEMPLATE_GROUP_OUTPUTS } from './catalog';
+export { syntheticBytes, SYNTHETIC_PERIOD } from './synthetic';
+export { CDN_AUTH_TTL_SECONDS } from './url-signing';
 
 export interface SandboxOptions {
   /** Default 0 (a free port) on 127.0.0.1. */
@@ -88,8 +90,27 @@ export interface Sandbox {
   seedVideos(opts: SeedOptions): string[];
   /** Marks a video as one this account may not change: UpdateVideoInfos and DeleteVideo list it in ForbiddenVideoIds. */
   setVideoForbidden(videoId: string, forbidden: boolean): boolean;
-  /** The stored bytes of an object (disk store only); undefined when there is no such object. */
+  /** Every GET of object bytes served so far (OSS, file and media URLs), oldest first. */
+  servedGets(): ServedGet[];
+  /**
+   * The bytes of an object (stored ones need the disk store; derived and synthetic ones
+   * are made on the fly); undefined when there is no such object.
+   */
   readObject(bucket: string, key: string): Promise<Buffer | undefined>;
+  /** An object's metadata as GET answers it (size, ETag, CRC-64), stored or derived. */
+  objectInfo(bucket: string, key: string): { size: number; etag: string; crc64: string; lastModified: number } | undefined;
+  /**
+   * Gives an object new bytes (a changed remote object: new ETag, CRC-64 and
+   * Last-Modified): a Buffer (disk store), or synthetic bytes of any size from a seed.
+   * Also over HTTP: `POST /__admin/objects/<bucket>/<key>` with the bytes as the body.
+   */
+  replaceObject(bucket: string, key: string, content: Buffer | { seed: string; size: number }): Promise<{ size: number; etag: string; crc64: string }>;
+  /**
+   * A video whose source is a synthetic object of `size` bytes, made on the fly and never
+   * stored (download benchmarks: a 64 GiB source costs no disk). Complete at once; its
+   * status then moves as an upload's does (default template group unless given).
+   */
+  createSyntheticVideo(o: { size: number; title?: string; fileName?: string; templateGroupId?: string }): Promise<{ videoId: string; bucket: string; key: string; size: number; crc64: string; etag: string }>;
   close(): Promise<void>;
 }
 
@@ -110,6 +131,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   if (opts.accessKeyId) state.data.accessKeyId = opts.accessKeyId;
   if (opts.accessKeySecret) state.data.accessKeySecret = opts.accessKeySecret;
   state.data.uploadOnly ??= { accessKeyId: newAccessKeyId('LTAI'), accessKeySecret: newSecret() };
+  state.data.urlSigner ??= { accessKeyId: newAccessKeyId('LTAI'), accessKeySecret: newSecret() };
+  state.data.cdnAuthKey ??= newSecret();
   const uploadOnly = { ...state.data.uploadOnly };
   state.flush();
 
@@ -166,15 +189,38 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       core.state.changed();
       return true;
     },
+    servedGets: () => core.counters.gets.map((g) => ({ ...g })),
     readObject: async (bucket, key) => {
-      const obj = core.data.objects[objectId(bucket, key)];
+      const obj = core.getObject(bucket, key);
       if (!obj) return undefined;
       if (obj.size === 0) return Buffer.alloc(0);
-      const stream = store.read(obj.segments ?? [], 0, obj.size - 1);
+      const stream = core.openObject(obj, 0, obj.size - 1);
       if (!stream) throw new Error('readObject needs the disk store; this sandbox runs with the null store, which keeps no bytes.');
       const chunks: Buffer[] = [];
       for await (const c of stream) chunks.push(c as Buffer);
       return Buffer.concat(chunks);
+    },
+    objectInfo: (bucket, key) => {
+      const obj = core.getObject(bucket, key);
+      return obj ? { size: obj.size, etag: obj.etag, crc64: obj.crc64, lastModified: obj.lastModified } : undefined;
+    },
+    replaceObject: async (bucket, key, content) => {
+      const obj = await core.replaceObject(bucket, key, content);
+      return { size: obj.size, etag: obj.etag, crc64: obj.crc64 };
+    },
+    createSyntheticVideo: async (o) => {
+      const fileName = o.fileName ?? 'synthetic.mp4';
+      const ext = fileName.includes('.') ? fileName.slice(fileName.lastIndexOf('.') + 1).toLowerCase() : 'mp4';
+      const k = hexId(9);
+      const now = Date.now();
+      const video: VideoRecord = {
+        videoId: hexId(16), title: o.title ?? `synthetic ${o.size} bytes`, fileName, fileSize: o.size, tags: [],
+        templateGroupId: o.templateGroupId ?? DEFAULT_TEMPLATE_GROUP_ID, storageLocation: core.storageLocation(), appId: DEFAULT_APP_ID,
+        bucket: state.data.bucket, objectKey: `sv/${k.slice(0, 8)}-${k.slice(8)}/${k}.${ext}`, createdAt: now, modifiedAt: now,
+      };
+      state.data.videos[video.videoId] = video;
+      const obj = await core.replaceObject(video.bucket, video.objectKey, { seed: `source:${video.videoId}`, size: o.size });
+      return { videoId: video.videoId, bucket: video.bucket, key: video.objectKey, size: obj.size, crc64: obj.crc64, etag: obj.etag };
     },
     close: async () => {
       if (closed) return;

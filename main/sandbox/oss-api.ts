@@ -4,6 +4,7 @@
 // (except CompleteMultipartUpload's small XML).
 import crypto from 'crypto';
 import type { IncomingMessage, ServerResponse } from 'http';
+import type { Socket } from 'net';
 import { Transform, type TransformCallback } from 'stream';
 import { pipeline } from 'stream/promises';
 import { XMLBuilder, XMLParser } from 'fast-xml-parser';
@@ -211,31 +212,7 @@ export class OssHandler {
   }
 
   private async fail(req: IncomingMessage, res: ServerResponse, err: unknown, requestId: string, bucket: string): Promise<void> {
-    if (res.headersSent || req.socket.destroyed) {
-      req.socket.destroy();
-      return;
-    }
-    const e = err instanceof OssError ? err : new OssError(500, 'InternalError', `The sandbox failed: ${(err as Error).message}`);
-    this.core.countError(e.code);
-    // Read the rest of the body first: a client still writing a part would otherwise
-    // see a broken pipe instead of the error that tells it what to do.
-    if (!req.readableEnded) {
-      req.resume();
-      await new Promise<void>((resolve) => { req.once('end', resolve); req.once('close', resolve); });
-    }
-    if (req.socket.destroyed) return;
-    const body = XML_HEAD + xml.build({
-      Error: { Code: e.code, Message: e.message, RequestId: requestId, HostId: `${bucket}.oss-${this.core.region}.aliyuncs.com`, ...e.extra },
-    });
-    if (req.method === 'HEAD') {
-      // A HEAD answer has no body; OSS puts the error XML, base64, in x-oss-err instead
-      // (ali-oss's requestError reads it to give HEAD errors their code).
-      res.writeHead(e.status, { 'Content-Type': 'application/xml', 'x-oss-err': Buffer.from(body).toString('base64') });
-      res.end();
-      return;
-    }
-    res.writeHead(e.status, { 'Content-Type': 'application/xml', 'Content-Length': Buffer.byteLength(body) });
-    res.end(body);
+    await sendOssError(this.core, req, res, err, requestId, bucket);
   }
 
   /** The live upload, or NoSuchUpload when it is unknown, for another key, aborted, completed or expired. */
@@ -481,6 +458,71 @@ export class OssHandler {
   }
 }
 
+/** Answers an error as OSS does: XML body, or for HEAD the XML base64 in x-oss-err. */
+export async function sendOssError(core: SandboxCore, req: IncomingMessage, res: ServerResponse, err: unknown, requestId: string, bucket: string): Promise<void> {
+  if (res.headersSent || req.socket.destroyed) {
+    req.socket.destroy();
+    return;
+  }
+  const e = err instanceof OssError ? err : new OssError(500, 'InternalError', `The sandbox failed: ${(err as Error).message}`);
+  core.countError(e.code);
+  // Read the rest of the body first: a client still writing a part would otherwise
+  // see a broken pipe instead of the error that tells it what to do.
+  if (!req.readableEnded) {
+    req.resume();
+    await new Promise<void>((resolve) => { req.once('end', resolve); req.once('close', resolve); });
+  }
+  if (req.socket.destroyed) return;
+  const body = XML_HEAD + xml.build({
+    Error: { Code: e.code, Message: e.message, RequestId: requestId, HostId: `${bucket}.oss-${core.region}.aliyuncs.com`, ...e.extra },
+  });
+  if (req.method === 'HEAD') {
+    // A HEAD answer has no body; OSS puts the error XML, base64, in x-oss-err instead
+    // (ali-oss's requestError reads it to give HEAD errors their code).
+    res.writeHead(e.status, { 'Content-Type': 'application/xml', 'x-oss-err': Buffer.from(body).toString('base64'), 'x-oss-request-id': requestId });
+    res.end();
+    return;
+  }
+  res.writeHead(e.status, { 'Content-Type': 'application/xml', 'Content-Length': Buffer.byteLength(body), 'x-oss-request-id': requestId });
+  res.end(body);
+}
+
+/**
+ * The body of a signed-URL download, through the fault settings: the global bandwidth
+ * bucket, and with resetRate the connection destroyed after resetAfterBytes.
+ */
+class DownloadMeter extends Transform {
+  private sent = 0;
+  private cut = false;
+
+  constructor(private readonly core: SandboxCore, private readonly cutAfter: number | undefined, private readonly socket: Socket) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    if (this.cut) {
+      cb();
+      return;
+    }
+    this.core.bandwidth.take(chunk.length).then(() => {
+      if (this.cutAfter !== undefined && this.sent + chunk.length >= this.cutAfter) {
+        const keep = Math.max(0, this.cutAfter - this.sent);
+        this.cut = true;
+        this.core.counters.injected.resets++;
+        this.core.counters.bytesSent += keep;
+        if (keep > 0) this.push(chunk.subarray(0, keep));
+        // Let what was pushed reach the socket, then cut it as a broken connection would.
+        setImmediate(() => this.socket.destroy());
+        cb();
+        return;
+      }
+      this.sent += chunk.length;
+      this.core.counters.bytesSent += chunk.length;
+      cb(null, chunk);
+    }, cb);
+  }
+}
+
 /** `bytes=a-b`, `bytes=a-`, `bytes=-n`; undefined (whole object) when absent or malformed, as OSS does. */
 export function parseRange(raw: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
   const m = raw ? /^bytes=(\d*)-(\d*)$/.exec(raw.trim()) : null;
@@ -501,8 +543,13 @@ export function parseRange(raw: string | undefined, size: number): { start: numb
   return { start, end };
 }
 
-/** Answers GET/HEAD for a stored object, with Range; shared by OSS and the unsigned file URLs. */
-export async function sendObject(core: SandboxCore, req: IncomingMessage, res: ServerResponse, obj: ObjectRecord, withBody: boolean): Promise<void> {
+/**
+ * Answers GET/HEAD for a stored object, with Range; shared by OSS, the unsigned file URLs
+ * and the signed media URLs (`faults`: bandwidth and resetRate apply to the body).
+ */
+export async function sendObject(
+  core: SandboxCore, req: IncomingMessage, res: ServerResponse, obj: ObjectRecord, withBody: boolean, opts: { faults?: boolean } = {},
+): Promise<void> {
   const range = parseRange(header(req, 'range'), obj.size);
   if (range === 'unsatisfiable') {
     throw new OssError(416, 'InvalidRange', `The requested range cannot be satisfied: the object has ${obj.size} bytes.`, { ActualObjectSize: String(obj.size) });
@@ -523,13 +570,19 @@ export async function sendObject(core: SandboxCore, req: IncomingMessage, res: S
     res.writeHead(range ? 206 : 200, headers).end();
     return;
   }
-  const stream = obj.size === 0 ? undefined : core.store.read(obj.segments ?? [], start, end);
+  const stream = obj.size === 0 ? undefined : core.openObject(obj, start, end);
   if (obj.size > 0 && !stream) {
     throw new OssError(501, 'NotImplemented', 'This sandbox runs with the null store, which keeps sizes and hashes but not bytes; start it with the disk store to read objects back.');
   }
   res.writeHead(range ? 206 : 200, headers);
   if (!stream) {
     res.end();
+    return;
+  }
+  core.counters.gets.push({ bucket: obj.bucket, key: obj.key, start, end });
+  if (opts.faults) {
+    const cutAfter = core.roll(core.faults.resetRate) ? core.faults.resetAfterBytes : undefined;
+    await pipeline(stream, new DownloadMeter(core, cutAfter, req.socket), res).catch(() => res.destroy());
     return;
   }
   await pipeline(stream, res).catch(() => res.destroy());

@@ -6,8 +6,9 @@ import http, { type IncomingMessage, type ServerResponse } from 'http';
 import type { Socket } from 'net';
 import type { SandboxCore } from './core';
 import { normalizeFaults } from './faults';
-import { vodRequestId } from './ids';
-import { OssHandler, sendObject } from './oss-api';
+import { ossRequestId, vodRequestId } from './ids';
+import { CDN_URL_PREFIX, OSS_URL_PREFIX, cdnRefusal, verifyOssUrl } from './url-signing';
+import { OssHandler, sendObject, sendOssError } from './oss-api';
 import { OssError } from './oss-signature';
 import { ACTIONS, UPLOAD_ONLY_ACTIONS } from './vod-api';
 import { RpcError, verifyRpcRequest } from './vod-signature';
@@ -20,6 +21,8 @@ const STATUS_WORD = /^[A-Za-z][A-Za-z0-9._]{0,63}$/;
 const OSS_HOST = /^([a-z0-9][a-z0-9-]{1,62})\.(?:[a-z0-9-]+\.)*aliyuncs\.com(?::\d+)?$/i;
 const API_VERSION = '2017-03-21';
 const MAX_FORM_BYTES = 1024 * 1024;
+/** The largest body the admin API takes to replace an object (it is buffered). */
+const MAX_ADMIN_OBJECT_BYTES = 256 * 1024 * 1024;
 
 function isLoopback(addr: string | undefined): boolean {
   return !!addr && (addr === '::1' || addr.startsWith('127.') || addr.startsWith('::ffff:127.'));
@@ -78,6 +81,8 @@ export class SandboxServer {
     const host = req.headers.host ?? '';
     const oss = OSS_HOST.exec(host);
     if (oss && !/^vod\./i.test(host)) return this.oss.handle(req, res, oss[1].toLowerCase());
+    if (url.pathname.startsWith(OSS_URL_PREFIX)) return this.signedGet(req, res, url, 'oss');
+    if (url.pathname.startsWith(CDN_URL_PREFIX)) return this.signedGet(req, res, url, 'cdn');
     if (url.pathname.startsWith('/__files/')) return this.files(req, res, url);
     return this.vod(req, res, url);
   }
@@ -156,6 +161,55 @@ export class SandboxServer {
     }
   }
 
+  /**
+   * The signed, expiring media URLs VOD hands out (url-signing.ts): an OSS URL signed in
+   * the query (/__oss/<bucket>/<key>) or a CDN URL with type-A auth_key (/__cdn/<key>).
+   * The fault settings apply: errorRate, latency (in route), bandwidth and resetRate.
+   */
+  private async signedGet(req: IncomingMessage, res: ServerResponse, url: URL, kind: 'oss' | 'cdn'): Promise<void> {
+    const method = (req.method ?? 'GET').toUpperCase();
+    this.core.count(`${kind}-url:${method}`);
+    req.resume();
+    const requestId = ossRequestId();
+    res.setHeader('x-oss-request-id', requestId);
+    const prefix = kind === 'oss' ? OSS_URL_PREFIX : CDN_URL_PREFIX;
+    let parts: string[];
+    try {
+      parts = url.pathname.slice(prefix.length).split('/').map((p) => decodeURIComponent(p));
+    } catch {
+      parts = [];
+    }
+    const bucket = kind === 'oss' ? parts.shift() ?? '' : this.core.data.bucket;
+    const key = parts.join('/');
+    try {
+      if (method !== 'GET' && method !== 'HEAD') throw new OssError(405, 'MethodNotAllowed', `The specified method ${method} is not allowed against this resource.`);
+      if (this.core.roll(this.core.faults.errorRate)) {
+        this.core.counters.injected.errors++;
+        throw new OssError(500, 'InternalError', 'We encountered an internal error. Please try again. (injected by the errorRate fault)');
+      }
+      const now = Date.now();
+      if (kind === 'oss') {
+        verifyOssUrl(method, bucket, key, url.searchParams, this.core.urlSigner, now);
+      } else {
+        const why = cdnRefusal(key, url.searchParams, this.core.cdnAuthKey, now);
+        if (why) {
+          // The CDN's own refusal: a bare 403, not OSS's XML.
+          this.core.countError('CdnAuthFailed');
+          const text = `403 Forbidden: ${why}.`;
+          res.writeHead(403, { 'Content-Type': 'text/plain', 'Content-Length': Buffer.byteLength(text) });
+          res.end(method === 'HEAD' ? undefined : text);
+          return;
+        }
+      }
+      if (bucket !== this.core.data.bucket) throw new OssError(404, 'NoSuchBucket', `The specified bucket ${bucket} does not exist.`, { BucketName: bucket });
+      const obj = this.core.getObject(bucket, key);
+      if (!obj) throw new OssError(404, 'NoSuchKey', 'The specified key does not exist.', { Key: key });
+      await sendObject(this.core, req, res, obj, method === 'GET', { faults: true });
+    } catch (err) {
+      await sendOssError(this.core, req, res, err, requestId, bucket);
+    }
+  }
+
   private async admin(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     if (!isLoopback(req.socket.remoteAddress)) {
       req.resume();
@@ -189,12 +243,16 @@ export class SandboxServer {
       return;
     }
     if (path === '/__admin/videos/seed' && req.method === 'POST') return this.adminSeed(req, res);
+    const replace = /^\/__admin\/objects\/([^/]+)\/(.+)$/.exec(path);
+    if (replace && (req.method === 'POST' || req.method === 'PUT')) {
+      return this.adminReplaceObject(req, res, decodeURIComponent(replace[1]), replace[2].split('/').map(decodeURIComponent).join('/'));
+    }
     const videoStatus = /^\/__admin\/videos\/([^/]+)\/status$/.exec(path);
     if (videoStatus && (req.method === 'POST' || req.method === 'PUT')) {
       return this.adminSetStatus(req, res, decodeURIComponent(videoStatus[1]));
     }
     req.resume();
-    sendJson(res, 404, { Code: 'NotFound', Message: 'Admin endpoints: GET /__admin/state, GET|POST /__admin/faults, POST /__admin/videos/seed, POST /__admin/videos/<VideoId>/status.' });
+    sendJson(res, 404, { Code: 'NotFound', Message: 'Admin endpoints: GET /__admin/state, GET|POST /__admin/faults, POST /__admin/videos/seed, POST /__admin/videos/<VideoId>/status, POST /__admin/objects/<bucket>/<key>.' });
   }
 
   /**
@@ -228,6 +286,23 @@ export class SandboxServer {
       return;
     }
     sendJson(res, 200, { count: ids.length, first: ids[0], last: ids[ids.length - 1] });
+  }
+
+  /** The raw body becomes the object's new bytes (a changed remote object: new ETag and CRC-64). */
+  private async adminReplaceObject(req: IncomingMessage, res: ServerResponse, bucket: string, key: string): Promise<void> {
+    let body: Buffer;
+    try {
+      body = await readSmallBody(req, MAX_ADMIN_OBJECT_BYTES, () => new Error(`the body is larger than ${MAX_ADMIN_OBJECT_BYTES} bytes`));
+    } catch (err) {
+      sendJson(res, 400, { Code: 'InvalidObject', Message: `Object not replaced: ${(err as Error).message}` });
+      return;
+    }
+    if (bucket !== this.core.data.bucket) {
+      sendJson(res, 404, { Code: 'NoSuchBucket', Message: `The sandbox has one bucket, ${this.core.data.bucket}.` });
+      return;
+    }
+    const obj = await this.core.replaceObject(bucket, key, body);
+    sendJson(res, 200, { Bucket: bucket, Key: key, Size: obj.size, ETag: obj.etag, CRC64: obj.crc64 });
   }
 
   /** `{"status": "Normal"}` pins a video's status (any VOD status word); `{"status": null}` unpins it. */

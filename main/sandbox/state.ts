@@ -4,6 +4,7 @@
 // sizes, hashes and file names.
 import fs from 'fs';
 import path from 'path';
+import type { SyntheticSpec } from './synthetic';
 
 /**
  * The statuses VOD documents for a video (API reference, "Basic data types: Status").
@@ -104,6 +105,8 @@ export interface ObjectRecord {
   contentType: string;
   /** Disk store: the object's bytes in order (part files of a multipart upload, or one file). */
   segments?: Segment[];
+  /** Bytes made on the fly from a seed, never stored (synthetic.ts); wins over segments. */
+  synthetic?: SyntheticSpec;
 }
 
 export interface CredentialRecord {
@@ -141,6 +144,13 @@ export interface StateData {
    * without it gets one on load.
    */
   uploadOnly?: KeyPair;
+  /**
+   * The key pair VOD signs OSS URLs with (FileURL/PlayURL with OutputType=oss) and the
+   * private key of the CDN domain's type-A URL signing (auth_key). Added after version 1
+   * shipped, so a state file without them gets them on load.
+   */
+  urlSigner?: KeyPair;
+  cdnAuthKey?: string;
   bucket: string;
   videos: Record<string, VideoRecord>;
   images: Record<string, ImageRecord>;

@@ -1,6 +1,7 @@
 // The VOD OpenAPI actions the sandbox answers (version 2017-03-21). Each takes the
 // verified request parameters and returns the response body without RequestId; errors
 // are thrown as RpcError carrying VOD's code and a plausible HTTP status.
+import crypto from 'crypto';
 import {
   AUDIO_EXTENSIONS, IMAGE_EXTENSIONS, MAX_DESCRIPTION_CHARS, MAX_FILE_BYTES, MAX_TAG_CHARS, MAX_TAGS,
   MAX_TITLE_CHARS, VIDEO_EXTENSIONS,
@@ -8,6 +9,8 @@ import {
 import { APPS, DEFAULT_APP_ID, DEFAULT_TEMPLATE_GROUP_ID, TEMPLATE_GROUPS, WORKFLOWS } from './catalog';
 import type { SandboxCore } from './core';
 import { hexId, isoSeconds } from './ids';
+import { extensionOf as extension, snapshotKeys, streamsOf } from './media';
+import { CDN_AUTH_TTL_SECONDS, type OutputType } from './url-signing';
 import type { CategoryRecord, VideoRecord } from './state';
 import { RpcError } from './vod-signature';
 
@@ -34,11 +37,6 @@ function intParam(p: Params, name: string, def: number, min: number, max: number
   return n;
 }
 
-function extension(name: string): string {
-  const base = name.split(/[\\/]/).pop() ?? name;
-  const dot = base.lastIndexOf('.');
-  return dot <= 0 ? '' : base.slice(dot + 1).toLowerCase();
-}
 
 export function checkTitle(title: string): void {
   if (title.trim() === '') throw invalid('The parameter Title must not be empty.');
@@ -95,9 +93,25 @@ function findVideo(core: SandboxCore, id: string): VideoRecord {
   return v;
 }
 
+/** A stable 32-hex id for a derived thing (a transcode or snapshot job). */
+function hashId(s: string): string {
+  return crypto.createHash('md5').update(s).digest('hex');
+}
+
 function shortKey(): string {
   const h = hexId(9);
   return `${h.slice(0, 8)}-${h.slice(8)}`;
+}
+
+/**
+ * CoverURL: the one set (UpdateVideoInfo, CreateUploadVideo), else once the transcode is
+ * over the first cover snapshot, as VOD picks one when none was chosen
+ * (https://help.aliyun.com/en/vod/user-guide/video-snapshots), as a signed CDN URL.
+ */
+function coverUrl(core: SandboxCore, v: VideoRecord): string | undefined {
+  if (v.coverURL) return v.coverURL;
+  const [first] = snapshotKeys(core, v, 'cover');
+  return first ? core.mediaUrl(v.bucket, first, 'cdn', SNAPSHOT_AUTH_TIMEOUT).url : undefined;
 }
 
 export function videoView(core: SandboxCore, v: VideoRecord): Body {
@@ -110,7 +124,7 @@ export function videoView(core: SandboxCore, v: VideoRecord): Body {
     Duration: 0,
     CateId: v.cateId,
     CateName: cate?.cateName,
-    CoverURL: v.coverURL,
+    CoverURL: coverUrl(core, v),
     Description: v.description,
     Tags: v.tags.join(','),
     TemplateGroupId: v.templateGroupId,
@@ -262,7 +276,12 @@ const listTranscodeTemplateGroup: Action = (_core, p) => {
   return { TranscodeTemplateGroupList: list };
 };
 
-const getVideoInfo: Action = (core, p) => ({ Video: videoView(core, findVideo(core, required(p, 'VideoId'))) });
+/** GetVideoInfo also lists the cover snapshots' URLs (Video.Snapshots.Snapshot). */
+const getVideoInfo: Action = (core, p) => {
+  const v = findVideo(core, required(p, 'VideoId'));
+  const snapshots = snapshotKeys(core, v, 'cover').map((key) => core.mediaUrl(v.bucket, key, 'cdn', SNAPSHOT_AUTH_TIMEOUT).url);
+  return { Video: { ...videoView(core, v), Snapshots: { Snapshot: snapshots } } };
+};
 
 const getVideoInfos: Action = (core, p) => {
   const ids = required(p, 'VideoIds').split(',').map((s) => s.trim()).filter(Boolean);
@@ -274,39 +293,170 @@ const getVideoInfos: Action = (core, p) => {
   };
 };
 
+/** OutputType: `cdn` (the default) or `oss` (GetMezzanineInfo, GetPlayInfo). */
+function outputType(p: Params): OutputType {
+  const raw = (p.OutputType ?? '').toLowerCase() || 'cdn';
+  if (raw !== 'oss' && raw !== 'cdn') throw invalid(`The parameter OutputType must be "oss" or "cdn"; got "${p.OutputType ?? ''}".`);
+  return raw;
+}
+
+/** OSS URLs live at most 30 days "to reduce security risks of the origin"; CDN URLs have no maximum. */
+const MAX_OSS_AUTH_TIMEOUT = 2_592_000;
+/** OSS URLs default to 3,600 s; CDN URLs to the validity the domain's URL signing has. */
+const DEFAULT_OSS_AUTH_TIMEOUT = 3600;
+/** ListSnapshots: default and minimum 3,600 s (a smaller value is taken as 3,600). */
+const SNAPSHOT_AUTH_TIMEOUT = 3600;
+
+/**
+ * AuthTimeout as GetMezzanineInfo and GetPlayInfo document it (seconds, at least 1; for
+ * OutputType=oss at most 2,592,000).
+ * https://help.aliyun.com/document_detail/59624.htm, https://help.aliyun.com/document_detail/56124.htm
+ */
+function authTimeout(p: Params, type: OutputType): number {
+  const raw = p.AuthTimeout;
+  if (raw === undefined || raw === '') return type === 'oss' ? DEFAULT_OSS_AUTH_TIMEOUT : CDN_AUTH_TTL_SECONDS;
+  const n = Number(raw);
+  const max = type === 'oss' ? MAX_OSS_AUTH_TIMEOUT : Number.MAX_SAFE_INTEGER;
+  if (!Number.isInteger(n) || n < 1 || n > max) {
+    throw invalid(`The parameter AuthTimeout must be a whole number of seconds from 1${type === 'oss' ? ` to ${MAX_OSS_AUTH_TIMEOUT} for OSS URLs` : ''}; got "${raw}".`);
+  }
+  return n;
+}
+
+/**
+ * GetMezzanineInfo: the source file with a signed URL (api-getmezzanineinfo). The API
+ * reference lists no hash among the fields; the official SDK's model has FileMD5 and an
+ * older reference's sample shows CRC64. The sandbox gives CRC64 always and FileMD5 only
+ * where it is the file's true MD5 (a single PutObject's ETag).
+ */
 const getMezzanineInfo: Action = (core, p) => {
   const v = findVideo(core, required(p, 'VideoId'));
+  const type = outputType(p);
+  const ttl = authTimeout(p, type);
+  const obj = v.uploadedAt === undefined ? undefined : core.getObject(v.bucket, v.objectKey);
+  if (v.uploadedAt !== undefined && !obj) throw new RpcError(404, 'InvalidFile.NotFound', 'The file does not exist.');
+  const md5 = obj && core.etag === 'md5' && !obj.synthetic && /^"[0-9A-F]{32}"$/.test(obj.etag) ? obj.etag.slice(1, -1).toLowerCase() : undefined;
   return {
     Mezzanine: {
       VideoId: v.videoId,
       FileName: v.fileName,
-      FileURL: core.fileUrl(v.bucket, v.objectKey),
-      Size: v.size ?? v.fileSize ?? 0,
+      FileURL: core.mediaUrl(v.bucket, v.objectKey, type, ttl).url,
+      OutputType: type,
+      Size: obj?.size ?? v.fileSize ?? 0,
       Status: v.uploadedAt === undefined ? 'Uploading' : 'Normal',
       Duration: '0',
       Bitrate: '0',
       Fps: '0',
       Width: 0,
       Height: 0,
-      FileMD5: undefined,
-      CRC64: v.crc64,
+      FileMD5: md5,
+      CRC64: obj?.crc64,
       CreationTime: isoSeconds(v.createdAt),
       PreprocessStatus: 'UnPreprocess',
     },
   };
 };
 
+/** A comma-separated filter, upper- or lower-cased for comparing; undefined when absent. */
+function listParam(p: Params, name: string, norm: (s: string) => string): Set<string> | undefined {
+  const raw = p[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  return new Set(raw.split(',').map((s) => norm(s.trim())).filter(Boolean));
+}
+
+/**
+ * GetPlayInfo (api-getplayinfo, 2017-03-21): the video's streams filtered by Formats,
+ * Definition and StreamType, each with a signed PlayURL. Only a Normal video plays
+ * (403 Forbidden.IllegalStatus); no stream left after the filters is 404
+ * InvalidVideo.NoneStream with the filters in the message, as the reference shows. An
+ * OSS URL is for MP4 streams only ("the video stream must be in the MP4 format"), so
+ * OutputType=oss leaves m3u8 out. ResultType Multiple would add older and encrypted
+ * streams; the sandbox has one unencrypted stream per definition and format.
+ */
 const getPlayInfo: Action = (core, p) => {
   const v = findVideo(core, required(p, 'VideoId'));
+  const formats = listParam(p, 'Formats', (s) => s.toLowerCase());
+  const definitions = listParam(p, 'Definition', (s) => s.toUpperCase());
+  const streamTypes = listParam(p, 'StreamType', (s) => s.toLowerCase());
+  const resultType = p.ResultType || 'Single';
+  if (resultType !== 'Single' && resultType !== 'Multiple') throw invalid(`The parameter ResultType must be "Single" or "Multiple"; got "${resultType}".`);
+  const type = outputType(p);
+  const ttl = authTimeout(p, type);
   const status = core.videoStatus(v);
   if (status !== 'Normal') {
-    throw new RpcError(403, 'Forbidden.IllegalStatus', `The video is ${status}; play information exists once it is Normal.`);
+    throw new RpcError(403, 'Forbidden.IllegalStatus', `Status of the video is illegal. Current Status is ${status}.`);
   }
-  const format = extension(v.fileName) === 'm3u8' ? 'm3u8' : 'mp4';
+  const streams = streamsOf(core, v).filter((s) => (!formats || formats.has(s.format))
+    && (!definitions || definitions.has(s.definition.toUpperCase()))
+    && (!streamTypes || streamTypes.has(s.streamType))
+    && (type !== 'oss' || s.format !== 'm3u8'));
+  if (streams.length === 0) {
+    const show = (set: Set<string> | undefined) => (set ? [...set].join(',') : '');
+    throw new RpcError(404, 'InvalidVideo.NoneStream', `The video has no stream to play for the request parameter 'Formats: ${show(formats)}, Definition: ${show(definitions)}, StreamType: ${show(streamTypes)}'.`);
+  }
+  const now = Date.now();
   return {
-    VideoBase: { VideoId: v.videoId, Title: v.title, Status: status, CoverURL: v.coverURL, Duration: '0', CreationTime: isoSeconds(v.createdAt), MediaType: 'video', OutputType: 'oss' },
+    VideoBase: {
+      VideoId: v.videoId, Title: v.title, Status: status, CoverURL: coverUrl(core, v), Duration: '0', CreationTime: isoSeconds(v.createdAt),
+      MediaType: streams[0].streamType, OutputType: type,
+    },
     PlayInfoList: {
-      PlayInfo: [{ PlayURL: core.fileUrl(v.bucket, v.objectKey), Definition: 'OD', Format: format, Bitrate: '0', Duration: '0', Size: v.size ?? 0, Width: 0, Height: 0, Status: 'Normal', StreamType: 'video' }],
+      PlayInfo: streams.map((s) => ({
+        PlayURL: core.mediaUrl(s.bucket, s.key, type, ttl, now).url,
+        Definition: s.definition,
+        Format: s.format,
+        Size: s.size,
+        Bitrate: s.bitrate.toFixed(4),
+        Duration: '0',
+        Fps: s.source ? '0' : '25',
+        Width: s.width,
+        Height: s.height,
+        Encrypt: 0,
+        Status: 'Normal',
+        StreamType: s.streamType,
+        Specification: s.source ? '' : `H264.${s.definition}`,
+        JobId: s.source ? '' : hashId(`${s.key}:${v.etag ?? ''}`),
+        CreationTime: isoSeconds(s.createdAt),
+        ModificationTime: isoSeconds(s.createdAt),
+      })),
+    },
+  };
+};
+
+const SNAPSHOT_TYPES = ['CoverSnapshot', 'NormalSnapshot', 'SpriteSnapshot', 'SpriteOriginSnapshot', 'WebVttSnapshot'];
+/** ListSnapshots answers for these statuses only (api-listsnapshots, Forbidden.IllegalStatus). */
+const SNAPSHOT_STATUSES = new Set(['UploadSucc', 'Normal', 'Checking', 'Blocked']);
+
+/**
+ * ListSnapshots (api-listsnapshots): the cover snapshots VOD takes of every video
+ * (CoverSnapshot, the default) and the sprite (SpriteSnapshot), as signed CDN URLs.
+ * NormalSnapshot, SpriteOriginSnapshot and WebVttSnapshot come from SubmitSnapshotJob,
+ * which the sandbox does not imitate: they list nothing.
+ */
+const listSnapshots: Action = (core, p) => {
+  const v = findVideo(core, required(p, 'VideoId'));
+  const type = p.SnapshotType || 'CoverSnapshot';
+  if (!SNAPSHOT_TYPES.includes(type)) throw invalid(`The parameter SnapshotType must be one of ${SNAPSHOT_TYPES.join(', ')}; got "${type}".`);
+  const rawTtl = p.AuthTimeout === undefined || p.AuthTimeout === '' ? SNAPSHOT_AUTH_TIMEOUT : Number(p.AuthTimeout);
+  if (!Number.isInteger(rawTtl) || rawTtl < 1) throw invalid(`The parameter AuthTimeout must be a whole number of seconds; got "${p.AuthTimeout ?? ''}".`);
+  const pageNo = intParam(p, 'PageNo', 1, 1, 1_000_000);
+  const pageSize = intParam(p, 'PageSize', 20, 1, 100);
+  const status = core.videoStatus(v);
+  if (!SNAPSHOT_STATUSES.has(status)) throw new RpcError(400, 'Forbidden.IllegalStatus', 'Status of the video is illegal.');
+  const kind = type === 'CoverSnapshot' ? 'cover' : type === 'SpriteSnapshot' ? 'sprite' : undefined;
+  const keys = kind ? snapshotKeys(core, v, kind) : [];
+  const ttl = Math.max(SNAPSHOT_AUTH_TIMEOUT, rawTtl);
+  const now = Date.now();
+  const page = keys.slice((pageNo - 1) * pageSize, pageNo * pageSize);
+  return {
+    MediaSnapshot: {
+      Total: keys.length,
+      Regular: kind ? `${core.url}/__cdn/snapshot/${v.videoId}/${kind}{SnapshotCount}.jpg` : undefined,
+      CreationTime: keys.length ? isoSeconds(v.uploadedAt ?? v.createdAt) : undefined,
+      JobId: keys.length ? hashId(`snapshot:${v.videoId}:${v.etag ?? ''}`) : undefined,
+      Snapshots: {
+        Snapshot: page.map((key) => ({ Index: keys.indexOf(key) + 1, Url: core.mediaUrl(v.bucket, key, 'cdn', ttl, now).url })),
+      },
     },
   };
 };
@@ -358,6 +508,7 @@ export const ACTIONS: Record<string, Action> = {
   GetVideoInfos: getVideoInfos,
   GetMezzanineInfo: getMezzanineInfo,
   GetPlayInfo: getPlayInfo,
+  ListSnapshots: listSnapshots,
   // The media library (media-library.ts): search, bulk edit, delete, transcode again.
   SearchMedia: (core, p) => core.library.search(p),
   UpdateVideoInfo: updateVideoInfo,

@@ -10,7 +10,7 @@ const MB = 1024 * 1024;
 
 function job(id: number, over: Partial<JobView>): JobView {
   return {
-    id, path: `/in/${id}.mp4`, fileName: `${id}.mp4`, size: 10 * MB, state: 'uploading', meta: { title: String(id), tags: [] },
+    id, kind: 'upload', path: `/in/${id}.mp4`, fileName: `${id}.mp4`, size: 10 * MB, state: 'uploading', meta: { title: String(id), tags: [] },
     bytesDone: 0, priority: 0, attempts: 0, createdAt: 0, updatedAt: 0, ...over,
   };
 }

@@ -7,7 +7,7 @@ import type { JobState, JobView, ProgressBatch } from '../../shared/types';
 
 function job(id: number, state: JobState, size: number, bytesDone = 0): JobView {
   return {
-    id, path: `/in/f${id}.mp4`, fileName: `f${id}.mp4`, size, state, meta: { title: `f${id}`, tags: [] },
+    id, kind: 'upload', path: `/in/f${id}.mp4`, fileName: `f${id}.mp4`, size, state, meta: { title: `f${id}`, tags: [] },
     bytesDone, priority: 0, attempts: 0, createdAt: 0, updatedAt: 0,
   };
 }

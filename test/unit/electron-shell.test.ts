@@ -198,7 +198,7 @@ describe('power and progress', () => {
 });
 
 function job(id: number, state: JobView['state'], error?: JobView['error']): JobView {
-  return { id, path: `/v/${id}.mp4`, fileName: `${id}.mp4`, size: 1, state, meta: { title: 't', tags: [] }, bytesDone: 0, priority: 0, attempts: 0, createdAt: 0, updatedAt: 0, ...(error ? { error } : {}) };
+  return { id, kind: 'upload', path: `/v/${id}.mp4`, fileName: `${id}.mp4`, size: 1, state, meta: { title: 't', tags: [] }, bytesDone: 0, priority: 0, attempts: 0, createdAt: 0, updatedAt: 0, ...(error ? { error } : {}) };
 }
 
 describe('notifications', () => {

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { JOB_STATES, TERMINAL_STATES, type JobState } from '../../shared/types';
 import {
-  IllegalTransitionError, JOB_TRANSITIONS, allowedTransitions, assertTransition, canTransition, isActive,
+  IllegalTransitionError, JOB_KIND_STATES, JOB_TRANSITIONS, allowedTransitions, assertTransition, canTransition, isActive,
   isRunnable, isTerminal,
 } from '../../main/engine/job-state';
 
 // The whole table written out independently of the implementation: a change to the
 // state machine must be made in both places on purpose.
 const ALLOWED: Record<JobState, JobState[]> = {
-  queued: ['creating', 'uploading', 'completing', 'uploaded', 'paused', 'waiting', 'failed', 'canceled'],
+  queued: ['creating', 'uploading', 'completing', 'uploaded', 'downloading', 'verifying', 'paused', 'waiting', 'failed', 'canceled'],
   creating: ['queued', 'uploading', 'paused', 'waiting', 'failed', 'canceled'],
   uploading: ['queued', 'completing', 'paused', 'waiting', 'failed', 'canceled'],
   completing: ['queued', 'uploading', 'uploaded', 'paused', 'waiting', 'failed', 'canceled'],
@@ -16,9 +16,12 @@ const ALLOWED: Record<JobState, JobState[]> = {
   ready: [],
   review: ['uploaded'],
   paused: ['queued', 'failed', 'canceled'],
-  waiting: ['queued', 'creating', 'uploading', 'completing', 'uploaded', 'paused', 'failed', 'canceled'],
+  waiting: ['queued', 'creating', 'uploading', 'completing', 'uploaded', 'downloading', 'verifying', 'paused', 'failed', 'canceled'],
   failed: ['queued', 'canceled'],
   canceled: ['queued'],
+  downloading: ['queued', 'verifying', 'paused', 'waiting', 'failed', 'canceled'],
+  verifying: ['queued', 'downloading', 'downloaded', 'paused', 'waiting', 'failed', 'canceled'],
+  downloaded: [],
 };
 
 describe('job state machine', () => {
@@ -78,7 +81,7 @@ describe('job state machine', () => {
 
   it('classifies states', () => {
     expect(JOB_STATES.filter(isTerminal).sort()).toEqual([...TERMINAL_STATES].sort());
-    expect(JOB_STATES.filter(isActive).sort()).toEqual(['completing', 'creating', 'uploaded', 'uploading']);
+    expect(JOB_STATES.filter(isActive).sort()).toEqual(['completing', 'creating', 'downloading', 'uploaded', 'uploading', 'verifying']);
     for (const s of JOB_STATES) expect(isActive(s) && isTerminal(s)).toBe(false);
   });
 
@@ -91,6 +94,27 @@ describe('job state machine', () => {
     expect(isRunnable({ state: 'waiting' }, now)).toBe(true);
     for (const s of JOB_STATES.filter((x) => x !== 'queued' && x !== 'waiting')) {
       expect(isRunnable({ state: s, nextAttemptAt: 0 }, now), s).toBe(false);
+    }
+  });
+
+  it('keeps each kind to its own states: an upload never downloads, a download is never polled', () => {
+    expect(canTransition('queued', 'downloading', 'upload')).toBe(false);
+    expect(canTransition('queued', 'creating', 'download')).toBe(false);
+    expect(canTransition('waiting', 'uploaded', 'download')).toBe(false);
+    expect(canTransition('queued', 'downloading', 'download')).toBe(true);
+    expect(canTransition('verifying', 'downloaded', 'download')).toBe(true);
+    expect(() => assertTransition('queued', 'downloading', 7, 'upload')).toThrow(/Job 7 is an upload; "downloading" is not one of its states/);
+    // Every state of the machine belongs to a kind, and the shared ones to both.
+    const union = new Set([...JOB_KIND_STATES.upload, ...JOB_KIND_STATES.download]);
+    expect([...union].sort()).toEqual([...JOB_STATES].sort());
+    for (const s of ['queued', 'paused', 'waiting', 'failed', 'canceled'] as const) {
+      expect(JOB_KIND_STATES.upload.includes(s) && JOB_KIND_STATES.download.includes(s), s).toBe(true);
+    }
+    // Within a kind, every allowed transition goes to a state of that kind.
+    for (const kind of ['upload', 'download'] as const) {
+      for (const from of JOB_KIND_STATES[kind]) {
+        for (const to of allowedTransitions(from, kind)) expect(JOB_KIND_STATES[kind], `${kind}: ${from} → ${to}`).toContain(to);
+      }
     }
   });
 });

@@ -126,7 +126,8 @@ describe('metadata columns and selection', () => {
       { ...job('c.mp4', 'C', 3), meta: { title: 'C', tags: ['one'] } },
     ]);
     // The old contract is a prefix: readers of earlier files keep their column positions.
-    expect(EXPORT_COLUMNS.slice(-3)).toEqual(['category_id', 'template_group_id', 'tags']);
+    expect(EXPORT_COLUMNS.slice(-5, -2)).toEqual(['category_id', 'template_group_id', 'tags']);
+    expect(EXPORT_COLUMNS.slice(-2)).toEqual(['kind', 'item_key']);
     expect(EXPORT_COLUMNS.indexOf('error_message')).toBe(15);
 
     const rows = parseCsv((await exportResults(store, { format: 'csv', ids: [a, c] })).slice(1));

@@ -28,7 +28,13 @@ const ROUTE: Record<JobState, JobState[]> = {
   waiting: ['creating', 'waiting'],
   failed: ['creating', 'failed'],
   canceled: ['canceled'],
+  // A download's own states (its jobs are downloads, with a VideoId from the start).
+  downloading: ['downloading'],
+  verifying: ['downloading', 'verifying'],
+  downloaded: ['downloading', 'verifying', 'downloaded'],
 };
+const DOWNLOAD_ONLY: readonly JobState[] = ['downloading', 'verifying', 'downloaded'];
+const targetOf = (i: number): JobState => JOB_STATES[(i * 31) % JOB_STATES.length];
 
 function fileNameOf(i: number): string {
   // Mixed case, and LIKE's wildcards in a few names, to test case folding and escaping.
@@ -46,9 +52,10 @@ beforeAll(() => {
     mtimeMs: 0,
     priority: i % 4,
     meta: { title: i % 50 === 0 ? `Needle story ${i}` : `Title ${i}`, tags: [] },
+    ...(DOWNLOAD_ONLY.includes(targetOf(i)) ? { kind: 'download' as const, videoId: `VID-${i}-needle` } : {}),
   })));
   ids.forEach((id, i) => {
-    const target = JOB_STATES[(i * 31) % JOB_STATES.length];
+    const target = targetOf(i);
     for (const step of ROUTE[target]) {
       store.transition(id, step, step === 'uploading' ? { videoId: `VID-${i}-needle` } : step === 'waiting' ? { nextAttemptAt: 5_000 + i } : {});
     }

@@ -22,7 +22,7 @@ import { noteClosedWindow } from './upload';
 export type RunCommandFlags = RunFlags;
 
 /** The states a run takes up: everything that moves on its own (not paused, not finished). */
-const RUNNABLE: readonly JobState[] = ['queued', 'creating', 'uploading', 'completing', 'uploaded', 'waiting'];
+const RUNNABLE: readonly JobState[] = ['queued', 'creating', 'uploading', 'completing', 'uploaded', 'downloading', 'verifying', 'waiting'];
 const PAGE = 2000;
 
 function runnableIds(engine: UploadEngineApi): number[] {
@@ -103,6 +103,9 @@ export async function runCommand(flags: RunCommandFlags): Promise<number> {
     return EXIT.ok;
   }
   const done = (j: JobView): boolean => DONE_STATES.includes(j.state);
-  reporter.note(`${outcomeSummary(finals, done, 'ready')}${stillQueued}`);
+  // Uploads end ready, downloads downloaded; a run of both says done.
+  const kinds = new Set(finals.map((j) => j.kind));
+  const goal = kinds.size > 1 ? 'done' : kinds.has('download') ? 'downloaded' : 'ready';
+  reporter.note(`${outcomeSummary(finals, done, goal)}${stillQueued}`);
   return finals.every(done) ? EXIT.ok : EXIT.jobsFailed;
 }

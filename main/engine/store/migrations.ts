@@ -189,6 +189,52 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX jobs_sample ON jobs (sample_hash, size) WHERE sample_hash IS NOT NULL;
     `,
   },
+  {
+    version: 7,
+    name: 'jobs.kind; downloads and download_ranges: the second direction',
+    // A job moves bytes one way or the other (docs/ARCHITECTURE.md §3, "Second
+    // direction"); every job queued before is an upload. A download job's row in jobs
+    // holds what every job has (state, priority, the final path as `path`, the remote
+    // size as `size`, bytes_done, the VideoId, errors, times); `downloads` holds what
+    // only a download has: which item of which video, where and how named, what the
+    // remote object was when the first byte was written (size, ETag, CRC-64, MD5,
+    // Last-Modified: a change since then is RemoteChanged), and never a URL (URLs expire
+    // and are resolved again before use). `download_ranges` is the checkpoint: a row is
+    // written only after the range's bytes are written and fsynced in the temporary
+    // file, with bytes_done in the same transaction, as parts are for uploads.
+    sql: `
+      ALTER TABLE jobs ADD COLUMN kind TEXT NOT NULL DEFAULT 'upload' CHECK (kind IN ('upload', 'download'));
+      CREATE TABLE downloads (
+        job_id INTEGER PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE,
+        video_id TEXT NOT NULL,
+        item_key TEXT NOT NULL,
+        what_json TEXT NOT NULL,
+        out_dir TEXT NOT NULL,
+        name_template TEXT,
+        temp_path TEXT NOT NULL,
+        sidecar INTEGER NOT NULL DEFAULT 0,
+        definition TEXT,
+        format TEXT,
+        info_json TEXT,
+        range_size INTEGER,
+        remote_size INTEGER,
+        remote_etag TEXT,
+        remote_crc64 TEXT,
+        remote_md5 TEXT,
+        remote_last_modified TEXT
+      );
+      -- One job per item of a video and destination folder: enqueuing the same download
+      -- again finds it (and continues it) instead of adding a second.
+      CREATE UNIQUE INDEX downloads_item ON downloads (video_id, item_key, out_dir);
+      CREATE TABLE download_ranges (
+        job_id INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL CHECK (idx >= 0),
+        size INTEGER NOT NULL CHECK (size >= 0),
+        crc64 TEXT NOT NULL,
+        PRIMARY KEY (job_id, idx)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

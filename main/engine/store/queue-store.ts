@@ -20,11 +20,12 @@ import Database from 'better-sqlite3';
 import {
   CLEARABLE_STATES, DEFAULT_SETTINGS, JOB_STATES, TAB_STATES, type QueueTab,
   type EngineSettings, type JobError, type JobMeta, type JobPage, type JobQuery, type JobSortKey,
-  type JobState, type JobView, type QueueTotals, type VodStatus,
+  type JobKind, type JobState, type JobView, type QueueTotals, type VodStatus,
 } from '../../../shared/types';
 import { MAX_PARTS } from '../../../shared/limits';
 import { IllegalTransitionError, assertTransition, isActive, isJobState, isTerminal } from '../job-state';
 import type { UploadAddress } from '../provider';
+import { DownloadRepository } from './downloads';
 import { LedgerRepository } from './ledger';
 import { HlsFileRepository } from './hls-files';
 import { migrate } from './migrations';
@@ -62,6 +63,7 @@ export const MAX_PAGE_ROWS = 10_000;
 
 interface JobRow {
   id: number;
+  kind: JobKind;
   path: string;
   file_name: string;
   size: number;
@@ -206,6 +208,7 @@ function rowToRecord(r: JobRow): JobRecord {
         });
   return dropUndefined({
     id: r.id,
+    kind: r.kind ?? 'upload',
     path: r.path,
     fileName: r.file_name,
     size: r.size,
@@ -355,6 +358,8 @@ export class QueueStore {
   readonly hlsFiles: HlsFileRepository;
   /** What this app uploaded, per account; outlives the jobs (ledger.ts). */
   readonly ledger: LedgerRepository;
+  /** Download jobs' items, remote identity and range checkpoints (downloads.ts). */
+  readonly downloads: DownloadRepository;
 
   constructor(
     private readonly db: Database.Database,
@@ -365,6 +370,7 @@ export class QueueStore {
     this.stmt = statementCache(db);
     this.hlsFiles = new HlsFileRepository(db, this.now, this.stmt);
     this.ledger = new LedgerRepository(db, this.now, this.stmt);
+    this.downloads = new DownloadRepository(db, this.now, this.stmt);
   }
 
 
@@ -393,12 +399,16 @@ export class QueueStore {
       if (it.state !== undefined && it.state !== 'queued' && it.state !== 'paused') {
         throw new TypeError(`${where}: a new job starts queued or paused, not "${it.state}".`);
       }
+      if (it.kind !== undefined && it.kind !== 'upload' && it.kind !== 'download') throw new TypeError(`${where}: "${String(it.kind)}" is not a kind of job.`);
+      if ((it.kind === 'download') !== (it.videoId !== undefined)) {
+        throw new TypeError(`${where}: a download names its VideoId; an upload gets one from CreateUploadVideo.`);
+      }
     });
     const insert = this.stmt(`
       INSERT INTO jobs (path, file_name, size, mtime_ms, sample_hash, title, description, cate_id, tags_json,
         template_group_id, workflow_id, storage_location, app_id, user_data, cover_path, priority, state,
-        created_at, updated_at, profile_id, part_size)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+        created_at, updated_at, profile_id, part_size, kind, video_id)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     return this.db.transaction(() => {
       const now = this.now();
       const ids: number[] = new Array(items.length);
@@ -409,7 +419,7 @@ export class QueueStore {
           it.path, it.fileName, it.size, Math.trunc(it.mtimeMs), it.sampleHash ?? null, m.title, m.description ?? null,
           m.cateId ?? null, JSON.stringify(m.tags ?? []), m.templateGroupId ?? null, m.workflowId ?? null,
           m.storageLocation ?? null, m.appId ?? null, m.userData ?? null, m.coverPath ?? null, it.priority ?? 0,
-          it.state ?? 'queued', now, now, it.profileId ?? null, it.partSize ?? null,
+          it.state ?? 'queued', now, now, it.profileId ?? null, it.partSize ?? null, it.kind ?? 'upload', it.videoId ?? null,
         );
         ids[i] = Number(res.lastInsertRowid);
       }
@@ -430,8 +440,10 @@ export class QueueStore {
   }
 
   toView(rec: JobRecord): JobView {
+    const d = rec.kind === 'download' ? this.downloads.get(rec.id) : undefined;
     return dropUndefined({
       id: rec.id,
+      kind: rec.kind,
       path: rec.path,
       fileName: rec.fileName,
       size: rec.size,
@@ -448,6 +460,7 @@ export class QueueStore {
       updatedAt: rec.updatedAt,
       startedAt: rec.startedAt,
       finishedAt: rec.finishedAt,
+      download: d && dropUndefined({ videoId: d.videoId, itemKey: d.itemKey, outDir: d.outDir, definition: d.definition, format: d.format }),
     });
   }
 
@@ -488,7 +501,7 @@ export class QueueStore {
         throw new IllegalTransitionError(cur.state, to, id,
           `Job ${id} is "${cur.state}", not ${opts.from.map((s) => `"${s}"`).join(' or ')} as expected; it was not moved to "${to}".`);
       }
-      assertTransition(cur.state, to, id);
+      assertTransition(cur.state, to, id, cur.kind);
       if (typeof patch.videoId === 'string') this.guardVideoId(cur, patch.videoId);
       const now = this.now();
       const full: JobPatch = { ...patch };
@@ -625,13 +638,13 @@ export class QueueStore {
 
   /** Jobs of a profile that may still need its account (everything but ready and canceled). */
   countUnfinishedJobs(profileId: string): number {
-    const row = this.stmt(`SELECT COUNT(*) AS n FROM jobs WHERE profile_id = ? AND state NOT IN ('ready', 'canceled')`).get(profileId) as { n: number };
+    const row = this.stmt(`SELECT COUNT(*) AS n FROM jobs WHERE profile_id = ? AND state NOT IN ('ready', 'downloaded', 'canceled')`).get(profileId) as { n: number };
     return row.n;
   }
 
-  /** Whether any job owns this VideoId. */
+  /** Whether any upload job owns this VideoId (a download only reads a video). */
   hasVideoId(videoId: string): boolean {
-    return this.stmt('SELECT 1 FROM jobs WHERE video_id = ? LIMIT 1').get(videoId) !== undefined;
+    return this.stmt("SELECT 1 FROM jobs WHERE video_id = ? AND kind = 'upload' LIMIT 1").get(videoId) !== undefined;
   }
 
   /**

@@ -1,12 +1,15 @@
 // The typed shapes of what the queue store keeps. Rows are mapped to and from these
 // in queue-store.ts; nothing outside the store sees a column name.
 
-import type { JobError, JobMeta, JobState, ProfileKind, VodStatus } from '../../../shared/types';
+import type { JobError, JobKind, JobMeta, JobState, ProfileKind, VodStatus } from '../../../shared/types';
 import type { UploadAddress } from '../provider';
 
 /** A job as it is stored: everything in its row. */
 export interface JobRecord {
   id: number;
+  /** Which way the bytes move (upload unless enqueued as a download). */
+  kind: JobKind;
+  /** An upload's file, or a download's final (verified) path. */
   path: string;
   fileName: string;
   size: number;
@@ -43,6 +46,10 @@ export interface JobRecord {
 
 /** What the caller gives to enqueue a job; the rest starts empty. */
 export type NewJobRecord = Pick<JobRecord, 'path' | 'fileName' | 'size' | 'mtimeMs' | 'sampleHash' | 'meta' | 'profileId' | 'partSize'> & {
+  /** `upload` unless given; a download is enqueued with its `downloads` row (DownloadRepository.insert). */
+  kind?: JobKind;
+  /** A download's VideoId (an upload's comes from CreateUploadVideo). */
+  videoId?: string;
   priority?: number;
   /** `queued` unless given (`paused` to hold for editing). */
   state?: JobState;
@@ -54,7 +61,7 @@ export type NewJobRecord = Pick<JobRecord, 'path' | 'fileName' | 'size' | 'mtime
  * (follows the parts) and `createdAt` cannot be patched.
  */
 export type JobPatch = {
-  [K in Exclude<keyof JobRecord, 'id' | 'state' | 'bytesDone' | 'createdAt'>]?: JobRecord[K] | null;
+  [K in Exclude<keyof JobRecord, 'id' | 'kind' | 'state' | 'bytesDone' | 'createdAt'>]?: JobRecord[K] | null;
 };
 
 export interface PartRecord {

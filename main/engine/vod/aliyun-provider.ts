@@ -10,9 +10,10 @@ import type {
   CreatedImageUpload, CreatedUpload, ProviderCredentials, UploadAddress, UploadCredential, VideoProvider,
 } from '../provider';
 import type {
-  LibraryPage, LibraryQuery, LibraryVideoDetails, VideoOpResult, VideoPatch,
+  DownloadWhat, LibraryPage, LibraryQuery, LibraryVideoDetails, MediaUrl, VideoOpResult, VideoPatch,
 } from '../../../shared/library';
 import { AliyunLibrary } from './aliyun-library';
+import { resolveMediaUrls, type MediaUrlOptions } from './aliyun-media';
 import { decodeUploadAddress, decodeUploadAuth } from './upload-auth';
 import { VodClient, type VodClientOptions } from './vod-client';
 import type { VodTemplateGroup } from './wire-types';
@@ -43,6 +44,8 @@ export class AliyunVodProvider implements VideoProvider {
   readonly client: VodClient;
   /** The media library's calls (aliyun-library.ts): search, details, bulk edit, delete, transcode. */
   private readonly library: AliyunLibrary;
+  /** How media URLs are asked for (OutputType, AuthTimeout); see aliyun-media.ts. */
+  mediaOptions: MediaUrlOptions = {};
 
   constructor(clientOrCredentials: VodClient | ProviderCredentials, opts: Omit<VodClientOptions, 'credentials'> = {}) {
     this.client = clientOrCredentials instanceof VodClient
@@ -169,6 +172,11 @@ export class AliyunVodProvider implements VideoProvider {
       .filter((v) => v.Status === 'Uploading' && Date.parse(v.CreationTime) >= input.since)
       .sort((a, b) => Date.parse(a.CreationTime) - Date.parse(b.CreationTime))
       .map((v) => v.VideoId);
+  }
+
+  /** MediaLibraryPort.mediaUrls: the video's fetchable items with fresh URLs (aliyun-media.ts). */
+  mediaUrls(videoId: string, what: DownloadWhat): Promise<MediaUrl[]> {
+    return resolveMediaUrls(this.client, videoId, what, this.mediaOptions);
   }
 
   async setCover(videoId: string, coverUrl: string): Promise<void> {

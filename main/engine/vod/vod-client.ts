@@ -11,7 +11,7 @@ import { DEFAULT_CALL_POLICY, retrying, type RetryInfo, type RetryPolicy, type S
 import type {
   AddCategoryResponse, CreateUploadImageResponse, CreateUploadVideoResponse,
   GetCategoriesResponse, GetMezzanineInfoResponse, GetPlayInfoResponse, GetVideoInfoResponse,
-  GetVideoInfosResponse, ListAppInfoResponse, ListTranscodeTemplateGroupResponse, ListWorkflowResponse,
+  GetVideoInfosResponse, ListAppInfoResponse, ListSnapshotsResponse, ListTranscodeTemplateGroupResponse, ListWorkflowResponse,
   RefreshUploadVideoResponse, VodCategory, VodResponse,
   DeleteMezzaninesResponse, DeleteVideoResponse, SearchMediaResponse, SubmitTranscodeJobsResponse,
   UpdateVideoInfosResponse, VideoUpdateContent,
@@ -64,6 +64,35 @@ export interface CallOptions {
    * whole batch per retry.ts, and knows what a resent delete's answer means).
    */
   once?: boolean;
+}
+
+/** Where a media URL points: VOD's CDN domain (the default) or the storage bucket itself. */
+export type MediaOutputType = 'oss' | 'cdn';
+
+export interface MezzanineParams {
+  OutputType?: MediaOutputType;
+  /** Seconds the FileURL stays valid. */
+  AuthTimeout?: number;
+}
+
+export interface PlayInfoParams {
+  /** mp4, m3u8, mp3, flv, mpd; comma-separated. */
+  Formats?: string;
+  /** FD, LD, SD, HD, FHD, OD, 2K, 4K, SQ, HQ, AUTO; comma-separated. */
+  Definition?: string;
+  StreamType?: 'video' | 'audio' | 'video,audio';
+  /** Single (default): the latest stream per definition and format; Multiple: all, encrypted ones too. */
+  ResultType?: 'Single' | 'Multiple';
+  OutputType?: MediaOutputType;
+  AuthTimeout?: number;
+}
+
+export interface SnapshotParams {
+  SnapshotType?: 'CoverSnapshot' | 'NormalSnapshot' | 'SpriteSnapshot' | 'SpriteOriginSnapshot' | 'WebVttSnapshot';
+  AuthTimeout?: number;
+  PageNo?: number;
+  /** At most 100. */
+  PageSize?: number;
 }
 
 export function vodEndpoint(credentials: Pick<ProviderCredentials, 'region' | 'endpoint'>): string {
@@ -272,13 +301,37 @@ export class VodClient {
     return this.call('GetVideoInfos', { VideoIds: videoIds.join(',') }, opts);
   }
 
-  getMezzanineInfo(videoId: string, opts?: CallOptions): Promise<GetMezzanineInfoResponse> {
-    return this.call('GetMezzanineInfo', { VideoId: videoId }, opts);
+  // ---- Media URLs (issue 9): source file, streams, snapshots. Reads, retried as reads. ----
+  // VOD's "Download media files" guide; parameters as the API reference documents them.
+
+  /**
+   * The source file with a signed FileURL (GetMezzanineInfo). OutputType `cdn` is VOD's
+   * default, `oss` forces the storage URL; AuthTimeout in seconds (OSS URLs at most 30 days).
+   * https://help.aliyun.com/document_detail/59624.htm
+   */
+  getMezzanineInfo(videoId: string, p: MezzanineParams = {}, opts?: CallOptions): Promise<GetMezzanineInfoResponse> {
+    return this.call('GetMezzanineInfo', { VideoId: videoId, ...p }, opts);
   }
 
-  getPlayInfo(videoId: string, p: { Formats?: string; Definition?: string } = {}, opts?: CallOptions): Promise<GetPlayInfoResponse> {
+  /**
+   * The video's streams with signed PlayURLs (GetPlayInfo), filtered by Formats,
+   * Definition and StreamType (comma-separated); only a Normal video has them.
+   * https://help.aliyun.com/document_detail/56124.htm
+   */
+  getPlayInfo(videoId: string, p: PlayInfoParams = {}, opts?: CallOptions): Promise<GetPlayInfoResponse> {
     return this.call('GetPlayInfo', { VideoId: videoId, ...p }, opts);
   }
+
+  /**
+   * One page of a video's snapshots of one type (ListSnapshots: CoverSnapshot by default,
+   * SpriteSnapshot, …), URLs valid AuthTimeout seconds (at least 3,600).
+   * https://www.alibabacloud.com/help/en/vod/api-listsnapshots
+   */
+  listSnapshots(videoId: string, p: SnapshotParams = {}, opts?: CallOptions): Promise<ListSnapshotsResponse> {
+    return this.call('ListSnapshots', { VideoId: videoId, ...p }, opts);
+  }
+
+  // ---- end of media URLs ----
 
   updateVideoInfo(videoId: string, p: {
     Title?: string; Description?: string; Tags?: string; CateId?: number; CoverURL?: string;

@@ -67,27 +67,51 @@ export interface GetMezzanineInfoResponse extends VodResponse {
     Fps?: string | number;
     Width?: number;
     Height?: number;
+    /** Not in the reference's field table; the official SDK model has it. Hex MD5 when present. */
     FileMD5?: string;
+    /** Shown in an older reference's sample only; unsigned decimal CRC-64 when present. */
+    CRC64?: string;
+    OutputType?: string;
     CreationTime?: string;
     PreprocessStatus?: string;
   };
 }
 
+/** GetPlayInfo's PlayInfo (api-getplayinfo); numbers may come as strings. */
 export interface PlayInfo {
   PlayURL: string;
   Definition?: string;
   Format?: string;
   Bitrate?: string;
   Duration?: string;
-  Size?: number;
-  Width?: number;
-  Height?: number;
+  Size?: number | string;
+  Width?: number | string;
+  Height?: number | string;
+  Fps?: string;
+  /** 1 when encrypted (the stream downloads encrypted). */
+  Encrypt?: number | string;
+  EncryptType?: string;
+  StreamType?: string;
+  Specification?: string;
+  JobId?: string;
   Status?: string;
+  CreationTime?: string;
 }
 
 export interface GetPlayInfoResponse extends VodResponse {
   VideoBase?: Record<string, unknown>;
   PlayInfoList?: { PlayInfo?: PlayInfo[] };
+}
+
+/** ListSnapshots (api-listsnapshots). */
+export interface ListSnapshotsResponse extends VodResponse {
+  MediaSnapshot?: {
+    Total?: number;
+    Regular?: string;
+    CreationTime?: string;
+    JobId?: string;
+    Snapshots?: { Snapshot?: { Index?: number; Url?: string }[] };
+  };
 }
 
 export interface VodCategory {

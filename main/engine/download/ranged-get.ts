@@ -1,0 +1,175 @@
+// Ranged GETs of a presigned media URL with plain Node http/https (no SDK: the URL
+// carries its own signature). A range's body streams from the socket through the
+// bandwidth throttle and a CRC-64 hasher straight to its offset in the temporary file,
+// one chunk in memory at a time, whatever the range's size.
+//
+// OSS answers a ranged GET with 206, `Content-Range: bytes a-b/total`, the object's
+// ETag and its whole-object `x-oss-hash-crc64ecma` (OSS API reference, GetObject:
+// "Range" and the response headers; alibabacloud.com/help/en/oss/developer-reference/getobject).
+
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { classifyError, downloadHttpError, EngineError } from '../errors';
+import { crc64 } from '../oss/crc64';
+
+const agents = {
+  http: new http.Agent({ keepAlive: true, maxSockets: 64 }),
+  https: new https.Agent({ keepAlive: true, maxSockets: 64 }),
+};
+
+/** What a response says of the whole object. */
+export interface ObjectHead {
+  size: number;
+  etag?: string;
+  /** x-oss-hash-crc64ecma (decimal). */
+  crc64?: string;
+  lastModified?: string;
+}
+
+export interface RangeGetOptions {
+  signal: AbortSignal;
+  /** No byte for this long: the connection is given up (a network error, retried). */
+  stallMs: number;
+  throttle?: () => Transform | undefined;
+  onBytes?: (n: number) => void;
+}
+
+function request(url: string, range: string, opts: { signal: AbortSignal; stallMs: number }): Promise<http.IncomingMessage> {
+  const u = new URL(url);
+  const mod = u.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = mod.request(u, {
+      method: 'GET',
+      headers: { Range: range, 'Accept-Encoding': 'identity' },
+      agent: u.protocol === 'https:' ? agents.https : agents.http,
+      signal: opts.signal,
+    }, resolve);
+    req.setTimeout(opts.stallMs, () => req.destroy(Object.assign(new Error(`No data from ${u.host} for ${Math.round(opts.stallMs / 1000)} s.`), { code: 'ETIMEDOUT' })));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function headOf(res: http.IncomingMessage): ObjectHead {
+  const h = res.headers;
+  const cr = /\/(\d+)\s*$/.exec(String(h['content-range'] ?? ''));
+  const size = cr ? Number(cr[1]) : Number(h['content-length'] ?? 0);
+  const head: ObjectHead = { size };
+  if (typeof h.etag === 'string') head.etag = h.etag;
+  const crc = h['x-oss-hash-crc64ecma'];
+  if (typeof crc === 'string' && /^\d{1,20}$/.test(crc)) head.crc64 = crc;
+  if (typeof h['last-modified'] === 'string') head.lastModified = h['last-modified'];
+  return head;
+}
+
+async function failure(res: http.IncomingMessage, host: string): Promise<EngineError> {
+  let body = '';
+  try {
+    for await (const chunk of res) {
+      if (body.length < 4096) body += String(chunk);
+    }
+  } catch {
+    // the body is only for the message
+  }
+  // OSS answers in XML (<Code>, <Message>); a CDN or the sandbox may answer in JSON.
+  const code = /<Code>([^<]+)<\/Code>/.exec(body)?.[1] ?? /"Code"\s*:\s*"([^"]+)"/.exec(body)?.[1];
+  const message = /<Message>([^<]+)<\/Message>/.exec(body)?.[1] ?? /"Message"\s*:\s*"([^"]+)"/.exec(body)?.[1];
+  return downloadHttpError(res.statusCode ?? 0, code, message, host);
+}
+
+/**
+ * What the object is: one tiny ranged GET (`bytes=0-0`) rather than a HEAD, because a
+ * presigned URL's signature covers the method and HEAD would be refused. An empty object
+ * answers 416 to any range; then a plain GET says it is empty.
+ */
+export async function probeObject(url: string, opts: { signal: AbortSignal; stallMs: number }): Promise<ObjectHead> {
+  const host = new URL(url).host;
+  const res = await request(url, 'bytes=0-0', opts);
+  if (res.statusCode === 206 || res.statusCode === 200) {
+    const head = headOf(res);
+    res.resume();
+    return head;
+  }
+  if (res.statusCode === 416) {
+    res.resume();
+    const whole = await request(url, '', opts);
+    if (whole.statusCode !== 200) throw await failure(whole, host);
+    whole.resume();
+    return headOf(whole);
+  }
+  throw await failure(res, host);
+}
+
+/** Counts and hashes the bytes on their way to the file (the same Buffer, no copy). */
+class RangeHash extends Transform {
+  bytes = 0;
+  crc = 0n;
+  constructor(private readonly onBytes?: (n: number) => void, private readonly limit = Number.POSITIVE_INFINITY) {
+    super();
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    if (this.bytes + chunk.length > this.limit) {
+      cb(new EngineError({ kind: 'network', code: 'RangeTooLong', message: `The server sent more than the ${this.limit} bytes asked for.` }));
+      return;
+    }
+    this.crc = crc64(chunk, this.crc);
+    this.bytes += chunk.length;
+    this.onBytes?.(chunk.length);
+    cb(null, chunk);
+  }
+}
+
+export interface RangeResult {
+  head: ObjectHead;
+  bytes: number;
+  crc64: bigint;
+}
+
+/**
+ * GETs bytes [start, end] (inclusive) and writes them at `start` in the open file `fd`.
+ * The response must be exactly that range of an object of `expect` (its size and
+ * ETag): anything else is reported in `head` for the caller to judge before any byte
+ * is written.
+ */
+export async function getRangeToFile(
+  url: string,
+  fd: number,
+  start: number,
+  end: number,
+  opts: RangeGetOptions & { check: (head: ObjectHead) => void },
+): Promise<RangeResult> {
+  const host = new URL(url).host;
+  const res = await request(url, `bytes=${start}-${end}`, opts);
+  if (res.statusCode !== 206 && !(res.statusCode === 200 && start === 0)) throw await failure(res, host);
+  const head = headOf(res);
+  try {
+    opts.check(head);
+  } catch (err) {
+    res.destroy();
+    throw err;
+  }
+  const want = end - start + 1;
+  if (res.statusCode === 206) {
+    const cr = /bytes (\d+)-(\d+)\//.exec(String(res.headers['content-range'] ?? ''));
+    if (!cr || Number(cr[1]) !== start || Number(cr[2]) !== end) {
+      res.destroy();
+      throw new EngineError({ kind: 'server', code: 'WrongRange', message: `${host} sent ${String(res.headers['content-range'])} for bytes ${start}-${end}.` });
+    }
+  }
+  const hash = new RangeHash(opts.onBytes, want);
+  const out = fs.createWriteStream('', { fd, start, autoClose: false, emitClose: false });
+  const throttle = opts.throttle?.();
+  try {
+    await (throttle ? pipeline(res, throttle, hash, out, { signal: opts.signal }) : pipeline(res, hash, out, { signal: opts.signal }));
+  } catch (err) {
+    res.destroy();
+    throw classifyError(err);
+  }
+  if (hash.bytes !== want) {
+    throw new EngineError({ kind: 'network', code: 'ShortRange', message: `${host} ended the range ${start}-${end} after ${hash.bytes} of ${want} bytes.` });
+  }
+  return { head, bytes: hash.bytes, crc64: hash.crc };
+}
