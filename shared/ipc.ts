@@ -317,17 +317,13 @@ export interface ExportedUrls extends ExportedFile {
   count: number;
 }
 
-/** A video a download request could not enqueue, and why (`message` English, `code` for the UI's words). */
-export interface RejectedDownload {
-  videoId: string;
-  code?: string;
-  message: string;
-}
-
 export interface AddDownloadsReply {
   /** Download jobs put in the queue (one per file to fetch). */
   added: number;
-  rejected: RejectedDownload[];
+  /** Files already in the queue for the same folder (the same request again): not added twice. */
+  existing: number;
+  /** Videos (or items) not enqueued, with why: `path` names the VideoId (or the folder). */
+  rejected: RejectedFile[];
 }
 
 /** The API the renderer sees as `window.vod`. */

@@ -6,7 +6,7 @@
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DownloadWhat } from '../../../shared/library';
-import type { RejectedDownload } from '../../../shared/ipc';
+import type { RejectedFile } from '../../../shared/types';
 import { editedTitle, isEmptyEdit, type BulkEdit, type TagsEdit, type TitleEdit } from '../../../shared/library-edit';
 import { formatBytes } from '../../../shared/format';
 import { parseTags } from '../../../shared/validation';
@@ -18,7 +18,7 @@ import {
 import { CategoryPicker } from './CategoryPicker';
 import { TemplateGroupOptions } from './EditPanel';
 import { FolderBrowser } from './FolderBrowser';
-import { useJobErrorText, useProblemText } from './problems';
+import { useJobErrorText, useProblemText, useSkipText } from './problems';
 
 /** More videos than this need the count typed to be deleted. */
 export const TYPED_CONFIRM_OVER = 5;
@@ -349,7 +349,8 @@ function FetchDialog({ mode }: { mode: 'download' | 'urls' }) {
   const [outDir, setOutDir] = useState('');
   const [template, setTemplate] = useState(DEFAULT_NAME_TEMPLATE);
   const [sidecar, setSidecar] = useState(false);
-  const [rejected, setRejected] = useState<RejectedDownload[]>([]);
+  const [rejected, setRejected] = useState<RejectedFile[]>([]);
+  const skipText = useSkipText();
   const free = useFreeSpace(mode === 'download' ? outDir : '');
   // The sources' size when every selected video is loaded (streams' sizes are known only per video).
   const sourceBytes = useApp((s) => (s.librarySelectAll && s.libraryNext ? undefined
@@ -435,7 +436,7 @@ function FetchDialog({ mode }: { mode: 'download' | 'urls' }) {
             {rejected.length > 0 && (
               <section className="op-results" data-testid="download-rejected">
                 <p className="warn-text">{t('download.rejected', { count: rejected.length })}</p>
-                <ul>{rejected.map((r) => <li key={r.videoId}><span className="mono small">{r.videoId}</span><span className="small">{r.message}</span></li>)}</ul>
+                <ul>{rejected.map((r) => <li key={r.path}><span className="mono small ellipsis">{r.path}</span><span className="small">{skipText(r)}</span></li>)}</ul>
               </section>
             )}
           </>

@@ -480,6 +480,7 @@ export const en = {
   },
   // Why a file was not added (scan of files and folders).
   skip: {
+    NothingToDownload: 'The video has none of the items asked for (no source, or no stream of that definition and format).',
     UnsupportedExtension: '".{{ext}}" is not a video or audio format VOD accepts.',
     UnsupportedExtensionNone: 'The file has no extension; VOD needs one to know the format.',
     HlsSegment: 'A segment of the playlist {{playlist}}: it is uploaded with that playlist, not as a video of its own.',
@@ -669,6 +670,8 @@ export const en = {
     start_other: 'Download {{count}} videos',
     added_one: '{{count}} download added to the upload list.',
     added_other: '{{count}} downloads added to the upload list.',
+    addedExisting_one: '{{count}} download added to the upload list; {{existing}} were there already.',
+    addedExisting_other: '{{count}} downloads added to the upload list; {{existing}} were there already.',
     rejected_one: '{{count}} video could not be added:',
     rejected_other: '{{count}} videos could not be added:',
     direction: { upload: 'Upload', download: 'Download' },

@@ -455,6 +455,7 @@ export const zhCN = {
     raw: '服务返回的信息',
   },
   skip: {
+    NothingToDownload: '该视频没有所选的内容（没有源文件，或没有该清晰度和格式的流）。',
     UnsupportedExtension: '“.{{ext}}”不是点播支持的视频或音频格式。',
     UnsupportedExtensionNone: '文件没有扩展名，点播需要扩展名来识别格式。',
     HlsSegment: '播放列表 {{playlist}} 的分片：会随该播放列表一起上传，不单独作为视频。',
@@ -626,6 +627,7 @@ export const zhCN = {
     sidecar: '在每个文件旁写一个包含视频信息的 .json 文件',
     start_other: '下载 {{count}} 个视频',
     added_other: '已将 {{count}} 个下载加入上传列表。',
+    addedExisting_other: '已将 {{count}} 个下载加入上传列表；{{existing}} 个已在列表中。',
     rejected_other: '{{count}} 个视频未能加入：',
     direction: { upload: '上传', download: '下载' },
   },

@@ -278,7 +278,7 @@ export async function startDownload(req: Omit<DownloadRequest, 'videoIds' | 'pro
     if (videos.length === 0) return undefined;
     const reply = await getBridge().addDownloads({ ...req, videoIds: videos.map((v) => v.videoId) });
     if (reply.rejected.length === 0) {
-      notifyKey('download.added', { count: reply.added });
+      notifyKey(reply.existing > 0 ? 'download.addedExisting' : 'download.added', { count: reply.added, existing: reply.existing });
       closeLibraryDialog();
       scheduleQueueRefresh();
       showView('queue');
