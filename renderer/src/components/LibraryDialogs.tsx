@@ -182,7 +182,7 @@ function EditDialog() {
             <div className="field">
               <span>{t('edit.category')}</span>
               {catalog && catalog.categories.length > 0 ? (
-                <CategoryPicker categories={catalog.categories} value={cateId} onChange={setCateId} />
+                <CategoryPicker categories={catalog.categories} value={cateId} noneLabel={t('library.edit.keep')} onChange={setCateId} />
               ) : (
                 <input inputMode="numeric" data-testid="bulk-category-id" placeholder={t('library.edit.keep')} value={cateId ?? ''} onChange={(e) => setCateId(/^\d+$/.test(e.target.value.trim()) ? Number(e.target.value.trim()) : undefined)} />
               )}

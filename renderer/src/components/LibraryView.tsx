@@ -71,7 +71,7 @@ function LibraryFilterBar() {
       <div className="field" data-testid="library-filter-category">
         <span>{t('library.filter.category')}</span>
         {categories.length > 0 ? (
-          <CategoryPicker categories={categories} value={draft.cateId} onChange={(cateId) => set({ cateId })} />
+          <CategoryPicker categories={categories} value={draft.cateId} noneLabel={t('library.filter.any')} onChange={(cateId) => set({ cateId })} />
         ) : (
           <input
             data-testid="library-filter-category-id"
