@@ -1,6 +1,7 @@
 // Fixing videos in bulk from the Library view: a title template applied to several
-// videos with one result each (and the titles in VOD changed), then a delete of more
-// than five that asks for their number typed before it runs.
+// videos with one result each (the titles in VOD changed, one video VOD refuses to change
+// reported as failed with the reason in words), then a delete of more than five that asks
+// for their number typed before it runs.
 
 import { describe, expect, it } from 'vitest';
 import { pageProblems, screenshot } from './harness';
@@ -27,6 +28,8 @@ describe('bulk edit and delete in the Library view', () => {
       .evaluateAll((els) => els.map((e) => [e.getAttribute('data-video-id')!, e.getAttribute('data-title')!] as const));
     expect(chosen).toHaveLength(3);
 
+    // VOD will refuse to change the second one (ForbiddenVideoIds).
+    expect(sandbox.setVideoForbidden(chosen[1][0], true)).toBe(true);
     await page.getByTestId('library-edit').click();
     await page.getByTestId('bulk-title-mode').selectOption('template');
     await page.getByTestId('bulk-title').fill('{title} (fixed)');
@@ -34,18 +37,23 @@ describe('bulk edit and delete in the Library view', () => {
     await page.getByTestId('bulk-apply').click();
     const results = page.getByTestId('library-results');
     await results.waitFor({ timeout: T });
-    expect(await results.getAttribute('data-ok')).toBe('3');
-    expect(await results.getAttribute('data-failed')).toBe('0');
-    expect(await page.getByTestId('library-result').evaluateAll((els) => els.map((e) => e.getAttribute('data-video-id'))))
-      .toEqual(chosen.map(([id]) => id));
+    expect(await results.getAttribute('data-ok')).toBe('2');
+    expect(await results.getAttribute('data-failed')).toBe('1');
+    const outcomes = await page.getByTestId('library-result').evaluateAll((els) => els.map((e) => [e.getAttribute('data-video-id'), e.getAttribute('data-ok')]));
+    expect(outcomes).toEqual(chosen.map(([id], i) => [id, String(i !== 1)]));
+    const refused = page.locator(`[data-testid="library-result"][data-video-id="${chosen[1][0]}"]`);
+    expect(await refused.textContent()).toMatch(/not allowed to do this.*\(Forbidden\)/);
+    expect(await page.getByTestId('library-results-summary').textContent()).toBe('Edited: 2 done, 1 failed.');
     await screenshot(page, 'library-edit-results');
     await page.getByTestId('library-dialog-close').click();
 
-    // VOD has the new titles, and the rows show them.
-    for (const [id, title] of chosen) expect(sandbox.video(id)?.title).toBe(`${title} (fixed)`);
-    for (const [id, title] of chosen) {
-      expect(await page.locator(`[data-testid="library-row"][data-video-id="${id}"]`).getAttribute('data-title')).toBe(`${title} (fixed)`);
+    // VOD has the new titles, and the rows show them; the refused one is as it was.
+    for (const [i, [id, title]] of chosen.entries()) {
+      const expected = i === 1 ? title : `${title} (fixed)`;
+      expect(sandbox.video(id)?.title).toBe(expected);
+      expect(await page.locator(`[data-testid="library-row"][data-video-id="${id}"]`).getAttribute('data-title')).toBe(expected);
     }
+    sandbox.setVideoForbidden(chosen[1][0], false);
 
     // --- delete six: the number must be typed ----------------------------------------------
     await page.getByTestId('library-clear-selection').click();

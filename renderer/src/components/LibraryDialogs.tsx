@@ -79,15 +79,20 @@ function DialogFoot({ children }: { children?: ReactNode }) {
 // --- results ---------------------------------------------------------------------
 
 function ResultsList() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const results = useApp((s) => s.libraryResults);
   const errorText = useJobErrorText();
   const problemText = useProblemText();
   if (!results) return null;
   const failed = results.rows.filter((r) => !r.ok).length;
+  // The library's own outcomes, then the upload rules' problems, then the engine's error texts; the service's words last.
   const reason = (r: LibraryResultRow): string => {
     if (r.problem) return problemText(r.problem);
-    return errorText({ code: r.code }) ?? r.message ?? r.code ?? '';
+    const code = r.code ?? '';
+    const text = i18n.exists(`library.reason.${code}`) ? t(`library.reason.${code}`)
+      : i18n.exists(`problem.${code}`) ? problemText({ field: 'title', code, message: r.message ?? '' })
+        : errorText({ code }) ?? r.message ?? code;
+    return r.outcomeUnknown ? `${text} ${t('library.results.unknown')}` : text;
   };
   return (
     <section className="op-results" data-testid="library-results" data-operation={results.operation} data-ok={results.rows.length - failed} data-failed={failed}>
@@ -98,7 +103,9 @@ function ResultsList() {
         {results.rows.map((r) => (
           <li key={r.videoId} data-testid="library-result" data-video-id={r.videoId} data-ok={r.ok} data-code={r.code}>
             <span className={r.ok ? 'ok-text' : 'error-text'}>{r.ok ? t('library.results.ok') : t('library.results.failed')}</span>
-            <span className="ellipsis" title={r.title}>{r.title}</span>
+            <span className="ellipsis" title={r.newTitle !== undefined ? `${r.title} → ${r.newTitle}` : r.title}>
+              {r.title}{r.newTitle !== undefined && r.ok && <span className="muted"> → {r.newTitle}</span>}
+            </span>
             <span className="small muted">{r.ok ? '' : <>{reason(r)}{r.code && <span className="mono"> ({r.code})</span>}</>}</span>
           </li>
         ))}

@@ -636,6 +636,14 @@ export const en = {
       exported_one: 'Saved {{count}} URL as {{fileName}}.',
       exported_other: 'Saved {{count}} URLs as {{fileName}}.',
     },
+    reason: {
+      SourceNotRemovable: 'VOD kept the source file: this video plays from it (it was not transcoded).',
+      NotSupported: 'This cloud cannot transcode a video again.',
+      NoAnswer: 'The service answered nothing about this video. Run it again.',
+      NoResult: 'The service gave no result for this video. Run it again.',
+      DuplicateVideo: 'The same video was selected twice; it was edited once.',
+      InvalidEdit: 'Several values of this edit break VOD\'s rules; see the details.',
+    },
     results: {
       ok: 'Done',
       failed: 'Failed',
@@ -643,6 +651,7 @@ export const en = {
       delete: 'Deleted: {{ok}} done, {{failed}} failed.',
       deleteSource: 'Source files deleted: {{ok}} done, {{failed}} failed.',
       transcode: 'Transcoding submitted: {{ok}} done, {{failed}} failed.',
+      unknown: 'Its answer was lost: VOD may have done it; check the video.',
     },
   },
   download: {

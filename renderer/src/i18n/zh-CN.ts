@@ -596,6 +596,14 @@ export const zhCN = {
       explain: '地址现在签名且会过期（文件中注明过期时间）：请尽快使用，或重新导出。',
       exported_other: '已将 {{count}} 个地址保存为 {{fileName}}。',
     },
+    reason: {
+      SourceNotRemovable: '视频点播保留了源文件：该视频直接用源文件播放（未转码）。',
+      NotSupported: '此云服务无法重新转码视频。',
+      NoAnswer: '服务没有返回该视频的结果，请重试。',
+      NoResult: '服务没有返回该视频的结果，请重试。',
+      DuplicateVideo: '同一视频被选了两次，只编辑了一次。',
+      InvalidEdit: '此次编辑有多项不符合视频点播的规则，详见说明。',
+    },
     results: {
       ok: '成功',
       failed: '失败',
@@ -603,6 +611,7 @@ export const zhCN = {
       delete: '删除：{{ok}} 个成功，{{failed}} 个失败。',
       deleteSource: '删除源文件：{{ok}} 个成功，{{failed}} 个失败。',
       transcode: '提交转码：{{ok}} 个成功，{{failed}} 个失败。',
+      unknown: '应答丢失：视频点播可能已执行，请检查该视频。',
     },
   },
   download: {

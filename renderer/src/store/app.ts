@@ -115,6 +115,10 @@ export interface LibraryResultRow {
   message?: string;
   /** Refused before sending: the value breaks VOD's rules (shared/validation). */
   problem?: Problem;
+  /** A bulk edit's new title, shown beside the old one. */
+  newTitle?: string;
+  /** The request went out and its answer was lost: VOD may have done it. */
+  outcomeUnknown?: boolean;
 }
 
 export type LibraryOperation = 'edit' | 'delete' | 'deleteSource' | 'transcode';

@@ -176,7 +176,10 @@ function resultRows(videos: readonly LibraryVideo[], results: readonly VideoOpRe
     if (pre) return pre;
     const r = byId.get(v.videoId);
     if (!r) return { videoId: v.videoId, title: v.title, ok: false, code: 'NoResult', message: 'The service gave no result for this video.' };
-    return { videoId: v.videoId, title: v.title, ok: r.ok, ...(r.code ? { code: r.code } : {}), ...(r.message ? { message: r.message } : {}) };
+    return {
+      videoId: v.videoId, title: v.title, ok: r.ok, ...(r.code ? { code: r.code } : {}), ...(r.message ? { message: r.message } : {}),
+      ...(r.outcomeUnknown ? { outcomeUnknown: true } : {}),
+    };
   });
 }
 
@@ -211,7 +214,8 @@ export function runBulkEdit(edit: BulkEdit): Promise<void> {
     const results = valid.length > 0 ? await getBridge().editVideos(valid) : [];
     const ok = new Set(results.filter((r) => r.ok).map((r) => r.videoId));
     const changed = new Map(valid.filter((p) => ok.has(p.videoId)).map((p) => [p.videoId, p]));
-    const rows = resultRows(videos, results, refused);
+    const titles = new Map(patches.filter((p) => p.title !== undefined).map((p) => [p.videoId, p.title!]));
+    const rows = resultRows(videos, results, refused).map((r) => (titles.has(r.videoId) ? { ...r, newTitle: titles.get(r.videoId) } : r));
     if (changed.size > 0) {
       setState({
         libraryRows: getState().libraryRows.map((r) => {
