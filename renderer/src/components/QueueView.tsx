@@ -484,7 +484,7 @@ function QueueFooter() {
         <span data-testid="footer-processing">{t('footer.processing', { count: countForTab(totals, 'processing') })}</span>
       )}
       <span>{t('footer.pending', { count: countForTab(totals, 'pending') })}</span>
-      <span>{t('footer.done', { count: by.ready ?? 0 })}</span>
+      <span>{t('footer.done', { count: (by.ready ?? 0) + (by.downloaded ?? 0) })}</span>
       {(by.review ?? 0) > 0 && <span data-testid="footer-review">{t('footer.review', { count: by.review ?? 0 })}</span>}
       {(by.failed ?? 0) > 0 && <span className="error-text">{t('footer.failed', { count: by.failed ?? 0 })}</span>}
       {(by.waiting ?? 0) > 0 && <span className="warn-text">{t('footer.waiting', { count: by.waiting ?? 0 })}</span>}
