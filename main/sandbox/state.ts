@@ -171,6 +171,8 @@ const SAVE_DELAY_MS = 100;
 
 export class StateStore {
   private timer: NodeJS.Timeout | undefined;
+  /** How long the last write took: a large state (100,000 seeded videos) is written less often. */
+  private lastFlushMs = 0;
   private readonly file: string;
 
   private constructor(readonly data: StateData, dir: string) {
@@ -192,17 +194,23 @@ export class StateStore {
     return store;
   }
 
-  /** Marks the state changed; it reaches disk within SAVE_DELAY_MS or at flush(). */
+  /**
+   * Marks the state changed; it reaches disk within SAVE_DELAY_MS or at flush(). A state
+   * that takes long to write waits ten times its last write, so writing never takes more
+   * than a tenth of the server's time (100,000 videos take most of a second to serialise).
+   */
   changed(): void {
     if (this.timer) return;
-    this.timer = setTimeout(() => this.flush(), SAVE_DELAY_MS);
+    this.timer = setTimeout(() => this.flush(), Math.max(SAVE_DELAY_MS, this.lastFlushMs * 10));
   }
 
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    const started = Date.now();
     const tmp = `${this.file}.tmp`;
     fs.writeFileSync(tmp, JSON.stringify(this.data));
     fs.renameSync(tmp, this.file);
+    this.lastFlushMs = Date.now() - started;
   }
 }

@@ -179,11 +179,18 @@ describe('sandbox media library', () => {
       const ids = big.seedVideos({ count: 100_000, titlePrefix: 'bulk' });
       expect(ids).toHaveLength(100_000);
       const c = client(big);
-      const res = await c.request<SearchAnswer>('SearchMedia', { Match: "Title = 'bulk 99999'", PageSize: 10 }, { method: 'POST' });
+      // pop-core's own 3 s timeout is for a quiet machine; CI shares two cores between workers.
+      const slow = { method: 'POST', timeout: 60_000 };
+      const res = await c.request<SearchAnswer>('SearchMedia', { Match: "Title = 'bulk 99999'", PageSize: 10 }, slow);
       expect(res.MediaList.map((m) => m.Video.Title)).toContain('bulk 99999');
-      const newest = await c.request<SearchAnswer>('SearchMedia', { PageSize: 1 }, { method: 'POST' });
+      const newest = await c.request<SearchAnswer>('SearchMedia', { PageSize: 1 }, slow);
       expect(newest.Total).toBe(100_000);
       expect(newest.MediaList[0].MediaId).toBe(ids[ids.length - 1]);
+      // Seeded after the newest video: appended to the live index, found in order.
+      const later = big.seedVideos({ count: 5, titlePrefix: 'later', createdFrom: Date.now() + 60_000 });
+      const after = await c.request<SearchAnswer>('SearchMedia', { PageSize: 6 }, slow);
+      expect(after.Total).toBe(100_005);
+      expect(after.MediaList.map((m) => m.MediaId)).toEqual([...later].reverse().concat(ids[ids.length - 1]));
     } finally {
       await big.close();
     }

@@ -7,6 +7,7 @@ import { VOD_REGIONS } from '../../../shared/limits';
 import type { CategoryNode } from '../../../shared/types';
 import { CREATE_OUTCOME_UNKNOWN, classifyError, describeTransport, EngineError } from '../errors';
 import type { ProviderCredentials } from '../provider';
+import { quote } from './search-match';
 import { DEFAULT_CALL_POLICY, retrying, type RetryInfo, type RetryPolicy, type Sleep } from '../retry';
 import type {
   AddCategoryResponse, CreateUploadImageResponse, CreateUploadVideoResponse,
@@ -263,7 +264,7 @@ export class VodClient {
     for (let pageNo = 1; pageNo <= SEARCH_MAX_PAGES; pageNo++) {
       const res = await this.call<VodResponse & { MediaList?: { Video?: SearchedVideo }[] }>(
         'SearchMedia',
-        { SearchType: 'video', Match: `Title = '${title.replace(/'/g, "\\'")}'`, SortBy: 'CreationTime:Desc', PageNo: pageNo, PageSize: SEARCH_PAGE_SIZE },
+        { SearchType: 'video', Match: `Title = ${quote(title)}`, SortBy: 'CreationTime:Desc', PageNo: pageNo, PageSize: SEARCH_PAGE_SIZE },
         opts,
       );
       const page = (res.MediaList ?? []).map((m) => m.Video).filter((v): v is SearchedVideo => !!v);
