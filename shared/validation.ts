@@ -8,6 +8,8 @@ import {
   VOD_REGIONS,
 } from './limits';
 
+import type { DownloadWhat } from './library';
+
 export type MediaKind = 'video' | 'audio' | 'image';
 
 export interface Problem {
@@ -318,4 +320,49 @@ export function vodRegionProblem(region: string, endpoint?: string): string | un
   if ((VOD_REGIONS as readonly string[]).includes(region)) return undefined;
   return `VOD does not serve the region "${region}" (there is no vod.${region}.aliyuncs.com). ` +
     `VOD's regions: ${VOD_REGIONS.join(', ')}.`;
+}
+
+function addOnce(list: string[], v: string): void {
+  if (!list.includes(v)) list.push(v);
+}
+
+/** The words of a `--what` list (download, URL export), and what each asks for. */
+export const DOWNLOAD_WHAT_WORDS = ['source', 'streams', 'cover', 'snapshots', 'sprites'] as const;
+
+/**
+ * `source,streams:HD,streams:SD:mp4,cover,snapshots,sprites` → DownloadWhat. `streams`
+ * alone means every stream; `streams:DEF` narrows to those definitions and
+ * `streams:DEF:FMT` (or `streams::FMT`) to those formats too (definitions and formats
+ * filter independently, as GetPlayInfo's Definition and Formats do). Errors name the bad
+ * word; an empty list is one.
+ */
+export function parseDownloadWhat(spec: string): { what: DownloadWhat; errors: string[] } {
+  const what: DownloadWhat = {};
+  const errors: string[] = [];
+  const words = spec.split(',').map((w) => w.trim()).filter(Boolean);
+  if (words.length === 0) errors.push(`Say what to take: a comma-separated list of ${DOWNLOAD_WHAT_WORDS.join(', ')} (streams:HD for one definition).`);
+  for (const word of words) {
+    const [head, def, fmt, ...rest] = word.split(':');
+    const name = head.toLowerCase();
+    if (name === 'streams' || name === 'stream') {
+      what.streams ??= {};
+      if (rest.length > 0 || (def !== undefined && def !== '' && !/^[A-Za-z0-9]{1,8}$/.test(def)) || (fmt !== undefined && !/^[A-Za-z0-9]{1,8}$/.test(fmt))) {
+        errors.push(`"${word}" is not streams, streams:<definition> or streams:<definition>:<format> (e.g. streams:HD, streams:SD:mp4).`);
+        continue;
+      }
+      if (def) addOnce((what.streams.definitions ??= []), def.toUpperCase());
+      if (fmt) addOnce((what.streams.formats ??= []), fmt.toLowerCase());
+      continue;
+    }
+    if (def !== undefined) {
+      errors.push(`"${word}": only streams take a definition.`);
+      continue;
+    }
+    if (name === 'source') what.source = true;
+    else if (name === 'cover') what.cover = true;
+    else if (name === 'snapshots' || name === 'snapshot') what.snapshots = true;
+    else if (name === 'sprites' || name === 'sprite') what.sprites = true;
+    else errors.push(`"${word}" is not something a video has; use ${DOWNLOAD_WHAT_WORDS.join(', ')}.`);
+  }
+  return { what, errors };
 }

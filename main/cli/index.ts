@@ -16,6 +16,7 @@ import { sandboxCommand } from './commands/sandbox';
 import { serveCommand } from './commands/serve';
 import { statusCommand } from './commands/status';
 import { uploadCommand } from './commands/upload';
+import { urlsCommand } from './commands/urls';
 import { watchCommand } from './commands/watch';
 import { CliError, EXIT } from './errors';
 import { categoryId, downloadWhat, intIn, megabytesPerSecond, parseSelector, uploadWindowFlag } from './options';
@@ -145,6 +146,21 @@ function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--tab <tab>', 'only the jobs of one tab (default: all jobs)').choices([...QUEUE_TABS]))
     .option('--out <file>', 'write to this file instead of stdout')
     .action(async (flags) => setExit(await exportCommand(flags)));
+
+  program.command('urls')
+    .description('List the URLs of videos\' source files, streams, covers, snapshots and sprites with their expiry, as CSV (UTF-8 with BOM) or JSON; any number of videos (the console stops at 200). Exit 1 if a video could not be resolved (its row says why).')
+    .argument('[videoIds...]', 'VideoIds')
+    .requiredOption('--what <list>', 'what of each video: source, streams (all), streams:HD (one definition), streams:SD:mp4, cover, snapshots, sprites; comma-separated')
+    .option('--from <file>', 'VideoIds from a file: a results export (`vodup export`), any CSV with a video_id column, a JSON array, or one id a line')
+    .option('--from-queue', 'every VideoId of the queue (see --db)')
+    .addOption(dbOption())
+    .addOption(new Option('--format <format>', 'file format').choices(['csv', 'json']))
+    .option('--out <file>', 'write to this file instead of stdout')
+    .option('--json', 'without --out: one JSON object per URL on stdout; with --out: the file is JSON and stdout gets a JSON summary')
+    .addOption(new Option('--output-type <type>', 'oss: storage URLs (default; no m3u8 streams); cdn: the VOD domain\'s CDN URLs').choices(['oss', 'cdn']))
+    .option('--auth-timeout <seconds>', 'how long the URLs stay valid (OSS URLs at most 30 days; default 3600)', intIn(1, 2_592_000, ' s'))
+    .option('--concurrency <n>', 'videos resolved at once', intIn(1, 64))
+    .action(async (ids: string[], flags) => setExit(await urlsCommand(ids, flags)));
 
   const ledger = program.command('ledger')
     .description('What this app uploaded (kept when jobs leave the queue).');

@@ -26,25 +26,40 @@ export interface SyntheticSpec {
 
 const JPEG_HEAD = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01]);
 
-const cache = new Map<string, { block: Buffer; crc: bigint }>();
+interface Block {
+  /** The first bytes of the pattern: all SYNTHETIC_PERIOD of them, or fewer for a small object. */
+  bytes: Buffer;
+  /** CRC-64 of the whole period, once known. */
+  crc?: bigint;
+}
 
-function blockOf(spec: SyntheticSpec): { block: Buffer; crc: bigint } {
+const cache = new Map<string, Block>();
+
+/**
+ * The pattern of `spec`, at least its first `need` bytes (at most a period). A small
+ * object makes only its own bytes: a CTR keystream's prefix does not depend on its length.
+ */
+function blockOf(spec: SyntheticSpec, need: number): Block {
   const id = `${spec.head ?? ''}:${spec.seed}`;
+  const want = Math.min(SYNTHETIC_PERIOD, Math.max(need, JPEG_HEAD.length));
   const hit = cache.get(id);
   if (hit) {
     cache.delete(id);
     cache.set(id, hit);
-    return hit;
+    if (hit.bytes.length >= want) return hit;
   }
   const key = crypto.createHash('sha256').update(spec.seed).digest();
   const cipher = crypto.createCipheriv('aes-128-ctr', key.subarray(0, 16), key.subarray(16, 32));
-  const block = Buffer.concat([cipher.update(Buffer.alloc(SYNTHETIC_PERIOD)), cipher.final()]);
-  if (spec.head === 'jpeg') JPEG_HEAD.copy(block, 0);
-  const entry = { block, crc: crc64(block) };
+  const bytes = Buffer.concat([cipher.update(Buffer.alloc(want)), cipher.final()]);
+  if (spec.head === 'jpeg') JPEG_HEAD.copy(bytes, 0);
+  const entry: Block = { bytes };
   cache.set(id, entry);
   if (cache.size > CACHE_BLOCKS) cache.delete(cache.keys().next().value as string);
   return entry;
 }
+
+/** Enough of the pattern to serve bytes up to `end` (inclusive). */
+const blockFor = (spec: SyntheticSpec, end: number) => blockOf(spec, end + 1).bytes;
 
 /** Fills `out` with the object's bytes from `offset` on. */
 function fill(block: Buffer, offset: number, out: Buffer): void {
@@ -61,7 +76,7 @@ function fill(block: Buffer, offset: number, out: Buffer): void {
 /** Bytes [start, end] inclusive, in memory: for tests and small objects. */
 export function syntheticBytes(spec: SyntheticSpec, start: number, end: number): Buffer {
   const out = Buffer.allocUnsafe(Math.max(0, end - start + 1));
-  fill(blockOf(spec).block, start, out);
+  if (out.length > 0) fill(blockFor(spec, end), start, out);
   return out;
 }
 
@@ -77,7 +92,7 @@ export function syntheticStream(spec: SyntheticSpec, start: number, end: number)
       }
       const n = Math.min(CHUNK, end - offset + 1);
       const out = Buffer.allocUnsafe(n);
-      fill(blockOf(spec).block, offset, out);
+      fill(blockFor(spec, end), offset, out);
       offset += n;
       this.push(out);
     },
@@ -86,9 +101,11 @@ export function syntheticStream(spec: SyntheticSpec, start: number, end: number)
 
 /** CRC-64/ECMA of the first `size` bytes, unsigned decimal (as x-oss-hash-crc64ecma). */
 export function syntheticCrc64(spec: SyntheticSpec, size: number): string {
-  const { block, crc: blockCrc } = blockOf(spec);
   const whole = Math.floor(size / SYNTHETIC_PERIOD);
   const rest = size % SYNTHETIC_PERIOD;
+  const entry = blockOf(spec, whole > 0 ? SYNTHETIC_PERIOD : rest);
+  const block = entry.bytes;
+  const blockCrc = whole > 0 ? (entry.crc ??= crc64(block)) : 0n;
   // CRC of `whole` blocks in a row, by doubling: crc(AA) = combine(crc(A), crc(A), |A|).
   let acc: bigint | undefined;
   let accLen = 0;
