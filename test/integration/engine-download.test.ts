@@ -8,14 +8,13 @@ import { promises as fsp } from 'node:fs';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DownloadWhat, MediaUrl } from '../../shared/library';
 import type { EngineSettings, JobView } from '../../shared/types';
 import { openEngine, type UploadEngine } from '../../main/engine';
-import type { MediaLibraryPort } from '../../main/engine/library/port';
 import { CredentialLease } from '../../main/engine/credential-lease';
 import { OssSession } from '../../main/engine/oss/oss-session';
 import { exportResults } from '../../main/engine/results-export';
 import { openQueueStore } from '../../main/engine/store';
+import type { MediaLibraryPort } from '../../main/engine/library/port';
 import { AliyunVodProvider } from '../../main/engine/vod/aliyun-provider';
 import { startSandbox, type Sandbox } from '../../main/sandbox';
 import { randomFile, tempDir } from '../helpers/files';
@@ -28,36 +27,14 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
 });
 
-/**
- * The source item of each video, as VOD's GetMezzanineInfo gives it (a port of the
- * provider's library side that asks only for what these tests fetch).
- */
-function sourceLibrary(provider: AliyunVodProvider): MediaLibraryPort {
-  const unused = () => Promise.reject(new Error('not used by these tests'));
-  return {
-    searchVideos: unused,
-    getVideoDetails: () => Promise.resolve(new Map()),
-    updateVideos: unused,
-    deleteVideos: unused,
-    async mediaUrls(videoId: string, what: DownloadWhat): Promise<MediaUrl[]> {
-      if (!what.source) return [];
-      const [m, info] = await Promise.all([provider.client.getMezzanineInfo(videoId), provider.client.getVideoInfo(videoId)]);
-      return [{
-        videoId, title: info.Video?.Title ?? videoId, key: 'source', kind: 'source', url: m.Mezzanine.FileURL!,
-        size: m.Mezzanine.Size, fileName: m.Mezzanine.FileName,
-      }];
-    },
-  };
-}
-
-async function setup(settings: Partial<EngineSettings> = {}) {
+async function setup(settings: Partial<EngineSettings> = {}, libraryOf?: (provider: AliyunVodProvider) => MediaLibraryPort) {
   const sb = await startSandbox({ transcodeMs: 50 });
   const dir = await tempDir();
   const provider = new AliyunVodProvider({ accessKeyId: sb.accessKeyId, accessKeySecret: sb.accessKeySecret, region: sb.region, endpoint: sb.url });
   const engine = await openEngine({
     dbPath: path.join(dir, 'queue.db'),
     providerFor: () => provider,
-    libraryFor: () => sourceLibrary(provider),
+    ...(libraryOf ? { libraryFor: () => libraryOf(provider) } : {}),
     settings: { filesInFlight: 3, partsInFlight: 4, partSizeMiB: 1, ...settings },
   });
   cleanups.push(async () => {
@@ -234,6 +211,35 @@ describe('downloads in the engine', () => {
     expect(await sameBytes(done.path, next)).toBe(true);
     expect(engine.listEvents(job.id).map((e) => e.type)).toEqual(expect.arrayContaining(['remote-changed', 'restarted', 'verified']));
     expect(sb.stats().bytesSent).toBeGreaterThan(6 * MiB);
+  });
+});
+
+describe('downloads and expiring URLs', () => {
+  it('resolves the item again when its URL is refused mid-download (403), and fetches nothing twice', async () => {
+    // URLs whose lifetime the service does not state (MediaUrl.expiresAt absent, as for a
+    // CDN URL with a TTL set in the CDN): the driver cannot renew them early, so a
+    // refusal is what tells it; the sandbox's URLs live one second.
+    const blind = (provider: AliyunVodProvider): MediaLibraryPort => ({
+      mediaUrls: async (videoId, what) => (await provider.mediaUrls(videoId, what)).map(({ expiresAt: _gone, ...item }) => item),
+    } as MediaLibraryPort);
+    const { sb, dir, engine } = await setup({ bandwidthLimit: 2 * MiB, partsInFlight: 2 }, blind);
+    const [v] = await uploadAll(engine, dir, [['expiring.mp4', 5 * MiB + 9]]);
+    await engine.updateSettings({ bandwidthLimit: 2 * MiB });
+    sb.faults.set({ urlTtlSeconds: 1 });
+    const before = sb.servedGets().length;
+    const { added: [job] } = await engine.addDownloads({ videoIds: [v.videoId], what: { source: true }, outDir: path.join(dir, 'out') });
+    await engine.whenIdle();
+    const done = engine.getJob(job.id)!;
+    expect([done.state, done.error?.code]).toEqual(['downloaded', undefined]);
+    expect(await sameBytes(done.path, v.path)).toBe(true);
+    // The refusals happened, and each was answered with a new URL, not a failure.
+    expect(sb.stats().errors.AccessDenied ?? 0).toBeGreaterThan(0);
+    const resolved = engine.listEvents(job.id).filter((e) => e.type === 'url-resolved');
+    expect(resolved.length).toBeGreaterThan(0);
+    // A refused GET sends no bytes: every byte of the file was sent once.
+    const ranges = sb.servedGets().slice(before).filter((g) => g.end > g.start);
+    expect(ranges.reduce((n, g) => n + g.end - g.start + 1, 0)).toBe(5 * MiB + 9);
+    expect(new Set(ranges.map((g) => g.start)).size).toBe(ranges.length);
   });
 });
 

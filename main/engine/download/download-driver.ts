@@ -42,7 +42,10 @@ import { getRangeToFile, probeObject, type ObjectHead } from './ranged-get';
 
 const MiB = 1024 * 1024;
 const DEFAULT_STALL_MS = 60_000;
-/** A URL this close to its expiry is resolved again before a range starts with it. */
+/**
+ * A URL this close to its expiry is resolved again before a range starts with it (at
+ * most a quarter of its lifetime, so short-lived URLs are still used).
+ */
 const EXPIRY_MARGIN_MS = 30_000;
 
 export interface DownloadDriverDeps {
@@ -102,12 +105,18 @@ class UrlResolver {
   /** How many times the URL was resolved in this run (the first included). */
   resolutions = 0;
   private pending: Promise<MediaUrl> | undefined;
+  private resolvedAt = 0;
 
   constructor(private readonly lib: MediaLibraryPort, private readonly d: DownloadRecord, private readonly onResolved: (n: number) => void) {}
 
   async current(): Promise<MediaUrl> {
-    if (this.item && (this.item.expiresAt === undefined || this.item.expiresAt - Date.now() > EXPIRY_MARGIN_MS)) return this.item;
-    return this.refresh(this.item?.url);
+    const item = this.item;
+    if (item) {
+      if (item.expiresAt === undefined) return item;
+      const margin = Math.min(EXPIRY_MARGIN_MS, Math.max(0, item.expiresAt - this.resolvedAt) / 4);
+      if (item.expiresAt - Date.now() > margin) return item;
+    }
+    return this.refresh(item?.url);
   }
 
   /** A new URL, unless another range already got one since `stale` was handed out. */
@@ -125,6 +134,7 @@ class UrlResolver {
           });
         }
         this.item = found;
+        this.resolvedAt = Date.now();
         this.resolutions++;
         this.onResolved(this.resolutions);
         return found;
@@ -212,6 +222,7 @@ class DownloadRun {
     await fsp.mkdir(d.outDir, { recursive: true }).catch((err: unknown) => {
       throw this.fileError(err, d.outDir);
     });
+    if (ranges.length > 0 && !fs.existsSync(d.tempPath) && await this.finishedBefore(rec, d, remote)) return { bytesMoved: false };
     const fh = await this.openTemp(d, ranges, rangeSize);
     try {
       ranges = this.store.downloads.listRanges(this.jobId);
@@ -231,6 +242,22 @@ class DownloadRun {
     }
     await this.finish(d, remote);
     return { bytesMoved: this.bytesMoved };
+  }
+
+  /**
+   * A run that stopped between the rename of the verified file and its record (kill -9
+   * at that moment) left no temporary file and the final one in place: when that file is
+   * this object, the job is done; otherwise the ranges are fetched again.
+   */
+  private async finishedBefore(rec: JobRecord, d: DownloadRecord, remote: RemoteIdentity): Promise<boolean> {
+    const st = await fsp.stat(rec.path).catch(() => undefined);
+    if (!st?.isFile() || !await sameFile(rec.path, st.size, remote)) return false;
+    this.store.appendEvent(this.jobId, 'already-there', { path: rec.path, renamedBefore: true });
+    this.to('downloading', { startedAt: rec.startedAt ?? Date.now() });
+    this.to('verifying');
+    await this.writeSidecar(d, rec.path);
+    this.to('downloaded', { size: remote.size, ...(remote.crc64 ? { crc64: remote.crc64 } : {}) });
+    return true;
   }
 
   private rangeSize(): number {

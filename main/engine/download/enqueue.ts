@@ -53,7 +53,7 @@ export async function enqueueDownloads(
   await Promise.all(Array.from({ length: Math.min(LIST_CONCURRENCY, videoIds.length) }, worker));
 
   // The video's own details go into each sidecar (title, description, tags…), when asked.
-  const details = req.sidecar && listed.size > 0
+  const details = req.sidecar && listed.size > 0 && typeof lib.getVideoDetails === 'function'
     ? await lib.getVideoDetails([...listed.keys()]).catch(() => new Map())
     : new Map();
 
