@@ -2,10 +2,13 @@
 // calls"): LibraryService for search, details and bulk fixes, the URL list writer for
 // exports, and the engine for downloads, each on one profile's provider.
 
+import { Writable } from 'stream';
 import type { AddDownloadsReply, ExportedUrls } from '../../shared/ipc';
 import type { DownloadRequest, DownloadWhat } from '../../shared/library';
 import type { UploadEngineApi } from '../engine/api';
 import { LibraryService, type LibraryProvider } from '../engine/library/library-service';
+import type { MediaLibraryPort } from '../engine/library/port';
+import { writeUrlList } from '../engine/library/url-export';
 import type { VideoProvider } from '../engine/provider';
 import type { LibraryBackend } from './controller';
 import { IpcError } from './ipc-error';
@@ -27,6 +30,32 @@ function libraryOf(provider: VideoProvider): LibraryProvider {
   return p as LibraryProvider;
 }
 
+/**
+ * The URL list of the selection (`vodup urls`' writer: selection order, one error row per
+ * video it could not resolve), held as text for the renderer to save like exportResults.
+ */
+async function exportUrls(provider: VideoProvider, videoIds: string[], what: DownloadWhat, format: 'csv' | 'json'): Promise<ExportedUrls> {
+  const port = provider as unknown as Partial<MediaLibraryPort>;
+  if (typeof port.mediaUrls !== 'function') {
+    throw new IpcError('LibraryUnsupported', 'This account\'s provider cannot list media URLs, so none can be exported.');
+  }
+  const chunks: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer | string, _enc, done) {
+      chunks.push(typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
+      done();
+    },
+  });
+  const summary = await writeUrlList({ mediaUrls: port.mediaUrls.bind(port) }, videoIds, { what, format }, sink);
+  return { fileName: urlListFileName(format), content: chunks.join(''), count: summary.urls };
+}
+
+/** Named like the results export: `vod-urls-<local time>.<format>`. */
+export function urlListFileName(format: 'csv' | 'json', now = new Date()): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `vod-urls-${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}.${format}`;
+}
+
 export function createLibraryBackend(deps: LibraryBackendDeps): LibraryBackend {
   const service = new LibraryService({
     providerFor: (profileId) => {
@@ -44,10 +73,7 @@ export function createLibraryBackend(deps: LibraryBackendDeps): LibraryBackend {
     edit: (profileId, patches) => service.edit(patches, profileId),
     delete: (profileId, videoIds, opts) => service.delete(videoIds, opts, profileId),
     transcode: (profileId, videoIds, templateGroupId) => service.transcode(videoIds, templateGroupId, profileId),
-    exportUrls: (profileId: string, videoIds: string[], what: DownloadWhat, format: 'csv' | 'json'): Promise<ExportedUrls> => {
-      void profileId; void videoIds; void what; void format;
-      throw new IpcError('NotAvailable', 'URL export is not wired in this build.');
-    },
+    exportUrls: (profileId, videoIds, what, format) => exportUrls(deps.providerFor(profileId), videoIds, what, format),
     addDownloads: async (profileId: string, req: DownloadRequest): Promise<AddDownloadsReply> => {
       const res = await deps.engine.addDownloads({ ...req, profileId });
       return { added: res.added.length, existing: res.existing.length, rejected: res.rejected };
