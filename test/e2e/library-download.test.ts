@@ -1,6 +1,7 @@
 // Downloading from the Library view: two videos uploaded with `vodup upload`, selected,
 // their source files downloaded into a folder through the download dialog, each a job
-// in the same queue (marked as a download) that ends Downloaded with the very bytes.
+// in the same queue (marked as a download) that ends Downloaded with the very bytes;
+// then their URLs saved as a CSV with when each expires.
 
 import fs from 'fs';
 import path from 'path';
@@ -50,6 +51,21 @@ describe('downloads from the Library view', () => {
       expect(fs.existsSync(got), got).toBe(true);
       expect(fs.readFileSync(got).equals(fs.readFileSync(f))).toBe(true);
     }
+
+    // --- the same selection's URLs, saved as a CSV with their expiry ----------------------
+    // The Library kept its rows and selection while the queue was shown.
+    await page.getByTestId('nav-library').click();
+    expect(await page.getByTestId('library-selected-count').getAttribute('data-all')).toBe('true');
+    await page.getByTestId('library-urls').click();
+    const [saved] = await Promise.all([page.waitForEvent('download'), page.getByTestId('urls-csv').click()]);
+    expect(saved.suggestedFilename()).toMatch(/^vod-urls-.*\.csv$/);
+    const csv = fs.readFileSync((await saved.path())!, 'utf8');
+    const lines = csv.replace(/^\uFEFF/, '').trim().split('\r\n');
+    const header = lines[0].split(',');
+    expect(header).toContain('expires_at');
+    expect(lines).toHaveLength(3);
+    const at = header.indexOf('expires_at');
+    for (const line of lines.slice(1)) expect(Date.parse(line.split(',')[at])).toBeGreaterThan(Date.now());
     expect(pageProblems(page)).toEqual([]);
   });
 });
