@@ -5,7 +5,7 @@
 
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { DownloadWhat } from '../../../shared/library';
+import type { DownloadWhat, LibraryVideoDetails } from '../../../shared/library';
 import type { RejectedFile } from '../../../shared/types';
 import { editedTitle, isEmptyEdit, type BulkEdit, type TagsEdit, type TitleEdit } from '../../../shared/library-edit';
 import { formatBytes } from '../../../shared/format';
@@ -18,6 +18,7 @@ import {
 import { CategoryPicker } from './CategoryPicker';
 import { TemplateGroupOptions } from './EditPanel';
 import { FolderBrowser } from './FolderBrowser';
+import { previewName, type PreviewItem } from '../store/download-names';
 import { useJobErrorText, useProblemText, useSkipText } from './problems';
 
 /** More videos than this need the count typed to be deleted. */
@@ -309,17 +310,10 @@ function TranscodeDialog() {
 
 const DEFINITIONS = ['FD', 'LD', 'SD', 'HD', 'OD', '2K', '4K'];
 const FORMATS = ['mp4', 'm3u8', 'flv', 'mp3'];
-export const DEFAULT_NAME_TEMPLATE = '{title}-{definition}.{ext}';
-
-/** The name template with a sample item's values, as the operator will see the files. */
-export function previewName(template: string, v: { title: string; videoId: string }, item: { kind: string; definition?: string; format?: string; ext: string }): string {
-  return template
-    .replaceAll('{title}', v.title)
-    .replaceAll('{videoId}', v.videoId)
-    .replaceAll('{definition}', item.definition ?? '')
-    .replaceAll('{format}', item.format ?? '')
-    .replaceAll('{kind}', item.kind)
-    .replaceAll('{ext}', item.ext);
+/** The extension of a file name, lower case; '' when it has none. */
+function extOf(fileName: string | undefined): string {
+  const m = fileName ? /\.([^./\\]+)$/.exec(fileName) : null;
+  return m ? m[1].toLowerCase() : '';
 }
 
 /** The free space of the folder typed (asked a moment after typing stops); undefined when unknown. */
@@ -354,7 +348,18 @@ function FetchDialog({ mode }: { mode: 'download' | 'urls' }) {
   const [snapshots, setSnapshots] = useState(false);
   const [sprites, setSprites] = useState(false);
   const [outDir, setOutDir] = useState('');
-  const [template, setTemplate] = useState(DEFAULT_NAME_TEMPLATE);
+  const [template, setTemplate] = useState('');
+  const [sampleDetails, setSampleDetails] = useState<LibraryVideoDetails | undefined>(undefined);
+  const sampleId = sample?.videoId;
+  // The first video's source name and streams, so the preview shows a real extension.
+  useEffect(() => {
+    if (!sampleId || mode !== 'download') return;
+    let current = true;
+    getBridge().getVideoDetails([sampleId]).then((d) => current && setSampleDetails(d[0]), () => undefined);
+    return () => {
+      current = false;
+    };
+  }, [sampleId, mode]);
   const [sidecar, setSidecar] = useState(false);
   const [rejected, setRejected] = useState<RejectedFile[]>([]);
   const skipText = useSkipText();
@@ -379,9 +384,11 @@ function FetchDialog({ mode }: { mode: 'download' | 'urls' }) {
     else if (paths[0]) setOutDir(paths[0]);
   };
   const toggle = (list: string[], set: (l: string[]) => void, v: string, on: boolean) => set(on ? [...list, v] : list.filter((x) => x !== v));
-  const sampleItem = streams && !source
-    ? { kind: 'stream', definition: definitions[0] ?? 'HD', format: formats[0] ?? 'mp4', ext: formats[0] ?? 'mp4' }
-    : { kind: 'source', ext: 'mp4' };
+  const firstStream = sampleDetails?.streams.find((st) => (definitions.length === 0 || definitions.includes(st.definition))
+    && (formats.length === 0 || formats.includes(st.format)));
+  const sampleItem: PreviewItem = source || !streams
+    ? { kind: 'source', ext: extOf(sampleDetails?.source?.fileName) || 'mp4' }
+    : { kind: 'stream', definition: firstStream?.definition ?? definitions[0] ?? 'HD', format: firstStream?.format ?? formats[0] ?? 'mp4', ext: firstStream?.format ?? formats[0] ?? 'mp4' };
 
   return (
     <>
@@ -430,9 +437,9 @@ function FetchDialog({ mode }: { mode: 'download' | 'urls' }) {
             </label>
             <label className="field">
               <span>{t('download.nameTemplate')}</span>
-              <input data-testid="download-template" className="mono" spellCheck={false} value={template} onChange={(e) => setTemplate(e.target.value)} />
+              <input data-testid="download-template" className="mono" spellCheck={false} value={template} placeholder={t('download.templateDefault')} onChange={(e) => setTemplate(e.target.value)} />
               <span className="muted small">{t('download.templateHint')}</span>
-              {sample && template.trim() && (
+              {sample && (
                 <span className="small" data-testid="download-preview">{t('download.preview', { name: previewName(template, sample, sampleItem) })}</span>
               )}
             </label>
