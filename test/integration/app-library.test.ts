@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../main/app/create-app';
 import { createDispatcher } from '../../main/app/dispatch';
 import { createFileSecretBox } from '../../main/app/file-secret-box';
+import { DEFAULT_TEMPLATE_GROUP_ID } from '../../main/sandbox/catalog';
 import { startSandbox, type Sandbox } from '../../main/sandbox/index';
 import type { AddDownloadsReply, ExportedUrls } from '../../shared/ipc';
 import type { LibraryPage, LibraryVideoDetails, VideoOpResult } from '../../shared/library';
@@ -131,5 +132,9 @@ describe('the app\'s library calls', () => {
     // The same request again adds nothing: the file is in the queue for that folder.
     const again = await call<AddDownloadsReply>('addDownloads', { videoIds: [video.videoId], what: { source: true }, outDir: out });
     expect([again.added, again.existing]).toEqual([0, 1]);
+
+    // Transcoding again: one result per video, the unknown one refused.
+    const transcoded = await call<VideoOpResult[]>('transcodeVideos', [video.videoId, 'f'.repeat(32)], DEFAULT_TEMPLATE_GROUP_ID);
+    expect(transcoded.map((r) => [r.videoId, r.ok])).toEqual([[video.videoId, true], ['f'.repeat(32), false]]);
   });
 });
