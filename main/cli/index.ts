@@ -147,21 +147,6 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--out <file>', 'write to this file instead of stdout')
     .action(async (flags) => setExit(await exportCommand(flags)));
 
-  program.command('urls')
-    .description('List the URLs of videos\' source files, streams, covers, snapshots and sprites with their expiry, as CSV (UTF-8 with BOM) or JSON; any number of videos (the console stops at 200). Exit 1 if a video could not be resolved (its row says why).')
-    .argument('[videoIds...]', 'VideoIds')
-    .requiredOption('--what <list>', 'what of each video: source, streams (all), streams:HD (one definition), streams:SD:mp4, cover, snapshots, sprites; comma-separated')
-    .option('--from <file>', 'VideoIds from a file: a results export (`vodup export`), any CSV with a video_id column, a JSON array, or one id a line')
-    .option('--from-queue', 'every VideoId of the queue (see --db)')
-    .addOption(dbOption())
-    .addOption(new Option('--format <format>', 'file format').choices(['csv', 'json']))
-    .option('--out <file>', 'write to this file instead of stdout')
-    .option('--json', 'without --out: one JSON object per URL on stdout; with --out: the file is JSON and stdout gets a JSON summary')
-    .addOption(new Option('--output-type <type>', 'oss: storage URLs (default; no m3u8 streams); cdn: the VOD domain\'s CDN URLs').choices(['oss', 'cdn']))
-    .option('--auth-timeout <seconds>', 'how long the URLs stay valid (OSS URLs at most 30 days; default 3600)', intIn(1, 2_592_000, ' s'))
-    .option('--concurrency <n>', 'videos resolved at once', intIn(1, 64))
-    .action(async (ids: string[], flags) => setExit(await urlsCommand(ids, flags)));
-
   const ledger = program.command('ledger')
     .description('What this app uploaded (kept when jobs leave the queue).');
   ledger.command('seed')
@@ -215,6 +200,22 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'one JSON line per video: {videoId, ok, code, message}')
     .action(async (ids: string[], flags) => setExit(await editCommand(ids, flags)));
 
+  program.command('urls')
+    .description('List the URLs of videos\' source files, streams, covers, snapshots and sprites with their expiry, as CSV (UTF-8 with BOM) or JSON; any number of videos (the console stops at 200). Exit 1 if a video could not be resolved (its row says why).')
+    .argument('[videoIds...]', 'VideoIds')
+    .requiredOption('--what <list>', 'what of each video: source, streams (all), streams:HD (one definition), streams:SD:mp4, cover, snapshots, sprites; comma-separated')
+    .option('--from <file>', 'VideoIds from a file: a results export (`vodup export`), any CSV with a video_id column, a JSON array, or one id a line')
+    .option('--from-queue', 'every VideoId of the queue (see --db)')
+    .addOption(matchOption())
+    .addOption(dbOption())
+    .addOption(new Option('--format <format>', 'file format').choices(['csv', 'json']))
+    .option('--out <file>', 'write to this file instead of stdout')
+    .option('--json', 'without --out: one JSON object per URL on stdout; with --out: the file is JSON and stdout gets a JSON summary')
+    .addOption(new Option('--output-type <type>', 'oss: storage URLs (default; no m3u8 streams); cdn: the VOD domain\'s CDN URLs').choices(['oss', 'cdn']))
+    .option('--auth-timeout <seconds>', 'how long the URLs stay valid (OSS URLs at most 30 days; default 3600)', intIn(1, 2_592_000, ' s'))
+    .option('--concurrency <n>', 'videos resolved at once', intIn(1, 64))
+    .action(async (ids: string[], flags) => setExit(await urlsCommand(ids, flags)));
+
   program.command('delete')
     .description(`Delete videos from VOD (source, streams, snapshots), or only their source files; more than 5 need --yes or the count typed at a terminal; exit 1 if any failed.`)
     .argument('[videoIds...]', 'VideoIds (or use --match)')
@@ -235,7 +236,7 @@ function buildProgram(setExit: (code: number) => void): Command {
   control('pause', 'Pause');
   control('resume', 'Resume (queue again)');
   control('retry', 'Retry failed, canceled or waiting jobs; for jobs awaiting review, check their VOD status again')
-    .option('--restart', 'a job whose file changed after its upload began uploads the file as it is now, from the start, under the same VideoId');
+    .option('--restart', 'a job whose file changed after its upload began uploads the file as it is now, from the start, under the same VideoId; a download whose file in VOD changed (RemoteChanged) downloads it again from the start');
   control('cancel', 'Cancel').option('--delete-video', 'also delete the VideoId from VOD (needs credentials)');
 
   program.command('sandbox')

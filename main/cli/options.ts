@@ -4,6 +4,7 @@
 import { InvalidArgumentError } from 'commander';
 import { CliError } from './errors';
 import { checkWindow } from '../../shared/upload-window';
+import { parseDownloadWhat } from '../../shared/validation';
 import type { DownloadWhat } from '../../shared/library';
 
 export function intIn(min: number, max: number, unit = ''): (value: string) => number {
@@ -62,25 +63,8 @@ export function parseSelector(args: readonly string[]): number[] | 'all' {
  * `streams:DEF:FMT` that definition in that format.
  */
 export function downloadWhat(value: string): DownloadWhat {
-  const what: DownloadWhat = {};
-  for (const raw of value.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const [word, def, fmt, extra] = raw.split(':');
-    switch (word.toLowerCase()) {
-      case 'source': what.source = true; break;
-      case 'cover': what.cover = true; break;
-      case 'snapshots': what.snapshots = true; break;
-      case 'sprites': what.sprites = true; break;
-      case 'streams': {
-        if (extra !== undefined) throw new InvalidArgumentError(`"${raw}": give a stream as streams:DEFINITION or streams:DEFINITION:FORMAT.`);
-        what.streams ??= { definitions: [], formats: [] };
-        if (def) what.streams.definitions!.push(def.toUpperCase());
-        if (fmt) what.streams.formats!.push(fmt.toLowerCase());
-        break;
-      }
-      default:
-        throw new InvalidArgumentError(`"${raw}" is not something a video has to download; choose from source, streams, streams:HD (a definition), cover, snapshots, sprites.`);
-    }
-  }
-  if (Object.keys(what).length === 0) throw new InvalidArgumentError('Say what to download: source, streams, streams:HD, cover, snapshots or sprites (comma-separated).');
+  // One grammar for `download --what` and `urls --what` (shared/validation.ts).
+  const { what, errors } = parseDownloadWhat(value);
+  if (errors.length > 0) throw new InvalidArgumentError(errors.join(' '));
   return what;
 }

@@ -82,6 +82,8 @@ export interface Sandbox {
   videos(): SandboxVideo[];
   /** Pins a video's status (any string, as VOD may add statuses); undefined returns to the derived one. False if no such video. */
   setVideoStatus(videoId: string, status: string | undefined): boolean;
+  /** Every GET of object bytes served so far (OSS, file and media URLs), oldest first. */
+  servedGets(): ServedGet[];
   /**
    * Many videos at once, metadata only (no bytes), Normal unless `status` says otherwise;
    * creation times `stepMs` apart (default ending now, 1 s apart). For search, bulk edit
@@ -90,8 +92,6 @@ export interface Sandbox {
   seedVideos(opts: SeedOptions): string[];
   /** Marks a video as one this account may not change: UpdateVideoInfos and DeleteVideo list it in ForbiddenVideoIds. */
   setVideoForbidden(videoId: string, forbidden: boolean): boolean;
-  /** Every GET of object bytes served so far (OSS, file and media URLs), oldest first. */
-  servedGets(): ServedGet[];
   /**
    * The bytes of an object (stored ones need the disk store; derived and synthetic ones
    * are made on the fly); undefined when there is no such object.

@@ -48,11 +48,22 @@ export function extensionOf(name: string): string {
 
 const isAudio = (v: VideoRecord) => (AUDIO_EXTENSIONS as readonly string[]).includes(extensionOf(v.fileName));
 
+/**
+ * The ETag the derived objects are made from: the source's, or for a seeded video (many
+ * videos made at once without bytes, media-library.ts) a stand-in, since its source is
+ * synthetic too.
+ */
+function sourceTag(v: VideoRecord): string | undefined {
+  return v.etag ?? (v.seeded ? `seeded:${v.videoId}` : undefined);
+}
+
 /** When the transcode was over (the derived objects exist from then on), or undefined if not yet. */
 export function transcodedAt(core: SandboxCore, v: VideoRecord, now = Date.now()): number | undefined {
-  if (v.uploadedAt === undefined || !v.etag || v.missingSegments?.length) return undefined;
-  if (v.templateGroupId === NO_TRANSCODE_GROUP_ID && !v.workflowId) return v.uploadedAt;
-  const done = v.uploadedAt + core.transcodeMs;
+  if (v.uploadedAt === undefined || !sourceTag(v) || v.missingSegments?.length) return undefined;
+  // Transcoded again (SubmitTranscodeJobs, media-library.ts): the new group's output from its end on.
+  const started = v.transcodeStartedAt ?? v.uploadedAt;
+  if (v.transcodeStartedAt === undefined && v.templateGroupId === NO_TRANSCODE_GROUP_ID && !v.workflowId) return v.uploadedAt;
+  const done = started + core.transcodeMs;
   return now >= done ? done : undefined;
 }
 
@@ -76,6 +87,8 @@ export function snapshotKey(videoId: string, kind: SnapshotKind, index: number):
 }
 
 const STREAM_KEY = /^transcode\/([0-9a-f]{32})\/([a-z0-9]+)\.(mp4|m3u8)$/;
+/** A seeded video's source (media-library.ts seed): synthetic bytes of its recorded size, until DeleteMezzanines. */
+const SEEDED_SOURCE_KEY = /^sv\/seed\/([0-9a-f]{32})\.mp4$/;
 const SNAPSHOT_KEY = /^snapshot\/([0-9a-f]{32})\/(cover|sprite)(\d{5})\.jpg$/;
 
 function synthetic(spec: SyntheticSpec, bucket: string, key: string, size: number, lastModified: number, contentType: string): ObjectRecord {
@@ -87,6 +100,12 @@ function synthetic(spec: SyntheticSpec, bucket: string, key: string, size: numbe
 
 /** The derived object under `key`, or undefined when the key is not one or the video has none (yet). */
 export function derivedObject(core: SandboxCore, bucket: string, key: string, now = Date.now()): ObjectRecord | undefined {
+  const seeded = SEEDED_SOURCE_KEY.exec(key);
+  if (seeded) {
+    const v = core.data.videos[seeded[1]];
+    if (!v?.seeded || v.sourceDeleted || v.bucket !== bucket || v.objectKey !== key || v.uploadedAt === undefined) return undefined;
+    return synthetic({ seed: `source:${v.videoId}` }, bucket, key, v.size ?? 0, v.uploadedAt, 'video/mp4');
+  }
   const stream = STREAM_KEY.exec(key);
   const snap = stream ? null : SNAPSHOT_KEY.exec(key);
   const videoId = stream?.[1] ?? snap?.[1];
@@ -99,7 +118,7 @@ export function derivedObject(core: SandboxCore, bucket: string, key: string, no
     const i = list.findIndex((r) => r.definition.toLowerCase() === stream[2] && r.format === stream[3]);
     if (i < 0) return undefined;
     const r = list[i];
-    const spec = { seed: `stream:${v.videoId}:${r.definition}:${r.format}:${v.etag}` };
+    const spec = { seed: `stream:${v.videoId}:${r.definition}:${r.format}:${sourceTag(v)}` };
     const type = r.format === 'm3u8' ? 'application/x-mpegURL' : 'video/mp4';
     return synthetic(spec, bucket, key, streamSize(v.size ?? 0, i, list.length), at, type);
   }
@@ -107,7 +126,7 @@ export function derivedObject(core: SandboxCore, bucket: string, key: string, no
   const kind = snap[2] as SnapshotKind;
   const index = Number(snap[3]);
   if (index < 1 || index > (kind === 'cover' ? COVER_SNAPSHOTS : SPRITE_SNAPSHOTS)) return undefined;
-  const spec: SyntheticSpec = { seed: `${kind}:${v.videoId}:${index}:${v.etag}`, head: 'jpeg' };
+  const spec: SyntheticSpec = { seed: `${kind}:${v.videoId}:${index}:${sourceTag(v)}`, head: 'jpeg' };
   return synthetic(spec, bucket, key, (kind === 'cover' ? SNAPSHOT_BYTES : SPRITE_BYTES) + index * 512, at, 'image/jpeg');
 }
 

@@ -242,11 +242,11 @@ export class SandboxServer {
       sendJson(res, 200, { faults: this.core.faults });
       return;
     }
-    if (path === '/__admin/videos/seed' && req.method === 'POST') return this.adminSeed(req, res);
     const replace = /^\/__admin\/objects\/([^/]+)\/(.+)$/.exec(path);
     if (replace && (req.method === 'POST' || req.method === 'PUT')) {
       return this.adminReplaceObject(req, res, decodeURIComponent(replace[1]), replace[2].split('/').map(decodeURIComponent).join('/'));
     }
+    if (path === '/__admin/videos/seed' && req.method === 'POST') return this.adminSeed(req, res);
     const videoStatus = /^\/__admin\/videos\/([^/]+)\/status$/.exec(path);
     if (videoStatus && (req.method === 'POST' || req.method === 'PUT')) {
       return this.adminSetStatus(req, res, decodeURIComponent(videoStatus[1]));
@@ -254,6 +254,25 @@ export class SandboxServer {
     req.resume();
     sendJson(res, 404, { Code: 'NotFound', Message: 'Admin endpoints: GET /__admin/state, GET|POST /__admin/faults, POST /__admin/videos/seed, POST /__admin/videos/<VideoId>/status, POST /__admin/objects/<bucket>/<key>.' });
   }
+
+  /** The raw body becomes the object's new bytes (a changed remote object: new ETag and CRC-64). */
+  private async adminReplaceObject(req: IncomingMessage, res: ServerResponse, bucket: string, key: string): Promise<void> {
+    let body: Buffer;
+    try {
+      body = await readSmallBody(req, MAX_ADMIN_OBJECT_BYTES, () => new Error(`the body is larger than ${MAX_ADMIN_OBJECT_BYTES} bytes`));
+    } catch (err) {
+      sendJson(res, 400, { Code: 'InvalidObject', Message: `Object not replaced: ${(err as Error).message}` });
+      return;
+    }
+    if (bucket !== this.core.data.bucket) {
+      sendJson(res, 404, { Code: 'NoSuchBucket', Message: `The sandbox has one bucket, ${this.core.data.bucket}.` });
+      return;
+    }
+    const obj = await this.core.replaceObject(bucket, key, body);
+    sendJson(res, 200, { Bucket: bucket, Key: key, Size: obj.size, ETag: obj.etag, CRC64: obj.crc64 });
+
+  }
+
 
   /**
    * `{"count": 100000, "titlePrefix": "ep", "cateId": 1000001, "tags": ["a"], "status": "Normal",
@@ -286,23 +305,6 @@ export class SandboxServer {
       return;
     }
     sendJson(res, 200, { count: ids.length, first: ids[0], last: ids[ids.length - 1] });
-  }
-
-  /** The raw body becomes the object's new bytes (a changed remote object: new ETag and CRC-64). */
-  private async adminReplaceObject(req: IncomingMessage, res: ServerResponse, bucket: string, key: string): Promise<void> {
-    let body: Buffer;
-    try {
-      body = await readSmallBody(req, MAX_ADMIN_OBJECT_BYTES, () => new Error(`the body is larger than ${MAX_ADMIN_OBJECT_BYTES} bytes`));
-    } catch (err) {
-      sendJson(res, 400, { Code: 'InvalidObject', Message: `Object not replaced: ${(err as Error).message}` });
-      return;
-    }
-    if (bucket !== this.core.data.bucket) {
-      sendJson(res, 404, { Code: 'NoSuchBucket', Message: `The sandbox has one bucket, ${this.core.data.bucket}.` });
-      return;
-    }
-    const obj = await this.core.replaceObject(bucket, key, body);
-    sendJson(res, 200, { Bucket: bucket, Key: key, Size: obj.size, ETag: obj.etag, CRC64: obj.crc64 });
   }
 
   /** `{"status": "Normal"}` pins a video's status (any VOD status word); `{"status": null}` unpins it. */

@@ -151,3 +151,43 @@ describe('vodup download', () => {
     sandbox.faults.reset();
   });
 });
+
+describe('vodup download --from', () => {
+  it('downloads the sources of an upload run from its results export, each verified, and says what it could not take', async () => {
+    const src = path.join(home, 'from-src');
+    fs.mkdirSync(src, { recursive: true });
+    const files = ['one.mp4', 'two.mov'].map((n, i) => {
+      const p = path.join(src, n);
+      fs.writeFileSync(p, Buffer.alloc(300_000 + i, i + 1).map((b, j) => (b + j * 7) & 0xff));
+      return p;
+    });
+    const db = path.join(home, 'from.db');
+    const env = cliEnv(sandbox, home);
+    const up = await runCli(['upload', ...files, '--no-probe', '--no-wait-ready', '--db', db], env);
+    expect(up.code, up.stderr).toBe(0);
+    const results = path.join(home, 'results.csv');
+    expect((await runCli(['export', '--db', db, '--out', results], env)).code).toBe(0);
+    // A results file with a row that has no VideoId (a failed upload) is fine: it is skipped.
+    fs.appendFileSync(results, '99,/in/x.mp4,x.mp4,X,,failed\r\n');
+
+    const out = path.join(home, 'from-out');
+    const res = await runCli(['download', '--from', results, '--what', 'source', '--out', out, '--db', db, '--json'], env);
+    expect(res.code, res.stderr).toBe(0);
+    const lines = jsonLines<StatusLine>(res.stdout);
+    expect(lines.map((l) => l.state)).toEqual(['downloaded', 'downloaded']);
+    for (const f of files) {
+      const got = path.join(out, path.basename(f, path.extname(f)) + path.extname(f));
+      expect(fs.readFileSync(got).equals(fs.readFileSync(f)), got).toBe(true);
+    }
+    // Uploads and downloads share the queue: `vodup status` lists both kinds.
+    const status = jsonLines<StatusLine>((await runCli(['status', '--json', '--db', db], env)).stdout);
+    expect(status).toHaveLength(4);
+
+    // A file that is not a results export, and a VideoId VOD does not know: exit 2, said why.
+    const bad = await runCli(['download', '--from', files[0], '--what', 'source', '--out', out, '--db', db], env);
+    expect(bad.code).toBe(2);
+    const unknown = await runCli(['download', '0123456789abcdef0123456789abcdef', '--what', 'source', '--out', out, '--db', db], env);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('0123456789abcdef0123456789abcdef');
+  });
+});

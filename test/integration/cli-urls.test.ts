@@ -106,4 +106,18 @@ describe('vodup urls', () => {
     const none = await runCli(['urls', '--what', 'source'], env);
     expect(none.code).toBe(2);
   });
+
+  it('takes the videos a --match search finds, page after page', async () => {
+    const seeded = cs.sandbox.seedVideos({ count: 130, titlePrefix: 'matchme', tags: ['urls'] });
+    const res = await runCli(['urls', '--match', 'title=matchme', '--match', 'tag=urls', '--what', 'source', '--json'], cliEnv(cs.sandbox, cs.home));
+    expect(res.code, res.stderr).toBe(0);
+    const rows = jsonLines<Row>(res.stdout);
+    // Newest first, as the search sorts by default; every one once.
+    expect(rows.map((r) => r.video_id)).toEqual([...seeded].reverse());
+    const got = await fetch(rows[0].url);
+    expect(got.status).toBe(200);
+    expect(Buffer.from(await got.arrayBuffer()).length).toBe(Number(rows[0].size_bytes));
+    const both = await runCli(['urls', seeded[0], '--match', 'title=matchme', '--what', 'source'], cliEnv(cs.sandbox, cs.home));
+    expect(both.code).toBe(2);
+  });
 });

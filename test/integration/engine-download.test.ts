@@ -16,7 +16,7 @@ import { exportResults } from '../../main/engine/results-export';
 import { openQueueStore } from '../../main/engine/store';
 import type { MediaLibraryPort } from '../../main/engine/library/port';
 import { AliyunVodProvider } from '../../main/engine/vod/aliyun-provider';
-import { startSandbox, type Sandbox } from '../../main/sandbox';
+import { startSandbox } from '../../main/sandbox';
 import { randomFile, tempDir } from '../helpers/files';
 import { waitForJob } from '../fixtures/engine-wait';
 
@@ -211,6 +211,39 @@ describe('downloads in the engine', () => {
     expect(await sameBytes(done.path, next)).toBe(true);
     expect(engine.listEvents(job.id).map((e) => e.type)).toEqual(expect.arrayContaining(['remote-changed', 'restarted', 'verified']));
     expect(sb.stats().bytesSent).toBeGreaterThan(6 * MiB);
+  });
+});
+
+describe('one scheduler over both kinds', () => {
+  it('shares the file slots between uploads and downloads, and holds both outside the transfer window', async () => {
+    const { dir, engine } = await setup({ filesInFlight: 1 });
+    const [v] = await uploadAll(engine, dir, [['shared.mp4', 2 * MiB + 1]]);
+    // A window that is closed now (it opens in an hour): nothing of either kind starts.
+    const soon = new Date(Date.now() + 3600_000);
+    const hhmm = (d: Date) => `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+    await engine.updateSettings({ windowStart: hhmm(soon), windowEnd: hhmm(new Date(soon.getTime() + 60_000)) });
+    const more = await randomFile(dir, 'more.mp4', MiB + 2);
+    const { added: [up] } = await engine.addJobs([{ path: more, meta: { title: 'more', tags: [] } }]);
+    const { added: [down] } = await engine.addDownloads({ videoIds: [v.videoId], what: { source: true }, outDir: path.join(dir, 'out') });
+    expect(engine.totals().windowOpensAt).toBeDefined();
+    expect([engine.getJob(up.id)!.state, engine.getJob(down.id)!.state]).toEqual(['queued', 'queued']);
+
+    // One file slot: at no moment do the upload and the download move bytes together.
+    const moving = new Set(['creating', 'uploading', 'completing', 'downloading', 'verifying']);
+    let together = 0;
+    const sub = engine.onDidChangeJobs(() => {
+      const a = engine.getJob(up.id)!.state;
+      const b = engine.getJob(down.id)!.state;
+      if (moving.has(a) && moving.has(b)) together++;
+    });
+    await engine.updateSettings({ windowStart: '', windowEnd: '' });
+    await engine.whenIdle();
+    sub.dispose();
+    expect(together).toBe(0);
+    expect(engine.getJob(up.id)!.state).toBe('ready');
+    const done = engine.getJob(down.id)!;
+    expect(done.state).toBe('downloaded');
+    expect(await sameBytes(done.path, v.path)).toBe(true);
   });
 });
 

@@ -48,7 +48,7 @@ export function readVideoIds(file: string): string[] {
   try {
     rows = /^\s*[[{]/.test(text)
       ? ([] as Record<string, unknown>[]).concat(JSON.parse(text) as Record<string, unknown>[])
-      : parseCsv(text, { columns: true, skip_empty_lines: true, bom: true }) as Record<string, unknown>[];
+      : parseCsv(text, { columns: true, skip_empty_lines: true, bom: true, relax_column_count: true }) as Record<string, unknown>[];
   } catch (err) {
     throw new CliError(`${file} is not a results export (CSV or JSON): ${(err as Error).message}`, EXIT.usage);
   }

@@ -2,8 +2,8 @@
 // snapshots and sprites, with when each expires, as CSV or JSON (engine/library/url-export.ts).
 // No 200-video limit as in the console. Videos come from the arguments, from a file
 // (`--from`: a results export, any CSV with a video_id column, a JSON array, or one id a
-// line) and from the queue (`--from-queue`: every job of the queue at --db that has a
-// VideoId). Exit 0 when every video resolved, 1 when one did not (its row says why), 2
+// line), from the queue (`--from-queue`: every job of the queue at --db that has a
+// VideoId), or from a library search (`--match title=… --match tag=…`, as `vodup edit`). Exit 0 when every video resolved, 1 when one did not (its row says why), 2
 // for bad input.
 
 import fs from 'fs';
@@ -15,10 +15,13 @@ import type { MediaOutputType } from '../../engine/vod/vod-client';
 import { AliyunVodProvider } from '../../engine/vod/aliyun-provider';
 import { loadCredentials } from '../credentials';
 import { CliError, EXIT } from '../errors';
+import { openLibrary, parseMatchFlags, queryOf } from '../library-session';
 import { openQueueToRead } from './no-provider';
 
 export interface UrlsFlags {
   what: string;
+  /** The library's filters (library-session.ts): `title=episode`, `cate=…`, `tag=…`, … */
+  match?: string[];
   from?: string;
   fromQueue?: boolean;
   db?: string;
@@ -70,6 +73,25 @@ export function videoIdsFromFile(file: string): string[] {
   return rows.map((r) => (r[column] ?? '').trim()).filter(Boolean);
 }
 
+/**
+ * The VideoIds a --match search finds, a page at a time as the list is written (a
+ * ScrollToken past VOD's 5,000-result window; LibraryService pages).
+ */
+async function* videoIdsMatching(db: string | undefined, match: readonly string[]): AsyncGenerator<string> {
+  const query = { ...queryOf(parseMatchFlags(match)), pageSize: 100 };
+  const lib = openLibrary(db);
+  try {
+    let cursor: string | undefined;
+    do {
+      const page = await lib.service.search({ ...query, cursor });
+      for (const v of page.videos) yield v.videoId;
+      cursor = page.next;
+    } while (cursor);
+  } finally {
+    lib.close();
+  }
+}
+
 async function videoIdsFromQueue(db: string | undefined): Promise<string[]> {
   const session = await openQueueToRead(db, 'vodup urls');
   try {
@@ -82,6 +104,16 @@ async function videoIdsFromQueue(db: string | undefined): Promise<string[]> {
     }
   } finally {
     await session.close();
+  }
+}
+
+/** A search's pages may shift while they are read (a new upload): a video listed twice is written once. */
+async function* uniq(source: AsyncIterable<string>): AsyncGenerator<string> {
+  const seen = new Set<string>();
+  for await (const id of source) {
+    if (seen.has(id)) continue;
+    seen.add(id);
+    yield id;
   }
 }
 
@@ -98,7 +130,9 @@ export async function urlsCommand(args: string[], flags: UrlsFlags, stdout: Node
     throw new CliError(`Not VideoIds: ${bad.slice(0, 5).map((b) => `"${b}"`).join(', ')}${bad.length > 5 ? ` and ${bad.length - 5} more` : ''}. Give VideoIds (32 hex digits, as \`vodup status\` or the console shows them).`);
   }
   const ids = [...new Set(all)];
-  if (ids.length === 0) throw new CliError('No videos: give VideoIds, --from <file> or --from-queue.');
+  if (flags.match?.length && ids.length > 0) throw new CliError('Give VideoIds (or --from, --from-queue) or --match filters, not both.');
+  if (flags.match?.length) parseMatchFlags(flags.match);
+  else if (ids.length === 0) throw new CliError('No videos: give VideoIds, --from <file>, --from-queue or --match filters.');
 
   const provider = new AliyunVodProvider(loadCredentials());
   provider.mediaOptions = { outputType: flags.outputType, authTimeoutSec: flags.authTimeout };
@@ -116,7 +150,8 @@ export async function urlsCommand(args: string[], flags: UrlsFlags, stdout: Node
     }
     out = file;
   }
-  const summary = await writeUrlList(provider, ids, {
+  const selection: Iterable<string> | AsyncIterable<string> = flags.match?.length ? uniq(videoIdsMatching(flags.db, flags.match)) : ids;
+  const summary = await writeUrlList(provider, selection, {
     what, format, concurrency: flags.concurrency,
     onVideo: (videoId, outcome) => {
       if ('error' in outcome) process.stderr.write(`vodup: ${videoId}: ${outcome.error.code}: ${outcome.error.message}\n`);

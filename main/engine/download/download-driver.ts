@@ -22,7 +22,6 @@ import { createHash } from 'node:crypto';
 import type { MediaUrl } from '../../../shared/library';
 import type { EngineSettings, JobState } from '../../../shared/types';
 import type { BandwidthLimiter } from '../bandwidth';
-import type { CancelOptions } from '../api';
 import type { JobDriver, RunOutcome } from '../drivers/job-driver';
 import {
   classifyError, downloadDiskFull, downloadMismatch, EngineError, remoteChanged,
@@ -86,7 +85,7 @@ export class DownloadDriver implements JobDriver {
     this.deps.store.appendEvent(rec.id, 'restarted', { from: rec.bytesDone });
   }
 
-  private async discard(rec: JobRecord, event: string, _opts?: CancelOptions): Promise<void> {
+  private async discard(rec: JobRecord, event: string): Promise<void> {
     const d = this.deps.store.downloads.get(rec.id);
     if (!d) return;
     try {
@@ -205,14 +204,23 @@ class DownloadRun {
         this.store.appendEvent(this.jobId, 'remote-changed', { why, was: d.remote, now: remote });
         throw remoteChanged(this.jobId, rec.fileName, why);
       }
-      if (why) this.store.downloads.setRemote(this.jobId, remote, d.rangeSize ?? this.rangeSize());
+      if (why) {
+        // Nothing written yet: the object as it is now is the one to fetch.
+        this.store.downloads.transaction(() => {
+          this.store.downloads.setRemote(this.jobId, remote, d.rangeSize ?? this.rangeSize());
+          this.store.updateJob(this.jobId, { size: remote.size });
+          this.store.appendEvent(this.jobId, 'remote', { ...remote, changedBeforeFirstRange: why });
+        });
+      }
     } else {
       // The first start: the destination is looked at now (another file may have the name).
       const placed = await this.place(rec, d, remote);
       if (placed === 'done') return { bytesMoved: false };
-      this.store.downloads.setRemote(this.jobId, remote, this.rangeSize());
-      this.store.updateJob(this.jobId, { size: remote.size });
-      this.store.appendEvent(this.jobId, 'remote', { ...remote });
+      this.store.downloads.transaction(() => {
+        this.store.downloads.setRemote(this.jobId, remote, this.rangeSize());
+        this.store.updateJob(this.jobId, { size: remote.size });
+        this.store.appendEvent(this.jobId, 'remote', { ...remote });
+      });
     }
     rec = this.job();
     d = this.download();
@@ -296,9 +304,12 @@ class DownloadRun {
       return 'done';
     }
     const finalPath = freeName(d.outDir, path.basename(rec.path), (p) => fs.existsSync(p) || fs.existsSync(p + TEMP_SUFFIX) || this.store.downloads.pathTaken(p, this.jobId));
-    this.store.updateJob(this.jobId, { path: finalPath, fileName: path.basename(finalPath) });
-    this.store.downloads.setTempPath(this.jobId, finalPath + TEMP_SUFFIX);
-    this.store.appendEvent(this.jobId, 'renamed', { taken: rec.path, path: finalPath });
+    // The name and its temporary file move together (a kill between them would part them).
+    this.store.downloads.transaction(() => {
+      this.store.updateJob(this.jobId, { path: finalPath, fileName: path.basename(finalPath) });
+      this.store.downloads.setTempPath(this.jobId, finalPath + TEMP_SUFFIX);
+      this.store.appendEvent(this.jobId, 'renamed', { taken: rec.path, path: finalPath });
+    });
     this.deps.changed(this.jobId);
     return 'placed';
   }

@@ -3,9 +3,15 @@
 // bandwidth throttle and a CRC-64 hasher straight to its offset in the temporary file,
 // one chunk in memory at a time, whatever the range's size.
 //
-// OSS answers a ranged GET with 206, `Content-Range: bytes a-b/total`, the object's
-// ETag and its whole-object `x-oss-hash-crc64ecma` (OSS API reference, GetObject:
-// "Range" and the response headers; alibabacloud.com/help/en/oss/developer-reference/getobject).
+// OSS answers a valid ranged GET with 206 and `Content-Range: bytes a-b/total`, and
+// ignores an invalid one (200, the whole object) unless `x-oss-range-behavior: standard`
+// is sent ("How to obtain OSS resources by segmenting HTTP Range requests",
+// help.aliyun.com/knowledge_detail/39571.html; GetObject,
+// alibabacloud.com/help/doc-detail/31980.htm). That header cannot be added here: x-oss-*
+// headers are part of a V1 signature, and the URL was signed without it. So a 200 is
+// checked for being the whole range, and the object's size comes from Content-Range.
+// The object's ETag and `x-oss-hash-crc64ecma` come with the answer; when a server does
+// not send the CRC-64, verification falls back to MD5 or the size (download-driver.ts).
 
 import fs from 'node:fs';
 import http from 'node:http';
@@ -90,7 +96,10 @@ export async function probeObject(url: string, opts: { signal: AbortSignal; stal
   const res = await request(url, 'bytes=0-0', opts);
   if (res.statusCode === 206 || res.statusCode === 200) {
     const head = headOf(res);
-    res.resume();
+    // 206: one byte to drain. 200: the server ignored Range and sends everything; the
+    // connection is cut rather than read to the end.
+    if (res.statusCode === 206) res.resume();
+    else res.destroy();
     return head;
   }
   if (res.statusCode === 416) {
@@ -152,6 +161,14 @@ export async function getRangeToFile(
     throw err;
   }
   const want = end - start + 1;
+  if (res.statusCode === 200 && head.size !== want) {
+    res.destroy();
+    throw new EngineError({
+      kind: 'server', code: 'RangeUnsupported', retryable: false,
+      message: `${host} ignored the byte range asked for and sent the whole file; it cannot be downloaded in ranges.`,
+      hint: 'Download from the storage (OSS) URLs rather than through this server or proxy.',
+    });
+  }
   if (res.statusCode === 206) {
     const cr = /bytes (\d+)-(\d+)\//.exec(String(res.headers['content-range'] ?? ''));
     if (!cr || Number(cr[1]) !== start || Number(cr[2]) !== end) {

@@ -9,11 +9,12 @@ import { classifyError, EngineError } from '../errors';
 import type {
   CreatedImageUpload, CreatedUpload, ProviderCredentials, UploadAddress, UploadCredential, VideoProvider,
 } from '../provider';
+import type { DownloadWhat, MediaUrl } from '../../../shared/library';
+import { resolveMediaUrls, type MediaUrlOptions } from './aliyun-media';
 import type {
-  DownloadWhat, LibraryPage, LibraryQuery, LibraryVideoDetails, MediaUrl, VideoOpResult, VideoPatch,
+  LibraryPage, LibraryQuery, LibraryVideoDetails, VideoOpResult, VideoPatch,
 } from '../../../shared/library';
 import { AliyunLibrary } from './aliyun-library';
-import { resolveMediaUrls, type MediaUrlOptions } from './aliyun-media';
 import { decodeUploadAddress, decodeUploadAuth } from './upload-auth';
 import { VodClient, type VodClientOptions } from './vod-client';
 import type { VodTemplateGroup } from './wire-types';
@@ -42,10 +43,10 @@ const VIDEO_INFOS_PER_CALL = 20;
 
 export class AliyunVodProvider implements VideoProvider {
   readonly client: VodClient;
-  /** The media library's calls (aliyun-library.ts): search, details, bulk edit, delete, transcode. */
-  private readonly library: AliyunLibrary;
   /** How media URLs are asked for (OutputType, AuthTimeout); see aliyun-media.ts. */
   mediaOptions: MediaUrlOptions = {};
+  /** The media library's calls (aliyun-library.ts): search, details, bulk edit, delete, transcode. */
+  private readonly library: AliyunLibrary;
 
   constructor(clientOrCredentials: VodClient | ProviderCredentials, opts: Omit<VodClientOptions, 'credentials'> = {}) {
     this.client = clientOrCredentials instanceof VodClient
