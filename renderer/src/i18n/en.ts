@@ -88,6 +88,7 @@ export const en = {
     CategoryAmbiguous: 'Category "{{name}}" matches several: {{matches}}. Give its path (Parent/Child) or its id.',
     InvalidPriority: 'Priority "{{value}}" is not a whole number.',
     // A library edit (shared/validation validateVideoPatch).
+    VideoIdInvalid: '"{{videoId}}" is not a VideoId (32 letters and digits, as VOD shows it).',
     CateIdInvalid: 'A category is a positive whole number (its ID).',
     CoverUrlInvalid: 'A cover is given as an http:// or https:// address of an image.',
     NothingToChange: 'The edit changes nothing: give a title, description, category, tags or cover.',

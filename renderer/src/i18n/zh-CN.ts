@@ -86,6 +86,7 @@ export const zhCN = {
     CategoryAmbiguous: '分类“{{name}}”匹配多个：{{matches}}。请给出路径（父分类/子分类）或分类 ID。',
     InvalidPriority: '优先级“{{value}}”不是整数。',
     // 媒资库的批量编辑（shared/validation validateVideoPatch）。
+    VideoIdInvalid: '“{{videoId}}”不是视频 ID（视频点播显示的 32 位字母和数字）。',
     CateIdInvalid: '分类是一个正整数（分类 ID）。',
     CoverUrlInvalid: '封面应为图片的 http:// 或 https:// 地址。',
     NothingToChange: '此次编辑没有任何修改：请填写标题、描述、分类、标签或封面。',
