@@ -65,7 +65,14 @@ describe('screenshots of the main views', () => {
     await page.getByTestId('library-row-title').first().click();
     await page.getByTestId('video-details-status').waitFor({ timeout: T });
     await shoot('library-details');
-    await page.getByTestId('video-details-close').click();
+    // Uploaded by this app: the link opens that job in the upload list.
+    const jobLink = page.getByTestId('video-details-job');
+    const jobId = (await jobLink.textContent())?.match(/#(\d+)/)?.[1];
+    expect(jobId).toBeTruthy();
+    await jobLink.click();
+    await page.locator(`[data-testid="job-details"][data-job-id="${jobId}"]`).waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('nav-library').click();
     await page.getByTestId('library-select-matching').click();
     await page.getByTestId('library-edit').click();
     await page.getByTestId('bulk-title-mode').selectOption('template');
