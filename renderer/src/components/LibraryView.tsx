@@ -125,10 +125,24 @@ function LibraryFilterBar() {
 function StatusFilter({ value, onChange }: { value: string[]; onChange: (v: string[]) => void }) {
   const { t } = useTranslation();
   const label = value.length === 0 ? t('library.filter.any') : value.map((s) => t(`vod.${s}`, { defaultValue: s })).join(', ');
+  const root = useRef<HTMLDetailsElement>(null);
+  // A click elsewhere or Escape closes it, as the category picker does.
+  useEffect(() => {
+    const close = (e: Event) => {
+      const el = root.current;
+      if (el?.open && (e.type === 'keydown' ? (e as KeyboardEvent).key === 'Escape' : !el.contains(e.target as Node))) el.open = false;
+    };
+    document.addEventListener('mousedown', close);
+    document.addEventListener('keydown', close);
+    return () => {
+      document.removeEventListener('mousedown', close);
+      document.removeEventListener('keydown', close);
+    };
+  }, []);
   return (
     <div className="field">
       <span>{t('library.filter.status')}</span>
-      <details className="status-filter" data-testid="library-filter-status">
+      <details ref={root} className="status-filter" data-testid="library-filter-status">
         <summary className="select-like"><span className="ellipsis">{label}</span><span className="caret" aria-hidden>▼</span></summary>
         <div className="popover">
           {VOD_STATUSES.map((s) => (
