@@ -1,6 +1,6 @@
 // `npm run bench` (= npm run build && node out/bench/run.js): runs every benchmark and
 // writes BENCHMARKS.md with the machine it ran on. `--only NAME[,NAME]` runs a subset
-// (crc64, store, ui-scroll, throughput); `--quick` shrinks the throughput files
+// (crc64, store, ui-scroll, throughput, download, many-files); `--quick` shrinks the throughput files
 // (0.5 GiB comparison, 0.25/1 GiB RSS runs) for a smoke run — its numbers are not the
 // reported ones.
 
@@ -8,6 +8,7 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { benchCrc64 } from './crc64';
+import { benchDownload } from './download';
 import { benchManyFiles } from './many-files';
 import { benchStore } from './store';
 import { benchThroughput } from './throughput';
@@ -27,6 +28,10 @@ const BENCHMARKS: readonly Benchmark[] = [
   {
     name: 'throughput', title: 'Upload throughput, CPU and memory (client and sandbox in separate processes)',
     run: (quick) => benchThroughput(quick ? { compareGiB: 0.5, rssGiB: [0.25, 1] } : {}),
+  },
+  {
+    name: 'download', title: 'Download throughput, CPU and memory (engine vs curl vs ali-oss get; sandbox in its own process)',
+    run: (quick) => benchDownload(quick ? { compareGiB: 0.5, rssGiB: [0.25, 1] } : {}),
   },
   { name: 'many-files', title: 'Many small files (per-file overhead, sandbox in its own process)', run: (quick) => benchManyFiles(quick ? { files: 200 } : {}) },
   { name: 'ui-scroll', title: 'Queue view with 100,000 jobs (Chromium)', run: () => benchUiScroll() },

@@ -4,7 +4,7 @@
 import { DEFAULT_FAULTS, TokenBucket, type Faults } from './faults';
 import { accessKeyId, hexId, isoSeconds } from './ids';
 import { NonceBook } from './vod-signature';
-import { NO_TRANSCODE_GROUP_ID } from './catalog';
+import { DEFAULT_APP_ID, DEFAULT_TEMPLATE_GROUP_ID, NO_TRANSCODE_GROUP_ID, TEMPLATE_GROUPS } from './catalog';
 import { missingHlsFiles } from './hls-package';
 import { MediaLibrary } from './media-library';
 import type { ObjectStore } from './object-store';
@@ -314,6 +314,30 @@ export class SandboxCore {
     }
     await this.putObject(obj);
     return obj;
+  }
+
+  /**
+   * A complete video whose source is a synthetic object of `size` bytes (never stored:
+   * download benchmarks of 64 GiB cost no disk). Its status then moves as an upload's does.
+   */
+  async createSyntheticVideo(o: { size: number; title?: string; fileName?: string; templateGroupId?: string }): Promise<{
+    videoId: string; bucket: string; key: string; size: number; crc64: string; etag: string;
+  }> {
+    if (!Number.isSafeInteger(o.size) || o.size < 0) throw new Error(`size must be a whole number of bytes; got ${String(o.size)}.`);
+    const templateGroupId = o.templateGroupId ?? DEFAULT_TEMPLATE_GROUP_ID;
+    if (!TEMPLATE_GROUPS.some((g) => g.TranscodeTemplateGroupId === templateGroupId)) throw new Error(`The template group ${templateGroupId} does not exist.`);
+    const fileName = o.fileName ?? 'synthetic.mp4';
+    const ext = fileName.includes('.') ? fileName.slice(fileName.lastIndexOf('.') + 1).toLowerCase() : 'mp4';
+    const k = hexId(9);
+    const now = Date.now();
+    const video: VideoRecord = {
+      videoId: hexId(16), title: o.title ?? `synthetic ${o.size} bytes`, fileName, fileSize: o.size, tags: [],
+      templateGroupId, storageLocation: this.storageLocation(), appId: DEFAULT_APP_ID,
+      bucket: this.data.bucket, objectKey: `sv/${k.slice(0, 8)}-${k.slice(8)}/${k}.${ext}`, createdAt: now, modifiedAt: now,
+    };
+    this.data.videos[video.videoId] = video;
+    const obj = await this.replaceObject(video.bucket, video.objectKey, { seed: `source:${video.videoId}`, size: o.size });
+    return { videoId: video.videoId, bucket: video.bucket, key: video.objectKey, size: obj.size, crc64: obj.crc64, etag: obj.etag };
   }
 
   async deleteObject(bucket: string, key: string): Promise<boolean> {

@@ -10,7 +10,7 @@ import { DEFAULT_FAULTS, normalizeFaults, parseFaults, type Faults } from './fau
 import { accessKeyId as newAccessKeyId, hexId, secret as newSecret } from './ids';
 import { DiskStore, NullStore } from './object-store';
 import { SandboxServer } from './server';
-import { DEFAULT_APP_ID, DEFAULT_TEMPLATE_GROUP_ID, seedCategories } from './catalog';
+import { seedCategories } from './catalog';
 import type { SeedOptions } from './media-library';
 import { StateStore, type KeyPair, type StateData, type VideoRecord, type VideoStatus } from './state';
 
@@ -208,20 +208,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       const obj = await core.replaceObject(bucket, key, content);
       return { size: obj.size, etag: obj.etag, crc64: obj.crc64 };
     },
-    createSyntheticVideo: async (o) => {
-      const fileName = o.fileName ?? 'synthetic.mp4';
-      const ext = fileName.includes('.') ? fileName.slice(fileName.lastIndexOf('.') + 1).toLowerCase() : 'mp4';
-      const k = hexId(9);
-      const now = Date.now();
-      const video: VideoRecord = {
-        videoId: hexId(16), title: o.title ?? `synthetic ${o.size} bytes`, fileName, fileSize: o.size, tags: [],
-        templateGroupId: o.templateGroupId ?? DEFAULT_TEMPLATE_GROUP_ID, storageLocation: core.storageLocation(), appId: DEFAULT_APP_ID,
-        bucket: state.data.bucket, objectKey: `sv/${k.slice(0, 8)}-${k.slice(8)}/${k}.${ext}`, createdAt: now, modifiedAt: now,
-      };
-      state.data.videos[video.videoId] = video;
-      const obj = await core.replaceObject(video.bucket, video.objectKey, { seed: `source:${video.videoId}`, size: o.size });
-      return { videoId: video.videoId, bucket: video.bucket, key: video.objectKey, size: obj.size, crc64: obj.crc64, etag: obj.etag };
-    },
+    createSyntheticVideo: (o) => core.createSyntheticVideo(o),
     close: async () => {
       if (closed) return;
       closed = true;

@@ -247,12 +247,27 @@ export class SandboxServer {
       return this.adminReplaceObject(req, res, decodeURIComponent(replace[1]), replace[2].split('/').map(decodeURIComponent).join('/'));
     }
     if (path === '/__admin/videos/seed' && req.method === 'POST') return this.adminSeed(req, res);
+    if (path === '/__admin/videos/synthetic' && req.method === 'POST') return this.adminSynthetic(req, res);
     const videoStatus = /^\/__admin\/videos\/([^/]+)\/status$/.exec(path);
     if (videoStatus && (req.method === 'POST' || req.method === 'PUT')) {
       return this.adminSetStatus(req, res, decodeURIComponent(videoStatus[1]));
     }
     req.resume();
-    sendJson(res, 404, { Code: 'NotFound', Message: 'Admin endpoints: GET /__admin/state, GET|POST /__admin/faults, POST /__admin/videos/seed, POST /__admin/videos/<VideoId>/status, POST /__admin/objects/<bucket>/<key>.' });
+    sendJson(res, 404, { Code: 'NotFound', Message: 'Admin endpoints: GET /__admin/state, GET|POST /__admin/faults, POST /__admin/videos/seed, POST /__admin/videos/synthetic, POST /__admin/videos/<VideoId>/status, POST /__admin/objects/<bucket>/<key>.' });
+  }
+
+  /** `{"size": 68719476736, "templateGroupId"?, "title"?, "fileName"?}`: a complete video with a synthetic source (core.createSyntheticVideo). */
+  private async adminSynthetic(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const text = await readForm(req);
+      const b = JSON.parse(text.trim() === '' ? '{}' : text) as Record<string, unknown>;
+      if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new Error('the body must be a JSON object');
+      const str = (k: string): string | undefined => (typeof b[k] === 'string' ? b[k] as string : undefined);
+      const v = await this.core.createSyntheticVideo({ size: Number(b.size), templateGroupId: str('templateGroupId'), title: str('title'), fileName: str('fileName') });
+      sendJson(res, 200, { VideoId: v.videoId, Bucket: v.bucket, Key: v.key, Size: v.size, CRC64: v.crc64, ETag: v.etag });
+    } catch (err) {
+      sendJson(res, 400, { Code: 'InvalidSynthetic', Message: `No video made: ${(err as Error).message}` });
+    }
   }
 
   /** The raw body becomes the object's new bytes (a changed remote object: new ETag and CRC-64). */

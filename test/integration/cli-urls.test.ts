@@ -7,6 +7,7 @@ import path from 'path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { crc64 } from '../../main/engine/oss/crc64';
+import { openQueueStore } from '../../main/engine/store';
 import { cliEnv, jsonLines, runCli, useCliSandbox } from '../fixtures/cli-harness';
 
 interface Row { video_id: string; title: string; key: string; kind: string; definition: string; format: string; url: string; expires_at: string; size_bytes: string; error_code: string; error_message: string }
@@ -119,5 +120,26 @@ describe('vodup urls', () => {
     expect(Buffer.from(await got.arrayBuffer()).length).toBe(Number(rows[0].size_bytes));
     const both = await runCli(['urls', seeded[0], '--match', 'title=matchme', '--what', 'source'], cliEnv(cs.sandbox, cs.home));
     expect(both.code).toBe(2);
+  });
+
+  it('takes every VideoId of the queue with --from-queue', async () => {
+    const [a, b, c] = await videos();
+    const db = path.join(cs.home, 'queue', 'queue.db');
+    fs.mkdirSync(path.dirname(db), { recursive: true });
+    const store = openQueueStore(db);
+    try {
+      const jobs = store.insertJobs(['a', 'b', 'none', 'c'].map((n) => ({ path: `/m/${n}.mp4`, fileName: `${n}.mp4`, size: 1, mtimeMs: 1, meta: { title: n, tags: [] } })));
+      store.updateJob(jobs[0], { videoId: a });
+      store.updateJob(jobs[1], { videoId: b });
+      store.updateJob(jobs[3], { videoId: c });
+    } finally {
+      store.close();
+    }
+    const res = await runCli(['urls', '--from-queue', '--db', db, '--what', 'source', '--json'], cliEnv(cs.sandbox, cs.home));
+    expect(res.code, res.stderr).toBe(0);
+    expect(jsonLines<Row>(res.stdout).map((r) => r.video_id)).toEqual([a, b, c]);
+    const noQueue = await runCli(['urls', '--from-queue', '--db', path.join(cs.home, 'nope.db'), '--what', 'source'], cliEnv(cs.sandbox, cs.home));
+    expect(noQueue.code).toBe(2);
+    expect(noQueue.stderr).toContain('No queue at');
   });
 });

@@ -108,6 +108,9 @@ describe('sandbox media: streams, snapshots and signed URLs', () => {
       expect(got.headers.get('x-oss-hash-crc64ecma')).toBe(crc64(got.body).toString(10));
       // The bytes the sandbox says the object has, read another way (not over HTTP).
       expect(got.body.equals((await sb.readObject(sb.bucket, keyOf(s.PlayURL)))!)).toBe(true);
+      // And against the documented recipe: the seed names the video, the item and the source's ETag.
+      const expected = syntheticBytes({ seed: `stream:${id}:${s.Definition}:mp4:${sb.video(id)!.etag}` }, 0, s.Size - 1);
+      expect(got.body.equals(expected)).toBe(true);
       bodies.push(got.body);
     }
     // Distinct content, not one object at three sizes, and not the source.
@@ -318,5 +321,16 @@ describe('sandbox media: streams, snapshots and signed URLs', () => {
     expect(part.body.equals(whole.body.subarray(start, Math.min(size, start + 8 * 1024 * 1024 + 1)))).toBe(true);
     // The period is not a power of two: two 1 MiB-aligned ranges differ.
     expect(whole.body.subarray(0, 1024).equals(whole.body.subarray(1024 * 1024, 1024 * 1024 + 1024))).toBe(false);
+
+    // Over the admin API (a sandbox in another process): 64 GiB described without a byte stored.
+    const res = await fetch(`${sb.url}/__admin/videos/synthetic`, { method: 'POST', body: JSON.stringify({ size: 64 * 1024 ** 3, templateGroupId: NO_TRANSCODE_GROUP_ID }) });
+    const big = await res.json() as { VideoId: string; Size: number; CRC64: string };
+    expect(big.Size).toBe(64 * 1024 ** 3);
+    const bigUrl = (await vod.request<{ Mezzanine: Mezzanine }>('GetMezzanineInfo', { VideoId: big.VideoId, OutputType: 'oss' })).Mezzanine.FileURL;
+    const tail = await get(bigUrl, { Range: 'bytes=-1000' });
+    expect(tail.status).toBe(206);
+    expect(tail.headers.get('x-oss-hash-crc64ecma')).toBe(big.CRC64);
+    expect(tail.body.equals(syntheticBytes({ seed: `source:${big.VideoId}` }, 64 * 1024 ** 3 - 1000, 64 * 1024 ** 3 - 1))).toBe(true);
+    expect((await fetch(`${sb.url}/__admin/videos/synthetic`, { method: 'POST', body: '{"size": -1}' })).status).toBe(400);
   });
 });
