@@ -24,6 +24,7 @@ import { Emitter } from './events';
 import { fingerprint, statFile } from './fingerprint';
 import { isHlsPlaylist, readHlsPackage } from './hls';
 import type { EngineOptions } from './index';
+import type { MediaLibraryPort } from './library/port';
 import { planParts } from './oss/part-plan';
 import { ProgressTracker } from './progress';
 import { acquireQueueLock, type QueueLock } from './queue-lock';
@@ -116,16 +117,17 @@ export class UploadEngine implements UploadEngineApi {
     this.busyStates = ['queued', 'waiting', 'uploaded', ...this.interruptedStates];
   }
 
-  private libraryFor(profileId: string | undefined) {
+  /** The library side of a profile's account: given, or the provider itself when it has mediaUrls. */
+  private libraryFor(profileId: string | undefined): MediaLibraryPort {
     if (this.opts.libraryFor) return this.opts.libraryFor(profileId);
-    const provider = this.opts.providerFor(profileId) as unknown as Partial<import('./library/port').MediaLibraryPort>;
+    const provider = this.opts.providerFor(profileId) as unknown as Partial<MediaLibraryPort>;
     if (typeof provider.mediaUrls !== 'function') {
       throw new EngineError({
         kind: 'parameter', code: 'DownloadUnsupported', retryable: false,
         message: 'This account\'s provider cannot list media URLs, so nothing can be downloaded with it.',
       });
     }
-    return provider as import('./library/port').MediaLibraryPort;
+    return provider as MediaLibraryPort;
   }
 
   // --- queries -----------------------------------------------------------

@@ -3,6 +3,7 @@
 // command again and `vodup run`. Every file ends byte-exact under its name, no job is
 // added twice, and no range that was checkpointed before a kill is fetched again.
 
+import { execFileSync } from 'child_process';
 import fs from 'fs';
 import path from 'path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -35,6 +36,9 @@ function rng(seed: number): () => number {
 }
 
 interface StatusLine { path: string; jobId: number; videoId: string; state: string }
+
+/** The one-byte GET that learns an object's size, ETag and CRC-64 before its ranges. */
+const isProbe = (g: { start: number; end: number }): boolean => g.start === 0 && g.end === 0;
 
 describe('vodup download', () => {
   it('survives two kill -9 and expiring URLs: 60 files byte-exact, no job twice, no checkpointed range fetched again', async () => {
@@ -145,7 +149,7 @@ describe('vodup download', () => {
     // Nothing checkpointed before a kill was fetched after it.
     const gets = sandbox.servedGets();
     for (const m of marks) {
-      const refetched = gets.slice(m.at).filter((g) => g.end > g.start && m.held.has(`${g.key}@${g.start}`));
+      const refetched = gets.slice(m.at).filter((g) => !isProbe(g) && m.held.has(`${g.key}@${g.start}`));
       expect(refetched, 'ranges fetched again after being checkpointed').toEqual([]);
     }
     sandbox.faults.reset();
@@ -189,5 +193,42 @@ describe('vodup download --from', () => {
     const unknown = await runCli(['download', '0123456789abcdef0123456789abcdef', '--what', 'source', '--out', out, '--db', db], env);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('0123456789abcdef0123456789abcdef');
+  });
+});
+
+describe('vodup download and a full disk', () => {
+  it('waits out a disk that fills up mid-download, saying so, and then finishes (exit 0 only then)', async () => {
+    // A real full disk: the download folder is a 4 MiB tmpfs that a filler file fills up.
+    const mnt = fs.mkdtempSync(path.join(home, 'tmpfs-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mnt]);
+    const filler = path.join(mnt, 'filler');
+    try {
+      const v = await sandbox.createSyntheticVideo({ size: 3 * MiB + 3, title: 'tight', fileName: 'tight.mp4' });
+      const env = cliEnv(sandbox, home);
+      const run = startCli(['download', v.videoId, '--what', 'source', '--out', path.join(mnt, 'out'),
+        '--part-size', '1', '--parallel', '1', '--bwlimit', '2', '--db', path.join(home, 'full.db')], env);
+      let out = '';
+      run.child.stdout!.on('data', (d: Buffer) => (out += String(d)));
+      const start = sandbox.stats().bytesSent;
+      expect(await waitFor(() => sandbox.stats().bytesSent >= start + MiB + 1, run.child)).toBe('met');
+      const fh = fs.openSync(filler, 'w');
+      try {
+        for (;;) fs.writeSync(fh, Buffer.alloc(64 * 1024));
+      } catch (e) {
+        expect((e as NodeJS.ErrnoException).code).toBe('ENOSPC');
+      } finally {
+        fs.closeSync(fh);
+      }
+      // It says what it waits for, and does not end with the download undone.
+      expect(await waitFor(() => /waiting .*DiskFull: The disk holding .* is full/.test(out), run.child)).toBe('met');
+      fs.rmSync(filler);
+      const res = await run.result;
+      expect(res.code, res.stderr).toBe(0);
+      expect(out).toContain('Done: 1 file(s) downloaded.');
+      const got = fs.readFileSync(path.join(mnt, 'out', 'tight.mp4'));
+      expect(got.equals((await sandbox.readObject(v.bucket, v.key))!)).toBe(true);
+    } finally {
+      execFileSync('umount', ['-l', mnt]);
+    }
   });
 });

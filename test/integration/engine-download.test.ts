@@ -69,6 +69,9 @@ async function sameBytes(a: string, b: string): Promise<boolean> {
   return Buffer.compare(await fsp.readFile(a), await fsp.readFile(b)) === 0;
 }
 
+/** The one-byte GET that learns an object's size, ETag and CRC-64 before its ranges. */
+const isProbe = (g: { start: number; end: number }): boolean => g.start === 0 && g.end === 0;
+
 describe('downloads in the engine', () => {
   it('downloads sources in ranges, verifies each by CRC-64, names them, writes sidecars, and adds nothing twice', async () => {
     const { sb, dir, engine } = await setup();
@@ -93,7 +96,7 @@ describe('downloads in the engine', () => {
     }
     // Ranges of 1 MiB: the 3 MiB file came in 4 GETs of bytes plus the one-byte probe.
     const gets = sb.servedGets().slice(before);
-    const big = gets.filter((g) => g.end - g.start + 1 > 1);
+    const big = gets.filter((g) => !isProbe(g));
     expect(big.length).toBe(4 + 1); // 3 MiB + 5 → 4 ranges; 200 KiB → 1 range
     expect(sb.stats().bytesSent).toBeGreaterThanOrEqual(3 * MiB + 5 + 200 * 1024);
 
@@ -169,11 +172,34 @@ describe('downloads in the engine', () => {
     expect(await sameBytes(done.path, v.path)).toBe(true);
     // After the resume: the one-byte probe, then exactly the ranges not checkpointed.
     const after = sb.servedGets().slice(before).filter((g) => g.key === ourKey);
-    const ranges = after.filter((g) => g.end > g.start);
+    const ranges = after.filter((g) => !isProbe(g));
     expect(after.length - ranges.length).toBe(1);
     for (const g of ranges) expect(checkpointed.has(g.start), `range at ${g.start} fetched again`).toBe(false);
     expect(ranges.reduce((n, g) => n + g.end - g.start + 1, 0)).toBe(8 * MiB + 11 - kept);
     expect(store().map((e) => e.type)).toContain('verified');
+  });
+
+  it('cancel mid-download leaves nothing half-written; a retry starts from byte 0', async () => {
+    const { sb, dir, engine } = await setup({ bandwidthLimit: 4 * MiB, partsInFlight: 2 });
+    const [v] = await uploadAll(engine, dir, [['dropped.mp4', 5 * MiB + 100]]);
+    await engine.updateSettings({ bandwidthLimit: 4 * MiB });
+    const { added: [job] } = await engine.addDownloads({ videoIds: [v.videoId], what: { source: true }, outDir: path.join(dir, 'out') });
+    await waitForJob(engine, job.id, (j) => j.state === 'downloading' && j.bytesDone >= MiB);
+    await engine.cancel([job.id]);
+    const canceled = engine.getJob(job.id)!;
+    expect([canceled.state, canceled.bytesDone]).toEqual(['canceled', 0]);
+    expect(fs.existsSync(`${canceled.path}.vodpart`)).toBe(false);
+    expect(fs.existsSync(canceled.path)).toBe(false);
+
+    await engine.updateSettings({ bandwidthLimit: 0 });
+    const before = sb.servedGets().length;
+    await engine.retry([job.id]);
+    await engine.whenIdle();
+    const done = engine.getJob(job.id)!;
+    expect(done.state).toBe('downloaded');
+    expect(await sameBytes(done.path, v.path)).toBe(true);
+    const ranges = sb.servedGets().slice(before).filter((g) => !isProbe(g));
+    expect(ranges.reduce((n, g) => n + g.end - g.start + 1, 0)).toBe(5 * MiB + 100);
   });
 
   it('stops a download whose object changed since its ranges were written (RemoteChanged); retry --restart fetches the new one', async () => {
@@ -270,7 +296,7 @@ describe('downloads and expiring URLs', () => {
     const resolved = engine.listEvents(job.id).filter((e) => e.type === 'url-resolved');
     expect(resolved.length).toBeGreaterThan(0);
     // A refused GET sends no bytes: every byte of the file was sent once.
-    const ranges = sb.servedGets().slice(before).filter((g) => g.end > g.start);
+    const ranges = sb.servedGets().slice(before).filter((g) => !isProbe(g));
     expect(ranges.reduce((n, g) => n + g.end - g.start + 1, 0)).toBe(5 * MiB + 9);
     expect(new Set(ranges.map((g) => g.start)).size).toBe(ranges.length);
   });
@@ -342,7 +368,7 @@ describe('downloads and a full disk', () => {
     const done = engine.getJob(job.id)!;
     expect(done.state).toBe('downloaded');
     expect(await sameBytes(done.path, v.path)).toBe(true);
-    const again = sb.servedGets().slice(before).filter((g) => g.end > g.start);
+    const again = sb.servedGets().slice(before).filter((g) => !isProbe(g));
     for (const g of again) expect(checkpointed.has(g.start), `range at ${g.start} fetched again`).toBe(false);
     expect(again.reduce((n, g) => n + g.end - g.start + 1, 0)).toBe(3 * MiB + 7 - kept);
   });

@@ -8,7 +8,7 @@ import {
 // The whole table written out independently of the implementation: a change to the
 // state machine must be made in both places on purpose.
 const ALLOWED: Record<JobState, JobState[]> = {
-  queued: ['creating', 'uploading', 'completing', 'uploaded', 'downloading', 'verifying', 'paused', 'waiting', 'failed', 'canceled'],
+  queued: ['creating', 'uploading', 'completing', 'uploaded', 'downloading', 'paused', 'waiting', 'failed', 'canceled'],
   creating: ['queued', 'uploading', 'paused', 'waiting', 'failed', 'canceled'],
   uploading: ['queued', 'completing', 'paused', 'waiting', 'failed', 'canceled'],
   completing: ['queued', 'uploading', 'uploaded', 'paused', 'waiting', 'failed', 'canceled'],
@@ -16,11 +16,11 @@ const ALLOWED: Record<JobState, JobState[]> = {
   ready: [],
   review: ['uploaded'],
   paused: ['queued', 'failed', 'canceled'],
-  waiting: ['queued', 'creating', 'uploading', 'completing', 'uploaded', 'downloading', 'verifying', 'paused', 'failed', 'canceled'],
+  waiting: ['queued', 'creating', 'uploading', 'completing', 'uploaded', 'downloading', 'paused', 'failed', 'canceled'],
   failed: ['queued', 'canceled'],
   canceled: ['queued'],
   downloading: ['queued', 'verifying', 'paused', 'waiting', 'failed', 'canceled'],
-  verifying: ['queued', 'downloading', 'downloaded', 'paused', 'waiting', 'failed', 'canceled'],
+  verifying: ['queued', 'downloaded', 'paused', 'waiting', 'failed', 'canceled'],
   downloaded: [],
 };
 

@@ -200,7 +200,7 @@ class DownloadRun {
     let ranges = this.store.downloads.listRanges(this.jobId);
     if (d.remote) {
       const why = remoteChange(d.remote, remote);
-      if (why && (ranges.length > 0 || rec.state === 'verifying')) {
+      if (why && ranges.length > 0) {
         this.store.appendEvent(this.jobId, 'remote-changed', { why, was: d.remote, now: remote });
         throw remoteChanged(this.jobId, rec.fileName, why);
       }
@@ -225,7 +225,8 @@ class DownloadRun {
     rec = this.job();
     d = this.download();
     const rangeSize = d.rangeSize!;
-    const count = Math.max(1, Math.ceil(remote.size / rangeSize));
+    // An empty object has no range: it is verified (size 0, CRC-64 0) and written as it is.
+    const count = Math.ceil(remote.size / rangeSize);
 
     await fsp.mkdir(d.outDir, { recursive: true }).catch((err: unknown) => {
       throw this.fileError(err, d.outDir);
@@ -236,13 +237,9 @@ class DownloadRun {
       ranges = this.store.downloads.listRanges(this.jobId);
       const have = new Set(ranges.map((r) => r.index));
       const missing = [...Array(count).keys()].filter((i) => !have.has(i));
-      if (missing.length > 0) {
-        await this.checkFreeSpace(d, missing.reduce((n, i) => n + rangeLength(i, rangeSize, remote.size), 0));
-        this.to('downloading', { startedAt: rec.startedAt ?? Date.now() });
-        await this.fetchRanges(fh.fd, missing, rangeSize, remote, resolver);
-      } else if (rec.state !== 'verifying') {
-        this.to('downloading', { startedAt: rec.startedAt ?? Date.now() });
-      }
+      if (missing.length > 0) await this.checkFreeSpace(d, missing.reduce((n, i) => n + rangeLength(i, rangeSize, remote.size), 0));
+      this.to('downloading', { startedAt: rec.startedAt ?? Date.now() });
+      if (missing.length > 0) await this.fetchRanges(fh.fd, missing, rangeSize, remote, resolver);
       this.to('verifying');
       await this.verify(d, remote, fh);
     } finally {
