@@ -281,10 +281,13 @@ export async function startDownload(req: Omit<DownloadRequest, 'videoIds' | 'pro
     const videos = await resolveSelection();
     if (videos.length === 0) return undefined;
     const reply = await getBridge().addDownloads({ ...req, videoIds: videos.map((v) => v.videoId) });
-    if (reply.rejected.length === 0) {
+    if (reply.added > 0 || reply.existing > 0) {
       notifyKey(reply.existing > 0 ? 'download.addedExisting' : 'download.added', { count: reply.added, existing: reply.existing });
-      closeLibraryDialog();
       scheduleQueueRefresh();
+    }
+    // With refusals the dialog stays open to list them; the rest are queued meanwhile.
+    if (reply.rejected.length === 0) {
+      closeLibraryDialog();
       showView('queue');
     }
     return reply;
