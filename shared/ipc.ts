@@ -10,6 +10,9 @@ import {
 import { DUPLICATE_POLICIES, OSS_ENDPOINT_MODES, PROXY_MODES } from './types';
 import type { Problem } from './validation';
 import type {
+  DownloadRequest, DownloadWhat, LibraryPage, LibraryQuery, LibraryVideoDetails, VideoOpResult, VideoPatch,
+} from './library';
+import type {
   Catalog, ConnectionResult, DuplicateFile, DuplicatePolicy, EngineSettings, ExportOptions, JobMeta, JobPage, JobQuery,
   JobSelector, JobState, JobView, MediaProbe, NetworkSettingsPatch, NetworkSettingsView, NewJob, ProfileInput, ProfileView, ProgressBatch,
   ProxyTestResult, QueueTotals, RejectedFile, ScanResult,
@@ -95,6 +98,56 @@ const watchFolderInputSchema = z.object({
 
 const watchFolderId = z.string().min(1).max(64);
 
+// --- the media library (issue 9) ---------------------------------------------------
+
+/** A VideoId as VOD makes them (32 hex digits); any letters and digits up to 64 pass (shared/validation's rule). */
+const videoId = z.string().regex(/^[0-9a-zA-Z]{1,64}$/, 'a VideoId (letters and digits)');
+/** Bulk calls take any number of videos; the provider batches them as the API allows. */
+const videoIds = z.array(videoId).min(1).max(1_000_000);
+
+const libraryQuerySchema = z.object({
+  title: z.string().max(MAX_TITLE_CHARS * 4).optional(),
+  cateId: z.number().int().optional(),
+  tags: z.array(z.string().max(MAX_TAG_CHARS * 4)).max(MAX_TAGS * 4).optional(),
+  statuses: z.array(z.string().max(64)).max(32).optional(),
+  createdFrom: z.number().int().min(0).optional(),
+  createdTo: z.number().int().min(0).optional(),
+  storageLocation: z.string().max(256).optional(),
+  appId: z.string().max(256).optional(),
+  sort: z.enum(['CreationTime:Desc', 'CreationTime:Asc']).optional(),
+  pageSize: z.number().int().min(1).max(100).optional(),
+  cursor: z.string().max(4096).optional(),
+}).strict();
+
+const videoPatchSchema = z.object({
+  videoId,
+  title: z.string().max(MAX_TITLE_CHARS * 4).optional(),
+  description: z.string().max(MAX_DESCRIPTION_CHARS * 4).optional(),
+  cateId: z.number().int().optional(),
+  tags: z.array(z.string().max(MAX_TAG_CHARS * 4)).max(MAX_TAGS * 4).optional(),
+  coverUrl: z.string().max(4096).optional(),
+}).strict();
+
+const downloadWhatSchema = z.object({
+  source: z.boolean().optional(),
+  streams: z.object({
+    definitions: z.array(z.string().min(1).max(32)).max(32).optional(),
+    formats: z.array(z.string().min(1).max(16)).max(16).optional(),
+  }).strict().optional(),
+  cover: z.boolean().optional(),
+  snapshots: z.boolean().optional(),
+  sprites: z.boolean().optional(),
+}).strict();
+
+const downloadRequestSchema = z.object({
+  videoIds,
+  what: downloadWhatSchema,
+  outDir: z.string().min(1).max(4096),
+  nameTemplate: z.string().min(1).max(1024).optional(),
+  sidecar: z.boolean().optional(),
+  profileId: z.string().max(64).optional(),
+}).strict();
+
 export const ipcArgs = {
   getAppInfo: z.tuple([]),
   listProfiles: z.tuple([]),
@@ -132,10 +185,17 @@ export const ipcArgs = {
   updateNetworkSettings: z.tuple([networkPatchSchema]),
   testProxy: z.tuple([networkPatchSchema.optional()]),
   exportResults: z.tuple([z.object({ format: z.enum(['csv', 'json']), tab: queueTab.optional(), ids: z.array(jobId).max(1_000_000).optional() }).strict()]),
-    listWatchFolders: z.tuple([]),
+  listWatchFolders: z.tuple([]),
   addWatchFolder: z.tuple([watchFolderInputSchema]),
   removeWatchFolder: z.tuple([watchFolderId]),
   setWatchFolderPaused: z.tuple([watchFolderId, z.boolean()]),
+  searchLibrary: z.tuple([libraryQuerySchema]),
+  getVideoDetails: z.tuple([z.array(videoId).min(1).max(100)]),
+  editVideos: z.tuple([z.array(videoPatchSchema).min(1).max(1_000_000)]),
+  deleteVideos: z.tuple([videoIds, z.object({ sourceOnly: z.boolean().optional() }).strict().optional()]),
+  transcodeVideos: z.tuple([videoIds, z.string().min(1).max(256)]),
+  exportVideoUrls: z.tuple([videoIds, downloadWhatSchema, z.enum(['csv', 'json'])]),
+  addDownloads: z.tuple([downloadRequestSchema]),
 } as const;
 
 export type IpcMethod = keyof typeof ipcArgs;
@@ -155,6 +215,8 @@ export interface DirectoryListing {
   path: string;
   parent?: string;
   entries: { name: string; path: string; isDirectory: boolean; size?: number }[];
+  /** Bytes free to this user on the folder's file system, when the system says. */
+  freeBytes?: number;
 }
 
 /** What the native picker is asked for: media files, folders, one cover image, or one manifest (csv/json). */
@@ -259,6 +321,21 @@ export interface WatchFolderView extends WatchFolderInput {
   notices: WatchNotice[];
 }
 
+/** The media URLs of a selection as a file to save (`vodup urls`' CSV or JSON), like ExportedFile. */
+export interface ExportedUrls extends ExportedFile {
+  /** How many URLs it holds (rows of the CSV, items of the JSON). */
+  count: number;
+}
+
+export interface AddDownloadsReply {
+  /** Download jobs put in the queue (one per file to fetch). */
+  added: number;
+  /** Files already in the queue for the same folder (the same request again): not added twice. */
+  existing: number;
+  /** Videos (or items) not enqueued, with why: `path` names the VideoId (or the folder). */
+  rejected: RejectedFile[];
+}
+
 /** The API the renderer sees as `window.vod`. */
 export interface VodBridge {
   getAppInfo(): Promise<AppInfo>;
@@ -336,6 +413,23 @@ export interface VodBridge {
   removeWatchFolder(id: string): Promise<void>;
   /** A paused folder is not scanned; files arriving meanwhile are taken once it resumes. */
   setWatchFolderPaused(id: string, paused: boolean): Promise<WatchFolderView>;
+
+  // --- the media library (issue 9): what is already in VOD, with the active account ---
+
+  /** One page of the account's videos (SearchMedia); `next` continues past VOD's 5,000-result window. */
+  searchLibrary(query: LibraryQuery): Promise<LibraryPage>;
+  /** The details panel of up to 100 videos; a video the service does not know is left out. */
+  getVideoDetails(videoIds: string[]): Promise<LibraryVideoDetails[]>;
+  /** UpdateVideoInfos for any number of videos; one result per patch, in order. */
+  editVideos(patches: VideoPatch[]): Promise<VideoOpResult[]>;
+  /** Deletes the videos, or with sourceOnly only their source files; one result per video. */
+  deleteVideos(videoIds: string[], opts?: { sourceOnly?: boolean }): Promise<VideoOpResult[]>;
+  /** Runs a transcode template group again on each video; one result per video. */
+  transcodeVideos(videoIds: string[], templateGroupId: string): Promise<VideoOpResult[]>;
+  /** The URLs (resolved now, with their expiry) of what `what` names of each video, as a file to save. */
+  exportVideoUrls(videoIds: string[], what: DownloadWhat, format: 'csv' | 'json'): Promise<ExportedUrls>;
+  /** Enqueues download jobs into the one queue (they show in the Queue view, ↓). */
+  addDownloads(req: DownloadRequest): Promise<AddDownloadsReply>;
 
   /** Events from main; each returns its unsubscribe. */
   onJobsChanged(listener: (jobs: JobView[]) => void): () => void;

@@ -3,9 +3,12 @@
 // file-system helpers. Electron and web mode both hand their (validated) calls here.
 
 import type {
-  AddJobsReply, AppInfo, BridgeCalls, DirectoryListing, ExportedFile, JobEvent, ManifestReply, PickKind,
-  WatchFolderInput, WatchFolderView,
+  AddDownloadsReply, AddJobsReply, AppInfo, BridgeCalls, DirectoryListing, ExportedFile, ExportedUrls, JobEvent,
+  ManifestReply, PickKind, WatchFolderInput, WatchFolderView,
 } from '../../shared/ipc';
+import type {
+  DownloadRequest, DownloadWhat, LibraryPage, LibraryQuery, LibraryVideoDetails, VideoOpResult, VideoPatch,
+} from '../../shared/library';
 import type {
   Catalog, ConnectionResult, DuplicateFile, DuplicatePolicy, EngineSettings, ExportOptions, JobMeta, JobPage, JobQuery, JobSelector,
   JobView, MediaProbe, NetworkSettingsPatch, NetworkSettingsView, NewJob, ProfileInput, ProfileView, ProxyTestResult,
@@ -25,6 +28,22 @@ import type { WatchFolderService } from './watch-folders';
 
 export type PathKind = PickKind;
 
+/**
+ * The media library as the controller calls it, always for one profile's account (the
+ * active one): search, details and bulk fixes (main/engine/library/library-service.ts),
+ * URL export (main/engine/library/url-export.ts) and downloads (the engine's second
+ * direction). create-app.ts wires it from those pieces.
+ */
+export interface LibraryBackend {
+  search(profileId: string, query: LibraryQuery): Promise<LibraryPage>;
+  details(profileId: string, videoIds: string[]): Promise<LibraryVideoDetails[]>;
+  edit(profileId: string, patches: VideoPatch[]): Promise<VideoOpResult[]>;
+  delete(profileId: string, videoIds: string[], opts: { sourceOnly?: boolean }): Promise<VideoOpResult[]>;
+  transcode(profileId: string, videoIds: string[], templateGroupId: string): Promise<VideoOpResult[]>;
+  exportUrls(profileId: string, videoIds: string[], what: DownloadWhat, format: 'csv' | 'json'): Promise<ExportedUrls>;
+  addDownloads(profileId: string, req: DownloadRequest): Promise<AddDownloadsReply>;
+}
+
 export interface AppControllerDeps {
   engine: UploadEngineApi;
   profiles: ProfileService;
@@ -32,6 +51,7 @@ export interface AppControllerDeps {
   info: AppInfo;
   watchFolders: WatchFolderService;
   network: NetworkSettingsService;
+  library: LibraryBackend;
   /** The shell's native picker; absent in web mode (the renderer uses browseDirectory). */
   pickPaths?: (kind: PathKind) => Promise<string[] | null>;
 }
@@ -282,6 +302,39 @@ export class AppController implements BridgeCalls {
 
   async setWatchFolderPaused(id: string, paused: boolean): Promise<WatchFolderView> {
     return this.deps.watchFolders.setPaused(id, paused);
+  }
+
+  // --- the media library (issue 9), always of the active account ---
+
+  searchLibrary(query: LibraryQuery): Promise<LibraryPage> {
+    return this.deps.library.search(this.requireActiveProfile(), query);
+  }
+
+  getVideoDetails(videoIds: string[]): Promise<LibraryVideoDetails[]> {
+    return this.deps.library.details(this.requireActiveProfile(), videoIds);
+  }
+
+  editVideos(patches: VideoPatch[]): Promise<VideoOpResult[]> {
+    return this.deps.library.edit(this.requireActiveProfile(), patches);
+  }
+
+  deleteVideos(videoIds: string[], opts?: { sourceOnly?: boolean }): Promise<VideoOpResult[]> {
+    return this.deps.library.delete(this.requireActiveProfile(), videoIds, opts ?? {});
+  }
+
+  transcodeVideos(videoIds: string[], templateGroupId: string): Promise<VideoOpResult[]> {
+    return this.deps.library.transcode(this.requireActiveProfile(), videoIds, templateGroupId);
+  }
+
+  exportVideoUrls(videoIds: string[], what: DownloadWhat, format: 'csv' | 'json'): Promise<ExportedUrls> {
+    return this.deps.library.exportUrls(this.requireActiveProfile(), videoIds, what, format);
+  }
+
+  /** The downloads go to the active account's videos unless the request names a profile. */
+  addDownloads(req: DownloadRequest): Promise<AddDownloadsReply> {
+    const profileId = req.profileId ?? this.requireActiveProfile();
+    if (!this.deps.profiles.get(profileId)) throw new IpcError('ProfileNotFound', 'That profile does not exist (any more).');
+    return this.deps.library.addDownloads(profileId, { ...req, profileId });
   }
 
   dispose(): void {

@@ -9,6 +9,7 @@ import { ledgerAccount, openQueueStore } from '../engine/store/index';
 import { AliyunVodProvider } from '../engine/vod/aliyun-provider';
 import { startSandbox } from '../sandbox/index';
 import { AppController, type PathKind } from './controller';
+import { createLibraryBackend } from './library-backend';
 import type { ProviderClass, StartSandbox } from './ports';
 import type { SystemProxyResolver } from '../engine/net/proxy';
 import { NetworkSettingsService } from './network-settings';
@@ -101,6 +102,12 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
     network,
     profiles,
     providers,
+    // Job links read through the profile connection too (WAL: it sees the engine's commits).
+    library: createLibraryBackend({
+      providerFor: (id) => providers.providerFor(id),
+      jobIdsForVideos: (ids) => store.jobIdsForVideos(ids),
+      engine,
+    }),
     pickPaths: opts.pickPaths,
     info: {
       shell: opts.shell,

@@ -114,7 +114,9 @@ export async function browseDirectory(dir?: string): Promise<DirectoryListing> {
   }
   entries.sort((a, b) => (a.isDirectory === b.isDirectory ? byName.compare(a.name, b.name) : a.isDirectory ? -1 : 1));
   const parent = path.dirname(target);
-  return { path: target, ...(parent !== target ? { parent } : {}), entries };
+  // Free space where a download would land (the download dialog's hint); unknown if statfs fails.
+  const free = await fs.promises.statfs(target).then((st) => st.bavail * st.bsize, () => undefined);
+  return { path: target, ...(parent !== target ? { parent } : {}), entries, ...(free !== undefined ? { freeBytes: free } : {}) };
 }
 
 function describeFsError(err: unknown, p: string): string {

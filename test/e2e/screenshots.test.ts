@@ -1,6 +1,7 @@
 // Every main view at 1366×768 in both languages (view-screenshots.ts), with content: an
 // empty and a filled Add files page, the folder browser, the upload list and a job's
-// details, a watch folder that took a file, the accounts and the settings.
+// details, the library with a video's details and its edit and download dialogs, a watch
+// folder that took a file, the accounts and the settings.
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -56,6 +57,33 @@ describe('screenshots of the main views', () => {
     await page.getByTestId('job-title').first().click();
     await shoot('job-details');
     await page.keyboard.press('Escape');
+
+    // The same videos in the Library, with its details drawer and its dialogs.
+    await page.getByTestId('nav-library').click();
+    await expect.poll(() => page.getByTestId('library-row').count(), { timeout: T }).toBe(media.media.length);
+    await shoot('library');
+    await page.getByTestId('library-row-title').first().click();
+    await page.getByTestId('video-details-status').waitFor({ timeout: T });
+    await shoot('library-details');
+    // Uploaded by this app: the link opens that job in the upload list.
+    const jobLink = page.getByTestId('video-details-job');
+    const jobId = (await jobLink.textContent())?.match(/#(\d+)/)?.[1];
+    expect(jobId).toBeTruthy();
+    await jobLink.click();
+    await page.locator(`[data-testid="job-details"][data-job-id="${jobId}"]`).waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('nav-library').click();
+    await page.getByTestId('library-select-matching').click();
+    await page.getByTestId('library-edit').click();
+    await page.getByTestId('bulk-title-mode').selectOption('template');
+    await page.getByTestId('bulk-title').fill('{title} (2024)');
+    await shoot('library-edit');
+    await page.getByTestId('library-dialog-close').click();
+    await page.getByTestId('library-download').click();
+    await page.getByTestId('what-streams').check();
+    await shoot('library-download');
+    await page.getByTestId('library-dialog-close').click();
+    await page.getByTestId('library-clear-selection').click();
 
     const drop = fs.mkdtempSync(path.join(os.tmpdir(), 'vodup-e2e-shots-'));
     await page.getByTestId('nav-watch').click();

@@ -21,9 +21,13 @@ describe('dispatcher', () => {
     await expect(dispatch('retry', [[3], { restartChanged: true }])).resolves.toBe('retry-result');
     const watch = { path: '/drop', settleSeconds: 0, title: 'Show {name}', cateId: 7, tags: ['a'], templateGroupId: 'g' };
     await expect(dispatch('addWatchFolder', [watch])).resolves.toBe('addWatchFolder-result');
+    const download = { videoIds: ['0f1e2d3c4b5a69788796a5b4c3d2e1f0'], what: { source: true, streams: { definitions: ['HD'] } }, outDir: '/dl', nameTemplate: '{title}.{ext}', sidecar: true };
+    await expect(dispatch('addDownloads', [download])).resolves.toBe('addDownloads-result');
+    await expect(dispatch('searchLibrary', [{ title: 'news', statuses: ['Normal'], cursor: 'abc', pageSize: 100 }])).resolves.toBe('searchLibrary-result');
     expect(seen).toEqual([
       { method: 'pause', args: [[1, 2]] }, { method: 'getCatalog', args: [] }, { method: 'retry', args: [[3], { restartChanged: true }] },
-      { method: 'addWatchFolder', args: [watch] },
+      { method: 'addWatchFolder', args: [watch] }, { method: 'addDownloads', args: [download] },
+      { method: 'searchLibrary', args: [{ title: 'news', statuses: ['Normal'], cursor: 'abc', pageSize: 100 }] },
     ]);
   });
 
@@ -54,6 +58,18 @@ describe('dispatcher', () => {
       ['addWatchFolder', [{ path: '', settleSeconds: 30, tags: [] }]],
       ['setWatchFolderPaused', ['id', 'yes']],
       ['removeWatchFolder', [42]],
+      // The media library (issue 9): pages of at most 100, real-looking VideoIds, no empty bulk.
+      ['searchLibrary', [{ pageSize: 101 }]],
+      ['searchLibrary', [{ sort: 'Title:Asc' }]],
+      ['getVideoDetails', [Array(101).fill('a1')]],
+      ['editVideos', [[]]],
+      ['editVideos', [[{ videoId: 'a1', title: 'x', status: 'Normal' }]]],
+      ['deleteVideos', [['a1 OR 1=1']]],
+      ['deleteVideos', [['a1'], { force: true }]],
+      ['transcodeVideos', [['a1'], '']],
+      ['exportVideoUrls', [['a1'], { source: true }, 'xml']],
+      ['addDownloads', [{ videoIds: ['a1'], what: { source: true }, outDir: '' }]],
+      ['addDownloads', [{ videoIds: ['a1'], what: { everything: true }, outDir: '/tmp' }]],
     ];
     for (const [m, args] of bad) {
       await expect(dispatch(m, args)).rejects.toMatchObject({ code: 'InvalidArguments', message: expect.stringContaining(m) });

@@ -81,6 +81,10 @@ describe('browseDirectory', () => {
       { name: 'a.txt', path: path.join(root, 'a.txt'), isDirectory: false, size: 7 },
       { name: 'b.mp4', path: path.join(root, 'b.mp4'), isDirectory: false, size: 5 },
     ]);
+    // The free space of its file system, as statfs reports it to this user.
+    const st = await fs.promises.statfs(root);
+    expect(listing.freeBytes).toBeGreaterThan(0);
+    expect(Math.abs(listing.freeBytes! - st.bavail * st.bsize)).toBeLessThan(64 * 1024 * 1024);
   });
 
   it('refuses a missing folder with a code and a message', async () => {

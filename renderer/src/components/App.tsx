@@ -6,12 +6,13 @@ import { activateProfile } from '../store/profiles';
 import { countForTab } from '../store/queue';
 import { dismissNotice, setLanguage, showView } from '../store/ui';
 import { ProfilesView, profileLabel, useConnectionHint } from './ProfilesView';
+import { LibraryView } from './LibraryView';
 import { QueueView } from './QueueView';
 import { SettingsView } from './SettingsView';
 import { UploadView } from './UploadView';
 import { WatchFoldersView } from './WatchFoldersView';
 
-const VIEWS: View[] = ['upload', 'queue', 'watch', 'profiles', 'settings'];
+const VIEWS: View[] = ['upload', 'queue', 'library', 'watch', 'profiles', 'settings'];
 
 export function App() {
   const { t } = useTranslation();
@@ -44,6 +45,7 @@ export function App() {
       <main className="app-main">
         {view === 'upload' && <UploadView />}
         {view === 'queue' && <QueueView />}
+        {view === 'library' && <LibraryView />}
         {view === 'watch' && <WatchFoldersView />}
         {view === 'profiles' && <ProfilesView />}
         {view === 'settings' && <SettingsView />}

@@ -12,6 +12,8 @@ interface Props {
   mixed?: boolean;
   onChange: (cateId: number | undefined) => void;
   disabled?: boolean;
+  /** What no category means here (a filter: "Any"); default "No category". */
+  noneLabel?: string;
 }
 
 /** "Parent / Child / Grandchild" for a category id, or undefined. */
@@ -34,7 +36,7 @@ function ancestors(nodes: readonly CategoryNode[], id: number, trail: number[] =
   return undefined;
 }
 
-export function CategoryPicker({ categories, value, mixed, onChange, disabled }: Props) {
+export function CategoryPicker({ categories, value, mixed, onChange, disabled, noneLabel }: Props) {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
   const [expanded, setExpanded] = useState<Set<number>>(new Set());
@@ -114,13 +116,13 @@ export function CategoryPicker({ categories, value, mixed, onChange, disabled }:
         aria-expanded={open}
         onClick={() => setOpen(!open)}
       >
-        <span className={label ? '' : 'muted'}>{mixed ? t('edit.mixed') : label ?? t('category.none')}</span>
+        <span className={label ? '' : 'muted'}>{mixed ? t('edit.mixed') : label ?? noneLabel ?? t('category.none')}</span>
         <span className="caret">▾</span>
       </button>
       {open && (
         <div className="popover" data-testid="category-tree">
           <button type="button" className="tree-none" data-testid="category-none" onClick={() => choose(undefined)}>
-            {t('category.none')}
+            {noneLabel ?? t('category.none')}
           </button>
           {categories.length === 0 ? <p className="muted pad">{t('category.empty')}</p> : renderNodes(categories, 0)}
         </div>

@@ -1,8 +1,9 @@
 // Server-side file browser for shells without a native dialog (web mode): the files
 // live on the machine running the engine, so the operator picks them from there.
-// Four modes: 'add' (media files and folders, many at once), 'cover' (one image
-// for the selected staged files), 'manifest' (one csv/json list to import) and
-// 'watch' (one folder for a watch folder, handed to `onFolder`).
+// Five modes: 'add' (media files and folders, many at once), 'cover' (one image
+// for the selected staged files), 'manifest' (one csv/json list to import),
+// 'watch' (one folder for a watch folder, handed to `onFolder`) and 'download' (the
+// folder downloads go to, handed to `onFolder` likewise).
 //
 // The whole-folder buttons act on the path in the box: a path typed without pressing
 // Enter is opened first and is the folder taken (never the one still shown below it).
@@ -22,7 +23,9 @@ let lastPath: string | undefined;
 export function FolderBrowser({ mode, onFolder }: { mode: FolderBrowserMode; onFolder?: (path: string) => void }) {
   const cover = mode === 'cover';
   const manifest = mode === 'manifest';
-  const watch = mode === 'watch';
+  /** A folder is the choice (watch folder, download destination), handed to onFolder. */
+  const watch = mode === 'watch' || mode === 'download';
+  const download = mode === 'download';
   /** Cover and list modes choose exactly one file; watch mode chooses a folder. */
   const single = mode !== 'add';
   const { t } = useTranslation();
@@ -122,8 +125,8 @@ export function FolderBrowser({ mode, onFolder }: { mode: FolderBrowserMode; onF
     <div className="modal-backdrop">
       <div className="modal browser" role="dialog" aria-modal="true" aria-labelledby="browser-title" data-testid="folder-browser" data-mode={mode}>
         <header className="modal-head">
-          <h2 id="browser-title">{t(cover ? 'browser.coverTitle' : manifest ? 'browser.manifestTitle' : watch ? 'browser.watchTitle' : 'browser.title')}</h2>
-          <p className="muted small">{t(cover ? 'browser.coverExplain' : manifest ? 'browser.manifestExplain' : watch ? 'browser.watchExplain' : 'browser.explain')}</p>
+          <h2 id="browser-title">{t(cover ? 'browser.coverTitle' : manifest ? 'browser.manifestTitle' : download ? 'browser.downloadTitle' : watch ? 'browser.watchTitle' : 'browser.title')}</h2>
+          <p className="muted small">{t(cover ? 'browser.coverExplain' : manifest ? 'browser.manifestExplain' : download ? 'browser.downloadExplain' : watch ? 'browser.watchExplain' : 'browser.explain')}</p>
         </header>
         <form
           className="browser-path"
@@ -193,7 +196,7 @@ export function FolderBrowser({ mode, onFolder }: { mode: FolderBrowserMode; onF
               title={typedElsewhere ? typed : listing?.path}
               onClick={() => void useWholeFolder(useWatchFolder)}
             >
-              {t(typedElsewhere ? 'browser.watchTyped' : 'browser.watchFolder')}
+              {t(download ? (typedElsewhere ? 'browser.downloadTyped' : 'browser.downloadFolder') : (typedElsewhere ? 'browser.watchTyped' : 'browser.watchFolder'))}
             </button>
           ) : (
             <>

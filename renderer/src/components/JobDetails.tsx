@@ -96,6 +96,12 @@ function JobFacts({ job }: { job: JobView }) {
       <dl className="facts" data-testid="details-facts">
         <dt>{t('details.path')}</dt>
         <dd className="mono break" data-testid="details-path">{job.path}</dd>
+        {job.download && (
+          <>
+            <dt>{t('download.direction.download')}</dt>
+            <dd data-testid="details-download-item"><span className="direction download">↓</span><span className="mono">{job.download.itemKey}</span></dd>
+          </>
+        )}
         <dt>{t('details.size')}</dt>
         <dd>{formatBytes(job.size)} <span className="muted small">({job.size.toLocaleString()} B)</span></dd>
         <dt>{t('queue.col.videoId')}</dt>
@@ -138,20 +144,21 @@ function JobFacts({ job }: { job: JobView }) {
       </dl>
       {e && <JobErrorView error={e} />}
       <JobActions job={job} />
-      <SentMeta job={job} />
+      {/* A download sent nothing to VOD: its metadata is the video's, in the Library. */}
+      {job.kind !== 'download' && <SentMeta job={job} />}
     </>
   );
 }
 
 /** States whose bytes are moving, or about to. */
-const MOVING = new Set<JobView['state']>(['creating', 'uploading', 'completing', 'waiting']);
+const MOVING = new Set<JobView['state']>(['creating', 'uploading', 'completing', 'downloading', 'verifying', 'waiting']);
 
 /** Bytes and percent, live while the job moves (the engine's progress batches, ≤ 4/s). */
 function LiveProgress({ job }: { job: JobView }) {
   const { t } = useTranslation();
   const live = useJobProgress(job.id);
   const moving = MOVING.has(job.state) && live !== undefined;
-  const finished = job.state === 'ready' || job.state === 'review' || job.state === 'uploaded';
+  const finished = job.state === 'ready' || job.state === 'review' || job.state === 'uploaded' || job.state === 'downloaded';
   const done = finished ? job.size : moving ? live.bytesDone : job.bytesDone;
   const pct = job.size > 0 ? Math.min(100, (done / job.size) * 100) : finished ? 100 : 0;
   return (
@@ -177,7 +184,7 @@ function JobActions({ job }: { job: JobView }) {
     { command: 'retry', label: t('queue.action.retry'), show: s === 'failed' || s === 'canceled' },
     { command: 'restart', label: t('queue.action.restart'), show: s === 'failed' && job.error?.code === 'FileChanged' },
     { command: 'retry', label: t('queue.action.checkAgain'), show: s === 'review' },
-    { command: 'cancel', label: t('queue.action.cancel'), show: s !== 'ready' && s !== 'review' && s !== 'canceled' && s !== 'uploaded' },
+    { command: 'cancel', label: t('queue.action.cancel'), show: s !== 'ready' && s !== 'review' && s !== 'canceled' && s !== 'uploaded' && s !== 'downloaded' },
   ];
   const shown = buttons.filter((b) => b.show);
   if (shown.length === 0) return null;

@@ -22,7 +22,7 @@ import { JobDetails } from './JobDetails';
 import { useJobErrorText } from './problems';
 
 const ROW_HEIGHT = 52;
-const MOVING: JobView['state'][] = ['creating', 'uploading', 'completing', 'waiting'];
+const MOVING: JobView['state'][] = ['creating', 'uploading', 'completing', 'downloading', 'verifying', 'waiting'];
 
 /** The bulk commands that can change something in each tab (the engine skips rows they do not apply to). */
 const TAB_COMMANDS: Record<QueueTab, QueueCommand[]> = {
@@ -337,6 +337,7 @@ const JobRow = memo(function JobRow({ job, index, top, selected, onSelect }: Row
       data-job-id={job.id}
       data-state={job.state}
       data-title={job.meta.title}
+      data-kind={job.kind}
       role="row"
       aria-selected={selected}
       onClick={(e) => onRowClick(index, job.id, selected, e)}
@@ -353,7 +354,13 @@ const JobRow = memo(function JobRow({ job, index, top, selected, onSelect }: Row
         <button type="button" className="link title-link ellipsis" data-testid="job-title" title={t('queue.openDetails')} onClick={() => openDetails(job.id)}>
           {job.meta.title}
         </button>
-        <span className="ellipsis muted small" title={job.path}>{job.fileName}</span>
+        <span className="ellipsis muted small" title={job.path}>
+          {/* Which way the bytes move: both kinds share one queue. */}
+          <span className={`direction ${job.kind}`} data-testid="job-direction" title={t(`download.direction.${job.kind}`)}>
+            {job.kind === 'download' ? '↓' : '↑'}<span className="sr-only"> {t(`download.direction.${job.kind}`)}</span>
+          </span>
+          {job.kind === 'download' && job.download ? `${job.fileName} · ${job.download.itemKey}` : job.fileName}
+        </span>
       </span>
       <span className="num">{formatBytes(job.size)}</span>
       <span className="cell-state">
@@ -411,7 +418,7 @@ function ErrorCell({ error }: { error: NonNullable<JobView['error']> }) {
 function LiveCells({ job }: { job: JobView }) {
   const live = useJobProgress(job.id);
   const moving = MOVING.includes(job.state);
-  const done = job.state === 'ready' || job.state === 'review' || job.state === 'uploaded' ? job.size : (live && moving ? live.bytesDone : job.bytesDone);
+  const done = job.state === 'ready' || job.state === 'review' || job.state === 'uploaded' || job.state === 'downloaded' ? job.size : (live && moving ? live.bytesDone : job.bytesDone);
   const pct = percent(done, job.size);
   return (
     <>
@@ -454,7 +461,7 @@ function RowActions({ job }: { job: JobView }) {
         // The engine's retry of a job awaiting review asks VOD for its status again.
         <button type="button" className="small-button" data-testid="row-check-again" onClick={() => run('retry')} title={t('queue.checkAgainHint')}>{t('queue.action.checkAgain')}</button>
       )}
-      {s !== 'ready' && s !== 'review' && s !== 'canceled' && s !== 'uploaded' && (
+      {s !== 'ready' && s !== 'review' && s !== 'canceled' && s !== 'uploaded' && s !== 'downloaded' && (
         <button type="button" className="small-button quiet" data-testid="row-cancel" onClick={() => run('cancel')} title={t('queue.action.cancel')} aria-label={t('queue.action.cancel')}>
           ×
         </button>
@@ -477,7 +484,7 @@ function QueueFooter() {
         <span data-testid="footer-processing">{t('footer.processing', { count: countForTab(totals, 'processing') })}</span>
       )}
       <span>{t('footer.pending', { count: countForTab(totals, 'pending') })}</span>
-      <span>{t('footer.done', { count: by.ready ?? 0 })}</span>
+      <span>{t('footer.done', { count: (by.ready ?? 0) + (by.downloaded ?? 0) })}</span>
       {(by.review ?? 0) > 0 && <span data-testid="footer-review">{t('footer.review', { count: by.review ?? 0 })}</span>}
       {(by.failed ?? 0) > 0 && <span className="error-text">{t('footer.failed', { count: by.failed ?? 0 })}</span>}
       {(by.waiting ?? 0) > 0 && <span className="warn-text">{t('footer.waiting', { count: by.waiting ?? 0 })}</span>}

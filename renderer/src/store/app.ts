@@ -9,12 +9,13 @@ import type {
   QueueTab, QueueTotals, RejectedFile, ScannedFile,
 } from '../../../shared/types';
 import type { AppInfo, BridgeConnectionState } from '../../../shared/ipc';
+import type { LibraryVideo } from '../../../shared/library';
 import type { Problem } from '../../../shared/validation';
 
-export type View = 'upload' | 'queue' | 'watch' | 'profiles' | 'settings';
+export type View = 'upload' | 'queue' | 'library' | 'watch' | 'profiles' | 'settings';
 export type Language = 'en' | 'zh-CN';
 /** 'add': media files and folders; 'cover': one image; 'manifest': one csv/json list to import. */
-export type FolderBrowserMode = 'add' | 'cover' | 'manifest' | 'watch';
+export type FolderBrowserMode = 'add' | 'cover' | 'manifest' | 'watch' | 'download';
 
 export interface TestState extends Partial<ConnectionResult> {
   pending: boolean;
@@ -92,6 +93,63 @@ export interface QueueSlice {
   detailsVersion: number;
 }
 
+/** The Library view's filters as the form holds them (dates as yyyy-mm-dd, '' for any). */
+export interface LibraryFilters {
+  title: string;
+  cateId?: number;
+  tags: string[];
+  statuses: string[];
+  createdFrom: string;
+  createdTo: string;
+  storageLocation: string;
+  appId: string;
+  sort: 'CreationTime:Desc' | 'CreationTime:Asc';
+}
+
+/** A bulk operation's outcome for one video, as the results list shows it. */
+export interface LibraryResultRow {
+  videoId: string;
+  title: string;
+  ok: boolean;
+  code?: string;
+  message?: string;
+  /** Refused before sending: the value breaks VOD's rules (shared/validation). */
+  problem?: Problem;
+  /** A bulk edit's new title, shown beside the old one. */
+  newTitle?: string;
+  /** The request went out and its answer was lost: VOD may have done it. */
+  outcomeUnknown?: boolean;
+}
+
+export type LibraryOperation = 'edit' | 'delete' | 'deleteSource' | 'transcode';
+export type LibraryDialog = 'edit' | 'delete' | 'transcode' | 'download' | 'urls';
+
+export interface LibrarySlice {
+  libraryFilters: LibraryFilters;
+  /**
+   * The rows loaded so far, in order: SearchMedia pages by cursor (a page number, then a
+   * ScrollToken), so rows arrive one page after another as the list scrolls.
+   */
+  libraryRows: LibraryVideo[];
+  libraryTotal: number;
+  /** The cursor of the next page; undefined when all are loaded. */
+  libraryNext: string | undefined;
+  libraryLoading: boolean;
+  /** Set once a search answered (the empty state means "none match", not "not asked yet"). */
+  librarySearched: boolean;
+  libraryError: string | null;
+  librarySelection: Set<string>;
+  /** Every video matching the filters is selected, loaded or not (resolved by paging on use). */
+  librarySelectAll: boolean;
+  librarySelectionAnchor: number | null;
+  libraryDetailsId: string | null;
+  libraryDialog: LibraryDialog | null;
+  /** Resolving "all matching" before an operation: pages loaded of how many videos. */
+  libraryResolving: { loaded: number; total: number } | null;
+  libraryBusy: boolean;
+  libraryResults: { operation: LibraryOperation; rows: LibraryResultRow[] } | null;
+}
+
 export interface SettingsSlice {
   settings: EngineSettings | null;
   settingsSaving: boolean;
@@ -119,7 +177,11 @@ export interface UiSlice {
   connection: BridgeConnectionState;
 }
 
-export type AppState = ProfilesSlice & CatalogSlice & StagingSlice & QueueSlice & SettingsSlice & UiSlice;
+export type AppState = ProfilesSlice & CatalogSlice & StagingSlice & QueueSlice & LibrarySlice & SettingsSlice & UiSlice;
+
+export const EMPTY_LIBRARY_FILTERS: LibraryFilters = {
+  title: '', tags: [], statuses: [], createdFrom: '', createdTo: '', storageLocation: '', appId: '', sort: 'CreationTime:Desc',
+};
 
 export const useApp = create<AppState>()(() => ({
   profiles: [],
@@ -151,6 +213,22 @@ export const useApp = create<AppState>()(() => ({
   selectionAnchor: null,
   detailsJobId: null,
   detailsVersion: 0,
+
+  libraryFilters: EMPTY_LIBRARY_FILTERS,
+  libraryRows: [],
+  libraryTotal: 0,
+  libraryNext: undefined,
+  libraryLoading: false,
+  librarySearched: false,
+  libraryError: null,
+  librarySelection: new Set(),
+  librarySelectAll: false,
+  librarySelectionAnchor: null,
+  libraryDetailsId: null,
+  libraryDialog: null,
+  libraryResolving: null,
+  libraryBusy: false,
+  libraryResults: null,
 
   settings: null,
   settingsSaving: false,
