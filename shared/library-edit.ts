@@ -32,7 +32,8 @@ export function editedTitle(video: Pick<LibraryVideo, 'title' | 'videoId'>, edit
     case 'set':
       return edit.value;
     case 'template':
-      return edit.value.replaceAll('{title}', video.title).replaceAll('{videoId}', video.videoId);
+      // One pass, so a title that itself contains `{videoId}` stays as it is.
+      return edit.value.replace(/\{(title|videoId)\}/g, (_m, k: string) => (k === 'title' ? video.title : video.videoId));
     case 'replace':
       return edit.find === '' ? video.title : video.title.split(edit.find).join(edit.with);
   }
@@ -53,7 +54,7 @@ function dedupe(tags: readonly string[]): string[] {
  * One patch per video, holding only the fields the edit names. A field whose new value
  * equals the current one is still sent (the operator asked for it; VOD answers per video).
  */
-export function bulkPatches(videos: readonly LibraryVideo[], edit: BulkEdit): VideoPatch[] {
+export function bulkPatches(videos: readonly Pick<LibraryVideo, 'videoId' | 'title' | 'tags'>[], edit: BulkEdit): VideoPatch[] {
   return videos.map((v) => {
     const patch: VideoPatch = { videoId: v.videoId };
     if (edit.title) patch.title = editedTitle(v, edit.title);

@@ -1,8 +1,10 @@
-// A bulk edit as the operator states it ("append ' (fixed)' to every title", "add the tag
-// s2") turned into one VideoPatch per video from the videos' current metadata. Pure: the
-// CLI and the UI both plan with it, then LibraryService.edit checks and sends.
+// A bulk edit as the CLI's flags state it ("--title-template '{title} (fixed)'", "--add-tag
+// s2") in terms of the one bulk-edit rule the Library view uses too (shared/library-edit.ts):
+// one VideoPatch per video from the videos' current metadata. LibraryService.edit then
+// checks and sends them.
 
 import type { LibraryVideo, VideoPatch } from '../../../shared/library';
+import { bulkPatches, editedTitle, type BulkEdit } from '../../../shared/library-edit';
 
 export interface EditSpec {
   /** The new title of every video. */
@@ -24,20 +26,23 @@ export function needsCurrent(spec: EditSpec): boolean {
 }
 
 export function renderTitle(template: string, v: Pick<LibraryVideo, 'title' | 'videoId'>): string {
-  return template.replace(/\{(title|videoId)\}/g, (_m, k: string) => (k === 'title' ? v.title : v.videoId));
+  return editedTitle(v, { mode: 'template', value: template });
+}
+
+/** The CLI's flags as a BulkEdit: `--tags` with `--add-tag` sets the union. */
+export function bulkEditOf(spec: EditSpec): BulkEdit {
+  const edit: BulkEdit = {};
+  if (spec.titleTemplate !== undefined) edit.title = { mode: 'template', value: spec.titleTemplate };
+  else if (spec.title !== undefined) edit.title = { mode: 'set', value: spec.title };
+  if (spec.description !== undefined) edit.description = spec.description;
+  if (spec.cateId !== undefined) edit.cateId = spec.cateId;
+  if (spec.coverUrl !== undefined) edit.coverUrl = spec.coverUrl;
+  if (spec.tags !== undefined) edit.tags = { mode: 'set', tags: [...spec.tags, ...(spec.addTags ?? [])] };
+  else if (spec.addTags?.length) edit.tags = { mode: 'add', tags: spec.addTags };
+  return edit;
 }
 
 /** One patch per video; a field the spec leaves out is left out of the patch (unchanged in VOD). */
 export function planEdits(videos: readonly Pick<LibraryVideo, 'videoId' | 'title' | 'tags'>[], spec: EditSpec): VideoPatch[] {
-  return videos.map((v) => {
-    const patch: VideoPatch = { videoId: v.videoId };
-    if (spec.titleTemplate !== undefined) patch.title = renderTitle(spec.titleTemplate, v);
-    else if (spec.title !== undefined) patch.title = spec.title;
-    if (spec.description !== undefined) patch.description = spec.description;
-    if (spec.cateId !== undefined) patch.cateId = spec.cateId;
-    if (spec.coverUrl !== undefined) patch.coverUrl = spec.coverUrl;
-    const base = spec.tags ?? (spec.addTags?.length ? v.tags : undefined);
-    if (base !== undefined) patch.tags = [...new Set([...base, ...(spec.addTags ?? [])])];
-    return patch;
-  });
+  return bulkPatches(videos, bulkEditOf(spec));
 }

@@ -1,15 +1,7 @@
-// The name a download's file will get, for the download dialog's live preview. It mirrors
-// main/engine/download/file-names.ts (renderName, safeName), which the renderer cannot
-// import; test/unit/download-name-preview.test.ts holds the two to the same answers.
+// The name a download's file will get, for the download dialog's live preview: the engine's
+// own rule (shared/download-names.ts), fed with what the dialog knows of a sample item.
 
-/** The names the engine gives without a template, per kind of item. */
-const DEFAULT_NAME_BY_KIND: Record<string, string> = {
-  source: '{title}',
-  stream: '{title}-{definition}',
-  cover: '{title}-cover',
-  snapshot: '{title}-snapshot-{index}',
-  sprite: '{title}-sprite-{index}',
-};
+import { fileNameFor } from '../../../shared/download-names';
 
 export interface PreviewItem {
   kind: 'source' | 'stream' | 'cover' | 'snapshot' | 'sprite';
@@ -19,25 +11,7 @@ export interface PreviewItem {
   index?: string;
 }
 
-/** The file name the engine will give an item (file-names.ts renderName), for the live preview. */
+/** The file name the engine will give an item (main/engine/download/file-names.ts renderName). */
 export function previewName(template: string, v: { title: string; videoId: string }, item: PreviewItem): string {
-  const tpl = template.trim() || DEFAULT_NAME_BY_KIND[item.kind];
-  const fields: Record<string, string> = {
-    title: v.title || v.videoId,
-    videoId: v.videoId,
-    definition: item.definition ?? (item.kind === 'source' ? 'source' : ''),
-    format: item.format ?? item.ext,
-    kind: item.kind,
-    index: item.index ?? '',
-    ext: item.ext,
-  };
-  const filled = tpl.replace(/\{(\w+)\}/g, (m, k: string) => (k in fields ? fields[k] : m));
-  const withExt = tpl.includes('{ext}');
-  // eslint-disable-next-line no-control-regex
-  let name = (withExt ? filled : filled.replace(/[-_ .]+$/, '')).replace(/[\u0000-\u001f\u007f<>:"/\\|?*]/g, '_')
-    .replace(/\s+/g, ' ').trim().replace(/^[. ]+|[. ]+$/g, '');
-  if (/^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i.test(name)) name = `_${name}`;
-  if (!name) name = 'untitled';
-  return withExt ? name : `${name}.${item.ext}`;
+  return fileNameFor(template, { ...item, ...v, key: item.index ? `${item.kind}:${item.index}` : item.kind });
 }
-
