@@ -1,14 +1,16 @@
 // `npm run bench` (= npm run build && node out/bench/run.js): runs every benchmark and
 // writes BENCHMARKS.md with the machine it ran on. `--only NAME[,NAME]` runs a subset
-// (crc64, store, ui-scroll, throughput); `--quick` shrinks the throughput files
-// (0.5 GiB comparison, 0.25/1 GiB RSS runs) for a smoke run — its numbers are not the
-// reported ones.
+// (crc64, store, ui-scroll, throughput, network); `--quick` shrinks the throughput files
+// (0.5 GiB comparison, 0.25/1 GiB RSS runs) and the WAN run (0.25 GiB, 20 ms only) for
+// a smoke run — its numbers are not the reported ones. The network section runs the
+// 5 / 20 / 75 ms profiles (about 8 minutes); `--wan-profiles 20ms` picks some.
 
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { benchCrc64 } from './crc64';
 import { benchManyFiles } from './many-files';
+import { benchNetwork } from './network';
 import { benchStore } from './store';
 import { benchThroughput } from './throughput';
 import { benchUiScroll } from './ui-scroll';
@@ -18,7 +20,7 @@ import { markdownTable, textTable, type BenchRow } from './util/rows';
 interface Benchmark {
   name: string;
   title: string;
-  run: (quick: boolean) => Promise<BenchRow[]>;
+  run: (quick: boolean, argv: string[]) => Promise<BenchRow[]>;
 }
 
 const BENCHMARKS: readonly Benchmark[] = [
@@ -29,6 +31,14 @@ const BENCHMARKS: readonly Benchmark[] = [
     run: (quick) => benchThroughput(quick ? { compareGiB: 0.5, rssGiB: [0.25, 1] } : {}),
   },
   { name: 'many-files', title: 'Many small files (per-file overhead, sandbox in its own process)', run: (quick) => benchManyFiles(quick ? { files: 200 } : {}) },
+  {
+    name: 'network', title: 'Over an emulated WAN (bench/wan/emulator.ts in front of the sandbox)',
+    run: (quick, argv) => {
+      const at = argv.indexOf('--wan-profiles');
+      const profiles = at >= 0 ? (argv[at + 1] ?? '').split(',').filter(Boolean) : quick ? ['20ms'] : undefined;
+      return benchNetwork({ largeGiB: quick ? 0.25 : 1, profiles });
+    },
+  },
   { name: 'ui-scroll', title: 'Queue view with 100,000 jobs (Chromium)', run: () => benchUiScroll() },
 ];
 
@@ -88,7 +98,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`\n== ${b.title} ==\n`);
     const t0 = Date.now();
     try {
-      const rows = await b.run(quick);
+      const rows = await b.run(quick, argv);
       process.stdout.write(`${textTable(rows)}\n`);
       sections.push(`## ${b.title}\n\n${markdownTable(rows)}\n\n_${((Date.now() - t0) / 1000).toFixed(0)} s._`);
     } catch (err) {

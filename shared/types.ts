@@ -101,6 +101,11 @@ export interface QueueTotals {
   speed: number;
   /** Set while an upload window is configured and closed: when it opens (epoch ms). */
   windowOpensAt?: number;
+  /**
+   * What adaptive concurrency chose (main/engine/adaptive.ts): files and parts in flight
+   * now, each at most its setting. Absent before the engine has run anything.
+   */
+  concurrency?: { files: number; parts: number };
 }
 
 export interface ProgressBatch {
