@@ -174,6 +174,21 @@ function viaEmulator(provider: VideoProvider, endpoint: string): VideoProvider {
   });
 }
 
+/**
+ * This process's peak RSS. On Linux VmHWM, which belongs to this process's own memory
+ * (getrusage's maxrss survives exec, so a child would report the bench parent's peak —
+ * here the emulator's buffers).
+ */
+function peakRssMB(): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+    if (m) return (Number(m[1]) * 1024) / MB;
+  } catch {
+    // Not Linux.
+  }
+  return (process.resourceUsage().maxRSS * 1024) / MB;
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? 0 : s[Math.floor(s.length / 2)];
@@ -245,7 +260,7 @@ async function worker(kind: Kind, target: string, workDir: string): Promise<Work
   return {
     kind, bytes, files: files.length, seconds,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
-    peakRssMB: (process.resourceUsage().maxRSS * 1024) / MB,
+    peakRssMB: peakRssMB(),
     ...extra,
   };
 }

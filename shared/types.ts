@@ -133,8 +133,10 @@ export interface EngineSettings {
 }
 
 export const DEFAULT_SETTINGS: EngineSettings = {
-  filesInFlight: 3,
-  partsInFlight: 6,
+  // Upper limits: adaptive concurrency (main/engine/adaptive.ts) chooses how many within
+  // them, and a memory bound caps parts below 16 (see MEMORY_BOUND).
+  filesInFlight: 32,
+  partsInFlight: 16,
   partSizeMiB: 0,
   bandwidthLimit: 0,
   autoResume: true,

@@ -11,6 +11,7 @@ import {
 } from '../../shared/types';
 import { formatProblems, validateFileName, validateFileSize, validateMetadata, validateNoTranscodeFormat, type Problem } from '../../shared/validation';
 import type { AddJobsOptions, AddJobsResult, CancelOptions, RetryOptions, UploadEngineApi } from './api';
+import { AdaptiveConcurrency } from './adaptive';
 import { BandwidthLimiter } from './bandwidth';
 import { CredentialLease } from './credential-lease';
 import { classifyError, EngineError, isQueueStoreError, toJobError } from './errors';
@@ -47,6 +48,8 @@ export class UploadEngine implements UploadEngineApi {
   private settings: EngineSettings;
   private readonly partSlots: Semaphore;
   private readonly bandwidth: BandwidthLimiter;
+  /** Files and parts in flight, measured per destination; the settings are its upper limits. */
+  private readonly adaptive: AdaptiveConcurrency;
   private readonly progress = new ProgressTracker();
   private readonly poller: StatusPoller;
   private readonly running = new Map<number, Running>();
@@ -79,6 +82,7 @@ export class UploadEngine implements UploadEngineApi {
     this.settings = { ...DEFAULT_SETTINGS, ...this.store.getSettings(), ...opts.settings };
     this.partSlots = new Semaphore(this.settings.partsInFlight);
     this.bandwidth = new BandwidthLimiter(this.settings.bandwidthLimit);
+    this.adaptive = new AdaptiveConcurrency({ files: this.settings.filesInFlight, parts: this.settings.partsInFlight });
     this.poller = new StatusPoller({
       store: this.store,
       providerFor: (profileId) => this.opts.providerFor(profileId),
@@ -138,6 +142,7 @@ export class UploadEngine implements UploadEngineApi {
     this.settings = { ...this.settings, ...patch };
     this.partSlots.setLimit(this.settings.partsInFlight);
     this.bandwidth.setRate(this.settings.bandwidthLimit);
+    this.adaptive.setLimits({ files: this.settings.filesInFlight, parts: this.settings.partsInFlight });
     this.pump();
     return this.getSettings();
   }
@@ -534,6 +539,7 @@ export class UploadEngine implements UploadEngineApi {
     this.flushChanges();
     clearInterval(this.progressTimer);
     clearTimeout(this.changeTimer);
+    this.adaptive.stop();
     this.store.close();
     await this.lock?.release();
     this.changedEmitter.dispose();
@@ -567,13 +573,18 @@ export class UploadEngine implements UploadEngineApi {
       // Opening: start what waits. Closing: stop uploads at their last acknowledged part.
       this.windowTimer = setTimeout(() => (open ? void this.closeWindow() : this.pump()), Math.max(50, change.getTime() - Date.now()));
     }
-    const free = this.settings.filesInFlight - this.running.size;
+    const filesLimit = this.adaptive.files();
+    const free = filesLimit - this.running.size;
     if (open && free > 0) {
-      const candidates = this.store.nextRunnable(free + this.running.size, Date.now());
+      const candidates = this.store.nextRunnable(free + this.running.size + 1, Date.now());
       for (const rec of candidates) {
-        if (this.running.size >= this.settings.filesInFlight) break;
         // A job whose last failure is not written yet waits for that first (onRunError).
         if (this.running.has(rec.id) || this.poller.has(rec.id) || this.storeRetries.has(rec.id)) continue;
+        if (this.running.size >= filesLimit) {
+          // Work is waiting for a file slot: adaptive concurrency may open another.
+          this.adaptive.filesWaited();
+          break;
+        }
         this.launch(rec);
       }
     }
@@ -607,6 +618,7 @@ export class UploadEngine implements UploadEngineApi {
       providerFor: (job) => this.opts.providerFor(job.profileId),
       partSlots: this.partSlots,
       bandwidth: this.bandwidth,
+      adaptive: this.adaptive,
       progress: this.progress,
       settings: () => this.settings,
       changed: (id) => this.changed(id),
@@ -747,7 +759,7 @@ export class UploadEngine implements UploadEngineApi {
 
   private emitProgress(): void {
     const batch = this.progress.snapshot(this.store.totals());
-    this.progressEmitter.fire({ ...batch, totals: this.withWindow(batch.totals) });
+    this.progressEmitter.fire({ ...batch, totals: { ...this.withWindow(batch.totals), concurrency: this.adaptive.current() } });
   }
 
   private ensureProgressTimer(): void {

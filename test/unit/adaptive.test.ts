@@ -1,0 +1,97 @@
+// Adaptive concurrency (main/engine/adaptive.ts), fed synthetic throughput samples: no
+// timing, no network. A "network" here is a function from level to bytes per second.
+
+import { describe, expect, it } from 'vitest';
+import { AdaptiveConcurrency, ConcurrencyController, FILES_PER_SLOT, INITIAL_LEVEL, MEMORY_BOUND } from '../../main/engine/adaptive';
+
+/** Per-connection cap `per`, link `link`: rate = min(level × per, link). */
+const wan = (per: number, link: number) => (level: number): number => Math.min(level * per, link);
+
+/** Runs the controller against a network for `n` samples; returns the levels it chose. */
+function drive(c: ConcurrencyController, net: (level: number) => number, n: number, errorsAt: Set<number> = new Set()): number[] {
+  const levels: number[] = [];
+  for (let i = 0; i < n; i++) {
+    levels.push(c.sample({ bytesPerSecond: net(c.level), errors: errorsAt.has(i) ? 1 : 0, saturated: true }));
+  }
+  return levels;
+}
+
+describe('ConcurrencyController', () => {
+  it('climbs while throughput grows and settles where the link is full', () => {
+    // 12.5 MB/s per connection, 125 MB/s link: 10 connections fill it.
+    const c = new ConcurrencyController({ initial: 2, max: 64 });
+    const levels = drive(c, wan(12.5e6, 125e6), 40);
+    expect(Math.max(...levels)).toBeGreaterThan(2);
+    // Settled at a level that fills the link, and not far past it (a probe may hold one more).
+    expect(wan(12.5e6, 125e6)(c.level)).toBe(125e6);
+    expect(c.level).toBeLessThanOrEqual(16);
+    expect(c.level).toBeGreaterThanOrEqual(10);
+  });
+
+  it('never goes past its upper limit (the setting), and follows a lowered one at once', () => {
+    const c = new ConcurrencyController({ initial: 4, max: 6 });
+    const levels = drive(c, wan(1e6, 1e9), 30);
+    expect(Math.max(...levels)).toBe(6);
+    c.setMax(3);
+    expect(c.level).toBe(3);
+    expect(Math.max(...drive(c, wan(1e6, 1e9), 30))).toBe(3);
+  });
+
+  it('halves on errors and climbs back only by probing', () => {
+    const c = new ConcurrencyController({ initial: 16, max: 16, probeEvery: 3 });
+    const net = wan(1e6, 1e9);
+    drive(c, net, 3);
+    expect(c.level).toBe(16);
+    const after = drive(c, net, 1, new Set([0]));
+    expect(after[0]).toBe(8);
+    // Then one at a time (additive increase), not straight back to 16.
+    const next = drive(c, net, 10);
+    for (let i = 1; i < next.length; i++) expect(next[i] - next[i - 1]).toBeLessThanOrEqual(1);
+    expect(c.level).toBeGreaterThan(8);
+  });
+
+  it('does not grow when more requests stop helping (a shared bottleneck)', () => {
+    // The link is full at 4: every level beyond gives the same rate.
+    const c = new ConcurrencyController({ initial: 2, max: 64, probeEvery: 2 });
+    const levels = drive(c, wan(10e6, 40e6), 60);
+    expect(c.level).toBeLessThanOrEqual(6);
+    expect(Math.max(...levels)).toBeLessThanOrEqual(9);
+  });
+
+  it('ignores windows with too little work to use the level, and the transition after a change', () => {
+    const c = new ConcurrencyController({ initial: 4, max: 64 });
+    for (let i = 0; i < 10; i++) c.sample({ bytesPerSecond: 1e6 * (i + 1), errors: 0, saturated: false });
+    expect(c.level).toBe(4);
+    c.sample({ bytesPerSecond: 4e6, errors: 0, saturated: true });
+    expect(c.level).toBe(6);
+    // The first window at the new level is skipped whatever it shows.
+    c.sample({ bytesPerSecond: 1, errors: 0, saturated: true });
+    expect(c.level).toBe(6);
+  });
+});
+
+describe('AdaptiveConcurrency (per destination host)', () => {
+  it('keeps a level per host within the settings and the memory bound, and files follow it', () => {
+    const a = new AdaptiveConcurrency({ files: 100, parts: 100 });
+    try {
+      expect(a.current()).toEqual({ files: FILES_PER_SLOT * INITIAL_LEVEL, parts: INITIAL_LEVEL });
+      a.error('slow.example:80');
+      let now = 0;
+      a.tick((now += 1000));
+      // Halved for the host that failed.
+      expect(a.current()).toEqual({ files: FILES_PER_SLOT * (INITIAL_LEVEL / 2), parts: INITIAL_LEVEL / 2 });
+      a.setLimits({ files: 3, parts: 2 });
+      expect(a.current()).toEqual({ files: 3, parts: 2 });
+      a.setLimits({ files: 100, parts: 1000 });
+      // Whatever the setting, no more than the memory bound.
+      for (let i = 0; i < 50; i++) {
+        a.bytes('slow.example:80', 1e6 * (i + 1));
+        a.filesWaited();
+        a.tick((now += 1000));
+      }
+      expect(a.current().parts).toBeLessThanOrEqual(MEMORY_BOUND);
+    } finally {
+      a.stop();
+    }
+  });
+});
