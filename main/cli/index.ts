@@ -50,8 +50,8 @@ function buildProgram(setExit: (code: number) => void): Command {
   const runOptions = (cmd: Command): Command => cmd
     .addOption(dbOption())
     .option('--part-size <MiB>', 'part size in MiB (0 = automatic from the file size)', intIn(0, 5 * 1024, ' MiB'))
-    .option('--parallel <n>', 'parts in flight, across all files', intIn(1, 256))
-    .option('--files <n>', 'files in flight', intIn(1, 64))
+    .option('--parallel <n>', 'at most this many parts in flight, across all files (default 16; fewer are used while more do not help)', intIn(1, 256))
+    .option('--files <n>', 'at most this many files in flight (default 32; fewer are used while more do not help)', intIn(1, 64))
     .option('--bwlimit <MB/s>', 'bandwidth cap for the whole run in MB/s (10^6 bytes); 0 = none', megabytesPerSecond)
     .option('--window <from-to>', 'upload only between these local times, e.g. 22:00-06:00 ("any" = any time); outside it the command waits', uploadWindowFlag)
     .option('--progress-interval <s>', 'seconds between progress lines when the output is not a terminal (0 = none)', intIn(0, 86_400, ' s'), DEFAULT_PROGRESS_INTERVAL_SEC)

@@ -120,7 +120,7 @@ export class UploadEngine implements UploadEngineApi {
   }
 
   totals(): QueueTotals {
-    return this.withWindow(this.progress.snapshot(this.store.totals()).totals);
+    return { ...this.withWindow(this.progress.snapshot(this.store.totals()).totals), concurrency: this.adaptive.current() };
   }
 
   /** Totals say when a closed upload window opens, so every shell can tell why nothing moves. */
