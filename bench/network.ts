@@ -82,6 +82,23 @@ export async function benchNetwork(opts: NetworkOptions = {}): Promise<BenchRow[
   const rows: BenchRow[] = [];
   try {
     const upstream = new URL(server.line.endpoint);
+    {
+      // The same engine on loopback (no emulator), for its CPU per GiB: adaptive
+      // concurrency must not cost CPU where the network is not the limit.
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        VOD_ACCESS_KEY_ID: server.line.accessKeyId, VOD_ACCESS_KEY_SECRET: server.line.accessKeySecret,
+        VOD_REGION: server.line.region, VOD_ENDPOINT: server.line.endpoint, BENCH_OSS_ENDPOINT: server.line.endpoint,
+      };
+      process.stdout.write('  loopback: engine…\n');
+      const runs: WorkerResult[] = [];
+      for (let i = 0; i < 3; i++) runs.push(await runJsonChild<WorkerResult>([__filename, 'worker', 'engine', large, dir], env));
+      const r = runs.sort((a, b) => a.cpuSeconds / a.bytes - b.cpuSeconds / b.bytes)[1];
+      rows.push({ name: `loopback (no emulator): engine (defaults), ${largeGiB} GiB: throughput (median CPU of 3)`, value: round(mbps(r), 0), unit: 'MB/s' });
+      rows.push({ name: `loopback (no emulator): engine (defaults), ${largeGiB} GiB: client CPU (median of 3)`, value: round(r.cpuSeconds / (r.bytes / GiB), 2), unit: 'CPU-s/GiB' });
+      rows.push({ name: `loopback (no emulator): engine (defaults), ${largeGiB} GiB: client peak RSS`, value: round(r.peakRssMB, 0), unit: 'MB', target: '≤ 150', ok: r.peakRssMB <= 150 });
+      if (r.maxParts !== undefined) rows.push({ name: `loopback (no emulator): engine (defaults), ${largeGiB} GiB: most parts in flight (adaptive)`, value: r.maxParts, unit: 'parts' });
+    }
     for (const name of profiles) {
       const profile = WAN_PROFILES[name];
       if (!profile) throw new Error(`Unknown WAN profile ${name}; known: ${Object.keys(WAN_PROFILES).join(', ')}`);

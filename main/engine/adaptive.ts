@@ -135,18 +135,26 @@ function clamp(v: number, lo: number, hi: number): number {
 }
 
 /**
- * What one request in flight holds: its read stream's buffer (1 MiB), the hashing and
- * throttling stages' and the socket's buffers. Measured: 6 parts in flight ≈ 127 MB peak
- * RSS for the whole engine, 16 ≈ (see BENCHMARKS.md).
+ * What one request in flight holds at most: about three reads in its stages (read
+ * stream, hashing, socket) of up to 1 MiB each (fewer and smaller past
+ * FULL_READS_UP_TO, readChunkBytes).
  */
 export const BYTES_PER_REQUEST = 3 * 1024 * 1024;
-/** Buffers all requests in flight may hold together: with the engine's base, RSS ≤ 150 MB. */
+/**
+ * Buffers all requests in flight may hold together: on the engine's ~90 MB base, the
+ * process stays within 150 MB (measured peaks in BENCHMARKS.md, "Over an emulated WAN").
+ */
 export const MEMORY_BUDGET_BYTES = 48 * 1024 * 1024;
 export const MEMORY_BOUND = Math.floor(MEMORY_BUDGET_BYTES / BYTES_PER_REQUEST);
 /** Where a new destination starts: enough for small files on a WAN, few enough to grow from. */
 export const INITIAL_LEVEL = 8;
 const MAX_READ_BYTES = 1024 * 1024;
 const MIN_READ_BYTES = 256 * 1024;
+/**
+ * Parts in flight up to which reads stay 1 MiB. Measured on loopback (1 GiB, 2 cores):
+ * 12 parts of 1 MiB reads peaked at 156 MB RSS, 12 of 256 KiB at 134 MB.
+ */
+const FULL_READS_UP_TO = 8;
 /** Files in flight per request slot (files()). */
 export const FILES_PER_SLOT = 2;
 /** How often the controllers sample. */
@@ -248,13 +256,11 @@ export class AdaptiveConcurrency {
 
   /**
    * The read size for a request: 1 MiB (cheapest per byte, bench/throughput.ts) while
-   * few requests are in flight, less when many are, so that their buffers together stay
-   * within MEMORY_BUDGET_BYTES (each request holds about three reads: BYTES_PER_REQUEST).
+   * few requests are in flight, 256 KiB when many are, so that their buffers together
+   * keep the process within 150 MB (FULL_READS_UP_TO).
    */
   readChunkBytes(): number {
-    const parts = this.current().parts;
-    const fit = Math.floor(MEMORY_BUDGET_BYTES / (3 * MAX_READ_BYTES) );
-    return parts <= fit ? MAX_READ_BYTES : MIN_READ_BYTES;
+    return this.current().parts <= FULL_READS_UP_TO ? MAX_READ_BYTES : MIN_READ_BYTES;
   }
 
   /** What the progress batch shows. */

@@ -5,6 +5,7 @@
 // An HLS playlist takes runHlsPackage instead: its files, then itself (hls-upload.ts).
 // Errors propagate; the service decides between waiting and failed.
 
+import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import type { EngineSettings } from '../../shared/types';
 import type { AdaptiveConcurrency } from './adaptive';
@@ -562,6 +563,9 @@ export class JobRunner {
     progress.begin(this.jobId, this.job().bytesDone, rec.size);
     // Parts of this job stop together: one failure aborts the rest (they resume later).
     const local = new AbortController();
+    // Every worker listens on it while it waits for its two slots and while it sends:
+    // up to the parts setting × 3 listeners, by design, not a leak.
+    setMaxListeners(Math.max(10, 3 * this.deps.settings().partsInFlight + 2), local.signal);
     const stop = (): void => local.abort(this.signal.reason);
     this.signal.addEventListener('abort', stop, { once: true });
     let next = 0;
