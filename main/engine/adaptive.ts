@@ -155,6 +155,8 @@ const MIN_READ_BYTES = 256 * 1024;
  * 12 parts of 1 MiB reads peaked at 156 MB RSS, 12 of 256 KiB at 134 MB.
  */
 const FULL_READS_UP_TO = 8;
+/** Failures that say the path or the service is overloaded (errors.ts kinds). */
+const CONGESTION_KINDS: ReadonlySet<string> = new Set(['network', 'throttled', 'server']);
 /** Files in flight per request slot (files()). */
 export const FILES_PER_SLOT = 2;
 /** How often the controllers sample. */
@@ -238,7 +240,9 @@ export class AdaptiveConcurrency {
     if (h) h.bytes += n;
   }
 
-  error(hostName: string): void {
+  /** A request to this host failed; only the network's and the service's load count (a changed file says nothing of the path). */
+  error(hostName: string, kind?: string): void {
+    if (kind !== undefined && !CONGESTION_KINDS.has(kind)) return;
     this.host(hostName).errors++;
   }
 

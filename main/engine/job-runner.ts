@@ -198,7 +198,8 @@ export class JobRunner {
    * A file of at most one part, in one PutObject instead of initiate / part / complete:
    * two round trips fewer per small file. The guarantees stay those of the multipart
    * path: the bytes are hashed as they are sent and OSS's CRC-64 of the object must
-   * equal ours, and the file is checked unchanged (sampled bytes too) after it was read
+   * equal ours (PutObject returns it in x-oss-hash-crc64ecma as UploadPart does:
+   * help.aliyun.com/en/oss/user-guide/check-data-transmission-integrity-by-using-crc-64), and the file is checked unchanged (sampled bytes too) after it was read
    * and before the request's last chunk goes, so an object made from a changed file is
    * never completed. The checkpoint is all or nothing: a PutObject either completed with
    * the right CRC (then the job is recorded uploaded) or it did not count, and a run that
@@ -220,12 +221,12 @@ export class JobRunner {
           progress.add(this.jobId, 1, n);
           adaptive?.bytes(host, n);
         },
-        onRetry: () => adaptive?.error(host),
+        onRetry: (e) => adaptive?.error(host, e.kind),
         beforeLastChunk: () => this.ensureUnchanged(rec, { samples: true }),
       });
     } catch (err) {
       progress.discard(this.jobId, 1);
-      if (!this.signal.aborted) adaptive?.error(host);
+      if (!this.signal.aborted) adaptive?.error(host, classifyError(err).kind);
       else this.checkAborted();
       throw asFileChanged(rec, err);
     } finally {
@@ -584,7 +585,7 @@ export class JobRunner {
               progress.add(this.jobId, range.partNumber, n);
               adaptive?.bytes(host, n);
             },
-            onRetry: () => adaptive?.error(host),
+            onRetry: (e) => adaptive?.error(host, e.kind),
           });
           lease.setExpectedPartMs(Date.now() - t0);
           // A part read while the file changed is not kept.
@@ -594,7 +595,7 @@ export class JobRunner {
           progress.commit(this.jobId, range.partNumber, this.job().bytesDone);
         } catch (err) {
           progress.discard(this.jobId, range.partNumber);
-          if (!local.signal.aborted) adaptive?.error(host);
+          if (!local.signal.aborted) adaptive?.error(host, classifyError(err).kind);
           if (firstError === undefined) firstError = asFileChanged(rec, err);
           local.abort(err);
         } finally {

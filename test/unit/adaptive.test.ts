@@ -75,8 +75,14 @@ describe('AdaptiveConcurrency (per destination host)', () => {
     const a = new AdaptiveConcurrency({ files: 100, parts: 100 });
     try {
       expect(a.current()).toEqual({ files: FILES_PER_SLOT * INITIAL_LEVEL, parts: INITIAL_LEVEL });
-      a.error('slow.example:80');
       let now = 0;
+      // A changed file or a refused credential says nothing about the path…
+      a.error('slow.example:80', 'file');
+      a.error('slow.example:80', 'auth');
+      a.tick((now += 1000));
+      expect(a.current().parts).toBe(INITIAL_LEVEL);
+      // …a reset or throttling does.
+      a.error('slow.example:80', 'network');
       a.tick((now += 1000));
       // Halved for the host that failed.
       expect(a.current()).toEqual({ files: FILES_PER_SLOT * (INITIAL_LEVEL / 2), parts: INITIAL_LEVEL / 2 });
