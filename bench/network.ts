@@ -116,6 +116,8 @@ export async function benchNetwork(opts: NetworkOptions = {}): Promise<BenchRow[
         process.stdout.write(`  ${name}: ${kind}…\n`);
         return runJsonChild<WorkerResult>([__filename, 'worker', kind, target, dir], env);
       };
+      // The emulator runs in this process, which otherwise only waits for its children.
+      const emulatorCpu0 = process.cpuUsage();
       try {
         const tag = `${name} one way`;
         const linkMBps = profile.linkBps / MB;
@@ -148,6 +150,9 @@ export async function benchNetwork(opts: NetworkOptions = {}): Promise<BenchRow[
         }
         const st = wan.stats();
         rows.push({ name: `${tag}: emulator: connections opened (all runs)`, value: st.connections, unit: 'connections' });
+        const cpu = process.cpuUsage(emulatorCpu0);
+        const carriedGiB = (st.up.delivered + st.down.delivered) / GiB;
+        rows.push({ name: `${tag}: emulator: its own CPU per GiB carried (on the same 2 cores as client and sandbox)`, value: round((cpu.user + cpu.system) / 1e6 / carriedGiB, 2), unit: 'CPU-s/GiB' });
       } finally {
         await wan.close();
       }

@@ -22,8 +22,13 @@ export interface ControllerOptions {
   max: number;
   /** Relative throughput gain that counts as "it helped" (default 10 %). */
   gain?: number;
-  /** Settled samples between probes one level higher (default 5). */
+  /** Settled decisions between probes one level higher (default 3). */
   probeEvery?: number;
+  /**
+   * Samples averaged into one decision (default 3). A part is one to a few seconds of one
+   * connection's bytes, so one window's rate swings with part boundaries; three smooth it.
+   */
+  samplesPerDecision?: number;
 }
 
 export interface ThroughputSample {
@@ -47,19 +52,26 @@ export class ConcurrencyController {
   private readonly min: number;
   private readonly gain: number;
   private readonly probeEvery: number;
+  private readonly samplesPerDecision: number;
   private phase: Phase = 'climb';
+  private sum = 0;
+  private count = 0;
   /** Throughput at the level before the last increase. */
   private before = 0;
   private beforeLevel = 0;
-  /** The first window after a change is a transition (requests ramping), not a measure. */
-  private skip = false;
+  /**
+   * The first window after a change is a transition (requests ramping, socket buffers
+   * filling), not a measure; so is the very first.
+   */
+  private skip = true;
   private settledSamples = 0;
 
   constructor(o: ControllerOptions) {
     this.min = Math.max(1, o.min ?? 1);
     this.max = Math.max(this.min, o.max);
     this.gain = o.gain ?? 0.1;
-    this.probeEvery = o.probeEvery ?? 5;
+    this.probeEvery = o.probeEvery ?? 3;
+    this.samplesPerDecision = Math.max(1, o.samplesPerDecision ?? 3);
     this.lvl = clamp(o.initial, this.min, this.max);
   }
 
@@ -87,7 +99,11 @@ export class ConcurrencyController {
       return this.lvl;
     }
     if (!s.saturated) return this.lvl;
-    const rate = s.bytesPerSecond;
+    this.sum += s.bytesPerSecond;
+    if (++this.count < this.samplesPerDecision) return this.lvl;
+    const rate = this.sum / this.count;
+    this.sum = 0;
+    this.count = 0;
     switch (this.phase) {
       case 'climb':
         if (this.before === 0 || rate >= this.before * (1 + this.gain)) {
@@ -100,8 +116,10 @@ export class ConcurrencyController {
           this.beforeLevel = this.lvl;
           this.change(Math.min(this.max, Math.max(this.lvl + 1, Math.ceil(this.lvl * 1.5))));
         } else {
-          // It stopped helping: back to the level that gave this much.
-          this.change(this.beforeLevel);
+          // It stopped helping. A step of half again that made things worse goes back;
+          // one that merely did not help stays (it costs only bounded memory, and a
+          // noisy window should not throw away a step that may have been right).
+          if (rate < this.before * (1 - this.gain)) this.change(this.beforeLevel);
           this.phase = 'settled';
           this.settledSamples = 0;
         }
@@ -127,6 +145,8 @@ export class ConcurrencyController {
   private change(level: number): void {
     if (level !== this.lvl) this.skip = true;
     this.lvl = level;
+    this.sum = 0;
+    this.count = 0;
   }
 }
 
@@ -135,11 +155,12 @@ function clamp(v: number, lo: number, hi: number): number {
 }
 
 /**
- * What one request in flight holds at most: about three reads in its stages (read
- * stream, hashing, socket) of up to 1 MiB each (fewer and smaller past
- * FULL_READS_UP_TO, readChunkBytes).
+ * What one request in flight costs in RSS: its reads in its stages (read stream,
+ * hashing, socket; up to 1 MiB each, 256 KiB past FULL_READS_UP_TO) and the garbage
+ * they leave until the next GC. Measured on the 20 ms WAN profile, 1 GiB: 12 requests
+ * ≈ 140-147 MB peak, 16 ≈ 156-158 MB (Node's ArrayBuffers swing by 25-50 MB).
  */
-export const BYTES_PER_REQUEST = 3 * 1024 * 1024;
+export const BYTES_PER_REQUEST = 4 * 1024 * 1024;
 /**
  * Buffers all requests in flight may hold together: on the engine's ~90 MB base, the
  * process stays within 150 MB (measured peaks in BENCHMARKS.md, "Over an emulated WAN").

@@ -22,10 +22,12 @@ describe('ConcurrencyController', () => {
     const c = new ConcurrencyController({ initial: 2, max: 64 });
     const levels = drive(c, wan(12.5e6, 125e6), 40);
     expect(Math.max(...levels)).toBeGreaterThan(2);
-    // Settled at a level that fills the link, and not far past it (a probe may hold one more).
+    // Settled at a level that fills the link, and not past the step that stopped helping
+    // (8 → 12 helped, 12 → 18 did not; probes to 19 are undone).
     expect(wan(12.5e6, 125e6)(c.level)).toBe(125e6);
-    expect(c.level).toBeLessThanOrEqual(16);
+    expect(c.level).toBeLessThanOrEqual(18);
     expect(c.level).toBeGreaterThanOrEqual(10);
+    expect(Math.max(...levels)).toBeLessThanOrEqual(19);
   });
 
   it('never goes past its upper limit (the setting), and follows a lowered one at once', () => {
@@ -51,15 +53,26 @@ describe('ConcurrencyController', () => {
   });
 
   it('does not grow when more requests stop helping (a shared bottleneck)', () => {
-    // The link is full at 4: every level beyond gives the same rate.
+    // The link is full at 4: every level beyond gives the same rate. 2 → 3 → 5 helped,
+    // 5 → 8 did not (kept: not worse); probes to 9 are undone.
     const c = new ConcurrencyController({ initial: 2, max: 64, probeEvery: 2 });
-    const levels = drive(c, wan(10e6, 40e6), 60);
-    expect(c.level).toBeLessThanOrEqual(6);
+    const levels = drive(c, wan(10e6, 40e6), 120);
+    expect(c.level).toBeLessThanOrEqual(8);
     expect(Math.max(...levels)).toBeLessThanOrEqual(9);
   });
 
+  it('goes back from a step that made things worse', () => {
+    // More than 4 requests congest this path: the rate falls.
+    const c = new ConcurrencyController({ initial: 4, max: 64, probeEvery: 100 });
+    drive(c, (l) => (l <= 4 ? 40e6 * (l / 4) : 20e6), 20);
+    expect(c.level).toBe(4);
+  });
+
   it('ignores windows with too little work to use the level, and the transition after a change', () => {
-    const c = new ConcurrencyController({ initial: 4, max: 64 });
+    const c = new ConcurrencyController({ initial: 4, max: 64, samplesPerDecision: 1 });
+    // The very first window is a transition too (buffers filling).
+    c.sample({ bytesPerSecond: 99e6, errors: 0, saturated: true });
+    expect(c.level).toBe(4);
     for (let i = 0; i < 10; i++) c.sample({ bytesPerSecond: 1e6 * (i + 1), errors: 0, saturated: false });
     expect(c.level).toBe(4);
     c.sample({ bytesPerSecond: 4e6, errors: 0, saturated: true });
