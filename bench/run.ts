@@ -3,7 +3,7 @@
 // (crc64, store, ui-scroll, throughput, network); `--quick` shrinks the throughput files
 // (0.5 GiB comparison, 0.25/1 GiB RSS runs) and the WAN run (0.25 GiB, 20 ms only) for
 // a smoke run — its numbers are not the reported ones. The network section runs the
-// 5 / 20 / 75 ms profiles (about 8 minutes); `--wan-profiles 20ms` picks some.
+// 5 / 20 / 75 ms profiles (about 12 minutes on 2 cores); `--wan-profiles 20ms` picks some.
 
 import fs from 'fs';
 import os from 'os';
