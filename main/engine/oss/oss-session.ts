@@ -8,7 +8,7 @@
 // every retry goes through retry.ts.
 
 import { createReadStream } from 'node:fs';
-import { pipeline, type Readable } from 'node:stream';
+import { pipeline, Transform, type Readable } from 'node:stream';
 import OSS from 'ali-oss';
 import { CredentialLease } from '../credential-lease';
 import { classifyError, describeTransport, EngineError, isCredentialRefreshError } from '../errors';
@@ -54,6 +54,30 @@ export interface SendHooks {
   onBytes?: (n: number) => void;
   onAttempt?: () => void;
   signal?: AbortSignal;
+  /**
+   * Runs after the whole range was read and before its last chunk is sent; a rejection
+   * ends the request unfinished. A PutObject makes its object with its last byte, so
+   * this is where the file is checked unchanged — as a multipart upload checks it
+   * before CompleteMultipartUpload (job-runner.ts, the single-request path).
+   */
+  beforeLastChunk?: () => Promise<void>;
+  /** Called for each failed attempt that is retried (adaptive concurrency counts them). */
+  onRetry?: (error: EngineError) => void;
+}
+
+/** Holds back the last chunk of a stream until `gate` resolves (SendHooks.beforeLastChunk). */
+function holdLastChunk(gate: () => Promise<void>): Transform {
+  let held: Buffer | undefined;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      const prev = held;
+      held = chunk;
+      done(null, prev);
+    },
+    flush(done) {
+      gate().then(() => done(null, held), (err: unknown) => done(err as Error));
+    },
+  });
 }
 
 const DEFAULT_STALL_MS = 60_000;
@@ -128,7 +152,7 @@ export class OssSession {
    * refreshed (single-flight through the lease) and the request sent again; other
    * retryable errors retry with the call policy; the rest propagate classified.
    */
-  private async call<T>(what: (client: OSS) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  private async call<T>(what: (client: OSS) => Promise<T>, signal?: AbortSignal, onRetried?: (error: EngineError) => void): Promise<T> {
     let used: UploadCredential | undefined;
     return retrying(
       async () => {
@@ -143,6 +167,7 @@ export class OssSession {
         // errors.ts classifies OSS's credential refusals as retryable (credentialExpired):
         // refresh (single-flight through the lease) before the next attempt.
         onRetry: async ({ error }) => {
+          onRetried?.(error);
           if (isCredentialRefreshError(error)) await this.lease.refresh(used);
         },
       },
@@ -249,6 +274,18 @@ export class OssSession {
       const throttle = this.opts.bandwidth?.throttle();
       const stages: (NodeJS.ReadableStream | NodeJS.WritableStream)[] = [];
       if (source) stages.push(source);
+      const { beforeLastChunk } = hooks;
+      if (source && beforeLastChunk) {
+        stages.push(holdLastChunk(async () => {
+          try {
+            await beforeLastChunk();
+          } catch (err) {
+            // The request is ended unfinished for this reason, which wins over urllib's.
+            ended ??= classifyError(err);
+            throw err;
+          }
+        }));
+      }
       if (throttle) stages.push(throttle);
       stages.push(hash);
       if (stages.length > 1) {
@@ -290,7 +327,7 @@ export class OssSession {
         clearInterval(watchdog);
         hooks.signal?.removeEventListener('abort', onAbort);
       }
-    }, hooks.signal);
+    }, hooks.signal, hooks.onRetry);
   }
 
   /**
