@@ -8,7 +8,7 @@
 //     is RemoteChanged (the operator restarts it with `retry --restart`).
 //  3. Ranges (16 MiB unless the part size setting says otherwise) are fetched in
 //     parallel through the engine's part slots and bandwidth limiter, each written at its
-//     offset in `<final name>.vodpart` in 1 MiB batches (range-writer.ts), fsynced, and
+//     offset in `<final name>.vodpart` in 256 KiB batches (range-writer.ts), fsynced, and
 //     only then checkpointed in SQLite with its CRC-64 (download_ranges): the same
 //     durability rule as upload parts. The sync runs after the range's slot is released,
 //     one fdatasync for the ranges that finished meanwhile (group-sync.ts).

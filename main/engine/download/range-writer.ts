@@ -3,18 +3,22 @@
 // A socket hands over chunks of up to 64 KiB; writing each one with its own positioned
 // fs.write (what fs.WriteStream does) costs a trip through libuv's thread pool and a
 // callback per chunk: a third of the main thread in a CPU profile of a 1 GiB download.
-// Here the chunks are copied into a 1 MiB batch and die at once; each full batch is
-// hashed (the native CRC-64 over the whole MiB) and written with one positioned write
+// Here the chunks are copied into a 256 KiB batch and die at once; each full batch is
+// hashed (the native CRC-64 over the whole batch) and written with one positioned write
 // while the next one fills. Two batches per range, reused from range to range: when
 // both are taken (the disk is slower than the network) the socket is paused, so a range
-// holds ~2 MiB whatever its size (docs/ARCHITECTURE.md §3, "Second direction").
+// holds ~0.5 MiB whatever its size (docs/ARCHITECTURE.md §3, "Second direction").
 
 import fs from 'node:fs';
 import { finished, type Readable } from 'node:stream';
 import { EngineError } from '../errors';
 import { crc64 } from '../oss/crc64';
 
-export const WRITE_BATCH_BYTES = 1024 * 1024;
+/**
+ * 256 KiB: 4-7× fewer writes than one per socket chunk; in 1 GiB and 4 GiB runs 1 MiB
+ * batches cost the same CPU and 5-15 MB more peak RSS (BENCHMARKS.md, download section).
+ */
+export const WRITE_BATCH_BYTES = 256 * 1024;
 
 export interface DrainOptions {
   /** More bytes than this is an error (RangeTooLong): the server sent more than was asked. */
@@ -49,7 +53,7 @@ function giveBack(buf: Buffer): void {
 /**
  * Reads `source` to its end and writes its bytes at `position` onwards in `fd`, in
  * order: the bytes are copied into a batch buffer, and each full batch is hashed (the
- * native CRC-64 over 1 MiB at a time) and written with one positioned write while the
+ * native CRC-64 over a whole batch at a time) and written with one positioned write while the
  * next one fills. When both batches are taken (the disk is slower than the network) the
  * source is paused. Resolves once every byte is written (not synced: the caller fsyncs
  * before it checkpoints). On any failure the source is destroyed, and the promise
