@@ -16,7 +16,7 @@ import { crc64 } from '../oss/crc64';
 
 /**
  * 256 KiB: 4-7× fewer writes than one per socket chunk; in 1 GiB and 4 GiB runs 1 MiB
- * batches cost the same CPU and 5-15 MB more peak RSS (BENCHMARKS.md, download section).
+ * batches cost the same CPU and 2-10 MB more peak RSS (BENCHMARKS.md, download section).
  */
 export const WRITE_BATCH_BYTES = 256 * 1024;
 
