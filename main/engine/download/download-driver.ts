@@ -8,13 +8,16 @@
 //     is RemoteChanged (the operator restarts it with `retry --restart`).
 //  3. Ranges (16 MiB unless the part size setting says otherwise) are fetched in
 //     parallel through the engine's part slots and bandwidth limiter, each written at its
-//     offset in `<final name>.vodpart`, fsynced, and only then checkpointed in SQLite
-//     with its CRC-64 (download_ranges): the same durability rule as upload parts.
+//     offset in `<final name>.vodpart` in 256 KiB batches (range-writer.ts), fsynced, and
+//     only then checkpointed in SQLite with its CRC-64 (download_ranges): the same
+//     durability rule as upload parts. The sync runs after the range's slot is released,
+//     one fdatasync for the ranges that finished meanwhile (group-sync.ts).
 //  4. Verification: the ranges' CRC-64s combined equal the object's; without one, the
 //     size and the MD5 the service reports; without that, the size.
 //  5. The verified file takes its final name (rename, then the folder fsynced); a
 //     sidecar `<file>.json` with the video's metadata follows if asked.
 
+import { setMaxListeners } from 'node:events';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
@@ -37,7 +40,8 @@ import type { QueueStore } from '../store';
 import type { DownloadRecord, RangeRecord, RemoteIdentity } from '../store/downloads';
 import type { JobPatch, JobRecord } from '../store/records';
 import { freeName, TEMP_SUFFIX } from './file-names';
-import { getRangeToFile, probeObject, type ObjectHead } from './ranged-get';
+import { GroupSync } from './group-sync';
+import { getRangeToFile, probeObject, type ObjectHead, type RangeResult } from './ranged-get';
 
 const MiB = 1024 * 1024;
 const DEFAULT_STALL_MS = 60_000;
@@ -373,6 +377,30 @@ class DownloadRun {
         throw remoteChanged(this.jobId, this.job().fileName, why);
       }
     };
+    // A written range is synced and checkpointed off the network's path: its part slot is
+    // free for the next range while the disk catches up (group-sync.ts: one fdatasync for
+    // all the ranges that finished meanwhile). The checkpoint still follows the sync.
+    const sync = new GroupSync(fd);
+    const commits = new Set<Promise<void>>();
+    const fail = (index: number, err: unknown): void => {
+      progress.discard(this.jobId, index);
+      if (firstError === undefined) firstError = err;
+      local.abort(err);
+    };
+    const commit = async (index: number, got: RangeResult): Promise<void> => {
+      try {
+        // Written is not enough: the checkpoint is only as good as the disk under it.
+        await sync.sync().catch((err: unknown) => {
+          throw this.fileError(err, this.download().tempPath);
+        });
+        this.store.downloads.recordRange(this.jobId, { index, size: got.bytes, crc64: crc64ToDecimal(got.crc64) });
+        this.bytesMoved = true;
+        progress.commit(this.jobId, index, this.job().bytesDone);
+        this.deps.changed(this.jobId);
+      } catch (err) {
+        fail(index, err);
+      }
+    };
     const worker = async (): Promise<void> => {
       while (!local.signal.aborted && next < missing.length) {
         const index = missing[next++];
@@ -403,16 +431,12 @@ class DownloadRun {
           }).catch((err: unknown) => {
             throw restoreRetryable(err);
           });
-          // Written is not enough: the checkpoint is only as good as the disk under it.
-          await new Promise<void>((resolve, reject) => fs.fdatasync(fd, (err) => (err ? reject(this.fileError(err, this.download().tempPath)) : resolve())));
-          this.store.downloads.recordRange(this.jobId, { index, size: got.bytes, crc64: crc64ToDecimal(got.crc64) });
-          this.bytesMoved = true;
-          progress.commit(this.jobId, index, this.job().bytesDone);
-          this.deps.changed(this.jobId);
+          release();
+          release = undefined;
+          const c = commit(index, got).finally(() => commits.delete(c));
+          commits.add(c);
         } catch (err) {
-          progress.discard(this.jobId, index);
-          if (firstError === undefined) firstError = err;
-          local.abort(err);
+          fail(index, err);
         } finally {
           release?.();
         }
@@ -421,9 +445,13 @@ class DownloadRun {
     const { partsInFlight, filesInFlight } = this.deps.settings();
     // As for uploads (job-runner.ts): under a bandwidth cap a job takes its share of the slots.
     const share = this.deps.bandwidth.limited ? Math.max(1, Math.floor(partsInFlight / Math.max(1, filesInFlight))) : partsInFlight;
+    // Each range in flight listens to the stop (its request and its body): more than Node's default 10.
+    setMaxListeners(Math.max(10, 4 * share), local.signal);
     try {
       await Promise.all(Array.from({ length: Math.max(1, Math.min(share, missing.length)) }, worker));
     } finally {
+      // Nothing is left syncing when the run ends: a checkpoint never lands after a cancel's cleanup.
+      while (commits.size > 0) await Promise.all([...commits]);
       this.signal.removeEventListener('abort', stop);
     }
     if (this.signal.aborted) this.checkAborted();

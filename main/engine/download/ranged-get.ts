@@ -1,7 +1,8 @@
 // Ranged GETs of a presigned media URL with plain Node http/https (no SDK: the URL
 // carries its own signature). A range's body streams from the socket through the
-// bandwidth throttle and a CRC-64 hasher straight to its offset in the temporary file,
-// one chunk in memory at a time, whatever the range's size.
+// bandwidth throttle (under a cap) and a CRC-64 hasher to its offset in the temporary
+// file, gathered into large writes with a bounded buffer per range (range-writer.ts),
+// whatever the range's size.
 //
 // OSS answers a valid ranged GET with 206 and `Content-Range: bytes a-b/total`, and
 // ignores an invalid one (200, the whole object) unless `x-oss-range-behavior: standard`
@@ -13,14 +14,12 @@
 // The object's ETag and `x-oss-hash-crc64ecma` come with the answer; when a server does
 // not send the CRC-64, verification falls back to MD5 or the size (download-driver.ts).
 
-import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import { Transform, type TransformCallback } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import stream, { type Readable, type Transform } from 'node:stream';
 import { classifyError, downloadHttpError, EngineError } from '../errors';
 import { agentFor } from '../net/proxy';
-import { crc64 } from '../oss/crc64';
+import { drainToFile, type Drained } from './range-writer';
 
 
 /** What a response says of the whole object. */
@@ -111,25 +110,6 @@ export async function probeObject(url: string, opts: { signal: AbortSignal; stal
   throw await failure(res, host);
 }
 
-/** Counts and hashes the bytes on their way to the file (the same Buffer, no copy). */
-class RangeHash extends Transform {
-  bytes = 0;
-  crc = 0n;
-  constructor(private readonly onBytes?: (n: number) => void, private readonly limit = Number.POSITIVE_INFINITY) {
-    super();
-  }
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    if (this.bytes + chunk.length > this.limit) {
-      cb(new EngineError({ kind: 'network', code: 'RangeTooLong', message: `The server sent more than the ${this.limit} bytes asked for.` }));
-      return;
-    }
-    this.crc = crc64(chunk, this.crc);
-    this.bytes += chunk.length;
-    this.onBytes?.(chunk.length);
-    cb(null, chunk);
-  }
-}
-
 export interface RangeResult {
   head: ObjectHead;
   bytes: number;
@@ -175,17 +155,33 @@ export async function getRangeToFile(
       throw new EngineError({ kind: 'server', code: 'WrongRange', message: `${host} sent ${String(res.headers['content-range'])} for bytes ${start}-${end}.` });
     }
   }
-  const hash = new RangeHash(opts.onBytes, want);
-  const out = fs.createWriteStream('', { fd, start, autoClose: false, emitClose: false });
+  // With a bandwidth cap the body passes through the job's throttle first; without one
+  // the socket's chunks go straight to the coalescing writer (range-writer.ts).
   const throttle = opts.throttle?.();
+  let source: Readable = res;
+  if (throttle) {
+    source = throttle;
+    stream.pipeline(res, throttle, () => undefined); // an error reaches the writer through the throttle
+  }
+  // A stop ends the body as a cancellation (AbortError), not as a cut connection.
+  const abort = (): void => {
+    const err = Object.assign(new Error('The operation was aborted.'), { name: 'AbortError', code: 'ABORT_ERR' });
+    res.destroy(err);
+    throttle?.destroy(err);
+  };
+  opts.signal.addEventListener('abort', abort, { once: true });
+  if (opts.signal.aborted) abort();
+  let got: Drained;
   try {
-    await (throttle ? pipeline(res, throttle, hash, out, { signal: opts.signal }) : pipeline(res, hash, out, { signal: opts.signal }));
+    got = await drainToFile(source, fd, start, { limit: want, onBytes: opts.onBytes });
   } catch (err) {
     res.destroy();
     throw classifyError(err);
+  } finally {
+    opts.signal.removeEventListener('abort', abort);
   }
-  if (hash.bytes !== want) {
-    throw new EngineError({ kind: 'network', code: 'ShortRange', message: `${host} ended the range ${start}-${end} after ${hash.bytes} of ${want} bytes.` });
+  if (got.bytes !== want) {
+    throw new EngineError({ kind: 'network', code: 'ShortRange', message: `${host} ended the range ${start}-${end} after ${got.bytes} of ${want} bytes.` });
   }
-  return { head, bytes: hash.bytes, crc64: hash.crc };
+  return { head, bytes: got.bytes, crc64: got.crc64 };
 }
