@@ -88,7 +88,7 @@ describe('queue tabs, selection and keyboard in the browser', () => {
     const count = page.getByTestId('queue-selected-count');
     expect(await count.textContent()).toBe('All 2,000 in Pending selected');
     await page.getByTestId('lang-switch').selectOption('zh-CN');
-    await expect.poll(() => count.textContent()).toBe('已选中“待上传”中的全部 2,000 项');
+    await expect.poll(() => count.textContent()).toBe('已选中“待传输”中的全部 2,000 项');
     await screenshot(page, 'queue-select-all-zh');
     await page.getByTestId('lang-switch').selectOption('en');
 

@@ -166,7 +166,7 @@ describe('upload flow in the browser', () => {
 
     // --- the same view in Chinese -------------------------------------------
     await page.getByTestId('lang-switch').selectOption('zh-CN');
-    await expect.poll(() => page.getByTestId('queue-tab-done').textContent()).toContain('上传完成');
+    await expect.poll(() => page.getByTestId('queue-tab-done').textContent()).toContain('已完成');
     await expect.poll(() => page.getByTestId('nav-upload').textContent()).toBe('添加上传文件');
     await screenshot(page, 'completed-zh');
     await page.getByTestId('lang-switch').selectOption('en');
