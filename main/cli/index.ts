@@ -65,7 +65,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--parallel <n>', 'at most this many parts in flight, across all files (default 16; fewer are used while more do not help)', intIn(1, 256))
     .option('--files <n>', 'at most this many files in flight (default 32; fewer are used while more do not help)', intIn(1, 64))
     .option('--bwlimit <MB/s>', 'bandwidth cap for the whole run in MB/s (10^6 bytes); 0 = none', megabytesPerSecond)
-    .option('--window <from-to>', 'upload only between these local times, e.g. 22:00-06:00 ("any" = any time); outside it the command waits', uploadWindowFlag)
+    .option('--window <from-to>', 'transfer (upload and download) only between these local times, e.g. 22:00-06:00 ("any" = any time); outside it the command waits', uploadWindowFlag)
     .option('--progress-interval <s>', 'seconds between progress lines when the output is not a terminal (0 = none)', intIn(0, 86_400, ' s'), DEFAULT_PROGRESS_INTERVAL_SEC)
     .option('--json', 'stdout: one JSON line per file as it finishes; nothing else (progress lines go to stderr)');
 

@@ -75,7 +75,7 @@ describe('upload window in the browser', () => {
 
     const footerWindow = page.getByTestId('footer-window');
     await expect.poll(() => footerWindow.count(), { timeout: T }).toBe(1);
-    expect(await footerWindow.textContent()).toBe(`Outside the upload window — continues at ${win.shown}`);
+    expect(await footerWindow.textContent()).toBe(`Outside the transfer window — continues at ${win.shown}`);
     await page.getByTestId('queue-tab-pending').click();
     const row = page.locator('[data-testid="queue-row"][data-title="clip-one"]');
     await expect.poll(() => row.getAttribute('data-state'), { timeout: T }).toBe('queued');

@@ -29,7 +29,7 @@ describe('vodup --window', () => {
     let out = '';
     run.child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     run.child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    expect(await waitFor(() => out.includes('Outside the upload window: waiting until'), run.child)).toBe('met');
+    expect(await waitFor(() => out.includes('Outside the transfer window: waiting until'), run.child)).toBe('met');
     run.child.kill('SIGTERM');
     expect((await run.result).code).toBe(143);
     expect(sandbox.stats().createUploadVideo).toBe(0);

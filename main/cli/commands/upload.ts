@@ -316,7 +316,7 @@ async function checkMedia(
 export function noteClosedWindow(engine: { totals(): { windowOpensAt?: number } }, reporter: { note(text: string): void }): void {
   const opensAt = engine.totals().windowOpensAt;
   if (opensAt !== undefined) {
-    reporter.note(`Outside the upload window: waiting until ${new Date(opensAt).toLocaleString()} (change it with --window, or "--window any").`);
+    reporter.note(`Outside the transfer window: waiting until ${new Date(opensAt).toLocaleString()} (change it with --window, or "--window any").`);
   }
 }
 
