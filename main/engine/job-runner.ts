@@ -37,13 +37,17 @@ const FINALIZE_EVENT_TYPES = ['finalize-sent', 'finalize-refused', 'finalized', 
 const MAX_REOPENS_PER_RUN = 3;
 
 /**
- * When the last finalize of the job's current session was sent, if its outcome is
- * unknown: sent (`finalize-sent`) and neither answered (`finalized`, `finalize-refused`)
- * nor left behind by a re-open (`reopened`, a new session).
+ * When the first finalize of the job's current session was sent, if none was answered
+ * with a media id: `finalize-sent` with no `finalized` after it and no `reopened` (a new
+ * session) since. A `finalize-refused` does not settle it: an earlier request whose
+ * answer was lost may have finalized, so the provider reconciles before sending again.
  */
 export function unansweredFinalize(events: readonly { type: string; at: number }[]): number | undefined {
   let sentAt: number | undefined;
-  for (const e of events) sentAt = e.type === 'finalize-sent' ? e.at : undefined;
+  for (const e of events) {
+    if (e.type === 'finalize-sent') sentAt ??= e.at;
+    else if (e.type === 'finalized' || e.type === 'reopened') sentAt = undefined;
+  }
   return sentAt;
 }
 
@@ -152,7 +156,16 @@ export class JobRunner {
     await this.checkFile(rec);
     rec = this.job();
     const provider = this.deps.providerFor(rec);
-    let channel = await this.openLease(rec, provider);
+    let channel: UploadChannel | undefined;
+    try {
+      channel = await this.openLease(rec, provider);
+    } catch (err) {
+      // A complete object whose session expired before it was finalized (a long pause;
+      // the provider reconciled and found no media): it is uploaded again in a new one.
+      const e = classifyError(err);
+      if (e.code !== UPLOAD_SESSION_EXPIRED || this.signal.aborted) throw err;
+      channel = await this.reopen(provider, undefined, e);
+    }
     if (!channel) return { bytesMoved: false };
     // A session that cannot be renewed and ran out (UPLOAD_SESSION_EXPIRED) is opened
     // again: a new session and object, from byte 0 (reopen).
@@ -270,7 +283,7 @@ export class JobRunner {
    * is opened, whose object starts from byte 0. Recorded as `reopened` on the job.
    */
   private async reopen(provider: VideoProvider, old: UploadChannel | undefined, why: EngineError | undefined): Promise<UploadChannel> {
-    let rec = this.job();
+    const rec = this.job();
     let aborted = false;
     if (old && rec.uploadId) {
       try {
@@ -286,7 +299,7 @@ export class JobRunner {
     });
     this.store.clearParts(this.jobId);
     this.store.updateJob(this.jobId, { videoId: null, uploadSession: null, uploadAddress: null, uploadId: null, crc64: null });
-    if (rec.state === 'completing') rec = this.to('uploading');
+    if (rec.state !== 'uploading') this.to('uploading');
     this.deps.changed(this.jobId);
     return this.createOrAdopt(this.job(), provider);
   }
@@ -316,8 +329,7 @@ export class JobRunner {
       done = await provider.finalize(identity);
     } catch (err) {
       const e = classifyError(err);
-      // Only a request sent without an answer may have finalized; an answer settles it.
-      if (!isOutcomeUnknown(e)) this.store.appendEvent(this.jobId, 'finalize-refused', { code: e.code });
+      this.store.appendEvent(this.jobId, isOutcomeUnknown(e) ? 'finalize-unknown' : 'finalize-refused', { code: e.code, message: e.message });
       throw e;
     }
     // Stored before anything else happens: a job never gets a second media id.
