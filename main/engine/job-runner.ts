@@ -298,6 +298,9 @@ export class JobRunner {
       old: identityOf(rec) ?? null, uploadId: rec.uploadId ?? null, aborted,
     });
     this.store.clearParts(this.jobId);
+    // An HLS package keeps its plan; every file goes again under the new session's path.
+    const hls = this.store.hlsFiles.list(this.jobId);
+    if (hls.length > 0) this.store.hlsFiles.replace(this.jobId, hls.map((f) => ({ relPath: f.relPath, kind: f.kind, size: f.size, mtimeMs: f.mtimeMs })));
     this.store.updateJob(this.jobId, { videoId: null, uploadSession: null, uploadAddress: null, uploadId: null, crc64: null });
     if (rec.state !== 'uploading') this.to('uploading');
     this.deps.changed(this.jobId);
