@@ -179,7 +179,7 @@ const mbps = (r: WorkerResult): number => r.bytes / MB / r.seconds;
 // --- the client side, one process per measurement ------------------------------
 
 /** The OSS endpoint of every address the provider hands out goes through the emulator. */
-function viaEmulator(provider: VideoProvider, endpoint: string): VideoProvider {
+function viaEmulator<T extends VideoProvider>(provider: T, endpoint: string): T {
   return new Proxy(provider, {
     get(target, prop, receiver) {
       const v = Reflect.get(target, prop, receiver) as unknown;
@@ -188,8 +188,11 @@ function viaEmulator(provider: VideoProvider, endpoint: string): VideoProvider {
         const out = (v as (...a: unknown[]) => unknown).apply(target, args);
         if (!(out instanceof Promise)) return out;
         return out.then((r: unknown) => {
-          const address = (r as { address?: { endpoint: string } } | undefined)?.address;
-          return address ? { ...(r as object), address: { ...address, endpoint } } : r;
+          // Alibaba's own calls answer `address`; the neutral upload's (open, renewCredential) `target`.
+          const { address, target } = (r ?? {}) as { address?: { endpoint: string }; target?: { endpoint: string } };
+          if (address) return { ...(r as object), address: { ...address, endpoint } };
+          if (target) return { ...(r as object), target: { ...target, endpoint } };
+          return r;
         });
       };
     },

@@ -92,6 +92,12 @@ export interface JobView {
   id: number;
   /** Which way the bytes move; `download` jobs carry `download`. */
   kind: JobKind;
+  /**
+   * The service the job's upload goes to: 'aliyun' (Alibaba Cloud VOD) or 'tencent'
+   * (Tencent Cloud VOD). The engine always sets it; a view built elsewhere without it
+   * means 'aliyun'.
+   */
+  provider?: 'aliyun' | 'tencent';
   /** The local file: read for an upload, written (its final, verified name) for a download. */
   path: string;
   fileName: string;
@@ -177,7 +183,7 @@ export const DEFAULT_SETTINGS: EngineSettings = {
   windowEnd: '',
 };
 
-export type ProfileKind = 'aliyun' | 'sandbox';
+export type ProfileKind = 'aliyun' | 'sandbox' | 'tencent';
 
 /** A profile as the renderer sees it: never the secret. */
 export interface ProfileView {

@@ -109,6 +109,7 @@ export class UploadEngine implements UploadEngineApi {
     this.drivers = {
       upload: new UploadDriver({
         ...runnerDeps,
+        // Request slots per destination host for uploads (adaptive.ts).
         adaptive: this.adaptive,
         providerFor: (job) => this.opts.providerFor(job.profileId),
         providerOf: (profileId) => this.opts.providerFor(profileId),
