@@ -3,7 +3,28 @@
 // at a time per job. Parts that fail on a stale credential ask for a refresh naming
 // the credential they used, so ten parts failing together cause one refresh.
 
-import type { UploadAddress, UploadCredential, VideoProvider } from './provider';
+import type { UploadAddress, UploadCredential, UploadTarget, VideoProvider } from './provider';
+
+/**
+ * The credential of one upload as a ChunkWriter sees it (docs/ARCHITECTURE.md §3
+ * "Providers"). A writer calls current() before each request and refresh(used) when the
+ * store refused the credential it used; it builds a new client when `version` changes.
+ * When the provider cannot renew (Tencent API 3.0), current() and refresh() throw an
+ * EngineError with code UPLOAD_SESSION_EXPIRED (errors.ts) once the credential is too
+ * close to its end: the engine then re-opens the upload.
+ */
+export interface UploadLease {
+  /** Where the bytes go; a renewal may move it (Alibaba answers the address again). */
+  readonly target: UploadTarget;
+  /** Counts renewals; a writer makes a new client per version. */
+  readonly version: number;
+  /** A credential good for at least the margin; renews first if needed and possible. */
+  current(): Promise<UploadCredential>;
+  /** Renews unless someone already replaced `stale`; single-flight. */
+  refresh(stale?: UploadCredential): Promise<UploadCredential>;
+  /** Expected duration of one request; the renewal margin is larger than this. */
+  setExpectedPartMs(ms: number): void;
+}
 
 export interface LeaseOptions {
   now?: () => number;

@@ -233,8 +233,36 @@ function num(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
 
-export function classifyError(err: unknown): EngineError {
+/**
+ * An adapter's own classifier (docs/ARCHITECTURE.md §3 "Providers"): turns what its
+ * clients throw into an EngineError, or answers undefined for what it does not know (the
+ * shared rules below then apply). Registered by adapter name from the adapter's module
+ * (e.g. the Tencent provider registers 'tencent' for tencentcloud-sdk-nodejs and
+ * cos-nodejs-sdk-v5 errors); this file stays the one place that decides.
+ */
+export type AdapterClassifier = (err: unknown) => EngineError | undefined;
+
+const adapterClassifiers = new Map<string, AdapterClassifier>();
+
+export function registerErrorClassifier(adapter: string, classify: AdapterClassifier): void {
+  adapterClassifiers.set(adapter, classify);
+}
+
+/**
+ * Thrown by a provider, its chunk writer or its lease when an upload session can no
+ * longer be used (a credential that cannot be renewed ran out; Tencent's VodSessionKey
+ * expired): the engine re-opens the upload (job-runner.ts) instead of retrying the call.
+ */
+export const UPLOAD_SESSION_EXPIRED = 'UploadSessionExpired';
+
+/**
+ * Classifies `err`; with `adapter`, that adapter's classifier is asked first. Without
+ * it, the shared rules (Alibaba's clients, Node's network and file errors) apply.
+ */
+export function classifyError(err: unknown, adapter?: string): EngineError {
   if (err instanceof EngineError) return err;
+  const own = adapter === undefined ? undefined : adapterClassifiers.get(adapter)?.(err);
+  if (own) return own;
   if (typeof err !== 'object' || err === null) {
     return new EngineError({ kind: 'unknown', code: 'Unknown', message: String(err), cause: err });
   }
