@@ -26,7 +26,7 @@ import COS from 'cos-nodejs-sdk-v5';
 import type { AckedPart, ChunkWriter, ChunkWriterOptions, ObjectHead, PartRange, SendHooks } from '../chunk-writer';
 import type { UploadLease } from '../credential-lease';
 import { describeTransport, EngineError } from '../errors';
-import { networkAgent } from '../net/proxy';
+import { agentFor } from '../net/proxy';
 import { combinedCrc } from '../oss/oss-session';
 import { crc64FromDecimal, crc64ToDecimal } from '../oss/crc64';
 import { fileCrc64, PartHashStream } from '../oss/hash-stream';
@@ -109,7 +109,7 @@ export class CosChunkWriter implements ChunkWriter {
 
   private build(cred: UploadCredential, timeoutMs: number): COS {
     const domain = cosDomainFor(this.target.endpoint);
-    return new COS({
+    const cos = new COS({
       SecretId: cred.accessKeyId,
       SecretKey: cred.accessKeySecret,
       SecurityToken: cred.securityToken,
@@ -121,10 +121,13 @@ export class CosChunkWriter implements ChunkWriter {
       // The backup tencentcos.cn domain would move a request away from the host the
       // operator configured (and a proxy's allow-list).
       AutoSwitchHost: false,
-      KeepAlive: true,
-      HttpAgent: networkAgent(),
-      HttpsAgent: networkAgent(),
-    } as COS.COSOptions);
+    });
+    // The SDK has no agent option; its 'before-send' event hands over the `request`
+    // library's options, where the app's agent (keep-alive, the proxy route of
+    // main/engine/net/proxy.ts) goes.
+    (cos as unknown as { on(ev: string, fn: (opt: { url: string; agent?: unknown }) => void): void })
+      .on('before-send', (opt) => { opt.agent = agentFor(opt.url); });
+    return cos;
   }
 
   /** The client for byte-carrying requests (idle timeout = the stall limit) and for the rest. */

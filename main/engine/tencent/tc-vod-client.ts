@@ -11,7 +11,7 @@
 // official clients at a custom endpoint").
 
 import * as tencentcloud from 'tencentcloud-sdk-nodejs-vod';
-import { classifyError, describeTransport, EngineError } from '../errors';
+import { classifyError, describeTransport, EngineError, registerErrorClassifier } from '../errors';
 import { agentFor } from '../net/proxy';
 import { DEFAULT_CALL_POLICY, retrying, type RetryPolicy, type Sleep } from '../retry';
 import { classifyTencentError, COMMIT_OUTCOME_UNKNOWN } from './tc-errors';
@@ -100,9 +100,11 @@ export function tencentHttpProfile(credentials: Pick<TencentCredentials, 'endpoi
   return { protocol: `${u.protocol}//`, endpoint: u.host, reqTimeout: seconds };
 }
 
-/** Tencent errors first, then the generic rules (Node's network and file errors). */
+registerErrorClassifier('tencent', classifyTencentError);
+
+/** Tencent errors first (the adapter's classifier), then the shared rules (Node's network and file errors). */
 export function classifyTc(err: unknown): EngineError {
-  return classifyTencentError(err) ?? classifyError(err);
+  return classifyError(err, 'tencent');
 }
 
 export class TcVodClient {
