@@ -170,7 +170,7 @@ export const DEFAULT_SETTINGS: EngineSettings = {
   windowEnd: '',
 };
 
-export type ProfileKind = 'aliyun' | 'sandbox';
+export type ProfileKind = 'aliyun' | 'sandbox' | 'tencent';
 
 /** A profile as the renderer sees it: never the secret. */
 export interface ProfileView {

@@ -109,6 +109,7 @@ export type RenewReason = 'resume' | 'expiring';
  *   → getVideoStatus(es) until the media is ready.
  */
 export interface UploadProvider {
+  /** Stored with the job (jobs.provider) when it is opened. */
   readonly name: ProviderName;
   /**
    * Alibaba CreateUploadVideo → VideoId + UploadAddress + UploadAuth; Tencent
@@ -147,8 +148,11 @@ export interface UploadProvider {
    * making a second one. Optional (create-checked with "the provider cannot search").
    */
   findUnfinishedUploads?(input: { title: string; since: number }): Promise<string[]>;
-  /** The byte mover for `target`, on the job's lease. */
-  chunkWriter(target: UploadTarget, lease: UploadLease, opts?: ChunkWriterOptions): ChunkWriter;
+  /**
+   * The byte mover for `target`, on the job's lease. Async because the app's per-profile
+   * stand-ins (main/app/providers.ts) resolve the real provider on first use.
+   */
+  chunkWriter(target: UploadTarget, lease: UploadLease, opts?: ChunkWriterOptions): Promise<ChunkWriter>;
   /** The media's status (Alibaba GetVideoInfo's Status; Tencent's states mapped onto VodStatus). */
   getVideoStatus(videoId: string): Promise<VodStatus>;
   /**

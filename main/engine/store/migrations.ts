@@ -235,6 +235,39 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 8,
+    name: 'jobs.provider and jobs.upload_session_json; profiles admit tencent',
+    // The provider seam (docs/ARCHITECTURE.md §3 "Providers"): a job names the service its
+    // upload goes to and keeps that provider's own identity of the upload (Tencent: the
+    // VodSessionKey and storage path) as JSON; video_id stays the media id (Alibaba's
+    // VideoId from CreateUploadVideo on, Tencent's FileId from CommitUpload on). Every job
+    // queued before is Alibaba's, whose identity is its VideoId alone.
+    // SQLite cannot alter a CHECK, so profiles is rebuilt with the same columns, rows
+    // and index (its rows are copied as they are; nothing references the table).
+    sql: `
+      ALTER TABLE jobs ADD COLUMN provider TEXT NOT NULL DEFAULT 'aliyun';
+      ALTER TABLE jobs ADD COLUMN upload_session_json TEXT;
+      CREATE TABLE profiles_v8 (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('aliyun', 'sandbox', 'tencent')),
+        access_key_id TEXT NOT NULL,
+        region TEXT NOT NULL,
+        endpoint TEXT,
+        secret_blob BLOB,
+        token_blob BLOB,
+        active INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      INSERT INTO profiles_v8 (id, name, kind, access_key_id, region, endpoint, secret_blob, token_blob, active, created_at, updated_at)
+        SELECT id, name, kind, access_key_id, region, endpoint, secret_blob, token_blob, active, created_at, updated_at FROM profiles;
+      DROP TABLE profiles;
+      ALTER TABLE profiles_v8 RENAME TO profiles;
+      CREATE UNIQUE INDEX profiles_one_active ON profiles (active) WHERE active = 1;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
