@@ -193,8 +193,8 @@ export class TencentProvider implements UploadProvider {
     }
   }
 
-  chunkWriter(target: UploadTarget, lease: UploadLease, opts?: ChunkWriterOptions): ChunkWriter {
-    return new CosChunkWriter(target, lease, opts);
+  chunkWriter(target: UploadTarget, lease: UploadLease, opts?: ChunkWriterOptions): Promise<ChunkWriter> {
+    return Promise.resolve(new CosChunkWriter(target, lease, opts));
   }
 
   async getVideoStatus(videoId: string): Promise<VodStatus> {
