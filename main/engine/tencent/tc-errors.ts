@@ -102,6 +102,16 @@ function isCosServiceError(e: Bag): boolean {
   return typeof e.statusCode === 'number' && (typeof e.error === 'object' || typeof e.code === 'string');
 }
 
+/** An API 3.0 error code (Response.Error.Code) as an EngineError. */
+export function tencentApiError(code: string, message: string, requestId?: string, cause?: unknown): EngineError {
+  const rule = ruleFor(API_RULES, code);
+  return new EngineError({
+    kind: rule?.[0] ?? 'unknown', code, message, requestId, cause,
+    ...(rule?.[1] !== undefined ? { retryable: rule[1] } : {}),
+    ...(API_HINTS[code.toLowerCase()] ? { hint: API_HINTS[code.toLowerCase()] } : {}),
+  });
+}
+
 /**
  * A Tencent error as an EngineError, or undefined when the error is not one of the two
  * clients' shapes (Node's own errors fall through to the generic rules).
@@ -113,15 +123,7 @@ export function classifyTencentError(err: unknown): EngineError | undefined {
     const code = str(e.code);
     const message = str(e.message) ?? 'Tencent Cloud API error';
     const requestId = str(e.requestId);
-    if (code) {
-      const rule = ruleFor(API_RULES, code);
-      const kind = rule?.[0] ?? 'unknown';
-      return new EngineError({
-        kind, code, message, requestId, cause: err,
-        ...(rule?.[1] !== undefined ? { retryable: rule[1] } : {}),
-        ...(API_HINTS[code.toLowerCase()] ? { hint: API_HINTS[code.toLowerCase()] } : {}),
-      });
-    }
+    if (code) return tencentApiError(code, message, requestId, err);
     const httpCode = typeof e.httpCode === 'number' ? e.httpCode : undefined;
     if (httpCode !== undefined) {
       return new EngineError({ kind: kindOfStatus(httpCode), code: `Http${httpCode}`, status: httpCode, message: `Tencent Cloud API answered HTTP ${httpCode}: ${message}`, cause: err });
