@@ -26,7 +26,9 @@ export const en = {
     catalogLoading: 'Loading categories and templates…',
     title: 'Title',
     category: 'Category',
+    category_tencent: 'Class',
     templateGroup: 'Transcoding template group',
+    templateGroup_tencent: 'Task flow (Procedure)',
     serviceDefault: 'Service default',
     noTranscode: '{{name}} (no transcoding)',
     defaultMark: '· default',
@@ -264,7 +266,7 @@ export const en = {
     selectRow: 'Select {{name}}',
     col: {
       file: 'Title / file', size: 'Size', state: 'State', progress: 'Progress', speed: 'Speed', eta: 'Time left',
-      videoId: 'VideoId', vodStatus: 'VOD status', error: 'Error and what to do',
+      videoId: 'VideoId', videoId_tencent: 'FileId', vodStatus: 'VOD status', error: 'Error and what to do',
     },
     empty: {
       pending: 'Nothing waiting. Files added paused, or waiting for a free slot, appear here.',
@@ -278,6 +280,7 @@ export const en = {
     exportHint: 'Save the jobs of this tab (VideoId, state, VOD status, CRC-64, times, error) as a file for the CMS team',
     exported: 'Saved {{fileName}}.',
     copy: 'Copy VideoId',
+    copy_tencent: 'Copy FileId',
     copyShort: 'Copy',
     copied: 'Copied',
     moveToTop: 'Move to top',

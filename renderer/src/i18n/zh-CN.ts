@@ -25,7 +25,9 @@ export const zhCN = {
     catalogLoading: '正在加载分类和模板…',
     title: '资源名称',
     category: '分类',
+    category_tencent: '分类（Class）',
     templateGroup: '转码模板组',
+    templateGroup_tencent: '任务流（Procedure）',
     serviceDefault: '服务默认',
     noTranscode: '{{name}}（不转码）',
     defaultMark: '· 默认',
@@ -243,7 +245,7 @@ export const zhCN = {
     selectRow: '选择 {{name}}',
     col: {
       file: '资源名称 / 文件', size: '大小', state: '状态', progress: '进度', speed: '速度', eta: '剩余时间',
-      videoId: 'VideoId', vodStatus: '点播状态', error: '错误及处理建议',
+      videoId: 'VideoId', videoId_tencent: 'FileId', vodStatus: '点播状态', error: '错误及处理建议',
     },
     empty: {
       pending: '没有待上传的文件。暂停加入或等待空闲的文件会显示在这里。',
@@ -257,6 +259,7 @@ export const zhCN = {
     exportHint: '将此标签页中的任务（VideoId、状态、点播状态、CRC-64、时间、错误）保存为文件，交给内容管理团队',
     exported: '已保存 {{fileName}}。',
     copy: '复制 VideoId',
+    copy_tencent: '复制 FileId',
     copyShort: '复制',
     copied: '已复制',
     moveToTop: '移到最前',
