@@ -12,7 +12,7 @@ import { classifyError, EngineError, UPLOAD_SESSION_EXPIRED } from '../../main/e
 import { crc64 } from '../../main/engine/oss/crc64';
 import type { UploadCredential, UploadTarget } from '../../main/engine/provider';
 import type { RetryPolicy } from '../../main/engine/retry';
-import { CosChunkWriter } from '../../main/engine/tencent/cos-writer';
+import { adoptListedPart, CosChunkWriter } from '../../main/engine/tencent/cos-writer';
 import { COMMIT_OUTCOME_UNKNOWN } from '../../main/engine/tencent/tc-errors';
 import { TencentProvider, tencentStatusToVod } from '../../main/engine/tencent/tencent-provider';
 import type { TencentCredentials } from '../../main/engine/tencent/tc-vod-client';
@@ -92,6 +92,11 @@ describe('Tencent provider against the sandbox', () => {
       }
       const listed = await writer.listParts(uploadId);
       expect(listed.map((p) => p.partNumber)).toEqual([1, 2, 3]);
+      // ListParts has no CRC: a part never recorded is adopted by its ETag (MD5) against the file.
+      expect(listed[1].crc64).toBe('');
+      const range2 = { partNumber: 2, start: 2 * MB, end: 4 * MB };
+      expect(await adoptListedPart(file, range2, listed[1])).toEqual(parts[1]);
+      expect(await adoptListedPart(file, { ...range2, start: range2.start + 1, end: range2.end + 1 }, listed[1])).toBeUndefined();
       const objectCrc = await writer.complete(uploadId, parts);
       expect(objectCrc).toBe(crc64(bytes).toString(10));
     } finally {

@@ -22,6 +22,7 @@
 
 import { createReadStream } from 'node:fs';
 import { pipeline, Transform, type Readable, type TransformCallback } from 'node:stream';
+import { pipeline as pipe } from 'node:stream/promises';
 import COS from 'cos-nodejs-sdk-v5';
 import type { AckedPart, ChunkWriter, ChunkWriterOptions, ObjectHead, PartRange, SendHooks } from '../chunk-writer';
 import type { UploadLease } from '../credential-lease';
@@ -182,8 +183,8 @@ export class CosChunkWriter implements ChunkWriter {
       const page = await this.call((c) => c.multipartListPart({
         ...this.loc(), UploadId: uploadId, MaxParts: 1000, ...(marker ? { PartNumberMarker: marker } : {}),
       }), { signal });
-      // COS's ListParts has no CRC per part: a part listed but not recorded is re-hashed
-      // from the file by the engine (as for OSS parts without HashCrc64ecma).
+      // COS's ListParts has no CRC per part (crc64 stays ''): a recorded part is known by
+      // its ETag, one never recorded is checked against the file by adoptListedPart.
       const parts = (Array.isArray(page.Part) ? page.Part : page.Part ? [page.Part] : []) as Array<Record<string, unknown>>;
       for (const p of parts) {
         out.push({ partNumber: Number(p.PartNumber), etag: String(p.ETag), size: Number(p.Size), crc64: String(p.HashCrc64ecma ?? '') });
@@ -356,4 +357,21 @@ export class CosChunkWriter implements ChunkWriter {
     }
     return crc64ToDecimal(expected);
   }
+}
+
+/**
+ * A part COS lists but the job never recorded (a crash between COS's answer and the
+ * queue's commit), checked against the file: COS's ListParts has no CRC-64, only the
+ * part's ETag, the quoted lower-case MD5 of its bytes (docs/tencent-vod-notes.md
+ * "Limits"). The part is adopted, with the CRC-64 of the file's bytes, when the MD5 of
+ * those bytes equals the ETag; undefined otherwise (it is sent again).
+ */
+export async function adoptListedPart(path: string, range: PartRange, listed: AckedPart): Promise<AckedPart | undefined> {
+  const hash = new PartHashStream({ md5: true });
+  hash.resume();
+  await pipe(createReadStream(path, { start: range.start, end: range.end - 1, highWaterMark: 1024 * 1024 }), hash);
+  const { crc64, md5Base64 } = hash.result();
+  const md5Hex = Buffer.from(md5Base64 ?? '', 'base64').toString('hex');
+  if (listed.etag.replace(/"/g, '').toLowerCase() !== md5Hex) return undefined;
+  return { ...listed, crc64: crc64ToDecimal(crc64) };
 }
