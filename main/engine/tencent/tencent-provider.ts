@@ -25,9 +25,10 @@ import type { ChunkWriter, ChunkWriterOptions } from '../chunk-writer';
 import type { UploadLease } from '../credential-lease';
 import { EngineError, UPLOAD_SESSION_EXPIRED } from '../errors';
 import type {
-  OpenedUpload, ProviderName, RenewedCredential, RenewReason, UploadCredential, UploadIdentity, UploadProvider, UploadTarget,
+  OpenedUpload, ProviderCredentials, ProviderName, RenewedCredential, RenewReason, UploadCredential, UploadIdentity, UploadProvider, UploadTarget,
 } from '../provider';
 import { CosChunkWriter } from './cos-writer';
+import { tencentCredentialsOf } from './tc-credentials';
 import { COMMIT_OUTCOME_UNKNOWN } from './tc-errors';
 import { TcVodClient, type AppliedUpload, type TcVodClientOptions, type TencentCredentials } from './tc-vod-client';
 
@@ -81,12 +82,17 @@ export interface TencentProviderOptions extends Omit<TcVodClientOptions, 'creden
 }
 
 export class TencentProvider implements UploadProvider {
+  /** The service its instances upload to, known before one exists (the app's stand-ins). */
+  static readonly providerName: ProviderName = 'tencent';
   readonly name: ProviderName = 'tencent';
   readonly client: TcVodClient;
+  private readonly credentials: TencentCredentials;
   private readonly now: () => number;
 
-  constructor(private readonly credentials: TencentCredentials, opts: TencentProviderOptions = {}) {
-    this.client = new TcVodClient({ ...opts, credentials });
+  /** Takes the app's and CLI's ProviderCredentials (SecretId as accessKeyId), or the VOD client's own shape. */
+  constructor(credentials: TencentCredentials | (ProviderCredentials & { subAppId?: number }), opts: TencentProviderOptions = {}) {
+    this.credentials = 'secretId' in credentials ? credentials : tencentCredentialsOf(credentials);
+    this.client = new TcVodClient({ ...opts, credentials: this.credentials });
     this.now = opts.now ?? Date.now;
   }
 
@@ -215,6 +221,11 @@ export class TencentProvider implements UploadProvider {
       out.set(m.FileId, tencentStatusToVod(m.Status, tasks));
     }
     return out;
+  }
+
+  /** DeleteMedia: the media and every file VOD made from it (https://cloud.tencent.com/document/api/266/31764). */
+  async deleteVideo(fileId: string): Promise<void> {
+    await this.client.call('DeleteMedia', { FileId: fileId });
   }
 
   /** DescribeAllClass ↔ the category tree, DescribeProcedureTemplates ↔ template groups, SubAppId ↔ app. */
