@@ -92,6 +92,12 @@ export interface JobView {
   id: number;
   /** Which way the bytes move; `download` jobs carry `download`. */
   kind: JobKind;
+  /**
+   * The service the job's upload goes to: 'aliyun' (Alibaba Cloud VOD) or 'tencent'
+   * (Tencent Cloud VOD). The engine always sets it; a view built elsewhere without it
+   * means 'aliyun'.
+   */
+  provider?: 'aliyun' | 'tencent';
   /** The local file: read for an upload, written (its final, verified name) for a download. */
   path: string;
   fileName: string;

@@ -3,7 +3,7 @@
 // The real implementations are plugged in by create-app.ts; tests may pass real
 // alternatives (a sandbox on another port, a store on a temp file).
 
-import type { VideoProvider, ProviderCredentials } from '../engine/provider';
+import type { ProviderCredentials, ProviderName, VideoProvider } from '../engine/provider';
 import type { ProfileRecord } from '../engine/store/records';
 
 /** The queue store's profile table (main/engine/store QueueStore). */
@@ -35,4 +35,7 @@ export type StartSandbox = (opts: { dataDir: string }) => Promise<SandboxHandle>
  * stand-in reads the methods to forward from the class before any instance exists
  * (main/app/providers.ts).
  */
-export type ProviderClass = new (credentials: ProviderCredentials) => VideoProvider;
+export type ProviderClass = (new (credentials: ProviderCredentials) => VideoProvider) & {
+  /** The service its instances upload to (VideoProvider.name), known before one exists. */
+  readonly providerName?: ProviderName;
+};

@@ -99,6 +99,8 @@ export class ProviderRegistry {
         return ((provider as unknown as Record<string, Method>)[name]).apply(provider, args);
       };
     }
+    // VideoProvider.name (not a method, so not enumerable among the forwarded ones).
+    Object.defineProperty(standIn, 'name', { value: this.providerClass.providerName ?? 'aliyun', enumerable: false });
     return standIn as unknown as VideoProvider;
   }
 }

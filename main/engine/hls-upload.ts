@@ -7,8 +7,8 @@
 // CRC-64 checked against OSS's answer: segments are typically a few MB, and one request
 // each instead of three (initiate, part, complete) is what makes a package of a thousand
 // segments quick. A bigger file (a long fMP4 segment, a BYTERANGE package's single file)
-// uses multipart with the job's part size, through the same OssSession as ordinary
-// jobs. Its parts are not checkpointed one by one: on resume the server's ListParts is
+// uses multipart with the job's part size, through the provider's chunk writer as
+// ordinary jobs. Its parts are not checkpointed one by one: on resume the server's ListParts is
 // the checkpoint, each listed part kept only if its CRC-64 matches the file's bytes;
 // when ListParts is refused or the upload is gone, the file starts again.
 //
@@ -18,19 +18,20 @@
 
 import path from 'node:path';
 import { promises as fsp } from 'node:fs';
+import type { AckedPart, ChunkWriter, SendHooks } from './chunk-writer';
 import type { CredentialLease } from './credential-lease';
 import { classifyError, EngineError } from './errors';
 import { fingerprint, type SampledFile } from './fingerprint';
 import { hlsFileChanged, readHlsPackage } from './hls';
 import { crc64ToDecimal } from './oss/crc64';
 import { fileCrc64 } from './oss/hash-stream';
-import { OssSession, type AckedPart, type SendHooks } from './oss/oss-session';
 import { planParts, type PartPlan, type PartRange } from './oss/part-plan';
 import type { UploadAddress } from './provider';
 import type { QueueStore } from './store';
 import type { HlsFileRecord, NewHlsFile } from './store/hls-files';
 import type { JobRecord } from './store/records';
 import type { RunnerDeps } from './job-runner';
+import type { UploadChannel } from './upload-session';
 
 const MiB = 1024 * 1024;
 /** Progress is keyed per request in flight: file index × this + part number (0 for a PutObject). */
@@ -50,13 +51,14 @@ export function hlsObjectPrefix(address: Pick<UploadAddress, 'objectKey' | 'obje
  * retry sends that file again.
  */
 export async function abortHlsUploads(
-  store: QueueStore, jobId: number, files: readonly HlsFileRecord[], lease: CredentialLease, event = 'cancel-cleanup-failed',
+  store: QueueStore, jobId: number, files: readonly HlsFileRecord[], channel: UploadChannel, event = 'cancel-cleanup-failed',
 ): Promise<void> {
+  const target = channel.lease.target;
   for (const f of files) {
     if (!f.uploadId) continue;
-    const objectKey = f.kind === 'index' ? lease.address.objectKey : hlsObjectPrefix(lease.address) + f.relPath;
+    const objectKey = f.kind === 'index' ? target.objectKey : hlsObjectPrefix(target) + f.relPath;
     try {
-      await new OssSession(lease, { objectKey }).abort(f.uploadId);
+      await (await channel.writer({ objectKey })).abort(f.uploadId);
     } catch (err) {
       const e = classifyError(err);
       if (e.code.toLowerCase() !== 'nosuchupload') {
@@ -81,7 +83,7 @@ const sameFile = (a: NewHlsFile | undefined, b: HlsFileRecord): boolean =>
  * When the package cannot be read now (a file missing), the plan is dropped: the run
  * reads it again and says what is wrong.
  */
-export async function restartHlsPackage(store: QueueStore, rec: JobRecord, leaseNow: () => Promise<CredentialLease>): Promise<void> {
+export async function restartHlsPackage(store: QueueStore, rec: JobRecord, channelNow: () => Promise<UploadChannel>): Promise<void> {
   const planned = store.hlsFiles.list(rec.id);
   let now: { rows: NewHlsFile[]; print: SampledFile } | undefined;
   try {
@@ -104,7 +106,7 @@ export async function restartHlsPackage(store: QueueStore, rec: JobRecord, lease
   const stale = planned.filter((f) => f.uploadId && !sameFile(byPath.get(f.relPath), f));
   if (stale.length > 0) {
     try {
-      await abortHlsUploads(store, rec.id, stale, await leaseNow(), 'restart-cleanup-failed');
+      await abortHlsUploads(store, rec.id, stale, await channelNow(), 'restart-cleanup-failed');
     } catch (err) {
       const e = classifyError(err); // no credential (offline): OSS purges them
       store.appendEvent(rec.id, 'restart-cleanup-failed', { code: e.code, message: e.message });
@@ -120,7 +122,7 @@ export async function restartHlsPackage(store: QueueStore, rec: JobRecord, lease
   store.appendEvent(rec.id, 'restarted', { toSend: toSend.length, files: toSend.slice(0, 20) });
 }
 
-/** What the job runner shares with the package upload: all of its deps but the provider (the lease carries it). */
+/** What the job runner shares with the package upload: all of its deps but the provider (the channel carries it). */
 export type HlsUploadDeps = Omit<RunnerDeps, 'providerFor'>;
 
 /**
@@ -166,6 +168,8 @@ export class HlsPackageUpload {
     private readonly partSize: number,
     private readonly lease: CredentialLease,
     private readonly signal: AbortSignal,
+    /** The provider's chunk writers on `lease` (UploadChannel.writer); needed to send. */
+    private readonly writer?: UploadChannel['writer'],
   ) {
     this.root = path.dirname(playlistPath);
   }
@@ -236,7 +240,8 @@ export class HlsPackageUpload {
   private async upload(f: HlsFileRecord, signal: AbortSignal): Promise<void> {
     await this.checkUnchanged(f);
     const file = this.pathOf(f);
-    const session = new OssSession(this.lease, { objectKey: this.keyOf(f), bandwidth: this.deps.bandwidth.forJob(this.jobId), stallMs: this.deps.stallMs });
+    if (!this.writer) throw new Error(`HLS job ${this.jobId}: no chunk writer to send with`);
+    const session = await this.writer({ objectKey: this.keyOf(f), bandwidth: this.deps.bandwidth.forJob(this.jobId), stallMs: this.deps.stallMs });
     const plan = planParts(f.size, { partSizeMiB: this.partSize / MiB });
     const keys: number[] = [];
     let ack: { etag?: string; crc64: string };
@@ -258,7 +263,7 @@ export class HlsPackageUpload {
     this.deps.changed(this.jobId);
   }
 
-  private async multipart(f: HlsFileRecord, file: string, session: OssSession, plan: PartPlan, keys: number[], signal: AbortSignal): Promise<{ crc64: string }> {
+  private async multipart(f: HlsFileRecord, file: string, session: ChunkWriter, plan: PartPlan, keys: number[], signal: AbortSignal): Promise<{ crc64: string }> {
     const acked = new Map<number, AckedPart>();
     let uploadId = f.uploadId;
     if (uploadId) {

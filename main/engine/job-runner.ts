@@ -1,47 +1,65 @@
 // Drives one job from wherever its checkpoint says it is to `uploaded`
-// (docs/ARCHITECTURE.md §3): file check, CreateUploadVideo once, multipart upload with a part
-// committed to the store only after OSS acknowledged it and its CRC-64 matched,
-// reconciliation with ListParts on resume, completion with the object CRC-64.
+// (docs/ARCHITECTURE.md §3): file check, open once (Alibaba CreateUploadVideo), multipart upload
+// through the provider's chunk writer with a part committed to the store only after the
+// object store acknowledged it and its CRC-64 matched, reconciliation with ListParts on
+// resume, completion with the object CRC-64, finalize exactly once (Tencent CommitUpload;
+// nothing for Alibaba). The provider-neutral flow is §3 "Providers".
 // An HLS playlist takes runHlsPackage instead: its files, then itself (hls-upload.ts).
 // Errors propagate; the service decides between waiting and failed.
 
 import path from 'node:path';
 import type { EngineSettings } from '../../shared/types';
 import type { BandwidthLimiter } from './bandwidth';
+import type { AckedPart, ChunkWriter } from './chunk-writer';
 import { CredentialLease } from './credential-lease';
-import { classifyError, EngineError, isOutcomeUnknown } from './errors';
+import { classifyError, EngineError, isOutcomeUnknown, UPLOAD_SESSION_EXPIRED } from './errors';
 import { ChangeGuard, fingerprint, fingerprintChange } from './fingerprint';
 import { hlsFileChanged, isHlsPlaylist, readHlsPackage } from './hls';
 import { HlsPackageUpload } from './hls-upload';
 import type { ProgressTracker } from './progress';
-import type { VideoProvider } from './provider';
+import type { UploadIdentity, VideoProvider } from './provider';
 import type { Semaphore } from './semaphore';
 import type { QueueStore } from './store';
 import type { JobRecord } from './store/records';
 import { crc64ToDecimal } from './oss/crc64';
 import { fileCrc64 } from './oss/hash-stream';
-import { OssSession, type AckedPart } from './oss/oss-session';
 import { DEFAULT_PART_SIZE_MIB, planParts, type PartPlan } from './oss/part-plan';
 import { ADOPTION_SEARCH_POLICY, ADOPTION_SEARCH_SETTLE_MS, delayFor, realSleep } from './retry';
+import { identityOf, openChannel, resumeChannel, type UploadChannel } from './upload-session';
 
 const MiB = 1024 * 1024;
 /** verifyObject's answers after which the object is uploaded again from the start. */
 const RESTART_CODES: ReadonlySet<string> = new Set(['UploadVanished', 'ObjectUnverifiable']);
 
-const CREATE_EVENT_TYPES = ['create-sent', 'create-refused', 'create-checked', 'adopted'] as const;
+const CREATE_EVENT_TYPES = ['create-sent', 'create-refused', 'create-checked', 'adopted', 'reopened'] as const;
+const FINALIZE_EVENT_TYPES = ['finalize-sent', 'finalize-refused', 'finalized', 'reopened'] as const;
+/** Re-opens (a session that cannot be renewed ran out) one run makes before the job waits. */
+const MAX_REOPENS_PER_RUN = 3;
+
+/**
+ * When the last finalize of the job's current session was sent, if its outcome is
+ * unknown: sent (`finalize-sent`) and neither answered (`finalized`, `finalize-refused`)
+ * nor left behind by a re-open (`reopened`, a new session).
+ */
+export function unansweredFinalize(events: readonly { type: string; at: number }[]): number | undefined {
+  let sentAt: number | undefined;
+  for (const e of events) sentAt = e.type === 'finalize-sent' ? e.at : undefined;
+  return sentAt;
+}
 
 /**
  * When each CreateUploadVideo of the job was sent, for those whose outcome is unknown:
  * sent (`create-sent`) and neither refused with an answer (`create-refused`, which
  * settles the request just before it) nor settled by a search (`create-checked`,
- * `adopted`, which settle all before them). Events come oldest first; so do the times.
+ * `adopted`, which settle all before them; `reopened`, which abandons the session
+ * opened before). Events come oldest first; so do the times.
  */
 export function unansweredCreates(events: readonly { type: string; at: number }[]): number[] {
   const open: number[] = [];
   for (const e of events) {
     if (e.type === 'create-sent') open.push(e.at);
     else if (e.type === 'create-refused') open.pop();
-    else if (e.type === 'create-checked' || e.type === 'adopted') open.length = 0;
+    else if (e.type === 'create-checked' || e.type === 'adopted' || e.type === 'reopened') open.length = 0;
   }
   return open;
 }
@@ -134,43 +152,55 @@ export class JobRunner {
     await this.checkFile(rec);
     rec = this.job();
     const provider = this.deps.providerFor(rec);
-    const lease = await this.openLease(rec, provider);
-    if (!lease) return { bytesMoved: false };
-    rec = this.job();
+    let channel = await this.openLease(rec, provider);
+    if (!channel) return { bytesMoved: false };
+    // A session that cannot be renewed and ran out (UPLOAD_SESSION_EXPIRED) is opened
+    // again: a new session and object, from byte 0 (reopen).
+    for (let reopens = 0; ; reopens++) {
+      try {
+        return await this.upload(provider, channel);
+      } catch (err) {
+        const e = classifyError(err);
+        if (e.code !== UPLOAD_SESSION_EXPIRED || this.signal.aborted) throw err;
+        if (reopens >= MAX_REOPENS_PER_RUN) throw e.with({ retryable: true });
+        channel = await this.reopen(provider, channel, e);
+      }
+    }
+  }
 
-    const session = new OssSession(lease, { bandwidth: this.deps.bandwidth.forJob(this.jobId), stallMs: this.deps.stallMs });
+  /** The object through the channel's writer, then finalize and the cover. */
+  private async upload(provider: VideoProvider, channel: UploadChannel): Promise<RunOutcome> {
+    let rec = this.job();
+    const writer = await channel.writer({ bandwidth: this.deps.bandwidth.forJob(this.jobId), stallMs: this.deps.stallMs });
     if (rec.size === 0) {
-      await session.putEmpty(this.signal);
+      await writer.putEmpty(this.signal);
       this.to('completing');
-      this.to('uploaded', { crc64: '0', vodStatus: 'UploadSucc' });
-      await this.ensureCover(this.job(), provider);
+      await this.finished(provider, channel, '0');
       return { bytesMoved: true };
     }
 
     const plan = this.plan(rec);
-    const uploadId = await this.ensureUpload(rec, session, plan);
-    if (uploadId === undefined) {
-      // Completed in an earlier run that stopped before recording it (paused or killed
-      // during CompleteMultipartUpload); the object was verified against our parts.
-      await this.ensureCover(this.job(), provider);
-      return { bytesMoved: this.bytesMoved };
-    }
-    await this.uploadMissing(this.job(), session, plan, uploadId, lease);
+    const uploadId = await this.ensureUpload(rec, writer, plan, provider, channel);
+    // Completed in an earlier run that stopped before recording it (paused or killed
+    // during CompleteMultipartUpload); the object was verified against our parts.
+    if (uploadId === undefined) return { bytesMoved: this.bytesMoved };
+    await this.uploadMissing(this.job(), writer, plan, uploadId, channel.lease);
 
     // Last look before the object is made: nothing after this reads the file.
+    rec = this.job();
     await this.ensureUnchanged(rec, { samples: true });
     this.to('completing');
     const parts = this.store.listParts(this.jobId);
     let crc: string;
     try {
-      crc = await session.complete(uploadId, parts, this.signal);
+      crc = await writer.complete(uploadId, parts, this.signal);
     } catch (err) {
       const e = classifyError(err);
-      // A crash after OSS completed but before we stored it leaves no upload behind:
-      // the object itself says whether it is whole.
+      // A crash after the store completed but before we stored it leaves no upload
+      // behind: the object itself says whether it is whole.
       if (e.code.toLowerCase() !== 'nosuchupload') throw e;
       try {
-        crc = await session.verifyObject(rec.size, parts, this.signal);
+        crc = await writer.verifyObject(rec.size, parts, this.signal);
       } catch (verr) {
         // Not whole: forget the vanished upload so the next attempt starts it again.
         this.store.clearParts(this.jobId);
@@ -178,36 +208,133 @@ export class JobRunner {
         throw verr;
       }
     }
-    this.to('uploaded', { crc64: crc, vodStatus: 'UploadSucc', uploadId: null });
-    this.store.appendEvent(this.jobId, 'completed', { crc64: crc });
-    await this.ensureCover(this.job(), provider);
+    await this.finished(provider, channel, crc);
     return { bytesMoved: this.bytesMoved };
   }
 
   /**
-   * The job's upload credential: CreateUploadVideo once (its VideoId stored before
-   * anything else), or RefreshUploadVideo for the video it has. Undefined when the
-   * object was complete already (then only the cover was left, and the job is `uploaded`).
+   * The object is complete with `crc`: a cover that travels in the session is put, the
+   * upload is finalized (once), and the job is `uploaded`; then Alibaba's cover.
    */
-  private async openLease(rec: JobRecord, provider: VideoProvider): Promise<CredentialLease | undefined> {
-    let lease: CredentialLease;
+  private async finished(provider: VideoProvider, channel: UploadChannel | undefined, crc: string, found = false): Promise<void> {
+    let rec = this.job();
     if (!rec.videoId) {
-      rec = this.to('creating', { startedAt: rec.startedAt ?? Date.now() });
-      lease = await this.createOrAdopt(rec, provider);
-      this.to('uploading');
-    } else {
-      const fresh = await provider.refreshUpload(rec.videoId);
-      lease = new CredentialLease(provider, rec.videoId, fresh.address, fresh.credential);
-      if (rec.crc64 !== undefined) {
-        // The object is complete already (a retry after VOD or the cover failed): only
-        // the cover may be left to do, then VOD's status is polled again.
-        await this.ensureCover(this.job(), provider);
-        this.to('uploaded');
-        return undefined;
-      }
-      this.to('uploading', { startedAt: rec.startedAt ?? Date.now() });
+      // The provider commits the upload (Tencent): the object's completion is recorded
+      // first, so a later run finalizes instead of uploading again.
+      this.store.updateJob(this.jobId, { crc64: crc, uploadId: null });
+      if (channel) await this.ensureSessionCover(this.job(), channel);
+      await this.ensureFinalized(this.job(), provider);
+      rec = this.job();
     }
-    return lease;
+    this.to('uploaded', { crc64: crc, vodStatus: 'UploadSucc', uploadId: null });
+    if (rec.size > 0 || found) this.store.appendEvent(this.jobId, 'completed', found ? { crc64: crc, found: true } : { crc64: crc });
+    await this.ensureCover(this.job(), provider);
+  }
+
+  /**
+   * The job's upload channel: open once (its identity stored before anything else), or a
+   * credential for the upload it has (renewCredential 'resume'; a provider that cannot
+   * give one has the upload re-opened). Undefined when the object was complete already
+   * (then only finalize and the cover were left, and the job is `uploaded`).
+   */
+  private async openLease(rec: JobRecord, provider: VideoProvider): Promise<UploadChannel | undefined> {
+    const identity = identityOf(rec);
+    if (!identity) {
+      rec = this.to('creating', { startedAt: rec.startedAt ?? Date.now() });
+      const channel = await this.createOrAdopt(rec, provider);
+      this.to('uploading');
+      return channel;
+    }
+    if (rec.crc64 !== undefined) {
+      // The object is complete already (a retry after VOD, finalize or the cover failed):
+      // only those may be left to do, then VOD's status is polled again. A provider
+      // without renewal is not re-opened here: that could make a second media.
+      const channel = await resumeChannel(provider, identity);
+      await this.ensureSessionCover(this.job(), channel);
+      await this.ensureFinalized(this.job(), provider);
+      await this.ensureCover(this.job(), provider);
+      this.to('uploaded');
+      return undefined;
+    }
+    const channel = await resumeChannel(provider, identity);
+    this.to('uploading', { startedAt: rec.startedAt ?? Date.now() });
+    if (channel) return channel;
+    return this.reopen(provider, undefined, undefined);
+  }
+
+  /**
+   * Opens the upload again because its session cannot be used any more (a credential
+   * the provider cannot renew ran out, or the provider said the session expired): the
+   * old multipart upload is aborted when a credential still allows it (else the object
+   * store purges it), the old identity and every part are forgotten, and a new session
+   * is opened, whose object starts from byte 0. Recorded as `reopened` on the job.
+   */
+  private async reopen(provider: VideoProvider, old: UploadChannel | undefined, why: EngineError | undefined): Promise<UploadChannel> {
+    let rec = this.job();
+    let aborted = false;
+    if (old && rec.uploadId) {
+      try {
+        await (await old.writer()).abort(rec.uploadId);
+        aborted = true;
+      } catch {
+        // The credential is what ran out: the store purges the upload.
+      }
+    }
+    this.store.appendEvent(this.jobId, 'reopened', {
+      why: why ? why.message : 'the provider cannot renew the credential of an upload opened before',
+      old: identityOf(rec) ?? null, uploadId: rec.uploadId ?? null, aborted,
+    });
+    this.store.clearParts(this.jobId);
+    this.store.updateJob(this.jobId, { videoId: null, uploadSession: null, uploadAddress: null, uploadId: null, crc64: null });
+    if (rec.state === 'completing') rec = this.to('uploading');
+    this.deps.changed(this.jobId);
+    return this.createOrAdopt(this.job(), provider);
+  }
+
+  /**
+   * Finalizes the upload exactly once (Tencent CommitUpload → FileId; Alibaba never gets
+   * here: its VideoId is known from open). `finalize-sent` is recorded before the call and
+   * `finalized` (or `finalize-refused`) after, so a run after a lost answer asks
+   * reconcileFinalize for the media id that call made before sending another.
+   */
+  private async ensureFinalized(rec: JobRecord, provider: VideoProvider): Promise<void> {
+    if (rec.videoId) return;
+    const identity = identityOf(rec);
+    if (!identity) throw new EngineError({ kind: 'unknown', code: 'NoUploadSession', retryable: false, message: 'The upload has no session to finalize.' });
+    const sentAt = unansweredFinalize(this.store.eventsOfTypes(this.jobId, FINALIZE_EVENT_TYPES));
+    if (sentAt !== undefined && provider.reconcileFinalize) {
+      const found = await provider.reconcileFinalize(identity, { meta: rec.meta, sentAt });
+      if (found) {
+        this.store.updateJob(this.jobId, { videoId: found.mediaId });
+        this.store.appendEvent(this.jobId, 'finalized', { mediaId: found.mediaId, reconciled: true });
+        return;
+      }
+    }
+    this.store.appendEvent(this.jobId, 'finalize-sent');
+    let done: { mediaId: string };
+    try {
+      done = await provider.finalize(identity);
+    } catch (err) {
+      const e = classifyError(err);
+      // Only a request sent without an answer may have finalized; an answer settles it.
+      if (!isOutcomeUnknown(e)) this.store.appendEvent(this.jobId, 'finalize-refused', { code: e.code });
+      throw e;
+    }
+    // Stored before anything else happens: a job never gets a second media id.
+    this.store.updateJob(this.jobId, { videoId: done.mediaId });
+    this.store.appendEvent(this.jobId, 'finalized', { mediaId: done.mediaId });
+  }
+
+  /**
+   * A cover that travels in the upload session (UploadTarget.coverObjectKey, Tencent's
+   * CoverStoragePath) goes to its key before finalize, CRC-64 checked; once.
+   */
+  private async ensureSessionCover(rec: JobRecord, channel: UploadChannel | undefined): Promise<void> {
+    const key = channel?.lease.target.coverObjectKey;
+    if (!channel || !key || !rec.meta.coverPath || rec.coverImageId || rec.videoId) return;
+    await (await channel.writer({ objectKey: key })).putFile(rec.meta.coverPath, this.signal);
+    this.store.updateJob(this.jobId, { coverImageId: key });
+    this.store.appendEvent(this.jobId, 'cover-set', { objectKey: key });
   }
 
   /**
@@ -220,12 +347,12 @@ export class JobRunner {
     if (planned.length === 0) await this.planHlsPackage(rec);
     else await this.checkHlsPlaylist(rec, planned[planned.length - 1].size);
     const provider = this.deps.providerFor(rec);
-    const lease = await this.openLease(this.job(), provider);
-    if (!lease) return { bytesMoved: false };
+    const channel = await this.openLease(this.job(), provider);
+    if (!channel) return { bytesMoved: false };
     rec = this.job();
     this.deps.progress.begin(this.jobId, rec.bytesDone, rec.size);
-    const upload = new HlsPackageUpload(this.deps, this.jobId, rec.path, rec.partSize ?? DEFAULT_PART_SIZE_MIB * MiB, lease, this.signal);
-    if (!lease.address.objectPrefix) this.store.appendEvent(this.jobId, 'hls-prefix-derived', { objectPrefix: upload.prefix });
+    const upload = new HlsPackageUpload(this.deps, this.jobId, rec.path, rec.partSize ?? DEFAULT_PART_SIZE_MIB * MiB, channel.lease, this.signal, channel.writer);
+    if (!channel.lease.target.objectPrefix) this.store.appendEvent(this.jobId, 'hls-prefix-derived', { objectPrefix: upload.prefix });
     let crc: string;
     try {
       crc = await upload.run();
@@ -234,6 +361,12 @@ export class JobRunner {
       throw err;
     }
     this.to('completing');
+    if (!this.job().videoId) {
+      // The provider commits the upload (Tencent): finalize once, as for a single file.
+      this.store.updateJob(this.jobId, { crc64: crc });
+      await this.ensureSessionCover(this.job(), channel);
+      await this.ensureFinalized(this.job(), provider);
+    }
     this.to('uploaded', { crc64: crc, vodStatus: 'UploadSucc' });
     this.store.appendEvent(this.jobId, 'completed', { crc64: crc, files: this.store.hlsFiles.list(this.jobId).length });
     await this.ensureCover(this.job(), provider);
@@ -273,14 +406,16 @@ export class JobRunner {
    * asks for a new one; a cover already set is not uploaded again.
    */
   private async ensureCover(rec: JobRecord, provider: VideoProvider): Promise<void> {
+    // A provider whose cover travels in the upload session put it before finalize (ensureSessionCover).
+    if (!provider.createImageUpload || !provider.setCover) return;
     if (!rec.meta.coverPath || rec.coverImageId || !rec.videoId) return;
     const ext = path.extname(rec.meta.coverPath).slice(1);
     const image = await provider.createImageUpload({ ext, title: rec.meta.title, storageLocation: rec.meta.storageLocation, appId: rec.meta.appId });
     const imageLease = new CredentialLease(
-      { ...provider, refreshUpload: () => Promise.reject(new EngineError({ kind: 'credentialExpired', code: 'ImageCredentialExpired', message: 'The cover upload credential expired; a new one is requested.' })) },
-      image.imageId, image.address, image.credential,
+      () => Promise.reject(new EngineError({ kind: 'credentialExpired', code: 'ImageCredentialExpired', message: 'The cover upload credential expired; a new one is requested.' })),
+      image.address, image.credential,
     );
-    await new OssSession(imageLease).putFile(rec.meta.coverPath, this.signal);
+    await (await provider.chunkWriter(image.address, imageLease)).putFile(rec.meta.coverPath, this.signal);
     await provider.setCover(rec.videoId, image.imageUrl);
     this.store.updateJob(this.jobId, { coverImageId: image.imageId });
     this.store.appendEvent(this.jobId, 'cover-set', { imageId: image.imageId });
@@ -291,13 +426,13 @@ export class JobRunner {
    * or a new one. What became of each create request is written to the job's events,
    * so a later run (after a crash, too) knows whether one is unaccounted for.
    */
-  private async createOrAdopt(rec: JobRecord, provider: VideoProvider): Promise<CredentialLease> {
+  private async createOrAdopt(rec: JobRecord, provider: VideoProvider): Promise<UploadChannel> {
     const adopted = await this.adoptLostCreate(rec, provider);
     if (adopted) return adopted;
     this.store.appendEvent(this.jobId, 'create-sent');
-    let created;
+    let opened;
     try {
-      created = await provider.createUpload({ meta: rec.meta, fileName: rec.fileName, size: rec.size });
+      opened = await provider.open({ meta: rec.meta, fileName: rec.fileName, size: rec.size });
     } catch (err) {
       const e = classifyError(err);
       // An answer (throttling, a 5xx, a refusal) or a request that never left proves
@@ -307,10 +442,15 @@ export class JobRunner {
       else this.store.appendEvent(this.jobId, 'create-refused', { code: e.code });
       throw e;
     }
-    // Stored before anything else happens: a job never gets a second VideoId.
-    this.store.updateJob(this.jobId, { videoId: created.videoId, uploadAddress: created.address });
-    this.store.appendEvent(this.jobId, 'created', { videoId: created.videoId, requestId: created.requestId });
-    return new CredentialLease(provider, created.videoId, created.address, created.credential);
+    // Stored before anything else happens: a job never gets a second VideoId (or session).
+    const { identity } = opened;
+    this.store.updateJob(this.jobId, {
+      provider: provider.name, videoId: identity.mediaId ?? null, uploadSession: identity.session ?? null, uploadAddress: opened.target,
+    });
+    this.store.appendEvent(this.jobId, 'created', identity.session
+      ? { videoId: identity.mediaId, session: identity.session, requestId: opened.requestId }
+      : { videoId: identity.mediaId, requestId: opened.requestId });
+    return openChannel(provider, identity, opened.target, opened.credential);
   }
 
   /**
@@ -326,7 +466,7 @@ export class JobRunner {
    * second video, and nothing proves the first request was not carried out. A RAM user
    * without SearchMedia therefore needs the operator (grant it, or cancel and re-add).
    */
-  private async adoptLostCreate(rec: JobRecord, provider: VideoProvider): Promise<CredentialLease | undefined> {
+  private async adoptLostCreate(rec: JobRecord, provider: VideoProvider): Promise<UploadChannel | undefined> {
     const lost = unansweredCreates(this.store.eventsOfTypes(this.jobId, CREATE_EVENT_TYPES));
     if (lost.length === 0) return undefined;
     if (!provider.findUnfinishedUploads) {
@@ -347,10 +487,16 @@ export class JobRunner {
       const candidates = found.filter((videoId) => !this.store.hasVideoId(videoId));
       if (candidates.length > 0) {
         const videoId = candidates[0];
-        const fresh = await provider.refreshUpload(videoId);
-        this.store.updateJob(this.jobId, { videoId, uploadAddress: fresh.address });
+        const identity: UploadIdentity = { mediaId: videoId };
+        const fresh = await provider.renewCredential(identity, 'resume');
+        if (!fresh) {
+          // Adoption needs a credential for the adopted upload; a provider that offers
+          // findUnfinishedUploads must be able to give one.
+          throw new EngineError({ kind: 'unknown', code: 'AdoptionUnsupported', retryable: false, message: `The upload ${videoId} was found but ${provider.name} gives no credential to continue it.` });
+        }
+        this.store.updateJob(this.jobId, { provider: provider.name, videoId, uploadAddress: fresh.target });
         this.store.appendEvent(this.jobId, 'adopted', { videoId, candidates: candidates.length, searches: attempt });
-        return new CredentialLease(provider, videoId, fresh.address, fresh.credential);
+        return openChannel(provider, identity, fresh.target, fresh.credential);
       }
       if (Date.now() >= settledAt) {
         this.store.appendEvent(this.jobId, 'create-checked', { found: 0, searches: attempt });
@@ -402,13 +548,12 @@ export class JobRunner {
     return plan;
   }
 
-  /** The multipart upload to continue, reconciled with what OSS holds (the server is right). */
   /**
    * The multipart upload to continue, reconciled with what OSS holds (the server is
    * right); undefined when the object turns out to be complete already (then the job
    * is `uploaded`).
    */
-  private async ensureUpload(rec: JobRecord, session: OssSession, plan: PartPlan): Promise<string | undefined> {
+  private async ensureUpload(rec: JobRecord, session: ChunkWriter, plan: PartPlan, provider: VideoProvider, channel: UploadChannel): Promise<string | undefined> {
     if (rec.uploadId) {
       let gone = false;
       try {
@@ -438,8 +583,7 @@ export class JobRunner {
           try {
             const crc = await session.verifyObject(rec.size, parts, this.signal);
             this.to('completing');
-            this.to('uploaded', { crc64: crc, vodStatus: 'UploadSucc', uploadId: null });
-            this.store.appendEvent(this.jobId, 'completed', { crc64: crc, found: true });
+            await this.finished(provider, channel, crc, true);
             return undefined;
           } catch (verr) {
             // Vanished, or not checkable (HEAD refused by the credential's policy): start again.
@@ -479,7 +623,7 @@ export class JobRunner {
     this.deps.changed(this.jobId);
   }
 
-  private async uploadMissing(rec: JobRecord, session: OssSession, plan: PartPlan, uploadId: string, lease: CredentialLease): Promise<void> {
+  private async uploadMissing(rec: JobRecord, session: ChunkWriter, plan: PartPlan, uploadId: string, lease: CredentialLease): Promise<void> {
     const have = new Set(this.store.listParts(this.jobId).map((p) => p.partNumber));
     const missing = [...plan.parts()].filter((p) => !have.has(p.partNumber));
     if (missing.length === 0) return;

@@ -162,28 +162,17 @@ export interface UploadProvider {
   getVideoStatuses?(videoIds: readonly string[]): Promise<Map<string, VodStatus | undefined>>;
 }
 
-export interface VideoProvider {
-  /** CreateUploadVideo. Called at most once per job: its VideoId is stored before anything else. */
-  createUpload(input: { meta: JobMeta; fileName: string; size: number }): Promise<CreatedUpload>;
-  /**
-   * VideoIds still `Uploading` with exactly this title, created since `since` (epoch ms).
-   * Used after a CreateUploadVideo whose answer was lost, to adopt the video it made
-   * instead of making a second one.
-   */
-  findUnfinishedUploads?(input: { title: string; since: number }): Promise<string[]>;
-  /** RefreshUploadVideo: a fresh credential for the same address. */
-  refreshUpload(videoId: string): Promise<{ address: UploadAddress; credential: UploadCredential }>;
-  /** GetVideoInfo's Status. */
-  getVideoStatus(videoId: string): Promise<VodStatus>;
-  /**
-   * Many statuses in few calls (GetVideoInfos); undefined for a video the service does
-   * not know. Without it the engine asks one video at a time.
-   */
-  getVideoStatuses?(videoIds: readonly string[]): Promise<Map<string, VodStatus | undefined>>;
+/**
+ * Everything the engine and the app ask of one account's provider: the neutral upload
+ * (UploadProvider) and the calls around it. Alibaba's cover is an image upload of its
+ * own (createImageUpload → PutObject → setCover); a provider whose cover travels in the
+ * upload session (UploadTarget.coverObjectKey) has neither.
+ */
+export interface VideoProvider extends UploadProvider {
   /** CreateUploadImage (cover), whose credential cannot be refreshed. */
-  createImageUpload(input: { ext: string; title?: string; storageLocation?: string; appId?: string }): Promise<CreatedImageUpload>;
+  createImageUpload?(input: { ext: string; title?: string; storageLocation?: string; appId?: string }): Promise<CreatedImageUpload>;
   /** UpdateVideoInfo with a CoverURL. */
-  setCover(videoId: string, coverUrl: string): Promise<void>;
+  setCover?(videoId: string, coverUrl: string): Promise<void>;
   deleteVideo(videoId: string): Promise<void>;
   getCatalog(): Promise<Catalog>;
   testConnection(): Promise<ConnectionResult>;

@@ -14,8 +14,12 @@ export function unavailableProvider(why: string): VideoProvider {
   const fail = (): Promise<never> =>
     Promise.reject(new EngineError({ kind: 'auth', code: 'NoCredentials', message: why, retryable: false }));
   return {
-    createUpload: fail,
-    refreshUpload: fail,
+    // Nothing is opened without an account; the name only labels what this stands for.
+    name: 'aliyun',
+    open: fail,
+    renewCredential: fail,
+    finalize: fail,
+    chunkWriter: fail,
     getVideoStatus: fail,
     createImageUpload: fail,
     setCover: fail,

@@ -5,16 +5,28 @@
 
 import type { JobState } from '../../../shared/types';
 import type { CancelOptions } from '../api';
-import { CredentialLease } from '../credential-lease';
-import { classifyError } from '../errors';
+import { classifyError, EngineError } from '../errors';
 import { fingerprint, fingerprintChange, type SampledFile } from '../fingerprint';
 import { isHlsPlaylist } from '../hls';
 import { abortHlsUploads, restartHlsPackage } from '../hls-upload';
 import { JobRunner, type RunnerDeps } from '../job-runner';
-import { OssSession } from '../oss/oss-session';
 import type { VideoProvider } from '../provider';
 import type { JobPatch, JobRecord } from '../store/records';
+import { identityOf, resumeChannel, type UploadChannel } from '../upload-session';
 import type { JobDriver, RunOutcome } from './job-driver';
+
+/** A channel to clean up an upload with; the provider may have no credential for it any more. */
+async function cleanupChannel(provider: VideoProvider, rec: JobRecord): Promise<UploadChannel> {
+  const identity = identityOf(rec);
+  const channel = identity && await resumeChannel(provider, identity);
+  if (!channel) {
+    throw new EngineError({
+      kind: 'credentialExpired', code: 'NoCleanupCredential', retryable: false,
+      message: 'The upload session\'s credential cannot be renewed, so its multipart upload was left to the object store to purge.',
+    });
+  }
+  return channel;
+}
 
 export interface UploadDriverDeps extends RunnerDeps {
   /** The provider of a profile (the account that created the job's VideoId). */
@@ -42,30 +54,25 @@ export class UploadDriver implements JobDriver {
 
   async cancel(rec: JobRecord, opts: CancelOptions): Promise<JobPatch> {
     const patch: JobPatch = {};
-    if (!rec.videoId) return patch;
+    if (!identityOf(rec)) return patch;
     const { store } = this.deps;
     const provider = this.deps.providerOf(rec.profileId);
     try {
       // One credential for every abort of this job (its own upload, an HLS package's big files).
-      const videoId = rec.videoId;
-      let lease: CredentialLease | undefined;
-      const leaseNow = async (): Promise<CredentialLease> => {
-        if (!lease) {
-          const fresh = await provider.refreshUpload(videoId);
-          lease = new CredentialLease(provider, videoId, fresh.address, fresh.credential);
-        }
-        return lease;
-      };
+      let channel: UploadChannel | undefined;
+      const channelNow = async (): Promise<UploadChannel> => (channel ??= await cleanupChannel(provider, rec));
       if (rec.uploadId && rec.uploadAddress) {
-        await new OssSession(await leaseNow()).abort(rec.uploadId);
+        await (await (await channelNow()).writer()).abort(rec.uploadId);
         patch.uploadId = null;
         store.clearParts(rec.id);
       }
       // An HLS package's big files have multipart uploads of their own (hls-upload.ts).
       const hlsOpen = store.hlsFiles.list(rec.id).filter((f) => f.uploadId);
-      if (hlsOpen.length > 0) await abortHlsUploads(store, rec.id, hlsOpen, await leaseNow());
+      if (hlsOpen.length > 0) await abortHlsUploads(store, rec.id, hlsOpen, await channelNow());
       if (opts.deleteVideo) {
-        await provider.deleteVideo(rec.videoId);
+        // A session never finalized made no media (Tencent before CommitUpload): forgotten.
+        if (rec.videoId) await provider.deleteVideo(rec.videoId);
+        patch.uploadSession = null;
         patch.videoId = null;
         patch.uploadAddress = null;
         patch.vodStatus = null;
@@ -98,15 +105,11 @@ export class UploadDriver implements JobDriver {
   async restart(rec: JobRecord): Promise<void> {
     const { store } = this.deps;
     // Failed jobs are never scheduled, so nothing runs this job while we look at its file.
-    if (rec.state !== 'failed' || !rec.videoId || rec.crc64 !== undefined) return;
+    if (rec.state !== 'failed' || !identityOf(rec) || rec.crc64 !== undefined) return;
     if (isHlsPlaylist(rec.fileName)) {
       // A package: planned again from its files as they are now (hls-upload.ts).
-      const videoId = rec.videoId;
       const provider = this.deps.providerOf(rec.profileId);
-      return restartHlsPackage(store, rec, async () => {
-        const fresh = await provider.refreshUpload(videoId);
-        return new CredentialLease(provider, videoId, fresh.address, fresh.credential);
-      });
+      return restartHlsPackage(store, rec, () => cleanupChannel(provider, rec));
     }
     let now: SampledFile;
     try {
@@ -131,11 +134,10 @@ export class UploadDriver implements JobDriver {
    * failure is recorded as `event` on the job, and OSS purges the upload in ~7 days.
    */
   private async abortUpload(rec: JobRecord, event: string): Promise<boolean> {
-    if (!rec.videoId || !rec.uploadId || !rec.uploadAddress) return false;
+    if (!identityOf(rec) || !rec.uploadId || !rec.uploadAddress) return false;
     try {
       const provider = this.deps.providerOf(rec.profileId);
-      const fresh = await provider.refreshUpload(rec.videoId);
-      await new OssSession(new CredentialLease(provider, rec.videoId, fresh.address, fresh.credential)).abort(rec.uploadId);
+      await (await (await cleanupChannel(provider, rec)).writer()).abort(rec.uploadId);
       return true;
     } catch (err) {
       const e = classifyError(err);

@@ -1,6 +1,7 @@
-// The part writer for one upload (docs/ARCHITECTURE.md §3 "Parts", habit 6): ali-oss's low-level
-// multipart calls with our own streams, the credential lease, CRC-64 verification of
-// every part and of the completed object. It knows nothing of jobs or the queue.
+// The part writer for one upload (docs/ARCHITECTURE.md §3 "Parts", habit 6): Alibaba's
+// ChunkWriter (chunk-writer.ts) — ali-oss's low-level multipart calls with our own
+// streams, the credential lease, CRC-64 verification of every part and of the completed
+// object. It knows nothing of jobs or the queue.
 //
 // A new ali-oss client is made per credential version: its credentials are fixed at
 // construction and its cancel() is client-wide, so clients are never shared between
@@ -10,51 +11,22 @@
 import { createReadStream } from 'node:fs';
 import { pipeline, type Readable } from 'node:stream';
 import OSS from 'ali-oss';
-import { CredentialLease } from '../credential-lease';
+import type { AckedPart, ChunkWriter, ChunkWriterOptions, ObjectHead, PartRange, SendHooks } from '../chunk-writer';
+import { combinedCrc, verifyAgainstParts } from '../chunk-writer';
+import type { UploadLease } from '../credential-lease';
 import { classifyError, describeTransport, EngineError, isCredentialRefreshError } from '../errors';
-import { DEFAULT_CALL_POLICY, retrying, type RetryPolicy } from '../retry';
-import type { StreamThrottle } from '../bandwidth';
+import { DEFAULT_CALL_POLICY, retrying } from '../retry';
 import type { UploadCredential } from '../provider';
 import { ossEndpointFor } from '../net/oss-endpoint';
 import { networkAgent } from '../net/proxy';
-import { crc64Combine, crc64FromDecimal, crc64ToDecimal } from './crc64';
+import { crc64FromDecimal, crc64ToDecimal } from './crc64';
 import { fileCrc64, PartHashStream } from './hash-stream';
 import './quiet-urllib';
 
-export interface AckedPart {
-  partNumber: number;
-  etag: string;
-  size: number;
-  /** Unsigned decimal, as OSS sends it. */
-  crc64: string;
-}
-
-export interface PartRange {
-  partNumber: number;
-  start: number;
-  /** Exclusive. */
-  end: number;
-}
-
-export interface OssSessionOptions {
-  bandwidth?: StreamThrottle;
-  /** A part with no byte moving for this long is aborted and retried. */
-  stallMs?: number;
-  policy?: RetryPolicy;
-  /** Read size from disk; also the unit of progress and hashing. */
-  readChunkBytes?: number;
-  /**
-   * The object to write in the lease's bucket, instead of the address's FileName: a
-   * file of an HLS package goes under the address's ObjectPrefix (hls-upload.ts).
-   */
-  objectKey?: string;
-}
-
-export interface SendHooks {
-  onBytes?: (n: number) => void;
-  onAttempt?: () => void;
-  signal?: AbortSignal;
-}
+// The writer's types are the neutral ones (chunk-writer.ts); kept importable from here.
+export type { AckedPart, PartRange, SendHooks } from '../chunk-writer';
+export { combinedCrc } from '../chunk-writer';
+export type OssSessionOptions = ChunkWriterOptions;
 
 const DEFAULT_STALL_MS = 60_000;
 /** Slowest rate we accept before a part's own timeout fires (the stall watchdog is the fast path). */
@@ -67,29 +39,22 @@ function stalledError(ms: number): EngineError {
   });
 }
 
-/** The object's CRC-64 from its parts' CRCs (in part order), without reading bytes. */
-export function combinedCrc(sortedParts: readonly AckedPart[]): bigint {
-  let crc = 0n;
-  for (const p of sortedParts) crc = crc64Combine(crc, crc64FromDecimal(p.crc64), p.size);
-  return crc;
-}
-
-export class OssSession {
+export class OssSession implements ChunkWriter {
   private client: OSS | undefined;
   private clientVersion = -1;
 
   constructor(
-    private readonly lease: CredentialLease,
+    private readonly lease: UploadLease,
     private readonly opts: OssSessionOptions = {},
   ) {}
 
   private get objectKey(): string {
-    return this.opts.objectKey ?? this.lease.address.objectKey;
+    return this.opts.objectKey ?? this.lease.target.objectKey;
   }
 
   /** The OSS endpoint's host, named in messages about transport failures. */
   private get host(): string {
-    const endpoint = ossEndpointFor(this.lease.address.endpoint);
+    const endpoint = ossEndpointFor(this.lease.target.endpoint);
     try {
       return new URL(endpoint).host;
     } catch {
@@ -99,9 +64,9 @@ export class OssSession {
 
   private clientFor(cred: UploadCredential): OSS {
     if (!this.client || this.clientVersion !== this.lease.version) {
-      const { bucket } = this.lease.address;
+      const { bucket } = this.lease.target;
       // The accelerate/internal option and the proxy (main/engine/net/).
-      const endpoint = ossEndpointFor(this.lease.address.endpoint);
+      const endpoint = ossEndpointFor(this.lease.target.endpoint);
       this.client = new OSS({
         accessKeyId: cred.accessKeyId,
         accessKeySecret: cred.accessKeySecret,
@@ -320,29 +285,14 @@ export class OssSession {
    * and CRC-64 match the parts (we completed it and crashed before recording that).
    */
   async verifyObject(size: number, parts: AckedPart[], signal?: AbortSignal): Promise<string> {
-    const expected = combinedCrc([...parts].sort((a, b) => a.partNumber - b.partNumber));
-    let headers: Record<string, string | undefined>;
-    try {
-      const res = await this.call((c) => c.head(this.objectKey, { timeout: 60_000 } as never), signal);
-      headers = res.res.headers as Record<string, string | undefined>;
-    } catch (err) {
-      const e = classifyError(err);
-      if (e.kind === 'permission') {
-        // VOD's upload credential may not allow HeadObject: the object cannot be checked,
-        // so it is uploaded again rather than trusted or failed.
-        throw new EngineError({
-          kind: 'permission', code: 'ObjectUnverifiable', retryable: true, requestId: e.requestId, cause: err,
-          message: `The object could not be checked (OSS refused HeadObject: ${e.code}); it is uploaded again.`,
-        });
-      }
-      if (e.kind !== 'notFound' && e.status !== 404) throw e;
-      throw new EngineError({ kind: 'notFound', code: 'UploadVanished', retryable: true, message: 'The multipart upload disappeared before it was completed; it is started again.' });
-    }
-    const crc = headers['x-oss-hash-crc64ecma'];
-    if (Number(headers['content-length']) !== size || !crc || crc64FromDecimal(crc) !== expected) {
-      throw new EngineError({ kind: 'notFound', code: 'UploadVanished', retryable: true, message: 'The multipart upload disappeared and the object does not match the file; it is started again.' });
-    }
-    return crc64ToDecimal(expected);
+    return verifyAgainstParts(() => this.head(signal), size, parts, 'OSS');
+  }
+
+  /** HeadObject: the object's size and CRC-64. */
+  async head(signal?: AbortSignal): Promise<ObjectHead> {
+    const res = await this.call((c) => c.head(this.objectKey, { timeout: 60_000 } as never), signal);
+    const headers = res.res.headers as Record<string, string | undefined>;
+    return { size: Number(headers['content-length']), crc64: headers['x-oss-hash-crc64ecma'] };
   }
 
   /** A small whole file in one PutObject (covers), its CRC-64 checked. */

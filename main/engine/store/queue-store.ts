@@ -24,7 +24,7 @@ import {
 } from '../../../shared/types';
 import { MAX_PARTS } from '../../../shared/limits';
 import { IllegalTransitionError, assertTransition, isActive, isJobState, isTerminal } from '../job-state';
-import type { UploadAddress } from '../provider';
+import type { ProviderName, UploadAddress } from '../provider';
 import { DownloadRepository } from './downloads';
 import { LedgerRepository } from './ledger';
 import { HlsFileRepository } from './hls-files';
@@ -102,6 +102,8 @@ interface JobRow {
   finished_at: number | null;
   cover_image_id: string | null;
   profile_id: string | null;
+  provider: ProviderName;
+  upload_session_json: string | null;
 }
 
 interface PartRow {
@@ -233,6 +235,8 @@ function rowToRecord(r: JobRow): JobRecord {
     finishedAt: opt(r.finished_at),
     coverImageId: opt(r.cover_image_id),
     profileId: opt(r.profile_id),
+    provider: r.provider ?? 'aliyun',
+    uploadSession: r.upload_session_json === null ? undefined : (JSON.parse(r.upload_session_json) as Record<string, unknown>),
   });
 }
 
@@ -301,7 +305,7 @@ const PATCH_COLUMNS: { [K in keyof Required<JobPatch>]: (v: JobPatch[K]) => Reco
   videoId: (v) => ({ video_id: v ?? null }),
   uploadAddress: (v) => ({
     // Only the address: a credential smuggled in here is dropped, never persisted.
-    upload_address_json: v ? JSON.stringify({ endpoint: v.endpoint, bucket: v.bucket, objectKey: v.objectKey }) : null,
+    upload_address_json: v ? JSON.stringify(addressOnly(v)) : null,
   }),
   uploadId: (v) => ({ upload_id: v ?? null }),
   partSize: (v) => ({ part_size: v ?? null }),
@@ -317,7 +321,17 @@ const PATCH_COLUMNS: { [K in keyof Required<JobPatch>]: (v: JobPatch[K]) => Reco
   finishedAt: (v) => ({ finished_at: v ?? null }),
   coverImageId: (v) => ({ cover_image_id: v ?? null }),
   profileId: (v) => ({ profile_id: v ?? null }),
+  provider: (v) => ({ provider: required(v, 'provider') }),
+  uploadSession: (v) => ({ upload_session_json: v ? JSON.stringify(v) : null }),
 };
+
+/**
+ * The address fields of an UploadTarget, in a fixed order (Alibaba's rows stay as they
+ * were written before the provider seam: endpoint, bucket, objectKey).
+ */
+function addressOnly(v: UploadAddress): UploadAddress {
+  return dropUndefined({ endpoint: v.endpoint, bucket: v.bucket, objectKey: v.objectKey, region: v.region, coverObjectKey: v.coverObjectKey });
+}
 
 function required<T>(v: T | null | undefined, field: string): T {
   if (v === null || v === undefined) throw new TypeError(`A job's ${field} cannot be cleared.`);
@@ -407,8 +421,8 @@ export class QueueStore {
     const insert = this.stmt(`
       INSERT INTO jobs (path, file_name, size, mtime_ms, sample_hash, title, description, cate_id, tags_json,
         template_group_id, workflow_id, storage_location, app_id, user_data, cover_path, priority, state,
-        created_at, updated_at, profile_id, part_size, kind, video_id)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+        created_at, updated_at, profile_id, part_size, kind, video_id, provider)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     return this.db.transaction(() => {
       const now = this.now();
       const ids: number[] = new Array(items.length);
@@ -420,6 +434,7 @@ export class QueueStore {
           m.cateId ?? null, JSON.stringify(m.tags ?? []), m.templateGroupId ?? null, m.workflowId ?? null,
           m.storageLocation ?? null, m.appId ?? null, m.userData ?? null, m.coverPath ?? null, it.priority ?? 0,
           it.state ?? 'queued', now, now, it.profileId ?? null, it.partSize ?? null, it.kind ?? 'upload', it.videoId ?? null,
+          it.provider ?? 'aliyun',
         );
         ids[i] = Number(res.lastInsertRowid);
       }
@@ -444,6 +459,7 @@ export class QueueStore {
     return dropUndefined({
       id: rec.id,
       kind: rec.kind,
+      provider: rec.provider,
       path: rec.path,
       fileName: rec.fileName,
       size: rec.size,
@@ -558,16 +574,17 @@ export class QueueStore {
   updateMeta(ids: readonly number[], patch: Partial<JobMeta>): UpdateMetaResult {
     const cols = metaColumns(patch);
     const result: UpdateMetaResult = { updated: [], refused: [], missing: [] };
-    const check = this.stmt('SELECT video_id, state FROM jobs WHERE id = ?');
+    const check = this.stmt('SELECT video_id, upload_session_json, state FROM jobs WHERE id = ?');
     this.db.transaction(() => {
       const now = this.now();
       cols.updated_at = now;
       const names = Object.keys(cols).sort();
       const upd = this.stmt(`UPDATE jobs SET ${names.map((n) => `${n} = @${n}`).join(', ')} WHERE id = @id`);
       for (const id of ids) {
-        const row = check.get(id) as { video_id: string | null; state: JobState } | undefined;
+        const row = check.get(id) as { video_id: string | null; upload_session_json: string | null; state: JobState } | undefined;
         if (!row) result.missing.push(id);
-        else if (row.video_id !== null || row.state === 'creating') result.refused.push(id);
+        // An open session (Tencent, before CommitUpload) took the metadata too.
+        else if (row.video_id !== null || row.upload_session_json !== null || row.state === 'creating') result.refused.push(id);
         else {
           upd.run({ ...cols, id });
           result.updated.push(id);

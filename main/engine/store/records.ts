@@ -2,7 +2,7 @@
 // in queue-store.ts; nothing outside the store sees a column name.
 
 import type { JobError, JobKind, JobMeta, JobState, ProfileKind, VodStatus } from '../../../shared/types';
-import type { UploadAddress } from '../provider';
+import type { ProviderName, UploadAddress } from '../provider';
 
 /** A job as it is stored: everything in its row. */
 export interface JobRecord {
@@ -42,10 +42,20 @@ export interface JobRecord {
   coverImageId?: string;
   /** The profile whose account uploads the job; undefined = the CLI's environment account. */
   profileId?: string;
+  /** The service the upload goes to (docs/ARCHITECTURE.md §3 "Providers"); 'aliyun' for jobs from before. */
+  provider: ProviderName;
+  /**
+   * The provider's own identity of the open upload (UploadIdentity.session; Tencent: the
+   * VodSessionKey, storage path…); undefined for Alibaba, whose identity is the VideoId.
+   * `videoId` is the media id (UploadIdentity.mediaId).
+   */
+  uploadSession?: Record<string, unknown>;
 }
 
 /** What the caller gives to enqueue a job; the rest starts empty. */
 export type NewJobRecord = Pick<JobRecord, 'path' | 'fileName' | 'size' | 'mtimeMs' | 'sampleHash' | 'meta' | 'profileId' | 'partSize'> & {
+  /** 'aliyun' unless given; set again from the provider when the upload is opened. */
+  provider?: ProviderName;
   /** `upload` unless given; a download is enqueued with its `downloads` row (DownloadRepository.insert). */
   kind?: JobKind;
   /** A download's VideoId (an upload's comes from CreateUploadVideo). */

@@ -1,4 +1,8 @@
-// VideoProvider for Alibaba Cloud ApsaraVideo VOD, on VodClient.
+// VideoProvider for Alibaba Cloud ApsaraVideo VOD, on VodClient. Its side of the neutral
+// upload (docs/ARCHITECTURE.md §3 "Providers"): open = CreateUploadVideo (the VideoId is the
+// media id from the start), renewCredential = RefreshUploadVideo, the bytes through OSS
+// (oss/oss-session.ts), finalize = nothing (VOD takes the upload when the object is
+// complete).
 
 import type {
   Catalog, CatalogPart, CatalogRefusal, CategoryNode, ConnectionResult, JobMeta, TemplateGroup, VodApp, VodStatus, Workflow,
@@ -6,8 +10,12 @@ import type {
 import { DEFAULT_APP_ID } from '../../../shared/limits';
 import { formatProblems, validateFileName, validateFileSize, validateMetadata, type Problem } from '../../../shared/validation';
 import { classifyError, EngineError } from '../errors';
+import type { ChunkWriter, ChunkWriterOptions } from '../chunk-writer';
+import type { UploadLease } from '../credential-lease';
+import { OssSession } from '../oss/oss-session';
 import type {
-  CreatedImageUpload, CreatedUpload, ProviderCredentials, UploadAddress, UploadCredential, VideoProvider,
+  CreatedImageUpload, CreatedUpload, OpenedUpload, ProviderCredentials, ProviderName, RenewedCredential, UploadAddress,
+  UploadCredential, UploadIdentity, UploadTarget, VideoProvider,
 } from '../provider';
 import type { DownloadWhat, MediaUrl } from '../../../shared/library';
 import { resolveMediaUrls, type MediaUrlOptions } from './aliyun-media';
@@ -35,6 +43,14 @@ function parameterError(problems: readonly Problem[]): EngineError {
   });
 }
 
+/** An Alibaba upload's identity is its VideoId. */
+function videoIdOf(identity: UploadIdentity): string {
+  if (!identity.mediaId) {
+    throw new EngineError({ kind: 'unknown', code: 'NoVideoId', retryable: false, message: 'This upload has no VideoId to continue with.' });
+  }
+  return identity.mediaId;
+}
+
 /** Permission errors that refuse the account or user as a whole, not one action. */
 const ACCOUNT_REFUSAL = /illegalstatus|userdisabled/i;
 
@@ -42,6 +58,9 @@ const ACCOUNT_REFUSAL = /illegalstatus|userdisabled/i;
 const VIDEO_INFOS_PER_CALL = 20;
 
 export class AliyunVodProvider implements VideoProvider {
+  /** The provider's name before an instance exists (the app's per-profile stand-ins). */
+  static readonly providerName: ProviderName = 'aliyun';
+  readonly name: ProviderName = 'aliyun';
   readonly client: VodClient;
   /** How media URLs are asked for (OutputType, AuthTimeout); see aliyun-media.ts. */
   mediaOptions: MediaUrlOptions = {};
@@ -107,6 +126,29 @@ export class AliyunVodProvider implements VideoProvider {
       credential: decodeUploadAuth(res.UploadAuth, received),
       requestId: res.RequestId,
     };
+  }
+
+  /** CreateUploadVideo: the VideoId is the upload's identity and its media id. */
+  async open(input: { meta: JobMeta; fileName: string; size: number }): Promise<OpenedUpload> {
+    const created = await this.createUpload(input);
+    return { identity: { mediaId: created.videoId }, target: created.address, credential: created.credential, requestId: created.requestId };
+  }
+
+  /** RefreshUploadVideo: always possible while the video is unfinished. */
+  async renewCredential(identity: UploadIdentity): Promise<RenewedCredential> {
+    const fresh = await this.refreshUpload(videoIdOf(identity));
+    return { target: fresh.address, credential: fresh.credential };
+  }
+
+  /** Nothing to commit: VOD takes the upload once the object is complete; the media id is the VideoId. */
+  finalize(identity: UploadIdentity): Promise<{ mediaId: string }> {
+    return Promise.resolve({ mediaId: videoIdOf(identity) });
+  }
+
+  /** OSS, through ali-oss (oss/oss-session.ts). */
+  chunkWriter(target: UploadTarget, lease: UploadLease, opts: ChunkWriterOptions = {}): Promise<ChunkWriter> {
+    void target; // the lease carries the address RefreshUploadVideo answered last
+    return Promise.resolve(new OssSession(lease, opts));
   }
 
   async refreshUpload(videoId: string): Promise<{ address: UploadAddress; credential: UploadCredential }> {
