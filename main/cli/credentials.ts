@@ -10,6 +10,7 @@ import { resolveCredentials } from '../engine/vod/credentials';
 import { TENCENT_CREDENTIAL_HELP } from '../engine/tencent/tc-credentials';
 import { tencentApiError } from '../engine/tencent/tc-errors';
 import { AliyunVodProvider } from '../engine/vod/aliyun-provider';
+import { TencentProvider } from '../engine/tencent/tencent-provider';
 import { VodClient } from '../engine/vod/vod-client';
 import { CliError, EXIT } from './errors';
 
@@ -53,12 +54,14 @@ export function cliAccount(env: NodeJS.ProcessEnv = process.env): string {
   }
 }
 
+/** The provider the credentials name: Tencent's with VOD_PROVIDER=tencent, else Alibaba's. */
 export function createProvider(creds: ProviderCredentials): VideoProvider {
-  return new AliyunVodProvider(creds);
+  return creds.provider === 'tencent' ? new TencentProvider(creds) : new AliyunVodProvider(creds);
 }
 
 /** The account's whole category tree (for category names in a manifest). */
 export function readCategoryTree(creds: ProviderCredentials): Promise<CategoryNode[]> {
+  if (creds.provider === 'tencent') return new TencentProvider(creds).getCatalog().then((c) => c.categories);
   return new VodClient({ credentials: creds }).getCategoryTree();
 }
 

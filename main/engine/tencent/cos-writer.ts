@@ -339,6 +339,10 @@ export class CosChunkWriter implements ChunkWriter {
     return { size: Number(headers['content-length']), crc64: headers['x-cos-hash-crc64ecma'] };
   }
 
+  adoptListedPart(path: string, range: PartRange, listed: AckedPart): Promise<AckedPart | undefined> {
+    return adoptListedPart(path, range, listed);
+  }
+
   async verifyObject(size: number, parts: AckedPart[], signal?: AbortSignal): Promise<string> {
     const expected = combinedCrc([...parts].sort((a, b) => a.partNumber - b.partNumber));
     let head: ObjectHead;
