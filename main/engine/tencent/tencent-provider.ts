@@ -87,13 +87,14 @@ export class TencentProvider implements UploadProvider {
   readonly name: ProviderName = 'tencent';
   readonly client: TcVodClient;
   private readonly credentials: TencentCredentials;
-  private readonly now: () => number;
+  /** The clock, held in an object: a function-valued own property would not reach the app's stand-ins (main/app/providers.ts). */
+  private readonly clock: { now: () => number };
 
   /** Takes the app's and CLI's ProviderCredentials (SecretId as accessKeyId), or the VOD client's own shape. */
   constructor(credentials: TencentCredentials | (ProviderCredentials & { subAppId?: number }), opts: TencentProviderOptions = {}) {
     this.credentials = 'secretId' in credentials ? credentials : tencentCredentialsOf(credentials);
     this.client = new TcVodClient({ ...opts, credentials: this.credentials });
-    this.now = opts.now ?? Date.now;
+    this.clock = { now: opts.now ?? Date.now };
   }
 
   private targetOf(s: TencentSession): UploadTarget {
@@ -129,7 +130,7 @@ export class TencentProvider implements UploadProvider {
       storagePath: applied.MediaStoragePath,
       ...(applied.CoverStoragePath ? { coverStoragePath: applied.CoverStoragePath } : {}),
       cert: { secretId: c.SecretId, secretKey: c.SecretKey, token: c.Token, expiresAt: Number(c.ExpiredTime) * 1000 },
-      appliedAt: this.now(),
+      appliedAt: this.clock.now(),
     };
     return {
       identity: { session: session as unknown as Record<string, unknown> },
@@ -145,7 +146,7 @@ export class TencentProvider implements UploadProvider {
    */
   renewCredential(identity: UploadIdentity, why: RenewReason): Promise<RenewedCredential | undefined> {
     const s = sessionOf(identity);
-    if (why === 'resume' && s.cert.expiresAt - this.now() > RESUME_MARGIN_MS) {
+    if (why === 'resume' && s.cert.expiresAt - this.clock.now() > RESUME_MARGIN_MS) {
       return Promise.resolve({ target: this.targetOf(s), credential: credentialOf(s) });
     }
     return Promise.resolve(undefined);
