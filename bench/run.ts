@@ -1,6 +1,6 @@
 // `npm run bench` (= npm run build && node out/bench/run.js): runs every benchmark and
 // writes BENCHMARKS.md with the machine it ran on. `--only NAME[,NAME]` runs a subset
-// (crc64, store, ui-scroll, throughput, download, many-files); `--quick` shrinks the throughput files
+// (crc64, store, ui-scroll, throughput, download, tencent, many-files); `--quick` shrinks the throughput files
 // (0.5 GiB comparison, 0.25/1 GiB RSS runs) for a smoke run — its numbers are not the
 // reported ones.
 
@@ -11,6 +11,7 @@ import { benchCrc64 } from './crc64';
 import { benchDownload } from './download';
 import { benchManyFiles } from './many-files';
 import { benchStore } from './store';
+import { benchTencent } from './tencent';
 import { benchThroughput } from './throughput';
 import { benchUiScroll } from './ui-scroll';
 import { REPO } from './util/children';
@@ -32,6 +33,10 @@ const BENCHMARKS: readonly Benchmark[] = [
   {
     name: 'download', title: 'Download throughput, CPU and memory (engine vs curl vs ali-oss get; sandbox in its own process)',
     run: (quick) => benchDownload(quick ? { compareGiB: 0.5, rssGiB: [0.25, 1] } : {}),
+  },
+  {
+    name: 'tencent', title: 'Tencent path beside the Alibaba path (engine, same file, sandbox in its own process)',
+    run: (quick) => benchTencent(quick ? { gib: 0.25 } : {}),
   },
   { name: 'many-files', title: 'Many small files (per-file overhead, sandbox in its own process)', run: (quick) => benchManyFiles(quick ? { files: 200 } : {}) },
   { name: 'ui-scroll', title: 'Queue view with 100,000 jobs (Chromium)', run: () => benchUiScroll() },
