@@ -139,6 +139,11 @@ export interface QueueTotals {
   speed: number;
   /** Set while an upload window is configured and closed: when it opens (epoch ms). */
   windowOpensAt?: number;
+  /**
+   * What adaptive concurrency chose (main/engine/adaptive.ts): files and parts in flight
+   * now, each at most its setting. Absent before the engine has run anything.
+   */
+  concurrency?: { files: number; parts: number };
 }
 
 export interface ProgressBatch {
@@ -166,8 +171,10 @@ export interface EngineSettings {
 }
 
 export const DEFAULT_SETTINGS: EngineSettings = {
-  filesInFlight: 3,
-  partsInFlight: 6,
+  // Upper limits: adaptive concurrency (main/engine/adaptive.ts) chooses how many within
+  // them, and a memory bound caps parts below 16 (see MEMORY_BOUND).
+  filesInFlight: 32,
+  partsInFlight: 16,
   partSizeMiB: 0,
   bandwidthLimit: 0,
   autoResume: true,

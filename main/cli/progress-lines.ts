@@ -70,8 +70,11 @@ export class ProgressLines {
     const speed = Math.max(0, snap.bytesDone - prev.snap.bytesDone) / seconds;
     const remaining = Math.max(0, snap.bytesTotal - snap.bytesDone);
     const eta = speed > 0 ? remaining / speed : undefined;
+    // What adaptive concurrency chose (each at most its setting), when the engine said.
+    const c = this.batch?.totals.concurrency;
+    const atOnce = c ? `  ${c.parts} parts / ${c.files} files at once` : '';
     let line = `Progress  ${percentText(snap.bytesDone, snap.bytesTotal)}  ${formatBytes(snap.bytesDone)} / ${formatBytes(snap.bytesTotal)}  ` +
-      `${formatSpeed(speed)}  ETA ${formatDuration(eta)}  ${snap.done} of ${snap.files} files done`;
+      `${formatSpeed(speed)}${atOnce}  ETA ${formatDuration(eta)}  ${snap.done} of ${snap.files} files done`;
     if (snap.waiting) line += `  waiting: ${snap.waiting}`;
     this.opts.write(line);
   }

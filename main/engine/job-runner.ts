@@ -7,8 +7,10 @@
 // An HLS playlist takes runHlsPackage instead: its files, then itself (hls-upload.ts).
 // Errors propagate; the service decides between waiting and failed.
 
+import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import type { EngineSettings } from '../../shared/types';
+import type { AdaptiveConcurrency } from './adaptive';
 import type { BandwidthLimiter } from './bandwidth';
 import type { AckedPart, ChunkWriter } from './chunk-writer';
 import { CredentialLease } from './credential-lease';
@@ -37,13 +39,17 @@ const FINALIZE_EVENT_TYPES = ['finalize-sent', 'finalize-refused', 'finalized', 
 const MAX_REOPENS_PER_RUN = 3;
 
 /**
- * When the last finalize of the job's current session was sent, if its outcome is
- * unknown: sent (`finalize-sent`) and neither answered (`finalized`, `finalize-refused`)
- * nor left behind by a re-open (`reopened`, a new session).
+ * When the first finalize of the job's current session was sent, if none was answered
+ * with a media id: `finalize-sent` with no `finalized` after it and no `reopened` (a new
+ * session) since. A `finalize-refused` does not settle it: an earlier request whose
+ * answer was lost may have finalized, so the provider reconciles before sending again.
  */
 export function unansweredFinalize(events: readonly { type: string; at: number }[]): number | undefined {
   let sentAt: number | undefined;
-  for (const e of events) sentAt = e.type === 'finalize-sent' ? e.at : undefined;
+  for (const e of events) {
+    if (e.type === 'finalize-sent') sentAt ??= e.at;
+    else if (e.type === 'finalized' || e.type === 'reopened') sentAt = undefined;
+  }
   return sentAt;
 }
 
@@ -86,6 +92,8 @@ export interface RunnerDeps {
   providerFor: (job: JobRecord) => VideoProvider;
   partSlots: Semaphore;
   bandwidth: BandwidthLimiter;
+  /** Request slots per destination host, sized by measurement (adaptive.ts); none = the settings alone. */
+  adaptive?: AdaptiveConcurrency;
   progress: ProgressTracker;
   settings: () => EngineSettings;
   /** Called after every persisted change of the job. */
@@ -152,7 +160,16 @@ export class JobRunner {
     await this.checkFile(rec);
     rec = this.job();
     const provider = this.deps.providerFor(rec);
-    let channel = await this.openLease(rec, provider);
+    let channel: UploadChannel | undefined;
+    try {
+      channel = await this.openLease(rec, provider);
+    } catch (err) {
+      // A complete object whose session expired before it was finalized (a long pause;
+      // the provider reconciled and found no media): it is uploaded again in a new one.
+      const e = classifyError(err);
+      if (e.code !== UPLOAD_SESSION_EXPIRED || this.signal.aborted) throw err;
+      channel = await this.reopen(provider, undefined, e);
+    }
     if (!channel) return { bytesMoved: false };
     // A session that cannot be renewed and ran out (UPLOAD_SESSION_EXPIRED) is opened
     // again: a new session and object, from byte 0 (reopen).
@@ -171,7 +188,11 @@ export class JobRunner {
   /** The object through the channel's writer, then finalize and the cover. */
   private async upload(provider: VideoProvider, channel: UploadChannel): Promise<RunOutcome> {
     let rec = this.job();
-    const writer = await channel.writer({ bandwidth: this.deps.bandwidth.forJob(this.jobId), stallMs: this.deps.stallMs });
+    const writer = await channel.writer({
+      bandwidth: this.deps.bandwidth.forJob(this.jobId), stallMs: this.deps.stallMs,
+      // Many requests in flight each hold a read buffer: smaller ones keep the sum in the memory bound.
+      readChunkBytes: this.deps.adaptive?.readChunkBytes(),
+    });
     if (rec.size === 0) {
       await writer.putEmpty(this.signal);
       this.to('completing');
@@ -180,6 +201,8 @@ export class JobRunner {
     }
 
     const plan = this.plan(rec);
+    // A file of one part that has no multipart upload yet goes in one PutObject.
+    if (plan.partCount === 1 && !rec.uploadId) return this.putWhole(rec, writer, channel, provider);
     const uploadId = await this.ensureUpload(rec, writer, plan, provider, channel);
     // Completed in an earlier run that stopped before recording it (paused or killed
     // during CompleteMultipartUpload); the object was verified against our parts.
@@ -208,15 +231,80 @@ export class JobRunner {
         throw verr;
       }
     }
-    await this.finished(provider, channel, crc);
+    await this.finished(provider, channel, crc, { crc64: crc });
     return { bytesMoved: this.bytesMoved };
   }
 
   /**
-   * The object is complete with `crc`: a cover that travels in the session is put, the
-   * upload is finalized (once), and the job is `uploaded`; then Alibaba's cover.
+   * A file of at most one part, in one PutObject instead of initiate / part / complete:
+   * two round trips fewer per small file. The guarantees stay those of the multipart
+   * path: the bytes are hashed as they are sent and OSS's CRC-64 of the object must
+   * equal ours (PutObject returns it in x-oss-hash-crc64ecma as UploadPart does:
+   * help.aliyun.com/en/oss/user-guide/check-data-transmission-integrity-by-using-crc-64), and the file is checked unchanged (sampled bytes too) after it was read
+   * and before the request's last chunk goes, so an object made from a changed file is
+   * never completed. The checkpoint is all or nothing: a PutObject either completed with
+   * the right CRC (then the job is recorded uploaded) or it did not count, and a run that
+   * stopped in between simply sends it again (overwriting the same key with the same
+   * bytes; at most one part's worth, as a lost part in the multipart path).
    */
-  private async finished(provider: VideoProvider, channel: UploadChannel | undefined, crc: string, found = false): Promise<void> {
+  private async putWhole(rec: JobRecord, session: ChunkWriter, channel: UploadChannel, provider: VideoProvider): Promise<RunOutcome> {
+    const { progress, adaptive } = this.deps;
+    const host = hostOf(channel.lease.target.endpoint);
+    progress.begin(this.jobId, 0, rec.size);
+    let release: (() => void) | undefined;
+    let acked: { etag: string; crc64: string };
+    try {
+      release = await this.acquireSlot(host, this.signal);
+      acked = await session.putRange(rec.path, { start: 0, end: rec.size }, {
+        signal: this.signal,
+        onAttempt: () => progress.discard(this.jobId, 1),
+        onBytes: (n) => {
+          progress.add(this.jobId, 1, n);
+          adaptive?.bytes(host, n);
+        },
+        onRetry: (e) => adaptive?.error(host, e.kind),
+        beforeLastChunk: () => this.ensureUnchanged(rec, { samples: true }),
+      });
+    } catch (err) {
+      progress.discard(this.jobId, 1);
+      if (!this.signal.aborted) adaptive?.error(host, classifyError(err).kind);
+      else this.checkAborted();
+      throw asFileChanged(rec, err);
+    } finally {
+      release?.();
+    }
+    this.bytesMoved = true;
+    // The object as the job's one part, so its bytes count as done like any part's (a run
+    // that stops before the next line sends the PutObject again: no uploadId).
+    this.store.recordPart(this.jobId, { partNumber: 1, etag: acked.etag, size: rec.size, crc64: acked.crc64 });
+    progress.commit(this.jobId, 1, rec.size);
+    this.to('completing');
+    await this.finished(provider, channel, acked.crc64, { crc64: acked.crc64, putObject: true });
+    return { bytesMoved: true };
+  }
+
+  /** A part slot: the settings' global one, then the destination's adaptive one. */
+  private async acquireSlot(host: string, signal: AbortSignal): Promise<() => void> {
+    const global = await this.deps.partSlots.acquire(signal, this.jobId);
+    if (!this.deps.adaptive) return global;
+    try {
+      const mine = await this.deps.adaptive.acquire(host, signal, this.jobId);
+      return () => {
+        mine();
+        global();
+      };
+    } catch (err) {
+      global();
+      throw err;
+    }
+  }
+
+  /**
+   * The object is complete with `crc`: a cover that travels in the session is put, the
+   * upload is finalized (once), and the job is `uploaded` (with the `completed` event's
+   * data, if any); then Alibaba's cover.
+   */
+  private async finished(provider: VideoProvider, channel: UploadChannel | undefined, crc: string, completed?: Record<string, unknown>): Promise<void> {
     let rec = this.job();
     if (!rec.videoId) {
       // The provider commits the upload (Tencent): the object's completion is recorded
@@ -227,7 +315,7 @@ export class JobRunner {
       rec = this.job();
     }
     this.to('uploaded', { crc64: crc, vodStatus: 'UploadSucc', uploadId: null });
-    if (rec.size > 0 || found) this.store.appendEvent(this.jobId, 'completed', found ? { crc64: crc, found: true } : { crc64: crc });
+    if (completed) this.store.appendEvent(this.jobId, 'completed', completed);
     await this.ensureCover(this.job(), provider);
   }
 
@@ -270,7 +358,7 @@ export class JobRunner {
    * is opened, whose object starts from byte 0. Recorded as `reopened` on the job.
    */
   private async reopen(provider: VideoProvider, old: UploadChannel | undefined, why: EngineError | undefined): Promise<UploadChannel> {
-    let rec = this.job();
+    const rec = this.job();
     let aborted = false;
     if (old && rec.uploadId) {
       try {
@@ -285,8 +373,11 @@ export class JobRunner {
       old: identityOf(rec) ?? null, uploadId: rec.uploadId ?? null, aborted,
     });
     this.store.clearParts(this.jobId);
+    // An HLS package keeps its plan; every file goes again under the new session's path.
+    const hls = this.store.hlsFiles.list(this.jobId);
+    if (hls.length > 0) this.store.hlsFiles.replace(this.jobId, hls.map((f) => ({ relPath: f.relPath, kind: f.kind, size: f.size, mtimeMs: f.mtimeMs })));
     this.store.updateJob(this.jobId, { videoId: null, uploadSession: null, uploadAddress: null, uploadId: null, crc64: null });
-    if (rec.state === 'completing') rec = this.to('uploading');
+    if (rec.state !== 'uploading') this.to('uploading');
     this.deps.changed(this.jobId);
     return this.createOrAdopt(this.job(), provider);
   }
@@ -316,8 +407,7 @@ export class JobRunner {
       done = await provider.finalize(identity);
     } catch (err) {
       const e = classifyError(err);
-      // Only a request sent without an answer may have finalized; an answer settles it.
-      if (!isOutcomeUnknown(e)) this.store.appendEvent(this.jobId, 'finalize-refused', { code: e.code });
+      this.store.appendEvent(this.jobId, isOutcomeUnknown(e) ? 'finalize-unknown' : 'finalize-refused', { code: e.code, message: e.message });
       throw e;
     }
     // Stored before anything else happens: a job never gets a second media id.
@@ -583,7 +673,7 @@ export class JobRunner {
           try {
             const crc = await session.verifyObject(rec.size, parts, this.signal);
             this.to('completing');
-            await this.finished(provider, channel, crc, true);
+            await this.finished(provider, channel, crc, { crc64: crc, found: true });
             return undefined;
           } catch (verr) {
             // Vanished, or not checkable (HEAD refused by the credential's policy): start again.
@@ -633,10 +723,14 @@ export class JobRunner {
     const have = new Set(this.store.listParts(this.jobId).map((p) => p.partNumber));
     const missing = [...plan.parts()].filter((p) => !have.has(p.partNumber));
     if (missing.length === 0) return;
-    const { progress } = this.deps;
+    const { progress, adaptive } = this.deps;
+    const host = hostOf(lease.address.endpoint);
     progress.begin(this.jobId, this.job().bytesDone, rec.size);
     // Parts of this job stop together: one failure aborts the rest (they resume later).
     const local = new AbortController();
+    // Every worker listens on it while it waits for its two slots and while it sends:
+    // up to the parts setting × 3 listeners, by design, not a leak.
+    setMaxListeners(Math.max(10, 3 * this.deps.settings().partsInFlight + 2), local.signal);
     const stop = (): void => local.abort(this.signal.reason);
     this.signal.addEventListener('abort', stop, { once: true });
     let next = 0;
@@ -646,12 +740,16 @@ export class JobRunner {
         const range = missing[next++];
         let release: (() => void) | undefined;
         try {
-          release = await this.deps.partSlots.acquire(local.signal, this.jobId);
+          release = await this.acquireSlot(host, local.signal);
           const t0 = Date.now();
           const acked = await session.uploadPart(uploadId, rec.path, range, {
             signal: local.signal,
             onAttempt: () => progress.discard(this.jobId, range.partNumber),
-            onBytes: (n) => progress.add(this.jobId, range.partNumber, n),
+            onBytes: (n) => {
+              progress.add(this.jobId, range.partNumber, n);
+              adaptive?.bytes(host, n);
+            },
+            onRetry: (e) => adaptive?.error(host, e.kind),
           });
           lease.setExpectedPartMs(Date.now() - t0);
           // A part read while the file changed is not kept.
@@ -661,6 +759,7 @@ export class JobRunner {
           progress.commit(this.jobId, range.partNumber, this.job().bytesDone);
         } catch (err) {
           progress.discard(this.jobId, range.partNumber);
+          if (!local.signal.aborted) adaptive?.error(host, classifyError(err).kind);
           if (firstError === undefined) firstError = asFileChanged(rec, err);
           local.abort(err);
         } finally {
@@ -671,6 +770,8 @@ export class JobRunner {
     // Under a bandwidth cap more parts in flight do not send faster, they only hold part
     // slots: a job then takes its share of the slots (parts / files in flight), so the
     // files that start after a big one find a slot at once instead of waiting for its parts.
+    // Otherwise a job may use up to the parts setting; how many of those run at once is
+    // the adaptive slot pool's decision (adaptive.ts).
     const { partsInFlight, filesInFlight } = this.deps.settings();
     const share = this.deps.bandwidth.limited ? Math.max(1, Math.floor(partsInFlight / Math.max(1, filesInFlight))) : partsInFlight;
     const workers = Math.max(1, Math.min(share, missing.length));
@@ -681,6 +782,15 @@ export class JobRunner {
     }
     if (this.signal.aborted) this.checkAborted();
     if (firstError !== undefined) throw firstError;
+  }
+}
+
+/** The host a request goes to (adaptive concurrency is kept per destination). */
+function hostOf(endpoint: string): string {
+  try {
+    return new URL(endpoint).host;
+  } catch {
+    return endpoint;
   }
 }
 

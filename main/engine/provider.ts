@@ -132,7 +132,10 @@ export interface UploadProvider {
    * After the object is complete: Alibaba — nothing to do, the mediaId is the VideoId
    * from open; Tencent — CommitUpload → FileId. The engine calls it only while the
    * identity has no mediaId, records `finalize-sent` before and `finalized` after, and
-   * never calls it twice without reconcileFinalize in between.
+   * never calls it twice without reconcileFinalize in between. A request sent without an
+   * answer should throw an error isOutcomeUnknown (errors.ts) accepts; an answer that
+   * says the session expired (Tencent: InvalidParameterValue.VodSessionKey after a long
+   * pause, once reconcileFinalize found nothing) throws UPLOAD_SESSION_EXPIRED.
    */
   finalize(identity: UploadIdentity): Promise<{ mediaId: string }>;
   /**

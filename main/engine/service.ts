@@ -14,6 +14,7 @@ import {
 import { formatProblems, validateFileName, validateFileSize, validateMetadata, validateNoTranscodeFormat, type Problem } from '../../shared/validation';
 import type { AddDownloadsResult, AddJobsOptions, AddJobsResult, CancelOptions, RetryOptions, UploadEngineApi } from './api';
 import type { DownloadRequest } from '../../shared/library';
+import { AdaptiveConcurrency } from './adaptive';
 import { BandwidthLimiter } from './bandwidth';
 import { DownloadDriver } from './download/download-driver';
 import { enqueueDownloads } from './download/enqueue';
@@ -49,6 +50,8 @@ export class UploadEngine implements UploadEngineApi {
   private settings: EngineSettings;
   private readonly partSlots: Semaphore;
   private readonly bandwidth: BandwidthLimiter;
+  /** Files and parts in flight, measured per destination; the settings are its upper limits. */
+  private readonly adaptive: AdaptiveConcurrency;
   private readonly progress = new ProgressTracker();
   private readonly poller: StatusPoller;
   private readonly running = new Map<number, Running>();
@@ -87,6 +90,7 @@ export class UploadEngine implements UploadEngineApi {
     this.settings = { ...DEFAULT_SETTINGS, ...this.store.getSettings(), ...opts.settings };
     this.partSlots = new Semaphore(this.settings.partsInFlight);
     this.bandwidth = new BandwidthLimiter(this.settings.bandwidthLimit);
+    this.adaptive = new AdaptiveConcurrency({ files: this.settings.filesInFlight, parts: this.settings.partsInFlight });
     this.poller = new StatusPoller({
       store: this.store,
       providerFor: (profileId) => this.opts.providerFor(profileId),
@@ -105,6 +109,8 @@ export class UploadEngine implements UploadEngineApi {
     this.drivers = {
       upload: new UploadDriver({
         ...runnerDeps,
+        // Request slots per destination host for uploads (adaptive.ts).
+        adaptive: this.adaptive,
         providerFor: (job) => this.opts.providerFor(job.profileId),
         providerOf: (profileId) => this.opts.providerFor(profileId),
         recordUploaded: (id) => this.recordUploaded(id),
@@ -159,7 +165,7 @@ export class UploadEngine implements UploadEngineApi {
   }
 
   totals(): QueueTotals {
-    return this.withWindow(this.progress.snapshot(this.store.totals()).totals);
+    return { ...this.withWindow(this.progress.snapshot(this.store.totals()).totals), concurrency: this.adaptive.current() };
   }
 
   /** Totals say when a closed upload window opens, so every shell can tell why nothing moves. */
@@ -181,6 +187,7 @@ export class UploadEngine implements UploadEngineApi {
     this.settings = { ...this.settings, ...patch };
     this.partSlots.setLimit(this.settings.partsInFlight);
     this.bandwidth.setRate(this.settings.bandwidthLimit);
+    this.adaptive.setLimits({ files: this.settings.filesInFlight, parts: this.settings.partsInFlight });
     this.pump();
     return this.getSettings();
   }
@@ -492,6 +499,7 @@ export class UploadEngine implements UploadEngineApi {
     this.flushChanges();
     clearInterval(this.progressTimer);
     clearTimeout(this.changeTimer);
+    this.adaptive.stop();
     this.store.close();
     await this.lock?.release();
     this.changedEmitter.dispose();
@@ -525,13 +533,18 @@ export class UploadEngine implements UploadEngineApi {
       // Opening: start what waits. Closing: stop uploads at their last acknowledged part.
       this.windowTimer = setTimeout(() => (open ? void this.closeWindow() : this.pump()), Math.max(50, change.getTime() - Date.now()));
     }
-    const free = this.settings.filesInFlight - this.running.size;
+    const filesLimit = this.adaptive.files();
+    const free = filesLimit - this.running.size;
     if (open && free > 0) {
-      const candidates = this.store.nextRunnable(free + this.running.size, Date.now());
+      const candidates = this.store.nextRunnable(free + this.running.size + 1, Date.now());
       for (const rec of candidates) {
-        if (this.running.size >= this.settings.filesInFlight) break;
         // A job whose last failure is not written yet waits for that first (onRunError).
         if (this.running.has(rec.id) || this.poller.has(rec.id) || this.storeRetries.has(rec.id)) continue;
+        if (this.running.size >= filesLimit) {
+          // Work is waiting for a file slot: adaptive concurrency may open another.
+          this.adaptive.filesWaited();
+          break;
+        }
         this.launch(rec);
       }
     }
@@ -695,7 +708,7 @@ export class UploadEngine implements UploadEngineApi {
 
   private emitProgress(): void {
     const batch = this.progress.snapshot(this.store.totals());
-    this.progressEmitter.fire({ ...batch, totals: this.withWindow(batch.totals) });
+    this.progressEmitter.fire({ ...batch, totals: { ...this.withWindow(batch.totals), concurrency: this.adaptive.current() } });
   }
 
   private ensureProgressTimer(): void {

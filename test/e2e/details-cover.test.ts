@@ -107,7 +107,7 @@ describe('cover, UserData, details drawer and move to top in the browser', () =>
     expect(await drawer.getByTestId('details-cover').textContent()).toBe(path.join(coverDir, 'cover.png'));
     const events = drawer.getByTestId('details-event');
     await expect.poll(() => events.evaluateAll((els) => els.map((e) => e.getAttribute('data-type'))), { timeout: T })
-      .toEqual(expect.arrayContaining(['created', 'initiated', 'completed', 'cover-set']));
+      .toEqual(expect.arrayContaining(['created', 'completed', 'cover-set']));
     const coverEvent = drawer.locator('[data-testid="details-event"][data-type="cover-set"]');
     expect(await coverEvent.textContent()).toContain('Cover image set');
     expect(await drawer.locator('[data-testid="details-event"][data-type="created"]').textContent()).toContain(videoId);

@@ -50,6 +50,18 @@ describe('ProgressLines', () => {
     lines.tick();
     expect(out[2]).toMatch(/^Progress {2}50% .* {2}1 of 2 files done {2}waiting: 1 NetworkUnreachable$/);
   });
+
+  it('says how many parts and files adaptive concurrency runs at once', () => {
+    let now = 0;
+    const out: string[] = [];
+    lines = new ProgressLines({ intervalMs: 60_000, write: (l) => out.push(l), lookup: () => undefined, now: () => now });
+    const at = (bytesDone: number): ProgressBatch => ({ at: 0, jobs: [], totals: { ...batch.totals, bytesTotal: 20 * MB, bytesDone, concurrency: { parts: 12, files: 24 } } });
+    lines.update(at(0));
+    now = 10_000;
+    lines.update(at(5 * MB));
+    lines.tick();
+    expect(out).toEqual(['Progress  25%  5.00 MB / 20.0 MB  512 KB/s  12 parts / 24 files at once  ETA 0:30  0 of 9 files done']);
+  });
 });
 
 describe('renderCatalog', () => {

@@ -9,7 +9,7 @@
 // every retry goes through retry.ts.
 
 import { createReadStream } from 'node:fs';
-import { pipeline, type Readable } from 'node:stream';
+import { pipeline, Transform, type Readable } from 'node:stream';
 import OSS from 'ali-oss';
 import type { AckedPart, ChunkWriter, ChunkWriterOptions, ObjectHead, PartRange, SendHooks } from '../chunk-writer';
 import { combinedCrc, verifyAgainstParts } from '../chunk-writer';
@@ -27,6 +27,21 @@ import './quiet-urllib';
 export type { AckedPart, PartRange, SendHooks } from '../chunk-writer';
 export { combinedCrc } from '../chunk-writer';
 export type OssSessionOptions = ChunkWriterOptions;
+
+/** Holds back the last chunk of a stream until `gate` resolves (SendHooks.beforeLastChunk). */
+function holdLastChunk(gate: () => Promise<void>): Transform {
+  let held: Buffer | undefined;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      const prev = held;
+      held = chunk;
+      done(null, prev);
+    },
+    flush(done) {
+      gate().then(() => done(null, held), (err: unknown) => done(err as Error));
+    },
+  });
+}
 
 const DEFAULT_STALL_MS = 60_000;
 /** Slowest rate we accept before a part's own timeout fires (the stall watchdog is the fast path). */
@@ -93,7 +108,7 @@ export class OssSession implements ChunkWriter {
    * refreshed (single-flight through the lease) and the request sent again; other
    * retryable errors retry with the call policy; the rest propagate classified.
    */
-  private async call<T>(what: (client: OSS) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  private async call<T>(what: (client: OSS) => Promise<T>, signal?: AbortSignal, onRetried?: (error: EngineError) => void): Promise<T> {
     let used: UploadCredential | undefined;
     return retrying(
       async () => {
@@ -108,6 +123,7 @@ export class OssSession implements ChunkWriter {
         // errors.ts classifies OSS's credential refusals as retryable (credentialExpired):
         // refresh (single-flight through the lease) before the next attempt.
         onRetry: async ({ error }) => {
+          onRetried?.(error);
           if (isCredentialRefreshError(error)) await this.lease.refresh(used);
         },
       },
@@ -214,6 +230,18 @@ export class OssSession implements ChunkWriter {
       const throttle = this.opts.bandwidth?.throttle();
       const stages: (NodeJS.ReadableStream | NodeJS.WritableStream)[] = [];
       if (source) stages.push(source);
+      const { beforeLastChunk } = hooks;
+      if (source && beforeLastChunk) {
+        stages.push(holdLastChunk(async () => {
+          try {
+            await beforeLastChunk();
+          } catch (err) {
+            // The request is ended unfinished for this reason, which wins over urllib's.
+            ended ??= classifyError(err);
+            throw err;
+          }
+        }));
+      }
       if (throttle) stages.push(throttle);
       stages.push(hash);
       if (stages.length > 1) {
@@ -255,7 +283,7 @@ export class OssSession implements ChunkWriter {
         clearInterval(watchdog);
         hooks.signal?.removeEventListener('abort', onAbort);
       }
-    }, hooks.signal);
+    }, hooks.signal, hooks.onRetry);
   }
 
   /**

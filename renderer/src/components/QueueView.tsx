@@ -499,6 +499,11 @@ function QueueFooter() {
         </span>
       )}
       <span className="spacer" />
+      {active > 0 && totals.concurrency && (
+        <span data-testid="footer-concurrency" title={t('footer.concurrencyTitle')}>
+          {t('footer.concurrency', { parts: totals.concurrency.parts, files: totals.concurrency.files })}
+        </span>
+      )}
       <span data-testid="footer-bytes">{formatBytes(totals.bytesDone)} / {formatBytes(totals.bytesTotal)}</span>
       <span className="bar wide"><span className="fill" style={{ width: `${percent(totals.bytesDone, totals.bytesTotal)}%` }} /></span>
       <span data-testid="footer-speed">{formatSpeed(totals.speed)}</span>

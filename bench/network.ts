@@ -1,0 +1,379 @@
+// Uploads over an emulated WAN (`npm run bench`, section "network"; alone after a build:
+// node out/bench/network.js [--quick] [--profiles 20ms]). The sandbox runs in its own
+// process (null store, CRC-64 part ETags so its MD5 does not take a core); the WAN
+// emulator (bench/wan/emulator.ts) runs in this, the parent, process; every client runs
+// in a fresh child process so its CPU time and peak RSS are its own. All VOD and OSS
+// traffic goes through the emulator: VOD_ENDPOINT is the emulator, and the OSS endpoint
+// of every UploadAddress is rewritten to it (ali-oss names the bucket in Host, which is
+// how the sandbox tells OSS from VOD behind one port).
+//
+// At each profile, side by side:
+//  - one large file (1 GiB; --quick 256 MiB): the engine with default settings; ali-oss
+//    multipartUpload with its defaults using a CreateUploadVideo credential (Alibaba's
+//    Node recipe); one raw PutObject (bench/util/oss-put.ts); and N raw PutObjects in
+//    parallel — the emulator's own ceiling on this machine, not a client;
+//  - 200 files of 256 KiB: the engine with defaults (until every job is `uploaded`, its
+//    object verified by CRC-64; transcoding is not waited for); the recipe five files at
+//    a time (CreateUploadVideo + multipartUpload each); raw (CreateUploadVideo + one PUT,
+//    one file at a time).
+
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import OSS from 'ali-oss';
+import type { JobView } from '../shared/types';
+import { openEngine } from '../main/engine/index';
+import type { VideoProvider } from '../main/engine/provider';
+import { AliyunVodProvider } from '../main/engine/vod/aliyun-provider';
+import { resolveCredentials } from '../main/engine/vod/credentials';
+import { REPO, runJsonChild, spawnJsonLine, stopChild } from './util/children';
+import { rawPutFile } from './util/oss-put';
+import { round, type BenchRow } from './util/rows';
+import { startWanEmulator, WAN_PROFILES } from './wan/emulator';
+
+const GiB = 1024 ** 3;
+const MB = 1e6;
+const SMALL_FILES = 200;
+const SMALL_BYTES = 256 * 1024;
+/** Raw PUTs in parallel for the emulator's ceiling. */
+const CEILING_STREAMS = 16;
+
+type Kind = 'engine' | 'managed' | 'raw' | 'ceiling' | 'engine-small' | 'managed-small' | 'raw-small';
+
+interface WorkerResult {
+  kind: Kind;
+  bytes: number;
+  files: number;
+  seconds: number;
+  cpuSeconds: number;
+  peakRssMB: number;
+  /** Engine runs: the most parts / files the adaptive controller allowed. */
+  maxParts?: number;
+  maxFiles?: number;
+  /** engine-small: where a file's time went (medians, ms). */
+  breakdown?: Record<string, number>;
+}
+
+interface SandboxLine {
+  endpoint: string;
+  region: string;
+  accessKeyId: string;
+  accessKeySecret: string;
+  admin: string;
+}
+
+export interface NetworkOptions {
+  largeGiB?: number;
+  profiles?: string[];
+}
+
+export async function benchNetwork(opts: NetworkOptions = {}): Promise<BenchRow[]> {
+  const largeGiB = opts.largeGiB ?? 1;
+  const profiles = opts.profiles ?? ['5ms', '20ms', '75ms'];
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vodup-wan-'));
+  const large = path.join(dir, `large-${largeGiB}GiB.mp4`);
+  fs.writeFileSync(large, '');
+  fs.truncateSync(large, Math.round(largeGiB * GiB));
+  const smallDir = path.join(dir, 'small');
+  fs.mkdirSync(smallDir);
+  for (let i = 0; i < SMALL_FILES; i++) fs.writeFileSync(path.join(smallDir, `clip-${String(i).padStart(3, '0')}.mp4`), Buffer.alloc(SMALL_BYTES, i & 0xff));
+
+  const server = await spawnJsonLine<SandboxLine>([path.join(REPO, 'bin', 'vodup.js'), 'sandbox', '--store', 'null', '--etag', 'crc64', '--port', '0']);
+  const rows: BenchRow[] = [];
+  try {
+    const upstream = new URL(server.line.endpoint);
+    {
+      // The same engine on loopback (no emulator), for its CPU per GiB: adaptive
+      // concurrency must not cost CPU where the network is not the limit.
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        VOD_ACCESS_KEY_ID: server.line.accessKeyId, VOD_ACCESS_KEY_SECRET: server.line.accessKeySecret,
+        VOD_REGION: server.line.region, VOD_ENDPOINT: server.line.endpoint, BENCH_OSS_ENDPOINT: server.line.endpoint,
+      };
+      process.stdout.write('  loopback: engine…\n');
+      const runs: WorkerResult[] = [];
+      for (let i = 0; i < 3; i++) runs.push(await runJsonChild<WorkerResult>([__filename, 'worker', 'engine', large, dir], env));
+      const r = runs.sort((a, b) => a.cpuSeconds / a.bytes - b.cpuSeconds / b.bytes)[1];
+      rows.push({ name: `loopback (no emulator): engine (defaults), ${largeGiB} GiB: throughput (median CPU of 3)`, value: round(mbps(r), 0), unit: 'MB/s' });
+      rows.push({ name: `loopback (no emulator): engine (defaults), ${largeGiB} GiB: client CPU (median of 3)`, value: round(r.cpuSeconds / (r.bytes / GiB), 2), unit: 'CPU-s/GiB' });
+      rows.push({ name: `loopback (no emulator): engine (defaults), ${largeGiB} GiB: client peak RSS`, value: round(r.peakRssMB, 0), unit: 'MB', target: '≤ 150', ok: r.peakRssMB <= 150 });
+      if (r.maxParts !== undefined) rows.push({ name: `loopback (no emulator): engine (defaults), ${largeGiB} GiB: most parts in flight (adaptive)`, value: r.maxParts, unit: 'parts' });
+    }
+    for (const name of profiles) {
+      const profile = WAN_PROFILES[name];
+      if (!profile) throw new Error(`Unknown WAN profile ${name}; known: ${Object.keys(WAN_PROFILES).join(', ')}`);
+      const wan = await startWanEmulator({ host: upstream.hostname, port: Number(upstream.port) }, profile);
+      const via = `http://127.0.0.1:${wan.port}`;
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        VOD_ACCESS_KEY_ID: server.line.accessKeyId,
+        VOD_ACCESS_KEY_SECRET: server.line.accessKeySecret,
+        VOD_REGION: server.line.region,
+        VOD_ENDPOINT: via,
+        BENCH_OSS_ENDPOINT: via,
+      };
+      const run = async (kind: Kind, target: string): Promise<WorkerResult> => {
+        process.stdout.write(`  ${name}: ${kind}…\n`);
+        return runJsonChild<WorkerResult>([__filename, 'worker', kind, target, dir], env);
+      };
+      // The emulator runs in this process, which otherwise only waits for its children.
+      const emulatorCpu0 = process.cpuUsage();
+      try {
+        const tag = `${name} one way`;
+        const linkMBps = profile.linkBps / MB;
+        for (const kind of ['engine', 'managed', 'raw', 'ceiling'] as const) {
+          const r = await run(kind, large);
+          const label = LABEL[kind];
+          const fraction = mbps(r) / linkMBps;
+          const target = kind === 'engine' && name === '20ms' ? { target: '≥ 0.9', ok: fraction >= 0.9 } : {};
+          rows.push({ name: `${tag}: ${label}, ${largeGiB} GiB: fraction of the link`, value: round(fraction, 2), unit: `× ${linkMBps} MB/s`, ...target });
+          if (kind === 'ceiling') continue;
+          rows.push({ name: `${tag}: ${label}, ${largeGiB} GiB: client CPU`, value: round(r.cpuSeconds / (r.bytes / GiB), 2), unit: 'CPU-s/GiB' });
+          const rss = kind === 'engine' ? { target: '≤ 150', ok: r.peakRssMB <= 150 } : {};
+          rows.push({ name: `${tag}: ${label}, ${largeGiB} GiB: client peak RSS`, value: round(r.peakRssMB, 0), unit: 'MB', ...rss });
+          if (r.maxParts !== undefined) rows.push({ name: `${tag}: ${label}, ${largeGiB} GiB: most parts in flight (adaptive)`, value: r.maxParts, unit: 'parts' });
+        }
+        for (const kind of ['engine-small', 'managed-small', 'raw-small'] as const) {
+          const r = await run(kind, smallDir);
+          const label = LABEL[kind];
+          const fps = r.files / r.seconds;
+          const target = kind === 'engine-small' && name === '20ms' ? { target: '≥ 60', ok: fps >= 60 } : {};
+          rows.push({ name: `${tag}: ${label}, ${SMALL_FILES} × 256 KiB: files per second`, value: round(fps, 1), unit: 'files/s', ...target });
+          rows.push({ name: `${tag}: ${label}, ${SMALL_FILES} × 256 KiB: fraction of the link`, value: round(mbps(r) / linkMBps, 3), unit: `× ${linkMBps} MB/s` });
+          rows.push({ name: `${tag}: ${label}, ${SMALL_FILES} × 256 KiB: client CPU`, value: round(r.cpuSeconds / (r.bytes / GiB), 1), unit: 'CPU-s/GiB' });
+          const rss = kind === 'engine-small' ? { target: '≤ 150', ok: r.peakRssMB <= 150 } : {};
+          rows.push({ name: `${tag}: ${label}, ${SMALL_FILES} × 256 KiB: client peak RSS`, value: round(r.peakRssMB, 0), unit: 'MB', ...rss });
+          if (r.maxFiles !== undefined) rows.push({ name: `${tag}: ${label}: most files in flight (adaptive)`, value: r.maxFiles, unit: 'files' });
+          for (const [what, ms] of Object.entries(r.breakdown ?? {})) {
+            rows.push({ name: `${tag}: ${label}: one file's time, ${what} (median)`, value: round(ms, 0), unit: 'ms' });
+          }
+        }
+        const st = wan.stats();
+        rows.push({ name: `${tag}: emulator: connections opened (all runs)`, value: st.connections, unit: 'connections' });
+        const cpu = process.cpuUsage(emulatorCpu0);
+        const carriedGiB = (st.up.delivered + st.down.delivered) / GiB;
+        rows.push({ name: `${tag}: emulator: its own CPU per GiB carried (on the same 2 cores as client and sandbox)`, value: round((cpu.user + cpu.system) / 1e6 / carriedGiB, 2), unit: 'CPU-s/GiB' });
+      } finally {
+        await wan.close();
+      }
+    }
+    return rows;
+  } finally {
+    await stopChild(server.child);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const LABEL: Record<Kind, string> = {
+  engine: 'engine (defaults)',
+  managed: 'ali-oss multipartUpload (defaults)',
+  raw: 'one raw PutObject',
+  ceiling: `emulator ceiling (${CEILING_STREAMS} raw PutObjects in parallel)`,
+  'engine-small': 'engine (defaults)',
+  'managed-small': 'recipe (CreateUploadVideo + multipartUpload, 5 files at a time)',
+  'raw-small': 'raw (CreateUploadVideo + one PutObject, 1 at a time)',
+};
+
+const mbps = (r: WorkerResult): number => r.bytes / MB / r.seconds;
+
+// --- the client side, one process per measurement ------------------------------
+
+/** The OSS endpoint of every address the provider hands out goes through the emulator. */
+function viaEmulator<T extends VideoProvider>(provider: T, endpoint: string): T {
+  return new Proxy(provider, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof v !== 'function') return v;
+      return (...args: unknown[]) => {
+        const out = (v as (...a: unknown[]) => unknown).apply(target, args);
+        if (!(out instanceof Promise)) return out;
+        return out.then((r: unknown) => {
+          // Alibaba's own calls answer `address`; the neutral upload's (open, renewCredential) `target`.
+          const { address, target } = (r ?? {}) as { address?: { endpoint: string }; target?: { endpoint: string } };
+          if (address) return { ...(r as object), address: { ...address, endpoint } };
+          if (target) return { ...(r as object), target: { ...target, endpoint } };
+          return r;
+        });
+      };
+    },
+  });
+}
+
+/**
+ * This process's peak RSS. On Linux VmHWM, which belongs to this process's own memory
+ * (getrusage's maxrss survives exec, so a child would report the bench parent's peak —
+ * here the emulator's buffers).
+ */
+function peakRssMB(): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+    if (m) return (Number(m[1]) * 1024) / MB;
+  } catch {
+    // Not Linux.
+  }
+  return (process.resourceUsage().maxRSS * 1024) / MB;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? 0 : s[Math.floor(s.length / 2)];
+}
+
+async function worker(kind: Kind, target: string, workDir: string): Promise<WorkerResult> {
+  const creds = resolveCredentials({ env: process.env });
+  const provider = viaEmulator(new AliyunVodProvider(creds), process.env.BENCH_OSS_ENDPOINT!);
+  const files = kind.endsWith('-small') ? fs.readdirSync(target).sort().map((f) => path.join(target, f)) : [target];
+  const bytes = files.reduce((s, f) => s + fs.statSync(f).size, 0);
+  const cpu0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  const extra: Partial<WorkerResult> = {};
+  const ossClient = (address: { endpoint: string; bucket: string }, credential: { accessKeyId: string; accessKeySecret: string; securityToken: string }): OSS =>
+    new OSS({
+      accessKeyId: credential.accessKeyId, accessKeySecret: credential.accessKeySecret, stsToken: credential.securityToken,
+      bucket: address.bucket, endpoint: address.endpoint, region: `oss-${creds.region}`, secure: false,
+    } as OSS.Options);
+  const create = (file: string) => provider.createUpload({ meta: { title: path.basename(file), tags: [] }, fileName: path.basename(file), size: fs.statSync(file).size });
+
+  switch (kind) {
+    case 'engine':
+    case 'engine-small':
+      Object.assign(extra, await engineUpload(provider, files, workDir));
+      break;
+    case 'managed': {
+      const { address, credential } = await create(files[0]);
+      await ossClient(address, credential).multipartUpload(address.objectKey, files[0], {});
+      break;
+    }
+    case 'raw': {
+      const { address, credential } = await create(files[0]);
+      await rawPutFile(files[0], bytes, address, credential, creds.region);
+      break;
+    }
+    case 'ceiling': {
+      // The same bytes as CEILING_STREAMS objects at once: what the emulator (and this
+      // machine) can carry, whatever the client.
+      const size = Math.floor(bytes / CEILING_STREAMS);
+      await Promise.all(Array.from({ length: CEILING_STREAMS }, async (_, i) => {
+        const slice = path.join(workDir, `ceiling-${process.pid}-${i}.mp4`);
+        fs.writeFileSync(slice, '');
+        fs.truncateSync(slice, size);
+        const { address, credential } = await create(slice);
+        await rawPutFile(slice, size, address, credential, creds.region);
+      }));
+      break;
+    }
+    case 'managed-small': {
+      let next = 0;
+      await Promise.all(Array.from({ length: 5 }, async () => {
+        while (next < files.length) {
+          const file = files[next++];
+          const { address, credential } = await create(file);
+          await ossClient(address, credential).multipartUpload(address.objectKey, file, {});
+        }
+      }));
+      break;
+    }
+    case 'raw-small':
+      for (const file of files) {
+        const { address, credential } = await create(file);
+        await rawPutFile(file, fs.statSync(file).size, address, credential, creds.region);
+      }
+      break;
+  }
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
+  return {
+    kind, bytes, files: files.length, seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    peakRssMB: peakRssMB(),
+    ...extra,
+  };
+}
+
+/** Enqueues the files and waits until each is `uploaded` (its object verified), not for transcoding. */
+async function engineUpload(provider: VideoProvider, files: string[], workDir: string): Promise<Partial<WorkerResult>> {
+  const engine = await openEngine({ dbPath: path.join(workDir, `bench-${process.pid}.db`), providerFor: () => provider });
+  let maxParts = 0;
+  let maxFiles = 0;
+  const sub = engine.onDidProgress((b) => {
+    maxParts = Math.max(maxParts, b.totals.concurrency?.parts ?? 0);
+    maxFiles = Math.max(maxFiles, b.totals.concurrency?.files ?? 0);
+  });
+  try {
+    const finished = (j: JobView): boolean => ['uploaded', 'ready', 'failed', 'canceled'].includes(j.state);
+    const left = new Set<number>();
+    const failures: string[] = [];
+    const done = new Promise<void>((resolve) => {
+      engine.onDidChangeJobs((jobs) => {
+        for (const j of jobs) {
+          if (!left.has(j.id) || !finished(j)) continue;
+          left.delete(j.id);
+          if (j.state !== 'uploaded' && j.state !== 'ready') failures.push(`${j.fileName} ${j.state}: ${j.error?.code} ${j.error?.message}`);
+          if (left.size === 0) resolve();
+        }
+      });
+    });
+    const { added, rejected } = await engine.addJobs(files.map((p) => ({ path: p, meta: { title: path.basename(p), tags: ['bench'] } })));
+    if (rejected.length > 0) throw new Error(`engine refused a file: ${rejected[0].reason}`);
+    for (const a of added) {
+      const now = engine.getJob(a.id);
+      if (!now || !finished(now)) left.add(a.id);
+    }
+    if (left.size > 0) await done;
+    if (failures.length > 0) throw new Error(`engine uploads failed: ${failures.slice(0, 3).join('; ')}`);
+    if (files.length === 1) return { maxParts, maxFiles };
+    // Where a small file's time went, from the job's own events (their times are when
+    // each step was recorded): CreateUploadVideo, then the object (PutObject, or
+    // initiate/part/complete), then the record of it.
+    const spans: Record<string, number[]> = { 'start → VideoId recorded (CreateUploadVideo)': [], 'VideoId → object verified (OSS)': [], 'start → uploaded': [] };
+    for (const a of added) {
+      const events = engine.listEvents(a.id, 100);
+      const at = (type: string): number | undefined => events.find((e) => e.type === type)?.at;
+      const sent = at('create-sent');
+      const created = at('created');
+      const completed = at('completed');
+      if (sent === undefined || created === undefined || completed === undefined) continue;
+      spans['start → VideoId recorded (CreateUploadVideo)'].push(created - sent);
+      spans['VideoId → object verified (OSS)'].push(completed - created);
+      spans['start → uploaded'].push(completed - sent);
+    }
+    const breakdown: Record<string, number> = {};
+    for (const [k, v] of Object.entries(spans)) breakdown[k] = median(v);
+    return { maxParts, maxFiles, breakdown };
+  } finally {
+    sub.dispose();
+    await engine.shutdown();
+  }
+}
+
+if (require.main === module) {
+  const [mode, kind, target, workDir] = process.argv.slice(2);
+  if (mode === 'worker') {
+    worker(kind as Kind, target, workDir).then(
+      (r) => {
+        process.stdout.write(`${JSON.stringify(r)}\n`);
+        process.exit(0);
+      },
+      (err: unknown) => {
+        process.stderr.write(`bench worker ${kind}: ${(err as Error).stack ?? String(err)}\n`);
+        process.exit(1);
+      },
+    );
+  } else {
+    const argv = process.argv.slice(2);
+    const at = argv.indexOf('--profiles');
+    benchNetwork({
+      largeGiB: argv.includes('--quick') ? 0.25 : 1,
+      profiles: at >= 0 ? argv[at + 1].split(',') : undefined,
+    }).then(
+      (rows) => {
+        for (const r of rows) process.stdout.write(`${r.name}: ${r.value} ${r.unit}${r.target ? ` (target ${r.target}${r.ok ? ', met' : ', MISSED'})` : ''}\n`);
+      },
+      (err: unknown) => {
+        process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+        process.exit(1);
+      },
+    );
+  }
+}
+

@@ -1,0 +1,327 @@
+// Adaptive concurrency (docs/ARCHITECTURE.md §3 "Adaptive concurrency and the small-file
+// path"): how many requests carry bytes at once, found by measuring instead of set.
+//
+// One TCP stream over a WAN is capped far below the link (window / RTT, loss), so the
+// engine fills the pipe with parallel requests; how many depends on the network and
+// cannot be set once for all. The controller climbs while the bytes acknowledged per
+// second still grow with the level, settles where one more no longer helps, probes one
+// higher now and then, and halves on errors (throttling, resets, timeouts) — AIMD, as TCP
+// does for its window. The operator's settings are upper limits, and so is a memory bound
+// (every request in flight holds read and socket buffers).
+//
+// ConcurrencyController is pure (synthetic samples in, a level out) so it can be tested
+// without timing; AdaptiveConcurrency is the engine's glue: one controller per
+// destination host, fed once a second from the bytes the job runner reports.
+
+import { Semaphore } from './semaphore';
+
+export interface ControllerOptions {
+  /** Level to begin with (clamped to [min, max]). */
+  initial: number;
+  min?: number;
+  max: number;
+  /** Relative throughput gain that counts as "it helped" (default 10 %). */
+  gain?: number;
+  /** Settled decisions between probes one level higher (default 3). */
+  probeEvery?: number;
+  /**
+   * Samples averaged into one decision (default 3). A part is one to a few seconds of one
+   * connection's bytes, so one window's rate swings with part boundaries; three smooth it.
+   */
+  samplesPerDecision?: number;
+}
+
+export interface ThroughputSample {
+  /** Bytes acknowledged per second in this window. */
+  bytesPerSecond: number;
+  /** Failed requests (retried or not) in this window. */
+  errors: number;
+  /**
+   * Whether the work could use the whole level in this window (requests waited for a
+   * slot, or all slots were taken). A window with too little work says nothing about
+   * the level and is ignored.
+   */
+  saturated: boolean;
+}
+
+type Phase = 'climb' | 'settled' | 'probe';
+
+export class ConcurrencyController {
+  private lvl: number;
+  private max: number;
+  private readonly min: number;
+  private readonly gain: number;
+  private readonly probeEvery: number;
+  private readonly samplesPerDecision: number;
+  private phase: Phase = 'climb';
+  private sum = 0;
+  private count = 0;
+  /** Throughput at the level before the last increase. */
+  private before = 0;
+  private beforeLevel = 0;
+  /**
+   * The first window after a change is a transition (requests ramping, socket buffers
+   * filling), not a measure; so is the very first.
+   */
+  private skip = true;
+  private settledSamples = 0;
+
+  constructor(o: ControllerOptions) {
+    this.min = Math.max(1, o.min ?? 1);
+    this.max = Math.max(this.min, o.max);
+    this.gain = o.gain ?? 0.1;
+    this.probeEvery = o.probeEvery ?? 3;
+    this.samplesPerDecision = Math.max(1, o.samplesPerDecision ?? 3);
+    this.lvl = clamp(o.initial, this.min, this.max);
+  }
+
+  get level(): number {
+    return this.lvl;
+  }
+
+  /** A new upper limit (a setting changed); the level follows it down at once. */
+  setMax(max: number): void {
+    this.max = Math.max(this.min, max);
+    if (this.lvl > this.max) this.change(this.max);
+  }
+
+  sample(s: ThroughputSample): number {
+    if (s.errors > 0) {
+      // Multiplicative decrease, then climb only by probing again.
+      this.change(Math.max(this.min, Math.floor(this.lvl / 2)));
+      this.phase = 'settled';
+      this.before = 0;
+      this.settledSamples = 0;
+      return this.lvl;
+    }
+    if (this.skip) {
+      this.skip = false;
+      return this.lvl;
+    }
+    if (!s.saturated) return this.lvl;
+    this.sum += s.bytesPerSecond;
+    if (++this.count < this.samplesPerDecision) return this.lvl;
+    const rate = this.sum / this.count;
+    this.sum = 0;
+    this.count = 0;
+    switch (this.phase) {
+      case 'climb':
+        if (this.before === 0 || rate >= this.before * (1 + this.gain)) {
+          // It helped (or this is the first measure): grow by half again.
+          if (this.lvl >= this.max) {
+            this.phase = 'settled';
+            break;
+          }
+          this.before = rate;
+          this.beforeLevel = this.lvl;
+          this.change(Math.min(this.max, Math.max(this.lvl + 1, Math.ceil(this.lvl * 1.5))));
+        } else {
+          // It stopped helping. A step of half again that made things worse goes back;
+          // one that merely did not help stays (it costs only bounded memory, and a
+          // noisy window should not throw away a step that may have been right).
+          if (rate < this.before * (1 - this.gain)) this.change(this.beforeLevel);
+          this.phase = 'settled';
+          this.settledSamples = 0;
+        }
+        break;
+      case 'settled':
+        if (++this.settledSamples >= this.probeEvery && this.lvl < this.max) {
+          // Additive increase: one more, kept only if it pays.
+          this.before = rate;
+          this.beforeLevel = this.lvl;
+          this.change(this.lvl + 1);
+          this.phase = 'probe';
+        }
+        break;
+      case 'probe':
+        if (rate < this.before * (1 + this.gain / 2)) this.change(this.beforeLevel);
+        this.phase = 'settled';
+        this.settledSamples = 0;
+        break;
+    }
+    return this.lvl;
+  }
+
+  private change(level: number): void {
+    if (level !== this.lvl) this.skip = true;
+    this.lvl = level;
+    this.sum = 0;
+    this.count = 0;
+  }
+}
+
+function clamp(v: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, Math.round(v)));
+}
+
+/**
+ * What one request in flight costs in RSS: its reads in its stages (read stream,
+ * hashing, socket; up to 1 MiB each, 256 KiB past FULL_READS_UP_TO) and the garbage
+ * they leave until the next GC. Measured on the 20 ms WAN profile, 1 GiB: 12 requests
+ * ≈ 140-147 MB peak, 16 ≈ 156-158 MB (Node's ArrayBuffers swing by 25-50 MB).
+ */
+export const BYTES_PER_REQUEST = 4 * 1024 * 1024;
+/**
+ * Buffers all requests in flight may hold together: on the engine's ~90 MB base, the
+ * process stays within 150 MB (measured peaks in BENCHMARKS.md, "Over an emulated WAN").
+ */
+export const MEMORY_BUDGET_BYTES = 48 * 1024 * 1024;
+export const MEMORY_BOUND = Math.floor(MEMORY_BUDGET_BYTES / BYTES_PER_REQUEST);
+/** Where a new destination starts: enough for small files on a WAN, few enough to grow from. */
+export const INITIAL_LEVEL = 8;
+const MAX_READ_BYTES = 1024 * 1024;
+const MIN_READ_BYTES = 256 * 1024;
+/**
+ * Parts in flight up to which reads stay 1 MiB. Measured on loopback (1 GiB, 2 cores):
+ * 12 parts of 1 MiB reads peaked at 156 MB RSS, 12 of 256 KiB at 134 MB.
+ */
+const FULL_READS_UP_TO = 8;
+/** Failures that say the path or the service is overloaded (errors.ts kinds). */
+const CONGESTION_KINDS: ReadonlySet<string> = new Set(['network', 'throttled', 'server']);
+/** Files in flight per request slot (files()). */
+export const FILES_PER_SLOT = 2;
+/** How often the controllers sample. */
+export const SAMPLE_MS = 1000;
+
+interface HostState {
+  controller: ConcurrencyController;
+  slots: Semaphore;
+  bytes: number;
+  errors: number;
+  waited: boolean;
+  peak: number;
+  inFlight: number;
+  lastActive: number;
+}
+
+/**
+ * The engine's side: per destination host, a controller and a slot pool whose size is
+ * its level (within the parts setting and the memory bound); files in flight follow the
+ * busiest host's level (within the files setting), since a job's host is known only once
+ * it runs.
+ */
+export class AdaptiveConcurrency {
+  private readonly hosts = new Map<string, HostState>();
+  private timer: NodeJS.Timeout | undefined;
+  private last = Date.now();
+
+  constructor(private limits: { files: number; parts: number }) {}
+
+  /** The settings changed: new upper limits. */
+  setLimits(limits: { files: number; parts: number }): void {
+    this.limits = limits;
+    for (const h of this.hosts.values()) {
+      h.controller.setMax(this.partsMax());
+      h.slots.setLimit(h.controller.level);
+    }
+  }
+
+  private partsMax(): number {
+    return Math.max(1, Math.min(this.limits.parts, MEMORY_BOUND));
+  }
+
+  private host(name: string): HostState {
+    let h = this.hosts.get(name);
+    if (!h) {
+      const controller = new ConcurrencyController({ initial: INITIAL_LEVEL, max: this.partsMax() });
+      h = { controller, slots: new Semaphore(controller.level), bytes: 0, errors: 0, waited: false, peak: 0, inFlight: 0, lastActive: Date.now() };
+      this.hosts.set(name, h);
+    }
+    this.ensureTimer();
+    return h;
+  }
+
+  /** A request slot for this host; resolves with its release. */
+  async acquire(hostName: string, signal: AbortSignal, owner: unknown): Promise<() => void> {
+    const h = this.host(hostName);
+    if (h.inFlight >= h.controller.level) h.waited = true;
+    const release = await h.slots.acquire(signal, owner);
+    h.inFlight++;
+    h.peak = Math.max(h.peak, h.inFlight);
+    h.lastActive = Date.now();
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      h.inFlight--;
+      release();
+    };
+  }
+
+  /**
+   * Runnable jobs waited for a file slot: the work could use a higher level even when
+   * OSS requests alone do not fill it (a small file spends much of its time on VOD calls).
+   */
+  filesWaited(): void {
+    for (const h of this.hosts.values()) h.waited = true;
+  }
+
+  bytes(hostName: string, n: number): void {
+    const h = this.hosts.get(hostName);
+    if (h) h.bytes += n;
+  }
+
+  /** A request to this host failed; only the network's and the service's load count (a changed file says nothing of the path). */
+  error(hostName: string, kind?: string): void {
+    if (kind !== undefined && !CONGESTION_KINDS.has(kind)) return;
+    this.host(hostName).errors++;
+  }
+
+  /**
+   * Files to run at once: twice the busiest host's level, at most the files setting. A
+   * small file spends about half its time on VOD calls (CreateUploadVideo) that hold no
+   * OSS slot, so as many files as requests would leave the slots half used; a big file
+   * beyond the slots only waits for one, holding nothing.
+   */
+  files(): number {
+    let level = 0;
+    for (const h of this.hosts.values()) level = Math.max(level, h.controller.level);
+    return Math.max(1, Math.min(this.limits.files, FILES_PER_SLOT * (level || INITIAL_LEVEL)));
+  }
+
+  /**
+   * The read size for a request: 1 MiB (cheapest per byte, bench/throughput.ts) while
+   * few requests are in flight, 256 KiB when many are, so that their buffers together
+   * keep the process within 150 MB (FULL_READS_UP_TO).
+   */
+  readChunkBytes(): number {
+    return this.current().parts <= FULL_READS_UP_TO ? MAX_READ_BYTES : MIN_READ_BYTES;
+  }
+
+  /** What the progress batch shows. */
+  current(): { files: number; parts: number } {
+    let parts = 0;
+    for (const h of this.hosts.values()) parts = Math.max(parts, Math.min(h.controller.level, this.partsMax()));
+    return { files: this.files(), parts: parts || Math.min(INITIAL_LEVEL, this.partsMax()) };
+  }
+
+  /** One measurement window for every host (also called by tests with their own clock). */
+  tick(now = Date.now()): void {
+    const seconds = Math.max(0.001, (now - this.last) / 1000);
+    this.last = now;
+    for (const [name, h] of this.hosts) {
+      const saturated = h.waited || h.peak >= h.controller.level;
+      h.controller.sample({ bytesPerSecond: h.bytes / seconds, errors: h.errors, saturated });
+      h.slots.setLimit(h.controller.level);
+      h.bytes = 0;
+      h.errors = 0;
+      h.waited = false;
+      h.peak = h.inFlight;
+      // A host idle for a minute forgets what it learned (the network may have changed).
+      if (h.inFlight === 0 && now - h.lastActive > 60_000) this.hosts.delete(name);
+    }
+    if (this.hosts.size === 0) this.stop();
+  }
+
+  private ensureTimer(): void {
+    if (this.timer) return;
+    this.last = Date.now();
+    this.timer = setInterval(() => this.tick(), SAMPLE_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}

@@ -1,0 +1,136 @@
+// The benchmark's WAN emulator (bench/wan/emulator.ts) does what its numbers say. Each
+// assertion is a lower bound on elapsed time (the emulator may only ever be slower than
+// its profile on a loaded machine, never faster) or a byte count, so a slow CI cannot
+// fail it.
+
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { INITIAL_WINDOW, startWanEmulator, type WanEmulator, type WanProfile } from '../../bench/wan/emulator';
+
+interface Sink {
+  port: number;
+  /** Resolves with the receive time (performance.now()) once `bytes` arrived over all connections. */
+  received(bytes: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** An upstream that counts what arrives and answers each connection's first byte with "ok". */
+async function startSink(): Promise<Sink> {
+  let total = 0;
+  let waiters: { bytes: number; resolve: (t: number) => void }[] = [];
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((s) => {
+    sockets.add(s);
+    let answered = false;
+    s.on('data', (d: Buffer) => {
+      total += d.length;
+      if (!answered) {
+        answered = true;
+        s.write('ok');
+      }
+      const t = performance.now();
+      waiters = waiters.filter((w) => (total >= w.bytes ? (w.resolve(t), false) : true));
+    });
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    received: (bytes) => new Promise((resolve) => (total >= bytes ? resolve(performance.now()) : waiters.push({ bytes, resolve }))),
+    close: () => {
+      for (const s of sockets) s.destroy();
+      return new Promise((r) => server.close(() => r()));
+    },
+  };
+}
+
+function connect(port: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1', () => resolve(s));
+    s.once('error', reject);
+  });
+}
+
+const open: { close(): Promise<void> }[] = [];
+afterEach(async () => {
+  for (const o of open.splice(0).reverse()) await o.close();
+});
+
+async function setup(profile: WanProfile): Promise<{ sink: Sink; wan: WanEmulator }> {
+  const sink = await startSink();
+  open.push(sink);
+  const wan = await startWanEmulator({ host: '127.0.0.1', port: sink.port }, profile);
+  open.push(wan);
+  return { sink, wan };
+}
+
+const FAST = 1e9;
+
+describe('WAN emulator', () => {
+  it('delays each direction by the one-way delay, and a new connection by its handshake', async () => {
+    const delayMs = 30;
+    const { sink, wan } = await setup({ delayMs, perConnectionBps: FAST, linkBps: FAST, windowBytes: 1 << 20 });
+    const t0 = performance.now();
+    const s = await connect(wan.port);
+    const answer = new Promise<number>((resolve) => s.once('data', () => resolve(performance.now())));
+    s.write('x');
+    const arrived = await sink.received(1);
+    // Handshake (one RTT) + one way.
+    expect(arrived - t0).toBeGreaterThanOrEqual(3 * delayMs - 1);
+    // The answer comes back one more way later.
+    expect((await answer) - arrived).toBeGreaterThanOrEqual(delayMs - 1);
+    s.destroy();
+    expect(wan.stats().up.delivered).toBe(1);
+  });
+
+  it('caps one connection at its rate', async () => {
+    const bps = 2e6;
+    const bytes = 400_000;
+    const { sink, wan } = await setup({ delayMs: 1, perConnectionBps: bps, linkBps: FAST, windowBytes: 8 << 20 });
+    const s = await connect(wan.port);
+    const t0 = performance.now();
+    s.write(Buffer.alloc(bytes));
+    const t1 = await sink.received(bytes);
+    // 400 kB at 2 MB/s: at least 200 ms, i.e. never faster than the cap.
+    expect(((bytes / (t1 - t0)) * 1000)).toBeLessThanOrEqual(bps * 1.01);
+    expect(wan.stats().up.delivered).toBe(bytes);
+    s.destroy();
+  });
+
+  it('shares the link cap between connections', async () => {
+    const link = 4e6;
+    const bytes = 300_000;
+    const { sink, wan } = await setup({ delayMs: 1, perConnectionBps: link, linkBps: link, windowBytes: 8 << 20 });
+    const [a, b] = await Promise.all([connect(wan.port), connect(wan.port)]);
+    const t0 = performance.now();
+    a.write(Buffer.alloc(bytes));
+    b.write(Buffer.alloc(bytes));
+    const t1 = await sink.received(2 * bytes);
+    // Each alone could go at the link's rate; together they share it.
+    expect(((2 * bytes) / (t1 - t0)) * 1000).toBeLessThanOrEqual(link * 1.01);
+    expect(wan.stats().connections).toBe(2);
+    a.destroy();
+    b.destroy();
+  });
+
+  it('bounds the bytes in flight by the window, so throughput ≈ window / RTT', async () => {
+    const delayMs = 25;
+    const windowBytes = 64 * 1024;
+    const bytes = 1024 * 1024;
+    const { sink, wan } = await setup({ delayMs, perConnectionBps: FAST, linkBps: FAST, windowBytes });
+    const s = await connect(wan.port);
+    const t0 = performance.now();
+    s.write(Buffer.alloc(bytes));
+    const t1 = await sink.received(bytes);
+    const st = wan.stats().up;
+    // The sender was held back, and never more than a window (plus the one read that
+    // filled it, ≤ 64 KiB) was in flight.
+    expect(st.windowStalls).toBeGreaterThan(0);
+    expect(st.maxInFlight).toBeLessThanOrEqual(windowBytes + 64 * 1024);
+    expect(st.maxInFlight).toBeGreaterThanOrEqual(INITIAL_WINDOW);
+    // 1 MiB through a 64 KiB window at 50 ms RTT: at least (16 - 2) round trips
+    // (the last window needs no ack, slow start only adds).
+    expect(t1 - t0).toBeGreaterThanOrEqual((bytes / windowBytes - 2) * 2 * delayMs);
+    s.destroy();
+  });
+});
