@@ -2,7 +2,8 @@
 // official tencentcloud-sdk-nodejs-vod and cos-nodejs-sdk-v5 in the CLI, a real queue):
 // a large file under 5xx, resets and 10 s temporary keys arrives byte-exact; kill -9
 // three times mid-upload and `vodup run` finishes with one FileId and no acknowledged
-// part sent twice; a lost CommitUpload answer leaves one FileId; a wrong key is refused.
+// part sent twice; a key that runs out mid-upload is applied for again (one FileId); a
+// lost CommitUpload answer leaves one FileId; a wrong key is refused.
 //
 // The large file is 48 MiB in CI (a few seconds); VODUP_TENCENT_BIG_MIB=300 runs the
 // issue's 300 MB case by hand.
@@ -116,7 +117,7 @@ describe('vodup with VOD_PROVIDER=tencent', () => {
       expect(round, 'the upload finished before three kills').toBeLessThan(6);
       const run = startCli(round === 0 ? ['upload', folder, ...tuning, '--json'] : ['run', ...tuning, '--json'], env);
       const start = sandbox.stats().bytesReceived;
-      const after = Math.floor((0.5 + random() * 3) * MiB);
+      const after = Math.floor((0.5 + random() * 5) * MiB);
       const outcome = await waitFor(() => sandbox.stats().bytesReceived >= start + after, run.child);
       if (outcome !== 'met') {
         const res = await run.result;
@@ -142,6 +143,33 @@ describe('vodup with VOD_PROVIDER=tencent', () => {
     const counts = [...acks(sandbox).entries()];
     expect(counts.length).toBeGreaterThanOrEqual(24);
     expect(counts.filter(([, n]) => n > 1)).toEqual([]);
+  });
+
+  it('a temporary key that runs out mid-upload: the upload is applied for again and finishes under the new session only', async () => {
+    const file = path.join(home, 'expiry', 'long.mp4');
+    const size = 12 * MiB + 5;
+    const crc = writeBig(file, size);
+    const env = tencentEnv(sandbox, 'q-expiry');
+    const applies = (): number => sandbox.stats().requests['tc:ApplyUpload'] ?? 0;
+    const before = { applies: applies(), media: sandbox.tencent.mediaIds().length, commits: sandbox.stats().requests['tc:CommitUpload'] ?? 0 };
+    // 4 s keys on a 2 MB/s link: the first session's key runs out long before 12 MiB are sent.
+    sandbox.faults.set({ credentialTtlSeconds: 4, bandwidth: 2_000_000 });
+    const run = startCli(['upload', file, '--part-size', '1', '--parallel', '2', '--json'], env);
+    let reopened;
+    try {
+      reopened = await waitFor(() => applies() >= before.applies + 2, run.child);
+    } finally {
+      sandbox.faults.reset();
+    }
+    expect(reopened).toBe('met');
+    const res = await run.result;
+    expect(res.code, res.stderr).toBe(0);
+    const [job] = await statusOf(env);
+    expect(job.state).toBe('ready');
+    expect(crc64(await storedObject(job.videoId!)).toString(10)).toBe(crc);
+    // One FileId, committed once: the expired session was never committed.
+    expect(sandbox.tencent.mediaIds().length - before.media).toBe(1);
+    expect((sandbox.stats().requests['tc:CommitUpload'] ?? 0) - before.commits).toBe(1);
   });
 
   it('a lost CommitUpload answer leaves one FileId', async () => {
