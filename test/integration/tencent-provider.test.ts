@@ -207,6 +207,30 @@ describe('Tencent provider against the sandbox', () => {
   });
 });
 
+describe('a VodSessionKey that runs out across a long pause', () => {
+  it('is not committed: finalize answers UploadSessionExpired, so the engine applies again', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tc-session-'));
+    const sb = await startSandbox({ dataDir: path.join(dir, 'data'), tencentSessionTtlSeconds: 1 });
+    try {
+      const provider = new TencentProvider(creds(sb), { policy: FAST });
+      const opened = await provider.open({ meta: { title: 'paused', tags: [] }, fileName: 'p.mp4', size: 3 });
+      const file = path.join(dir, 'p.mp4');
+      fs.writeFileSync(file, 'abc');
+      const writer = await provider.chunkWriter(opened.target, new FixedLease(opened.target, opened.credential), { policy: FAST });
+      await writer.putRange(file, { start: 0, end: 3 });
+      const until = opened.identity.session!.appliedAt as number + 1500;
+      while (Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      const err = await provider.finalize(opened.identity).catch((e: unknown) => e) as EngineError;
+      expect(err.code).toBe(UPLOAD_SESSION_EXPIRED);
+      expect(err.retryable).toBe(true);
+      expect(sb.tencent.mediaIds()).toEqual([]);
+    } finally {
+      await sb.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 function renewed(x: unknown): boolean {
   return x !== undefined;
 }
