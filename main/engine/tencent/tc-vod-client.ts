@@ -129,13 +129,13 @@ export class TcVodClient {
     const body: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') body[k] = v;
     if (this.subAppId !== undefined && body.SubAppId === undefined) body.SubAppId = this.subAppId;
-    const classify = (err: unknown): EngineError => {
-      const e = describeTransport(classifyTc(err), 'Tencent Cloud VOD', this.host);
-      return o.once ? e.with({ retryable: false }) : e;
-    };
+    const classify = (err: unknown): EngineError => describeTransport(classifyTc(err), 'Tencent Cloud VOD', this.host);
+    const policy = this.opts.policy ?? DEFAULT_CALL_POLICY;
+    // `once`: one attempt per call; the error keeps its retryability for the job, which
+    // tries again later (as Alibaba's create calls do, vod/vod-client.ts).
     return retrying(
       () => this.sdk.request(action, body, { signal: o.signal }) as Promise<T>,
-      { policy: this.opts.policy ?? DEFAULT_CALL_POLICY, classify, signal: o.signal, sleep: this.opts.sleep },
+      { policy: o.once ? { ...policy, maxAttempts: 1 } : policy, classify, signal: o.signal, sleep: this.opts.sleep },
     );
   }
 
