@@ -1,6 +1,6 @@
 // `npm run bench` (= npm run build && node out/bench/run.js): runs every benchmark and
 // writes BENCHMARKS.md with the machine it ran on. `--only NAME[,NAME]` runs a subset
-// (crc64, store, ui-scroll, throughput, download, many-files, network); `--quick` shrinks the throughput files
+// (crc64, store, ui-scroll, throughput, download, tencent, many-files, network); `--quick` shrinks the throughput files
 // (0.5 GiB comparison, 0.25/1 GiB RSS runs) and the WAN run (0.25 GiB, 20 ms only) for
 // a smoke run — its numbers are not the reported ones. The network section runs the
 // 5 / 20 / 75 ms profiles (about 12 minutes on 2 cores); `--wan-profiles 20ms` picks some.
@@ -13,6 +13,7 @@ import { benchDownload } from './download';
 import { benchManyFiles } from './many-files';
 import { benchNetwork } from './network';
 import { benchStore } from './store';
+import { benchTencent } from './tencent';
 import { benchThroughput } from './throughput';
 import { benchUiScroll } from './ui-scroll';
 import { REPO } from './util/children';
@@ -62,6 +63,10 @@ const BENCHMARKS: readonly Benchmark[] = [
   {
     name: 'download', title: 'Download throughput, CPU and memory (engine vs curl vs ali-oss get; sandbox in its own process)',
     run: (quick) => benchDownload(quick ? { compareGiB: 0.5, rssGiB: [0.25, 1] } : {}),
+  },
+  {
+    name: 'tencent', title: 'Tencent path beside the Alibaba path (engine, same file, sandbox in its own process)',
+    run: (quick) => benchTencent(quick ? { gib: 0.25 } : {}),
   },
   { name: 'many-files', title: 'Many small files (per-file overhead, sandbox in its own process)', run: (quick) => benchManyFiles(quick ? { files: 200 } : {}) },
   {

@@ -50,7 +50,7 @@ const newJobSchema = z.object({
 const profileInputSchema = z.object({
   id: z.string().max(64).optional(),
   name: z.string().min(1).max(128),
-  kind: z.enum(['aliyun', 'sandbox']),
+  kind: z.enum(['aliyun', 'sandbox', 'tencent']),
   accessKeyId: z.string().max(256),
   accessKeySecret: z.string().max(1024).optional(),
   securityToken: z.string().max(8192).optional(),

@@ -95,7 +95,8 @@ export class ProfileService {
     const endpoint = input.endpoint?.trim() || undefined;
     if (endpoint) checkEndpoint(endpoint);
     // A region without VOD has no endpoint to call (the sandbox has its own endpoint).
-    const regionProblem = input.kind === 'sandbox' ? undefined : vodRegionProblem(region, endpoint);
+    // Tencent's API is one global endpoint; its region only scopes the signature and storage.
+    const regionProblem = input.kind !== 'aliyun' ? undefined : vodRegionProblem(region, endpoint);
     if (regionProblem) throw new IpcError('InvalidProfile', `${regionProblem} Choose one of them, or give the endpoint to use.`);
 
     let record: ProfileRecord;
@@ -103,19 +104,22 @@ export class ProfileService {
       // The sandbox's credentials are its own, created when it starts.
       record = { ...sandboxRecord(), id, name, region };
     } else {
+      const tencent = input.kind === 'tencent';
       const accessKeyId = input.accessKeyId.trim();
-      if (!accessKeyId) throw new IpcError('InvalidProfile', 'Enter the AccessKey ID of a RAM user with VOD permissions.');
+      if (!accessKeyId) {
+        throw new IpcError('InvalidProfile', tencent ? 'Enter the SecretId of a CAM user with VOD permissions.' : 'Enter the AccessKey ID of a RAM user with VOD permissions.');
+      }
       const secret = input.accessKeySecret?.trim();
-      const keepSecret = existing?.kind === 'aliyun' && existing.accessKeyId === accessKeyId && hasBlob(existing.secretBlob);
+      const keepSecret = existing?.kind === input.kind && existing.accessKeyId === accessKeyId && hasBlob(existing.secretBlob);
       if (!secret && !keepSecret) {
-        throw new IpcError('InvalidProfile', existing
-          ? 'Enter the AccessKey secret that belongs to this AccessKey ID.'
-          : 'Enter the AccessKey secret.');
+        throw new IpcError('InvalidProfile', tencent
+          ? (existing ? 'Enter the SecretKey that belongs to this SecretId.' : 'Enter the SecretKey.')
+          : existing ? 'Enter the AccessKey secret that belongs to this AccessKey ID.' : 'Enter the AccessKey secret.');
       }
       // securityToken: omitted = keep the stored one; '' = remove it.
       const token = input.securityToken?.trim();
       record = {
-        id, name, kind: 'aliyun', accessKeyId, region, endpoint,
+        id, name, kind: tencent ? 'tencent' : 'aliyun', accessKeyId, region, endpoint,
         secretBlob: secret ? this.box.encrypt(secret) : undefined,
         tokenBlob: input.securityToken === undefined
           ? (keepSecret ? undefined : null)
@@ -160,9 +164,10 @@ export class ProfileService {
       return { accessKeyId: sb.accessKeyId, accessKeySecret: sb.accessKeySecret, region: sb.region, endpoint: sb.url };
     }
     if (!hasBlob(rec.secretBlob)) {
-      throw new IpcError('NoSecret', `Profile "${rec.name}" has no AccessKey secret. Edit it and enter one.`);
+      throw new IpcError('NoSecret', `Profile "${rec.name}" has no ${rec.kind === 'tencent' ? 'SecretKey' : 'AccessKey secret'}. Edit it and enter one.`);
     }
     return {
+      ...(rec.kind === 'tencent' ? { provider: 'tencent' as const } : {}),
       accessKeyId: rec.accessKeyId,
       accessKeySecret: openSecret(this.box, rec.secretBlob, rec.name),
       ...(hasBlob(rec.tokenBlob) ? { securityToken: openSecret(this.box, rec.tokenBlob, rec.name) } : {}),

@@ -9,8 +9,13 @@
 // CreateUploadVideo answer (findUnfinishedUploads) and whether it can ask for many
 // statuses in one call (getVideoStatuses), so a stand-in that dropped an optional
 // method silently changed what the desktop app and web mode do.
+//
+// The profile's kind chooses the class (Tencent's for a `tencent` profile, the given one
+// otherwise), and so the stand-in's methods and name: a Tencent stand-in has no
+// findUnfinishedUploads or createImageUpload, as TencentProvider has none.
 
 import type { ProviderCredentials, VideoProvider } from '../engine/provider';
+import { TencentProvider } from '../engine/tencent/tencent-provider';
 import type { ProviderClass } from './ports';
 import type { ProfileService } from './profiles';
 
@@ -41,18 +46,41 @@ function ownMethodNames(provider: VideoProvider): string[] {
 export class ProviderRegistry {
   private readonly real = new Map<string, Promise<VideoProvider>>();
   private readonly standIns = new Map<string, VideoProvider>();
-  private readonly methods: readonly string[];
+  private readonly methods = new Map<ProviderClass, readonly string[]>();
 
-  constructor(private readonly profiles: ProfileService, private readonly providerClass: ProviderClass) {
-    this.methods = providerMethodNames(providerClass);
+  constructor(
+    private readonly profiles: ProfileService,
+    private readonly providerClass: ProviderClass,
+    private readonly tencentClass: ProviderClass = TencentProvider,
+  ) {}
+
+  private methodsOf(cls: ProviderClass): readonly string[] {
+    let m = this.methods.get(cls);
+    if (!m) {
+      m = providerMethodNames(cls);
+      this.methods.set(cls, m);
+    }
+    return m;
+  }
+
+  private classFor(provider: ProviderCredentials['provider']): ProviderClass {
+    return provider === 'tencent' ? this.tencentClass : this.providerClass;
+  }
+
+  /** The class for a profile, by its kind (the active profile's for undefined). */
+  private classOfProfile(profileId: string | undefined): ProviderClass {
+    const id = profileId ?? this.profiles.activeId();
+    const kind = id ? this.profiles.get?.(id)?.kind : undefined;
+    return this.classFor(kind === 'tencent' ? 'tencent' : undefined);
   }
 
   /** `undefined` (a job without a profile, e.g. added by the CLI) = the active profile. */
   providerFor(profileId: string | undefined): VideoProvider {
-    const key = profileId ?? '';
+    const cls = this.classOfProfile(profileId);
+    const key = `${profileId ?? ''}|${cls === this.tencentClass ? 'tencent' : 'default'}`;
     let standIn = this.standIns.get(key);
     if (!standIn) {
-      standIn = this.makeStandIn(profileId);
+      standIn = this.makeStandIn(profileId, cls);
       this.standIns.set(key, standIn);
     }
     return standIn;
@@ -63,7 +91,7 @@ export class ProviderRegistry {
     if (!id) return Promise.reject(noProfile());
     let p = this.real.get(id);
     if (!p) {
-      p = this.profiles.credentials(id).then((c) => this.checked(new this.providerClass(c)));
+      p = this.profiles.credentials(id).then((c) => this.checked(new (this.classFor(c.provider))(c), this.classFor(c.provider)));
       p.catch(() => this.real.delete(id));
       this.real.set(id, p);
     }
@@ -72,7 +100,8 @@ export class ProviderRegistry {
 
   /** A provider for credentials no profile holds yet (an account tested before it is saved). */
   forCredentials(credentials: ProviderCredentials): VideoProvider {
-    return this.checked(new this.providerClass(credentials));
+    const cls = this.classFor(credentials.provider);
+    return this.checked(new cls(credentials), cls);
   }
 
   invalidate(): void {
@@ -83,24 +112,25 @@ export class ProviderRegistry {
    * A provider with a method its class does not declare (an arrow-function property)
    * would lose it in the stand-in: refuse it loudly instead of uploading without it.
    */
-  private checked(provider: VideoProvider): VideoProvider {
-    const missing = ownMethodNames(provider).filter((m) => !this.methods.includes(m));
+  private checked(provider: VideoProvider, cls: ProviderClass): VideoProvider {
+    const methods = this.methodsOf(cls);
+    const missing = ownMethodNames(provider).filter((m) => !methods.includes(m));
     if (missing.length > 0) {
-      throw new Error(`The provider ${this.providerClass.name} has methods the app cannot forward (${missing.join(', ')}); declare them as class methods.`);
+      throw new Error(`The provider ${cls.name} has methods the app cannot forward (${missing.join(', ')}); declare them as class methods.`);
     }
     return provider;
   }
 
-  private makeStandIn(profileId: string | undefined): VideoProvider {
+  private makeStandIn(profileId: string | undefined, cls: ProviderClass): VideoProvider {
     const standIn: Record<string, Method> = {};
-    for (const name of this.methods) {
+    for (const name of this.methodsOf(cls)) {
       standIn[name] = async (...args: unknown[]) => {
         const provider = await this.resolve(profileId);
         return ((provider as unknown as Record<string, Method>)[name]).apply(provider, args);
       };
     }
     // VideoProvider.name (not a method, so not enumerable among the forwarded ones).
-    Object.defineProperty(standIn, 'name', { value: this.providerClass.providerName ?? 'aliyun', enumerable: false });
+    Object.defineProperty(standIn, 'name', { value: cls.providerName ?? 'aliyun', enumerable: false });
     return standIn as unknown as VideoProvider;
   }
 }

@@ -7,7 +7,10 @@ import type { ProviderCredentials, VideoProvider } from '../engine/provider';
 import { classifyError } from '../engine/errors';
 import { ledgerAccount } from '../engine/store/ledger';
 import { resolveCredentials } from '../engine/vod/credentials';
+import { TENCENT_CREDENTIAL_HELP } from '../engine/tencent/tc-credentials';
+import { tencentApiError } from '../engine/tencent/tc-errors';
 import { AliyunVodProvider } from '../engine/vod/aliyun-provider';
+import { TencentProvider } from '../engine/tencent/tencent-provider';
 import { VodClient } from '../engine/vod/vod-client';
 import { CliError, EXIT } from './errors';
 
@@ -18,7 +21,7 @@ export const CREDENTIAL_HELP =
   'the aliyun CLI\'s ~/.aliyun/config.json (its current profile, or ALIBABA_CLOUD_PROFILE); ' +
   '~/.alibabacloud/credentials (ALIBABA_CLOUD_CREDENTIALS_FILE; section [default] or ALIBABA_CLOUD_PROFILE; type access_key or sts). ' +
   'The region is VOD_REGION, else ALIBABA_CLOUD_REGION_ID, else the aliyun CLI profile\'s, else cn-shanghai; ' +
-  'VOD_ENDPOINT points at another endpoint (a sandbox).';
+  'VOD_ENDPOINT points at another endpoint (a sandbox). ' + TENCENT_CREDENTIAL_HELP;
 
 /** The credentials, or a CliError saying what is missing or wrong and where credentials come from. */
 export function loadCredentials(env: NodeJS.ProcessEnv = process.env): ProviderCredentials {
@@ -51,12 +54,14 @@ export function cliAccount(env: NodeJS.ProcessEnv = process.env): string {
   }
 }
 
+/** The provider the credentials name: Tencent's with VOD_PROVIDER=tencent, else Alibaba's. */
 export function createProvider(creds: ProviderCredentials): VideoProvider {
-  return new AliyunVodProvider(creds);
+  return creds.provider === 'tencent' ? new TencentProvider(creds) : new AliyunVodProvider(creds);
 }
 
 /** The account's whole category tree (for category names in a manifest). */
 export function readCategoryTree(creds: ProviderCredentials): Promise<CategoryNode[]> {
+  if (creds.provider === 'tencent') return new TencentProvider(creds).getCatalog().then((c) => c.categories);
   return new VodClient({ credentials: creds }).getCategoryTree();
 }
 
@@ -80,10 +85,13 @@ export async function preflight(
     return;
   }
   if (!result.code) return;
-  const classified = classifyError({ code: result.code, message: result.message ?? result.code, requestId: result.requestId });
+  const classified = creds.provider === 'tencent'
+    ? tencentApiError(result.code, result.message ?? result.code, result.requestId)
+    : classifyError({ code: result.code, message: result.message ?? result.code, requestId: result.requestId });
   if (classified.kind !== 'auth' && classified.kind !== 'permission') return;
+  const who = creds.provider === 'tencent' ? `Tencent Cloud VOD refused the SecretId ${creds.accessKeyId}` : `VOD refused the AccessKey ${creds.accessKeyId}`;
   throw new CliError(
-    `VOD refused the AccessKey ${creds.accessKeyId} (${result.code}: ${result.message ?? ''}). ${classified.hint}\n${CREDENTIAL_HELP}`,
+    `${who} (${result.code}: ${result.message ?? ''}). ${classified.hint}\n${CREDENTIAL_HELP}`,
     EXIT.usage,
   );
 }

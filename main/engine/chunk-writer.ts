@@ -103,6 +103,12 @@ export interface ChunkWriter {
    * the object again. verifyAgainstParts (below) implements it on `head`.
    */
   verifyObject(size: number, parts: AckedPart[], signal?: AbortSignal): Promise<string>;
+  /**
+   * For a store whose ListParts carries no CRC-64 (COS: ETag and Size only): a listed part
+   * the job never recorded, checked against the file's bytes by the store's own ETag; the
+   * part with the CRC-64 of those bytes, or undefined when they differ (it is sent again).
+   */
+  adoptListedPart?(path: string, range: PartRange, listed: AckedPart): Promise<AckedPart | undefined>;
 }
 
 /** The object's CRC-64 from its parts' CRCs (in part order), without reading bytes. */

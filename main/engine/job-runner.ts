@@ -648,7 +648,7 @@ export class JobRunner {
       let gone = false;
       try {
         const server = await session.listParts(rec.uploadId, this.signal);
-        await this.reconcile(rec, server, plan);
+        await this.reconcile(rec, server, plan, session);
         return rec.uploadId;
       } catch (err) {
         const e = classifyError(err);
@@ -692,7 +692,7 @@ export class JobRunner {
     return uploadId;
   }
 
-  private async reconcile(rec: JobRecord, server: AckedPart[], plan: PartPlan): Promise<void> {
+  private async reconcile(rec: JobRecord, server: AckedPart[], plan: PartPlan, session: ChunkWriter): Promise<void> {
     const local = new Map(this.store.listParts(this.jobId).map((p) => [p.partNumber, p]));
     const keep: AckedPart[] = [];
     for (const p of server) {
@@ -700,12 +700,18 @@ export class JobRunner {
       const range = plan.part(p.partNumber);
       if (p.size !== range.end - range.start) continue;
       const mine = local.get(p.partNumber);
-      if (mine && mine.etag === p.etag && mine.crc64 === p.crc64) {
+      // A store that lists no CRC-64 (COS) is matched on the ETag alone for a recorded part.
+      if (mine && mine.etag === p.etag && (mine.crc64 === p.crc64 || p.crc64 === '')) {
         keep.push(mine);
         continue;
       }
-      // OSS has a part we never recorded (we crashed between its ack and our commit):
-      // trust it only if its CRC-64 matches the file's bytes.
+      // The store has a part we never recorded (we crashed between its ack and our commit):
+      // trust it only if its CRC-64 (or, without one, its ETag) matches the file's bytes.
+      if (p.crc64 === '') {
+        const adopted = await session.adoptListedPart?.(rec.path, range, p);
+        if (adopted) keep.push(adopted);
+        continue;
+      }
       if (crc64ToDecimal(await fileCrc64(rec.path, range)) === p.crc64) keep.push(p);
     }
     this.store.replaceParts(this.jobId, keep);

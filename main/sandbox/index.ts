@@ -93,6 +93,8 @@ export interface SandboxTencent extends SandboxTencentInfo {
   media(fileId: string): (TencentMedia & { status: string }) | undefined;
   /** Pins a media status (Forbidden, SystemForbidden, …); undefined returns to Normal. False if no such FileId. */
   setMediaStatus(fileId: string, status: string | undefined): boolean;
+  /** Every FileId CommitUpload made. */
+  mediaIds(): string[];
 }
 
 export interface SandboxVideo extends VideoRecord {
@@ -226,6 +228,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       bucket: tencent.data.bucket,
       media: (id) => tencent.media(id),
       setMediaStatus: (id, status) => tencent.setMediaStatus(id, status),
+      mediaIds: () => Object.keys(tencent.data.media),
     },
     faults: {
       get: () => ({ ...core.faults }),

@@ -26,6 +26,7 @@ import path from 'path';
 import { vodRegionProblem } from '../../../shared/validation';
 import { EngineError } from '../errors';
 import type { ProviderCredentials } from '../provider';
+import { resolveTencentCredentials } from '../tencent/tc-credentials';
 
 export const DEFAULT_REGION = 'cn-shanghai';
 
@@ -221,6 +222,16 @@ export function resolveCredentials(opts: ResolveCredentialsOptions = {}): Provid
     return opts.profile;
   }
   const env = opts.env ?? process.env;
+  // VOD_PROVIDER chooses the service; Tencent's chain is its own (tencent/tc-credentials.ts).
+  const provider = env.VOD_PROVIDER?.trim().toLowerCase();
+  if (provider === 'tencent') return resolveTencentCredentials(env);
+  if (provider && provider !== 'aliyun' && provider !== 'alibaba') {
+    throw new EngineError({
+      kind: 'parameter', code: 'UnknownProvider', retryable: false,
+      message: `VOD_PROVIDER is "${env.VOD_PROVIDER}", which names no provider.`,
+      hint: 'Set VOD_PROVIDER to aliyun (the default) or tencent, or unset it.',
+    });
+  }
   const home = opts.homeDir ?? os.homedir();
   const cliFile = opts.aliyunConfigPath ?? defaultAliyunConfigPath(home);
   const iniFromEnv = env.ALIBABA_CLOUD_CREDENTIALS_FILE?.trim();

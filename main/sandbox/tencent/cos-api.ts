@@ -253,6 +253,9 @@ export class CosHandler {
     this.core.state.changed();
     res.writeHead(200, { ETag: part.etag, 'x-cos-hash-crc64ecma': part.crc64, 'Content-Length': 0 });
     res.end();
+    // Acknowledgements per upload and part (`stats().requests['cos:acked:<uploadId>:<n>']`):
+    // a resumed upload must never send again a part COS acknowledged.
+    this.core.count(`cos:acked:${up.uploadId}:${partNumber}`);
   }
 
   private listParts(res: ServerResponse, bucket: string, key: string, q: URLSearchParams): void {

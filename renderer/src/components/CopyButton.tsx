@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 
 export function CopyButton({ text }: { text: string }) {
   const { t } = useTranslation();
+  const terms = useProviderTerms();
   const [copied, setCopied] = useState(false);
   const copy = async () => {
     try {
@@ -17,7 +18,7 @@ export function CopyButton({ text }: { text: string }) {
     }
   };
   return (
-    <button type="button" className="icon-button copy" data-testid="copy-videoid" title={t('queue.copy')} aria-label={t('queue.copy')} onClick={() => void copy()}>
+    <button type="button" className="icon-button copy" data-testid="copy-videoid" title={t('queue.copy', terms)} aria-label={t('queue.copy', terms)} onClick={() => void copy()}>
       {copied ? t('queue.copied') : t('queue.copyShort')}
     </button>
   );

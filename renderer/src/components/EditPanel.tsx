@@ -4,6 +4,7 @@
 
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useProviderTerms } from '../store/profiles';
 import { MAX_DESCRIPTION_CHARS, MAX_TITLE_CHARS } from '../../../shared/limits';
 import type { CatalogPart, CatalogRefusal, JobMeta, TemplateGroup } from '../../../shared/types';
 import { baseName } from '../../../shared/format';
@@ -53,6 +54,7 @@ export function TemplateGroupOptions({ groups }: { groups: readonly TemplateGrou
 
 export function EditPanel() {
   const { t } = useTranslation();
+  const terms = useProviderTerms();
   const problemText = useProblemText();
   const staged = useApp((s) => s.staged);
   const selection = useApp((s) => s.stagedSelection);
@@ -116,7 +118,7 @@ export function EditPanel() {
       )}
 
       <div className="field">
-        <span>{t('edit.category')}</span>
+        <span>{t('edit.category', terms)}</span>
         {refused.has('categories') ? (
           <>
             <input
@@ -144,7 +146,7 @@ export function EditPanel() {
       </div>
 
       <label className="field">
-        <span>{t('edit.templateGroup')}</span>
+        <span>{t('edit.templateGroup', terms)}</span>
         {refused.has('templateGroups') ? (
           <>
             <input

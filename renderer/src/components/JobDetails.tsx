@@ -7,6 +7,7 @@
 
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useProviderTerms } from '../store/profiles';
 import type { JobEvent } from '../../../shared/ipc';
 import type { JobError, JobView } from '../../../shared/types';
 import { formatBytes, formatDuration, formatSpeed } from '../../../shared/format';
@@ -89,6 +90,7 @@ function useTime(): (ms: number | undefined) => string {
 
 function JobFacts({ job }: { job: JobView }) {
   const { t } = useTranslation();
+  const terms = useProviderTerms();
   const time = useTime();
   const e = job.error;
   return (
@@ -104,7 +106,7 @@ function JobFacts({ job }: { job: JobView }) {
         )}
         <dt>{t('details.size')}</dt>
         <dd>{formatBytes(job.size)} <span className="muted small">({job.size.toLocaleString()} B)</span></dd>
-        <dt>{t('queue.col.videoId')}</dt>
+        <dt>{t('queue.col.videoId', terms)}</dt>
         <dd className="videoid">
           {job.videoId ? (
             <>
@@ -200,6 +202,7 @@ function JobActions({ job }: { job: JobView }) {
 /** What the job sent (or will send) to VOD with CreateUploadVideo. */
 function SentMeta({ job }: { job: JobView }) {
   const { t } = useTranslation();
+  const terms = useProviderTerms();
   const catalog = useApp((s) => s.catalog);
   const m = job.meta;
   const none = <span className="muted">{t('drawer.none')}</span>;
@@ -207,8 +210,8 @@ function SentMeta({ job }: { job: JobView }) {
   const group = m.templateGroupId === undefined ? undefined : catalog?.templateGroups.find((g) => g.id === m.templateGroupId)?.name ?? m.templateGroupId;
   const rows: [string, string, string | undefined][] = [
     ['title', t('edit.title'), m.title],
-    ['category', t('edit.category'), cate],
-    ['template-group', t('edit.templateGroup'), group],
+    ['category', t('edit.category', terms), cate],
+    ['template-group', t('edit.templateGroup', terms), group],
     ['workflow', t('drawer.workflow'), m.workflowId],
     ['tags', t('edit.tags'), m.tags.length ? m.tags.join(', ') : undefined],
     ['description', t('edit.description'), m.description],

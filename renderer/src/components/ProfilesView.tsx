@@ -13,6 +13,12 @@ import { useJobErrorText } from './problems';
 
 type Editing = { mode: 'new' } | { mode: 'edit'; profile: ProfileView } | null;
 
+/** Tencent VOD's regions (the API is global; the region scopes the signature and storage). */
+const TENCENT_REGIONS = [
+  'ap-guangzhou', 'ap-shanghai', 'ap-beijing', 'ap-chengdu', 'ap-chongqing', 'ap-nanjing', 'ap-hongkong',
+  'ap-singapore', 'ap-bangkok', 'ap-jakarta', 'ap-mumbai', 'ap-seoul', 'ap-tokyo', 'na-siliconvalley', 'na-ashburn', 'eu-frankfurt',
+] as const;
+
 export function ProfilesView() {
   const { t } = useTranslation();
   const profiles = useApp((s) => s.profiles);
@@ -60,6 +66,7 @@ function ProfileCard({ profile, active, onEdit }: { profile: ProfileView; active
   const { t } = useTranslation();
   const test = useApp((s) => s.tests[profile.id]);
   const sandbox = profile.kind === 'sandbox';
+  const tencent = profile.kind === 'tencent';
   const remove = () => {
     if (window.confirm(t('profiles.confirmDelete', { name: profile.name }))) void deleteProfile(profile.id);
   };
@@ -86,9 +93,11 @@ function ProfileCard({ profile, active, onEdit }: { profile: ProfileView; active
           </>
         ) : (
           <>
-            <dt>{t('profiles.accessKeyId')}</dt>
+            <dt>{t('profiles.provider')}</dt>
+            <dd data-testid="profile-provider">{t(tencent ? 'profiles.providerTencent' : 'profiles.providerAliyun')}</dd>
+            <dt>{t(tencent ? 'profiles.secretId' : 'profiles.accessKeyId')}</dt>
             <dd className="mono" data-testid="profile-akid">{profile.accessKeyId}</dd>
-            <dt>{t('profiles.secret')}</dt>
+            <dt>{t(tencent ? 'profiles.secretKey' : 'profiles.secret')}</dt>
             <dd>{profile.hasSecret ? t('profiles.secretSaved') : <span className="error-text">{t('profiles.secretMissing')}</span>}</dd>
           </>
         )}
@@ -102,24 +111,28 @@ function ProfileCard({ profile, active, onEdit }: { profile: ProfileView; active
         )}
         {profile.hasSecurityToken && (
           <>
-            <dt>{t('profiles.stsToken')}</dt>
+            <dt>{t(tencent ? 'profiles.sessionToken' : 'profiles.stsToken')}</dt>
             <dd>{t('profiles.secretSaved')}</dd>
           </>
         )}
       </dl>
-      {test && !test.pending && <TestResultView result={test} />}
+      {test && !test.pending && <TestResultView result={test} tencent={tencent} />}
     </article>
   );
 }
 
 /** A connection test's answer: the service's code and words, and what to do in the operator's language. */
-function TestResultView({ result }: { result: Partial<ConnectionResult> }) {
+function TestResultView({ result, tencent = false }: { result: Partial<ConnectionResult>; tencent?: boolean }) {
   const { t } = useTranslation();
-  const hint = useConnectionHint();
+  const aliyunHint = useConnectionHint();
+  const hint = (code: string | undefined): string => {
+    const own = tencent ? tencentHintKey(code) : undefined;
+    return own ? t(`profiles.testHintTencent.${own}`) : aliyunHint(code);
+  };
   return (
     <div className={`test-result ${result.ok ? 'ok' : 'bad'}`} data-testid="profile-test-result" data-ok={String(Boolean(result.ok))} role="status">
       {result.ok ? (
-        <span data-testid="profile-test-message">{t(result.catalogDenied ? 'profiles.testOkCatalogDenied' : 'profiles.testOk')}</span>
+        <span data-testid="profile-test-message">{t(result.catalogDenied ? 'profiles.testOkCatalogDenied' : tencent ? 'profiles.testOkTencent' : 'profiles.testOk')}</span>
       ) : (
         <>
           <strong>{t('profiles.testFailed')}</strong>
@@ -159,9 +172,23 @@ function hintKey(code: string | undefined): string {
   return 'other';
 }
 
+/** Tencent API 3.0's AuthFailure codes (docs/tencent-vod-notes.md "Errors") → a hint. */
+function tencentHintKey(code: string | undefined): string | undefined {
+  const c = (code ?? '').toLowerCase();
+  if (c === 'authfailure.secretidnotfound' || c === 'authfailure.invalidsecretid') return 'accessKeyId';
+  if (c === 'authfailure.signaturefailure') return 'secret';
+  if (c === 'authfailure.unauthorizedoperation' || c.startsWith('unauthorizedoperation')) return 'permission';
+  if (c === 'authfailure.tokenfailure') return 'token';
+  if (c === 'authfailure.signatureexpire') return 'clock';
+  return undefined;
+}
+
 function ProfileForm({ profile, onDone }: { profile?: ProfileView; onDone: () => void }) {
   const { t } = useTranslation();
   const [name, setName] = useState(profile?.name ?? '');
+  // The provider is chosen when the account is added; an edit keeps it.
+  const [kind, setKind] = useState<'aliyun' | 'tencent'>(profile?.kind === 'tencent' ? 'tencent' : 'aliyun');
+  const tencent = kind === 'tencent';
   const [accessKeyId, setAccessKeyId] = useState(profile?.accessKeyId ?? '');
   const [secret, setSecret] = useState('');
   const [token, setToken] = useState('');
@@ -175,8 +202,8 @@ function ProfileForm({ profile, onDone }: { profile?: ProfileView; onDone: () =>
 
   const problems: Record<string, string> = {};
   if (!name.trim()) problems.name = t('profiles.err.name');
-  if (!accessKeyId.trim()) problems.accessKeyId = t('profiles.err.accessKeyId');
-  if (!profile?.hasSecret && !secret) problems.secret = t('profiles.err.secret');
+  if (!accessKeyId.trim()) problems.accessKeyId = t(tencent ? 'profiles.errTencent.accessKeyId' : 'profiles.err.accessKeyId');
+  if (!profile?.hasSecret && !secret) problems.secret = t(tencent ? 'profiles.errTencent.secret' : 'profiles.err.secret');
   if (endpoint.trim() && !/^https?:\/\/\S+$/i.test(endpoint.trim())) problems.endpoint = t('profiles.err.endpoint');
   const [touched, setTouched] = useState(false);
 
@@ -186,7 +213,7 @@ function ProfileForm({ profile, onDone }: { profile?: ProfileView; onDone: () =>
     if (Object.keys(problems).length > 0) return;
     const input: ProfileInput = {
       name: name.trim(),
-      kind: 'aliyun',
+      kind,
       accessKeyId: accessKeyId.trim(),
       region,
     };
@@ -227,12 +254,28 @@ function ProfileForm({ profile, onDone }: { profile?: ProfileView; onDone: () =>
         {show('name')}
       </label>
       <label className="field">
-        <span>{t('profiles.accessKeyId')}</span>
+        <span>{t('profiles.provider')}</span>
+        <select
+          data-testid="profile-input-provider"
+          value={kind}
+          disabled={Boolean(profile)}
+          onChange={(e) => {
+            const next = e.target.value === 'tencent' ? 'tencent' : 'aliyun';
+            setKind(next);
+            setRegion(next === 'tencent' ? 'ap-guangzhou' : 'cn-shanghai');
+          }}
+        >
+          <option value="aliyun">{t('profiles.providerAliyun')}</option>
+          <option value="tencent">{t('profiles.providerTencent')}</option>
+        </select>
+      </label>
+      <label className="field">
+        <span>{t(tencent ? 'profiles.secretId' : 'profiles.accessKeyId')}</span>
         <input data-testid="profile-input-akid" value={accessKeyId} autoComplete="off" spellCheck={false} onChange={(e) => setAccessKeyId(e.target.value)} />
         {show('accessKeyId')}
       </label>
       <label className="field">
-        <span>{t('profiles.secret')}</span>
+        <span>{t(tencent ? 'profiles.secretKey' : 'profiles.secret')}</span>
         <input
           data-testid="profile-input-secret"
           type="password"
@@ -247,13 +290,13 @@ function ProfileForm({ profile, onDone }: { profile?: ProfileView; onDone: () =>
       <label className="field">
         <span>{t('profiles.region')}</span>
         <select data-testid="profile-input-region" value={region} onChange={(e) => setRegion(e.target.value)}>
-          {STORAGE_REGIONS.map((r) => <option key={r} value={r}>{t(`region.${r}`, { defaultValue: r })} ({r})</option>)}
+          {(tencent ? TENCENT_REGIONS : STORAGE_REGIONS).map((r) => <option key={r} value={r}>{t(`region.${r}`, { defaultValue: r })} ({r})</option>)}
         </select>
       </label>
       <details className="advanced" open={Boolean(profile?.endpoint || profile?.hasSecurityToken)}>
-        <summary>{t('profiles.advanced')}</summary>
+        <summary>{t(tencent ? 'profiles.advancedTencent' : 'profiles.advanced')}</summary>
         <label className="field">
-          <span>{t('profiles.stsToken')}</span>
+          <span>{t(tencent ? 'profiles.sessionToken' : 'profiles.stsToken')}</span>
           <input
             data-testid="profile-input-token"
             type="password"
@@ -269,10 +312,10 @@ function ProfileForm({ profile, onDone }: { profile?: ProfileView; onDone: () =>
             data-testid="profile-input-endpoint"
             value={endpoint}
             spellCheck={false}
-            placeholder={`https://vod.${region}.aliyuncs.com`}
+            placeholder={tencent ? 'https://vod.tencentcloudapi.com' : `https://vod.${region}.aliyuncs.com`}
             onChange={(e) => setEndpoint(e.target.value)}
           />
-          <span className="muted small">{t('profiles.endpointHint')}</span>
+          <span className="muted small">{t(tencent ? 'profiles.endpointHintTencent' : 'profiles.endpointHint')}</span>
           {show('endpoint')}
         </label>
       </details>
@@ -281,7 +324,7 @@ function ProfileForm({ profile, onDone }: { profile?: ProfileView; onDone: () =>
       {refusal && (
         <div data-testid="profile-save-refused">
           <p className="error-text">{t('accountCheck.refused')}</p>
-          <TestResultView result={refusal} />
+          <TestResultView result={refusal} tencent={tencent} />
         </div>
       )}
       <div className="form-actions">

@@ -7,6 +7,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useRef, useState, type MouseEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useProviderTerms } from '../store/profiles';
 import { QUEUE_TABS, type JobSortKey, type JobView, type QueueTab } from '../../../shared/types';
 import { formatBytes, formatDuration, formatSpeed, percent } from '../../../shared/format';
 import { useApp } from '../store/app';
@@ -224,6 +225,7 @@ const onListKey = listKeyHandler({
 
 function JobTable() {
   const { t } = useTranslation();
+  const terms = useProviderTerms();
   const total = useApp((s) => s.total);
   const tab = useApp((s) => s.tab);
   // Subscribing to pages re-renders the table when a page arrives (cheap: only visible rows render).
@@ -283,7 +285,7 @@ function JobTable() {
             <span>{t('queue.col.eta')}</span>
           </>
         )}
-        <span>{t('queue.col.videoId')}</span>
+        <span>{t('queue.col.videoId', terms)}</span>
         <span>{t('queue.col.vodStatus')}</span>
         <span />
       </div>

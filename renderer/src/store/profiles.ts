@@ -2,7 +2,7 @@
 
 import type { ProfileInput } from '../../../shared/types';
 import { getBridge } from '../bridge';
-import { getState, setState } from './app';
+import { getState, setState, useApp } from './app';
 import { loadCatalog } from './catalog';
 import { errorText, notify } from './ui';
 
@@ -56,4 +56,14 @@ export async function testProfile(id: string): Promise<void> {
     // The call itself failed (not the service): show it the same way.
     setState({ tests: { ...getState().tests, [id]: { pending: false, ok: false, message: errorText(err) } } });
   }
+}
+
+/**
+ * The i18next context of the active account's provider: 'tencent' makes labels speak
+ * Tencent's terms (FileId, class, task flow) through keys like `queue.col.videoId_tencent`;
+ * undefined keeps Alibaba's (the key without suffix).
+ */
+export function useProviderTerms(): { context?: 'tencent' } {
+  const kind = useApp((s) => s.profiles.find((p) => p.id === s.activeProfileId)?.kind);
+  return kind === 'tencent' ? { context: 'tencent' } : {};
 }
