@@ -2,6 +2,7 @@
 
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useProviderTerms } from '../store/profiles';
 
 export function CopyButton({ text }: { text: string }) {
   const { t } = useTranslation();
