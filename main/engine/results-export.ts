@@ -28,6 +28,9 @@ export const EXPORT_COLUMNS = [
   'category_id', 'template_group_id', 'tags',
   // The second direction (downloads): which way the job went and which item of the video.
   'kind', 'item_key',
+  // The second cloud: whose id video_id is (aliyun: a VideoId; tencent: a FileId; its
+  // category_id is a ClassId and its template_group_id a task flow, Procedure).
+  'provider',
 ] as const;
 export type ExportColumn = (typeof EXPORT_COLUMNS)[number];
 export type ExportRow = Record<ExportColumn, string | number | null>;
@@ -67,6 +70,7 @@ export function exportRow(j: JobView): ExportRow {
     tags: j.meta.tags.length > 0 ? j.meta.tags.join(',') : null,
     kind: j.kind,
     item_key: j.download?.itemKey ?? null,
+    provider: j.provider ?? 'aliyun',
   };
 }
 

@@ -77,7 +77,7 @@ describe('vodup export', () => {
     expect(res.stdout).toBe('');
     const lines = fs.readFileSync(out, 'utf8').split('\r\n');
     expect(lines[0].startsWith('\uFEFFjob_id,path,file_name,title,video_id,state')).toBe(true);
-    expect(lines[1]).toMatch(new RegExp(`^${failed},/in/b.mp4,b.mp4,B,,failed,.*,Forbidden\\.RAM,"No ""vod:CreateUploadVideo"" permission\\.",,,,upload,$`));
+    expect(lines[1]).toMatch(new RegExp(`^${failed},/in/b.mp4,b.mp4,B,,failed,.*,Forbidden\\.RAM,"No ""vod:CreateUploadVideo"" permission\\.",,,,upload,,aliyun$`));
     expect(lines.slice(2)).toEqual(['']);
 
     const json = await runCli(['export', '--db', db, '--format', 'json'], env);

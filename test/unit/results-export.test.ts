@@ -126,8 +126,8 @@ describe('metadata columns and selection', () => {
       { ...job('c.mp4', 'C', 3), meta: { title: 'C', tags: ['one'] } },
     ]);
     // The old contract is a prefix: readers of earlier files keep their column positions.
-    expect(EXPORT_COLUMNS.slice(-5, -2)).toEqual(['category_id', 'template_group_id', 'tags']);
-    expect(EXPORT_COLUMNS.slice(-2)).toEqual(['kind', 'item_key']);
+    expect(EXPORT_COLUMNS.slice(-6, -3)).toEqual(['category_id', 'template_group_id', 'tags']);
+    expect(EXPORT_COLUMNS.slice(-3)).toEqual(['kind', 'item_key', 'provider']);
     expect(EXPORT_COLUMNS.indexOf('error_message')).toBe(15);
 
     const rows = parseCsv((await exportResults(store, { format: 'csv', ids: [a, c] })).slice(1));
@@ -138,6 +138,7 @@ describe('metadata columns and selection', () => {
 
     const json = JSON.parse(await exportResults(store, { format: 'json', ids: [b] })) as Record<string, unknown>[];
     expect(json).toHaveLength(1);
+    expect(json[0].provider).toBe('aliyun');
     expect(json[0]).toMatchObject({ job_id: b, category_id: null, template_group_id: null, tags: null });
     expect(exportFileName({ format: 'csv', ids: [b] }, new Date(2026, 0, 31, 14, 25, 0))).toBe('vod-results-selected-20260131-142500.csv');
   });
