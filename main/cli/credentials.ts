@@ -95,3 +95,14 @@ export async function preflight(
     EXIT.usage,
   );
 }
+
+/**
+ * The account a transferring command works with: credentials from the environment, their
+ * provider, and the preflight (a refused key stops the command here, before anything moves).
+ */
+export async function connectedProvider(note: (message: string) => void): Promise<{ creds: ProviderCredentials; provider: VideoProvider }> {
+  const creds = loadCredentials();
+  const provider = createProvider(creds);
+  await preflight(provider, creds, note);
+  return { creds, provider };
+}

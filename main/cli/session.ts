@@ -11,8 +11,10 @@
 import type { EngineSettings } from '../../shared/types';
 import { openEngine, UploadEngine, type EngineOptions, type UploadEngineApi } from '../engine/index';
 import type { VideoProvider } from '../engine/provider';
+import type { JobView, ProgressBatch } from '../../shared/types';
 import { cliAccount } from './credentials';
 import { EXIT } from './errors';
+import { keepingAlive } from './keep-alive';
 
 export interface SessionOptions {
   dbPath: string;
@@ -104,4 +106,36 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
       await engine.shutdown();
     },
   };
+}
+
+/** Outside the transfer window nothing moves: say so, and until when. */
+export function noteClosedWindow(engine: { totals(): { windowOpensAt?: number } }, reporter: { note(text: string): void }): void {
+  const opensAt = engine.totals().windowOpensAt;
+  if (opensAt !== undefined) {
+    reporter.note(`Outside the transfer window: waiting until ${new Date(opensAt).toLocaleString()} (change it with --window, or "--window any").`);
+  }
+}
+
+/**
+ * How a transferring command waits: every job change goes to `onChange` and every progress
+ * tick to the reporter while `start` runs and then `wait` (kept alive: see keep-alive.ts);
+ * a closed transfer window is said first. The subscriptions end with the wait.
+ */
+export async function reportingWhile<T>(
+  engine: Pick<UploadEngineApi, 'onDidChangeJobs' | 'onDidProgress' | 'totals'>,
+  reporter: { note(text: string): void; progress(batch: ProgressBatch): void },
+  onChange: (jobs: JobView[]) => void,
+  start: () => Promise<void>,
+  wait: () => Promise<T>,
+): Promise<T> {
+  const sub = engine.onDidChangeJobs(onChange);
+  const psub = engine.onDidProgress((b) => reporter.progress(b));
+  try {
+    await start();
+    noteClosedWindow(engine, reporter);
+    return await keepingAlive(wait());
+  } finally {
+    sub.dispose();
+    psub.dispose();
+  }
 }

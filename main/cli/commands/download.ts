@@ -10,14 +10,13 @@ import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { DownloadWhat } from '../../../shared/library';
 import { TERMINAL_STATES, type JobView } from '../../../shared/types';
-import { createProvider, loadCredentials, preflight } from '../credentials';
+import { connectedProvider } from '../credentials';
 import { CliError, EXIT } from '../errors';
-import { keepingAlive } from '../keep-alive';
 import { resolveDbPath } from '../paths';
 import { createReporter, outcomeSummary, recordOfJob } from '../reporter';
-import { openSession } from '../session';
+import { openSession, reportingWhile } from '../session';
 import { watchJobs } from '../watch';
-import { noteClosedWindow, settingsFromFlags, type RunFlags } from './upload';
+import { settingsFromFlags, type RunFlags } from './upload';
 
 export interface DownloadFlags extends RunFlags {
   what: DownloadWhat;
@@ -69,9 +68,7 @@ export async function downloadCommand(ids: string[], flags: DownloadFlags): Prom
     const bad = videoIds.filter((v) => !VIDEO_ID.test(v));
     if (bad.length > 0) throw new CliError(`Not VideoIds: ${bad.slice(0, 5).join(', ')}${bad.length > 5 ? ` and ${bad.length - 5} more` : ''}. Nothing was enqueued.`, EXIT.usage);
 
-    const creds = loadCredentials();
-    const provider = createProvider(creds);
-    await preflight(provider, creds, (note) => reporter.note(note));
+    const { provider } = await connectedProvider((note) => reporter.note(note));
     const session = await openSession({
       dbPath: resolveDbPath(flags.db),
       settings: settingsFromFlags(flags),
@@ -108,16 +105,8 @@ export async function downloadCommand(ids: string[], flags: DownloadFlags): Prom
         reporter.note(`${res.added.length} download(s) enqueued paused. Start them with \`vodup resume all\` and \`vodup run\`.`);
         return rejectedCount > 0 ? EXIT.usage : EXIT.ok;
       }
-      const sub = engine.onDidChangeJobs((changed) => reporter.jobsChanged(changed));
-      const psub = engine.onDidProgress((b) => reporter.progress(b));
-      try {
-        await session.start();
-        noteClosedWindow(engine, reporter);
-        finals = await keepingAlive(watchJobs(engine, jobs.map((j) => j.id), (j) => TERMINAL_STATES.includes(j.state), (j) => reporter.fileDone(recordOfJob(j))));
-      } finally {
-        sub.dispose();
-        psub.dispose();
-      }
+      finals = await reportingWhile(engine, reporter, (changed) => reporter.jobsChanged(changed), () => session.start(),
+        () => watchJobs(engine, jobs.map((j) => j.id), (j) => TERMINAL_STATES.includes(j.state), (j) => reporter.fileDone(recordOfJob(j))));
       reporter.jobsChanged(finals);
     } finally {
       reporter.close();

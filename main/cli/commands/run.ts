@@ -10,14 +10,12 @@
 
 import { DONE_STATES, TERMINAL_STATES, type JobState, type JobView } from '../../../shared/types';
 import type { UploadEngineApi } from '../../engine/api';
-import { createProvider, loadCredentials, preflight } from '../credentials';
+import { connectedProvider } from '../credentials';
 import { EXIT } from '../errors';
-import { keepingAlive } from '../keep-alive';
 import { resolveDbPath } from '../paths';
 import { createReporter, outcomeSummary, recordOfJob } from '../reporter';
-import { openSession } from '../session';
+import { openSession, reportingWhile } from '../session';
 import { settingsFromFlags, type RunFlags } from './upload';
-import { noteClosedWindow } from './upload';
 
 export type RunCommandFlags = RunFlags;
 
@@ -44,9 +42,7 @@ export async function runCommand(flags: RunCommandFlags): Promise<number> {
   const reporter = createReporter({
     json: !!flags.json, lookup: (id) => engineRef.current?.getJob(id), scope: ran, progressIntervalSec: flags.progressInterval,
   });
-  const creds = loadCredentials();
-  const provider = createProvider(creds);
-  await preflight(provider, creds, (note) => reporter.note(note));
+  const { provider } = await connectedProvider((note) => reporter.note(note));
 
   const session = await openSession({
     dbPath: resolveDbPath(flags.db),
@@ -70,22 +66,14 @@ export async function runCommand(flags: RunCommandFlags): Promise<number> {
     for (const id of runnableIds(engine)) ran.add(id);
     // Progress totals count the jobs this run takes on, not the queue's history.
     reporter.track([...ran].map((id) => engine.getJob(id)).filter((j): j is JobView => j !== undefined));
-    const sub = engine.onDidChangeJobs((jobs) => {
+    const onChange = (jobs: JobView[]): void => {
       reporter.track(jobs.filter((j) => !ran.has(j.id) && !TERMINAL_STATES.includes(j.state)));
       // A job that moves during the run (resumed from another shell, say) is run by it.
       for (const j of jobs) if (!TERMINAL_STATES.includes(j.state)) ran.add(j.id);
       reporter.jobsChanged(jobs);
       for (const j of jobs) if (ran.has(j.id) && TERMINAL_STATES.includes(j.state)) report(j);
-    });
-    const psub = engine.onDidProgress((b) => reporter.progress(b));
-    try {
-      await session.start();
-      noteClosedWindow(engine, reporter);
-      await keepingAlive(engine.whenIdle());
-    } finally {
-      sub.dispose();
-      psub.dispose();
-    }
+    };
+    await reportingWhile(engine, reporter, onChange, () => session.start(), () => engine.whenIdle());
     finals = [...ran].sort((a, b) => a - b).map((id) => engine.getJob(id)).filter((j): j is JobView => j !== undefined);
     // Last words for each job, whatever batching the change events did.
     reporter.jobsChanged(finals);

@@ -8,10 +8,9 @@ import { FfprobeUnavailableError, PROBE_CONCURRENCY, probeMany, probeReason } fr
 import { createProvider, loadCredentials, preflight, readCategoryTree } from '../credentials';
 import { CliError, EXIT } from '../errors';
 import { expandInputs } from '../expand';
-import { keepingAlive } from '../keep-alive';
 import { resolveDbPath } from '../paths';
 import { createReporter, describeDuplicate, outcomeSummary, recordOfJob, type Reporter } from '../reporter';
-import { openSession } from '../session';
+import { openSession, reportingWhile } from '../session';
 import { readManifest } from '../../engine/manifest';
 import { checkSharedFlags, manifestJobs, planJobs, type MetaFlags } from '../upload-meta';
 import { watchJobs } from '../watch';
@@ -198,18 +197,8 @@ async function upload(
     }
 
     const finished = flags.waitReady ? FINISHED_WAIT_READY : FINISHED_NO_WAIT;
-    const sub = engine.onDidChangeJobs((jobs) => reporter.jobsChanged(jobs));
-    const psub = engine.onDidProgress((b) => reporter.progress(b));
-    try {
-      await engine.start();
-      noteClosedWindow(engine, reporter);
-      finals = await keepingAlive(
-        watchJobs(engine, added.map((j) => j.id), (j) => finished.has(j.state), (j) => reporter.fileDone(recordOfJob(j))),
-      );
-    } finally {
-      sub.dispose();
-      psub.dispose();
-    }
+    finals = await reportingWhile(engine, reporter, (jobs) => reporter.jobsChanged(jobs), () => engine.start(),
+      () => watchJobs(engine, added.map((j) => j.id), (j) => finished.has(j.state), (j) => reporter.fileDone(recordOfJob(j))));
     // Last words for each job, whatever batching the change events did.
     reporter.jobsChanged(finals);
   } finally {
@@ -310,14 +299,6 @@ async function checkMedia(
     }
   }
   return refused;
-}
-
-/** Outside the upload window nothing moves: say so, and until when. */
-export function noteClosedWindow(engine: { totals(): { windowOpensAt?: number } }, reporter: { note(text: string): void }): void {
-  const opensAt = engine.totals().windowOpensAt;
-  if (opensAt !== undefined) {
-    reporter.note(`Outside the transfer window: waiting until ${new Date(opensAt).toLocaleString()} (change it with --window, or "--window any").`);
-  }
 }
 
 function describeFiles(paths: readonly string[]): string {

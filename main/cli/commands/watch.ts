@@ -22,7 +22,7 @@ import type { UploadEngineApi } from '../../engine/api';
 import { DropFolder, versionVerdict, type DropFile } from '../../engine/drop-folder';
 import { isHlsPlaylist } from '../../engine/hls';
 import { openQueueStore, type QueueStore } from '../../engine/store';
-import { createProvider, loadCredentials, preflight } from '../credentials';
+import { connectedProvider } from '../credentials';
 import { CliError, EXIT } from '../errors';
 import { resolveDbPath } from '../paths';
 import { createReporter, describeDuplicate, recordOfJob, type Reporter } from '../reporter';
@@ -57,13 +57,11 @@ export async function watchCommand(folders: string[], flags: WatchFlags): Promis
     throw new CliError(problems.map((p) => `${p.path}: ${p.message}`).join('\n'));
   }
 
-  const creds = loadCredentials();
-  const provider = createProvider(creds);
   const dbPath = resolveDbPath(flags.db);
   const engineRef: { current?: { getJob(id: number): JobView | undefined } } = {};
   const reporter = createReporter({ json: !!flags.json, lookup: (id) => engineRef.current?.getJob(id), progressIntervalSec: flags.progressInterval });
   // An upload-only RAM user passes, with a note that ids must be given by hand.
-  await preflight(provider, creds, (note) => reporter.note(note));
+  const { provider } = await connectedProvider((note) => reporter.note(note));
   let stopping = false;
   const session = await openSession({
     dbPath,
