@@ -75,8 +75,9 @@ describe('Tencent provider against the sandbox', () => {
     const writer = await provider.chunkWriter(opened.target, lease, { policy: FAST });
 
     const before = sb.stats().injected;
-    // Every body is cut until the first retry (so a reset surely fires), then 5 % of each.
-    sb.faults.set({ errorRate: 0.05, resetRate: 1, resetAfterBytes: 200_000 });
+    // Every body is cut until the first retry (so a reset surely fires: no 5xx may answer
+    // first), then 5 % of each.
+    sb.faults.set({ errorRate: 0, resetRate: 1, resetAfterBytes: 200_000 });
     let sent = 0;
     let attempts = 0;
     const parts = [];
@@ -247,6 +248,34 @@ describe('Tencent provider against the sandbox', () => {
     await provider.finalize(opened.identity);
     expect(await provider.renewCredential(opened.identity, 'expiring')).toBeUndefined();
     expect(sb.stats().errors['tc:ugc:10005']).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('a profile\'s SubAppId (the VOD application)', () => {
+  it('rides on every call: a SubAppId the account does not have is refused by each (InvalidParameterValue.SubAppId), the UGC renewal included', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tc-subapp-'));
+    const sb = await startSandbox({ dataDir: path.join(dir, 'data'), store: 'null' });
+    try {
+      const good = new TencentProvider(creds(sb), { policy: FAST });
+      const opened = await good.open({ meta: { title: 'app', tags: [] }, fileName: 'a.mp4', size: 1 });
+      expect(opened.identity.session!.subAppId).toBe(sb.tencent.subAppId);
+      const wrong = new TencentProvider({ ...creds(sb), subAppId: sb.tencent.subAppId + 1 }, { policy: FAST });
+      const code = (p: Promise<unknown>) => p.then(() => 'ok', (e: EngineError) => e.code);
+      expect(await code(wrong.open({ meta: { title: 'x', tags: [] }, fileName: 'x.mp4', size: 1 }))).toBe('InvalidParameterValue.SubAppId');
+      expect(await code(wrong.finalize(opened.identity))).toBe('InvalidParameterValue.SubAppId');
+      expect(await code(wrong.getVideoStatuses(['5285890781234567890']))).toBe('InvalidParameterValue.SubAppId');
+      expect(await code(wrong.getCatalog())).toBe('InvalidParameterValue.SubAppId');
+      expect(await code(wrong.client.describeProcedureTemplates())).toBe('InvalidParameterValue.SubAppId');
+      expect((await wrong.testConnection()).code).toBe('InvalidParameterValue.SubAppId');
+      // The renewal signs the session's own application: a session of another app is refused.
+      const foreign = { session: { ...opened.identity.session!, subAppId: sb.tencent.subAppId + 1 } };
+      expect(await good.renewCredential(foreign, 'expiring')).toBeUndefined();
+      expect(sb.stats().errors['tc:ugc:10006']).toBe(1);
+      expect(await good.renewCredential(opened.identity, 'expiring')).toBeDefined();
+    } finally {
+      await sb.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

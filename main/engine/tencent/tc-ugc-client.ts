@@ -95,12 +95,14 @@ export class TcUgcClient {
    * A fresh key for the session `vodSessionKey`. Network failures and 5xx are retried
    * (renewal has no side effect but a new key); a refusal throws UGC_REFUSED.
    */
-  async renew(vodSessionKey: string, signal?: AbortSignal): Promise<UgcRenewal> {
+  async renew(vodSessionKey: string, o: { subAppId?: number; signal?: AbortSignal } = {}): Promise<UgcRenewal> {
     const c = this.opts.credentials;
     const now = this.opts.now ?? Date.now;
+    const signal = o.signal;
     const answer = await retrying(
       () => this.post({
-        signature: ugcSignature(c, { nowSec: Math.floor(now() / 1000), ...(c.subAppId !== undefined ? { subAppId: c.subAppId } : {}) }),
+        // vodSubAppId: the session's application (the signature's parameter, docs 266/9221).
+        signature: ugcSignature(c, { nowSec: Math.floor(now() / 1000), ...(o.subAppId !== undefined ? { subAppId: o.subAppId } : {}) }),
         vodSessionKey,
       }, signal),
       {

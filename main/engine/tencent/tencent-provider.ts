@@ -48,6 +48,8 @@ export interface TencentSession {
   region: string;
   storagePath: string;
   coverStoragePath?: string;
+  /** The VOD application the session was applied in (SubAppId), when one was named: its key is renewed there. */
+  subAppId?: number;
   /** ApplyUpload's TempCertificate: kept to resume the same session after a crash. */
   cert: { secretId: string; secretKey: string; token: string; expiresAt: number };
   appliedAt: number;
@@ -118,7 +120,9 @@ export class TencentProvider implements UploadProvider {
     const { meta } = input;
     const sourceContext = `vodup:${crypto.randomBytes(12).toString('hex')}`;
     const coverType = meta.coverPath ? mediaTypeOf(meta.coverPath) : undefined;
-    const subAppId = meta.appId !== undefined && meta.appId !== '' ? Number(meta.appId) : undefined;
+    const jobApp = meta.appId !== undefined && meta.appId !== '' ? Number(meta.appId) : undefined;
+    // The job's application, else the profile's (TcVodClient adds that one to every call).
+    const subAppId = Number.isInteger(jobApp) ? jobApp : this.credentials.subAppId;
     const applied: AppliedUpload = await this.client.applyUpload({
       MediaType: mediaTypeOf(input.fileName),
       MediaName: meta.title,
@@ -138,6 +142,7 @@ export class TencentProvider implements UploadProvider {
       region: applied.StorageRegion,
       storagePath: applied.MediaStoragePath,
       ...(applied.CoverStoragePath ? { coverStoragePath: applied.CoverStoragePath } : {}),
+      ...(subAppId !== undefined ? { subAppId } : {}),
       cert: { secretId: c.SecretId, secretKey: c.SecretKey, token: c.Token, expiresAt: Number(c.ExpiredTime) * 1000 },
       appliedAt: this.clock.now(),
     };
@@ -164,7 +169,7 @@ export class TencentProvider implements UploadProvider {
     }
     if (!this.ugc.usable) return undefined;
     try {
-      const r = await this.ugc.renew(s.vodSessionKey);
+      const r = await this.ugc.renew(s.vodSessionKey, { subAppId: s.subAppId ?? this.credentials.subAppId });
       // Only the same session's same object: a key for anything else would upload where CommitUpload does not look.
       if (r.vodSessionKey !== s.vodSessionKey || r.storagePath !== s.storagePath || r.bucket !== s.bucket) return undefined;
       const renewed: TencentSession = { ...s, cert: r.cert };
