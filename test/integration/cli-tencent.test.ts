@@ -4,7 +4,9 @@
 // renewed through ApplyUploadUGC and never re-opened; kill -9 three times mid-upload and
 // `vodup run` finishes with one FileId and no acknowledged part sent twice; when
 // ApplyUploadUGC refuses, a key that runs out mid-upload is applied for again (one
-// FileId); a lost CommitUpload answer leaves one FileId; a wrong key is refused.
+// FileId); a lost CommitUpload answer leaves one FileId; a wrong key is refused; a
+// VodSessionKey that runs out before CommitUpload starts over under a new ApplyUpload,
+// with a `reopened` event that says why.
 //
 // VODUP_TENCENT_BIG_MB sets the large file's size (default 300 MB, the issue's case).
 import crypto from 'crypto';
@@ -12,6 +14,7 @@ import fs from 'fs';
 import path from 'path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { crc64 } from '../../main/engine/oss/crc64';
+import { openQueueStore } from '../../main/engine/store';
 import type { Sandbox } from '../../main/sandbox/index';
 import { cliEnv, jsonLines, runCli, startCli, useCliSandbox, waitFor } from '../fixtures/cli-harness';
 
@@ -25,10 +28,10 @@ beforeAll(() => {
   ({ sandbox, home } = cli);
 });
 
-function tencentEnv(sb: Sandbox, queue: string, overrides: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  return cliEnv(sb, home, {
+function tencentEnv(sb: Sandbox, queue: string, overrides: Record<string, string | undefined> = {}, at = home): NodeJS.ProcessEnv {
+  return cliEnv(sb, at, {
     VOD_ACCESS_KEY_ID: undefined, VOD_ACCESS_KEY_SECRET: undefined, VOD_REGION: undefined,
-    VODUP_HOME: path.join(home, queue),
+    VODUP_HOME: path.join(at, queue),
     VOD_PROVIDER: 'tencent',
     TENCENTCLOUD_SECRET_ID: sb.tencent.secretId,
     TENCENTCLOUD_SECRET_KEY: sb.tencent.secretKey,
@@ -250,3 +253,48 @@ async function storedCrc(fileId: string): Promise<{ size: number; crc: string }>
   }
   return { size, crc: crc.toString(10) };
 }
+
+describe('a VodSessionKey that runs out before CommitUpload (a long pause)', () => {
+  // A 3 s session lifetime stands for the service's (undocumented) one.
+  const paused = useCliSandbox('cli-tencent-pause', { store: 'disk', transcodeMs: 100, tencentSessionTtlSeconds: 3 });
+
+  it('starts over with a new ApplyUpload, says why in a `reopened` event, and ends with one FileId', async () => {
+    const sb = paused.sandbox;
+    const at = paused.home;
+    const file = path.join(at, 'slow', 'late.mp4');
+    const size = 2 * MiB + 11;
+    const crc = writeBig(file, size);
+    const env = tencentEnv(sb, 'q-pause', {}, at);
+    const applies = (): number => sb.stats().requests['tc:ApplyUpload'] ?? 0;
+    // 500 kB/s: the object is complete only after its session ran out, so CommitUpload refuses it.
+    sb.faults.set({ bandwidth: 500_000 });
+    const run = startCli(['upload', file, '--part-size', '1', '--parallel', '2', '--json'], env);
+    let second;
+    try {
+      second = await waitFor(() => applies() >= 2, run.child);
+    } finally {
+      sb.faults.reset();
+    }
+    expect(second).toBe('met');
+    const res = await run.result;
+    expect(res.code, res.stderr).toBe(0);
+    expect(sb.stats().errors['tc:InvalidParameterValue.VodSessionKey']).toBeGreaterThanOrEqual(1);
+    expect(sb.tencent.mediaIds()).toHaveLength(1);
+    const store = openQueueStore(path.join(at, 'q-pause', 'queue.db'));
+    try {
+      const [job] = store.jobsInStates(['ready']);
+      expect(job.videoId).toBe(sb.tencent.mediaIds()[0]);
+      const reopened = store.listEvents(job.id, 10_000).filter((e) => e.type === 'reopened');
+      expect(reopened.length).toBeGreaterThanOrEqual(1);
+      const first = reopened[0].data as { why: string; old: { session?: { vodSessionKey?: string } } };
+      expect(first.why).toMatch(/upload session expired before it was committed/);
+      expect(first.old.session?.vodSessionKey).toBeTruthy();
+      expect(first.old.session?.vodSessionKey).not.toBe((job.uploadSession as { vodSessionKey?: string }).vodSessionKey);
+    } finally {
+      store.close();
+    }
+    const media = sb.tencent.media(sb.tencent.mediaIds()[0])!;
+    expect(crc64((await sb.readObject(sb.tencent.bucket, media.storagePath.replace(/^\/+/, '')))!).toString(10)).toBe(crc);
+  });
+});
+
