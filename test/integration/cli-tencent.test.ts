@@ -80,9 +80,9 @@ describe('vodup with VOD_PROVIDER=tencent', () => {
     const crc = writeBig(file, size);
     const env = tencentEnv(sandbox, 'q-big');
     const before = sandbox.stats();
-    // 10 s keys; a 30 MB/s cap makes the upload last at least 10 s, so the first key is renewed
-    // (at half its life, the lease's margin for short keys) at least once before it runs out.
-    sandbox.faults.set({ errorRate: 0.05, resetRate: 0.05, resetAfterBytes: 256 * 1024, credentialTtlSeconds: 10, bandwidth: 30_000_000 });
+    // 10 s keys; a 50 MB/s cap makes the upload last at least 6 s, past the moment (half
+    // the key's life, the lease's margin for short keys) the first key must be renewed.
+    sandbox.faults.set({ errorRate: 0.05, resetRate: 0.05, resetAfterBytes: 256 * 1024, credentialTtlSeconds: 10, bandwidth: 50_000_000 });
     let res;
     try {
       // 2 MiB parts: ~150 part requests, so at 5 % both faults are all but certain to fire.
