@@ -17,7 +17,9 @@ import { adoptListedPart, CosChunkWriter } from '../../main/engine/tencent/cos-w
 import { COMMIT_OUTCOME_UNKNOWN } from '../../main/engine/tencent/tc-errors';
 import { TencentProvider, tencentStatusToVod } from '../../main/engine/tencent/tencent-provider';
 import type { TencentCredentials } from '../../main/engine/tencent/tc-vod-client';
+import { configureProxy } from '../../main/engine/net/proxy';
 import { startSandbox, type Sandbox } from '../../main/sandbox';
+import { startHttpProxy } from '../fixtures/proxy-servers';
 
 const MB = 1024 * 1024;
 const FAST: RetryPolicy = { baseMs: 5, maxMs: 50, factor: 2, jitter: 0.5, maxAttempts: 30 };
@@ -216,6 +218,20 @@ describe('Tencent provider against the sandbox', () => {
     expect(fresh?.credential.accessKeyId).not.toBe(opened.credential.accessKeyId);
     expect(fresh?.credential.securityToken).toBeTruthy();
     expect((sb.stats().requests['tc:ApplyUploadUGC:renewed'] ?? 0) - before).toBe(1);
+  });
+
+  it('sends the renewal through the engine\'s proxy routing (net/proxy.ts)', async () => {
+    const provider = new TencentProvider(creds(sb), { policy: FAST });
+    const opened = await provider.open({ meta: { title: 'proxied', tags: [] }, fileName: 'p.mp4', size: 1 });
+    const proxy = await startHttpProxy();
+    configureProxy({ mode: 'manual', url: proxy.url });
+    try {
+      expect(await provider.renewCredential(opened.identity, 'expiring')).toBeDefined();
+    } finally {
+      configureProxy({ mode: 'system' });
+      await proxy.close();
+    }
+    expect(proxy.requests.filter((r) => r.method === 'POST' && r.path === '/v3/index.php?Action=ApplyUploadUGC')).toHaveLength(1);
   });
 
   it('falls back (undefined: the engine re-opens) when ApplyUploadUGC refuses, for a session token, and for a committed session', async () => {
