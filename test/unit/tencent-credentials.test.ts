@@ -20,6 +20,7 @@ describe('Tencent credentials from the environment', () => {
     const half = (() => { try { resolveTencentCredentials({ TENCENTCLOUD_SECRET_ID: 'x' }); } catch (e) { return e; } })() as EngineError;
     expect(half.message).toBe('Only TENCENTCLOUD_SECRET_ID is set in the environment.');
     expect(() => resolveTencentCredentials({ ...base, VOD_SUB_APP_ID: 'abc' })).toThrow(/not a number/);
+    expect(() => resolveTencentCredentials({ ...base, VOD_SUB_APP_ID: '0' })).toThrow(/positive whole number/);
     expect(() => resolveCredentials({ env: { VOD_PROVIDER: 'azure' }, homeDir: '/nonexistent' })).toThrow(/names no provider/);
   });
 });

@@ -7,6 +7,7 @@
 // plus VOD_SUB_APP_ID (the VOD application; required for accounts that activated VOD from
 // 2023-12-25) and VOD_ENDPOINT (a sandbox: API and COS on the same host and port).
 
+import { parseSubAppId } from '../../../shared/validation';
 import { EngineError } from '../errors';
 import type { ProviderCredentials } from '../provider';
 import type { TencentCredentials } from './tc-vod-client';
@@ -45,11 +46,12 @@ export function resolveTencentCredentials(env: NodeJS.ProcessEnv): TencentProvid
   if (token) c.securityToken = token;
   const endpoint = env.VOD_ENDPOINT?.trim();
   if (endpoint) c.endpoint = endpoint;
-  const sub = env.VOD_SUB_APP_ID?.trim();
-  if (sub) {
-    if (!/^\d+$/.test(sub)) throw problem(`VOD_SUB_APP_ID is "${sub}", not a number.`, 'Set VOD_SUB_APP_ID to the VOD application\'s id (a number, shown in the VOD console), or unset it.', 'InvalidSubAppId');
-    c.subAppId = Number(sub);
+  // The same rule as a profile's SubAppId (shared/validation.ts): empty, or a positive integer.
+  const sub = parseSubAppId(env.VOD_SUB_APP_ID);
+  if (sub.problem) {
+    throw problem(`VOD_SUB_APP_ID is "${env.VOD_SUB_APP_ID?.trim() ?? ''}", not a number the VOD console shows (a positive whole number).`, 'Set VOD_SUB_APP_ID to the VOD application\'s id (a number, shown in the VOD console), or unset it.', 'InvalidSubAppId');
   }
+  if (sub.value !== undefined) c.subAppId = sub.value;
   return c;
 }
 
