@@ -8,8 +8,8 @@ import { InvalidArgumentError } from 'commander';
 import type { LibraryQuery, LibraryVideo, VideoOpResult } from '../../shared/library';
 import { LibraryService } from '../engine/library/library-service';
 import { openQueueStore, type QueueStore } from '../engine/store';
-import { AliyunVodProvider } from '../engine/vod/aliyun-provider';
-import { loadCredentials } from './credentials';
+import type { LibraryProvider } from '../engine/library/library-service';
+import { createProvider, loadCredentials } from './credentials';
 import { CliError, EXIT } from './errors';
 import { resolveDbPath } from './paths';
 
@@ -101,7 +101,8 @@ export interface LibrarySession {
 /** The service on the credentials' account; the queue at --db (if there is one) for job links. */
 export function openLibrary(db: string | undefined, onProgress?: (done: number, total: number) => void): LibrarySession {
   const creds = loadCredentials();
-  const provider = new AliyunVodProvider(creds);
+  // Alibaba's or Tencent's (VOD_PROVIDER=tencent): both implement the library port.
+  const provider = createProvider(creds) as unknown as LibraryProvider;
   const dbPath = resolveDbPath(db);
   let store: QueueStore | undefined;
   if (fs.existsSync(dbPath)) {

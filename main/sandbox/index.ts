@@ -14,6 +14,7 @@ import { seedCategories } from './catalog';
 import { TencentPersonality } from './tencent';
 import { seedTencent, type TencentMedia } from './tencent/state';
 import type { SeedOptions } from './media-library';
+import type { SeedMediaOptions } from './tencent/media-api';
 import { StateStore, type KeyPair, type StateData, type VideoRecord, type VideoStatus } from './state';
 
 export type { Faults, KeyPair, SandboxStats, SeedOptions, ServedGet, VideoStatus };
@@ -95,6 +96,10 @@ export interface SandboxTencent extends SandboxTencentInfo {
   setMediaStatus(fileId: string, status: string | undefined): boolean;
   /** Every FileId CommitUpload made. */
   mediaIds(): string[];
+  /** Many media at once, metadata only, synthetic sources (tencent/media-api.ts); the FileIds, oldest first. */
+  seedMedia(o: SeedMediaOptions): string[];
+  /** The distribution domain's Key hotlink protection key (DescribeVodDomains' EncryptedKey). */
+  urlSignatureKey(): string;
 }
 
 export interface SandboxVideo extends VideoRecord {
@@ -229,6 +234,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       media: (id) => tencent.media(id),
       setMediaStatus: (id, status) => tencent.setMediaStatus(id, status),
       mediaIds: () => Object.keys(tencent.data.media),
+      seedMedia: (o) => tencent.seedMedia(o),
+      urlSignatureKey: () => tencent.urlSignatureKey(),
     },
     faults: {
       get: () => ({ ...core.faults }),
