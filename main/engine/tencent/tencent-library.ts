@@ -13,13 +13,13 @@
 //   title search is ranked by relevance, not time (Sort is ignored with Names): it pages
 //   within the first 5,000 only.
 // - details = DescribeMediaInfos, 20 FileIds a call, with TranscodeInfo,
-//   SnapshotByTimeOffsetInfo and ImageSpriteInfo (https://cloud.tencent.com/document/api/266/31763).
-// - edit = ModifyMediaInfo, one call per FileId (https://cloud.tencent.com/document/api/266/31762):
+//   SnapshotByTimeOffsetInfo and ImageSpriteInfo (MediaInfo in vod_models.d.ts).
+// - edit = ModifyMediaInfo, one call per FileId (ModifyMediaInfoRequest in vod_models.d.ts):
 //   Name, Description, ClassId, tags as AddTags/DeleteTags against the current TagSet (or
 //   ClearTags). Setting values, so a resend after a lost answer is harmless.
 // - delete = DeleteMedia (https://cloud.tencent.com/document/api/266/31764), the whole media
 //   or DeleteParts OriginalFiles (the source only).
-// - transcode again = ProcessMediaByProcedure (https://cloud.tencent.com/document/api/266/34782)
+// - transcode again = ProcessMediaByProcedure (https://www.tencentcloud.com/document/product/266/34124)
 //   with a task flow; its SessionId de-duplicates for 7 days, so a request whose answer
 //   was lost is sent again with the same SessionId and a refusal of it means the first
 //   arrived.

@@ -11,14 +11,14 @@
 //   "if there are over 5,000 search results, paged query is not supported for the
 //   excessive part", and TotalCount says 5,000 when more match. The sandbox refuses an
 //   Offset + Limit past it (InvalidParameterValue) rather than guessing the service's words.
-// - ModifyMediaInfo (https://cloud.tencent.com/document/api/266/31762): one FileId a call;
+// - ModifyMediaInfo (ModifyMediaInfoRequest in vod_models.d.ts): one FileId a call;
 //   Name ≤ 64, Description ≤ 128 characters; AddTags and DeleteTags disjoint, ClearTags not
 //   with AddTags, at most 16 tags of ≤ 32 characters; an unknown FileId is
 //   ResourceNotFound.FileNotExist (the error code list of the SDKs' VodErrorCode).
 // - DeleteMedia (https://cloud.tencent.com/document/api/266/31764): the media and all its
 //   files, or only DeleteParts' OriginalFiles (the source; no task flow can run after it)
 //   and/or TranscodeFiles.
-// - ProcessMediaByProcedure (https://cloud.tencent.com/document/api/266/34782): a task flow
+// - ProcessMediaByProcedure (https://www.tencentcloud.com/document/product/266/34124): a task flow
 //   again on a FileId; a SessionId used in the last 7 days is refused (the API's de-dup).
 // - DescribeVodDomains: the distribution domain with its Key hotlink protection
 //   (UrlSignatureAuthPolicy {Status, EncryptedKey}); files are served by media-objects.ts.
