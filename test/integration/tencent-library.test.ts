@@ -60,10 +60,10 @@ function get(url: string, range?: string): Promise<{ status: number; headers: ht
 
 describe('Tencent media library against the sandbox', () => {
   it('searches past the 5,000-result window with a tag filter, newest first, each media once', async () => {
-    // 5,150 tagged media, four to a CreateTime second (the window's edge falls inside a second), and others around them.
+    // 5,150 tagged media, three or four to a CreateTime second (a window's edge falls inside a second), and others among them.
     const start = Date.UTC(2025, 0, 1);
-    const tagged = sb.tencent.seedMedia({ count: 5150, namePrefix: 'bulk', tags: ['bulk'], createdFrom: start, stepMs: 250 });
-    sb.tencent.seedMedia({ count: 40, namePrefix: 'noise', tags: ['other'], createdFrom: start, stepMs: 250 });
+    const tagged = sb.tencent.seedMedia({ count: 5150, namePrefix: 'bulk', tags: ['bulk'], createdFrom: start, stepMs: 300 });
+    sb.tencent.seedMedia({ count: 40, namePrefix: 'noise', tags: ['other'], createdFrom: start, stepMs: 300 });
     const calls = () => sb.stats().requests['tc:SearchMedia'] ?? 0;
     const before = calls();
 
@@ -82,6 +82,13 @@ describe('Tencent media library against the sandbox', () => {
     expect(all.total).toBe(5150);
     expect(all.next).toBeUndefined();
     expect(calls() - before).toBeGreaterThanOrEqual(53);
+
+    // Oldest first, 70 a page: the window moves at another offset, again inside a second.
+    const asc = await service.searchAll({ tags: ['bulk'], pageSize: 70, sort: 'CreationTime:Asc' });
+    expect(new Set(asc.videos.map((v) => v.videoId))).toEqual(new Set(tagged));
+    expect(asc.videos).toHaveLength(5150);
+    const ascTimes = asc.videos.map((v) => v.createdAt);
+    expect(ascTimes).toEqual([...ascTimes].sort((a, b) => a - b));
 
     // The service itself refuses an Offset past the window (the engine never sends one).
     const err = await provider.client.call('SearchMedia', { Tags: ['bulk'], Offset: 4950, Limit: 100 }).catch((e: unknown) => classifyError(e, 'tencent'));
@@ -180,6 +187,11 @@ describe('Tencent media library against the sandbox', () => {
     expect(ok.headers['x-cos-hash-crc64ecma']).toBe(sb.tencent.media(id)!.crc64);
     expect(ok.headers['x-oss-hash-crc64ecma']).toBeUndefined();
     expect((await get(mine.url.replace(/\?.*$/, ''))).status).toBe(403);
+    // The Library's links (cover, snapshots) are signed too, so they open.
+    const details = (await service.details([id])).get(id)!;
+    expect(details.streams.map((st) => st.definition)).toEqual(['100010', '100020', '100030']);
+    expect(details.snapshots).toHaveLength(3);
+    for (const link of [details.coverUrl!, ...details.snapshots]) expect((await get(link)).status).toBe(200);
     const stale = newProvider({ mediaUrlTtlSec: -60 });
     const [old] = await stale.mediaUrls(id, { source: true });
     const refused = await get(old.url);

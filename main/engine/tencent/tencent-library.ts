@@ -245,7 +245,8 @@ export class TencentLibrary {
     });
     const raw = (res.MediaInfoSet ?? []).filter((m) => typeof m.FileId === 'string');
     const skip = new Set(at.x ?? []);
-    const videos = raw.filter((m) => !skip.has(m.FileId!)).map((m) => this.toVideo(m));
+    const policies = await this.viewPolicies();
+    const videos = raw.filter((m) => !skip.has(m.FileId!)).map((m) => this.toVideo(m, policies));
     const windowTotal = num(res.TotalCount) ?? raw.length;
     const listedBefore = at.n ?? 0;
     const total = listedBefore + windowTotal - skip.size;
@@ -278,7 +279,15 @@ export class TencentLibrary {
     return { videos, total, next: encode(next) };
   }
 
-  private toVideo(m: TcMedia): LibraryVideo {
+  /**
+   * The domains' keys for links the Library shows (cover, snapshots): a search or details
+   * still answer when DescribeVodDomains is refused (a CAM user without it), links unsigned.
+   */
+  private viewPolicies(): Promise<DomainPolicy[]> {
+    return this.domainPolicies().catch(() => []);
+  }
+
+  private toVideo(m: TcMedia, policies: readonly DomainPolicy[]): LibraryVideo {
     const b = m.BasicInfo ?? {};
     const created = b.CreateTime ? Date.parse(b.CreateTime) : NaN;
     const sub = this.client.subAppId;
@@ -292,7 +301,7 @@ export class TencentLibrary {
       tags: [...(b.TagSet ?? [])],
       ...(num(m.MetaData?.Duration) ? { duration: m.MetaData!.Duration } : {}),
       ...(num(m.MetaData?.Size) !== undefined ? { size: m.MetaData!.Size } : {}),
-      ...(b.CoverUrl ? { coverUrl: b.CoverUrl } : {}),
+      ...(b.CoverUrl ? { coverUrl: this.signUrl(b.CoverUrl, policies, this.opts.urlTtlSec ?? DEFAULT_TC_URL_TTL_SEC).url } : {}),
       createdAt: Number.isFinite(created) ? created : 0,
       ...(b.StorageRegion ? { storageLocation: b.StorageRegion } : {}),
       ...(sub !== undefined ? { appId: String(sub) } : {}),
@@ -314,7 +323,8 @@ export class TencentLibrary {
 
   async getVideoDetails(fileIds: readonly string[], opts: { basicOnly?: boolean } = {}): Promise<Map<string, LibraryVideoDetails | undefined>> {
     const filters = opts.basicOnly ? ['basicInfo', 'metaData'] : ['basicInfo', 'metaData', 'transcodeInfo', 'snapshotByTimeOffsetInfo'];
-    const found = await this.describe(fileIds, filters);
+    const [found, policies] = await Promise.all([this.describe(fileIds, filters), this.viewPolicies()]);
+    const ttl = this.opts.urlTtlSec ?? DEFAULT_TC_URL_TTL_SEC;
     const out = new Map<string, LibraryVideoDetails | undefined>();
     for (const id of fileIds) {
       const m = found.get(id);
@@ -327,11 +337,12 @@ export class TencentLibrary {
         ...(num(t.Size) ? { size: t.Size } : {}), ...(num(t.Bitrate) ? { bitrate: t.Bitrate } : {}),
         ...(num(t.Width) ? { width: t.Width } : {}), ...(num(t.Height) ? { height: t.Height } : {}), ...(num(t.Duration) ? { duration: t.Duration } : {}),
       }));
-      const snapshots = (m.SnapshotByTimeOffsetInfo?.SnapshotByTimeOffsetSet ?? []).flatMap((s) => (s.PicInfoSet ?? []).map((p) => p.Url)).filter((u): u is string => !!u);
+      const snapshots = (m.SnapshotByTimeOffsetInfo?.SnapshotByTimeOffsetSet ?? []).flatMap((s) => (s.PicInfoSet ?? []).map((p) => p.Url))
+        .filter((u): u is string => !!u).map((u) => this.signUrl(u, policies, ttl).url);
       const mediaUrl = m.BasicInfo?.MediaUrl;
       const md5 = hexMd5(m.MetaData?.Md5 ?? undefined);
       out.set(id, {
-        ...this.toVideo(m), streams, snapshots,
+        ...this.toVideo(m, policies), streams, snapshots,
         ...(mediaUrl ? { source: { ...(fileNameOf(mediaUrl) ? { fileName: fileNameOf(mediaUrl) } : {}), ...(num(m.MetaData?.Size) !== undefined ? { size: m.MetaData!.Size } : {}), ...(md5 ? { md5 } : {}) } } : {}),
       });
     }
