@@ -132,6 +132,13 @@ describe('Tencent media library against the sandbox', () => {
     expect(cleared.ok).toBe(true);
     expect(sb.tencent.media(ids[0])!.tags).toEqual([]);
     expect(gone).toMatchObject({ ok: false, code: 'ResourceNotFound.FileNotExist', notFound: true });
+    // A class that does not exist: this media's refusal, not retried.
+    const modifies = () => sb.stats().requests['tc:ModifyMediaInfo'] ?? 0;
+    const sentBefore = modifies();
+    const [noClass] = await service.edit([{ videoId: ids[2], cateId: 999 }]);
+    expect(noClass).toMatchObject({ ok: false, code: 'FailedOperation.ClassNoFound' });
+    expect(noClass.retryable).toBeFalsy();
+    expect(modifies() - sentBefore).toBe(1);
     // A cover by URL is refused per media (Tencent takes image bytes), the rest of that patch not sent.
     const [cover] = await service.edit([{ videoId: ids[1], title: 'with cover', coverUrl: 'http://example.com/c.jpg' }]);
     expect(cover).toMatchObject({ ok: false, code: 'CoverUrlUnsupported' });

@@ -290,7 +290,7 @@ function TranscodeDialog() {
       <div className="modal-body">
         {results ? <ResultsList /> : (
           <label className="field">
-            <span>{t('edit.templateGroup')}</span>
+            <span>{t('edit.templateGroup', terms)}</span>
             {refused || groups.length === 0 ? (
               <input data-testid="transcode-group-id" className="mono" value={groupId} placeholder={t('edit.templateIdPlaceholder', { defaultValue: '' })} onChange={(e) => setGroupId(e.target.value.trim())} />
             ) : (
