@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEngine, type UploadEngine } from '../../main/engine';
 import { classifyError } from '../../main/engine/errors';
 import { LibraryService } from '../../main/engine/library/library-service';
+import type { MediaLibraryPort } from '../../main/engine/library/port';
 import { writeUrlList } from '../../main/engine/library/url-export';
 import type { RetryPolicy } from '../../main/engine/retry';
 import { TencentProvider } from '../../main/engine/tencent/tencent-provider';
@@ -233,6 +234,37 @@ describe('Tencent media library against the sandbox', () => {
       }
     } finally {
       await engine.shutdown();
+    }
+
+    // A URL the CDN refuses (403: its signature expired early) is resolved again and the download goes on.
+    const [late] = sb.tencent.seedMedia({ count: 1, namePrefix: 'refused once', size: MiB + 5, createdFrom: TRANSCODED });
+    const stale = newProvider({ mediaUrlTtlSec: -60 });
+    let resolutions = 0;
+    const refusedBefore = sb.stats().errors['tc-url:KeySignRefused'] ?? 0;
+    const second: UploadEngine = await openEngine({
+      dbPath: path.join(dir, 'queue-403.db'),
+      providerFor: () => provider,
+      // Until the CDN has refused one, resolutions hand out an already expired URL that claims an hour of life.
+      libraryFor: () => ({
+        ...provider,
+        mediaUrls: async (v, w) => (++resolutions > 0 && (sb.stats().errors['tc-url:KeySignRefused'] ?? 0) === refusedBefore
+          ? (await stale.mediaUrls(v, w)).map((u) => ({ ...u, expiresAt: Date.now() + 3_600_000 }))
+          : provider.mediaUrls(v, w)),
+      }) as unknown as MediaLibraryPort,
+      settings: { filesInFlight: 1, partsInFlight: 2, partSizeMiB: 1 },
+    });
+    try {
+      await second.addDownloads({ videoIds: [late], what: { source: true }, outDir: path.join(dir, 'out-403') });
+      await second.whenIdle();
+      const [job] = second.queryJobs({ offset: 0, limit: 10, sort: 'id' }).rows.filter((j) => j.kind === 'download');
+      expect([job.state, job.error?.code]).toEqual(['downloaded', undefined]);
+      const key = sb.tencent.media(late)!.storagePath.replace(/^\//, '');
+      expect(Buffer.compare(await fsp.readFile(job.path), (await sb.readObject(sb.tencent.bucket, key))!)).toBe(0);
+      expect((sb.stats().errors['tc-url:KeySignRefused'] ?? 0) - refusedBefore).toBeGreaterThanOrEqual(1);
+      expect(second.listEvents(job.id).some((e) => e.type === 'url-resolved')).toBe(true);
+      expect(resolutions).toBeGreaterThanOrEqual(3); // enqueue, the driver's first (refused), the one after the 403
+    } finally {
+      await second.shutdown();
     }
 
     // The URL list of the same selection: every item with its expiry.
