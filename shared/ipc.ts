@@ -56,6 +56,7 @@ const profileInputSchema = z.object({
   securityToken: z.string().max(8192).optional(),
   region: z.string().min(1).max(64),
   endpoint: z.string().max(1024).optional(),
+  subAppId: z.string().max(32).optional(),
 }).strict();
 
 const jobQuerySchema = z.object({

@@ -193,6 +193,8 @@ export interface ProfileView {
   accessKeyId: string;
   region: string;
   endpoint?: string;
+  /** A Tencent profile's VOD application (SubAppId); absent: the account's default one. */
+  subAppId?: number;
   hasSecret: boolean;
   hasSecurityToken: boolean;
 }
@@ -207,6 +209,11 @@ export interface ProfileInput {
   securityToken?: string;
   region: string;
   endpoint?: string;
+  /**
+   * Tencent only: the VOD application (SubAppId), as the form holds it (a positive
+   * integer, or empty/omitted for the account's default application).
+   */
+  subAppId?: string;
 }
 
 export interface CategoryNode {

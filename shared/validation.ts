@@ -322,6 +322,21 @@ export function vodRegionProblem(region: string, endpoint?: string): string | un
     `VOD's regions: ${VOD_REGIONS.join(', ')}.`;
 }
 
+/**
+ * A Tencent VOD application id (SubAppId) as typed: empty (the account's default
+ * application) or a positive integer. Accounts that activated VOD from 2023-12-25 must
+ * give one (every API 3.0 action's SubAppId description). Answers the number, or a
+ * problem in words.
+ */
+export function parseSubAppId(text: string | undefined): { value?: number; problem?: string } {
+  const s = (text ?? '').trim();
+  if (s === '') return {};
+  if (!/^\d+$/.test(s) || !Number.isSafeInteger(Number(s)) || Number(s) <= 0) {
+    return { problem: `"${s}" is not a VOD application id (SubAppId): use the positive whole number the VOD console shows, or leave it empty for the default application.` };
+  }
+  return { value: Number(s) };
+}
+
 /** The proxy schemes the engine speaks (main/engine/net/proxy.ts). */
 export const PROXY_SCHEMES = ['http', 'https', 'socks5', 'socks5h', 'socks'] as const;
 

@@ -4,7 +4,7 @@
 
 import crypto from 'crypto';
 import type { ProfileInput, ProfileView } from '../../shared/types';
-import { vodRegionProblem } from '../../shared/validation';
+import { parseSubAppId, vodRegionProblem } from '../../shared/validation';
 import { Emitter } from '../engine/events';
 import type { ProviderCredentials } from '../engine/provider';
 import type { ProfileRecord } from '../engine/store/records';
@@ -118,8 +118,11 @@ export class ProfileService {
       }
       // securityToken: omitted = keep the stored one; '' = remove it.
       const token = input.securityToken?.trim();
+      const sub = parseSubAppId(tencent ? input.subAppId : undefined);
+      if (sub.problem) throw new IpcError('InvalidProfile', sub.problem);
       record = {
         id, name, kind: tencent ? 'tencent' : 'aliyun', accessKeyId, region, endpoint,
+        ...(sub.value !== undefined ? { subAppId: sub.value } : {}),
         secretBlob: secret ? this.box.encrypt(secret) : undefined,
         tokenBlob: input.securityToken === undefined
           ? (keepSecret ? undefined : null)
@@ -173,6 +176,7 @@ export class ProfileService {
       ...(hasBlob(rec.tokenBlob) ? { securityToken: openSecret(this.box, rec.tokenBlob, rec.name) } : {}),
       region: rec.region,
       ...(rec.endpoint ? { endpoint: rec.endpoint } : {}),
+      ...(rec.kind === 'tencent' && rec.subAppId !== undefined ? { subAppId: rec.subAppId } : {}),
     };
   }
 
@@ -210,6 +214,7 @@ export function toView(rec: ProfileRecord): ProfileView {
     accessKeyId: rec.accessKeyId,
     region: rec.region,
     ...(rec.endpoint ? { endpoint: rec.endpoint } : {}),
+    ...(rec.subAppId !== undefined ? { subAppId: rec.subAppId } : {}),
     hasSecret: rec.kind === 'sandbox' || hasBlob(rec.secretBlob),
     hasSecurityToken: hasBlob(rec.tokenBlob),
   };

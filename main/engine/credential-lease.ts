@@ -2,8 +2,9 @@
 // through the provider (Alibaba: RefreshUploadVideo) well before it expires and whenever
 // the object store refuses it, one renewal at a time per job. Parts that fail on a stale
 // credential ask for a renewal naming the credential they used, so ten parts failing
-// together cause one. A provider that cannot renew (Tencent API 3.0) is used to the end
-// of its credential; then the lease says UPLOAD_SESSION_EXPIRED and the engine re-opens.
+// together cause one. A provider that cannot renew (Tencent, when ApplyUploadUGC refuses
+// the session) is used to the end of its credential; then the lease says
+// UPLOAD_SESSION_EXPIRED and the engine re-opens.
 
 import { EngineError, UPLOAD_SESSION_EXPIRED } from './errors';
 import type { RenewedCredential, UploadAddress, UploadCredential, UploadTarget } from './provider';
@@ -12,7 +13,7 @@ import type { RenewedCredential, UploadAddress, UploadCredential, UploadTarget }
  * The credential of one upload as a ChunkWriter sees it (docs/ARCHITECTURE.md §3
  * "Providers"). A writer calls current() before each request and refresh(used) when the
  * store refused the credential it used; it builds a new client when `version` changes.
- * When the provider cannot renew (Tencent API 3.0), current() and refresh() throw an
+ * When the provider cannot renew (Tencent, refused by ApplyUploadUGC), current() and refresh() throw an
  * EngineError with code UPLOAD_SESSION_EXPIRED (errors.ts) once the credential is too
  * close to its end: the engine then re-opens the upload.
  */
@@ -44,6 +45,8 @@ export type Renew = () => Promise<RenewedCredential | undefined>;
 type LegacyRenewer = { refreshUpload(videoId: string): Promise<{ address: UploadAddress; credential: UploadCredential }> };
 
 const MIN_MARGIN_MS = 60_000;
+/** The part of a credential's life left when it is renewed, at the least. */
+const RENEW_AT_LIFE_FRACTION = 0.1;
 /** Without renewal, a credential is used until this close to its end (a request's signature is checked when it arrives). */
 const LAST_USE_MS = 2_000;
 
@@ -109,14 +112,15 @@ export class CredentialLease implements UploadLease {
 
   /**
    * Margin before expiry at which we refresh: larger than a part's expected duration
-   * (so a part never starts on a credential about to lapse), at least a minute, but
-   * never more than half the credential's life (short-lived credentials in tests).
-   * Without renewal the credential is used to its last seconds instead.
+   * (so a part never starts on a credential about to lapse), at least a minute and a
+   * tenth of the credential's life (vod-js-sdk-v6 renews at 90 % of it), but never more
+   * than half the life (short-lived credentials in tests). Without renewal the credential
+   * is used to its last seconds instead.
    */
   private marginMs(): number {
     const life = Math.max(0, this.credential.expiresAt - this.issuedAt);
     if (!this.renewable) return Math.min(life / 20, LAST_USE_MS);
-    return Math.min(life / 2, Math.max(MIN_MARGIN_MS, this.expectedPartMs * 1.5));
+    return Math.min(life / 2, Math.max(MIN_MARGIN_MS, life * RENEW_AT_LIFE_FRACTION, this.expectedPartMs * 1.5));
   }
 
   /** A credential good for at least the margin; refreshes first if needed. */

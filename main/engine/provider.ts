@@ -193,4 +193,6 @@ export interface ProviderCredentials {
   region: string;
   /** Overrides https://vod.<region>.aliyuncs.com (a sandbox). */
   endpoint?: string;
+  /** Tencent's VOD application (SubAppId), sent with every call; Alibaba has none. */
+  subAppId?: number;
 }

@@ -13,6 +13,7 @@ import { SandboxServer } from './server';
 import { seedCategories } from './catalog';
 import { TencentPersonality } from './tencent';
 import { seedTencent, type TencentMedia } from './tencent/state';
+import type { UgcMode } from './tencent/ugc-api';
 import type { SeedOptions } from './media-library';
 import type { SeedMediaOptions } from './tencent/media-api';
 import { StateStore, type KeyPair, type StateData, type VideoRecord, type VideoStatus } from './state';
@@ -71,6 +72,8 @@ export interface SandboxOptions {
   tencentSessionTtlSeconds?: number;
   /** What a second CommitUpload of the same VodSessionKey answers: 'same' FileId (default) or 'error'. */
   tencentCommitRepeat?: 'same' | 'error';
+  /** Whether ApplyUploadUGC renews an API 3.0 session's key ('renew', default) or refuses it ('refuse'); tencent/ugc-api.ts. */
+  tencentUgcMode?: UgcMode;
   /** An unused SearchMedia ScrollToken is forgotten after this long (default 10 minutes; VOD documents no lifetime). */
   scrollTokenTtlMs?: number;
 }
@@ -100,6 +103,8 @@ export interface SandboxTencent extends SandboxTencentInfo {
   seedMedia(o: SeedMediaOptions): string[];
   /** The distribution domain's Key hotlink protection key (DescribeVodDomains' EncryptedKey). */
   urlSignatureKey(): string;
+  /** ApplyUploadUGC with a vodSessionKey: 'renew' (default) or 'refuse' (the provider falls back to re-opening). */
+  setUgcMode(mode: UgcMode): void;
 }
 
 export interface SandboxVideo extends VideoRecord {
@@ -197,6 +202,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     credentialTtlSeconds: opts.tencentCredentialTtlSeconds,
     sessionTtlSeconds: opts.tencentSessionTtlSeconds,
     commitRepeat: opts.tencentCommitRepeat,
+    ugcMode: opts.tencentUgcMode,
   });
   const server = new SandboxServer(core, tencent);
   await new Promise<void>((resolve, reject) => {
@@ -236,6 +242,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       mediaIds: () => Object.keys(tencent.data.media),
       seedMedia: (o) => tencent.seedMedia(o),
       urlSignatureKey: () => tencent.urlSignatureKey(),
+      setUgcMode: (mode) => tencent.setUgcMode(mode),
     },
     faults: {
       get: () => ({ ...core.faults }),

@@ -1,5 +1,5 @@
 // A Tencent Cloud VOD account in the browser: added on the Accounts page (provider
-// Tencent, SecretId/SecretKey, the sandbox's endpoint), a folder uploaded with a class
+// Tencent, SecretId/SecretKey, the VOD application's SubAppId, the sandbox's endpoint), a folder uploaded with a class
 // and a task flow (Procedure) picked in the details panel, and the Completed tab showing
 // FileIds under the column Tencent names "FileId"; then the Library on that account lists
 // them in Tencent's words and runs a task flow again on one.
@@ -10,7 +10,7 @@ import { pageProblems, startSandbox, useAppSession, type Child, type MediaFolder
 
 const T = 20_000;
 
-interface TencentInfo { endpoint: string; secretId: string; secretKey: string; region: string }
+interface TencentInfo { endpoint: string; secretId: string; secretKey: string; region: string; subAppId: number }
 
 describe('a Tencent account in the browser', () => {
   const app = useAppSession();
@@ -36,12 +36,18 @@ describe('a Tencent account in the browser', () => {
     await form.getByTestId('profile-input-akid').fill(tc.secretId);
     await form.getByTestId('profile-input-secret').fill(tc.secretKey);
     await form.getByTestId('profile-input-region').selectOption(tc.region);
+    // The VOD application: a wrong one is caught in the form, the sandbox's own is saved.
+    await form.getByTestId('profile-input-subappid').fill('12x');
+    await form.getByTestId('profile-save').click();
+    await expect.poll(() => form.textContent()).toContain('positive whole number');
+    await form.getByTestId('profile-input-subappid').fill(String(tc.subAppId));
     await form.locator('summary').click();
     await form.getByTestId('profile-input-endpoint').fill(tc.endpoint);
     await form.getByTestId('profile-save').click();
     const row = page.locator('[data-testid="profile-row"][data-kind="tencent"]');
     await row.waitFor({ timeout: T });
     expect(await row.getByTestId('profile-provider').textContent()).toBe('Tencent Cloud VOD');
+    expect(await row.getByTestId('profile-subappid').textContent()).toBe(String(tc.subAppId));
     if (await row.getByTestId('profile-activate').count()) await row.getByTestId('profile-activate').click();
     await row.getByTestId('profile-active').waitFor();
 

@@ -352,3 +352,101 @@ describe('sandbox: Tencent session lifetime, commit repeats, persistence and the
     expect(() => verifyTc3({ ...req, body: Buffer.from('{"x":1}') }, lookup, timestamp * 1000)).toThrow(expect.objectContaining({ code: 'AuthFailure.SignatureFailure' }));
   });
 });
+
+/**
+ * The client upload signature as Tencent's own Node example signs it
+ * (https://cloud.tencent.com/document/product/584/9371): querystring of the parameters,
+ * Base64(HMAC-SHA1(SecretKey, original) ‖ original). Written here apart from the provider's.
+ */
+function docSignature(secretId: string, secretKey: string, extra: Record<string, string | number> = {}, lifetime = 86_400): string {
+  const current = Math.floor(Date.now() / 1000);
+  const original = new URLSearchParams(Object.entries({ secretId, currentTimeStamp: current, expireTime: current + lifetime, random: Math.round(Math.random() * 2 ** 32), ...extra }).map(([k, v]) => [k, String(v)])).toString();
+  const buf = Buffer.from(original, 'utf8');
+  return Buffer.concat([crypto.createHmac('sha1', secretKey).update(buf).digest(), buf]).toString('base64');
+}
+
+interface UgcAnswer {
+  code: number;
+  message: string;
+  data?: {
+    video: { storagePath: string; storageSignature: string };
+    storageAppId: number; storageBucket: string; storageRegionV5: string; vodSessionKey: string; timestamp: number;
+    tempCertificate: { secretId: string; secretKey: string; token: string; expiredTime: number };
+  };
+}
+
+/** POST /v3/index.php?Action=ApplyUploadUGC as vod-js-sdk-v6 sends it (JSON body). */
+async function applyUploadUGC(sb: Sandbox, body: Record<string, unknown>): Promise<{ status: number; answer: UgcAnswer }> {
+  const res = await fetch(`${sb.tencent.endpoint}/v3/index.php?Action=ApplyUploadUGC`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: res.status, answer: await res.json() as UgcAnswer };
+}
+
+describe('sandbox: the client-upload endpoint ApplyUploadUGC', () => {
+  let sb: Sandbox;
+  let dir: string;
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-tencent-ugc-'));
+    sb = await startSandbox({ dataDir: dir, store: 'null' });
+  });
+  afterAll(async () => {
+    await sb.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('renews an ApplyUpload session\'s key for the same storage path ("resume from break point"); the old and new keys both work until their end', async () => {
+    const vod = vodClient(sb);
+    const applied = await vod.ApplyUpload({ MediaType: 'mp4', MediaName: 'renew-me' });
+    const sig = docSignature(sb.tencent.secretId, sb.tencent.secretKey, { vodSubAppId: sb.tencent.subAppId });
+    const { status, answer } = await applyUploadUGC(sb, { signature: sig, vodSessionKey: applied.VodSessionKey });
+    expect(status).toBe(200);
+    expect(answer.code).toBe(0);
+    const d = answer.data!;
+    expect(d.vodSessionKey).toBe(applied.VodSessionKey);
+    expect(d.video.storagePath).toBe(applied.MediaStoragePath);
+    // The client endpoint names the bucket and its appid apart (vod-js-sdk-v6 joins them).
+    expect(`${d.storageBucket}-${d.storageAppId}`).toBe(applied.StorageBucket);
+    expect(d.storageRegionV5).toBe(applied.StorageRegion);
+    expect(d.tempCertificate.secretId).not.toBe(applied.TempCertificate!.SecretId);
+    expect(Math.abs(d.timestamp - Date.now() / 1000)).toBeLessThan(5);
+    const cert = { SecretId: d.tempCertificate.secretId, SecretKey: d.tempCertificate.secretKey, Token: d.tempCertificate.token, ExpiredTime: d.tempCertificate.expiredTime };
+    await cosClient(sb, cert).putObject({ Bucket: applied.StorageBucket!, Region: applied.StorageRegion!, Key: applied.MediaStoragePath!, Body: Buffer.from('renewed') });
+    const committed = await vod.CommitUpload({ VodSessionKey: applied.VodSessionKey! });
+    expect(committed.FileId).toMatch(/^\d{19}$/);
+    expect(sb.stats().requests['tc:ApplyUploadUGC:renewed']).toBe(1);
+  });
+
+  it('opens a new session from videoName/videoType, the signature\'s procedure and classId applied', async () => {
+    const sig = docSignature(sb.tencent.secretId, sb.tencent.secretKey, { procedure: 'SnapshotOnly', classId: 3 });
+    const { answer } = await applyUploadUGC(sb, { signature: sig, videoName: 'phone clip', videoType: 'mp4', videoSize: 3 });
+    expect(answer.code).toBe(0);
+    expect(answer.data!.video.storagePath).toMatch(/\.mp4$/);
+    expect(answer.data!.vodSessionKey).toBeTruthy();
+  });
+
+  it('refuses a bad or expired signature, an unknown vodSubAppId, an unknown or committed session, a used one-time signature; counts each', async () => {
+    const vod = vodClient(sb);
+    const applied = await vod.ApplyUpload({ MediaType: 'mp4' });
+    const ok = (extra: Record<string, string | number> = {}, lifetime?: number) => docSignature(sb.tencent.secretId, sb.tencent.secretKey, extra, lifetime);
+    const code = async (body: Record<string, unknown>) => (await applyUploadUGC(sb, body)).answer.code;
+    expect(await code({ signature: docSignature(sb.tencent.secretId, 'y'.repeat(32)), vodSessionKey: applied.VodSessionKey })).toBe(10003);
+    expect(await code({ signature: docSignature('AKIDnotthisaccount', sb.tencent.secretKey), vodSessionKey: applied.VodSessionKey })).toBe(10003);
+    expect(await code({ signature: ok({}, -10), vodSessionKey: applied.VodSessionKey })).toBe(10004);
+    expect(await code({ signature: ok({ vodSubAppId: 1 }), vodSessionKey: applied.VodSessionKey })).toBe(10006);
+    expect(await code({ signature: ok(), vodSessionKey: 'not-a-session' })).toBe(10005);
+    expect(await code({ vodSessionKey: applied.VodSessionKey })).toBe(10002);
+    const once = ok({ oneTimeValid: 1 });
+    expect(await code({ signature: once, vodSessionKey: applied.VodSessionKey })).toBe(0);
+    expect(await code({ signature: once, vodSessionKey: applied.VodSessionKey })).toBe(10003);
+    sb.tencent.setUgcMode('refuse');
+    try {
+      expect(await code({ signature: ok(), vodSessionKey: applied.VodSessionKey })).toBe(10007);
+    } finally {
+      sb.tencent.setUgcMode('renew');
+    }
+    await cosClient(sb, applied.TempCertificate as TempCert).putObject({ Bucket: applied.StorageBucket!, Region: applied.StorageRegion!, Key: applied.MediaStoragePath!, Body: Buffer.from('x') });
+    await vod.CommitUpload({ VodSessionKey: applied.VodSessionKey! });
+    expect(await code({ signature: ok(), vodSessionKey: applied.VodSessionKey })).toBe(10005);
+    const errors = sb.stats().errors;
+    for (const c of [10002, 10003, 10004, 10005, 10006, 10007]) expect(errors[`tc:ugc:${c}`], String(c)).toBeGreaterThanOrEqual(1);
+  });
+});

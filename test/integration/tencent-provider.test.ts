@@ -1,7 +1,8 @@
 // The Tencent provider and its COS chunk writer against the sandbox's Tencent personality,
 // on the unmodified official clients (tencentcloud-sdk-nodejs-vod, cos-nodejs-sdk-v5):
 // open (ApplyUpload) → parts through COS with per-part and whole-object CRC-64 → finalize
-// (CommitUpload) → status; a lost CommitUpload answer; a wrong key; an expired TempCertificate.
+// (CommitUpload) → status; a lost CommitUpload answer; a wrong key; an expired TempCertificate;
+// renewal of a session's key through ApplyUploadUGC and the fall-back when it is refused.
 import crypto from 'crypto';
 import fs from 'fs';
 import os from 'os';
@@ -74,8 +75,9 @@ describe('Tencent provider against the sandbox', () => {
     const writer = await provider.chunkWriter(opened.target, lease, { policy: FAST });
 
     const before = sb.stats().injected;
-    // Every body is cut until the first retry (so a reset surely fires), then 5 % of each.
-    sb.faults.set({ errorRate: 0.05, resetRate: 1, resetAfterBytes: 200_000 });
+    // Every body is cut until the first retry (so a reset surely fires: no 5xx may answer
+    // first), then 5 % of each.
+    sb.faults.set({ errorRate: 0, resetRate: 1, resetAfterBytes: 200_000 });
     let sent = 0;
     let attempts = 0;
     const parts = [];
@@ -165,7 +167,7 @@ describe('Tencent provider against the sandbox', () => {
     expect(err.hint).toMatch(/SecretKey does not match the SecretId/);
   });
 
-  it('an expired TempCertificate is refused by COS and ends in UploadSessionExpired (the engine re-opens)', async () => {
+  it('an expired TempCertificate is refused by COS (UploadSessionExpired when the lease cannot renew), and ApplyUploadUGC renews it for the same path', async () => {
     const provider = new TencentProvider(creds(sb), { policy: FAST });
     sb.faults.set({ credentialTtlSeconds: 2 });
     let opened;
@@ -194,16 +196,86 @@ describe('Tencent provider against the sandbox', () => {
     const err = await writer.initiate().catch((e: unknown) => e) as EngineError;
     expect(err.code).toBe(UPLOAD_SESSION_EXPIRED);
     expect(blind.refreshes).toBe(1);
-    expect(renewed(await provider.renewCredential(opened.identity, 'resume'))).toBe(false);
+    // Past its key's end the session is renewed through ApplyUploadUGC, same path; the new key works at COS.
+    const fresh = await provider.renewCredential(opened.identity, 'resume');
+    expect(fresh?.target).toEqual(opened.target);
+    expect(fresh!.credential.expiresAt).toBeGreaterThan(Date.now());
+    const lease: UploadLease = { target: fresh!.target, version: 1, current: () => Promise.resolve(fresh!.credential), refresh: () => Promise.reject(new Error('not expected')), setExpectedPartMs: () => undefined };
+    expect(await new CosChunkWriter(fresh!.target, lease, { policy: FAST }).initiate()).toMatch(/\S/);
   });
 
-  it('renewCredential answers the kept key on resume while it lasts, and nothing when it must be re-opened', async () => {
+  it('renewCredential: the kept key on resume while it lasts, else a fresh key for the same session from ApplyUploadUGC', async () => {
     const provider = new TencentProvider(creds(sb), { policy: FAST });
     const opened = await provider.open({ meta: { title: 'resume', tags: [] }, fileName: 'r.mp4', size: 1 });
     const kept = await provider.renewCredential(opened.identity, 'resume');
     expect(kept?.credential.accessKeyId).toBe(opened.credential.accessKeyId);
     expect(kept?.target).toEqual(opened.target);
+    const before = sb.stats().requests['tc:ApplyUploadUGC:renewed'] ?? 0;
+    const fresh = await provider.renewCredential(opened.identity, 'expiring');
+    expect(fresh?.target).toEqual(opened.target);
+    expect(fresh?.credential.accessKeyId).not.toBe(opened.credential.accessKeyId);
+    expect(fresh?.credential.securityToken).toBeTruthy();
+    expect((sb.stats().requests['tc:ApplyUploadUGC:renewed'] ?? 0) - before).toBe(1);
+  });
+
+  it('falls back (undefined: the engine re-opens) when ApplyUploadUGC refuses, for a session token, and for a committed session', async () => {
+    const provider = new TencentProvider(creds(sb), { policy: FAST });
+    const opened = await provider.open({ meta: { title: 'fallback', tags: [] }, fileName: 'f.mp4', size: 3 });
+    const ugc = () => sb.stats().requests['tc:ApplyUploadUGC'] ?? 0;
+    sb.tencent.setUgcMode('refuse');
+    try {
+      const before = ugc();
+      expect(await provider.renewCredential(opened.identity, 'expiring')).toBeUndefined();
+      expect(ugc() - before).toBe(1);
+      expect(sb.stats().errors['tc:ugc:10007']).toBeGreaterThanOrEqual(1);
+    } finally {
+      sb.tencent.setUgcMode('renew');
+    }
+    // A CAM temporary key (TENCENTCLOUD_SESSION_TOKEN) cannot sign a client upload signature: not even asked.
+    const withToken = new TencentProvider({ ...creds(sb), sessionToken: 'tok' }, { policy: FAST });
+    const before = ugc();
+    expect(await withToken.renewCredential(opened.identity, 'expiring')).toBeUndefined();
+    expect(ugc()).toBe(before);
+    // A wrong SecretKey: the signature is refused.
+    const wrong = new TencentProvider(creds(sb, 'x'.repeat(32)), { policy: FAST });
+    expect(await wrong.renewCredential(opened.identity, 'expiring')).toBeUndefined();
+    expect(sb.stats().errors['tc:ugc:10003']).toBeGreaterThanOrEqual(1);
+    // A committed session is refused (its object is final).
+    const file = path.join(dir, 'f.mp4');
+    fs.writeFileSync(file, 'abc');
+    const writer = await provider.chunkWriter(opened.target, new FixedLease(opened.target, opened.credential), { policy: FAST });
+    await writer.putRange(file, { start: 0, end: 3 });
+    await provider.finalize(opened.identity);
     expect(await provider.renewCredential(opened.identity, 'expiring')).toBeUndefined();
+    expect(sb.stats().errors['tc:ugc:10005']).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('a profile\'s SubAppId (the VOD application)', () => {
+  it('rides on every call: a SubAppId the account does not have is refused by each (InvalidParameterValue.SubAppId), the UGC renewal included', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tc-subapp-'));
+    const sb = await startSandbox({ dataDir: path.join(dir, 'data'), store: 'null' });
+    try {
+      const good = new TencentProvider(creds(sb), { policy: FAST });
+      const opened = await good.open({ meta: { title: 'app', tags: [] }, fileName: 'a.mp4', size: 1 });
+      expect(opened.identity.session!.subAppId).toBe(sb.tencent.subAppId);
+      const wrong = new TencentProvider({ ...creds(sb), subAppId: sb.tencent.subAppId + 1 }, { policy: FAST });
+      const code = (p: Promise<unknown>) => p.then(() => 'ok', (e: EngineError) => e.code);
+      expect(await code(wrong.open({ meta: { title: 'x', tags: [] }, fileName: 'x.mp4', size: 1 }))).toBe('InvalidParameterValue.SubAppId');
+      expect(await code(wrong.finalize(opened.identity))).toBe('InvalidParameterValue.SubAppId');
+      expect(await code(wrong.getVideoStatuses(['5285890781234567890']))).toBe('InvalidParameterValue.SubAppId');
+      expect(await code(wrong.getCatalog())).toBe('InvalidParameterValue.SubAppId');
+      expect(await code(wrong.client.describeProcedureTemplates())).toBe('InvalidParameterValue.SubAppId');
+      expect((await wrong.testConnection()).code).toBe('InvalidParameterValue.SubAppId');
+      // The renewal signs the session's own application: a session of another app is refused.
+      const foreign = { session: { ...opened.identity.session!, subAppId: sb.tencent.subAppId + 1 } };
+      expect(await good.renewCredential(foreign, 'expiring')).toBeUndefined();
+      expect(sb.stats().errors['tc:ugc:10006']).toBe(1);
+      expect(await good.renewCredential(opened.identity, 'expiring')).toBeDefined();
+    } finally {
+      await sb.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -223,17 +295,17 @@ describe('a VodSessionKey that runs out across a long pause', () => {
       const err = await provider.finalize(opened.identity).catch((e: unknown) => e) as EngineError;
       expect(err.code).toBe(UPLOAD_SESSION_EXPIRED);
       expect(err.retryable).toBe(true);
+      expect(err.message).toMatch(/expired before it was committed/);
       expect(sb.tencent.mediaIds()).toEqual([]);
+      // Its key cannot be renewed either: ApplyUploadUGC refuses the expired session, the provider answers undefined.
+      expect(await provider.renewCredential(opened.identity, 'expiring')).toBeUndefined();
+      expect(sb.stats().errors['tc:ugc:10005']).toBe(1);
     } finally {
       await sb.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });
-
-function renewed(x: unknown): boolean {
-  return x !== undefined;
-}
 
 describe('Tencent error classification', () => {
   it('maps API 3.0 and COS shapes to kinds', async () => {

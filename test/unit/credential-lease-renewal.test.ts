@@ -55,4 +55,24 @@ describe('a lease whose provider renews', () => {
     expect((await lease.refresh(stale)).accessKeyId).toBe('k2');
     expect(renewals).toBe(1);
   });
+
+  it('renews a long-lived credential at 90 % of its life, before any part meets its end', async () => {
+    let now = 0;
+    let renewals = 0;
+    const lease = new CredentialLease(async (): Promise<RenewedCredential> => {
+      renewals++;
+      return { target, credential: cred(now + 1_800_000, `k${renewals + 1}`) };
+    }, target, cred(1_800_000), { now: () => now });
+    now = 1_610_000;
+    expect((await lease.current()).accessKeyId).toBe('k1');
+    expect(renewals).toBe(0);
+    now = 1_625_000;
+    expect((await lease.current()).accessKeyId).toBe('k2');
+    expect(renewals).toBe(1);
+    // A part expected to take five minutes moves the renewal earlier still.
+    lease.setExpectedPartMs(300_000);
+    now = 1_625_000 + 1_400_000;
+    expect((await lease.current()).accessKeyId).toBe('k3');
+    expect(renewals).toBe(2);
+  });
 });

@@ -109,3 +109,32 @@ describe('a job\'s provider identity', () => {
     expect(store.toView(store.getJob(id)!)).toMatchObject({ provider: 'tencent', videoId: 'FILE-1' });
   });
 });
+
+describe('migration 9 from a v8 queue', () => {
+  it('adds profiles.sub_app_id: every profile keeps its row (no SubAppId), a Tencent profile can be given one, and only a positive one', () => {
+    const file = path.join(dir, 'q.db');
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    for (const m of MIGRATIONS.filter((x) => x.version <= 8)) {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    }
+    db.prepare(`INSERT INTO profiles (id, name, kind, access_key_id, region, endpoint, secret_blob, token_blob, active, created_at, updated_at)
+      VALUES ('tc', 'Tencent', 'tencent', 'AKID1', 'ap-guangzhou', NULL, X'09', NULL, 1, 1, 2)`).run();
+    db.prepare(`INSERT INTO jobs (path, file_name, size, mtime_ms, title, state, created_at, updated_at, profile_id, provider)
+      VALUES ('/in/c.mp4', 'c.mp4', 3, 5, 'C', 'queued', 1, 2, 'tc', 'tencent')`).run();
+    db.close();
+    store = openQueueStore(file);
+    expect(store.getProfile('tc')).toMatchObject({ name: 'Tencent', kind: 'tencent', accessKeyId: 'AKID1', active: true });
+    expect(store.getProfile('tc')!.subAppId).toBeUndefined();
+    expect(store.getProfile('tc')!.secretBlob).toEqual(Buffer.from([9]));
+    expect(store.getJob(1)).toMatchObject({ provider: 'tencent', profileId: 'tc', state: 'queued' });
+    store.saveProfile({ id: 'tc', name: 'Tencent', kind: 'tencent', accessKeyId: 'AKID1', region: 'ap-guangzhou', subAppId: 1500000001 });
+    expect(store.getProfile('tc')!.subAppId).toBe(1500000001);
+    expect(store.getProfile('tc')!.secretBlob).toEqual(Buffer.from([9]));
+    expect(() => store!.saveProfile({ id: 'tc', name: 'Tencent', kind: 'tencent', accessKeyId: 'AKID1', region: 'ap-guangzhou', subAppId: 0 })).toThrow(/positive integer/);
+    store.saveProfile({ id: 'tc', name: 'Tencent', kind: 'tencent', accessKeyId: 'AKID1', region: 'ap-guangzhou' });
+    expect(store.getProfile('tc')!.subAppId).toBeUndefined();
+  });
+});
+

@@ -43,4 +43,22 @@ describe('Tencent profiles', () => {
     expect(() => profiles.save({ name: 'T', kind: 'tencent', accessKeyId: 'AKIDnew', region: 'ap-guangzhou' })).toThrow('Enter the SecretKey.');
     expect(() => profiles.save({ name: 'T', kind: 'tencent', accessKeyId: '', region: 'ap-guangzhou' })).toThrow(/SecretId of a CAM user/);
   });
+
+  it('keeps a SubAppId (the VOD application), hands it to the provider, shows it, and refuses one that is not a positive integer', async () => {
+    const view = profiles.save({ name: 'App', kind: 'tencent', accessKeyId: 'AKIDsub', accessKeySecret: 'k', region: 'ap-guangzhou', subAppId: ' 1500012345 ' });
+    expect(view.subAppId).toBe(1500012345);
+    expect(profiles.list().find((p) => p.id === view.id)?.subAppId).toBe(1500012345);
+    expect((await profiles.credentials(view.id)).subAppId).toBe(1500012345);
+    // Emptied: the account's default application again.
+    const cleared = profiles.save({ id: view.id, name: 'App', kind: 'tencent', accessKeyId: 'AKIDsub', region: 'ap-guangzhou', subAppId: '' });
+    expect(cleared.subAppId).toBeUndefined();
+    expect((await profiles.credentials(view.id)).subAppId).toBeUndefined();
+    for (const bad of ['0', '-3', '12a', '1.5', '99999999999999999999']) {
+      expect(() => profiles.save({ id: view.id, name: 'App', kind: 'tencent', accessKeyId: 'AKIDsub', region: 'ap-guangzhou', subAppId: bad }), bad).toThrow(/not a VOD application id/);
+    }
+    // An Alibaba profile has no SubAppId, whatever the input says.
+    const ali = profiles.save({ name: 'Ali', kind: 'aliyun', accessKeyId: 'LTAIx', accessKeySecret: 's', region: 'cn-shanghai', subAppId: '7' });
+    expect(ali.subAppId).toBeUndefined();
+  });
 });
+

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  charCount, extensionOf, mediaKindOf, parseTags, titleFromFileName, validateDescription, validateFileName,
+  charCount, extensionOf, mediaKindOf, parseSubAppId, parseTags, titleFromFileName, validateDescription, validateFileName,
   utf8Bytes, validateFileSize, validateMetadata, validateNoTranscodeFormat, validateStorageLocation, validateTags, validateTitle, validateUserData,
 } from '../../shared/validation';
 
@@ -124,5 +124,17 @@ describe('files', () => {
     expect(validateNoTranscodeFormat('a.mkv', { templateGroupId: 'tg-1' })).toEqual([]);
     expect(validateNoTranscodeFormat('a.mkv', {})).toEqual([]);
     expect(validateNoTranscodeFormat('a.mkv', { templateGroupId: 'VOD_NO_TRANSCODE', workflowId: 'wf-1' })).toEqual([]);
+  });
+});
+
+describe('parseSubAppId', () => {
+  it('takes empty (the default application) or a positive whole number, and says what is wrong otherwise', () => {
+    expect(parseSubAppId('')).toEqual({});
+    expect(parseSubAppId(undefined)).toEqual({});
+    expect(parseSubAppId('  ')).toEqual({});
+    expect(parseSubAppId(' 1500012345 ')).toEqual({ value: 1500012345 });
+    for (const bad of ['0', '-1', '1.5', '1e3', 'abc', '99999999999999999999']) {
+      expect(parseSubAppId(bad).problem, bad).toMatch(/not a VOD application id \(SubAppId\)/);
+    }
   });
 });

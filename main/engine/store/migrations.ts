@@ -268,6 +268,16 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX profiles_one_active ON profiles (active) WHERE active = 1;
     `,
   },
+  {
+    version: 9,
+    name: 'profiles.sub_app_id',
+    // A Tencent profile's VOD application (SubAppId): accounts that activated VOD from
+    // 2023-12-25 must name it on every call (docs/tencent-vod-notes.md "The upload flow").
+    // NULL: the account's default application (and every profile from before).
+    sql: `
+      ALTER TABLE profiles ADD COLUMN sub_app_id INTEGER CHECK (sub_app_id IS NULL OR sub_app_id > 0);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

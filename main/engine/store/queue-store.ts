@@ -122,6 +122,7 @@ interface ProfileRow {
   endpoint: string | null;
   secret_blob: Buffer | null;
   token_blob: Buffer | null;
+  sub_app_id: number | null;
   active: number;
   created_at: number;
   updated_at: number;
@@ -899,18 +900,21 @@ export class QueueStore {
       // what the caller has already encrypted.
       if (b != null && !Buffer.isBuffer(b)) throw new TypeError(`Profile ${f} must be an encrypted Buffer.`);
     }
+    if (rec.subAppId != null && !(Number.isSafeInteger(rec.subAppId) && rec.subAppId > 0)) {
+      throw new TypeError('A profile\'s subAppId must be a positive integer.');
+    }
     const now = this.now();
     this.stmt(`
-      INSERT INTO profiles (id, name, kind, access_key_id, region, endpoint, secret_blob, token_blob, created_at, updated_at)
-      VALUES (@id, @name, @kind, @akid, @region, @endpoint, @secret, @token, @now, @now)
+      INSERT INTO profiles (id, name, kind, access_key_id, region, endpoint, secret_blob, token_blob, sub_app_id, created_at, updated_at)
+      VALUES (@id, @name, @kind, @akid, @region, @endpoint, @secret, @token, @subAppId, @now, @now)
       ON CONFLICT (id) DO UPDATE SET
         name = excluded.name, kind = excluded.kind, access_key_id = excluded.access_key_id,
-        region = excluded.region, endpoint = excluded.endpoint,
+        region = excluded.region, endpoint = excluded.endpoint, sub_app_id = excluded.sub_app_id,
         secret_blob = CASE WHEN @keepSecret THEN profiles.secret_blob ELSE excluded.secret_blob END,
         token_blob = CASE WHEN @keepToken THEN profiles.token_blob ELSE excluded.token_blob END,
         updated_at = excluded.updated_at`).run({
       id: rec.id, name: rec.name, kind: rec.kind, akid: rec.accessKeyId, region: rec.region,
-      endpoint: rec.endpoint ?? null, secret: rec.secretBlob ?? null, token: rec.tokenBlob ?? null, now,
+      endpoint: rec.endpoint ?? null, secret: rec.secretBlob ?? null, token: rec.tokenBlob ?? null, subAppId: rec.subAppId ?? null, now,
       keepSecret: rec.secretBlob === undefined ? 1 : 0, keepToken: rec.tokenBlob === undefined ? 1 : 0,
     });
   }
@@ -977,6 +981,7 @@ function profileFromRow(r: ProfileRow): ProfileRecord & { active: boolean } {
     endpoint: opt(r.endpoint),
     secretBlob: opt(r.secret_blob),
     tokenBlob: opt(r.token_blob),
+    subAppId: opt(r.sub_app_id),
     active: r.active === 1,
     createdAt: r.created_at,
     updatedAt: r.updated_at,

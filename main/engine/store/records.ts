@@ -105,6 +105,8 @@ export interface ProfileRecord {
   secretBlob?: Buffer | null;
   /** An STS security token, encrypted by the caller; same rules as secretBlob. */
   tokenBlob?: Buffer | null;
+  /** A Tencent profile's VOD application (SubAppId); undefined: the account's default one. */
+  subAppId?: number;
   createdAt?: number;
   updatedAt?: number;
 }

@@ -6,7 +6,8 @@
 //
 // Credentials: ApplyUpload's TempCertificate, signed by the SDK with its
 // `x-cos-security-token` (static SecretId/SecretKey/SecurityToken options; a new client
-// per lease version). It cannot be renewed (API 3.0): when COS refuses it as expired the
+// per lease version). The lease renews it before it runs out and when COS refuses it as
+// expired (the provider asks ApplyUploadUGC, tc-ugc-client.ts); when it cannot, the
 // lease's refresh throws UploadSessionExpired and the engine re-opens the upload.
 //
 // Retries: cos-nodejs-sdk-v5 re-sends a failed request by itself, up to four tries on 5xx
@@ -149,8 +150,8 @@ export class CosChunkWriter implements ChunkWriter {
 
   /**
    * One COS request on the lease's current credential, retried per policy. A refused
-   * (expired) temporary key asks the lease for a new one — which for Tencent throws
-   * UploadSessionExpired, so the engine re-opens; other errors retry or propagate classified.
+   * (expired) temporary key asks the lease for a new one — renewed, or UploadSessionExpired
+   * when it cannot be, so the engine re-opens; other errors retry or propagate classified.
    */
   private call<T>(what: (client: COS) => Promise<T>, o: { signal?: AbortSignal; control?: boolean; onRetry?: (e: EngineError) => void } = {}): Promise<T> {
     let used: UploadCredential | undefined;

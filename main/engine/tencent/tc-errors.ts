@@ -26,7 +26,7 @@ function str(v: unknown): string | undefined {
 
 /** The code CommitUpload gets when its request may have been carried out but no answer came. */
 export const COMMIT_OUTCOME_UNKNOWN = 'CommitOutcomeUnknown';
-/** ApplyUpload's TempCertificate ran out and cannot be renewed (API 3.0): the engine applies again. */
+/** COS refused ApplyUpload's TempCertificate as expired: the lease renews it (ApplyUploadUGC) or the engine applies again. */
 export const TENCENT_CREDENTIAL_EXPIRED = 'TempCertificateExpired';
 
 const API_HINTS: Record<string, string> = {
@@ -148,7 +148,7 @@ export function classifyTencentError(err: unknown): EngineError | undefined {
         kind, code: TENCENT_CREDENTIAL_EXPIRED, status, requestId, cause: err,
         message: `COS refused the upload's temporary key (${code}: ${message}).`,
         detail: `${code}: ${message}`,
-        hint: 'ApplyUpload\'s temporary key cannot be renewed; the file is applied for again and uploaded under a new session.',
+        hint: 'The temporary key is renewed for the same upload session; if Tencent VOD refuses that, the file is applied for again and uploaded under a new session.',
       });
     }
     return new EngineError({

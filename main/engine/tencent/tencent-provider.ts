@@ -7,9 +7,14 @@
 // path, bucket and region, a SourceContext token unique to this open (what a lost
 // CommitUpload is reconciled by), and the TempCertificate, so that a run after a crash
 // resumes the same session and multipart upload while the key is valid. API 3.0 cannot
-// renew a session's key (ApplyUpload takes no VodSessionKey): renewCredential answers the
-// kept key on `resume` while it lasts, and undefined otherwise — the engine re-opens (a
-// new session, a new path, the file from byte 0; the old session is never committed).
+// renew a session's key (ApplyUpload takes no VodSessionKey); the client-upload endpoint
+// ApplyUploadUGC can, given the VodSessionKey (tc-ugc-client.ts, as vod-js-sdk-v6 does):
+// renewCredential answers the kept key on `resume` while it lasts, else a key renewed
+// there for the same storage path. When that endpoint refuses (it is not documented to
+// accept an API 3.0 session), answers another path, or cannot be signed for (a session
+// token), renewCredential answers undefined — the engine uses the key to its end and then
+// re-opens (a new session, a new path, the file from byte 0; the old session is never
+// committed).
 //
 // CommitUpload exactly once: after a lost answer, reconcileFinalize sends CommitUpload
 // again with the same VodSessionKey — the sandbox (and, by the reading the notes could
@@ -30,6 +35,7 @@ import type {
 import { CosChunkWriter } from './cos-writer';
 import { tencentCredentialsOf } from './tc-credentials';
 import { COMMIT_OUTCOME_UNKNOWN } from './tc-errors';
+import { TcUgcClient, UGC_REFUSED } from './tc-ugc-client';
 import { TcVodClient, type AppliedUpload, type TcVodClientOptions, type TencentCredentials } from './tc-vod-client';
 import { TencentLibrary } from './tencent-library';
 import type {
@@ -46,6 +52,8 @@ export interface TencentSession {
   region: string;
   storagePath: string;
   coverStoragePath?: string;
+  /** The VOD application the session was applied in (SubAppId), when one was named: its key is renewed there. */
+  subAppId?: number;
   /** ApplyUpload's TempCertificate: kept to resume the same session after a crash. */
   cert: { secretId: string; secretKey: string; token: string; expiresAt: number };
   appliedAt: number;
@@ -92,6 +100,8 @@ export class TencentProvider implements UploadProvider {
   static readonly providerName: ProviderName = 'tencent';
   readonly name: ProviderName = 'tencent';
   readonly client: TcVodClient;
+  /** ApplyUploadUGC: renews a session's key (tc-ugc-client.ts). */
+  readonly ugc: TcUgcClient;
   private readonly credentials: TencentCredentials;
   /** The clock, held in an object: a function-valued own property would not reach the app's stand-ins (main/app/providers.ts). */
   private readonly clock: { now: () => number };
@@ -100,6 +110,7 @@ export class TencentProvider implements UploadProvider {
   constructor(credentials: TencentCredentials | (ProviderCredentials & { subAppId?: number }), opts: TencentProviderOptions = {}) {
     this.credentials = 'secretId' in credentials ? credentials : tencentCredentialsOf(credentials);
     this.client = new TcVodClient({ ...opts, credentials: this.credentials });
+    this.ugc = new TcUgcClient({ ...opts, credentials: this.credentials });
     this.clock = { now: opts.now ?? Date.now };
     this.library = new TencentLibrary(this.client, { urlTtlSec: opts.mediaUrlTtlSec });
   }
@@ -145,7 +156,9 @@ export class TencentProvider implements UploadProvider {
     const { meta } = input;
     const sourceContext = `vodup:${crypto.randomBytes(12).toString('hex')}`;
     const coverType = meta.coverPath ? mediaTypeOf(meta.coverPath) : undefined;
-    const subAppId = meta.appId !== undefined && meta.appId !== '' ? Number(meta.appId) : undefined;
+    const jobApp = meta.appId !== undefined && meta.appId !== '' ? Number(meta.appId) : undefined;
+    // The job's application, else the profile's (TcVodClient adds that one to every call).
+    const subAppId = Number.isInteger(jobApp) ? jobApp : this.credentials.subAppId;
     const applied: AppliedUpload = await this.client.applyUpload({
       MediaType: mediaTypeOf(input.fileName),
       MediaName: meta.title,
@@ -165,6 +178,7 @@ export class TencentProvider implements UploadProvider {
       region: applied.StorageRegion,
       storagePath: applied.MediaStoragePath,
       ...(applied.CoverStoragePath ? { coverStoragePath: applied.CoverStoragePath } : {}),
+      ...(subAppId !== undefined ? { subAppId } : {}),
       cert: { secretId: c.SecretId, secretKey: c.SecretKey, token: c.Token, expiresAt: Number(c.ExpiredTime) * 1000 },
       appliedAt: this.clock.now(),
     };
@@ -177,15 +191,29 @@ export class TencentProvider implements UploadProvider {
   }
 
   /**
-   * No call renews a session's key (API 3.0). On resume the kept key serves while it has
-   * life left; otherwise undefined: the engine re-opens.
+   * On resume the kept key serves while it has life left; otherwise a fresh key for the
+   * same session and storage path from ApplyUploadUGC. Undefined (the engine uses the
+   * key to its end, then re-opens) when that endpoint refuses, answers another path, or
+   * cannot be signed for: a session token (TENCENTCLOUD_SESSION_TOKEN) has no place in the
+   * client upload signature. Network failures and 5xx that outlast the retries are thrown
+   * (retryable): the next attempt asks again.
    */
-  renewCredential(identity: UploadIdentity, why: RenewReason): Promise<RenewedCredential | undefined> {
+  async renewCredential(identity: UploadIdentity, why: RenewReason): Promise<RenewedCredential | undefined> {
     const s = sessionOf(identity);
     if (why === 'resume' && s.cert.expiresAt - this.clock.now() > RESUME_MARGIN_MS) {
-      return Promise.resolve({ target: this.targetOf(s), credential: credentialOf(s) });
+      return { target: this.targetOf(s), credential: credentialOf(s) };
     }
-    return Promise.resolve(undefined);
+    if (!this.ugc.usable) return undefined;
+    try {
+      const r = await this.ugc.renew(s.vodSessionKey, { subAppId: s.subAppId ?? this.credentials.subAppId });
+      // Only the same session's same object: a key for anything else would upload where CommitUpload does not look.
+      if (r.vodSessionKey !== s.vodSessionKey || r.storagePath !== s.storagePath || r.bucket !== s.bucket) return undefined;
+      const renewed: TencentSession = { ...s, cert: r.cert };
+      return { target: this.targetOf(renewed), credential: credentialOf(renewed) };
+    } catch (err) {
+      if ((err as EngineError).code === UGC_REFUSED) return undefined;
+      throw err;
+    }
   }
 
   async finalize(identity: UploadIdentity): Promise<{ mediaId: string }> {

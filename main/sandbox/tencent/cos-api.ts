@@ -111,7 +111,7 @@ export class CosHandler {
       throw new CosError(403, 'InvalidAccessKeyId', 'The temporary SecretId needs its own x-cos-security-token (TempCertificate.Token); it is missing or not this key\'s.');
     }
     if (Date.now() >= cred.expiresAt) {
-      throw new CosError(400, 'ExpiredToken', `The provided token has expired (TempCertificate.ExpiredTime ${Math.floor(cred.expiresAt / 1000)}); apply for a new upload (ApplyUpload): a temporary key cannot be renewed.`);
+      throw new CosError(400, 'ExpiredToken', `The provided token has expired (TempCertificate.ExpiredTime ${Math.floor(cred.expiresAt / 1000)}); renew it (ApplyUploadUGC with the vodSessionKey) or apply for a new upload (ApplyUpload).`);
     }
     verifyCosSignature(cred.secretKey, auth, method, target.signedPaths, query, req.headers, Date.now());
     // VOD's storage paths begin with "/"; cos-nodejs-sdk-v5 drops a key's leading "/" before sending, so compare without it.

@@ -11,6 +11,7 @@ import { readSmallBody } from '../read-body';
 import { CosHandler, type CosRequestTarget } from './cos-api';
 import type { TencentData, TencentMedia } from './state';
 import { TcError, verifyTc3 } from './tc3-signature';
+import { UgcHandler, type UgcMode } from './ugc-api';
 import { TC_VOD_VERSION, TENCENT_ACTIONS, type TencentContext } from './vod-api';
 import { MEDIA_ACTIONS, seedMedia, type SeedMediaOptions } from './media-api';
 import { distributionUrl, serveDistribution, tencentDerivedObject, urlSignatureKey } from './media-objects';
@@ -31,6 +32,12 @@ export interface TencentOptions {
   region?: string;
   /** A second CommitUpload of a committed session: 'same' answers the same FileId (default), 'error' InvalidParameterValue.VodSessionKey. */
   commitRepeat?: 'same' | 'error';
+  /**
+   * The client-upload endpoint ApplyUploadUGC (ugc-api.ts): 'renew' (default) gives an
+   * API 3.0 session's VodSessionKey a fresh key for the same path; 'refuse' refuses every
+   * vodSessionKey, as the real endpoint may (not documented).
+   */
+  ugcMode?: UgcMode;
 }
 
 const MAX_BODY = 1024 * 1024;
@@ -79,13 +86,20 @@ function unflatten(q: URLSearchParams): Record<string, unknown> {
 
 export class TencentPersonality {
   private readonly cos: CosHandler;
+  private readonly ugc: UgcHandler;
   readonly region: string;
 
   constructor(private readonly core: SandboxCore, private readonly opts: TencentOptions = {}) {
     this.cos = new CosHandler(core, () => this.data, () => this.region);
+    this.ugc = new UgcHandler(core, () => this.data, () => this.context(), opts.ugcMode);
     this.region = opts.region ?? 'ap-guangzhou';
     // Transcodes, snapshots and seeded sources are derived from the media records, never stored.
     core.derivers.push((bucket, key) => (core.data.tencent ? tencentDerivedObject(core.data.tencent, core.transcodeMs, bucket, key) : undefined));
+  }
+
+  /** Whether ApplyUploadUGC renews API 3.0 sessions (ugc-api.ts); for tests of the provider's fall-back. */
+  setUgcMode(mode: UgcMode): void {
+    this.ugc.setMode(mode);
   }
 
   get data(): TencentData {
@@ -106,6 +120,7 @@ export class TencentPersonality {
     const rawPath = qAt < 0 ? raw : raw.slice(0, qAt);
     const query = new URLSearchParams(qAt < 0 ? '' : raw.slice(qAt + 1));
     const auth = header(req, 'authorization') ?? '';
+    if (UgcHandler.matches(rawPath, query)) return (res) => this.ugc.handle(req, res);
     if (header(req, 'x-tc-action') !== undefined || auth.startsWith('TC3-HMAC-SHA256')) {
       return (res) => this.api(req, res, rawPath, qAt < 0 ? '' : raw.slice(qAt + 1));
     }

@@ -5,6 +5,7 @@ import { useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { STORAGE_REGIONS } from '../../../shared/limits';
 import type { ConnectionResult, ProfileInput, ProfileView } from '../../../shared/types';
+import { parseSubAppId } from '../../../shared/validation';
 import { getBridge } from '../bridge';
 import { useApp } from '../store/app';
 import { activateProfile, deleteProfile, saveProfile, testProfile } from '../store/profiles';
@@ -103,6 +104,14 @@ function ProfileCard({ profile, active, onEdit }: { profile: ProfileView; active
         )}
         <dt>{t('profiles.region')}</dt>
         <dd>{t(`region.${profile.region}`, { defaultValue: profile.region })}</dd>
+        {tencent && (
+          <>
+            <dt>{t('profiles.subAppId')}</dt>
+            <dd className={profile.subAppId === undefined ? 'muted' : 'mono'} data-testid="profile-subappid">
+              {profile.subAppId === undefined ? t('profiles.subAppIdDefault') : profile.subAppId}
+            </dd>
+          </>
+        )}
         {profile.endpoint && (
           <>
             <dt>{t('profiles.endpoint')}</dt>
@@ -194,6 +203,7 @@ function ProfileForm({ profile, onDone }: { profile?: ProfileView; onDone: () =>
   const [token, setToken] = useState('');
   const [region, setRegion] = useState(profile?.region ?? 'cn-shanghai');
   const [endpoint, setEndpoint] = useState(profile?.endpoint ?? '');
+  const [subAppId, setSubAppId] = useState(profile?.subAppId === undefined ? '' : String(profile.subAppId));
   const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   // Test before save: the refused answer, shown with "Save anyway" until a field changes.
@@ -205,6 +215,7 @@ function ProfileForm({ profile, onDone }: { profile?: ProfileView; onDone: () =>
   if (!accessKeyId.trim()) problems.accessKeyId = t(tencent ? 'profiles.errTencent.accessKeyId' : 'profiles.err.accessKeyId');
   if (!profile?.hasSecret && !secret) problems.secret = t(tencent ? 'profiles.errTencent.secret' : 'profiles.err.secret');
   if (endpoint.trim() && !/^https?:\/\/\S+$/i.test(endpoint.trim())) problems.endpoint = t('profiles.err.endpoint');
+  if (tencent && parseSubAppId(subAppId).problem) problems.subAppId = t('profiles.errTencent.subAppId');
   const [touched, setTouched] = useState(false);
 
   const submit = async (e: FormEvent | null, insist = false) => {
@@ -221,6 +232,7 @@ function ProfileForm({ profile, onDone }: { profile?: ProfileView; onDone: () =>
     if (secret) input.accessKeySecret = secret;
     if (token.trim()) input.securityToken = token.trim();
     if (endpoint.trim()) input.endpoint = endpoint.trim();
+    if (tencent && subAppId.trim()) input.subAppId = subAppId.trim();
     setSaving(true);
     setError(null);
     setRefusal(null);
@@ -293,6 +305,21 @@ function ProfileForm({ profile, onDone }: { profile?: ProfileView; onDone: () =>
           {(tencent ? TENCENT_REGIONS : STORAGE_REGIONS).map((r) => <option key={r} value={r}>{t(`region.${r}`, { defaultValue: r })} ({r})</option>)}
         </select>
       </label>
+      {tencent && (
+        <label className="field">
+          <span>{t('profiles.subAppId')}</span>
+          <input
+            data-testid="profile-input-subappid"
+            value={subAppId}
+            inputMode="numeric"
+            spellCheck={false}
+            placeholder={t('profiles.optional')}
+            onChange={(e) => setSubAppId(e.target.value)}
+          />
+          <span className="muted small">{t('profiles.subAppIdHint')}</span>
+          {show('subAppId')}
+        </label>
+      )}
       <details className="advanced" open={Boolean(profile?.endpoint || profile?.hasSecurityToken)}>
         <summary>{t(tencent ? 'profiles.advancedTencent' : 'profiles.advanced')}</summary>
         <label className="field">

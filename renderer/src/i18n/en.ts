@@ -409,7 +409,11 @@ export const en = {
     errTencent: {
       accessKeyId: 'Enter the SecretId.',
       secret: 'Enter the SecretKey.',
+      subAppId: 'The application id (SubAppId) is a positive whole number, or empty for the default application.',
     },
+    subAppId: 'VOD application (SubAppId)',
+    subAppIdHint: 'Required for accounts that activated VOD on or after 25 December 2023: the application id from the VOD console (Application management). Leave empty for the default application.',
+    subAppIdDefault: 'Default application',
   },
   region: {
     'cn-shanghai': 'China (Shanghai)', 'cn-beijing': 'China (Beijing)', 'cn-shenzhen': 'China (Shenzhen)',

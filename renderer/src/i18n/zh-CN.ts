@@ -387,7 +387,11 @@ export const zhCN = {
     errTencent: {
       accessKeyId: '请填写 SecretId。',
       secret: '请填写 SecretKey。',
+      subAppId: '应用 ID（SubAppId）须为正整数；留空则使用默认应用。',
     },
+    subAppId: '点播应用（SubAppId）',
+    subAppIdHint: '2023 年 12 月 25 日及以后开通云点播的账号必须填写：云点播控制台“应用管理”中的应用 ID。留空则使用默认应用。',
+    subAppIdDefault: '默认应用',
   },
   region: {
     'cn-shanghai': '华东2（上海）', 'cn-beijing': '华北2（北京）', 'cn-shenzhen': '华南1（深圳）',
