@@ -12,6 +12,7 @@ import { openEngine, type UploadEngine } from '../../main/engine';
 import { classifyError } from '../../main/engine/errors';
 import { LibraryService } from '../../main/engine/library/library-service';
 import type { MediaLibraryPort } from '../../main/engine/library/port';
+import type { DownloadWhat } from '../../shared/library';
 import { writeUrlList } from '../../main/engine/library/url-export';
 import type { RetryPolicy } from '../../main/engine/retry';
 import { TencentProvider } from '../../main/engine/tencent/tencent-provider';
@@ -246,8 +247,7 @@ describe('Tencent media library against the sandbox', () => {
       providerFor: () => provider,
       // Until the CDN has refused one, resolutions hand out an already expired URL that claims an hour of life.
       libraryFor: () => ({
-        ...provider,
-        mediaUrls: async (v, w) => (++resolutions > 0 && (sb.stats().errors['tc-url:KeySignRefused'] ?? 0) === refusedBefore
+        mediaUrls: async (v: string, w: DownloadWhat) => (++resolutions > 0 && (sb.stats().errors['tc-url:KeySignRefused'] ?? 0) === refusedBefore
           ? (await stale.mediaUrls(v, w)).map((u) => ({ ...u, expiresAt: Date.now() + 3_600_000 }))
           : provider.mediaUrls(v, w)),
       }) as unknown as MediaLibraryPort,
