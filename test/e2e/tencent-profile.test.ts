@@ -89,6 +89,10 @@ describe('a Tencent account in the browser', () => {
     const listed = await page.getByTestId('library-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-video-id')));
     expect(new Set(listed)).toEqual(new Set(fileIds));
     await expect.poll(() => page.getByTestId('library-view').textContent()).toContain('Class');
+    // Tencent's SearchMedia filters Normal and blocked media only: the status filter offers those two.
+    await page.getByTestId('library-filter-status').locator('summary').click();
+    expect(await page.locator('[data-testid^="library-status-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')))).toEqual(['library-status-Normal', 'library-status-Blocked']);
+    await page.keyboard.press('Escape');
     await page.getByTestId('library-row-select').first().click();
     await page.getByTestId('library-transcode').click();
     const dialog = page.getByTestId('library-dialog-transcode');

@@ -123,9 +123,13 @@ function LibraryFilterBar() {
   );
 }
 
+const TENCENT_STATUSES = ['Normal', 'Blocked'] as const;
+
 /** VOD statuses as checkboxes in a popover; none ticked means any status. */
 function StatusFilter({ value, onChange }: { value: string[]; onChange: (v: string[]) => void }) {
   const { t } = useTranslation();
+  // Tencent's SearchMedia filters by Normal and the two blocked states only (docs/tencent-vod-notes.md "Library").
+  const statuses = useProviderTerms().context === 'tencent' ? TENCENT_STATUSES : VOD_STATUSES;
   const label = value.length === 0 ? t('library.filter.any') : value.map((s) => t(`vod.${s}`, { defaultValue: s })).join(', ');
   const root = useRef<HTMLDetailsElement>(null);
   // A click elsewhere or Escape closes it, as the category picker does.
@@ -147,7 +151,7 @@ function StatusFilter({ value, onChange }: { value: string[]; onChange: (v: stri
       <details ref={root} className="status-filter" data-testid="library-filter-status">
         <summary className="select-like"><span className="ellipsis">{label}</span><span className="caret" aria-hidden>▼</span></summary>
         <div className="popover">
-          {VOD_STATUSES.map((s) => (
+          {statuses.map((s) => (
             <label key={s} className="check">
               <input
                 type="checkbox"
