@@ -103,6 +103,8 @@ export interface VideoOpResult {
   retryable?: boolean;
   /** The request was sent and its answer lost: VOD may have carried it out. */
   outcomeUnknown?: boolean;
+  /** The service has no such video (Alibaba InvalidVideo.NotFound, Tencent ResourceNotFound.FileNotExist). */
+  notFound?: boolean;
 }
 
 /** What to fetch of each selected video. */

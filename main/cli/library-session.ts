@@ -8,8 +8,8 @@ import { InvalidArgumentError } from 'commander';
 import type { LibraryQuery, LibraryVideo, VideoOpResult } from '../../shared/library';
 import { LibraryService } from '../engine/library/library-service';
 import { openQueueStore, type QueueStore } from '../engine/store';
-import { AliyunVodProvider } from '../engine/vod/aliyun-provider';
-import { loadCredentials } from './credentials';
+import type { LibraryProvider } from '../engine/library/library-service';
+import { createProvider, loadCredentials } from './credentials';
 import { CliError, EXIT } from './errors';
 import { resolveDbPath } from './paths';
 
@@ -95,13 +95,23 @@ export function parseMatchFlags(items: readonly string[]): FilterFlags {
 
 export interface LibrarySession {
   service: LibraryService;
+  /** Which cloud: its words for a video that is not there (notFoundResult). */
+  provider: 'aliyun' | 'tencent';
   close(): void;
+}
+
+/** The result of an id the service does not know, in its cloud's words (as its library port reports one). */
+export function notFoundResult(provider: LibrarySession['provider'], videoId: string, verb: string): VideoOpResult {
+  return provider === 'tencent'
+    ? { videoId, ok: false, code: 'ResourceNotFound.FileNotExist', message: `Tencent VOD has no media with this FileId; nothing to ${verb}.`, notFound: true }
+    : { videoId, ok: false, code: 'InvalidVideo.NotFound', message: `VOD has no video with this id; nothing to ${verb}.`, notFound: true };
 }
 
 /** The service on the credentials' account; the queue at --db (if there is one) for job links. */
 export function openLibrary(db: string | undefined, onProgress?: (done: number, total: number) => void): LibrarySession {
   const creds = loadCredentials();
-  const provider = new AliyunVodProvider(creds);
+  // Alibaba's or Tencent's (VOD_PROVIDER=tencent): both implement the library port.
+  const provider = createProvider(creds) as unknown as LibraryProvider;
   const dbPath = resolveDbPath(db);
   let store: QueueStore | undefined;
   if (fs.existsSync(dbPath)) {
@@ -116,7 +126,7 @@ export function openLibrary(db: string | undefined, onProgress?: (done: number, 
     jobIdsForVideos: (ids) => store?.jobIdsForVideos(ids) ?? new Map(),
     onProgress,
   });
-  return { service, close: () => store?.close() };
+  return { service, provider: creds.provider === 'tencent' ? 'tencent' : 'aliyun', close: () => store?.close() };
 }
 
 /** Positional VideoIds, or the videos a --match finds (all pages); never both, never neither. */

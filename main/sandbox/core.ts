@@ -72,6 +72,8 @@ export class SandboxCore {
   readonly nonces = new NonceBook();
   /** SearchMedia's index and scroll sessions, the bulk edit and delete actions (media-library.ts). */
   readonly library: MediaLibrary;
+  /** More derived objects: the Tencent personality's transcodes, snapshots and seeded sources (tencent/media-objects.ts). */
+  readonly derivers: Array<(bucket: string, key: string) => ObjectRecord | undefined> = [];
   faults: Faults;
   readonly bandwidth: TokenBucket;
   readonly counters = {
@@ -258,7 +260,13 @@ export class SandboxCore {
 
   /** A stored object, or one that transcoding derives from a video (media.ts). */
   getObject(bucket: string, key: string): ObjectRecord | undefined {
-    return this.data.objects[objectId(bucket, key)] ?? derivedObject(this, bucket, key);
+    const stored = this.data.objects[objectId(bucket, key)] ?? derivedObject(this, bucket, key);
+    if (stored) return stored;
+    for (const derive of this.derivers) {
+      const found = derive(bucket, key);
+      if (found) return found;
+    }
+    return undefined;
   }
 
   /** Stores a completed object, frees the bytes of the one it replaces, and moves its video on. */

@@ -15,6 +15,7 @@ import { TencentPersonality } from './tencent';
 import { seedTencent, type TencentMedia } from './tencent/state';
 import type { UgcMode } from './tencent/ugc-api';
 import type { SeedOptions } from './media-library';
+import type { SeedMediaOptions } from './tencent/media-api';
 import { StateStore, type KeyPair, type StateData, type VideoRecord, type VideoStatus } from './state';
 
 export type { Faults, KeyPair, SandboxStats, SeedOptions, ServedGet, VideoStatus };
@@ -98,6 +99,10 @@ export interface SandboxTencent extends SandboxTencentInfo {
   setMediaStatus(fileId: string, status: string | undefined): boolean;
   /** Every FileId CommitUpload made. */
   mediaIds(): string[];
+  /** Many media at once, metadata only, synthetic sources (tencent/media-api.ts); the FileIds, oldest first. */
+  seedMedia(o: SeedMediaOptions): string[];
+  /** The distribution domain's Key hotlink protection key (DescribeVodDomains' EncryptedKey). */
+  urlSignatureKey(): string;
   /** ApplyUploadUGC with a vodSessionKey: 'renew' (default) or 'refuse' (the provider falls back to re-opening). */
   setUgcMode(mode: UgcMode): void;
 }
@@ -235,6 +240,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       media: (id) => tencent.media(id),
       setMediaStatus: (id, status) => tencent.setMediaStatus(id, status),
       mediaIds: () => Object.keys(tencent.data.media),
+      seedMedia: (o) => tencent.seedMedia(o),
+      urlSignatureKey: () => tencent.urlSignatureKey(),
       setUgcMode: (mode) => tencent.setUgcMode(mode),
     },
     faults: {

@@ -91,7 +91,8 @@ const STREAM_KEY = /^transcode\/([0-9a-f]{32})\/([a-z0-9]+)\.(mp4|m3u8)$/;
 const SEEDED_SOURCE_KEY = /^sv\/seed\/([0-9a-f]{32})\.mp4$/;
 const SNAPSHOT_KEY = /^snapshot\/([0-9a-f]{32})\/(cover|sprite)(\d{5})\.jpg$/;
 
-function synthetic(spec: SyntheticSpec, bucket: string, key: string, size: number, lastModified: number, contentType: string): ObjectRecord {
+/** A synthetic object record: its ETag and CRC-64 follow from the seed and size (synthetic.ts). */
+export function syntheticObject(spec: SyntheticSpec, bucket: string, key: string, size: number, lastModified: number, contentType: string): ObjectRecord {
   return {
     bucket, key, size, lastModified, contentType, synthetic: spec,
     etag: syntheticEtag(spec, size), crc64: syntheticCrc64(spec, size),
@@ -104,7 +105,7 @@ export function derivedObject(core: SandboxCore, bucket: string, key: string, no
   if (seeded) {
     const v = core.data.videos[seeded[1]];
     if (!v?.seeded || v.sourceDeleted || v.bucket !== bucket || v.objectKey !== key || v.uploadedAt === undefined) return undefined;
-    return synthetic({ seed: `source:${v.videoId}` }, bucket, key, v.size ?? 0, v.uploadedAt, 'video/mp4');
+    return syntheticObject({ seed: `source:${v.videoId}` }, bucket, key, v.size ?? 0, v.uploadedAt, 'video/mp4');
   }
   const stream = STREAM_KEY.exec(key);
   const snap = stream ? null : SNAPSHOT_KEY.exec(key);
@@ -120,14 +121,14 @@ export function derivedObject(core: SandboxCore, bucket: string, key: string, no
     const r = list[i];
     const spec = { seed: `stream:${v.videoId}:${r.definition}:${r.format}:${sourceTag(v)}` };
     const type = r.format === 'm3u8' ? 'application/x-mpegURL' : 'video/mp4';
-    return synthetic(spec, bucket, key, streamSize(v.size ?? 0, i, list.length), at, type);
+    return syntheticObject(spec, bucket, key, streamSize(v.size ?? 0, i, list.length), at, type);
   }
   if (!snap || isAudio(v)) return undefined;
   const kind = snap[2] as SnapshotKind;
   const index = Number(snap[3]);
   if (index < 1 || index > (kind === 'cover' ? COVER_SNAPSHOTS : SPRITE_SNAPSHOTS)) return undefined;
   const spec: SyntheticSpec = { seed: `${kind}:${v.videoId}:${index}:${sourceTag(v)}`, head: 'jpeg' };
-  return synthetic(spec, bucket, key, (kind === 'cover' ? SNAPSHOT_BYTES : SPRITE_BYTES) + index * 512, at, 'image/jpeg');
+  return syntheticObject(spec, bucket, key, (kind === 'cover' ? SNAPSHOT_BYTES : SPRITE_BYTES) + index * 512, at, 'image/jpeg');
 }
 
 /**

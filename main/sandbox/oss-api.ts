@@ -548,19 +548,24 @@ export function parseRange(raw: string | undefined, size: number): { start: numb
  * and the signed media URLs (`faults`: bandwidth and resetRate apply to the body).
  */
 export async function sendObject(
-  core: SandboxCore, req: IncomingMessage, res: ServerResponse, obj: ObjectRecord, withBody: boolean, opts: { faults?: boolean } = {},
+  core: SandboxCore, req: IncomingMessage, res: ServerResponse, obj: ObjectRecord, withBody: boolean,
+  opts: { faults?: boolean; dialect?: 'oss' | 'cos' } = {},
 ): Promise<void> {
   const range = parseRange(header(req, 'range'), obj.size);
   if (range === 'unsatisfiable') {
     throw new OssError(416, 'InvalidRange', `The requested range cannot be satisfied: the object has ${obj.size} bytes.`, { ActualObjectSize: String(obj.size) });
   }
+  // The same object answer in both clouds' words: OSS's x-oss-* headers, or COS's
+  // (x-cos-hash-crc64ecma, x-cos-storage-class) for the Tencent personality's media URLs.
+  const cloud: Record<string, string> = opts.dialect === 'cos'
+    ? { 'x-cos-hash-crc64ecma': obj.crc64, 'x-cos-storage-class': 'STANDARD' }
+    : { 'x-oss-object-type': obj.etag.includes('-') ? 'Multipart' : 'Normal', 'x-oss-hash-crc64ecma': obj.crc64 };
   const headers: Record<string, string | number> = {
     'Content-Type': obj.contentType,
     ETag: obj.etag,
     'Last-Modified': new Date(obj.lastModified).toUTCString(),
     'Accept-Ranges': 'bytes',
-    'x-oss-object-type': obj.etag.includes('-') ? 'Multipart' : 'Normal',
-    'x-oss-hash-crc64ecma': obj.crc64,
+    ...cloud,
   };
   const start = range ? range.start : 0;
   const end = range ? range.end : obj.size - 1;

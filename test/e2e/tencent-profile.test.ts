@@ -1,7 +1,8 @@
 // A Tencent Cloud VOD account in the browser: added on the Accounts page (provider
 // Tencent, SecretId/SecretKey, the VOD application's SubAppId, the sandbox's endpoint), a folder uploaded with a class
 // and a task flow (Procedure) picked in the details panel, and the Completed tab showing
-// FileIds under the column Tencent names "FileId".
+// FileIds under the column Tencent names "FileId"; then the Library on that account lists
+// them in Tencent's words and runs a task flow again on one.
 
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -79,6 +80,27 @@ describe('a Tencent account in the browser', () => {
     for (const id of fileIds) expect(id).toMatch(/^\d{19}$/);
     expect(new Set(fileIds).size).toBe(4);
     await expect.poll(() => page.getByTestId('queue-view').textContent()).toContain('FileId');
+
+    // The Library on the Tencent account: the uploaded media in Tencent's words, and a task flow run again on one.
+    await page.getByTestId('nav-library').click();
+    await page.getByTestId('library-view').waitFor();
+    await page.locator('[data-testid="library-total"][data-searched="true"]').waitFor({ timeout: T });
+    await expect.poll(() => page.getByTestId('library-row').count(), { timeout: T }).toBe(4);
+    const listed = await page.getByTestId('library-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-video-id')));
+    expect(new Set(listed)).toEqual(new Set(fileIds));
+    await expect.poll(() => page.getByTestId('library-view').textContent()).toContain('Class');
+    // Tencent's SearchMedia filters Normal and blocked media only: the status filter offers those two.
+    await page.getByTestId('library-filter-status').locator('summary').click();
+    expect(await page.locator('[data-testid^="library-status-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')))).toEqual(['library-status-Normal', 'library-status-Blocked']);
+    await page.keyboard.press('Escape');
+    await page.getByTestId('library-row-select').first().click();
+    await page.getByTestId('library-transcode').click();
+    const dialog = page.getByTestId('library-dialog-transcode');
+    await expect.poll(() => dialog.textContent()).toContain('Run a task flow again on 1 media');
+    expect(await dialog.textContent()).toContain('Task flow (Procedure)');
+    await dialog.getByTestId('transcode-group').selectOption('SnapshotOnly');
+    await dialog.getByTestId('transcode-confirm').click();
+    await expect.poll(() => page.getByTestId('library-results').getAttribute('data-ok'), { timeout: T }).toBe('1');
     expect(pageProblems(page)).toEqual([]);
   });
 });

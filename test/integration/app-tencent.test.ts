@@ -13,6 +13,8 @@ const MiB = 1024 * 1024;
 let app: App;
 let cloud: Sandbox;
 let dir: string;
+/** The uploads of the second test, for the Library's. */
+let uploaded: { fileId: string; jobId: number; path: string }[] = [];
 
 beforeAll(async () => {
   dir = await tempDir('vodup-app-tencent-');
@@ -77,5 +79,29 @@ describe('a Tencent Cloud VOD account in the app', () => {
       expect(media.procedure).toBe('HD-H264');
     }
     expect(cloud.stats().requests['tc:CommitUpload']).toBe(3);
+    uploaded = jobs.map((j) => ({ fileId: j.videoId!, jobId: j.id, path: j.path }));
+  });
+
+  it('opens the Library on the Tencent account: its media linked to their jobs, edited, and a source downloaded byte-exact', async () => {
+    const page = await app.controller.searchLibrary({ cateId: 2, pageSize: 50 });
+    const byId = new Map(page.videos.map((v) => [v.videoId, v]));
+    for (const u of uploaded) expect(byId.get(u.fileId)).toMatchObject({ jobId: u.jobId, cateId: 2 });
+    const [edited] = await app.controller.editVideos([{ videoId: uploaded[0].fileId, title: 'renamed in the Library', tags: ['app'] }]);
+    expect(edited).toMatchObject({ ok: true });
+    expect(cloud.tencent.media(uploaded[0].fileId)).toMatchObject({ name: 'renamed in the Library', tags: ['app'] });
+    const [details] = await app.controller.getVideoDetails([uploaded[0].fileId]);
+    expect(details).toMatchObject({ title: 'renamed in the Library', jobId: uploaded[0].jobId, source: { size: (await fsp.stat(uploaded[0].path)).size } });
+
+    const out = `${dir}/library-out`;
+    const reply = await app.controller.addDownloads({ videoIds: [uploaded[1].fileId], what: { source: true }, outDir: out });
+    expect(reply).toMatchObject({ added: 1, existing: 0, rejected: [] });
+    const jobs = await waitForJobs((js) => js.some((j) => j.kind === 'download' && (j.state === 'downloaded' || j.state === 'failed')));
+    const download = jobs.find((j) => j.kind === 'download')!;
+    expect([download.state, download.error?.code]).toEqual(['downloaded', undefined]);
+    expect(Buffer.compare(await fsp.readFile(download.path), await fsp.readFile(uploaded[1].path))).toBe(0);
+
+    const urls = await app.controller.exportVideoUrls([uploaded[2].fileId], { source: true }, 'json');
+    expect(urls.count).toBe(1);
+    expect(urls.content).toContain('&sign=');
   });
 });

@@ -8,7 +8,7 @@ import { parseTags } from '../../../shared/validation';
 import { needsCurrent, planEdits, type EditSpec } from '../../engine/library/edit-plan';
 import { classifyError } from '../../engine/errors';
 import { CliError, EXIT } from '../errors';
-import { openLibrary, reportResults, selectVideos } from '../library-session';
+import { notFoundResult, openLibrary, reportResults, selectVideos } from '../library-session';
 
 export interface EditFlags {
   match?: string[];
@@ -71,7 +71,7 @@ export async function editCommand(ids: string[], flags: EditFlags, out: NodeJS.W
       return EXIT.ok;
     }
     const results = await session.service.edit(patches);
-    const notFound = missing.map((videoId) => ({ videoId, ok: false, code: 'InvalidVideo.NotFound', message: 'VOD has no video with this id; nothing to edit.' }));
+    const notFound = missing.map((videoId) => notFoundResult(session.provider, videoId, 'edit'));
     return reportResults([...results, ...notFound], flags, { done: 'changed', doing: 'changed' }, out);
   } catch (err) {
     if (err instanceof CliError) throw err;

@@ -12,6 +12,7 @@ import { parse } from 'csv-parse/sync';
 import { parseDownloadWhat } from '../../../shared/validation';
 import { writeUrlList, type UrlListFormat } from '../../engine/library/url-export';
 import type { MediaOutputType } from '../../engine/vod/vod-client';
+import { TencentProvider } from '../../engine/tencent/tencent-provider';
 import { AliyunVodProvider } from '../../engine/vod/aliyun-provider';
 import { loadCredentials } from '../credentials';
 import { CliError, EXIT } from '../errors';
@@ -134,8 +135,11 @@ export async function urlsCommand(args: string[], flags: UrlsFlags, stdout: Node
   if (flags.match?.length) parseMatchFlags(flags.match);
   else if (ids.length === 0) throw new CliError('No videos: give VideoIds, --from <file>, --from-queue or --match filters.');
 
-  const provider = new AliyunVodProvider(loadCredentials());
-  provider.mediaOptions = { outputType: flags.outputType, authTimeoutSec: flags.authTimeout };
+  const creds = loadCredentials();
+  // Tencent (VOD_PROVIDER=tencent): URLs signed for the domain's Key hotlink protection for --auth-timeout seconds.
+  const provider = creds.provider === 'tencent'
+    ? new TencentProvider(creds, { mediaUrlTtlSec: flags.authTimeout })
+    : Object.assign(new AliyunVodProvider(creds), { mediaOptions: { outputType: flags.outputType, authTimeoutSec: flags.authTimeout } });
   // --json without --out: JSON lines on stdout (a pipe reads rows as they come).
   const format: UrlListFormat = flags.json && !flags.out ? 'ndjson' : flags.format ?? (flags.json ? 'json' : 'csv');
 

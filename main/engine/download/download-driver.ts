@@ -3,7 +3,7 @@
 //
 //  1. The item's URL is resolved just before use with the provider's mediaUrls, and
 //     again whenever it is refused (403) or about to expire: never stored.
-//  2. A one-byte ranged GET learns the object's size, ETag and x-oss-hash-crc64ecma. A
+//  2. A one-byte ranged GET learns the object's size, ETag and CRC-64 (ranged-get.ts CRC64_HEADERS). A
 //     job that has checkpointed ranges compares them with what it began with: a change
 //     is RemoteChanged (the operator restarts it with `retry --restart`).
 //  3. Ranges (16 MiB unless the part size setting says otherwise) are fetched in

@@ -11,7 +11,7 @@
 // alibabacloud.com/help/doc-detail/31980.htm). That header cannot be added here: x-oss-*
 // headers are part of a V1 signature, and the URL was signed without it. So a 200 is
 // checked for being the whole range, and the object's size comes from Content-Range.
-// The object's ETag and `x-oss-hash-crc64ecma` come with the answer; when a server does
+// The object's ETag and CRC-64 (OSS's or COS's header, CRC64_HEADERS) come with the answer; when a server does
 // not send the CRC-64, verification falls back to MD5 or the size (download-driver.ts).
 
 import http from 'node:http';
@@ -22,11 +22,31 @@ import { agentFor } from '../net/proxy';
 import { drainToFile, type Drained } from './range-writer';
 
 
+/**
+ * The whole object's CRC-64/ECMA (unsigned decimal) in each cloud's storage: OSS
+ * (Alibaba) sends `x-oss-hash-crc64ecma`, COS (Tencent) `x-cos-hash-crc64ecma`
+ * (https://cloud.tencent.com/document/product/436/40334). The one place a download reads
+ * it; a server sends only its own.
+ */
+export const CRC64_HEADERS: Readonly<Record<'aliyun' | 'tencent', string>> = {
+  aliyun: 'x-oss-hash-crc64ecma',
+  tencent: 'x-cos-hash-crc64ecma',
+};
+
+/** The object's CRC-64 from a response's headers, whichever cloud answered; undefined without a well-formed one. */
+export function objectCrc64(headers: http.IncomingHttpHeaders): string | undefined {
+  for (const name of Object.values(CRC64_HEADERS)) {
+    const v = headers[name];
+    if (typeof v === 'string' && /^\d{1,20}$/.test(v)) return v;
+  }
+  return undefined;
+}
+
 /** What a response says of the whole object. */
 export interface ObjectHead {
   size: number;
   etag?: string;
-  /** x-oss-hash-crc64ecma (decimal). */
+  /** The object's CRC-64 (decimal): x-oss-hash-crc64ecma or x-cos-hash-crc64ecma (CRC64_HEADERS). */
   crc64?: string;
   lastModified?: string;
 }
@@ -63,8 +83,8 @@ function headOf(res: http.IncomingMessage): ObjectHead {
   const size = cr ? Number(cr[1]) : Number(h['content-length'] ?? 0);
   const head: ObjectHead = { size };
   if (typeof h.etag === 'string') head.etag = h.etag;
-  const crc = h['x-oss-hash-crc64ecma'];
-  if (typeof crc === 'string' && /^\d{1,20}$/.test(crc)) head.crc64 = crc;
+  const crc = objectCrc64(h);
+  if (crc) head.crc64 = crc;
   if (typeof h['last-modified'] === 'string') head.lastModified = h['last-modified'];
   return head;
 }

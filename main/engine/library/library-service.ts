@@ -106,12 +106,12 @@ export class LibraryService {
     const provider = this.deps.providerFor(profileId);
     const done = await this.batched(ids, (batch) => provider.deleteVideos(batch, opts), 0, {
       // A resend after a lost answer finds the video gone: the lost call deleted it.
-      resentAndGone: (r) => (opts.sourceOnly ? false : r.code === 'InvalidVideo.NotFound'),
+      resentAndGone: (r) => (opts.sourceOnly ? false : r.notFound === true || r.code === 'InvalidVideo.NotFound'),
     });
     return ids.map((id) => done.get(id)!);
   }
 
-  /** Run a transcode template group again on each video (SubmitTranscodeJobs), if the provider can. */
+  /** Run a transcode template group (Tencent: a task flow) again on each video, if the provider can. */
   async transcode(videoIds: readonly string[], templateGroupId: string, profileId?: string): Promise<VideoOpResult[]> {
     const ids = unique(videoIds);
     const provider = this.deps.providerFor(profileId);

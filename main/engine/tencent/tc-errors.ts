@@ -63,6 +63,8 @@ const API_RULES: ReadonlyArray<[RegExp, ErrorKind, boolean?]> = [
   [/^resourcenotfound/, 'notFound'],
   [/^invalidparametervalue\.vodsessionkey$/, 'notFound'],
   [/^invalid|^missing|^unsupported|^nosuchversion$|^unknownparameter/, 'parameter'],
+  // Any other FailedOperation.* (ClassNoFound, MediaForbidedBySystem, …) is a refusal of this request, not a hiccup.
+  [/^failedoperation/, 'parameter'],
 ];
 
 /** COS codes → kind. A temporary key past its ExpiredTime: credentialExpired (docs/tencent-vod-notes.md). */

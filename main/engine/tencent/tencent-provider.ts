@@ -37,6 +37,10 @@ import { tencentCredentialsOf } from './tc-credentials';
 import { COMMIT_OUTCOME_UNKNOWN } from './tc-errors';
 import { TcUgcClient, UGC_REFUSED } from './tc-ugc-client';
 import { TcVodClient, type AppliedUpload, type TcVodClientOptions, type TencentCredentials } from './tc-vod-client';
+import { TencentLibrary } from './tencent-library';
+import type {
+  DownloadWhat, LibraryPage, LibraryQuery, LibraryVideoDetails, MediaUrl, VideoOpResult, VideoPatch,
+} from '../../../shared/library';
 
 /** The session as stored in the job's identity (plain JSON). */
 export interface TencentSession {
@@ -87,6 +91,8 @@ function credentialOf(s: TencentSession): UploadCredential {
 
 export interface TencentProviderOptions extends Omit<TcVodClientOptions, 'credentials'> {
   now?: () => number;
+  /** Seconds a signed media URL (Key hotlink protection) stays valid; default 3,600 (tencent-library.ts). */
+  mediaUrlTtlSec?: number;
 }
 
 export class TencentProvider implements UploadProvider {
@@ -106,6 +112,36 @@ export class TencentProvider implements UploadProvider {
     this.client = new TcVodClient({ ...opts, credentials: this.credentials });
     this.ugc = new TcUgcClient({ ...opts, credentials: this.credentials });
     this.clock = { now: opts.now ?? Date.now };
+    this.library = new TencentLibrary(this.client, { urlTtlSec: opts.mediaUrlTtlSec });
+  }
+
+  /** The media library (tencent-library.ts): SearchMedia, DescribeMediaInfos, ModifyMediaInfo, DeleteMedia, ProcessMediaByProcedure. */
+  private readonly library: TencentLibrary;
+
+  // MediaLibraryPort (main/engine/library/port.ts): FileIds stand where the port says VideoIds.
+  searchVideos(query: LibraryQuery): Promise<LibraryPage> {
+    return this.library.searchVideos(query);
+  }
+
+  getVideoDetails(fileIds: readonly string[], opts?: { basicOnly?: boolean }): Promise<Map<string, LibraryVideoDetails | undefined>> {
+    return this.library.getVideoDetails(fileIds, opts);
+  }
+
+  updateVideos(patches: readonly VideoPatch[]): Promise<VideoOpResult[]> {
+    return this.library.updateVideos(patches);
+  }
+
+  deleteVideos(fileIds: readonly string[], opts?: { sourceOnly?: boolean }): Promise<VideoOpResult[]> {
+    return this.library.deleteVideos(fileIds, opts);
+  }
+
+  /** A task flow (Procedure) again on each media: ProcessMediaByProcedure. */
+  submitTranscode(fileIds: readonly string[], procedureName: string): Promise<VideoOpResult[]> {
+    return this.library.submitTranscode(fileIds, procedureName);
+  }
+
+  mediaUrls(fileId: string, what: DownloadWhat): Promise<MediaUrl[]> {
+    return this.library.mediaUrls(fileId, what);
   }
 
   private targetOf(s: TencentSession): UploadTarget {

@@ -13,6 +13,11 @@ import type { TencentData, TencentMedia } from './state';
 import { TcError, verifyTc3 } from './tc3-signature';
 import { UgcHandler, type UgcMode } from './ugc-api';
 import { TC_VOD_VERSION, TENCENT_ACTIONS, type TencentContext } from './vod-api';
+import { MEDIA_ACTIONS, seedMedia, type SeedMediaOptions } from './media-api';
+import { distributionUrl, serveDistribution, tencentDerivedObject, urlSignatureKey } from './media-objects';
+
+/** Every API 3.0 action the personality answers: the upload's (vod-api.ts) and the media library's (media-api.ts). */
+const ACTIONS: Record<string, (typeof TENCENT_ACTIONS)[string]> = { ...TENCENT_ACTIONS, ...MEDIA_ACTIONS };
 
 export interface TencentOptions {
   /**
@@ -88,6 +93,8 @@ export class TencentPersonality {
     this.cos = new CosHandler(core, () => this.data, () => this.region);
     this.ugc = new UgcHandler(core, () => this.data, () => this.context(), opts.ugcMode);
     this.region = opts.region ?? 'ap-guangzhou';
+    // Transcodes, snapshots and seeded sources are derived from the media records, never stored.
+    core.derivers.push((bucket, key) => (core.data.tencent ? tencentDerivedObject(core.data.tencent, core.transcodeMs, bucket, key) : undefined));
   }
 
   /** Whether ApplyUploadUGC renews API 3.0 sessions (ugc-api.ts); for tests of the provider's fall-back. */
@@ -127,6 +134,10 @@ export class TencentPersonality {
     const first = slash < 0 ? path.slice(1) : path.slice(1, slash);
     if (first && (first === this.core.data.tencent?.bucket || (auth.startsWith('q-sign-algorithm=') && /^[a-z0-9-]+-\d+$/.test(first)))) {
       const key = slash < 0 ? '' : path.slice(slash + 1);
+      // No COS signature: a media URL on the distribution domain (Key hotlink protection, media-objects.ts).
+      if (auth === '' && key !== '' && first === this.core.data.tencent?.bucket) {
+        return (res) => serveDistribution(this.core, this.data, req, res, rawPath, first, key, query);
+      }
       return this.cosCall(req, { bucket: first, key, signedPaths: [`/${key}`, path] }, query);
     }
     return undefined;
@@ -161,7 +172,7 @@ export class TencentPersonality {
         this.core.counters.injected.throttles++;
         throw new TcError('RequestLimitExceeded', 'The number of requests exceeds the frequency limit. (injected by the throttleRate fault)');
       }
-      const handler = Object.prototype.hasOwnProperty.call(TENCENT_ACTIONS, signed.action) ? TENCENT_ACTIONS[signed.action] : undefined;
+      const handler = Object.prototype.hasOwnProperty.call(ACTIONS, signed.action) ? ACTIONS[signed.action] : undefined;
       if (!handler) throw new TcError('InvalidAction', `The API ${signed.action} does not exist in VOD ${TC_VOD_VERSION} (or is not imitated by the sandbox).`);
       let params: Record<string, unknown>;
       if ((req.method ?? 'POST').toUpperCase() === 'GET') {
@@ -204,8 +215,25 @@ export class TencentPersonality {
         return o ? { size: o.size, crc64: o.crc64 } : undefined;
       },
       fileUrl: (bucket, key) => this.core.fileUrl(bucket, key.replace(/^\/+/, '')),
+      distributionUrl: (key) => distributionUrl(this.core, this.data.bucket, key),
+      urlSignatureKey: () => urlSignatureKey(this.core, this.data),
+      deleteObject: (key) => {
+        void this.core.deleteObject(this.data.bucket, key);
+      },
       changed: () => this.core.state.changed(),
     };
+  }
+
+  /** Many media at once, metadata only (media-api.ts seedMedia); the FileIds, oldest first. */
+  seedMedia(o: SeedMediaOptions): string[] {
+    const ids = seedMedia(this.data, this.region, o);
+    this.core.state.changed();
+    return ids;
+  }
+
+  /** The domain's Key hotlink protection key (what DescribeVodDomains answers). */
+  urlSignatureKey(): string {
+    return urlSignatureKey(this.core, this.data);
   }
 
   /** For tests and the admin hook: a media record, or undefined. */

@@ -73,6 +73,18 @@ export interface TencentMedia {
   /** The task flow CommitUpload started for ApplyUpload's Procedure (DescribeTasks / DescribeTaskDetail). */
   procedureTaskId?: string;
   sessionContext?: string;
+  // The media library (media-api.ts): what ModifyMediaInfo, DeleteMedia and
+  // ProcessMediaByProcedure change, and seeded media (metadata only, synthetic bytes).
+  description?: string;
+  tags?: string[];
+  updatedAt?: number;
+  /** When the current task flow started (ProcessMediaByProcedure); createdAt for ApplyUpload's Procedure. */
+  procedureStartedAt?: number;
+  /** DeleteMedia DeleteParts OriginalFiles / TranscodeFiles. */
+  sourceDeleted?: boolean;
+  transcodesDeleted?: boolean;
+  /** Made by seedMedia: its source is a synthetic object of `size` bytes. */
+  seeded?: boolean;
 }
 
 export interface TencentData {
@@ -87,6 +99,13 @@ export interface TencentData {
   media: Record<string, TencentMedia>;
   classes: Record<string, TencentClass>;
   procedures: TencentProcedure[];
+  /**
+   * The distribution domain's Key hotlink protection key (UrlSignatureAuthPolicy.EncryptedKey,
+   * DescribeVodDomains); set on first use for state files made before it existed.
+   */
+  urlSignatureKey?: string;
+  /** ProcessMediaByProcedure's SessionIds and when they were used (refused again within 7 days). */
+  procedureSessionIds?: Record<string, number>;
 }
 
 /** AKID… ids and 32-character keys, shaped like CAM's. */

@@ -1,8 +1,9 @@
 // Tencent Cloud VOD API 3.0 (version 2018-07-17) actions the sandbox imitates: the
 // three-step server upload (ApplyUpload → COS → CommitUpload, https://cloud.tencent.com/document/product/266/9759)
-// and the reads an uploader needs (DescribeMediaInfos, DescribeAllClass,
+// and the reads an uploader needs (DescribeAllClass,
 // DescribeProcedureTemplates, and DescribeTasks / DescribeTaskDetail for the task flow a
-// Procedure starts). Parameter and error names follow the API reference
+// Procedure starts; DescribeMediaInfos and the media library are in media-api.ts).
+// Parameter and error names follow the API reference
 // (ApplyUpload https://cloud.tencent.com/document/product/266/31767, CommitUpload
 // https://cloud.tencent.com/document/api/266/31766) and the error codes each action
 // lists in tencentcloud-sdk-go's vod/v20180717 client.
@@ -26,6 +27,12 @@ export interface TencentContext {
   transcodeMs: number;
   objectExists(bucket: string, key: string): { size: number; crc64: string } | undefined;
   fileUrl(bucket: string, key: string): string;
+  /** The distribution domain's plain URL of an object (media-objects.ts); signed by whoever fetches it. */
+  distributionUrl(key: string): string;
+  /** The domain's Key hotlink protection key (DescribeVodDomains). */
+  urlSignatureKey(): string;
+  /** Removes a stored object of the account's bucket (DeleteMedia); derived ones vanish with their media. */
+  deleteObject(key: string): void;
   changed(): void;
 }
 
@@ -34,14 +41,14 @@ export type TencentAction = (ctx: TencentContext, p: Params) => Record<string, u
 
 /** Media types VOD accepts for upload ("上传能力综述", https://cloud.tencent.com/document/product/266/9760). */
 const VIDEO_TYPES = ['wmv', 'rm', 'mov', 'mpeg', 'mp4', '3gp', 'flv', 'avi', 'rmvb', 'ts', 'asf', 'mpg', 'webm', 'mkv', 'm3u8', 'wm', 'asx', 'ram', 'mpe', 'vob', 'dat', 'mp4v', 'm4v', 'f4v', 'mxf', 'qt', 'ogg'];
-const AUDIO_TYPES = ['mp3', 'm4a', 'flac', 'ogg', 'wav', 'amr', 'aac'];
-const IMAGE_TYPES = ['jpg', 'jpeg', 'png', 'gif', 'bmp', 'tiff', 'ai', 'cdr', 'eps'];
+export const AUDIO_TYPES = ['mp3', 'm4a', 'flac', 'ogg', 'wav', 'amr', 'aac'];
+export const IMAGE_TYPES = ['jpg', 'jpeg', 'png', 'gif', 'bmp', 'tiff', 'ai', 'cdr', 'eps'];
 const COVER_TYPES = ['jpg', 'jpeg', 'png', 'gif', 'bmp', 'tiff', 'ai', 'cdr', 'eps'];
 
-const str = (p: Params, k: string): string | undefined => (typeof p[k] === 'string' ? (p[k] as string) : p[k] === undefined || p[k] === null ? undefined : String(p[k]));
-const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+export const str = (p: Params, k: string): string | undefined => (typeof p[k] === 'string' ? (p[k] as string) : p[k] === undefined || p[k] === null ? undefined : String(p[k]));
+export const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-function checkSubApp(ctx: TencentContext, p: Params): number {
+export function checkSubApp(ctx: TencentContext, p: Params): number {
   const raw = p.SubAppId;
   if (raw === undefined || raw === null) return ctx.data.subAppId;
   const n = Number(raw);
@@ -51,7 +58,7 @@ function checkSubApp(ctx: TencentContext, p: Params): number {
   return n;
 }
 
-function classPath(ctx: TencentContext, classId: number): { name: string; path: string } {
+export function classPath(ctx: TencentContext, classId: number): { name: string; path: string } {
   if (classId === 0) return { name: '其他', path: '其他' };
   const names: string[] = [];
   for (let c = ctx.data.classes[String(classId)]; c; c = ctx.data.classes[String(c.parentId)]) names.unshift(c.name);
@@ -150,48 +157,15 @@ export function mediaStatus(m: TencentMedia): string {
   return m.statusOverride ?? 'Normal';
 }
 
-const describeMediaInfos: TencentAction = (ctx, p) => {
-  checkSubApp(ctx, p);
-  const ids = Array.isArray(p.FileIds) ? (p.FileIds as unknown[]).map(String) : [];
-  if (ids.length === 0) throw new TcError('MissingParameter', 'The request is missing the required parameter FileIds.');
-  if (ids.length > 20) throw new TcError('InvalidParameterValue.FileIds', 'FileIds takes at most 20 ids.');
-  const filters = Array.isArray(p.Filters) && p.Filters.length > 0 ? new Set((p.Filters as unknown[]).map(String)) : undefined;
-  const want = (f: string) => !filters || filters.has(f);
-  const set: Record<string, unknown>[] = [];
-  const missing: string[] = [];
-  for (const id of ids) {
-    const m = ctx.data.media[id];
-    if (!m) {
-      missing.push(id);
-      continue;
-    }
-    const cls = classPath(ctx, m.classId);
-    const category = AUDIO_TYPES.includes(m.type) ? 'Audio' : IMAGE_TYPES.includes(m.type) ? 'Image' : 'Video';
-    set.push({
-      FileId: m.fileId,
-      BasicInfo: want('basicInfo') ? {
-        Name: m.name, Description: '', CreateTime: iso(m.createdAt), UpdateTime: iso(m.createdAt), ExpireTime: m.expireTime ?? '9999-12-31T23:59:59Z',
-        ClassId: m.classId, ClassName: cls.name, ClassPath: cls.path,
-        CoverUrl: m.coverPath ? ctx.fileUrl(ctx.data.bucket, m.coverPath) : '', Type: m.type,
-        MediaUrl: ctx.fileUrl(ctx.data.bucket, m.storagePath),
-        SourceInfo: { SourceType: 'Upload', SourceContext: m.sourceContext ?? '' },
-        StorageRegion: m.storageRegion, StoragePath: m.storagePath, TagSet: [], Vid: '', Category: category,
-        Status: mediaStatus(m), StorageClass: 'STANDARD',
-      } : null,
-      MetaData: want('metaData') ? { Size: m.size, Container: m.type, Bitrate: 0, Height: 0, Width: 0, Duration: 0, Rotate: 0, VideoStreamSet: [], AudioStreamSet: [], VideoDuration: 0, AudioDuration: 0, Md5: '' } : null,
-      TranscodeInfo: null,
-    });
-  }
-  return { MediaInfoSet: set, NotExistFileIdSet: missing };
-};
-
 /** A task flow's state from the time since CommitUpload (no timers, so it survives restarts). */
 function procedureState(ctx: TencentContext, m: TencentMedia): { status: string; begin?: number; finish?: number } {
-  const elapsed = ctx.now - m.createdAt;
-  const begin = m.createdAt + ctx.transcodeMs / 3;
+  // From the latest start: ApplyUpload's Procedure at commit, or ProcessMediaByProcedure (media-api.ts).
+  const started = m.procedureStartedAt ?? m.createdAt;
+  const elapsed = ctx.now - started;
+  const begin = started + ctx.transcodeMs / 3;
   if (elapsed < ctx.transcodeMs / 3) return { status: 'WAITING' };
   if (elapsed < ctx.transcodeMs) return { status: 'PROCESSING', begin };
-  return { status: 'FINISH', begin, finish: m.createdAt + ctx.transcodeMs };
+  return { status: 'FINISH', begin, finish: started + ctx.transcodeMs };
 }
 
 function taskSummary(ctx: TencentContext, m: TencentMedia): Record<string, unknown> {
@@ -267,7 +241,6 @@ const describeProcedureTemplates: TencentAction = (ctx, p) => {
 export const TENCENT_ACTIONS: Record<string, TencentAction> = {
   ApplyUpload: applyUpload,
   CommitUpload: commitUpload,
-  DescribeMediaInfos: describeMediaInfos,
   DescribeAllClass: describeAllClass,
   DescribeProcedureTemplates: describeProcedureTemplates,
   DescribeTasks: describeTasks,

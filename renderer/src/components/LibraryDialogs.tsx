@@ -20,6 +20,7 @@ import { TemplateGroupOptions } from './EditPanel';
 import { FolderBrowser } from './FolderBrowser';
 import { previewName, type PreviewItem } from '../store/download-names';
 import { useJobErrorText, useProblemText, useSkipText } from './problems';
+import { useProviderTerms } from '../store/profiles';
 
 /** More videos than this need the count typed to be deleted. */
 export const TYPED_CONFIRM_OVER = 5;
@@ -122,6 +123,7 @@ type TagsMode = 'keep' | TagsEdit['mode'];
 
 function EditDialog() {
   const { t } = useTranslation();
+  const terms = useProviderTerms();
   const count = useSelectionCount();
   const catalog = useApp((s) => s.catalog);
   const busy = useApp((s) => s.libraryBusy);
@@ -168,7 +170,7 @@ function EditDialog() {
               <label className="field">
                 <span>{titleMode === 'template' ? t('library.edit.templateLabel') : t('library.edit.newTitle')}</span>
                 <input data-testid="bulk-title" value={title} placeholder={titleMode === 'template' ? '{title} (2024)' : ''} onChange={(e) => setTitle(e.target.value)} />
-                {titleMode === 'template' && <span className="muted small">{t('library.edit.templateHint')}</span>}
+                {titleMode === 'template' && <span className="muted small">{t('library.edit.templateHint', terms)}</span>}
               </label>
             )}
             {titleMode === 'replace' && (
@@ -209,7 +211,7 @@ function EditDialog() {
             <label className="field">
               <span>
                 <input type="checkbox" data-testid="bulk-cover-on" checked={coverUrl !== undefined} onChange={(e) => setCoverUrl(e.target.checked ? '' : undefined)} />
-                {' '}{t('library.edit.setCover')}
+                {' '}{t('library.edit.setCover', terms)}
               </span>
               {coverUrl !== undefined && <input data-testid="bulk-cover" className="mono" placeholder="https://…" value={coverUrl} onChange={(e) => setCoverUrl(e.target.value)} />}
             </label>
@@ -229,6 +231,7 @@ function EditDialog() {
 
 function DeleteDialog() {
   const { t } = useTranslation();
+  const terms = useProviderTerms();
   const count = useSelectionCount();
   const busy = useApp((s) => s.libraryBusy);
   const results = useApp((s) => s.libraryResults);
@@ -250,7 +253,7 @@ function DeleteDialog() {
               <input type="radio" name="delete-what" data-testid="delete-source-only" checked={sourceOnly} onChange={() => setSourceOnly(true)} />
               {t('library.delete.sourceOnly')}
             </label>
-            <p className="warn-text small">{sourceOnly ? t('library.delete.sourceOnlyWarn') : t('library.delete.wholeWarn')}</p>
+            <p className="warn-text small">{sourceOnly ? t('library.delete.sourceOnlyWarn', terms) : t('library.delete.wholeWarn')}</p>
             {needsTyping && (
               <label className="field">
                 <span>{t('library.delete.typeCount', { count })}</span>
@@ -273,6 +276,7 @@ function DeleteDialog() {
 
 function TranscodeDialog() {
   const { t } = useTranslation();
+  const terms = useProviderTerms();
   const count = useSelectionCount();
   const busy = useApp((s) => s.libraryBusy);
   const results = useApp((s) => s.libraryResults);
@@ -282,11 +286,11 @@ function TranscodeDialog() {
   const [groupId, setGroupId] = useState(groups.find((g) => g.isDefault)?.id ?? groups[0]?.id ?? '');
   return (
     <>
-      <DialogHead title={t('library.transcode.heading', { count })} explain={t('library.transcode.explain')} />
+      <DialogHead title={t('library.transcode.heading', { count, ...terms })} explain={t('library.transcode.explain', terms)} />
       <div className="modal-body">
         {results ? <ResultsList /> : (
           <label className="field">
-            <span>{t('edit.templateGroup')}</span>
+            <span>{t('edit.templateGroup', terms)}</span>
             {refused || groups.length === 0 ? (
               <input data-testid="transcode-group-id" className="mono" value={groupId} placeholder={t('edit.templateIdPlaceholder', { defaultValue: '' })} onChange={(e) => setGroupId(e.target.value.trim())} />
             ) : (
@@ -299,7 +303,7 @@ function TranscodeDialog() {
       </div>
       <DialogFoot>
         <button type="button" className="primary" data-testid="transcode-confirm" disabled={busy || !groupId} onClick={() => void runTranscode(groupId)}>
-          {t('library.transcode.confirm', { count })}
+          {t('library.transcode.confirm', { count, ...terms })}
         </button>
       </DialogFoot>
     </>
@@ -336,6 +340,7 @@ function useFreeSpace(dir: string): number | undefined {
 
 function FetchDialog({ mode }: { mode: 'download' | 'urls' }) {
   const { t } = useTranslation();
+  const terms = useProviderTerms();
   const count = useSelectionCount();
   const busy = useApp((s) => s.libraryBusy);
   const browser = useApp((s) => s.folderBrowser);
@@ -384,6 +389,8 @@ function FetchDialog({ mode }: { mode: 'download' | 'urls' }) {
     else if (paths[0]) setOutDir(paths[0]);
   };
   const toggle = (list: string[], set: (l: string[]) => void, v: string, on: boolean) => set(on ? [...list, v] : list.filter((x) => x !== v));
+  // Tencent's "definitions" are its transcode templates (100030 …): offered as the first video has them.
+  const definitionChoices = terms.context === 'tencent' ? [...new Set((sampleDetails?.streams ?? []).map((st) => st.definition))] : DEFINITIONS;
   const firstStream = sampleDetails?.streams.find((st) => (definitions.length === 0 || definitions.includes(st.definition))
     && (formats.length === 0 || formats.includes(st.format)));
   const sampleItem: PreviewItem = source || !streams
@@ -403,8 +410,8 @@ function FetchDialog({ mode }: { mode: 'download' | 'urls' }) {
           <label className="check"><input type="checkbox" data-testid="what-streams" checked={streams} onChange={(e) => setStreams(e.target.checked)} />{t('download.streams')}</label>
           {streams && (
             <div className="sub-options">
-              <span className="muted small">{t('download.definitions')}</span>
-              {DEFINITIONS.map((d) => (
+              <span className="muted small">{t('download.definitions', terms)}</span>
+              {definitionChoices.map((d) => (
                 <label key={d} className="check inline"><input type="checkbox" data-testid={`what-def-${d}`} checked={definitions.includes(d)} onChange={(e) => toggle(definitions, setDefinitions, d, e.target.checked)} />{d}</label>
               ))}
               <span className="muted small">{t('download.formats')}</span>

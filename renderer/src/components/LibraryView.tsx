@@ -21,6 +21,7 @@ import { categoryPath, CategoryPicker } from './CategoryPicker';
 import { LibraryDialogs } from './LibraryDialogs';
 import { VideoDetails } from './VideoDetails';
 import { TagInput } from './TagInput';
+import { useProviderTerms } from '../store/profiles';
 
 const ROW_HEIGHT = 48;
 
@@ -47,6 +48,7 @@ export function LibraryView() {
 
 function LibraryFilterBar() {
   const { t } = useTranslation();
+  const terms = useProviderTerms();
   const applied = useApp((s) => s.libraryFilters);
   const catalog = useApp((s) => s.catalog);
   const [draft, setDraft] = useState<LibraryFilters>(applied);
@@ -69,14 +71,14 @@ function LibraryFilterBar() {
         <input type="search" data-testid="library-filter-title" value={draft.title} placeholder={t('library.filter.titlePlaceholder')} onChange={(e) => set({ title: e.target.value })} />
       </label>
       <div className="field" data-testid="library-filter-category">
-        <span>{t('library.filter.category')}</span>
+        <span>{t('library.filter.category', terms)}</span>
         {categories.length > 0 ? (
           <CategoryPicker categories={categories} value={draft.cateId} noneLabel={t('library.filter.any')} onChange={(cateId) => set({ cateId })} />
         ) : (
           <input
             data-testid="library-filter-category-id"
             inputMode="numeric"
-            placeholder={t('library.filter.categoryId')}
+            placeholder={t('library.filter.categoryId', terms)}
             value={draft.cateId ?? ''}
             onChange={(e) => set({ cateId: /^\d+$/.test(e.target.value.trim()) ? Number(e.target.value.trim()) : undefined })}
           />
@@ -96,11 +98,11 @@ function LibraryFilterBar() {
         <input type="date" data-testid="library-filter-to" value={draft.createdTo} onChange={(e) => set({ createdTo: e.target.value })} />
       </label>
       <label className="field">
-        <span>{t('library.filter.storage')}</span>
+        <span>{t('library.filter.storage', terms)}</span>
         <input data-testid="library-filter-storage" className="mono" spellCheck={false} value={draft.storageLocation} placeholder={t('library.filter.any')} onChange={(e) => set({ storageLocation: e.target.value })} />
       </label>
       <label className="field">
-        <span>{t('library.filter.app')}</span>
+        <span>{t('library.filter.app', terms)}</span>
         <select data-testid="library-filter-app" value={draft.appId} onChange={(e) => set({ appId: e.target.value })}>
           <option value="">{t('library.filter.any')}</option>
           {apps.map((a) => <option key={a.appId} value={a.appId}>{a.name || a.appId}</option>)}
@@ -121,9 +123,13 @@ function LibraryFilterBar() {
   );
 }
 
+const TENCENT_STATUSES = ['Normal', 'Blocked'] as const;
+
 /** VOD statuses as checkboxes in a popover; none ticked means any status. */
 function StatusFilter({ value, onChange }: { value: string[]; onChange: (v: string[]) => void }) {
   const { t } = useTranslation();
+  // Tencent's SearchMedia filters by Normal and the two blocked states only (docs/tencent-vod-notes.md "Library").
+  const statuses = useProviderTerms().context === 'tencent' ? TENCENT_STATUSES : VOD_STATUSES;
   const label = value.length === 0 ? t('library.filter.any') : value.map((s) => t(`vod.${s}`, { defaultValue: s })).join(', ');
   const root = useRef<HTMLDetailsElement>(null);
   // A click elsewhere or Escape closes it, as the category picker does.
@@ -145,7 +151,7 @@ function StatusFilter({ value, onChange }: { value: string[]; onChange: (v: stri
       <details ref={root} className="status-filter" data-testid="library-filter-status">
         <summary className="select-like"><span className="ellipsis">{label}</span><span className="caret" aria-hidden>▼</span></summary>
         <div className="popover">
-          {VOD_STATUSES.map((s) => (
+          {statuses.map((s) => (
             <label key={s} className="check">
               <input
                 type="checkbox"
@@ -164,6 +170,7 @@ function StatusFilter({ value, onChange }: { value: string[]; onChange: (v: stri
 
 function LibraryToolbar() {
   const { t, i18n } = useTranslation();
+  const terms = useProviderTerms();
   const total = useApp((s) => s.libraryTotal);
   const loaded = useApp((s) => s.libraryRows.length);
   const searched = useApp((s) => s.librarySearched);
@@ -197,7 +204,7 @@ function LibraryToolbar() {
           <button type="button" data-testid="library-edit" disabled={busy} onClick={() => openLibraryDialog('edit')}>{t('library.action.edit')}</button>
           <button type="button" data-testid="library-download" disabled={busy} onClick={() => openLibraryDialog('download')}>{t('library.action.download')}</button>
           <button type="button" data-testid="library-urls" disabled={busy} onClick={() => openLibraryDialog('urls')}>{t('library.action.urls')}</button>
-          <button type="button" data-testid="library-transcode" disabled={busy} onClick={() => openLibraryDialog('transcode')}>{t('library.action.transcode')}</button>
+          <button type="button" data-testid="library-transcode" disabled={busy} onClick={() => openLibraryDialog('transcode')}>{t('library.action.transcode', terms)}</button>
           <button type="button" className="danger-quiet" data-testid="library-delete" disabled={busy} onClick={() => openLibraryDialog('delete')}>{t('library.action.delete')}</button>
           <button type="button" className="link" data-testid="library-clear-selection" onClick={clearLibrarySelection}>{t('queue.clearSelection')}</button>
         </>
@@ -223,6 +230,7 @@ const onListKey = listKeyHandler({
 
 function VideoTable() {
   const { t } = useTranslation();
+  const terms = useProviderTerms();
   const rows = useApp((s) => s.libraryRows);
   const next = useApp((s) => s.libraryNext);
   const loading = useApp((s) => s.libraryLoading);
@@ -275,7 +283,7 @@ function VideoTable() {
         <span>{t('library.col.status')}</span>
         <span>{t('library.col.duration')}</span>
         <span>{t('library.col.size')}</span>
-        <span>{t('library.col.category')}</span>
+        <span>{t('library.col.category', terms)}</span>
         <span>{t('library.col.created')}</span>
         <span>{t('library.col.job')}</span>
       </div>

@@ -12,6 +12,7 @@ import { openVideoDetails } from '../store/library';
 import { openDetails } from '../store/queue';
 import { errorText, showView } from '../store/ui';
 import { CopyButton } from './CopyButton';
+import { useProviderTerms } from '../store/profiles';
 
 export function VideoDetails({ videoId }: { videoId: string }) {
   const { t } = useTranslation();
@@ -58,6 +59,7 @@ export function VideoDetails({ videoId }: { videoId: string }) {
 
 function VideoFacts({ video }: { video: LibraryVideoDetails }) {
   const { t, i18n } = useTranslation();
+  const terms = useProviderTerms();
   return (
     <>
       <dl className="facts">
@@ -109,7 +111,7 @@ function VideoFacts({ video }: { video: LibraryVideoDetails }) {
         ) : (
           <table className="mini-table" data-testid="video-details-streams">
             <thead>
-              <tr><th>{t('library.details.definition')}</th><th>{t('library.details.format')}</th><th>{t('library.details.resolution')}</th><th>{t('library.col.size')}</th><th /></tr>
+              <tr><th>{t('library.details.definition', terms)}</th><th>{t('library.details.format')}</th><th>{t('library.details.resolution')}</th><th>{t('library.col.size')}</th><th /></tr>
             </thead>
             <tbody>
               {video.streams.map((s) => (
