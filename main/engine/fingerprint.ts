@@ -69,27 +69,62 @@ export async function stampFile(path: string): Promise<FileStamp> {
   return { size: Number(st.size), mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, dev: st.dev, ino: st.ino };
 }
 
-/** SHA-1 over the size and SAMPLES evenly spread 64 KiB windows (start and end included). */
-export async function fingerprint(path: string): Promise<SampledFile> {
+/**
+ * Files up to this size are read in one request instead of window by window: each read
+ * is a trip through libuv's thread pool and back through the event loop, which costs
+ * more than the bytes when many small files are in flight (a loaded loop turns in
+ * milliseconds). The digest is the same: the same windows are hashed, from the buffer.
+ * Also the most a small file's bytes are kept in memory between its fingerprint and its
+ * PutObject (job-runner.ts, WHOLE_FILE_MAX_BYTES there).
+ */
+export const ONE_READ_MAX_BYTES = 512 * 1024;
+
+/** Where the sampled windows of a file of `size` bytes begin, in order. */
+function sampleOffsets(size: number): number[] {
+  const offsets = new Set<number>();
+  for (let i = 0; i < SAMPLES; i++) {
+    offsets.add(Math.max(0, Math.floor(((size - SAMPLE_BYTES) * i) / (SAMPLES - 1))));
+  }
+  return [...offsets].sort((a, b) => a - b);
+}
+
+/**
+ * SHA-1 over the size and SAMPLES evenly spread 64 KiB windows (start and end included).
+ * With `keep`, a file of at most ONE_READ_MAX_BYTES also answers its bytes (`data`, as
+ * read in the same request as the windows: possibly fewer than `size` if it shrank).
+ */
+export async function fingerprint(path: string, opts: { keep?: boolean } = {}): Promise<SampledFile & { data?: Buffer }> {
   const stamp = await stampFile(path);
   const size = stamp.size;
   const h = createHash('sha1');
   h.update(String(size));
   const fh = await fsp.open(path, 'r');
+  let data: Buffer | undefined;
   try {
-    const buf = Buffer.allocUnsafe(SAMPLE_BYTES);
-    const offsets = new Set<number>();
-    for (let i = 0; i < SAMPLES; i++) {
-      offsets.add(Math.max(0, Math.floor(((size - SAMPLE_BYTES) * i) / (SAMPLES - 1))));
-    }
-    for (const off of [...offsets].sort((a, b) => a - b)) {
-      const { bytesRead } = await fh.read(buf, 0, Math.min(SAMPLE_BYTES, size), off);
-      h.update(buf.subarray(0, bytesRead));
+    if (size <= ONE_READ_MAX_BYTES) {
+      const whole = Buffer.allocUnsafe(size);
+      // A regular file's read answers all it asked for short of its end; loop anyway.
+      let got = 0;
+      while (got < size) {
+        const { bytesRead } = await fh.read(whole, got, size - got, got);
+        if (bytesRead === 0) break;
+        got += bytesRead;
+      }
+      data = whole.subarray(0, got);
+      for (const off of sampleOffsets(size)) h.update(data.subarray(off, off + Math.min(SAMPLE_BYTES, size)));
+    } else {
+      const buf = Buffer.allocUnsafe(SAMPLE_BYTES);
+      for (const off of sampleOffsets(size)) {
+        const { bytesRead } = await fh.read(buf, 0, Math.min(SAMPLE_BYTES, size), off);
+        h.update(buf.subarray(0, bytesRead));
+      }
     }
   } finally {
     await fh.close();
   }
-  return { size, mtimeMs: stampMtimeMs(stamp), sampleHash: h.digest('hex'), stamp };
+  const out: SampledFile & { data?: Buffer } = { size, mtimeMs: stampMtimeMs(stamp), sampleHash: h.digest('hex'), stamp };
+  if (opts.keep && data) out.data = data;
+  return out;
 }
 
 /** An instant for the operator: ISO 8601 in UTC, to the millisecond. */

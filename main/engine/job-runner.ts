@@ -125,6 +125,11 @@ export class JobRunner {
   private bytesMoved = false;
   /** The version being uploaded, from checkFile on. */
   private guard: ChangeGuard | undefined;
+  /**
+   * A small file's bytes as checkFile read them (at most ONE_READ_MAX_BYTES), sent by
+   * putWhole instead of reading the file again; dropped once sent.
+   */
+  private wholeFile: Buffer | undefined;
 
   constructor(
     private readonly deps: RunnerDeps,
@@ -255,7 +260,13 @@ export class JobRunner {
     let acked: { etag: string; crc64: string };
     try {
       release = await this.acquireSlot(host, this.signal);
+      // The bytes checkFile read (the version the guard compares with), when they are
+      // the whole file: no second read. The guard still looks at the file on disk
+      // before the last chunk goes, as for bytes streamed from it.
+      const data = this.wholeFile?.length === rec.size ? this.wholeFile : undefined;
+      this.wholeFile = undefined;
       acked = await session.putRange(rec.path, { start: 0, end: rec.size }, {
+        data,
         signal: this.signal,
         onAttempt: () => progress.discard(this.jobId, 1),
         onBytes: (n) => {
@@ -603,7 +614,10 @@ export class JobRunner {
    */
   private async checkFile(rec: JobRecord): Promise<void> {
     if (rec.crc64 !== undefined) return;
-    const now = await fingerprint(rec.path);
+    // A small file without an upload yet is read whole here (the fingerprint's one read)
+    // and its bytes kept for its PutObject (putWhole): one read of the file, not three.
+    const now = await fingerprint(rec.path, { keep: !rec.uploadId });
+    this.wholeFile = now.data;
     if (rec.uploadId && rec.sampleHash) {
       const why = fingerprintChange({ size: rec.size, mtimeMs: rec.mtimeMs, sampleHash: rec.sampleHash }, now);
       if (why) throw fileChanged(rec, why);

@@ -3,10 +3,12 @@
 // multipart path — the object's CRC-64 equals the file's, and a file that changes while
 // it is sent never becomes an object. Real sandbox, real ali-oss, real SQLite and files.
 
+import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openEngine } from '../../main/engine';
+import type { VideoProvider } from '../../main/engine/provider';
 import { AliyunVodProvider } from '../../main/engine/vod/aliyun-provider';
 import { startSandbox, type SandboxOptions } from '../../main/sandbox';
 import type { EngineSettings } from '../../shared/types';
@@ -20,10 +22,10 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
 });
 
-async function setup(sbOpts: SandboxOptions = {}, settings: Partial<EngineSettings> = {}) {
+async function setup(sbOpts: SandboxOptions = {}, settings: Partial<EngineSettings> = {}, wrap: (p: VideoProvider) => VideoProvider = (p) => p) {
   const sb = await startSandbox({ transcodeMs: 100, ...sbOpts });
   const dir = await tempDir();
-  const provider = new AliyunVodProvider({ accessKeyId: sb.accessKeyId, accessKeySecret: sb.accessKeySecret, region: sb.region, endpoint: sb.url });
+  const provider = wrap(new AliyunVodProvider({ accessKeyId: sb.accessKeyId, accessKeySecret: sb.accessKeySecret, region: sb.region, endpoint: sb.url }));
   cleanups.push(async () => {
     await sb.close();
     await fsp.rm(dir, { recursive: true, force: true });
@@ -80,6 +82,41 @@ describe('small files in one PutObject', () => {
     // The request was ended before its last byte: OSS made no object.
     const v = sb.video(j.videoId!)!;
     expect(await sb.readObject(v.bucket, v.objectKey)).toBeUndefined();
+    expect(sb.stats().requests['oss:PutObject']).toBeGreaterThanOrEqual(1);
+  });
+
+  it('sends a small file from the bytes it read, and still makes no object once the file on disk changed', async () => {
+    // A file this small is read whole with its fingerprint when the job starts and sent
+    // from memory after CreateUploadVideo. Here the file is overwritten (same size, other
+    // bytes) after that read and before the PutObject: the bytes in memory are no longer
+    // the file, and the check before the request's last chunk must stop it.
+    let reached!: () => void;
+    const atOpen = new Promise<void>((r) => (reached = r));
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const { sb, dir, engine } = await setup({}, {}, (p) => new Proxy(p, {
+      get(target, prop, receiver) {
+        const v = Reflect.get(target, prop, receiver) as unknown;
+        if (prop !== 'open' || typeof v !== 'function') return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+        return async (...args: unknown[]) => {
+          reached();
+          await released;
+          return (v as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    }));
+    const p = await randomFile(dir, 'small.mp4', 200 * 1024);
+    const { added } = await engine.addJobs([{ path: p, meta: { title: 'small', tags: [] } }]);
+    await atOpen;
+    await fsp.writeFile(p, randomBytes(200 * 1024));
+    release();
+    await engine.whenIdle();
+    const j = engine.getJob(added[0].id)!;
+    expect([j.state, j.error?.code]).toEqual(['failed', 'FileChanged']);
+    expect(j.crc64).toBeUndefined();
+    const v = sb.video(j.videoId!)!;
+    expect(await sb.readObject(v.bucket, v.objectKey)).toBeUndefined();
+    // The PutObject was under way (its body came from memory) when the check ended it.
     expect(sb.stats().requests['oss:PutObject']).toBeGreaterThanOrEqual(1);
   });
 });
