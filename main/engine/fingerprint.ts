@@ -79,6 +79,19 @@ export async function stampFile(path: string): Promise<FileStamp> {
  */
 export const ONE_READ_MAX_BYTES = 512 * 1024;
 
+/** The first `size` bytes of an open file (fewer if it is shorter), in as few reads as the OS allows. */
+async function readHead(fh: fsp.FileHandle, size: number): Promise<Buffer> {
+  const buf = Buffer.allocUnsafe(size);
+  // A regular file's read answers all it asked for short of its end; loop anyway.
+  let got = 0;
+  while (got < size) {
+    const { bytesRead } = await fh.read(buf, got, size - got, got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return buf.subarray(0, got);
+}
+
 /** Where the sampled windows of a file of `size` bytes begin, in order. */
 function sampleOffsets(size: number): number[] {
   const offsets = new Set<number>();
@@ -102,15 +115,7 @@ export async function fingerprint(path: string, opts: { keep?: boolean } = {}): 
   let data: Buffer | undefined;
   try {
     if (size <= ONE_READ_MAX_BYTES) {
-      const whole = Buffer.allocUnsafe(size);
-      // A regular file's read answers all it asked for short of its end; loop anyway.
-      let got = 0;
-      while (got < size) {
-        const { bytesRead } = await fh.read(whole, got, size - got, got);
-        if (bytesRead === 0) break;
-        got += bytesRead;
-      }
-      data = whole.subarray(0, got);
+      data = await readHead(fh, size);
       for (const off of sampleOffsets(size)) h.update(data.subarray(off, off + Math.min(SAMPLE_BYTES, size)));
     } else {
       const buf = Buffer.allocUnsafe(SAMPLE_BYTES);
@@ -194,6 +199,29 @@ export class ChangeGuard {
     // The same bytes: a metadata change. Compare later stamps with this one, so one
     // chmod does not re-read the samples after every part.
     this.base = again.stamp;
+    return undefined;
+  }
+
+  /**
+   * check({ samples: true }) for a small file being sent from memory (`data`, the bytes
+   * read when the upload began): the file is read again whole, in one read, and compared
+   * with them byte for byte — every byte rather than samples, and no hash to compute.
+   */
+  async checkBytes(data: Buffer): Promise<string | undefined> {
+    const now = await stampFile(this.path);
+    const c = compareStamps(this.base, now);
+    if (c.kind === 'changed') return c.why;
+    const fh = await fsp.open(this.path, 'r');
+    let again: Buffer;
+    try {
+      again = await readHead(fh, data.length);
+    } finally {
+      await fh.close();
+    }
+    if (!again.equals(data)) {
+      return c.kind === 'suspect' ? `its content changed (${c.why}; the bytes differ)` : 'its content changed (the bytes differ from those being sent)';
+    }
+    this.base = now;
     return undefined;
   }
 }

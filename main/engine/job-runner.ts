@@ -274,7 +274,7 @@ export class JobRunner {
           adaptive?.bytes(host, n);
         },
         onRetry: (e) => adaptive?.error(host, e.kind),
-        beforeLastChunk: () => this.ensureUnchanged(rec, { samples: true }),
+        beforeLastChunk: () => this.ensureUnchanged(rec, data ? { bytes: data } : { samples: true }),
       });
     } catch (err) {
       progress.discard(this.jobId, 1);
@@ -285,11 +285,14 @@ export class JobRunner {
       release?.();
     }
     this.bytesMoved = true;
-    // The object as the job's one part, so its bytes count as done like any part's (a run
-    // that stops before the next line sends the PutObject again: no uploadId).
-    this.store.recordPart(this.jobId, { partNumber: 1, etag: acked.etag, size: rec.size, crc64: acked.crc64 });
+    // The object as the job's one part, so its bytes count as done like any part's, in
+    // one commit with the move to completing (a run that stops before it sends the
+    // PutObject again: no uploadId).
+    this.store.together(() => {
+      this.store.recordPart(this.jobId, { partNumber: 1, etag: acked.etag, size: rec.size, crc64: acked.crc64 });
+      this.to('completing');
+    });
     progress.commit(this.jobId, 1, rec.size);
-    this.to('completing');
     await this.finished(provider, channel, acked.crc64, { crc64: acked.crc64, putObject: true });
     return { bytesMoved: true };
   }
@@ -325,8 +328,10 @@ export class JobRunner {
       await this.ensureFinalized(this.job(), provider);
       rec = this.job();
     }
-    this.to('uploaded', { crc64: crc, vodStatus: 'UploadSucc', uploadId: null });
-    if (completed) this.store.appendEvent(this.jobId, 'completed', completed);
+    this.store.together(() => {
+      this.to('uploaded', { crc64: crc, vodStatus: 'UploadSucc', uploadId: null });
+      if (completed) this.store.appendEvent(this.jobId, 'completed', completed);
+    });
     await this.ensureCover(this.job(), provider);
   }
 
@@ -544,13 +549,16 @@ export class JobRunner {
       throw e;
     }
     // Stored before anything else happens: a job never gets a second VideoId (or session).
+    // The identity and its event in one fsynced commit.
     const { identity } = opened;
-    this.store.updateJob(this.jobId, {
-      provider: provider.name, videoId: identity.mediaId ?? null, uploadSession: identity.session ?? null, uploadAddress: opened.target,
-    });
-    this.store.appendEvent(this.jobId, 'created', identity.session
-      ? { videoId: identity.mediaId, session: identity.session, requestId: opened.requestId }
-      : { videoId: identity.mediaId, requestId: opened.requestId });
+    this.store.together(() => {
+      this.store.updateJob(this.jobId, {
+        provider: provider.name, videoId: identity.mediaId ?? null, uploadSession: identity.session ?? null, uploadAddress: opened.target,
+      });
+      this.store.appendEvent(this.jobId, 'created', identity.session
+        ? { videoId: identity.mediaId, session: identity.session, requestId: opened.requestId }
+        : { videoId: identity.mediaId, requestId: opened.requestId });
+    }, { durable: true });
     return openChannel(provider, identity, opened.target, opened.credential);
   }
 
@@ -635,10 +643,11 @@ export class JobRunner {
   /**
    * After a part was read and before the upload is completed: the file must still be
    * the version whose bytes were sent (size and mtime; a ctime or identity change
-   * re-reads the sampled bytes; `samples` re-reads them anyway).
+   * re-reads the sampled bytes; `samples` re-reads them anyway; `bytes`, those being
+   * sent from memory, has the whole file compared with them).
    */
-  private async ensureUnchanged(rec: JobRecord, opts: { samples?: boolean } = {}): Promise<void> {
-    const why = await this.guard!.check(opts);
+  private async ensureUnchanged(rec: JobRecord, opts: { samples?: boolean; bytes?: Buffer } = {}): Promise<void> {
+    const why = opts.bytes ? await this.guard!.checkBytes(opts.bytes) : await this.guard!.check(opts);
     if (why === undefined) return;
     this.store.appendEvent(this.jobId, 'file-changed', { why });
     throw fileChanged(rec, why);

@@ -578,7 +578,10 @@ export class UploadEngine implements UploadEngineApi {
       let bytesMoved = false;
       try {
         bytesMoved = (await driver.run(rec.id, ctrl.signal)).bytesMoved;
-        this.store.updateJob(rec.id, { attempts: 0, error: null });
+        // The retry count starts again; a job that succeeded at its first try has nothing
+        // to reset (a commit saved per file).
+        const after = this.store.getJob(rec.id);
+        if (after && (after.attempts !== 0 || after.error)) this.store.updateJob(rec.id, { attempts: 0, error: null });
         driver.succeeded(rec.id);
       } catch (err) {
         if (!ctrl.signal.aborted) this.onRunError(rec.id, err, bytesMoved);

@@ -150,6 +150,21 @@ describe('ChangeGuard', () => {
     expect(await guard.check({ samples: true })).toBe('its content changed (the sampled bytes differ)');
   });
 
+  it('compares every byte with those being sent from memory (checkBytes), even where no sample window looks', async () => {
+    const { p, bytes } = await guarded();
+    const before = await fingerprint(p);
+    // As on a file system that keeps no ctime: stat now is what the guard began with.
+    const guard = (): ChangeGuard => new ChangeGuard(p, before);
+    expect(await guard().checkBytes(bytes)).toBeUndefined();
+    // Bytes that differ from the file (what a changed file read earlier would send).
+    const other = Buffer.from(bytes);
+    other[150 * 1024] ^= 0xff; // between the first two sample windows of 1 MiB
+    expect(await guard().checkBytes(other)).toBe('its content changed (the bytes differ from those being sent)');
+    // A written file: stat says so first.
+    await fsp.appendFile(p, Buffer.from('x'));
+    expect(await guard().checkBytes(bytes)).toMatch(/^its size changed from \d+ to \d+ bytes$/);
+  });
+
   it('passes a file replaced by an identical copy (save-by-rename), and fails one replaced by other bytes', async () => {
     const { p, guard, bytes } = await guarded();
     const st = await stampFile(p);

@@ -273,6 +273,43 @@ describe('jobs', () => {
     expect(() => s.appendEvent(777, 'x')).toThrow(JobNotFoundError);
   });
 
+  it('together: writes that belong together commit as one, all or nothing; a VideoId only in a batch declared durable', () => {
+    const s = open();
+    const [a] = s.insertJobs([newJob(1)]);
+    // A second connection sees only committed data: nothing until the batch ends.
+    const reader = new Database(dbPath, { readonly: true });
+    try {
+      const seen = (): number => (reader.prepare('SELECT COUNT(*) FROM events WHERE job_id = ?').pluck().get(a) as number);
+      const base = seen();
+      s.together(() => {
+        s.appendEvent(a, 'one');
+        s.appendEvent(a, 'two');
+        expect(seen()).toBe(base);
+      });
+      expect(seen()).toBe(base + 2);
+      // A failure inside undoes the whole batch.
+      expect(() => s.together(() => {
+        s.appendEvent(a, 'three');
+        throw new Error('stop');
+      })).toThrow('stop');
+      expect(seen()).toBe(base + 2);
+      // An identity from the cloud must be fsynced: refused in a batch not declared durable
+      // (with what came before it in the batch), taken in one that is.
+      expect(() => s.together(() => {
+        s.appendEvent(a, 'created');
+        s.updateJob(a, { videoId: 'vid-1' });
+      })).toThrow(/fsynced/);
+      expect([s.getJob(a)!.videoId, seen()]).toEqual([undefined, base + 2]);
+      s.together(() => {
+        s.updateJob(a, { videoId: 'vid-1' });
+        s.appendEvent(a, 'created');
+      }, { durable: true });
+      expect([s.getJob(a)!.videoId, seen()]).toEqual(['vid-1', base + 3]);
+    } finally {
+      reader.close();
+    }
+  });
+
   it('updateMeta changes jobs without a VideoId and refuses the others', () => {
     const s = open();
     const [free, withVideo, beingCreated, paused] = s.insertJobs([newJob(1), newJob(2), newJob(3), newJob(4, { state: 'paused' })]);

@@ -388,8 +388,28 @@ export class QueueStore {
   }
 
 
+  /** Whether the batch (together()) being run commits fsynced; undefined outside one. */
+  private batchDurable: boolean | undefined;
+
+  /**
+   * Runs fn's writes as one transaction: one commit for several changes that belong
+   * together (a small file's last steps), instead of one each. `durable` fsyncs that
+   * commit; a write that needs it (an identity from the cloud) inside a batch that was
+   * not declared durable is refused, so batching can never lose an fsync.
+   */
+  together<T>(fn: () => T, opts: { durable?: boolean } = {}): T {
+    if (this.db.inTransaction) return fn();
+    this.batchDurable = !!opts.durable;
+    try {
+      return opts.durable ? this.durably(fn) : this.db.transaction(fn)();
+    } finally {
+      this.batchDurable = undefined;
+    }
+  }
+
   /** Runs fn in a transaction whose commit is fsynced (see the note at the top). */
   private durably<T>(fn: () => T): T {
+    if (this.batchDurable === false) throw new Error('A write that must be fsynced was batched in a commit that is not (QueueStore.together without durable).');
     if (this.db.inTransaction) return fn(); // the outer transaction decides
     this.db.pragma('synchronous = FULL');
     try {
