@@ -536,7 +536,7 @@ export class UploadEngine implements UploadEngineApi {
     const filesLimit = this.adaptive.files();
     const free = filesLimit - this.running.size;
     if (open && free > 0) {
-      const candidates = this.store.nextRunnable(free + this.running.size + 1, Date.now());
+      const candidates = this.store.nextRunnableKeys(free + this.running.size + 1, Date.now());
       for (const rec of candidates) {
         // A job whose last failure is not written yet waits for that first (onRunError).
         if (this.running.has(rec.id) || this.poller.has(rec.id) || this.storeRetries.has(rec.id)) continue;
@@ -571,7 +571,7 @@ export class UploadEngine implements UploadEngineApi {
     this.pump();
   }
 
-  private launch(rec: JobRecord): void {
+  private launch(rec: Pick<JobRecord, 'id' | 'kind'>): void {
     const ctrl = new AbortController();
     const driver = this.drivers[rec.kind];
     const done = (async () => {

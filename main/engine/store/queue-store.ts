@@ -829,17 +829,27 @@ export class QueueStore {
    * whose retry time has come (job-state.ts isRunnable says the same in code).
    */
   nextRunnable(limit: number, now: number): JobRecord[] {
+    return this.nextRunnableKeys(limit, now).map((k) => this.requireJob(k.id));
+  }
+
+  /**
+   * nextRunnable's jobs as id and kind only: what the scheduler needs to start one. It
+   * asks after every job that ends, for as many as may run, and most of those are
+   * running already: whole rows for them cost more than the rest of a small file's
+   * bookkeeping.
+   */
+  nextRunnableKeys(limit: number, now: number): { id: number; kind: JobRecord['kind'] }[] {
     checkCount(limit, 'limit');
     // Two walks of (state, priority, id), merged: O(limit) however the queue is spread.
     const queued = this.stmt(`
-      SELECT * FROM jobs INDEXED BY jobs_state_priority WHERE state = 'queued'
-      ORDER BY priority DESC, id ASC LIMIT ?`).all(limit) as JobRow[];
+      SELECT id, kind, priority FROM jobs INDEXED BY jobs_state_priority WHERE state = 'queued'
+      ORDER BY priority DESC, id ASC LIMIT ?`).all(limit) as { id: number; kind: JobRecord['kind']; priority: number }[];
     const due = this.stmt(`
-      SELECT * FROM jobs INDEXED BY jobs_state_priority
+      SELECT id, kind, priority FROM jobs INDEXED BY jobs_state_priority
       WHERE state = 'waiting' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
-      ORDER BY priority DESC, id ASC LIMIT ?`).all(now, limit) as JobRow[];
+      ORDER BY priority DESC, id ASC LIMIT ?`).all(now, limit) as { id: number; kind: JobRecord['kind']; priority: number }[];
     const merged = queued.concat(due).sort((a, b) => b.priority - a.priority || a.id - b.id);
-    return merged.slice(0, limit).map(rowToRecord);
+    return merged.slice(0, limit).map(({ id, kind }) => ({ id, kind: kind ?? 'upload' }));
   }
 
   /** The earliest retry time among waiting jobs, to know when to look again. */
