@@ -549,16 +549,16 @@ export class JobRunner {
       throw e;
     }
     // Stored before anything else happens: a job never gets a second VideoId (or session).
-    // The identity and its event in one fsynced commit.
+    // The identity and its event in one commit, fsynced before anything is sent under it.
     const { identity } = opened;
-    this.store.together(() => {
+    await this.store.togetherSynced(() => {
       this.store.updateJob(this.jobId, {
         provider: provider.name, videoId: identity.mediaId ?? null, uploadSession: identity.session ?? null, uploadAddress: opened.target,
       });
       this.store.appendEvent(this.jobId, 'created', identity.session
         ? { videoId: identity.mediaId, session: identity.session, requestId: opened.requestId }
         : { videoId: identity.mediaId, requestId: opened.requestId });
-    }, { durable: true });
+    });
     return openChannel(provider, identity, opened.target, opened.credential);
   }
 

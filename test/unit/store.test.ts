@@ -2,7 +2,7 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../shared/types';
 import { IllegalTransitionError } from '../../main/engine/job-state';
 import {
@@ -307,6 +307,49 @@ describe('jobs', () => {
       expect([s.getJob(a)!.videoId, seen()]).toEqual(['vid-1', base + 3]);
     } finally {
       reader.close();
+    }
+  });
+
+  it('togetherSynced: commits at once, resolves only after an fsync of the WAL that began after the commit; commits meanwhile share one', async () => {
+    const s = open();
+    const ids = s.insertJobs(Array.from({ length: 8 }, (_, i) => newJob(i)));
+    const wal = fs.openSync(`${dbPath}-wal`, 'r');
+    const walIno = fs.fstatSync(wal).ino;
+    fs.closeSync(wal);
+    const synced: number[] = [];
+    const real = fs.fsync;
+    const spy = vi.spyOn(fs, 'fsync').mockImplementation(((fd: number, cb: (err: NodeJS.ErrnoException | null) => void) => {
+      // Which file, and how many commits it covered.
+      expect(fs.fstatSync(fd).ino).toBe(walIno);
+      synced.push(s.listEvents(ids[0]).filter((e) => e.type === 'created').length + ids.slice(1).filter((id) => s.getJob(id)!.videoId).length);
+      real(fd, cb);
+    }) as typeof fs.fsync);
+    try {
+      const reader = new Database(dbPath, { readonly: true });
+      try {
+        const first = s.togetherSynced(() => {
+          s.updateJob(ids[0], { videoId: 'vid-0' });
+          s.appendEvent(ids[0], 'created');
+        });
+        // Committed before the fsync: another connection sees it.
+        expect(reader.prepare('SELECT video_id FROM jobs WHERE id = ?').pluck().get(ids[0])).toBe('vid-0');
+        // Seven more while the first fsync runs: they wait for one that begins after them.
+        const rest = ids.slice(1).map((id, i) => s.togetherSynced(() => s.updateJob(id, { videoId: `vid-${i + 1}` })));
+        await Promise.all([first, ...rest]);
+      } finally {
+        reader.close();
+      }
+      // One fsync for the first commit, one shared by the seven that came during it.
+      expect(synced).toEqual([1, 8]);
+      // A failed fsync rejects: the caller must not go on (the commit itself stands).
+      spy.mockImplementation(((_fd: number, cb: (err: NodeJS.ErrnoException | null) => void) => {
+        cb(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }));
+      }) as typeof fs.fsync);
+      const [extra] = s.insertJobs([newJob(99)]);
+      await expect(s.togetherSynced(() => s.updateJob(extra, { videoId: 'vid-99' }))).rejects.toThrow(QueueStoreError);
+      expect(s.getJob(extra)!.videoId).toBe('vid-99');
+    } finally {
+      spy.mockRestore();
     }
   });
 
