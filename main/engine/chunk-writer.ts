@@ -5,6 +5,7 @@
 // retry.ts and the job's UploadLease. It knows nothing of jobs or the queue.
 // Implementations: oss/oss-session.ts (Alibaba OSS); the Tencent COS writer (tcprov).
 
+import { Readable } from 'node:stream';
 import type { StreamThrottle } from './bandwidth';
 import { classifyError, EngineError } from './errors';
 import { crc64Combine, crc64FromDecimal, crc64ToDecimal } from './oss/crc64';
@@ -40,6 +41,30 @@ export interface SendHooks {
   beforeLastChunk?: () => Promise<void>;
   /** Called for each failed attempt that is retried (adaptive concurrency counts them). */
   onRetry?: (error: EngineError) => void;
+  /**
+   * The range's bytes, read already (a small file read whole with its fingerprint): sent
+   * from memory, hashed and checked like bytes read from `path`, which is not read again.
+   */
+  data?: Buffer;
+}
+
+/** Chunks of an in-memory body: small, so the last one (held for beforeLastChunk) is small. */
+const MEMORY_CHUNK_BYTES = 64 * 1024;
+
+/** A stream of `data`, in chunks of at most MEMORY_CHUNK_BYTES (a fresh one per attempt). */
+export function bufferSource(data: Buffer): Readable {
+  let offset = 0;
+  return new Readable({
+    read() {
+      if (offset >= data.length) {
+        this.push(null);
+        return;
+      }
+      const end = Math.min(data.length, offset + MEMORY_CHUNK_BYTES);
+      this.push(data.subarray(offset, end));
+      offset = end;
+    },
+  });
 }
 
 /** What HEAD says of the object. */

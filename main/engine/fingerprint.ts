@@ -4,7 +4,7 @@
 // instead of producing an object that mixes old and new bytes.
 
 import { createHash } from 'node:crypto';
-import { promises as fsp, type BigIntStats } from 'node:fs';
+import { constants as fsConstants, promises as fsp, type BigIntStats } from 'node:fs';
 
 export interface Fingerprint {
   size: number;
@@ -69,27 +69,81 @@ export async function stampFile(path: string): Promise<FileStamp> {
   return { size: Number(st.size), mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, dev: st.dev, ino: st.ino };
 }
 
-/** SHA-1 over the size and SAMPLES evenly spread 64 KiB windows (start and end included). */
-export async function fingerprint(path: string): Promise<SampledFile> {
+/**
+ * Files up to this size are read in one request instead of window by window: each read
+ * is a trip through libuv's thread pool and back through the event loop, which costs
+ * more than the bytes when many small files are in flight (a loaded loop turns in
+ * milliseconds). The digest is the same: the same windows are hashed, from the buffer.
+ * Also the most a small file's bytes are kept in memory between its fingerprint and its
+ * PutObject (job-runner.ts, WHOLE_FILE_MAX_BYTES there).
+ */
+export const ONE_READ_MAX_BYTES = 512 * 1024;
+
+/**
+ * Closes a file opened for reading without waiting for it: nothing depends on a read-only
+ * close, and waiting is one more trip through the thread pool and the event loop.
+ */
+function closeLater(fh: fsp.FileHandle): void {
+  fh.close().catch(() => undefined);
+}
+
+/**
+ * Opens for reading without blocking on a FIFO put in a file's place (the stat beside the
+ * read then says it is not a file); regular files read as ever. Windows has no O_NONBLOCK.
+ */
+const READ_NONBLOCK = fsConstants.O_NONBLOCK === undefined ? 'r' : fsConstants.O_RDONLY | fsConstants.O_NONBLOCK;
+
+/** The first `size` bytes of an open file (fewer if it is shorter), in as few reads as the OS allows. */
+async function readHead(fh: fsp.FileHandle, size: number): Promise<Buffer> {
+  const buf = Buffer.allocUnsafe(size);
+  // A regular file's read answers all it asked for short of its end; loop anyway.
+  let got = 0;
+  while (got < size) {
+    const { bytesRead } = await fh.read(buf, got, size - got, got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return buf.subarray(0, got);
+}
+
+/** Where the sampled windows of a file of `size` bytes begin, in order. */
+function sampleOffsets(size: number): number[] {
+  const offsets = new Set<number>();
+  for (let i = 0; i < SAMPLES; i++) {
+    offsets.add(Math.max(0, Math.floor(((size - SAMPLE_BYTES) * i) / (SAMPLES - 1))));
+  }
+  return [...offsets].sort((a, b) => a - b);
+}
+
+/**
+ * SHA-1 over the size and SAMPLES evenly spread 64 KiB windows (start and end included).
+ * With `keep`, a file of at most ONE_READ_MAX_BYTES also answers its bytes (`data`, as
+ * read in the same request as the windows: possibly fewer than `size` if it shrank).
+ */
+export async function fingerprint(path: string, opts: { keep?: boolean } = {}): Promise<SampledFile & { data?: Buffer }> {
   const stamp = await stampFile(path);
   const size = stamp.size;
   const h = createHash('sha1');
   h.update(String(size));
-  const fh = await fsp.open(path, 'r');
+  const fh = await fsp.open(path, READ_NONBLOCK);
+  let data: Buffer | undefined;
   try {
-    const buf = Buffer.allocUnsafe(SAMPLE_BYTES);
-    const offsets = new Set<number>();
-    for (let i = 0; i < SAMPLES; i++) {
-      offsets.add(Math.max(0, Math.floor(((size - SAMPLE_BYTES) * i) / (SAMPLES - 1))));
-    }
-    for (const off of [...offsets].sort((a, b) => a - b)) {
-      const { bytesRead } = await fh.read(buf, 0, Math.min(SAMPLE_BYTES, size), off);
-      h.update(buf.subarray(0, bytesRead));
+    if (size <= ONE_READ_MAX_BYTES) {
+      data = await readHead(fh, size);
+      for (const off of sampleOffsets(size)) h.update(data.subarray(off, off + Math.min(SAMPLE_BYTES, size)));
+    } else {
+      const buf = Buffer.allocUnsafe(SAMPLE_BYTES);
+      for (const off of sampleOffsets(size)) {
+        const { bytesRead } = await fh.read(buf, 0, Math.min(SAMPLE_BYTES, size), off);
+        h.update(buf.subarray(0, bytesRead));
+      }
     }
   } finally {
-    await fh.close();
+    closeLater(fh);
   }
-  return { size, mtimeMs: stampMtimeMs(stamp), sampleHash: h.digest('hex'), stamp };
+  const out: SampledFile & { data?: Buffer } = { size, mtimeMs: stampMtimeMs(stamp), sampleHash: h.digest('hex'), stamp };
+  if (opts.keep && data) out.data = data;
+  return out;
 }
 
 /** An instant for the operator: ISO 8601 in UTC, to the millisecond. */
@@ -159,6 +213,34 @@ export class ChangeGuard {
     // The same bytes: a metadata change. Compare later stamps with this one, so one
     // chmod does not re-read the samples after every part.
     this.base = again.stamp;
+    return undefined;
+  }
+
+  /**
+   * check({ samples: true }) for a small file being sent from memory (`data`, the bytes
+   * read when the upload began): the file is read again whole, in one read, and compared
+   * with them byte for byte — every byte rather than samples, and no hash to compute.
+   */
+  async checkBytes(data: Buffer): Promise<string | undefined> {
+    // The stat and the read at once (two trips through the event loop, not four): a
+    // write before the read shows in the bytes, one after it in the stat.
+    const [now, again] = await Promise.all([
+      stampFile(this.path),
+      (async () => {
+        const fh = await fsp.open(this.path, READ_NONBLOCK);
+        try {
+          return await readHead(fh, data.length);
+        } finally {
+          closeLater(fh);
+        }
+      })(),
+    ]);
+    const c = compareStamps(this.base, now);
+    if (c.kind === 'changed') return c.why;
+    if (!again.equals(data)) {
+      return c.kind === 'suspect' ? `its content changed (${c.why}; the bytes differ)` : 'its content changed (the bytes differ from those being sent)';
+    }
+    this.base = now;
     return undefined;
   }
 }

@@ -125,6 +125,11 @@ export class JobRunner {
   private bytesMoved = false;
   /** The version being uploaded, from checkFile on. */
   private guard: ChangeGuard | undefined;
+  /**
+   * A small file's bytes as checkFile read them (at most ONE_READ_MAX_BYTES), sent by
+   * putWhole instead of reading the file again; dropped once sent.
+   */
+  private wholeFile: Buffer | undefined;
 
   constructor(
     private readonly deps: RunnerDeps,
@@ -255,7 +260,13 @@ export class JobRunner {
     let acked: { etag: string; crc64: string };
     try {
       release = await this.acquireSlot(host, this.signal);
+      // The bytes checkFile read (the version the guard compares with), when they are
+      // the whole file: no second read. The guard still looks at the file on disk
+      // before the last chunk goes, as for bytes streamed from it.
+      const data = this.wholeFile?.length === rec.size ? this.wholeFile : undefined;
+      this.wholeFile = undefined;
       acked = await session.putRange(rec.path, { start: 0, end: rec.size }, {
+        data,
         signal: this.signal,
         onAttempt: () => progress.discard(this.jobId, 1),
         onBytes: (n) => {
@@ -263,7 +274,7 @@ export class JobRunner {
           adaptive?.bytes(host, n);
         },
         onRetry: (e) => adaptive?.error(host, e.kind),
-        beforeLastChunk: () => this.ensureUnchanged(rec, { samples: true }),
+        beforeLastChunk: () => this.ensureUnchanged(rec, data ? { bytes: data } : { samples: true }),
       });
     } catch (err) {
       progress.discard(this.jobId, 1);
@@ -274,11 +285,14 @@ export class JobRunner {
       release?.();
     }
     this.bytesMoved = true;
-    // The object as the job's one part, so its bytes count as done like any part's (a run
-    // that stops before the next line sends the PutObject again: no uploadId).
-    this.store.recordPart(this.jobId, { partNumber: 1, etag: acked.etag, size: rec.size, crc64: acked.crc64 });
+    // The object as the job's one part, so its bytes count as done like any part's, in
+    // one commit with the move to completing (a run that stops before it sends the
+    // PutObject again: no uploadId).
+    this.store.together(() => {
+      this.store.recordPart(this.jobId, { partNumber: 1, etag: acked.etag, size: rec.size, crc64: acked.crc64 });
+      this.to('completing');
+    });
     progress.commit(this.jobId, 1, rec.size);
-    this.to('completing');
     await this.finished(provider, channel, acked.crc64, { crc64: acked.crc64, putObject: true });
     return { bytesMoved: true };
   }
@@ -314,8 +328,10 @@ export class JobRunner {
       await this.ensureFinalized(this.job(), provider);
       rec = this.job();
     }
-    this.to('uploaded', { crc64: crc, vodStatus: 'UploadSucc', uploadId: null });
-    if (completed) this.store.appendEvent(this.jobId, 'completed', completed);
+    this.store.together(() => {
+      this.to('uploaded', { crc64: crc, vodStatus: 'UploadSucc', uploadId: null });
+      if (completed) this.store.appendEvent(this.jobId, 'completed', completed);
+    });
     await this.ensureCover(this.job(), provider);
   }
 
@@ -533,13 +549,16 @@ export class JobRunner {
       throw e;
     }
     // Stored before anything else happens: a job never gets a second VideoId (or session).
+    // The identity and its event in one commit, fsynced before anything is sent under it.
     const { identity } = opened;
-    this.store.updateJob(this.jobId, {
-      provider: provider.name, videoId: identity.mediaId ?? null, uploadSession: identity.session ?? null, uploadAddress: opened.target,
+    await this.store.togetherSynced(() => {
+      this.store.updateJob(this.jobId, {
+        provider: provider.name, videoId: identity.mediaId ?? null, uploadSession: identity.session ?? null, uploadAddress: opened.target,
+      });
+      this.store.appendEvent(this.jobId, 'created', identity.session
+        ? { videoId: identity.mediaId, session: identity.session, requestId: opened.requestId }
+        : { videoId: identity.mediaId, requestId: opened.requestId });
     });
-    this.store.appendEvent(this.jobId, 'created', identity.session
-      ? { videoId: identity.mediaId, session: identity.session, requestId: opened.requestId }
-      : { videoId: identity.mediaId, requestId: opened.requestId });
     return openChannel(provider, identity, opened.target, opened.credential);
   }
 
@@ -603,7 +622,10 @@ export class JobRunner {
    */
   private async checkFile(rec: JobRecord): Promise<void> {
     if (rec.crc64 !== undefined) return;
-    const now = await fingerprint(rec.path);
+    // A small file without an upload yet is read whole here (the fingerprint's one read)
+    // and its bytes kept for its PutObject (putWhole): one read of the file, not three.
+    const now = await fingerprint(rec.path, { keep: !rec.uploadId });
+    this.wholeFile = now.data;
     if (rec.uploadId && rec.sampleHash) {
       const why = fingerprintChange({ size: rec.size, mtimeMs: rec.mtimeMs, sampleHash: rec.sampleHash }, now);
       if (why) throw fileChanged(rec, why);
@@ -621,10 +643,11 @@ export class JobRunner {
   /**
    * After a part was read and before the upload is completed: the file must still be
    * the version whose bytes were sent (size and mtime; a ctime or identity change
-   * re-reads the sampled bytes; `samples` re-reads them anyway).
+   * re-reads the sampled bytes; `samples` re-reads them anyway; `bytes`, those being
+   * sent from memory, has the whole file compared with them).
    */
-  private async ensureUnchanged(rec: JobRecord, opts: { samples?: boolean } = {}): Promise<void> {
-    const why = await this.guard!.check(opts);
+  private async ensureUnchanged(rec: JobRecord, opts: { samples?: boolean; bytes?: Buffer } = {}): Promise<void> {
+    const why = opts.bytes ? await this.guard!.checkBytes(opts.bytes) : await this.guard!.check(opts);
     if (why === undefined) return;
     this.store.appendEvent(this.jobId, 'file-changed', { why });
     throw fileChanged(rec, why);

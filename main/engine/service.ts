@@ -536,7 +536,7 @@ export class UploadEngine implements UploadEngineApi {
     const filesLimit = this.adaptive.files();
     const free = filesLimit - this.running.size;
     if (open && free > 0) {
-      const candidates = this.store.nextRunnable(free + this.running.size + 1, Date.now());
+      const candidates = this.store.nextRunnableKeys(free + this.running.size + 1, Date.now());
       for (const rec of candidates) {
         // A job whose last failure is not written yet waits for that first (onRunError).
         if (this.running.has(rec.id) || this.poller.has(rec.id) || this.storeRetries.has(rec.id)) continue;
@@ -571,14 +571,17 @@ export class UploadEngine implements UploadEngineApi {
     this.pump();
   }
 
-  private launch(rec: JobRecord): void {
+  private launch(rec: Pick<JobRecord, 'id' | 'kind'>): void {
     const ctrl = new AbortController();
     const driver = this.drivers[rec.kind];
     const done = (async () => {
       let bytesMoved = false;
       try {
         bytesMoved = (await driver.run(rec.id, ctrl.signal)).bytesMoved;
-        this.store.updateJob(rec.id, { attempts: 0, error: null });
+        // The retry count starts again; a job that succeeded at its first try has nothing
+        // to reset (a commit saved per file).
+        const after = this.store.getJob(rec.id);
+        if (after && (after.attempts !== 0 || after.error)) this.store.updateJob(rec.id, { attempts: 0, error: null });
         driver.succeeded(rec.id);
       } catch (err) {
         if (!ctrl.signal.aborted) this.onRunError(rec.id, err, bytesMoved);

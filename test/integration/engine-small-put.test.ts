@@ -3,10 +3,13 @@
 // multipart path — the object's CRC-64 equals the file's, and a file that changes while
 // it is sent never becomes an object. Real sandbox, real ali-oss, real SQLite and files.
 
+import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openEngine } from '../../main/engine';
+import type { VideoProvider } from '../../main/engine/provider';
 import { AliyunVodProvider } from '../../main/engine/vod/aliyun-provider';
 import { startSandbox, type SandboxOptions } from '../../main/sandbox';
 import type { EngineSettings } from '../../shared/types';
@@ -20,10 +23,14 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
 });
 
-async function setup(sbOpts: SandboxOptions = {}, settings: Partial<EngineSettings> = {}) {
+async function setup(
+  sbOpts: SandboxOptions = {}, settings: Partial<EngineSettings> = {}, wrap: (p: VideoProvider) => VideoProvider = (p) => p,
+  vodEndpoint: (sandboxUrl: string) => Promise<string> = async (u) => u,
+) {
   const sb = await startSandbox({ transcodeMs: 100, ...sbOpts });
   const dir = await tempDir();
-  const provider = new AliyunVodProvider({ accessKeyId: sb.accessKeyId, accessKeySecret: sb.accessKeySecret, region: sb.region, endpoint: sb.url });
+  const endpoint = await vodEndpoint(sb.url);
+  const provider = wrap(new AliyunVodProvider({ accessKeyId: sb.accessKeyId, accessKeySecret: sb.accessKeySecret, region: sb.region, endpoint }));
   cleanups.push(async () => {
     await sb.close();
     await fsp.rm(dir, { recursive: true, force: true });
@@ -81,5 +88,91 @@ describe('small files in one PutObject', () => {
     const v = sb.video(j.videoId!)!;
     expect(await sb.readObject(v.bucket, v.objectKey)).toBeUndefined();
     expect(sb.stats().requests['oss:PutObject']).toBeGreaterThanOrEqual(1);
+  });
+
+  it('sends a small file from the bytes it read, and still makes no object once the file on disk changed', async () => {
+    // A file this small is read whole with its fingerprint when the job starts and sent
+    // from memory after CreateUploadVideo. Here the file is overwritten (same size, other
+    // bytes) after that read and before the PutObject: the bytes in memory are no longer
+    // the file, and the check before the request's last chunk must stop it.
+    let reached!: () => void;
+    const atOpen = new Promise<void>((r) => (reached = r));
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const { sb, dir, engine } = await setup({}, {}, (p) => new Proxy(p, {
+      get(target, prop, receiver) {
+        const v = Reflect.get(target, prop, receiver) as unknown;
+        if (prop !== 'open' || typeof v !== 'function') return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+        return async (...args: unknown[]) => {
+          reached();
+          await released;
+          return (v as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    }));
+    const p = await randomFile(dir, 'small.mp4', 200 * 1024);
+    const { added } = await engine.addJobs([{ path: p, meta: { title: 'small', tags: [] } }]);
+    await atOpen;
+    await fsp.writeFile(p, randomBytes(200 * 1024));
+    release();
+    await engine.whenIdle();
+    const j = engine.getJob(added[0].id)!;
+    expect([j.state, j.error?.code]).toEqual(['failed', 'FileChanged']);
+    expect(j.crc64).toBeUndefined();
+    const v = sb.video(j.videoId!)!;
+    expect(await sb.readObject(v.bucket, v.objectKey)).toBeUndefined();
+    // The PutObject was under way (its body came from memory) when the check ended it.
+    expect(sb.stats().requests['oss:PutObject']).toBeGreaterThanOrEqual(1);
+  });
+
+  it('keeps its connections alive across jobs: many small files, few TCP connections', async () => {
+    // Every VOD and OSS request goes through a relay that counts the connections it is
+    // asked to open. A client per job or per credential that opened its own connections
+    // (ali-oss makes an agent per client unless given one) would open at least one per
+    // file for CreateUploadVideo and one per file for its PutObject.
+    // Eight files in flight at most; 40 files.
+    const FILES = 40;
+    let relay!: net.Server;
+    let connections = 0;
+    let relayUrl = '';
+    const { sb, dir, engine } = await setup({}, { filesInFlight: 8 }, (p) => new Proxy(p, {
+      get(target, prop, receiver) {
+        const v = Reflect.get(target, prop, receiver) as unknown;
+        if (typeof v !== 'function') return v;
+        return (...args: unknown[]) => {
+          const out = (v as (...a: unknown[]) => unknown).apply(target, args);
+          if (!(out instanceof Promise)) return out;
+          // The OSS endpoint handed out with each upload goes through the relay too.
+          return out.then((r: unknown) => {
+            const t = (r as { target?: { endpoint: string } } | undefined)?.target;
+            return t ? { ...(r as object), target: { ...t, endpoint: relayUrl } } : r;
+          });
+        };
+      },
+    }), (sandboxUrl) => {
+      const up = new URL(sandboxUrl);
+      relay = net.createServer((client) => {
+        connections++;
+        const server = net.connect(Number(up.port), up.hostname);
+        client.pipe(server).pipe(client);
+        client.on('error', () => server.destroy());
+        server.on('error', () => client.destroy());
+      });
+      return new Promise<string>((resolve) => relay.listen(0, '127.0.0.1', () => {
+        relayUrl = `http://127.0.0.1:${(relay.address() as net.AddressInfo).port}`;
+        resolve(relayUrl);
+      }));
+    });
+    cleanups.push(() => new Promise<void>((r) => relay.close(() => r())));
+    const files = await Promise.all(Array.from({ length: FILES }, (_, i) => randomFile(dir, `k${i}.mp4`, 16 * 1024 + i)));
+    const { added } = await engine.addJobs(files.map((p) => ({ path: p, meta: { title: path.basename(p), tags: [] } })));
+    await engine.whenIdle();
+    expect(added.map((a) => engine.getJob(a.id)!.state)).toEqual(added.map(() => 'ready'));
+    const req = sb.stats().requests;
+    expect(req['oss:PutObject']).toBe(FILES);
+    // About one connection per request in flight at once (8 files, and the status
+    // poller's), however many files: far fewer than the files, let alone their requests.
+    expect(connections).toBeGreaterThan(0);
+    expect(connections).toBeLessThanOrEqual(FILES / 2);
   });
 });

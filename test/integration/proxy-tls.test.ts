@@ -5,6 +5,7 @@
 // localhost/127.0.0.1 (test/fixtures/localhost-*.pem, made for these tests, valid 100 years).
 
 import fs from 'node:fs';
+import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
 import { inspect } from 'node:util';
@@ -43,6 +44,15 @@ function get(url: string, agent: RoutingAgent, ca?: Buffer): Promise<string> {
   });
 }
 
+function getPlain(url: string, agent: RoutingAgent): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http.get(url, { agent }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => resolve(body));
+    }).on('error', reject);
+  });
+}
+
 describe('https targets through a proxy', () => {
   it.each([
     ['an HTTP proxy (CONNECT)', startHttpProxy, `localhost`],
@@ -67,6 +77,32 @@ describe('https targets through a proxy', () => {
     } finally {
       agent.destroy();
       await proxy.close();
+    }
+  });
+
+  it('direct: https and http through the one routing agent, each pooled under its own scheme and kept alive', async () => {
+    // The agent tells https from http by the options Node passes (https.request's own
+    // default agent), not by reading a stack trace: both schemes must still be told apart.
+    const agent = new RoutingAgent({ mode: 'none' });
+    const plain = http.createServer((_req, res) => res.end('hello in plain text'));
+    await new Promise<void>((r) => plain.listen(0, '127.0.0.1', r));
+    const plainPort = (plain.address() as AddressInfo).port;
+    const connections = { tls: 0, plain: 0 };
+    const countTls = (): void => void connections.tls++;
+    server.on('secureConnection', countTls);
+    plain.on('connection', () => connections.plain++);
+    try {
+      for (let i = 0; i < 3; i++) {
+        expect(await get(`https://localhost:${port}/direct-${i}`, agent, cert)).toBe('hello over TLS');
+        expect(await getPlain(`http://127.0.0.1:${plainPort}/direct-${i}`, agent)).toBe('hello in plain text');
+      }
+      expect(connections).toEqual({ tls: 1, plain: 1 });
+      expect(agent.counts.proxied).toBe(0);
+    } finally {
+      server.off('secureConnection', countTls);
+      agent.destroy();
+      plain.closeAllConnections();
+      await new Promise<void>((r) => plain.close(() => r()));
     }
   });
 

@@ -1,12 +1,12 @@
 // Noticing a file that changes while it uploads: stamps (size, mtime, ctime, identity),
 // the operator's words for each change, and the guard that re-reads sampled bytes
 // when only ctime or the file's identity changed. Real files in a temp folder.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  ChangeGuard, compareStamps, fingerprint, fingerprintChange, stampFile, statFile, type FileStamp,
+  ChangeGuard, compareStamps, fingerprint, fingerprintChange, ONE_READ_MAX_BYTES, stampFile, statFile, type FileStamp,
 } from '../../main/engine/fingerprint';
 import { tempDir } from '../helpers/files';
 
@@ -150,6 +150,21 @@ describe('ChangeGuard', () => {
     expect(await guard.check({ samples: true })).toBe('its content changed (the sampled bytes differ)');
   });
 
+  it('compares every byte with those being sent from memory (checkBytes), even where no sample window looks', async () => {
+    const { p, bytes } = await guarded();
+    const before = await fingerprint(p);
+    // As on a file system that keeps no ctime: stat now is what the guard began with.
+    const guard = (): ChangeGuard => new ChangeGuard(p, before);
+    expect(await guard().checkBytes(bytes)).toBeUndefined();
+    // Bytes that differ from the file (what a changed file read earlier would send).
+    const other = Buffer.from(bytes);
+    other[150 * 1024] ^= 0xff; // between the first two sample windows of 1 MiB
+    expect(await guard().checkBytes(other)).toBe('its content changed (the bytes differ from those being sent)');
+    // A written file: stat says so first.
+    await fsp.appendFile(p, Buffer.from('x'));
+    expect(await guard().checkBytes(bytes)).toMatch(/^its size changed from \d+ to \d+ bytes$/);
+  });
+
   it('passes a file replaced by an identical copy (save-by-rename), and fails one replaced by other bytes', async () => {
     const { p, guard, bytes } = await guarded();
     const st = await stampFile(p);
@@ -173,5 +188,33 @@ describe('ChangeGuard', () => {
     const { p, guard } = await guarded();
     await fsp.rm(p);
     await expect(guard.check()).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
+
+describe('fingerprint reads', () => {
+  /** The digest as the format defines it: SHA-1 over the size, then 5 windows of 64 KiB evenly spread. */
+  function reference(bytes: Buffer): string {
+    const h = createHash('sha1');
+    h.update(String(bytes.length));
+    const W = 64 * 1024;
+    const offsets = new Set<number>();
+    for (let i = 0; i < 5; i++) offsets.add(Math.max(0, Math.floor(((bytes.length - W) * i) / 4)));
+    for (const off of [...offsets].sort((a, b) => a - b)) h.update(bytes.subarray(off, off + Math.min(W, bytes.length)));
+    return h.digest('hex');
+  }
+
+  it('gives the same digest whether the file is read in one request (small) or window by window (large)', async () => {
+    // Either side of ONE_READ_MAX_BYTES, and the sizes where windows overlap or are one.
+    for (const size of [0, 1, 1000, 64 * 1024, 256 * 1024, ONE_READ_MAX_BYTES, ONE_READ_MAX_BYTES + 1, 3 * 1024 * 1024 + 7]) {
+      const p = path.join(dir, `f-${size}.mp4`);
+      const bytes = randomBytes(size);
+      await fsp.writeFile(p, bytes);
+      const print = await fingerprint(p, { keep: true });
+      expect([size, print.size, print.sampleHash]).toEqual([size, size, reference(bytes)]);
+      // `keep` answers the bytes of a small file only: they are what its PutObject sends.
+      if (size <= ONE_READ_MAX_BYTES) expect(print.data?.equals(bytes)).toBe(true);
+      else expect(print.data).toBeUndefined();
+      expect((await fingerprint(p)).data).toBeUndefined();
+    }
   });
 });

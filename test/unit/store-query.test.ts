@@ -190,6 +190,8 @@ describe('nextRunnable', () => {
       const want = all.filter((r) => isRunnable(r, now)).sort(compare('priority', true)).map((r) => r.id);
       expect(store.nextRunnable(N, now).map((r) => r.id), `now=${now}`).toEqual(want);
       expect(store.nextRunnable(7, now).map((r) => r.id)).toEqual(want.slice(0, 7));
+      // The scheduler's light form: the same jobs in the same order, with their kind.
+      expect(store.nextRunnableKeys(N, now)).toEqual(store.nextRunnable(N, now).map((r) => ({ id: r.id, kind: r.kind })));
     }
   });
 

@@ -2,7 +2,7 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../shared/types';
 import { IllegalTransitionError } from '../../main/engine/job-state';
 import {
@@ -271,6 +271,86 @@ describe('jobs', () => {
     expect(s.listEvents(b)).toEqual([expect.objectContaining({ jobId: b, type: 'note' })]);
     expect(s.listEvents(b)[0]).not.toHaveProperty('data');
     expect(() => s.appendEvent(777, 'x')).toThrow(JobNotFoundError);
+  });
+
+  it('together: writes that belong together commit as one, all or nothing; a VideoId only in a batch declared durable', () => {
+    const s = open();
+    const [a] = s.insertJobs([newJob(1)]);
+    // A second connection sees only committed data: nothing until the batch ends.
+    const reader = new Database(dbPath, { readonly: true });
+    try {
+      const seen = (): number => (reader.prepare('SELECT COUNT(*) FROM events WHERE job_id = ?').pluck().get(a) as number);
+      const base = seen();
+      s.together(() => {
+        s.appendEvent(a, 'one');
+        s.appendEvent(a, 'two');
+        expect(seen()).toBe(base);
+      });
+      expect(seen()).toBe(base + 2);
+      // A failure inside undoes the whole batch.
+      expect(() => s.together(() => {
+        s.appendEvent(a, 'three');
+        throw new Error('stop');
+      })).toThrow('stop');
+      expect(seen()).toBe(base + 2);
+      // An identity from the cloud must be fsynced: refused in a batch not declared durable
+      // (with what came before it in the batch), taken in one that is.
+      expect(() => s.together(() => {
+        s.appendEvent(a, 'created');
+        s.updateJob(a, { videoId: 'vid-1' });
+      })).toThrow(/fsynced/);
+      expect([s.getJob(a)!.videoId, seen()]).toEqual([undefined, base + 2]);
+      s.together(() => {
+        s.updateJob(a, { videoId: 'vid-1' });
+        s.appendEvent(a, 'created');
+      }, { durable: true });
+      expect([s.getJob(a)!.videoId, seen()]).toEqual(['vid-1', base + 3]);
+    } finally {
+      reader.close();
+    }
+  });
+
+  it('togetherSynced: commits at once, resolves only after an fsync of the WAL that began after the commit; commits meanwhile share one', async () => {
+    const s = open();
+    const ids = s.insertJobs(Array.from({ length: 8 }, (_, i) => newJob(i)));
+    const wal = fs.openSync(`${dbPath}-wal`, 'r');
+    const walIno = fs.fstatSync(wal).ino;
+    fs.closeSync(wal);
+    const synced: number[] = [];
+    const real = fs.fsync;
+    const spy = vi.spyOn(fs, 'fsync').mockImplementation(((fd: number, cb: (err: NodeJS.ErrnoException | null) => void) => {
+      // Which file, and how many commits it covered.
+      expect(fs.fstatSync(fd).ino).toBe(walIno);
+      synced.push(s.listEvents(ids[0]).filter((e) => e.type === 'created').length + ids.slice(1).filter((id) => s.getJob(id)!.videoId).length);
+      real(fd, cb);
+    }) as typeof fs.fsync);
+    try {
+      const reader = new Database(dbPath, { readonly: true });
+      try {
+        const first = s.togetherSynced(() => {
+          s.updateJob(ids[0], { videoId: 'vid-0' });
+          s.appendEvent(ids[0], 'created');
+        });
+        // Committed before the fsync: another connection sees it.
+        expect(reader.prepare('SELECT video_id FROM jobs WHERE id = ?').pluck().get(ids[0])).toBe('vid-0');
+        // Seven more while the first fsync runs: they wait for one that begins after them.
+        const rest = ids.slice(1).map((id, i) => s.togetherSynced(() => s.updateJob(id, { videoId: `vid-${i + 1}` })));
+        await Promise.all([first, ...rest]);
+      } finally {
+        reader.close();
+      }
+      // One fsync for the first commit, one shared by the seven that came during it.
+      expect(synced).toEqual([1, 8]);
+      // A failed fsync rejects: the caller must not go on (the commit itself stands).
+      spy.mockImplementation(((_fd: number, cb: (err: NodeJS.ErrnoException | null) => void) => {
+        cb(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }));
+      }) as typeof fs.fsync);
+      const [extra] = s.insertJobs([newJob(99)]);
+      await expect(s.togetherSynced(() => s.updateJob(extra, { videoId: 'vid-99' }))).rejects.toThrow(QueueStoreError);
+      expect(s.getJob(extra)!.videoId).toBe('vid-99');
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('updateMeta changes jobs without a VideoId and refuses the others', () => {

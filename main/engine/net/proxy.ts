@@ -201,6 +201,21 @@ export class RoutingAgent extends Agent {
     }
   }
 
+  /**
+   * http or https for a request's options, without agent-base's fallback of reading a
+   * stack trace (new Error().stack, several times per request when urllib or pop-core
+   * name no `protocol`: a few percent of a small file's CPU). Node's https.request always
+   * passes its own global agent as `_defaultAgent`, whose protocol says https;
+   * http.request passes none. Without options (the `protocol` getter, asked while the
+   * request is built) only the stack can tell, as before.
+   */
+  override isSecureEndpoint(options?: http.ClientRequestArgs & { secureEndpoint?: unknown; _defaultAgent?: { protocol?: string } }): boolean {
+    if (!options) return super.isSecureEndpoint();
+    if (typeof options.secureEndpoint === 'boolean') return options.secureEndpoint;
+    if (typeof options.protocol === 'string') return options.protocol === 'https:';
+    return options._defaultAgent?.protocol === 'https:';
+  }
+
   override getName(options?: http.ClientRequestArgs): string {
     return `${super.getName(options as never)}:route${this.generation}`;
   }

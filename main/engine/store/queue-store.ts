@@ -9,7 +9,9 @@
 //    right) and at worst uploads a part again;
 //  - a VideoId or UploadId just received: losing those would make a duplicate video
 //    or an orphan upload, so writes that set them are committed with
-//    synchronous=FULL (the WAL is fsynced before the commit returns).
+//    synchronous=FULL (the WAL is fsynced before the commit returns), or by
+//    togetherSynced, whose caller waits for the same fsync made in the thread pool
+//    (a new job's VideoId: many small files at once share one fsync).
 // synchronous=FULL everywhere would fsync on every part (a few ms each on real disks)
 // for no gain, since parts are recoverable from the server.
 
@@ -389,8 +391,85 @@ export class QueueStore {
   }
 
 
+  /** Whether the batch (together()) being run commits fsynced; undefined outside one. */
+  private batchDurable: boolean | undefined;
+  /** The WAL file, opened for fsync (togetherSynced); undefined until first needed. */
+  private walFd: number | undefined;
+  /** The WAL fsync under way, and the one queued after it (group commit). */
+  private walSyncing: Promise<void> | undefined;
+  private walSyncQueued: Promise<void> | undefined;
+
+  /**
+   * together(fn, { durable: true }) whose fsync runs in the thread pool instead of
+   * blocking the event loop: fn's writes are committed at once (WAL, not yet fsynced),
+   * then the WAL file is fsynced, and the promise resolves only once it is. Callers
+   * must not act on what they wrote (send bytes under a new VideoId) before it resolves.
+   * Commits that arrive while an fsync runs share the next one (group commit): with
+   * many small files, VideoIds come faster than one fsync each would allow on the loop.
+   *
+   * Why this is as durable as synchronous=FULL: in WAL mode FULL only adds an fsync of
+   * the WAL file after the commit's frames are written (sqlite.org/pragma.html#pragma_synchronous),
+   * and fsync makes every write to the file before it durable, whichever descriptor made
+   * it. A checkpoint in between (this or another process) copies the frames into the
+   * database, which synchronous=NORMAL fsyncs before the WAL is ever reused.
+   */
+  async togetherSynced<T>(fn: () => T): Promise<T> {
+    if (this.path === ':memory:' || this.db.inTransaction) return this.together(fn, { durable: true });
+    this.batchDurable = true;
+    let out: T;
+    try {
+      out = this.db.transaction(fn)();
+    } finally {
+      this.batchDurable = undefined;
+    }
+    await this.syncWal();
+    return out;
+  }
+
+  /** An fsync of the WAL file that begins after this call. */
+  private syncWal(): Promise<void> {
+    if (!this.walSyncing) {
+      this.walSyncing = this.fsyncWal().finally(() => {
+        this.walSyncing = undefined;
+      });
+      return this.walSyncing;
+    }
+    this.walSyncQueued ??= this.walSyncing.catch(() => undefined).then(() => {
+      this.walSyncQueued = undefined;
+      return this.syncWal();
+    });
+    return this.walSyncQueued;
+  }
+
+  private async fsyncWal(): Promise<void> {
+    try {
+      this.walFd ??= fs.openSync(`${this.path}-wal`, 'r+');
+      const fd = this.walFd;
+      await new Promise<void>((resolve, reject) => fs.fsync(fd, (err) => (err ? reject(err) : resolve())));
+    } catch (err) {
+      throw new QueueStoreError(`Could not make the queue database's log durable (fsync of ${this.path}-wal): ${(err as Error).message}.`, { cause: err });
+    }
+  }
+
+  /**
+   * Runs fn's writes as one transaction: one commit for several changes that belong
+   * together (a small file's last steps), instead of one each. `durable` fsyncs that
+   * commit; a write that needs it (an identity from the cloud) inside a batch that was
+   * not declared durable is refused, so batching can never lose an fsync.
+   */
+  together<T>(fn: () => T, opts: { durable?: boolean } = {}): T {
+    if (this.db.inTransaction) return fn();
+    this.batchDurable = !!opts.durable;
+    try {
+      return opts.durable ? this.durably(fn) : this.db.transaction(fn)();
+    } finally {
+      this.batchDurable = undefined;
+    }
+  }
+
   /** Runs fn in a transaction whose commit is fsynced (see the note at the top). */
   private durably<T>(fn: () => T): T {
+    if (this.batchDurable === false) throw new Error('A write that must be fsynced was batched in a commit that is not (QueueStore.together without durable).');
     if (this.db.inTransaction) return fn(); // the outer transaction decides
     this.db.pragma('synchronous = FULL');
     try {
@@ -810,17 +889,27 @@ export class QueueStore {
    * whose retry time has come (job-state.ts isRunnable says the same in code).
    */
   nextRunnable(limit: number, now: number): JobRecord[] {
+    return this.nextRunnableKeys(limit, now).map((k) => this.requireJob(k.id));
+  }
+
+  /**
+   * nextRunnable's jobs as id and kind only: what the scheduler needs to start one. It
+   * asks after every job that ends, for as many as may run, and most of those are
+   * running already: whole rows for them cost more than the rest of a small file's
+   * bookkeeping.
+   */
+  nextRunnableKeys(limit: number, now: number): { id: number; kind: JobRecord['kind'] }[] {
     checkCount(limit, 'limit');
     // Two walks of (state, priority, id), merged: O(limit) however the queue is spread.
     const queued = this.stmt(`
-      SELECT * FROM jobs INDEXED BY jobs_state_priority WHERE state = 'queued'
-      ORDER BY priority DESC, id ASC LIMIT ?`).all(limit) as JobRow[];
+      SELECT id, kind, priority FROM jobs INDEXED BY jobs_state_priority WHERE state = 'queued'
+      ORDER BY priority DESC, id ASC LIMIT ?`).all(limit) as { id: number; kind: JobRecord['kind']; priority: number }[];
     const due = this.stmt(`
-      SELECT * FROM jobs INDEXED BY jobs_state_priority
+      SELECT id, kind, priority FROM jobs INDEXED BY jobs_state_priority
       WHERE state = 'waiting' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
-      ORDER BY priority DESC, id ASC LIMIT ?`).all(now, limit) as JobRow[];
+      ORDER BY priority DESC, id ASC LIMIT ?`).all(now, limit) as { id: number; kind: JobRecord['kind']; priority: number }[];
     const merged = queued.concat(due).sort((a, b) => b.priority - a.priority || a.id - b.id);
-    return merged.slice(0, limit).map(rowToRecord);
+    return merged.slice(0, limit).map(({ id, kind }) => ({ id, kind: kind ?? 'upload' }));
   }
 
   /** The earliest retry time among waiting jobs, to know when to look again. */
@@ -949,6 +1038,11 @@ export class QueueStore {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.walFd !== undefined) {
+      // An fsync still running on it ends with EBADF at worst; its commit is in the WAL.
+      fs.closeSync(this.walFd);
+      this.walFd = undefined;
+    }
     try {
       this.db.pragma('optimize');
       this.db.pragma('wal_checkpoint(TRUNCATE)');
