@@ -1,5 +1,6 @@
 // Uploads over an emulated WAN (`npm run bench`, section "network"; alone after a build:
-// node out/bench/network.js [--quick] [--profiles 20ms]). The sandbox runs in its own
+// node out/bench/network.js [--quick] [--profiles 20ms] [--kinds engine,ceiling]
+// [--no-loopback]: the last two for A/B runs of some clients). The sandbox runs in its own
 // process (null store, CRC-64 part ETags so its MD5 does not take a core); the WAN
 // emulator (bench/wan/emulator.ts) runs in this, the parent, process; every client runs
 // in a fresh child process so its CPU time and peak RSS are its own. All VOD and OSS
@@ -29,7 +30,8 @@ import { resolveCredentials } from '../main/engine/vod/credentials';
 import { REPO, runJsonChild, spawnJsonLine, stopChild } from './util/children';
 import { rawPutFile } from './util/oss-put';
 import { round, type BenchRow } from './util/rows';
-import { startWanEmulator, WAN_PROFILES } from './wan/emulator';
+import { WAN_PROFILES } from './wan/emulator';
+import { spawnWanEmulator } from './wan/emulator-process';
 
 const GiB = 1024 ** 3;
 const MB = 1e6;
@@ -65,11 +67,16 @@ interface SandboxLine {
 export interface NetworkOptions {
   largeGiB?: number;
   profiles?: string[];
+  /** Only these clients (for A/B runs; default all). */
+  kinds?: Kind[];
+  /** Skip the loopback engine runs. */
+  noLoopback?: boolean;
 }
 
 export async function benchNetwork(opts: NetworkOptions = {}): Promise<BenchRow[]> {
   const largeGiB = opts.largeGiB ?? 1;
   const profiles = opts.profiles ?? ['5ms', '20ms', '75ms'];
+  const wanted = (k: Kind): boolean => !opts.kinds || opts.kinds.includes(k);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vodup-wan-'));
   const large = path.join(dir, `large-${largeGiB}GiB.mp4`);
   fs.writeFileSync(large, '');
@@ -82,7 +89,7 @@ export async function benchNetwork(opts: NetworkOptions = {}): Promise<BenchRow[
   const rows: BenchRow[] = [];
   try {
     const upstream = new URL(server.line.endpoint);
-    {
+    if (!opts.noLoopback && wanted('engine')) {
       // The same engine on loopback (no emulator), for its CPU per GiB: adaptive
       // concurrency must not cost CPU where the network is not the limit.
       const env: NodeJS.ProcessEnv = {
@@ -102,7 +109,7 @@ export async function benchNetwork(opts: NetworkOptions = {}): Promise<BenchRow[
     for (const name of profiles) {
       const profile = WAN_PROFILES[name];
       if (!profile) throw new Error(`Unknown WAN profile ${name}; known: ${Object.keys(WAN_PROFILES).join(', ')}`);
-      const wan = await startWanEmulator({ host: upstream.hostname, port: Number(upstream.port) }, profile);
+      const wan = await spawnWanEmulator({ host: upstream.hostname, port: Number(upstream.port) }, name);
       const via = `http://127.0.0.1:${wan.port}`;
       const env: NodeJS.ProcessEnv = {
         ...process.env,
@@ -116,12 +123,10 @@ export async function benchNetwork(opts: NetworkOptions = {}): Promise<BenchRow[
         process.stdout.write(`  ${name}: ${kind}…\n`);
         return runJsonChild<WorkerResult>([__filename, 'worker', kind, target, dir], env);
       };
-      // The emulator runs in this process, which otherwise only waits for its children.
-      const emulatorCpu0 = process.cpuUsage();
       try {
         const tag = `${name} one way`;
         const linkMBps = profile.linkBps / MB;
-        for (const kind of ['engine', 'managed', 'raw', 'ceiling'] as const) {
+        for (const kind of (['engine', 'managed', 'raw', 'ceiling'] as const).filter(wanted)) {
           const r = await run(kind, large);
           const label = LABEL[kind];
           const fraction = mbps(r) / linkMBps;
@@ -133,7 +138,7 @@ export async function benchNetwork(opts: NetworkOptions = {}): Promise<BenchRow[
           rows.push({ name: `${tag}: ${label}, ${largeGiB} GiB: client peak RSS`, value: round(r.peakRssMB, 0), unit: 'MB', ...rss });
           if (r.maxParts !== undefined) rows.push({ name: `${tag}: ${label}, ${largeGiB} GiB: most parts in flight (adaptive)`, value: r.maxParts, unit: 'parts' });
         }
-        for (const kind of ['engine-small', 'managed-small', 'raw-small'] as const) {
+        for (const kind of (['engine-small', 'managed-small', 'raw-small'] as const).filter(wanted)) {
           const r = await run(kind, smallDir);
           const label = LABEL[kind];
           const fps = r.files / r.seconds;
@@ -148,11 +153,10 @@ export async function benchNetwork(opts: NetworkOptions = {}): Promise<BenchRow[
             rows.push({ name: `${tag}: ${label}: one file's time, ${what} (median)`, value: round(ms, 0), unit: 'ms' });
           }
         }
-        const st = wan.stats();
+        const st = await wan.stats();
         rows.push({ name: `${tag}: emulator: connections opened (all runs)`, value: st.connections, unit: 'connections' });
-        const cpu = process.cpuUsage(emulatorCpu0);
         const carriedGiB = (st.up.delivered + st.down.delivered) / GiB;
-        rows.push({ name: `${tag}: emulator: its own CPU per GiB carried (on the same 2 cores as client and sandbox)`, value: round((cpu.user + cpu.system) / 1e6 / carriedGiB, 2), unit: 'CPU-s/GiB' });
+        rows.push({ name: `${tag}: emulator: its own CPU per GiB carried (its own process, on the same 2 cores as client and sandbox)`, value: round(st.cpuSeconds / carriedGiB, 2), unit: 'CPU-s/GiB' });
       } finally {
         await wan.close();
       }
@@ -361,10 +365,15 @@ if (require.main === module) {
     );
   } else {
     const argv = process.argv.slice(2);
-    const at = argv.indexOf('--profiles');
+    const arg = (name: string): string[] | undefined => {
+      const at = argv.indexOf(name);
+      return at >= 0 ? (argv[at + 1] ?? '').split(',').filter(Boolean) : undefined;
+    };
     benchNetwork({
       largeGiB: argv.includes('--quick') ? 0.25 : 1,
-      profiles: at >= 0 ? argv[at + 1].split(',') : undefined,
+      profiles: arg('--profiles'),
+      kinds: arg('--kinds') as Kind[] | undefined,
+      noLoopback: argv.includes('--no-loopback'),
     }).then(
       (rows) => {
         for (const r of rows) process.stdout.write(`${r.name}: ${r.value} ${r.unit}${r.target ? ` (target ${r.target}${r.ok ? ', met' : ', MISSED'})` : ''}\n`);

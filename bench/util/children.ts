@@ -8,10 +8,13 @@ import readline from 'readline';
 
 export const REPO = path.resolve(__dirname, '../../..');
 
-/** Spawns `node args…` and resolves with the first stdout line parsed as JSON (the child keeps running). */
-export function spawnJsonLine<T>(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ child: ChildProcess; line: T }> {
+/**
+ * Spawns `node args…` and resolves with the first stdout line parsed as JSON (the child
+ * keeps running). `stdin`: give the child a pipe to talk to it (else it has none).
+ */
+export function spawnJsonLine<T>(args: string[], env: NodeJS.ProcessEnv = process.env, opts: { stdin?: boolean } = {}): Promise<{ child: ChildProcess; line: T }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { cwd: REPO, env, stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-4000)));
     const rl = readline.createInterface({ input: child.stdout! });
