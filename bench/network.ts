@@ -54,6 +54,8 @@ interface WorkerResult {
   maxFiles?: number;
   /** engine-small: where a file's time went (medians, ms). */
   breakdown?: Record<string, number>;
+  /** Engine runs: when the last job was uploaded (process.hrtime), before the engine's shutdown. */
+  doneAt?: bigint;
 }
 
 interface SandboxLine {
@@ -284,7 +286,10 @@ async function worker(kind: Kind, target: string, workDir: string): Promise<Work
       }
       break;
   }
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  // The engine's clock stops when its last job is uploaded (engineUpload's doneAt), not
+  // after the engine's shutdown, which is not part of uploading.
+  const seconds = Number((extra.doneAt ?? process.hrtime.bigint()) - t0) / 1e9;
+  delete extra.doneAt;
   const cpu = process.cpuUsage(cpu0);
   return {
     kind, bytes, files: files.length, seconds,
@@ -299,9 +304,19 @@ async function engineUpload(provider: VideoProvider, files: string[], workDir: s
   const engine = await openEngine({ dbPath: path.join(workDir, `bench-${process.pid}.db`), providerFor: () => provider });
   let maxParts = 0;
   let maxFiles = 0;
+  // BENCH_TRACE=1: the level and bytes sent over time, on stderr (for tuning the controller).
+  const trace = process.env.BENCH_TRACE === '1';
+  const t0 = Date.now();
+  let lastTrace = 0;
   const sub = engine.onDidProgress((b) => {
     maxParts = Math.max(maxParts, b.totals.concurrency?.parts ?? 0);
     maxFiles = Math.max(maxFiles, b.totals.concurrency?.files ?? 0);
+    if (trace && Date.now() - lastTrace >= 250) {
+      lastTrace = Date.now();
+      const rss = process.memoryUsage();
+      process.stderr.write(`trace t=${((lastTrace - t0) / 1000).toFixed(2)}s parts=${b.totals.concurrency?.parts} speed=${(b.totals.speed / MB).toFixed(0)} done=${(b.totals.bytesDone / MB).toFixed(0)}MB `
+        + `rss=${(rss.rss / MB).toFixed(0)} heap=${(rss.heapUsed / MB).toFixed(0)} ext=${(rss.external / MB).toFixed(0)} ab=${(rss.arrayBuffers / MB).toFixed(0)}\n`);
+    }
   });
   try {
     const finished = (j: JobView): boolean => ['uploaded', 'ready', 'failed', 'canceled'].includes(j.state);
@@ -324,8 +339,10 @@ async function engineUpload(provider: VideoProvider, files: string[], workDir: s
       if (!now || !finished(now)) left.add(a.id);
     }
     if (left.size > 0) await done;
+    const doneAt = process.hrtime.bigint();
+    if (trace) process.stderr.write(`trace t=${((Date.now() - t0) / 1000).toFixed(2)}s all uploaded\n`);
     if (failures.length > 0) throw new Error(`engine uploads failed: ${failures.slice(0, 3).join('; ')}`);
-    if (files.length === 1) return { maxParts, maxFiles };
+    if (files.length === 1) return { maxParts, maxFiles, doneAt };
     // Where a small file's time went, from the job's own events (their times are when
     // each step was recorded): CreateUploadVideo, then the object (PutObject, or
     // initiate/part/complete), then the record of it.
@@ -343,7 +360,7 @@ async function engineUpload(provider: VideoProvider, files: string[], workDir: s
     }
     const breakdown: Record<string, number> = {};
     for (const [k, v] of Object.entries(spans)) breakdown[k] = median(v);
-    return { maxParts, maxFiles, breakdown };
+    return { maxParts, maxFiles, breakdown, doneAt };
   } finally {
     sub.dispose();
     await engine.shutdown();

@@ -14,9 +14,16 @@ export const REPO = path.resolve(__dirname, '../../..');
  */
 export function spawnJsonLine<T>(args: string[], env: NodeJS.ProcessEnv = process.env, opts: { stdin?: boolean } = {}): Promise<{ child: ChildProcess; line: T }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: REPO, env, stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    // BENCH_NODE_FLAGS: node flags for every child (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p"
+    // to profile a client; NODE_OPTIONS refuses --cpu-prof).
+    const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...flags, ...args], { cwd: REPO, env, stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
     let stderr = '';
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-4000)));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      stderr = (stderr + d).slice(-4000);
+      // BENCH_TRACE=1: a child's trace lines (bench/network.ts) are shown as they come.
+      if (process.env.BENCH_TRACE === '1') process.stderr.write(d);
+    });
     const rl = readline.createInterface({ input: child.stdout! });
     let done = false;
     rl.once('line', (l) => {

@@ -209,4 +209,41 @@ describe('WAN emulator', () => {
     expect(st.received - st.delivered).toBeLessThanOrEqual(windowBytes + 256 * 1024);
     s.destroy();
   });
+
+  it('shares the link work-conservingly: a connection with a long queue does not hold it idle for another', async () => {
+    // A: 1 MB behind a 2 MB/s per-connection cap (its shaper queue: 500 ms); B, sent just
+    // after: 50 kB (25 ms). The link (4 MB/s) has room for both at once, so B is through
+    // long before A — not after A's last byte, as a link served in admission order had it.
+    const done = new Map<string, number>();
+    // A first sends 1 MB to open its window (slow start), then 1 MB more, all admitted at once.
+    const want: Record<string, number> = { A: 2_000_000, B: 50_000 };
+    let warm: () => void = () => undefined;
+    const warmed = new Promise<void>((r) => (warm = r));
+    const server = net.createServer((c) => {
+      let got = 0;
+      let who = '';
+      c.on('data', (d: Buffer) => {
+        who ||= String.fromCharCode(d[0]);
+        got += d.length;
+        if (who === 'A' && got >= want.A / 2) warm();
+        if (got >= want[who] && !done.has(who)) done.set(who, performance.now());
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    open.push({ close: () => new Promise((r) => server.close(() => r())) });
+    const wan = await startWanEmulator({ host: '127.0.0.1', port: (server.address() as net.AddressInfo).port }, { delayMs: 1, perConnectionBps: 2e6, linkBps: 4e6, windowBytes: 8 << 20 });
+    open.push(wan);
+    const [a, b] = await Promise.all([connect(wan.port), connect(wan.port)]);
+    a.write(Buffer.alloc(want.A / 2, 'A'));
+    await warmed;
+    a.write(Buffer.alloc(want.A / 2, 'A'));
+    b.write(Buffer.alloc(want.B, 'B'));
+    await new Promise<void>((resolve) => {
+      const poll = (): void => (done.size === 2 ? resolve() : void setTimeout(poll, 20));
+      poll();
+    });
+    expect(done.get('B')!).toBeLessThan(done.get('A')!);
+    a.destroy();
+    b.destroy();
+  });
 });
