@@ -27,7 +27,7 @@ import { openEngine } from '../main/engine/index';
 import type { VideoProvider } from '../main/engine/provider';
 import { AliyunVodProvider } from '../main/engine/vod/aliyun-provider';
 import { resolveCredentials } from '../main/engine/vod/credentials';
-import { REPO, runJsonChild, spawnJsonLine, stopChild } from './util/children';
+import { cpuSecondsSince, peakRssMB, REPO, runJsonChild, runWorker, spawnJsonLine, stopChild } from './util/children';
 import { rawPutFile } from './util/oss-put';
 import { round, type BenchRow } from './util/rows';
 import { WAN_PROFILES } from './wan/emulator';
@@ -205,21 +205,6 @@ function viaEmulator<T extends VideoProvider>(provider: T, endpoint: string): T 
   });
 }
 
-/**
- * This process's peak RSS. On Linux VmHWM, which belongs to this process's own memory
- * (getrusage's maxrss survives exec, so a child would report the bench parent's peak —
- * here the emulator's buffers).
- */
-function peakRssMB(): number {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
-    if (m) return (Number(m[1]) * 1024) / MB;
-  } catch {
-    // Not Linux.
-  }
-  return (process.resourceUsage().maxRSS * 1024) / MB;
-}
-
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? 0 : s[Math.floor(s.length / 2)];
@@ -290,10 +275,10 @@ async function worker(kind: Kind, target: string, workDir: string): Promise<Work
   // after the engine's shutdown, which is not part of uploading.
   const seconds = Number((extra.doneAt ?? process.hrtime.bigint()) - t0) / 1e9;
   delete extra.doneAt;
-  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = cpuSecondsSince(cpu0);
   return {
     kind, bytes, files: files.length, seconds,
-    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    cpuSeconds,
     peakRssMB: peakRssMB(),
     ...extra,
   };
@@ -370,16 +355,7 @@ async function engineUpload(provider: VideoProvider, files: string[], workDir: s
 if (require.main === module) {
   const [mode, kind, target, workDir] = process.argv.slice(2);
   if (mode === 'worker') {
-    worker(kind as Kind, target, workDir).then(
-      (r) => {
-        process.stdout.write(`${JSON.stringify(r)}\n`);
-        process.exit(0);
-      },
-      (err: unknown) => {
-        process.stderr.write(`bench worker ${kind}: ${(err as Error).stack ?? String(err)}\n`);
-        process.exit(1);
-      },
-    );
+    runWorker(kind, () => worker(kind as Kind, target, workDir));
   } else {
     const argv = process.argv.slice(2);
     const arg = (name: string): string[] | undefined => {

@@ -3,6 +3,7 @@
 // server each get a core.
 
 import { spawn, type ChildProcess } from 'child_process';
+import fs from 'fs';
 import path from 'path';
 import readline from 'readline';
 
@@ -54,4 +55,46 @@ export function stopChild(child: ChildProcess): Promise<void> {
     child.once('exit', () => resolve());
     child.kill('SIGTERM');
   });
+}
+
+// --- the child's side: what every bench worker measures and how it answers ------------
+
+const MB = 1e6;
+
+/**
+ * This process's peak RSS, MB. On Linux VmHWM, which is this process's own: getrusage's
+ * maxrss is kept across exec, so a freshly spawned child could report its parent's peak
+ * (the bench parent's, holding the WAN emulator's or the file generator's buffers).
+ */
+export function peakRssMB(): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+    if (m) return (Number(m[1]) * 1024) / MB;
+  } catch {
+    // Not Linux.
+  }
+  return (process.resourceUsage().maxRSS * 1024) / MB;
+}
+
+/** CPU seconds (user + system, all this process's threads) since `from` (process.cpuUsage()). */
+export function cpuSecondsSince(from: NodeJS.CpuUsage): number {
+  const c = process.cpuUsage(from);
+  return (c.user + c.system) / 1e6;
+}
+
+/**
+ * A worker child's main: runs `work`, prints its result as one JSON line (what
+ * runJsonChild reads) and exits; on failure prints the stack and exits 1.
+ */
+export function runWorker<T>(label: string, work: () => Promise<T>): void {
+  work().then(
+    (r) => {
+      process.stdout.write(`${JSON.stringify(r)}\n`);
+      process.exit(0);
+    },
+    (err: unknown) => {
+      process.stderr.write(`bench worker ${label}: ${(err as Error).stack ?? String(err)}\n`);
+      process.exit(1);
+    },
+  );
 }
