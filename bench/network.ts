@@ -325,7 +325,12 @@ async function engineUpload(provider: VideoProvider, files: string[], workDir: s
     }
     if (left.size > 0) await done;
     const doneAt = process.hrtime.bigint();
-    if (trace) process.stderr.write(`trace t=${((Date.now() - t0) / 1000).toFixed(2)}s all uploaded\n`);
+    if (trace) {
+      process.stderr.write(`trace t=${((Date.now() - t0) / 1000).toFixed(2)}s all uploaded\n`);
+      if (added.length === 1) {
+        for (const e of engine.listEvents(added[0].id, 100)) if (e.type !== 'part') process.stderr.write(`trace event ${((e.at - t0) / 1000).toFixed(2)}s ${e.type}\n`);
+      }
+    }
     if (failures.length > 0) throw new Error(`engine uploads failed: ${failures.slice(0, 3).join('; ')}`);
     if (files.length === 1) return { maxParts, maxFiles, doneAt };
     // Where a small file's time went, from the job's own events (their times are when

@@ -29,17 +29,21 @@ interface Benchmark {
 
 const NETWORK_NOTE = `How to read it. Each client runs in its own process; the sandbox (null store, CRC-64 part
 ETags) in another; the WAN emulator (bench/wan/emulator.ts: one-way delay each direction,
-12.5 MB/s per connection, a shared 125 MB/s link, a TCP-like window of at most 2 MiB that
-starts at 10 segments and restarts after an idle RTO) in the bench's own process. All
-three share the machine's 2 cores (and, when this ran, other work: see the load average),
-so the emulator itself costs CPU that a real network does not; its row "emulator ceiling"
-(16 raw PutObjects in parallel through it) is the most any client could reach here, and
-the engine's fraction of the link should be read against it, not against 1.0.
-"Fraction of the link" is bytes / seconds / 125 MB/s. Peak RSS is the client process's
-VmHWM. The recipe is Alibaba's Node one: CreateUploadVideo, then ali-oss multipartUpload
-with the STS credential and ali-oss's defaults (1 MiB parts, 5 in flight), five files at
-a time; it checks no CRC. "Uploaded" means the object is complete and its CRC-64
-verified; VOD's transcoding is not waited for.
+12.5 MB/s per connection, a shared work-conserving 125 MB/s link, a TCP-like window of at
+most 2 MiB that starts at 10 segments and restarts after an idle RTO, the receiver's
+socket as its receive window) in a third (bench/wan/emulator-process.ts). All three share
+the machine's 2 cores (and, when this ran, other work: see the load average), so the
+emulator costs CPU that a real network does not: its row "its own CPU per GiB carried"
+(about 2.2-3.5 CPU-s/GiB; a bare Node socket pipe costs ~1.2 here, the rest is its
+timers and the pauses of senders held by their window). Its row "emulator ceiling" (16
+raw PutObjects in parallel through it) is the most any client could reach here, and the
+engine's fraction of the link should be read against it, not against 1.0.
+"Fraction of the link" is bytes / seconds / 125 MB/s; the engine's seconds run from
+opening the engine to its last job uploaded (its shutdown is not counted). Peak RSS is
+the client process's VmHWM. The recipe is Alibaba's Node one: CreateUploadVideo, then
+ali-oss multipartUpload with the STS credential and ali-oss's defaults (1 MiB parts, 5 in
+flight), five files at a time; it checks no CRC. "Uploaded" means the object is complete
+and its CRC-64 verified; VOD's transcoding is not waited for.
 
 Where a small file's time went before this change (engine at 3 files / 6 parts, 20 ms one
 way, 200 × 256 KiB, quick run on 2026-12-01): 10.2 files/s; per file (medians, from the
