@@ -54,8 +54,11 @@ export interface ChunkWriterOptions {
   /** A request with no byte moving for this long is aborted and retried. */
   stallMs?: number;
   policy?: RetryPolicy;
-  /** Read size from disk; also the unit of progress and hashing. */
-  readChunkBytes?: number;
+  /**
+   * Read size from disk; also the unit of progress and hashing. A function is asked at
+   * each request (adaptive.ts: smaller reads once more requests are in flight).
+   */
+  readChunkBytes?: number | (() => number);
   /**
    * The object to write in the target's bucket instead of the target's objectKey: a
    * file of an HLS package goes under the target's objectPrefix (hls-upload.ts); a
@@ -146,4 +149,10 @@ export async function verifyAgainstParts(
     throw new EngineError({ kind: 'notFound', code: 'UploadVanished', retryable: true, message: 'The multipart upload disappeared and the object does not match the file; it is started again.' });
   }
   return crc64ToDecimal(expected);
+}
+
+/** The read size for a request now (ChunkWriterOptions.readChunkBytes; 1 MiB by default). */
+export function readSize(opts: Pick<ChunkWriterOptions, 'readChunkBytes'>): number {
+  const r = opts.readChunkBytes;
+  return (typeof r === 'function' ? r() : r) ?? 1024 * 1024;
 }

@@ -191,8 +191,9 @@ export class JobRunner {
     let rec = this.job();
     const writer = await channel.writer({
       bandwidth: this.deps.bandwidth.forJob(this.jobId), stallMs: this.deps.stallMs,
-      // Many requests in flight each hold a read buffer: smaller ones keep the sum in the memory bound.
-      readChunkBytes: this.deps.adaptive?.readChunkBytes(),
+      // Many requests in flight each hold a read buffer: smaller ones keep the sum in the
+      // memory bound. Asked at each request, as the level changes during the upload.
+      readChunkBytes: this.deps.adaptive ? () => this.deps.adaptive!.readChunkBytes() : undefined,
     });
     if (rec.size === 0) {
       await writer.putEmpty(this.signal);

@@ -12,7 +12,7 @@ import { createReadStream } from 'node:fs';
 import { pipeline, Transform, type Readable } from 'node:stream';
 import OSS from 'ali-oss';
 import type { AckedPart, ChunkWriter, ChunkWriterOptions, ObjectHead, PartRange, SendHooks } from '../chunk-writer';
-import { combinedCrc, verifyAgainstParts } from '../chunk-writer';
+import { combinedCrc, readSize, verifyAgainstParts } from '../chunk-writer';
 import type { UploadLease } from '../credential-lease';
 import { classifyError, describeTransport, EngineError, isCredentialRefreshError } from '../errors';
 import { DEFAULT_CALL_POLICY, retrying } from '../retry';
@@ -205,7 +205,7 @@ export class OssSession implements ChunkWriter {
       hooks.onAttempt?.();
       const source = size === 0
         ? undefined
-        : createReadStream(path, { start: range.start, end: range.end - 1, highWaterMark: this.opts.readChunkBytes ?? 1024 * 1024 });
+        : createReadStream(path, { start: range.start, end: range.end - 1, highWaterMark: readSize(this.opts) });
       let lastMove = Date.now();
       // Why we ended the body, if we did: urllib reports the request as failed with
       // whatever it makes of the stream error, so the reason is kept here and wins.
