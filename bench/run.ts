@@ -34,8 +34,9 @@ most 2 MiB that starts at 10 segments and restarts after an idle RTO, the receiv
 socket as its receive window) in a third (bench/wan/emulator-process.ts). All three share
 the machine's 2 cores (and, when this ran, other work: see the load average), so the
 emulator costs CPU that a real network does not: its row "its own CPU per GiB carried"
-(about 2.2-3.5 CPU-s/GiB; a bare Node socket pipe costs ~1.2 here, the rest is its
-timers and the pauses of senders held by their window). Its row "emulator ceiling" (16
+(2.2-2.5 CPU-s/GiB for the large transfers alone, 3.4-3.7 over a whole profile with the
+small files' many short connections; a bare Node socket pipe costs ~1.2 here, the rest
+is its timers and the pauses of senders held by their window). Its row "emulator ceiling" (16
 raw PutObjects in parallel through it) is the most any client could reach here, and the
 engine's fraction of the link should be read against it, not against 1.0.
 "Fraction of the link" is bytes / seconds / 125 MB/s; the engine's seconds run from
@@ -82,7 +83,7 @@ and \`BENCH_TRACE=1\` for the level, rate and memory over time):
   145-146 → 145-151 MB. A trace of the new engine: create and initiate 0.2 s, 12 in
   flight from 1 s, 0.91 of the link while the bytes flow, Complete 0.1 s.
 - Memory: 16 requests instead of 12 gave no more (0.86-0.89) and 146-166 MB peak RSS, so
-  the bound stays 12 (adaptive.ts BYTES_PER_REQUEST). A request holds little: with 16 in
+  the bound stays 12 (adaptive.ts BYTES_PER_REQUEST). A request holds little: with 12 in
   flight a heap snapshot found 5.3 MB of live ArrayBuffers; the peak is the read buffers
   V8 has not yet collected (arrayBuffers swung 5-80 MB; a forced GC every 200 ms did not
   lower the peak), i.e. it follows the byte rate, not the request count. What did lower
