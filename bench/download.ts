@@ -24,7 +24,7 @@ import type { JobView } from '../shared/types';
 import { openEngine } from '../main/engine/index';
 import { AliyunVodProvider } from '../main/engine/vod/aliyun-provider';
 import { resolveCredentials } from '../main/engine/vod/credentials';
-import { REPO, runJsonChild, spawnJsonLine, stopChild } from './util/children';
+import { cpuSecondsSince, peakRssMB, REPO, runJsonChild, runWorker, spawnJsonLine, stopChild } from './util/children';
 import { round, type BenchRow } from './util/rows';
 
 const GiB = 1024 ** 3;
@@ -163,8 +163,7 @@ async function worker(kind: Kind, v: Synthetic, outDir: string): Promise<WorkerR
   if (kind === 'engine') {
     const cpu0 = process.cpuUsage();
     await engineDownload(provider, v.VideoId, outDir);
-    const cpu = process.cpuUsage(cpu0);
-    cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    cpuSeconds = cpuSecondsSince(cpu0);
   } else if (kind === 'curl') {
     // The URL is resolved before the clock for curl too: it is VOD's call, not the transfer.
     const url = (await provider.client.getMezzanineInfo(v.VideoId, { OutputType: 'oss', AuthTimeout: 86_400 })).Mezzanine.FileURL!;
@@ -176,8 +175,7 @@ async function worker(kind: Kind, v: Synthetic, outDir: string): Promise<WorkerR
     } as OSS.Options);
     const cpu0 = process.cpuUsage();
     await client.get(v.Key, file);
-    const cpu = process.cpuUsage(cpu0);
-    cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    cpuSeconds = cpuSecondsSince(cpu0);
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   clearInterval(sampler);
@@ -187,7 +185,7 @@ async function worker(kind: Kind, v: Synthetic, outDir: string): Promise<WorkerR
   if (written !== v.Size) throw new Error(`${kind} wrote ${written} bytes of ${v.Size}`);
   return {
     kind, bytes: v.Size, seconds, cpuSeconds,
-    peakRssMB: (process.resourceUsage().maxRSS * 1024) / MB,
+    peakRssMB: peakRssMB(),
     rssSamplesMB: rssSamplesMB.map((x) => round(x, 1)),
   };
 }
@@ -237,16 +235,7 @@ async function engineDownload(provider: AliyunVodProvider, videoId: string, outD
 if (require.main === module) {
   const [mode, kind, spec, outDir] = process.argv.slice(2);
   if (mode === 'worker') {
-    worker(kind as Kind, JSON.parse(spec) as Synthetic, outDir).then(
-      (r) => {
-        process.stdout.write(`${JSON.stringify(r)}\n`);
-        process.exit(0);
-      },
-      (err: unknown) => {
-        process.stderr.write(`bench worker ${kind}: ${(err as Error).stack ?? String(err)}\n`);
-        process.exit(1);
-      },
-    );
+    runWorker(kind, () => worker(kind as Kind, JSON.parse(spec) as Synthetic, outDir));
   } else {
     const quick = process.argv.includes('--quick');
     benchDownload(quick ? { compareGiB: 0.5, rssGiB: [0.25, 1] } : {}).then(

@@ -1,5 +1,6 @@
 // Uploads over an emulated WAN (`npm run bench`, section "network"; alone after a build:
-// node out/bench/network.js [--quick] [--profiles 20ms]). The sandbox runs in its own
+// node out/bench/network.js [--quick] [--profiles 20ms] [--kinds engine,ceiling]
+// [--no-loopback]: the last two for A/B runs of some clients). The sandbox runs in its own
 // process (null store, CRC-64 part ETags so its MD5 does not take a core); the WAN
 // emulator (bench/wan/emulator.ts) runs in this, the parent, process; every client runs
 // in a fresh child process so its CPU time and peak RSS are its own. All VOD and OSS
@@ -26,10 +27,11 @@ import { openEngine } from '../main/engine/index';
 import type { VideoProvider } from '../main/engine/provider';
 import { AliyunVodProvider } from '../main/engine/vod/aliyun-provider';
 import { resolveCredentials } from '../main/engine/vod/credentials';
-import { REPO, runJsonChild, spawnJsonLine, stopChild } from './util/children';
+import { cpuSecondsSince, peakRssMB, REPO, runJsonChild, runWorker, spawnJsonLine, stopChild } from './util/children';
 import { rawPutFile } from './util/oss-put';
 import { round, type BenchRow } from './util/rows';
-import { startWanEmulator, WAN_PROFILES } from './wan/emulator';
+import { WAN_PROFILES } from './wan/emulator';
+import { spawnWanEmulator } from './wan/emulator-process';
 
 const GiB = 1024 ** 3;
 const MB = 1e6;
@@ -52,6 +54,8 @@ interface WorkerResult {
   maxFiles?: number;
   /** engine-small: where a file's time went (medians, ms). */
   breakdown?: Record<string, number>;
+  /** Engine runs: when the last job was uploaded (process.hrtime), before the engine's shutdown. */
+  doneAt?: bigint;
 }
 
 interface SandboxLine {
@@ -65,11 +69,16 @@ interface SandboxLine {
 export interface NetworkOptions {
   largeGiB?: number;
   profiles?: string[];
+  /** Only these clients (for A/B runs; default all). */
+  kinds?: Kind[];
+  /** Skip the loopback engine runs. */
+  noLoopback?: boolean;
 }
 
 export async function benchNetwork(opts: NetworkOptions = {}): Promise<BenchRow[]> {
   const largeGiB = opts.largeGiB ?? 1;
   const profiles = opts.profiles ?? ['5ms', '20ms', '75ms'];
+  const wanted = (k: Kind): boolean => !opts.kinds || opts.kinds.includes(k);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vodup-wan-'));
   const large = path.join(dir, `large-${largeGiB}GiB.mp4`);
   fs.writeFileSync(large, '');
@@ -82,7 +91,7 @@ export async function benchNetwork(opts: NetworkOptions = {}): Promise<BenchRow[
   const rows: BenchRow[] = [];
   try {
     const upstream = new URL(server.line.endpoint);
-    {
+    if (!opts.noLoopback && wanted('engine')) {
       // The same engine on loopback (no emulator), for its CPU per GiB: adaptive
       // concurrency must not cost CPU where the network is not the limit.
       const env: NodeJS.ProcessEnv = {
@@ -102,7 +111,7 @@ export async function benchNetwork(opts: NetworkOptions = {}): Promise<BenchRow[
     for (const name of profiles) {
       const profile = WAN_PROFILES[name];
       if (!profile) throw new Error(`Unknown WAN profile ${name}; known: ${Object.keys(WAN_PROFILES).join(', ')}`);
-      const wan = await startWanEmulator({ host: upstream.hostname, port: Number(upstream.port) }, profile);
+      const wan = await spawnWanEmulator({ host: upstream.hostname, port: Number(upstream.port) }, name);
       const via = `http://127.0.0.1:${wan.port}`;
       const env: NodeJS.ProcessEnv = {
         ...process.env,
@@ -116,12 +125,10 @@ export async function benchNetwork(opts: NetworkOptions = {}): Promise<BenchRow[
         process.stdout.write(`  ${name}: ${kind}…\n`);
         return runJsonChild<WorkerResult>([__filename, 'worker', kind, target, dir], env);
       };
-      // The emulator runs in this process, which otherwise only waits for its children.
-      const emulatorCpu0 = process.cpuUsage();
       try {
         const tag = `${name} one way`;
         const linkMBps = profile.linkBps / MB;
-        for (const kind of ['engine', 'managed', 'raw', 'ceiling'] as const) {
+        for (const kind of (['engine', 'managed', 'raw', 'ceiling'] as const).filter(wanted)) {
           const r = await run(kind, large);
           const label = LABEL[kind];
           const fraction = mbps(r) / linkMBps;
@@ -133,7 +140,7 @@ export async function benchNetwork(opts: NetworkOptions = {}): Promise<BenchRow[
           rows.push({ name: `${tag}: ${label}, ${largeGiB} GiB: client peak RSS`, value: round(r.peakRssMB, 0), unit: 'MB', ...rss });
           if (r.maxParts !== undefined) rows.push({ name: `${tag}: ${label}, ${largeGiB} GiB: most parts in flight (adaptive)`, value: r.maxParts, unit: 'parts' });
         }
-        for (const kind of ['engine-small', 'managed-small', 'raw-small'] as const) {
+        for (const kind of (['engine-small', 'managed-small', 'raw-small'] as const).filter(wanted)) {
           const r = await run(kind, smallDir);
           const label = LABEL[kind];
           const fps = r.files / r.seconds;
@@ -148,11 +155,10 @@ export async function benchNetwork(opts: NetworkOptions = {}): Promise<BenchRow[
             rows.push({ name: `${tag}: ${label}: one file's time, ${what} (median)`, value: round(ms, 0), unit: 'ms' });
           }
         }
-        const st = wan.stats();
+        const st = await wan.stats();
         rows.push({ name: `${tag}: emulator: connections opened (all runs)`, value: st.connections, unit: 'connections' });
-        const cpu = process.cpuUsage(emulatorCpu0);
         const carriedGiB = (st.up.delivered + st.down.delivered) / GiB;
-        rows.push({ name: `${tag}: emulator: its own CPU per GiB carried (on the same 2 cores as client and sandbox)`, value: round((cpu.user + cpu.system) / 1e6 / carriedGiB, 2), unit: 'CPU-s/GiB' });
+        rows.push({ name: `${tag}: emulator: its own CPU per GiB carried (its own process, on the same 2 cores as client and sandbox)`, value: round(st.cpuSeconds / carriedGiB, 2), unit: 'CPU-s/GiB' });
       } finally {
         await wan.close();
       }
@@ -197,21 +203,6 @@ function viaEmulator<T extends VideoProvider>(provider: T, endpoint: string): T 
       };
     },
   });
-}
-
-/**
- * This process's peak RSS. On Linux VmHWM, which belongs to this process's own memory
- * (getrusage's maxrss survives exec, so a child would report the bench parent's peak —
- * here the emulator's buffers).
- */
-function peakRssMB(): number {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
-    if (m) return (Number(m[1]) * 1024) / MB;
-  } catch {
-    // Not Linux.
-  }
-  return (process.resourceUsage().maxRSS * 1024) / MB;
 }
 
 function median(xs: number[]): number {
@@ -280,11 +271,14 @@ async function worker(kind: Kind, target: string, workDir: string): Promise<Work
       }
       break;
   }
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const cpu = process.cpuUsage(cpu0);
+  // The engine's clock stops when its last job is uploaded (engineUpload's doneAt), not
+  // after the engine's shutdown, which is not part of uploading.
+  const seconds = Number((extra.doneAt ?? process.hrtime.bigint()) - t0) / 1e9;
+  delete extra.doneAt;
+  const cpuSeconds = cpuSecondsSince(cpu0);
   return {
     kind, bytes, files: files.length, seconds,
-    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    cpuSeconds,
     peakRssMB: peakRssMB(),
     ...extra,
   };
@@ -295,9 +289,19 @@ async function engineUpload(provider: VideoProvider, files: string[], workDir: s
   const engine = await openEngine({ dbPath: path.join(workDir, `bench-${process.pid}.db`), providerFor: () => provider });
   let maxParts = 0;
   let maxFiles = 0;
+  // BENCH_TRACE=1: the level and bytes sent over time, on stderr (for tuning the controller).
+  const trace = process.env.BENCH_TRACE === '1';
+  const t0 = Date.now();
+  let lastTrace = 0;
   const sub = engine.onDidProgress((b) => {
     maxParts = Math.max(maxParts, b.totals.concurrency?.parts ?? 0);
     maxFiles = Math.max(maxFiles, b.totals.concurrency?.files ?? 0);
+    if (trace && Date.now() - lastTrace >= 250) {
+      lastTrace = Date.now();
+      const rss = process.memoryUsage();
+      process.stderr.write(`trace t=${((lastTrace - t0) / 1000).toFixed(2)}s parts=${b.totals.concurrency?.parts} speed=${(b.totals.speed / MB).toFixed(0)} done=${(b.totals.bytesDone / MB).toFixed(0)}MB `
+        + `rss=${(rss.rss / MB).toFixed(0)} heap=${(rss.heapUsed / MB).toFixed(0)} ext=${(rss.external / MB).toFixed(0)} ab=${(rss.arrayBuffers / MB).toFixed(0)}\n`);
+    }
   });
   try {
     const finished = (j: JobView): boolean => ['uploaded', 'ready', 'failed', 'canceled'].includes(j.state);
@@ -320,8 +324,15 @@ async function engineUpload(provider: VideoProvider, files: string[], workDir: s
       if (!now || !finished(now)) left.add(a.id);
     }
     if (left.size > 0) await done;
+    const doneAt = process.hrtime.bigint();
+    if (trace) {
+      process.stderr.write(`trace t=${((Date.now() - t0) / 1000).toFixed(2)}s all uploaded\n`);
+      if (added.length === 1) {
+        for (const e of engine.listEvents(added[0].id, 100)) if (e.type !== 'part') process.stderr.write(`trace event ${((e.at - t0) / 1000).toFixed(2)}s ${e.type}\n`);
+      }
+    }
     if (failures.length > 0) throw new Error(`engine uploads failed: ${failures.slice(0, 3).join('; ')}`);
-    if (files.length === 1) return { maxParts, maxFiles };
+    if (files.length === 1) return { maxParts, maxFiles, doneAt };
     // Where a small file's time went, from the job's own events (their times are when
     // each step was recorded): CreateUploadVideo, then the object (PutObject, or
     // initiate/part/complete), then the record of it.
@@ -339,7 +350,7 @@ async function engineUpload(provider: VideoProvider, files: string[], workDir: s
     }
     const breakdown: Record<string, number> = {};
     for (const [k, v] of Object.entries(spans)) breakdown[k] = median(v);
-    return { maxParts, maxFiles, breakdown };
+    return { maxParts, maxFiles, breakdown, doneAt };
   } finally {
     sub.dispose();
     await engine.shutdown();
@@ -349,22 +360,18 @@ async function engineUpload(provider: VideoProvider, files: string[], workDir: s
 if (require.main === module) {
   const [mode, kind, target, workDir] = process.argv.slice(2);
   if (mode === 'worker') {
-    worker(kind as Kind, target, workDir).then(
-      (r) => {
-        process.stdout.write(`${JSON.stringify(r)}\n`);
-        process.exit(0);
-      },
-      (err: unknown) => {
-        process.stderr.write(`bench worker ${kind}: ${(err as Error).stack ?? String(err)}\n`);
-        process.exit(1);
-      },
-    );
+    runWorker(kind, () => worker(kind as Kind, target, workDir));
   } else {
     const argv = process.argv.slice(2);
-    const at = argv.indexOf('--profiles');
+    const arg = (name: string): string[] | undefined => {
+      const at = argv.indexOf(name);
+      return at >= 0 ? (argv[at + 1] ?? '').split(',').filter(Boolean) : undefined;
+    };
     benchNetwork({
       largeGiB: argv.includes('--quick') ? 0.25 : 1,
-      profiles: at >= 0 ? argv[at + 1].split(',') : undefined,
+      profiles: arg('--profiles'),
+      kinds: arg('--kinds') as Kind[] | undefined,
+      noLoopback: argv.includes('--no-loopback'),
     }).then(
       (rows) => {
         for (const r of rows) process.stdout.write(`${r.name}: ${r.value} ${r.unit}${r.target ? ` (target ${r.target}${r.ok ? ', met' : ', MISSED'})` : ''}\n`);

@@ -29,17 +29,22 @@ interface Benchmark {
 
 const NETWORK_NOTE = `How to read it. Each client runs in its own process; the sandbox (null store, CRC-64 part
 ETags) in another; the WAN emulator (bench/wan/emulator.ts: one-way delay each direction,
-12.5 MB/s per connection, a shared 125 MB/s link, a TCP-like window of at most 2 MiB that
-starts at 10 segments and restarts after an idle RTO) in the bench's own process. All
-three share the machine's 2 cores (and, when this ran, other work: see the load average),
-so the emulator itself costs CPU that a real network does not; its row "emulator ceiling"
-(16 raw PutObjects in parallel through it) is the most any client could reach here, and
-the engine's fraction of the link should be read against it, not against 1.0.
-"Fraction of the link" is bytes / seconds / 125 MB/s. Peak RSS is the client process's
-VmHWM. The recipe is Alibaba's Node one: CreateUploadVideo, then ali-oss multipartUpload
-with the STS credential and ali-oss's defaults (1 MiB parts, 5 in flight), five files at
-a time; it checks no CRC. "Uploaded" means the object is complete and its CRC-64
-verified; VOD's transcoding is not waited for.
+12.5 MB/s per connection, a shared work-conserving 125 MB/s link, a TCP-like window of at
+most 2 MiB that starts at 10 segments and restarts after an idle RTO, the receiver's
+socket as its receive window) in a third (bench/wan/emulator-process.ts). All three share
+the machine's 2 cores (and, when this ran, other work: see the load average), so the
+emulator costs CPU that a real network does not: its row "its own CPU per GiB carried"
+(2.2-2.5 CPU-s/GiB for the large transfers alone, 3.4-3.7 over a whole profile with the
+small files' many short connections; a bare Node socket pipe costs ~1.2 here, the rest
+is its timers and the pauses of senders held by their window). Its row "emulator ceiling" (16
+raw PutObjects in parallel through it) is the most any client could reach here, and the
+engine's fraction of the link should be read against it, not against 1.0.
+"Fraction of the link" is bytes / seconds / 125 MB/s; the engine's seconds run from
+opening the engine to its last job uploaded (its shutdown is not counted). Peak RSS is
+the client process's VmHWM. The recipe is Alibaba's Node one: CreateUploadVideo, then
+ali-oss multipartUpload with the STS credential and ali-oss's defaults (1 MiB parts, 5 in
+flight), five files at a time; it checks no CRC. "Uploaded" means the object is complete
+and its CRC-64 verified; VOD's transcoding is not waited for.
 
 Where a small file's time went before this change (engine at 3 files / 6 parts, 20 ms one
 way, 200 × 256 KiB, quick run on 2026-12-01): 10.2 files/s; per file (medians, from the
@@ -52,6 +57,43 @@ So a small file cost four round trips and was run three at a time. Now: one PutO
 instead of three OSS calls (no HEAD either: the PutObject's answer carries the CRC-64),
 the same one CreateUploadVideo (not pipelined ahead, see docs/ARCHITECTURE.md §3), and
 adaptive concurrency running twice as many files as request slots.`;
+
+/** The large-file rows: what changed for them and how it was measured (issue 10). */
+const LARGE_FILE_NOTE = `One large file, what changed (2026-12-01, 06:35-07:30 UTC, load average 1.5-10: other
+sessions built and tested on the machine, so each comparison below is interleaved runs in
+the same minutes; \`node out/bench/network.js --profiles 20ms --kinds engine --no-loopback\`
+and \`BENCH_TRACE=1\` for the level, rate and memory over time):
+- The emulator worked per 16 KiB segment (a timer entry, a closure and a write each) in
+  the bench's own process, whose big heap made the garbage collection of its read buffers
+  dear: 5.2 CPU-s per GiB carried (3.0-3.5 in quieter A/B runs). Now per socket read, with
+  arithmetic times, one timer per connection and direction, one write for everything due,
+  lazy acknowledgements, a sender paused only past 256 KiB waiting, in its own process:
+  2.0-2.3 alone (16 streams into a sink), 2.2-3.5 in the bench. Its shared link served
+  pieces in the order they were admitted, so one connection's long shaper queue held the
+  link idle for the others (12 capped connections carried ~100 of 125 MB/s); it is now
+  work-conserving. The ceiling went from 0.88 (05:19 run) and 0.90-0.95 (per read, the
+  old link) to 0.94-0.96; main's engine from 0.71 (05:19 run) to 0.79.
+- Adaptive concurrency starts like TCP's slow start (docs/ARCHITECTURE.md §3): 8 → 12
+  at the first measured window (1 s) instead of after 4 s.
+- The part size is chosen for the destination: a 1 GiB file goes in 10 MiB parts (12 in
+  flight, at least 8 rounds) instead of 16 MiB, whose last round — fewer and fewer
+  requests while the rest are done — took 2.8 of 12 s in a trace.
+- Main vs this branch, both on the new emulator, interleaved, load 2.5-3.5: fraction of
+  the link 0.79, 0.79 → 0.80, 0.89; client CPU 2.86-3.10 → 3.09-3.34 CPU-s/GiB; peak RSS
+  145-146 → 145-151 MB. A trace of the new engine: create and initiate 0.2 s, 12 in
+  flight from 1 s, 0.91 of the link while the bytes flow, Complete 0.1 s.
+- Memory: 16 requests instead of 12 gave no more (0.86-0.89) and 146-166 MB peak RSS, so
+  the bound stays 12 (adaptive.ts BYTES_PER_REQUEST). A request holds little: with 12 in
+  flight a heap snapshot found 5.3 MB of live ArrayBuffers; the peak is the read buffers
+  V8 has not yet collected (arrayBuffers swung 5-80 MB; a forced GC every 200 ms did not
+  lower the peak), i.e. it follows the byte rate, not the request count. What did lower
+  it: reads of 256 KiB from the start when the upper level is above 8 (they were 1 MiB
+  until the level passed 8): 139-149 → 124-130 MB at 20 ms, interleaved (load 4.6-6).
+- Loopback, main vs this branch, interleaved (load 2.3-3.5): 741, 469 → 399, 538 MB/s;
+  1.68, 1.87 → 2.01, 1.82 CPU-s/GiB: slow start tries 12 there too (and goes back), and
+  10 MiB parts are more requests per GiB. Over the WAN the client spends ~1.5-2× its
+  loopback CPU per GiB (more sockets, writes split by a paced receiver, GC of the read
+  buffers: 6.5 % of its time in a profile); not solved here.`;
 
 const BENCHMARKS: readonly Benchmark[] = [
   { name: 'crc64', title: 'CRC-64 hashing', run: () => benchCrc64() },
@@ -76,7 +118,7 @@ const BENCHMARKS: readonly Benchmark[] = [
       const profiles = at >= 0 ? (argv[at + 1] ?? '').split(',').filter(Boolean) : quick ? ['20ms'] : undefined;
       return benchNetwork({ largeGiB: quick ? 0.25 : 1, profiles });
     },
-    note: NETWORK_NOTE,
+    note: `${NETWORK_NOTE}\n\n${LARGE_FILE_NOTE}`,
   },
   { name: 'ui-scroll', title: 'Queue view with 100,000 jobs (Chromium)', run: () => benchUiScroll() },
 ];

@@ -16,7 +16,7 @@ import type { VideoProvider } from '../main/engine/provider';
 import { TencentProvider } from '../main/engine/tencent/tencent-provider';
 import { AliyunVodProvider } from '../main/engine/vod/aliyun-provider';
 import { resolveCredentials } from '../main/engine/vod/credentials';
-import { REPO, runJsonChild, spawnJsonLine, stopChild } from './util/children';
+import { cpuSecondsSince, peakRssMB, REPO, runJsonChild, runWorker, spawnJsonLine, stopChild } from './util/children';
 import { round, type BenchRow } from './util/rows';
 
 const GiB = 1024 ** 3;
@@ -98,23 +98,14 @@ async function worker(which: Path, file: string, workDir: string): Promise<Worke
     await engine.shutdown();
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const cpu = process.cpuUsage(cpu0);
-  return { path: which, bytes: fs.statSync(file).size, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, peakRssMB: (process.resourceUsage().maxRSS * 1024) / MB };
+  const cpuSeconds = cpuSecondsSince(cpu0);
+  return { path: which, bytes: fs.statSync(file).size, seconds, cpuSeconds, peakRssMB: peakRssMB() };
 }
 
 if (require.main === module) {
   const [mode, which, file, workDir] = process.argv.slice(2);
   if (mode === 'worker') {
-    worker(which as Path, file, workDir).then(
-      (r) => {
-        process.stdout.write(`${JSON.stringify(r)}\n`);
-        process.exit(0);
-      },
-      (err: unknown) => {
-        process.stderr.write(`bench worker ${which}: ${(err as Error).stack ?? String(err)}\n`);
-        process.exit(1);
-      },
-    );
+    runWorker(which, () => worker(which as Path, file, workDir));
   } else {
     benchTencent().then(
       (rows) => {

@@ -22,7 +22,7 @@ import { openEngine } from '../main/engine/index';
 import type { VideoProvider } from '../main/engine/provider';
 import { AliyunVodProvider } from '../main/engine/vod/aliyun-provider';
 import { resolveCredentials } from '../main/engine/vod/credentials';
-import { REPO, runJsonChild, spawnJsonLine, stopChild } from './util/children';
+import { cpuSecondsSince, peakRssMB, REPO, runJsonChild, runWorker, spawnJsonLine, stopChild } from './util/children';
 import { rawPutFile } from './util/oss-put';
 import { round, type BenchRow } from './util/rows';
 
@@ -183,14 +183,14 @@ async function worker(kind: Kind, file: string, workDir: string): Promise<Worker
     }
   }
   const seconds = Number(process.hrtime.bigint() - t0!) / 1e9;
-  const cpu = process.cpuUsage(cpu0!);
+  const cpuSeconds = cpuSecondsSince(cpu0!);
   clearInterval(sampler);
   return {
     kind,
     bytes: size,
     seconds,
-    cpuSeconds: (cpu.user + cpu.system) / 1e6,
-    peakRssMB: (process.resourceUsage().maxRSS * 1024) / MB,
+    cpuSeconds,
+    peakRssMB: peakRssMB(),
     rssSamplesMB: rssSamplesMB.map((v) => round(v, 1)),
   };
 }
@@ -223,16 +223,7 @@ async function engineUpload(provider: VideoProvider, file: string, workDir: stri
 if (require.main === module) {
   const [mode, kind, file, workDir] = process.argv.slice(2);
   if (mode === 'worker') {
-    worker(kind as Kind, file, workDir).then(
-      (r) => {
-        process.stdout.write(`${JSON.stringify(r)}\n`);
-        process.exit(0);
-      },
-      (err: unknown) => {
-        process.stderr.write(`bench worker ${kind}: ${(err as Error).stack ?? String(err)}\n`);
-        process.exit(1);
-      },
-    );
+    runWorker(kind, () => worker(kind as Kind, file, workDir));
   } else {
     benchThroughput().then(
       (rows) => {

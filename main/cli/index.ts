@@ -61,7 +61,7 @@ function buildProgram(setExit: (code: number) => void): Command {
   const dbOption = () => new Option('--db <path>', 'queue database (default $VODUP_HOME/queue.db or ~/.vodup/queue.db)');
   const runOptions = (cmd: Command): Command => networkOptions(cmd)
     .addOption(dbOption())
-    .option('--part-size <MiB>', 'part size in MiB (0 = automatic from the file size)', intIn(0, 5 * 1024, ' MiB'))
+    .option('--part-size <MiB>', 'part size in MiB (0 = automatic, from the file size and the measured speed)', intIn(0, 5 * 1024, ' MiB'))
     .option('--parallel <n>', 'at most this many parts in flight, across all files (default 16; fewer are used while more do not help)', intIn(1, 256))
     .option('--files <n>', 'at most this many files in flight (default 32; fewer are used while more do not help)', intIn(1, 64))
     .option('--bwlimit <MB/s>', 'bandwidth cap for the whole run in MB/s (10^6 bytes); 0 = none', megabytesPerSecond)

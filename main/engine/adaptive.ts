@@ -25,8 +25,9 @@ export interface ControllerOptions {
   /** Settled decisions between probes one level higher (default 3). */
   probeEvery?: number;
   /**
-   * Samples averaged into one decision (default 3). A part is one to a few seconds of one
-   * connection's bytes, so one window's rate swings with part boundaries; three smooth it.
+   * Samples averaged into one decision once settled (default 4). A part is one to a few
+   * seconds of one connection's bytes, so one window's rate swings with part boundaries;
+   * several smooth it. The start (slow start) decides on every sample instead.
    */
   samplesPerDecision?: number;
 }
@@ -44,8 +45,17 @@ export interface ThroughputSample {
   saturated: boolean;
 }
 
-type Phase = 'climb' | 'settled' | 'probe';
+type Phase = 'start' | 'settled' | 'probe';
 
+/**
+ * The level of one destination, TCP-like. At the start (slow start) it decides on every
+ * sample: while the rate grows by `gain` over the last level's it climbs by half again;
+ * a level whose first sample does not show the gain gets one more (the new requests'
+ * own slow start makes that first window a transition), and if neither does, the step
+ * did not pay and it goes back to the level before. Then it is settled (AIMD): every
+ * `probeEvery` decisions of `samplesPerDecision` samples it tries one more, kept only if
+ * it pays; errors halve it.
+ */
 export class ConcurrencyController {
   private lvl: number;
   private max: number;
@@ -53,15 +63,18 @@ export class ConcurrencyController {
   private readonly gain: number;
   private readonly probeEvery: number;
   private readonly samplesPerDecision: number;
-  private phase: Phase = 'climb';
+  private phase: Phase = 'start';
   private sum = 0;
   private count = 0;
-  /** Throughput at the level before the last increase. */
+  /** Throughput at the level before the last increase (0: none measured yet). */
   private before = 0;
   private beforeLevel = 0;
+  /** Slow start: the best sample seen at this level, when one did not show the gain. */
+  private unconfirmed: number | undefined;
   /**
-   * The first window after a change is a transition (requests ramping, socket buffers
-   * filling), not a measure; so is the very first.
+   * Settled: the first window after a change is a transition (requests ramping, socket
+   * buffers filling), not a measure. So is the very first window of all (connections
+   * opening, the upload being initiated).
    */
   private skip = true;
   private settledSamples = 0;
@@ -71,7 +84,7 @@ export class ConcurrencyController {
     this.max = Math.max(this.min, o.max);
     this.gain = o.gain ?? 0.1;
     this.probeEvery = o.probeEvery ?? 3;
-    this.samplesPerDecision = Math.max(1, o.samplesPerDecision ?? 3);
+    this.samplesPerDecision = Math.max(1, o.samplesPerDecision ?? 4);
     this.lvl = clamp(o.initial, this.min, this.max);
   }
 
@@ -89,9 +102,8 @@ export class ConcurrencyController {
     if (s.errors > 0) {
       // Multiplicative decrease, then climb only by probing again.
       this.change(Math.max(this.min, Math.floor(this.lvl / 2)));
-      this.phase = 'settled';
+      this.settle();
       this.before = 0;
-      this.settledSamples = 0;
       return this.lvl;
     }
     if (this.skip) {
@@ -99,47 +111,59 @@ export class ConcurrencyController {
       return this.lvl;
     }
     if (!s.saturated) return this.lvl;
+    if (this.phase === 'start') {
+      this.slowStart(s.bytesPerSecond);
+      return this.lvl;
+    }
     this.sum += s.bytesPerSecond;
     if (++this.count < this.samplesPerDecision) return this.lvl;
     const rate = this.sum / this.count;
     this.sum = 0;
     this.count = 0;
-    switch (this.phase) {
-      case 'climb':
-        if (this.before === 0 || rate >= this.before * (1 + this.gain)) {
-          // It helped (or this is the first measure): grow by half again.
-          if (this.lvl >= this.max) {
-            this.phase = 'settled';
-            break;
-          }
-          this.before = rate;
-          this.beforeLevel = this.lvl;
-          this.change(Math.min(this.max, Math.max(this.lvl + 1, Math.ceil(this.lvl * 1.5))));
-        } else {
-          // It stopped helping. A step of half again that made things worse goes back;
-          // one that merely did not help stays (it costs only bounded memory, and a
-          // noisy window should not throw away a step that may have been right).
-          if (rate < this.before * (1 - this.gain)) this.change(this.beforeLevel);
-          this.phase = 'settled';
-          this.settledSamples = 0;
-        }
-        break;
-      case 'settled':
-        if (++this.settledSamples >= this.probeEvery && this.lvl < this.max) {
-          // Additive increase: one more, kept only if it pays.
-          this.before = rate;
-          this.beforeLevel = this.lvl;
-          this.change(this.lvl + 1);
-          this.phase = 'probe';
-        }
-        break;
-      case 'probe':
-        if (rate < this.before * (1 + this.gain / 2)) this.change(this.beforeLevel);
-        this.phase = 'settled';
-        this.settledSamples = 0;
-        break;
+    if (this.phase === 'settled') {
+      if (++this.settledSamples >= this.probeEvery && this.lvl < this.max) {
+        // Additive increase: one more, kept only if it pays.
+        this.before = rate;
+        this.beforeLevel = this.lvl;
+        this.change(this.lvl + 1);
+        this.phase = 'probe';
+      }
+    } else {
+      if (rate < this.before * (1 + this.gain / 2)) this.change(this.beforeLevel);
+      this.settle();
     }
     return this.lvl;
+  }
+
+  private slowStart(rate: number): void {
+    if (this.before === 0 || rate >= this.before * (1 + this.gain)) {
+      // The first measure, or it helped: grow by half again (no window skipped: the
+      // next sample is judged as it comes, and a transition gets a second look).
+      this.unconfirmed = undefined;
+      if (this.lvl >= this.max) return this.settle();
+      this.before = rate;
+      this.beforeLevel = this.lvl;
+      this.lvl = Math.min(this.max, Math.max(this.lvl + 1, Math.ceil(this.lvl * 1.5)));
+      return;
+    }
+    if (this.unconfirmed === undefined) {
+      // Not yet: the new requests may still be in their own slow start.
+      this.unconfirmed = rate;
+      return;
+    }
+    // Two samples at this level without the gain: the step did not pay. Back to the
+    // level before unless it helped at least a little (noise should not undo a step
+    // that was right), and settled.
+    if (Math.max(rate, this.unconfirmed) < this.before * (1 + this.gain / 2)) this.change(this.beforeLevel);
+    this.unconfirmed = undefined;
+    this.settle();
+  }
+
+  private settle(): void {
+    this.phase = 'settled';
+    this.settledSamples = 0;
+    this.sum = 0;
+    this.count = 0;
   }
 
   private change(level: number): void {
@@ -155,17 +179,24 @@ function clamp(v: number, lo: number, hi: number): number {
 }
 
 /**
- * What one request in flight costs in RSS: its reads in its stages (read stream,
- * hashing, socket; up to 1 MiB each, 256 KiB past FULL_READS_UP_TO) and the garbage
- * they leave until the next GC. Measured on the 20 ms WAN profile, 1 GiB: 12 requests
- * ≈ 140-147 MB peak, 16 ≈ 156-158 MB (Node's ArrayBuffers swing by 25-50 MB).
+ * What one more request in flight costs in peak RSS. What a request holds live is small:
+ * its reads in its stream stages (read stream, hashing, ali-oss's transform, the socket's
+ * queue), one read each, 1 MiB up to FULL_READS_UP_TO requests and 256 KiB above —
+ * process.memoryUsage().arrayBuffers fell to 4-7 MB with 16 requests in flight on the
+ * 20 ms WAN profile. The peak is set by what V8 has not yet collected: every read is a new
+ * ArrayBuffer, freed only by a GC, which comes when ~60 MB of them are outstanding
+ * (arrayBuffers swung between 5 and 80 MB, and forcing a GC every 200 ms did not lower
+ * the peak). So the peak grows with the rate more than with the requests; measured on
+ * the same profile, 1 GiB, the peak went from 140-150 MB at 12 requests to 153-166 MB at
+ * 16: about 2 MiB per request.
  */
-export const BYTES_PER_REQUEST = 4 * 1024 * 1024;
+export const BYTES_PER_REQUEST = 2 * 1024 * 1024;
 /**
- * Buffers all requests in flight may hold together: on the engine's ~90 MB base, the
- * process stays within 150 MB (measured peaks in BENCHMARKS.md, "Over an emulated WAN").
+ * Peak RSS that all requests in flight may add: on the engine's ~75 MB base and the
+ * ~60 MB of buffers awaiting collection, the process stays within 150 MB (measured
+ * peaks in BENCHMARKS.md, "Over an emulated WAN").
  */
-export const MEMORY_BUDGET_BYTES = 48 * 1024 * 1024;
+export const MEMORY_BUDGET_BYTES = 24 * 1024 * 1024;
 export const MEMORY_BOUND = Math.floor(MEMORY_BUDGET_BYTES / BYTES_PER_REQUEST);
 /** Where a new destination starts: enough for small files on a WAN, few enough to grow from. */
 export const INITIAL_LEVEL = 8;
@@ -180,8 +211,12 @@ const FULL_READS_UP_TO = 8;
 const CONGESTION_KINDS: ReadonlySet<string> = new Set(['network', 'throttled', 'server']);
 /** Files in flight per request slot (files()). */
 export const FILES_PER_SLOT = 2;
-/** How often the controllers sample. */
-export const SAMPLE_MS = 1000;
+/**
+ * How often the controllers sample: twice a second, so that slow start reaches the level
+ * that fills a 125 MB/s link at 20 ms within the first one or two seconds (a 1 GiB file
+ * takes about nine there).
+ */
+export const SAMPLE_MS = 500;
 
 interface HostState {
   controller: ConcurrencyController;
@@ -192,6 +227,8 @@ interface HostState {
   peak: number;
   inFlight: number;
   lastActive: number;
+  /** Bytes per second of one request, from the last saturated window; 0 = not measured. */
+  perRequestBps: number;
 }
 
 /**
@@ -224,7 +261,7 @@ export class AdaptiveConcurrency {
     let h = this.hosts.get(name);
     if (!h) {
       const controller = new ConcurrencyController({ initial: INITIAL_LEVEL, max: this.partsMax() });
-      h = { controller, slots: new Semaphore(controller.level), bytes: 0, errors: 0, waited: false, peak: 0, inFlight: 0, lastActive: Date.now() };
+      h = { controller, slots: new Semaphore(controller.level), bytes: 0, errors: 0, waited: false, peak: 0, inFlight: 0, lastActive: Date.now(), perRequestBps: 0 };
       this.hosts.set(name, h);
     }
     this.ensureTimer();
@@ -280,12 +317,24 @@ export class AdaptiveConcurrency {
   }
 
   /**
-   * The read size for a request: 1 MiB (cheapest per byte, bench/throughput.ts) while
-   * few requests are in flight, 256 KiB when many are, so that their buffers together
-   * keep the process within 150 MB (FULL_READS_UP_TO).
+   * The read size for a request (asked at each request): 1 MiB (cheapest per byte,
+   * bench/throughput.ts) when few requests may be in flight, 256 KiB when many may
+   * (FULL_READS_UP_TO), decided by the upper level rather than the current one: the
+   * first second of a large upload at 8 in flight with 1 MiB reads set peaks of 139-149 MB
+   * on the 20 ms profile, 256 KiB reads throughout 124-130 MB (interleaved runs).
    */
   readChunkBytes(): number {
-    return this.current().parts <= FULL_READS_UP_TO ? MAX_READ_BYTES : MIN_READ_BYTES;
+    return this.partsMax() <= FULL_READS_UP_TO ? MAX_READ_BYTES : MIN_READ_BYTES;
+  }
+
+  /**
+   * What a new upload to this host should plan with (part-size.ts): one request's
+   * measured rate (undefined before a saturated window was measured) and the most
+   * requests that may run there at once.
+   */
+  partSizeInput(hostName: string): { perRequestBps?: number; level: number } {
+    const h = this.hosts.get(hostName);
+    return { perRequestBps: h && h.perRequestBps > 0 ? h.perRequestBps : undefined, level: this.partsMax() };
   }
 
   /** What the progress batch shows. */
@@ -301,6 +350,8 @@ export class AdaptiveConcurrency {
     this.last = now;
     for (const [name, h] of this.hosts) {
       const saturated = h.waited || h.peak >= h.controller.level;
+      // One request's rate, for the part size of the next upload there (part-size.ts).
+      if (saturated && h.bytes > 0) h.perRequestBps = h.bytes / seconds / Math.max(1, Math.min(h.controller.level, h.peak));
       h.controller.sample({ bytesPerSecond: h.bytes / seconds, errors: h.errors, saturated });
       h.slots.setLimit(h.controller.level);
       h.bytes = 0;

@@ -5,6 +5,7 @@
 // retry.ts and the job's UploadLease. It knows nothing of jobs or the queue.
 // Implementations: oss/oss-session.ts (Alibaba OSS); the Tencent COS writer (tcprov).
 
+import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { StreamThrottle } from './bandwidth';
 import { classifyError, EngineError } from './errors';
@@ -79,8 +80,11 @@ export interface ChunkWriterOptions {
   /** A request with no byte moving for this long is aborted and retried. */
   stallMs?: number;
   policy?: RetryPolicy;
-  /** Read size from disk; also the unit of progress and hashing. */
-  readChunkBytes?: number;
+  /**
+   * Read size from disk; also the unit of progress and hashing. A function is asked at
+   * each request (adaptive.ts: smaller reads once more requests are in flight).
+   */
+  readChunkBytes?: number | (() => number);
   /**
    * The object to write in the target's bucket instead of the target's objectKey: a
    * file of an HLS package goes under the target's objectPrefix (hls-upload.ts); a
@@ -171,4 +175,25 @@ export async function verifyAgainstParts(
     throw new EngineError({ kind: 'notFound', code: 'UploadVanished', retryable: true, message: 'The multipart upload disappeared and the object does not match the file; it is started again.' });
   }
   return crc64ToDecimal(expected);
+}
+
+/** The read size for a request now (ChunkWriterOptions.readChunkBytes; 1 MiB by default). */
+export function readSize(opts: Pick<ChunkWriterOptions, 'readChunkBytes'>): number {
+  const r = opts.readChunkBytes;
+  return (typeof r === 'function' ? r() : r) ?? 1024 * 1024;
+}
+
+/**
+ * The body of one request carrying bytes [start, end) of a file: none for an empty range,
+ * the bytes already in memory when the caller holds them (a small file read once), else
+ * a read stream of the destination's read size. Every writer builds its bodies here.
+ */
+export function rangeSource(
+  path: string, range: { start: number; end: number }, hooks: Pick<SendHooks, 'data'>,
+  opts: Pick<ChunkWriterOptions, 'readChunkBytes'>,
+): Readable | undefined {
+  const size = range.end - range.start;
+  if (size === 0) return undefined;
+  if (hooks.data?.length === size) return bufferSource(hooks.data);
+  return createReadStream(path, { start: range.start, end: range.end - 1, highWaterMark: readSize(opts) });
 }

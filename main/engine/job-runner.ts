@@ -27,6 +27,7 @@ import { crc64ToDecimal } from './oss/crc64';
 import { fileCrc64 } from './oss/hash-stream';
 import { DEFAULT_PART_SIZE_MIB, planParts, type PartPlan } from './oss/part-plan';
 import { ADOPTION_SEARCH_POLICY, ADOPTION_SEARCH_SETTLE_MS, delayFor, realSleep } from './retry';
+import { choosePartSizeMiB } from './part-size';
 import { identityOf, openChannel, resumeChannel, type UploadChannel } from './upload-session';
 
 const MiB = 1024 * 1024;
@@ -195,8 +196,9 @@ export class JobRunner {
     let rec = this.job();
     const writer = await channel.writer({
       bandwidth: this.deps.bandwidth.forJob(this.jobId), stallMs: this.deps.stallMs,
-      // Many requests in flight each hold a read buffer: smaller ones keep the sum in the memory bound.
-      readChunkBytes: this.deps.adaptive?.readChunkBytes(),
+      // Many requests in flight each hold a read buffer: smaller ones keep the sum in the
+      // memory bound. Asked at each request, as the level changes during the upload.
+      readChunkBytes: this.deps.adaptive ? () => this.deps.adaptive!.readChunkBytes() : undefined,
     });
     if (rec.size === 0) {
       await writer.putEmpty(this.signal);
@@ -205,7 +207,7 @@ export class JobRunner {
       return { bytesMoved: true };
     }
 
-    const plan = this.plan(rec);
+    const plan = this.plan(rec, hostOf(channel.lease.target.endpoint));
     // A file of one part that has no multipart upload yet goes in one PutObject.
     if (plan.partCount === 1 && !rec.uploadId) return this.putWhole(rec, writer, channel, provider);
     const uploadId = await this.ensureUpload(rec, writer, plan, provider, channel);
@@ -653,9 +655,17 @@ export class JobRunner {
     throw fileChanged(rec, why);
   }
 
-  private plan(rec: JobRecord): PartPlan {
-    // The part size is fixed at the first start: a resumed upload keeps its parts.
-    const partSizeMiB = rec.partSize ? rec.partSize / MiB : this.deps.settings().partSizeMiB || undefined;
+  private plan(rec: JobRecord, host: string): PartPlan {
+    // The part size is fixed at the first start (stored before the upload is initiated):
+    // a resumed upload keeps its parts. A new one's is chosen for the destination's
+    // measured rate unless the operator set one (part-size.ts).
+    const partSizeMiB = rec.partSize
+      ? rec.partSize / MiB
+      : choosePartSizeMiB({
+        size: rec.size,
+        settingMiB: this.deps.settings().partSizeMiB,
+        ...(this.deps.adaptive?.partSizeInput(host) ?? { level: this.deps.settings().partsInFlight }),
+      });
     const plan = planParts(rec.size, { partSizeMiB });
     if (rec.partSize !== plan.partSize) this.store.updateJob(this.jobId, { partSize: plan.partSize });
     return plan;

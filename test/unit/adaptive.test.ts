@@ -47,7 +47,7 @@ describe('ConcurrencyController', () => {
     const after = drive(c, net, 1, new Set([0]));
     expect(after[0]).toBe(8);
     // Then one at a time (additive increase), not straight back to 16.
-    const next = drive(c, net, 10);
+    const next = drive(c, net, 30);
     for (let i = 1; i < next.length; i++) expect(next[i] - next[i - 1]).toBeLessThanOrEqual(1);
     expect(c.level).toBeGreaterThan(8);
   });
@@ -68,18 +68,73 @@ describe('ConcurrencyController', () => {
     expect(c.level).toBe(4);
   });
 
-  it('ignores windows with too little work to use the level, and the transition after a change', () => {
-    const c = new ConcurrencyController({ initial: 4, max: 64, samplesPerDecision: 1 });
-    // The very first window is a transition too (buffers filling).
+  it('ignores windows with too little work to use the level, and gives the window after a change a second look', () => {
+    const c = new ConcurrencyController({ initial: 4, max: 64 });
+    // The very first window is a transition (connections opening, the upload initiated).
     c.sample({ bytesPerSecond: 99e6, errors: 0, saturated: true });
     expect(c.level).toBe(4);
     for (let i = 0; i < 10; i++) c.sample({ bytesPerSecond: 1e6 * (i + 1), errors: 0, saturated: false });
     expect(c.level).toBe(4);
     c.sample({ bytesPerSecond: 4e6, errors: 0, saturated: true });
     expect(c.level).toBe(6);
-    // The first window at the new level is skipped whatever it shows.
-    c.sample({ bytesPerSecond: 1, errors: 0, saturated: true });
+    // The first window at the new level shows no gain (the new requests still ramping):
+    // not a verdict yet…
+    c.sample({ bytesPerSecond: 4e6, errors: 0, saturated: true });
     expect(c.level).toBe(6);
+    // …the second does, and the climb goes on.
+    c.sample({ bytesPerSecond: 6e6, errors: 0, saturated: true });
+    expect(c.level).toBe(9);
+  });
+
+  it('reaches the level that fills the link within two samples of the first measure (slow start)', () => {
+    // The benchmark's 20 ms profile: 12.5 MB/s per connection, 125 MB/s link; the engine
+    // starts at INITIAL_LEVEL within the memory bound.
+    const net = wan(12.5e6, 125e6);
+    const c = new ConcurrencyController({ initial: INITIAL_LEVEL, max: 16 });
+    const levels = drive(c, net, 3);
+    // Sample 0 is the skipped first window; 1 measures 8 and climbs; 2 sees the gain.
+    expect(net(levels[1])).toBe(125e6);
+  });
+
+  it('climbs through a network whose new requests need a window to ramp', () => {
+    // Each new level shows only the old level's rate in its first window (the new
+    // connections' own slow start), the full rate after: a real WAN's lag.
+    const per = 12.5e6;
+    const link = 125e6;
+    const c = new ConcurrencyController({ initial: 2, max: 64 });
+    let prev = c.level;
+    const levels: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const lvl = c.level;
+      const rate = Math.min(link, per * (lvl === prev ? lvl : prev));
+      levels.push(c.sample({ bytesPerSecond: rate, errors: 0, saturated: true }));
+      prev = lvl;
+    }
+    expect(wan(per, link)(c.level)).toBe(link);
+    expect(c.level).toBeLessThanOrEqual(18);
+  });
+
+  it('does not oscillate once settled: only probes of one more, each undone when it does not pay', () => {
+    const net = wan(12.5e6, 125e6);
+    const c = new ConcurrencyController({ initial: INITIAL_LEVEL, max: 16 });
+    drive(c, net, 10);
+    const settled = c.level;
+    expect(net(settled)).toBe(125e6);
+    const later = drive(c, net, 200);
+    for (const l of later) expect([settled, settled + 1]).toContain(l);
+    expect(c.level).toBe(settled);
+  });
+
+  it('halves on errors during slow start too, and leaves it', () => {
+    const c = new ConcurrencyController({ initial: 8, max: 64 });
+    const net = wan(1e6, 1e9);
+    drive(c, net, 2);
+    expect(c.level).toBe(12);
+    drive(c, net, 1, new Set([0]));
+    expect(c.level).toBe(6);
+    // No more doubling-like steps: one at a time from here.
+    const next = drive(c, net, 40);
+    for (let i = 1; i < next.length; i++) expect(next[i] - next[i - 1]).toBeLessThanOrEqual(1);
   });
 });
 

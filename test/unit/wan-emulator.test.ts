@@ -123,14 +123,127 @@ describe('WAN emulator', () => {
     s.write(Buffer.alloc(bytes));
     const t1 = await sink.received(bytes);
     const st = wan.stats().up;
-    // The sender was held back, and never more than a window (plus the one read that
-    // filled it, ≤ 64 KiB) was in flight.
+    // The sender was held back, and never more than a window was in flight (a read
+    // larger than the room left waits, split at the window's edge).
     expect(st.windowStalls).toBeGreaterThan(0);
-    expect(st.maxInFlight).toBeLessThanOrEqual(windowBytes + 64 * 1024);
+    expect(st.maxInFlight).toBeLessThanOrEqual(windowBytes);
     expect(st.maxInFlight).toBeGreaterThanOrEqual(INITIAL_WINDOW);
     // 1 MiB through a 64 KiB window at 50 ms RTT: at least (16 - 2) round trips
     // (the last window needs no ack, slow start only adds).
     expect(t1 - t0).toBeGreaterThanOrEqual((bytes / windowBytes - 2) * 2 * delayMs);
     s.destroy();
+  });
+
+  it('starts a connection idle for more than an RTO from the initial window again (slow start after idle)', async () => {
+    const delayMs = 10;
+    const { sink, wan } = await setup({ delayMs, perConnectionBps: FAST, linkBps: FAST, windowBytes: 4 << 20 });
+    const s = await connect(wan.port);
+    // Warm the window: 4 MiB grows it well past 256 KiB.
+    s.write(Buffer.alloc(4 << 20));
+    await sink.received(4 << 20);
+    // Idle for more than the RTO (200 ms): wait on the emulator's own acknowledgements
+    // having come back and the clock having moved, by polling, not by a timed assertion.
+    const idleFrom = performance.now();
+    await new Promise<void>((resolve) => {
+      const poll = (): void => (performance.now() - idleFrom > 260 ? resolve() : void setTimeout(poll, 20));
+      poll();
+    });
+    const bytes = 256 * 1024;
+    const t0 = performance.now();
+    s.write(Buffer.alloc(bytes));
+    const t1 = await sink.received((4 << 20) + bytes);
+    // From 10 segments, slow start doubles per RTT: 14.6 → 29 → 58 → 117 → 234 kB
+    // acknowledged before the last bytes can leave, so at least 4 round trips and a
+    // one-way trip (a warm 4 MiB window would have sent it all in one one-way trip).
+    expect(t1 - t0).toBeGreaterThanOrEqual(4 * 2 * delayMs + delayMs - 1);
+    s.destroy();
+  });
+
+  it('holds acknowledgements while the receiver does not read (its receive window)', async () => {
+    // An upstream that reads nothing: the sender must be held back once the receiver's
+    // socket buffers and the window are full, instead of the emulator buffering it all.
+    const held: net.Socket[] = [];
+    const server = net.createServer((c) => {
+      c.pause();
+      held.push(c);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    open.push({ close: () => {
+      for (const c of held) c.destroy();
+      return new Promise((r) => server.close(() => r()));
+    } });
+    const windowBytes = 1 << 20;
+    const wan = await startWanEmulator({ host: '127.0.0.1', port: (server.address() as net.AddressInfo).port }, { delayMs: 1, perConnectionBps: FAST, linkBps: FAST, windowBytes });
+    open.push(wan);
+    const s = await connect(wan.port);
+    const total = 256 << 20;
+    let written = 0;
+    const chunk = Buffer.alloc(1 << 20);
+    // Keep writing until the sender's own socket reports backpressure for good.
+    await new Promise<void>((resolve) => {
+      const pump = (): void => {
+        while (written < total) {
+          written += chunk.length;
+          if (!s.write(chunk)) {
+            s.once('drain', pump);
+            return;
+          }
+        }
+        resolve();
+      };
+      pump();
+      // Settled: nothing more delivered over a few polls.
+      let last = -1;
+      const poll = (): void => {
+        const d = wan.stats().up.delivered;
+        if (d === last && d > 0) return resolve();
+        last = d;
+        setTimeout(poll, 200);
+      };
+      setTimeout(poll, 200);
+    });
+    const st = wan.stats().up;
+    // What the emulator passed on is bounded (kernel buffers + one window), far below
+    // what the sender tried to send.
+    expect(st.delivered).toBeLessThan(total / 2);
+    expect(st.received - st.delivered).toBeLessThanOrEqual(windowBytes + 256 * 1024);
+    s.destroy();
+  });
+
+  it('shares the link work-conservingly: a connection with a long queue does not hold it idle for another', async () => {
+    // A: 1 MB behind a 2 MB/s per-connection cap (its shaper queue: 500 ms); B, sent just
+    // after: 50 kB (25 ms). The link (4 MB/s) has room for both at once, so B is through
+    // long before A — not after A's last byte, as a link served in admission order had it.
+    const done = new Map<string, number>();
+    // A first sends 1 MB to open its window (slow start), then 1 MB more, all admitted at once.
+    const want: Record<string, number> = { A: 2_000_000, B: 50_000 };
+    let warm: () => void = () => undefined;
+    const warmed = new Promise<void>((r) => (warm = r));
+    const server = net.createServer((c) => {
+      let got = 0;
+      let who = '';
+      c.on('data', (d: Buffer) => {
+        who ||= String.fromCharCode(d[0]);
+        got += d.length;
+        if (who === 'A' && got >= want.A / 2) warm();
+        if (got >= want[who] && !done.has(who)) done.set(who, performance.now());
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    open.push({ close: () => new Promise((r) => server.close(() => r())) });
+    const wan = await startWanEmulator({ host: '127.0.0.1', port: (server.address() as net.AddressInfo).port }, { delayMs: 1, perConnectionBps: 2e6, linkBps: 4e6, windowBytes: 8 << 20 });
+    open.push(wan);
+    const [a, b] = await Promise.all([connect(wan.port), connect(wan.port)]);
+    a.write(Buffer.alloc(want.A / 2, 'A'));
+    await warmed;
+    a.write(Buffer.alloc(want.A / 2, 'A'));
+    b.write(Buffer.alloc(want.B, 'B'));
+    await new Promise<void>((resolve) => {
+      const poll = (): void => (done.size === 2 ? resolve() : void setTimeout(poll, 20));
+      poll();
+    });
+    expect(done.get('B')!).toBeLessThan(done.get('A')!);
+    a.destroy();
+    b.destroy();
   });
 });

@@ -8,11 +8,10 @@
 // uploads. Requests are not retried by ali-oss (retryMax 0; streams can't be replayed):
 // every retry goes through retry.ts.
 
-import { createReadStream } from 'node:fs';
 import { pipeline, Transform, type Readable } from 'node:stream';
 import OSS from 'ali-oss';
 import type { AckedPart, ChunkWriter, ChunkWriterOptions, ObjectHead, PartRange, SendHooks } from '../chunk-writer';
-import { bufferSource, combinedCrc, verifyAgainstParts } from '../chunk-writer';
+import { combinedCrc, rangeSource, verifyAgainstParts } from '../chunk-writer';
 import type { UploadLease } from '../credential-lease';
 import { classifyError, describeTransport, EngineError, isCredentialRefreshError } from '../errors';
 import { DEFAULT_CALL_POLICY, retrying } from '../retry';
@@ -203,11 +202,7 @@ export class OssSession implements ChunkWriter {
     const stallMs = this.opts.stallMs ?? DEFAULT_STALL_MS;
     return this.call(async (client) => {
       hooks.onAttempt?.();
-      const source = size === 0
-        ? undefined
-        : hooks.data?.length === size
-          ? bufferSource(hooks.data)
-          : createReadStream(path, { start: range.start, end: range.end - 1, highWaterMark: this.opts.readChunkBytes ?? 1024 * 1024 });
+      const source = rangeSource(path, range, hooks, this.opts);
       let lastMove = Date.now();
       // Why we ended the body, if we did: urllib reports the request as failed with
       // whatever it makes of the stream error, so the reason is kept here and wins.

@@ -26,10 +26,10 @@ import { pipeline, Transform, type Readable, type TransformCallback } from 'node
 import { pipeline as pipe } from 'node:stream/promises';
 import COS from 'cos-nodejs-sdk-v5';
 import type { AckedPart, ChunkWriter, ChunkWriterOptions, ObjectHead, PartRange, SendHooks } from '../chunk-writer';
+import { rangeSource } from '../chunk-writer';
 import type { UploadLease } from '../credential-lease';
 import { describeTransport, EngineError } from '../errors';
 import { agentFor } from '../net/proxy';
-import { bufferSource } from '../chunk-writer';
 import { combinedCrc } from '../oss/oss-session';
 import { crc64FromDecimal, crc64ToDecimal } from '../oss/crc64';
 import { fileCrc64, PartHashStream } from '../oss/hash-stream';
@@ -221,11 +221,7 @@ export class CosChunkWriter implements ChunkWriter {
     const stallMs = this.opts.stallMs ?? DEFAULT_STALL_MS;
     return this.call(async (client) => {
       hooks.onAttempt?.();
-      const source = size === 0
-        ? undefined
-        : hooks.data?.length === size
-          ? bufferSource(hooks.data)
-          : createReadStream(path, { start: range.start, end: range.end - 1, highWaterMark: this.opts.readChunkBytes ?? 1024 * 1024 });
+      const source = rangeSource(path, range, hooks, this.opts);
       let lastMove = Date.now();
       let ended: EngineError | undefined;
       const hash = new PartHashStream({

@@ -430,7 +430,7 @@ export const en = {
     partsInFlight: 'Parts uploading at once, at most',
     partsInFlightHint: 'For all files together, 1 to 256. The uploader measures the network and uses fewer while more would not be faster.',
     partSize: 'Part size',
-    partSizeHint: '0 = automatic (chosen from the file size). Otherwise 1 to 5120 MiB.',
+    partSizeHint: '0 = automatic (chosen from the file size and the measured upload speed). Otherwise 1 to 5120 MiB.',
     partSizeTooSmall: 'Parts must be at least 100 KB.',
     bandwidth: 'Bandwidth limit',
     bandwidthHint: 'For the whole app. 0 = unlimited.',

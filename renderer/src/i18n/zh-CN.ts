@@ -408,7 +408,7 @@ export const zhCN = {
     partsInFlight: '同时上传的分片数上限',
     partsInFlightHint: '所有文件合计，1 到 256。上传器会测量网络，在增加并发不再更快时自动少用一些。',
     partSize: '分片大小',
-    partSizeHint: '0 = 自动（按文件大小选择）。否则为 1 到 5120 MiB。',
+    partSizeHint: '0 = 自动（按文件大小和实测上传速度选择）。否则为 1 到 5120 MiB。',
     partSizeTooSmall: '分片至少为 100 KB。',
     bandwidth: '带宽上限',
     bandwidthHint: '整个应用合计。0 = 不限速。',
