@@ -772,15 +772,32 @@ export class JobRunner {
       while (!local.signal.aborted && next < missing.length) {
         const range = missing[next++];
         let release: (() => void) | undefined;
+        // A slot is for carrying bytes (adaptive.ts): once a part's body has all been handed
+        // to the socket, its request only waits for the answer (a round trip, the server's
+        // check), so the slot passes to the next part at once and the link does not idle
+        // for a round trip at every part's end. A retry of that part sends without a slot
+        // (the level halves on errors anyway); at most the parts setting's workers send.
+        let sent = 0;
+        const partBytes = range.end - range.start;
+        const releaseOnce = (): void => {
+          const r = release;
+          release = undefined;
+          r?.();
+        };
         try {
           release = await this.acquireSlot(host, local.signal);
           const t0 = Date.now();
           const acked = await session.uploadPart(uploadId, rec.path, range, {
             signal: local.signal,
-            onAttempt: () => progress.discard(this.jobId, range.partNumber),
+            onAttempt: () => {
+              sent = 0;
+              progress.discard(this.jobId, range.partNumber);
+            },
             onBytes: (n) => {
               progress.add(this.jobId, range.partNumber, n);
               adaptive?.bytes(host, n);
+              sent += n;
+              if (sent >= partBytes) releaseOnce();
             },
             onRetry: (e) => adaptive?.error(host, e.kind),
           });
@@ -796,7 +813,7 @@ export class JobRunner {
           if (firstError === undefined) firstError = asFileChanged(rec, err);
           local.abort(err);
         } finally {
-          release?.();
+          releaseOnce();
         }
       }
     };

@@ -28,6 +28,8 @@ export interface SandboxStats {
   videos: number;
   uploadsInProgress: number;
   objects: number;
+  /** The most UploadPart requests open at once, and the most of them still receiving their body. */
+  uploadPartsMax: { open: number; receiving: number };
 }
 
 /** One GET of an object's bytes, as served (end inclusive). */
@@ -85,6 +87,7 @@ export class SandboxCore {
     /** Every GET answered with bytes (OSS or file URL): which object, which bytes; for tests of resumed downloads. */
     gets: [] as ServedGet[],
     injected: { errors: 0, resets: 0, throttles: 0, outageDrops: 0, lostAnswers: 0, requestTimeouts: 0 },
+    uploadParts: { open: 0, receiving: 0, openMax: 0, receivingMax: 0 },
   };
 
   constructor(o: CoreOptions) {
@@ -131,6 +134,7 @@ export class SandboxCore {
       videos: Object.keys(this.data.videos).length,
       uploadsInProgress: Object.keys(this.data.uploads).length,
       objects: Object.keys(this.data.objects).length,
+      uploadPartsMax: { open: this.counters.uploadParts.openMax, receiving: this.counters.uploadParts.receivingMax },
     };
   }
 

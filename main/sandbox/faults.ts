@@ -35,6 +35,12 @@ export interface Faults {
    * overriding the AuthTimeout asked for; 0 = honour AuthTimeout. For tests of expiry.
    */
   urlTtlSeconds: number;
+  /**
+   * Milliseconds an OSS UploadPart waits between the last byte of its body and its answer
+   * (the answer's way back over a WAN, the server's check): a client that holds a request
+   * slot for that time leaves the link idle.
+   */
+  partAnswerMs: number;
 }
 
 export const DEFAULT_FAULTS: Readonly<Faults> = Object.freeze({
@@ -49,10 +55,11 @@ export const DEFAULT_FAULTS: Readonly<Faults> = Object.freeze({
   lostAnswerRate: 0,
   requestTimeoutRate: 0,
   urlTtlSeconds: 0,
+  partAnswerMs: 0,
 });
 
 const RATE_KEYS = ['errorRate', 'resetRate', 'throttleRate', 'lostAnswerRate', 'requestTimeoutRate'] as const;
-const COUNT_KEYS = ['resetAfterBytes', 'latencyMs', 'bandwidth', 'credentialTtlSeconds', 'outageUntil', 'urlTtlSeconds'] as const;
+const COUNT_KEYS = ['resetAfterBytes', 'latencyMs', 'bandwidth', 'credentialTtlSeconds', 'outageUntil', 'urlTtlSeconds', 'partAnswerMs'] as const;
 
 /**
  * Checks a partial fault set (from JSON or flags) and turns `outageSeconds` into

@@ -303,7 +303,21 @@ export class OssHandler {
     }
     const up = this.upload(bucket, key, q.get('uploadId'));
     const expectedMd5 = this.bodyPreconditions(req);
-    const got = await this.receive(req, `parts/${up.uploadId}/${partNumber}`, expectedMd5);
+    const gauge = this.core.counters.uploadParts;
+    gauge.openMax = Math.max(gauge.openMax, ++gauge.open);
+    gauge.receivingMax = Math.max(gauge.receivingMax, ++gauge.receiving);
+    let got: Received;
+    try {
+      try {
+        got = await this.receive(req, `parts/${up.uploadId}/${partNumber}`, expectedMd5);
+      } finally {
+        gauge.receiving--;
+      }
+      const answerMs = this.core.faults.partAnswerMs;
+      if (answerMs > 0) await new Promise((r) => setTimeout(r, answerMs));
+    } finally {
+      gauge.open--;
+    }
     if (!this.core.data.uploads[up.uploadId]) {
       // Aborted or completed while the body was arriving.
       if (got.file) await this.core.store.remove([got.file]);
