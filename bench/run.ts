@@ -93,7 +93,25 @@ and \`BENCH_TRACE=1\` for the level, rate and memory over time):
   1.68, 1.87 → 2.01, 1.82 CPU-s/GiB: slow start tries 12 there too (and goes back), and
   10 MiB parts are more requests per GiB. Over the WAN the client spends ~1.5-2× its
   loopback CPU per GiB (more sockets, writes split by a paced receiver, GC of the read
-  buffers: 6.5 % of its time in a profile); not solved here.`;
+  buffers: 6.5 % of its time in a profile); not solved here.
+
+Then (08:00-08:20 UTC, load 0.1-1.4, nothing else running): a trace showed the link idle
+in step every ~1 s — 12 parts of one size on connections of one speed end together, and
+each connection waited a round trip for its part's answer before the next part could
+take its slot. A part now gives its slot to the next once its body is all sent
+(docs/ARCHITECTURE.md §3): 0.87, 0.89, 0.89 → 0.91, 0.91, 0.91 (interleaved, 20 ms,
+engine only). The rows above are the full run after it (08:10 UTC, load 0.1 at start).
+Small files (200 × 256 KiB at 20 ms, 39.6 → 83 files/s): each file read once and sent
+from memory, the VideoId's fsync off the event loop and shared by the VideoIds that
+arrive meanwhile, four commits fewer per file, the scheduler reading ids only
+(docs/bench-notes-small-files.md). Client CPU per GiB is the target not met: 2.9 at
+20 ms against 1.3-1.5 on loopback when the issue was filed (2.45 in this run's loopback
+row; 1.87 → 2.06 with the slot hand-over, one run each). In a profile of the 20 ms
+engine the main thread is busy ~3 s of 10: ~0.55 s copying the file's pages in reads,
+~0.7 s GC of the 256 KiB read buffers, ~0.25 s socket writes, CRC-64 0.16 s; the rest
+of the process's CPU is the kernel's TCP work for a paced receiver (one raw PutObject
+costs 1.97 through the emulator). Reusing read buffers would take most of the GC; not
+done.`;
 
 const BENCHMARKS: readonly Benchmark[] = [
   { name: 'crc64', title: 'CRC-64 hashing', run: () => benchCrc64() },
