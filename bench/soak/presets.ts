@@ -82,10 +82,13 @@ export const SHORT: SoakPreset = {
   // when a kill catches a CreateUploadVideo unanswered (in flight or between retries),
   // the engine gives SearchMedia 30 s to show the video that request may have made
   // before it creates another.
+  // RequestTimeout rolls only where no reset did (0.75 × rate per attempt): at 0.25 a CI
+  // run on 2026-12-01 saw it never fire (a run whose kills left few part attempts); at
+  // 0.4 it is 0.3 per attempt, P(none in 15 attempts) ≈ 0.005.
   faults: {
     errorRate: 0.12,
     resetRate: 0.25,
-    requestTimeoutRate: 0.25,
+    requestTimeoutRate: 0.4,
     throttleRate: 0.3,
     credentialTtlSeconds: 3,
   },
