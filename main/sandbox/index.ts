@@ -101,6 +101,8 @@ export interface SandboxTencent extends SandboxTencentInfo {
   mediaIds(): string[];
   /** Many media at once, metadata only, synthetic sources (tencent/media-api.ts); the FileIds, oldest first. */
   seedMedia(o: SeedMediaOptions): string[];
+  /** Every upload session not yet committed runs out now (as after a long pause). */
+  expireSessions(): void;
   /** The distribution domain's Key hotlink protection key (DescribeVodDomains' EncryptedKey). */
   urlSignatureKey(): string;
   /** ApplyUploadUGC with a vodSessionKey: 'renew' (default) or 'refuse' (the provider falls back to re-opening). */
@@ -241,6 +243,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       setMediaStatus: (id, status) => tencent.setMediaStatus(id, status),
       mediaIds: () => Object.keys(tencent.data.media),
       seedMedia: (o) => tencent.seedMedia(o),
+      expireSessions: () => tencent.expireSessions(),
       urlSignatureKey: () => tencent.urlSignatureKey(),
       setUgcMode: (mode) => tencent.setUgcMode(mode),
     },

@@ -224,6 +224,12 @@ export class TencentPersonality {
     };
   }
 
+  /** Every upload session not yet committed runs out now, as after a long pause (tests of expiry without waiting). */
+  expireSessions(): void {
+    for (const s of Object.values(this.data.sessions)) if (!s.fileId) s.expiresAt = Math.min(s.expiresAt, Date.now() - 1);
+    this.core.state.changed();
+  }
+
   /** Many media at once, metadata only (media-api.ts seedMedia); the FileIds, oldest first. */
   seedMedia(o: SeedMediaOptions): string[] {
     const ids = seedMedia(this.data, this.region, o);
