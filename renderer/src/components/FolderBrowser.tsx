@@ -7,8 +7,11 @@
 //
 // The whole-folder buttons act on the path in the box: a path typed without pressing
 // Enter is opened first and is the folder taken (never the one still shown below it).
+// Listings answer in any order: only the latest open is shown, and a path typed while
+// one is loading stays in the box (the first listing once overwrote it, and a click
+// then took the folder shown instead of the one typed).
 
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DirectoryListing } from '../../../shared/ipc';
 import { getBridge } from '../bridge';
@@ -35,22 +38,30 @@ export function FolderBrowser({ mode, onFolder }: { mode: FolderBrowserMode; onF
   const [loading, setLoading] = useState(false);
   const [chosen, setChosen] = useState<Set<string>>(new Set());
 
-  /** Shows a folder; resolves with its listing, or null when it cannot be read (the error is shown). */
+  /** Which open() is the latest: an older listing that answers late is dropped, never shown over a newer one. */
+  const openSeq = useRef(0);
+  /** The operator typed in the path box since the last open began: its answer must not overwrite the box. */
+  const typedSinceOpen = useRef(false);
+
+  /** Shows a folder; resolves with its listing, or null when it cannot be read (the error is shown) or a later open superseded it. */
   const open = useCallback(async (path?: string): Promise<DirectoryListing | null> => {
+    const mine = ++openSeq.current;
+    typedSinceOpen.current = false;
     setLoading(true);
     setError(null);
     try {
       const l = await getBridge().browseDirectory(path);
+      if (mine !== openSeq.current) return null;
       setListing(l);
-      setPathInput(l.path);
+      if (!typedSinceOpen.current) setPathInput(l.path);
       setChosen(new Set());
       lastPath = l.path;
       return l;
     } catch (err) {
-      setError(errorText(err));
+      if (mine === openSeq.current) setError(errorText(err));
       return null;
     } finally {
-      setLoading(false);
+      if (mine === openSeq.current) setLoading(false);
     }
   }, []);
 
@@ -148,7 +159,10 @@ export function FolderBrowser({ mode, onFolder }: { mode: FolderBrowserMode; onF
             data-testid="browser-path"
             aria-label={t('browser.path')}
             value={pathInput}
-            onChange={(e) => setPathInput(e.target.value)}
+            onChange={(e) => {
+              typedSinceOpen.current = true;
+              setPathInput(e.target.value);
+            }}
           />
           <button type="submit" data-testid="browser-go" disabled={loading}>{t('browser.go')}</button>
         </form>
