@@ -104,4 +104,21 @@ describe('folder browser with late listings', () => {
     expect(gate.browseIds.length).toBe(2);
     expect(pageProblems(page)).toEqual([]);
   });
+
+  it('"Add the typed folder" after a late first listing acts on the typed path (an unreadable one is refused)', async () => {
+    const { page, gate } = await gatedPage(browser, server.url);
+    gate.holdNextBrowse = true;
+    await page.getByTestId('add-folder').click();
+    await page.getByTestId('folder-browser').waitFor();
+    await expect.poll(() => gate.held.size, { timeout: T }).toBe(1);
+    const [first] = [...gate.held.keys()];
+    const missing = `${media.dir}/no-such-folder`;
+    await page.getByTestId('browser-path').fill(missing);
+    gate.release(first);
+    await page.getByTestId('browser-add-current').click();
+    await page.getByTestId('browser-error').waitFor({ timeout: T });
+    expect(await page.getByTestId('browser-path').inputValue()).toBe(missing);
+    expect(await page.getByTestId('staged-row').count()).toBe(0);
+    expect(pageProblems(page)).toEqual([]);
+  });
 });
