@@ -28,6 +28,7 @@ import type { VideoProvider } from '../main/engine/provider';
 import { AliyunVodProvider } from '../main/engine/vod/aliyun-provider';
 import { resolveCredentials } from '../main/engine/vod/credentials';
 import { cpuSecondsSince, peakRssMB, REPO, runJsonChild, runWorker, spawnJsonLine, stopChild } from './util/children';
+import { withOssEndpoint } from './util/oss-endpoint-proxy';
 import { rawPutFile } from './util/oss-put';
 import { round, type BenchRow } from './util/rows';
 import { WAN_PROFILES } from './wan/emulator';
@@ -184,27 +185,6 @@ const mbps = (r: WorkerResult): number => r.bytes / MB / r.seconds;
 
 // --- the client side, one process per measurement ------------------------------
 
-/** The OSS endpoint of every address the provider hands out goes through the emulator. */
-function viaEmulator<T extends VideoProvider>(provider: T, endpoint: string): T {
-  return new Proxy(provider, {
-    get(target, prop, receiver) {
-      const v = Reflect.get(target, prop, receiver) as unknown;
-      if (typeof v !== 'function') return v;
-      return (...args: unknown[]) => {
-        const out = (v as (...a: unknown[]) => unknown).apply(target, args);
-        if (!(out instanceof Promise)) return out;
-        return out.then((r: unknown) => {
-          // Alibaba's own calls answer `address`; the neutral upload's (open, renewCredential) `target`.
-          const { address, target } = (r ?? {}) as { address?: { endpoint: string }; target?: { endpoint: string } };
-          if (address) return { ...(r as object), address: { ...address, endpoint } };
-          if (target) return { ...(r as object), target: { ...target, endpoint } };
-          return r;
-        });
-      };
-    },
-  });
-}
-
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? 0 : s[Math.floor(s.length / 2)];
@@ -212,7 +192,7 @@ function median(xs: number[]): number {
 
 async function worker(kind: Kind, target: string, workDir: string): Promise<WorkerResult> {
   const creds = resolveCredentials({ env: process.env });
-  const provider = viaEmulator(new AliyunVodProvider(creds), process.env.BENCH_OSS_ENDPOINT!);
+  const provider = withOssEndpoint(new AliyunVodProvider(creds), () => process.env.BENCH_OSS_ENDPOINT!);
   const files = kind.endsWith('-small') ? fs.readdirSync(target).sort().map((f) => path.join(target, f)) : [target];
   const bytes = files.reduce((s, f) => s + fs.statSync(f).size, 0);
   const cpu0 = process.cpuUsage();

@@ -93,6 +93,34 @@ interface LinkEntry {
 }
 
 /**
+ * One timer that fires at the earliest time it was set for: setting a later time while
+ * an earlier one is pending changes nothing (the earlier firing re-arms for the rest).
+ */
+class Alarm {
+  private timer: NodeJS.Timeout | undefined;
+  private at = Infinity;
+
+  constructor(private readonly now: () => number, private readonly fire: () => void) {}
+
+  set(next: number): void {
+    if (next === Infinity || next >= this.at) return;
+    clearTimeout(this.timer);
+    this.at = next;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.at = Infinity;
+      this.fire();
+    }, Math.max(0, next - this.now()));
+  }
+
+  clear(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.at = Infinity;
+  }
+}
+
+/**
  * The shared link of one direction: work-conserving, it carries pieces in the order they
  * left their connections' shapers (not the order they were admitted: a connection whose
  * shaper queue is long must not hold the link idle for the others). A piece leaves the
@@ -103,10 +131,11 @@ interface LinkEntry {
 class Link {
   private done = 0;
   private readonly heap: LinkEntry[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  private timerAt = Infinity;
+  private readonly alarm: Alarm;
 
-  constructor(readonly bps: number, private readonly now: () => number) {}
+  constructor(readonly bps: number, private readonly now: () => number) {
+    this.alarm = new Alarm(now, () => this.serve());
+  }
 
   enqueue(entry: LinkEntry): void {
     const { heap } = this;
@@ -154,20 +183,11 @@ class Link {
   }
 
   private arm(): void {
-    const next = this.heap.length > 0 ? this.heap[0].at : Infinity;
-    if (next === Infinity || next >= this.timerAt) return;
-    clearTimeout(this.timer);
-    this.timerAt = next;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.timerAt = Infinity;
-      this.serve();
-    }, Math.max(0, next - this.now()));
+    this.alarm.set(this.heap.length > 0 ? this.heap[0].at : Infinity);
   }
 
   close(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.alarm.clear();
     this.heap.length = 0;
   }
 }
@@ -246,8 +266,7 @@ class Pipe {
   private paused = false;
   private ended = false;
   private closed = false;
-  private timer: NodeJS.Timeout | undefined;
-  private timerAt = Infinity;
+  private readonly alarm: Alarm;
   private readonly rto: number;
 
   constructor(
@@ -262,6 +281,7 @@ class Pipe {
     this.connFree = acceptedAt + 2 * profile.delayMs;
     this.lastAck = acceptedAt;
     this.rto = Math.max(MIN_RTO_MS, 2 * profile.delayMs);
+    this.alarm = new Alarm(now, () => this.step(this.now()));
     from.on('data', (chunk: Buffer) => this.onData(chunk));
     from.on('end', () => {
       this.ended = true;
@@ -377,14 +397,7 @@ class Pipe {
     if (this.closed) return;
     let next = this.deliveries.nextAt;
     if (this.waitingBytes > 0 && !this.receiverFull) next = Math.min(next, this.acks.nextAt);
-    if (next === Infinity || next >= this.timerAt) return;
-    clearTimeout(this.timer);
-    this.timerAt = next;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.timerAt = Infinity;
-      this.step(this.now());
-    }, Math.max(0, next - this.now()));
+    this.alarm.set(next);
   }
 
   /** The sender's FIN goes on after its last byte. */
@@ -394,8 +407,7 @@ class Pipe {
 
   close(): void {
     this.closed = true;
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.alarm.clear();
   }
 }
 

@@ -84,13 +84,19 @@ describe('folder browser with late listings', () => {
     await server?.stop();
   });
 
-  it('keeps the path typed while the first listing was loading, and opens that one', async () => {
+  /** A page whose folder browser is open with the reply to its first listing held back. */
+  async function browserWithFirstListingHeld(): Promise<{ page: Page; gate: Gate; first: number }> {
     const { page, gate } = await gatedPage(browser, server.url);
     gate.holdNextBrowse = true;
     await page.getByTestId('add-folder').click();
     await page.getByTestId('folder-browser').waitFor();
     await expect.poll(() => gate.held.size, { timeout: T }).toBe(1);
     const [first] = [...gate.held.keys()];
+    return { page, gate, first };
+  }
+
+  it('keeps the path typed while the first listing was loading, and opens that one', async () => {
+    const { page, gate, first } = await browserWithFirstListingHeld();
     const held = JSON.parse(gate.held.get(first)!) as { result?: { path: string } };
     expect(held.result?.path).toBeTruthy();
     expect(held.result!.path).not.toBe(media.dir);
@@ -106,12 +112,7 @@ describe('folder browser with late listings', () => {
   });
 
   it('"Add the typed folder" after a late first listing acts on the typed path (an unreadable one is refused)', async () => {
-    const { page, gate } = await gatedPage(browser, server.url);
-    gate.holdNextBrowse = true;
-    await page.getByTestId('add-folder').click();
-    await page.getByTestId('folder-browser').waitFor();
-    await expect.poll(() => gate.held.size, { timeout: T }).toBe(1);
-    const [first] = [...gate.held.keys()];
+    const { page, gate, first } = await browserWithFirstListingHeld();
     const missing = `${media.dir}/no-such-folder`;
     await page.getByTestId('browser-path').fill(missing);
     gate.release(first);

@@ -8,6 +8,7 @@ import { promises as fsp } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { withOssEndpoint } from '../../bench/util/oss-endpoint-proxy';
 import { openEngine } from '../../main/engine';
 import type { VideoProvider } from '../../main/engine/provider';
 import { AliyunVodProvider } from '../../main/engine/vod/aliyun-provider';
@@ -135,21 +136,7 @@ describe('small files in one PutObject', () => {
     let relay!: net.Server;
     let connections = 0;
     let relayUrl = '';
-    const { sb, dir, engine } = await setup({}, { filesInFlight: 8 }, (p) => new Proxy(p, {
-      get(target, prop, receiver) {
-        const v = Reflect.get(target, prop, receiver) as unknown;
-        if (typeof v !== 'function') return v;
-        return (...args: unknown[]) => {
-          const out = (v as (...a: unknown[]) => unknown).apply(target, args);
-          if (!(out instanceof Promise)) return out;
-          // The OSS endpoint handed out with each upload goes through the relay too.
-          return out.then((r: unknown) => {
-            const t = (r as { target?: { endpoint: string } } | undefined)?.target;
-            return t ? { ...(r as object), target: { ...t, endpoint: relayUrl } } : r;
-          });
-        };
-      },
-    }), (sandboxUrl) => {
+    const { sb, dir, engine } = await setup({}, { filesInFlight: 8 }, (p) => withOssEndpoint(p, () => relayUrl), (sandboxUrl) => {
       const up = new URL(sandboxUrl);
       relay = net.createServer((client) => {
         connections++;

@@ -37,6 +37,7 @@ import type {
 } from '../../../shared/library';
 import type { VodStatus } from '../../../shared/types';
 import { EngineError } from '../errors';
+import { fileNameOf, mapLimit } from '../library/adapter-util';
 import { classifyTc, type TcVodClient } from './tc-vod-client';
 
 /** SearchMedia: Offset + Limit at most this (the API reference's window). */
@@ -81,15 +82,6 @@ const secondOf = (iso: string | undefined) => {
 };
 const hexMd5 = (s: string | undefined) => (s && /^[0-9a-f]{32}$/i.test(s) ? s.toLowerCase() : undefined);
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-
-function fileNameOf(url: string): string | undefined {
-  try {
-    const last = new URL(url).pathname.split('/').pop();
-    return last ? decodeURIComponent(last) : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 function extOf(url: string): string {
   const name = fileNameOf(url) ?? '';
@@ -153,19 +145,6 @@ function decode(cursor: string, key: string): TcCursor {
   }
   if (o.k !== key) throw badQuery('The page cursor belongs to another search (its filters or order changed); search again from the first page.');
   return o as TcCursor;
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 /** A per-file failure as the one result of that file. */

@@ -10,6 +10,7 @@ import type {
   LibraryPage, LibraryQuery, LibraryVideo, LibraryVideoDetails, StreamInfo, VideoOpResult, VideoPatch,
 } from '../../../shared/library';
 import { classifyError } from '../errors';
+import { mapLimit } from '../library/adapter-util';
 import {
   buildMatch, decodeCursor, encodeCursor, pageSizeOf, searchKey, sortOf,
 } from './search-match';
@@ -68,19 +69,6 @@ function failedAll(ids: readonly string[], err: unknown, resendSafe = true): Vid
     retryable: e.retryable && (resendSafe || !unknown),
     ...(unknown ? { outcomeUnknown: true } : {}),
   }));
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 export class AliyunLibrary {

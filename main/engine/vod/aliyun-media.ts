@@ -10,6 +10,7 @@
 
 import type { DownloadWhat, MediaUrl } from '../../../shared/library';
 import { classifyError, EngineError } from '../errors';
+import { fileNameOf } from '../library/adapter-util';
 import type { MediaOutputType, VodClient } from './vod-client';
 import { toNumber } from './vod-client';
 import type { PlayInfo } from './wire-types';
@@ -60,16 +61,6 @@ export function urlExpiry(url: string, requestedAt: number, askedSec: number | u
   }
   if (q.has('auth_key') && askedSec !== undefined) return requestedAt + askedSec * 1000;
   return undefined;
-}
-
-/** The last path segment of a URL, decoded: what the service calls the file. */
-function fileNameOf(url: string): string | undefined {
-  try {
-    const last = new URL(url).pathname.split('/').pop();
-    return last ? decodeURIComponent(last) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 const baseName = (name: string | undefined) => name?.split(/[\\/]/).pop() || undefined;
