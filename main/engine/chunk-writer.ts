@@ -10,6 +10,7 @@ import { Readable } from 'node:stream';
 import type { StreamThrottle } from './bandwidth';
 import { classifyError, EngineError } from './errors';
 import { crc64Combine, crc64FromDecimal, crc64ToDecimal } from './oss/crc64';
+import { PooledFileRange, type ReadBufferPool } from './read-buffers';
 import type { RetryPolicy } from './retry';
 
 /** A part the service acknowledged with the CRC-64 we computed. */
@@ -190,10 +191,12 @@ export function readSize(opts: Pick<ChunkWriterOptions, 'readChunkBytes'>): numb
  */
 export function rangeSource(
   path: string, range: { start: number; end: number }, hooks: Pick<SendHooks, 'data'>,
-  opts: Pick<ChunkWriterOptions, 'readChunkBytes'>,
+  opts: Pick<ChunkWriterOptions, 'readChunkBytes'>, pool?: ReadBufferPool,
 ): Readable | undefined {
   const size = range.end - range.start;
   if (size === 0) return undefined;
   if (hooks.data?.length === size) return bufferSource(hooks.data);
+  // With a pool, reads go into buffers the request gives back (read-buffers.ts).
+  if (pool) return new PooledFileRange(path, range, readSize(opts), pool);
   return createReadStream(path, { start: range.start, end: range.end - 1, highWaterMark: readSize(opts) });
 }

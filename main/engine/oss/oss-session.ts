@@ -20,6 +20,7 @@ import { ossEndpointFor } from '../net/oss-endpoint';
 import { networkAgent } from '../net/proxy';
 import { crc64FromDecimal, crc64ToDecimal } from './crc64';
 import { fileCrc64, PartHashStream } from './hash-stream';
+import { pipeReleasing, readBuffers } from '../read-buffers';
 import './quiet-urllib';
 
 // The writer's types are the neutral ones (chunk-writer.ts); kept importable from here.
@@ -202,7 +203,11 @@ export class OssSession implements ChunkWriter {
     const stallMs = this.opts.stallMs ?? DEFAULT_STALL_MS;
     return this.call(async (client) => {
       hooks.onAttempt?.();
-      const source = rangeSource(path, range, hooks, this.opts);
+      const throttle = this.opts.bandwidth?.throttle();
+      // Read buffers are lent and given back after the socket wrote them, unless a
+      // throttle cuts chunks into slices (read-buffers.ts: one chunk per buffer).
+      const pool = throttle ? undefined : readBuffers;
+      const source = rangeSource(path, range, hooks, this.opts, pool);
       let lastMove = Date.now();
       // Why we ended the body, if we did: urllib reports the request as failed with
       // whatever it makes of the stream error, so the reason is kept here and wins.
@@ -224,7 +229,6 @@ export class OssSession implements ChunkWriter {
           ended ??= err.with({ message: `${named.what} (bytes ${range.start}–${range.end - 1}): ${err.message}` });
         }
       });
-      const throttle = this.opts.bandwidth?.throttle();
       const stages: (NodeJS.ReadableStream | NodeJS.WritableStream)[] = [];
       if (source) stages.push(source);
       const { beforeLastChunk } = hooks;
@@ -241,6 +245,7 @@ export class OssSession implements ChunkWriter {
       }
       if (throttle) stages.push(throttle);
       stages.push(hash);
+      if (pool) pipeReleasing(hash, pool);
       if (stages.length > 1) {
         // pipeline destroys every stage on error, so a read error or an abort reaches
         // the request that is pumping `hash` and ends it.
