@@ -100,18 +100,37 @@ in step every ~1 s — 12 parts of one size on connections of one speed end toge
 each connection waited a round trip for its part's answer before the next part could
 take its slot. A part now gives its slot to the next once its body is all sent
 (docs/ARCHITECTURE.md §3): 0.87, 0.89, 0.89 → 0.91, 0.91, 0.91 (interleaved, 20 ms,
-engine only). The rows above are the full run after it (08:10 UTC, load 0.1 at start).
+engine only); the full run after it (08:10 UTC) had 0.92 at 20 ms.
 Small files (200 × 256 KiB at 20 ms, 39.6 → 83 files/s): each file read once and sent
 from memory, the VideoId's fsync off the event loop and shared by the VideoIds that
 arrive meanwhile, four commits fewer per file, the scheduler reading ids only
-(docs/bench-notes-small-files.md). Client CPU per GiB is the target not met: 2.9 at
-20 ms against 1.3-1.5 on loopback when the issue was filed (2.45 in this run's loopback
-row; 1.87 → 2.06 with the slot hand-over, one run each). In a profile of the 20 ms
-engine the main thread is busy ~3 s of 10: ~0.55 s copying the file's pages in reads,
-~0.7 s GC of the 256 KiB read buffers, ~0.25 s socket writes, CRC-64 0.16 s; the rest
-of the process's CPU is the kernel's TCP work for a paced receiver (one raw PutObject
-costs 1.97 through the emulator). Reusing read buffers would take most of the GC; not
-done.`;
+(docs/bench-notes-small-files.md).
+
+Client CPU per GiB (2026-12-01, 22:50-23:50 UTC, load 0.3-1.2, nothing else running; this
+host is now an AMD EPYC, where the unchanged raw client costs 1.56 CPU-s/GiB on loopback
+against 1.05 on the Intel Xeon of the issue's filing, so the bar is the engine on
+loopback in the same run, not the 1.31 quoted then). The 20 ms engine had spent 2.9
+CPU-s/GiB there (3.1-3.9 here in the A/B below). A profile put ~0.7 s of it in GC of the 256 KiB read buffers,
+and allocating them cost more (each a fresh mapping, faulted in: the kernel's share).
+Read buffers are now lent from one pool and given back when the socket has written them
+(docs/ARCHITECTURE.md §3 "Read buffers"). Interleaved at 20 ms, engine only: 3.89, 3.11,
+3.23 → 1.90, 1.82, 1.80 CPU-s/GiB; peak RSS 117-123 → 96-98 MB; the fraction of the link
+unchanged (0.91-0.92). 1 MiB reads with the pool: no clearer CPU (1.91-2.36 against
+2.08-2.79 in the same minutes) and 122-125 MB, so reads stay 256 KiB. Only multipart parts
+are pooled: a whole-object PutObject goes through ali-oss's putStream, which pipes into a
+Transform of its own (nothing would be given back, and a pooled read is a whole
+read-size buffer: 200 small files held 134-151 MB against 117-118 before, until that
+path went back to a plain ReadStream: 123-125). The row "client CPU while the bytes
+flow" counts from the first byte acknowledged to the last job uploaded, leaving out each
+run's fixed costs (opening the queue, loading the SDKs' modules, CreateUploadVideo:
+~0.1-0.3 CPU-s a run); its bar is the same measure on loopback (median of 3, this run).
+Earlier runs the same evening: loopback 1.39-1.40 against 20 ms 1.38-1.46 (two runs),
+and the 8 GiB loopback engine of the throughput section at 1.06 (CRC-64) beside the raw
+client's 1.56. One raw PutObject through the emulator costs 2.6-3.3 (user 1.38, system
+1.91 in one run), the 16-stream ceiling's client 3.6: over this emulated WAN the engine
+now costs no more CPU per GiB than on loopback, and less than the simplest client does
+through the same emulator. The rows above are the full run after all of it (23:40 UTC,
+load 0.7 at start).`;
 
 const BENCHMARKS: readonly Benchmark[] = [
   { name: 'crc64', title: 'CRC-64 hashing', run: () => benchCrc64() },
