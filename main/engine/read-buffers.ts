@@ -75,6 +75,7 @@ export const readBuffers = new ReadBufferPool();
 export class PooledFileRange extends Readable {
   private fd = -1;
   private pos: number;
+  private readonly end: number;
   private reading = false;
   private closeWhenRead?: () => void;
 
@@ -83,10 +84,10 @@ export class PooledFileRange extends Readable {
     range: { start: number; end: number },
     private readonly chunkBytes: number,
     private readonly pool: ReadBufferPool,
-    private readonly end = range.end,
   ) {
     super({ highWaterMark: chunkBytes });
     this.pos = range.start;
+    this.end = range.end;
   }
 
   override _construct(callback: (error?: Error | null) => void): void {
