@@ -24,7 +24,7 @@ export interface SandboxStats {
   bytesReceived: number;
   /** Body bytes sent for signed media URLs (/__oss, /__cdn). */
   bytesSent: number;
-  injected: { errors: number; resets: number; throttles: number; outageDrops: number; lostAnswers: number; requestTimeouts: number };
+  injected: { errors: number; resets: number; throttles: number; outageDrops: number; lostAnswers: number; requestTimeouts: number; expiredUrls: number };
   videos: number;
   uploadsInProgress: number;
   objects: number;
@@ -86,7 +86,7 @@ export class SandboxCore {
     bytesSent: 0,
     /** Every GET answered with bytes (OSS or file URL): which object, which bytes; for tests of resumed downloads. */
     gets: [] as ServedGet[],
-    injected: { errors: 0, resets: 0, throttles: 0, outageDrops: 0, lostAnswers: 0, requestTimeouts: 0 },
+    injected: { errors: 0, resets: 0, throttles: 0, outageDrops: 0, lostAnswers: 0, requestTimeouts: 0, expiredUrls: 0 },
     uploadParts: { open: 0, receiving: 0, openMax: 0, receivingMax: 0 },
   };
 

@@ -41,6 +41,12 @@ export interface Faults {
    * slot for that time leaves the link idle.
    */
   partAnswerMs: number;
+  /**
+   * The next this many GETs/HEADs of signed media URLs are refused as OSS refuses a URL
+   * whose time ran out (403 AccessDenied "Request has expired."; the CDN's bare 403),
+   * counted down as they fire: expiry at a moment a test chooses, not left to the clock.
+   */
+  expiredUrlGets: number;
 }
 
 export const DEFAULT_FAULTS: Readonly<Faults> = Object.freeze({
@@ -56,10 +62,11 @@ export const DEFAULT_FAULTS: Readonly<Faults> = Object.freeze({
   requestTimeoutRate: 0,
   urlTtlSeconds: 0,
   partAnswerMs: 0,
+  expiredUrlGets: 0,
 });
 
 const RATE_KEYS = ['errorRate', 'resetRate', 'throttleRate', 'lostAnswerRate', 'requestTimeoutRate'] as const;
-const COUNT_KEYS = ['resetAfterBytes', 'latencyMs', 'bandwidth', 'credentialTtlSeconds', 'outageUntil', 'urlTtlSeconds', 'partAnswerMs'] as const;
+const COUNT_KEYS = ['resetAfterBytes', 'latencyMs', 'bandwidth', 'credentialTtlSeconds', 'outageUntil', 'urlTtlSeconds', 'partAnswerMs', 'expiredUrlGets'] as const;
 
 /**
  * Checks a partial fault set (from JSON or flags) and turns `outageSeconds` into

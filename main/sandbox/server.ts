@@ -191,7 +191,14 @@ export class SandboxServer {
         this.core.counters.injected.errors++;
         throw new OssError(500, 'InternalError', 'We encountered an internal error. Please try again. (injected by the errorRate fault)');
       }
-      const now = Date.now();
+      let now = Date.now();
+      if (this.core.faults.expiredUrlGets > 0) {
+        // The expiredUrlGets fault: this URL is judged 31 days on (past any AuthTimeout VOD
+        // grants), so it has run out whatever its Expires.
+        this.core.faults.expiredUrlGets--;
+        this.core.counters.injected.expiredUrls++;
+        now += 86_400_000 * 31;
+      }
       if (kind === 'oss') {
         verifyOssUrl(method, bucket, key, url.searchParams, this.core.urlSigner, now);
       } else {

@@ -72,7 +72,9 @@ describe('vodup download', () => {
     const env = cliEnv(sandbox, home);
     const tuning = ['--part-size', '1', '--parallel', '4', '--files', '3', '--bwlimit', '20', '--db', db];
     const download = ['download', ...ids, '--what', 'source,streams:HD,streams:SD', '--out', out, '--sidecar', '--json', ...tuning];
-    sandbox.faults.set({ urlTtlSeconds: 1 });
+    // URLs live a second, and the first five GETs find theirs run out for sure (a fast
+    // run may otherwise finish every file inside its URL's second).
+    sandbox.faults.set({ urlTtlSeconds: 1, expiredUrlGets: 5 });
 
     /** Which (object, offset) ranges the queue holds as checkpointed, read from the queue itself. */
     const checkpointed = (): Set<string> => {
@@ -141,6 +143,8 @@ describe('vodup download', () => {
       // URLs ran out during the runs and were resolved again (never stored: each run asks anew).
       const renewed = store.queryJobs({ offset: 0, limit: 1000 }).rows.filter((j) => store.listEvents(j.id).some((e) => e.type === 'url-resolved'));
       expect(renewed.length).toBeGreaterThan(0);
+      expect(sandbox.stats().injected.expiredUrls).toBe(5);
+      expect(sandbox.faults.get().expiredUrlGets).toBe(0);
     } finally {
       store.close();
     }
