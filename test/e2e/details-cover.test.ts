@@ -41,7 +41,8 @@ describe('cover, UserData, details drawer and move to top in the browser', () =>
     await page.getByTestId('folder-browser').waitFor();
     await page.getByTestId('browser-path').fill(media.dir);
     await page.getByTestId('browser-go').click();
-    await expect.poll(() => page.getByTestId('browser-entry').count()).toBe(5);
+    // The folder's listing comes over the WebSocket: on a loaded machine, more than a second.
+    await expect.poll(() => page.getByTestId('browser-entry').count(), { timeout: 10_000 }).toBe(5);
     for (const n of names) await page.locator(`[data-testid="browser-entry"][data-name="${n}"] input`).check();
     await page.getByTestId('browser-add-selected').click();
     await expect.poll(() => page.getByTestId('staged-row').count()).toBe(names.length);
@@ -58,7 +59,7 @@ describe('cover, UserData, details drawer and move to top in the browser', () =>
     await expect.poll(() => browserDialog.getAttribute('data-mode')).toBe('cover');
     await page.getByTestId('browser-path').fill(coverDir);
     await page.getByTestId('browser-go').click();
-    await expect.poll(() => page.getByTestId('browser-entry').count()).toBe(2);
+    await expect.poll(() => page.getByTestId('browser-entry').count(), { timeout: 10_000 }).toBe(2);
     expect(await page.locator('[data-testid="browser-entry"][data-name="readme.txt"] input').isDisabled()).toBe(true);
     expect(await page.getByTestId('browser-use-cover').isDisabled()).toBe(true);
     await page.locator('[data-testid="browser-entry"][data-name="cover.png"] input').check();

@@ -14,7 +14,7 @@ async function addFolder(page: Page, dir: string): Promise<void> {
   await page.getByTestId('folder-browser').waitFor();
   await page.getByTestId('browser-path').fill(dir);
   await page.getByTestId('browser-go').click();
-  await expect.poll(() => page.getByTestId('browser-entry').count()).toBe(5);
+  await expect.poll(() => page.getByTestId('browser-entry').count(), { timeout: 10_000 }).toBe(5);
   await page.getByTestId('browser-add-current').click();
 }
 

@@ -56,7 +56,7 @@ describe('a Tencent account in the browser', () => {
     await page.getByTestId('folder-browser').waitFor();
     await page.getByTestId('browser-path').fill(media.dir);
     await page.getByTestId('browser-go').click();
-    await expect.poll(() => page.getByTestId('browser-entry').count()).toBe(5);
+    await expect.poll(() => page.getByTestId('browser-entry').count(), { timeout: 10_000 }).toBe(5);
     await page.getByTestId('browser-add-current').click();
     await expect.poll(() => page.getByTestId('staged-row').count(), { timeout: T }).toBe(4);
     await page.getByTestId('staged-select-all').check();

@@ -46,7 +46,7 @@ describe('upload flow in the browser', () => {
     await page.getByTestId('folder-browser').waitFor();
     await page.getByTestId('browser-path').fill(media.dir);
     await page.getByTestId('browser-go').click();
-    await expect.poll(() => page.getByTestId('browser-entry').count()).toBe(5);
+    await expect.poll(() => page.getByTestId('browser-entry').count(), { timeout: 10_000 }).toBe(5);
     await screenshot(page, 'folder-browser');
     await page.getByTestId('browser-add-current').click();
 

@@ -61,7 +61,7 @@ describe('an upload-only account in the browser', () => {
     await page.getByTestId('folder-browser').waitFor();
     await page.getByTestId('browser-path').fill(media.dir);
     await page.getByTestId('browser-go').click();
-    await expect.poll(() => page.getByTestId('browser-entry').count()).toBe(5);
+    await expect.poll(() => page.getByTestId('browser-entry').count(), { timeout: 10_000 }).toBe(5);
     await page.getByTestId('browser-add-current').click();
     const staged = page.getByTestId('staged-row');
     await expect.poll(() => staged.count()).toBe(media.media.length);

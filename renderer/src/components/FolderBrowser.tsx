@@ -66,7 +66,9 @@ export function FolderBrowser({ mode, onFolder }: { mode: FolderBrowserMode; onF
   }, []);
 
   useEffect(() => {
-    void open(lastPath);
+    // The first folder, unless the operator already opened one (typed a path and pressed
+    // Go before this effect ran): the later open would win and show the old folder.
+    if (openSeq.current === 0) void open(lastPath);
   }, [open]);
 
   useEffect(() => {
