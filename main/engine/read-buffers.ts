@@ -108,21 +108,14 @@ export class PooledFileRange extends Readable {
     this.reading = true;
     read(this.fd, buf, 0, want, this.pos, (err, n) => {
       this.reading = false;
-      if (this.closeWhenRead) {
+      if (this.closeWhenRead || err || n === 0) {
+        // Nothing read into it is sent: the buffer goes straight back.
+        this.pool.give(buf);
         // Destroyed while the read ran: the fd is closed only now, so the read could not
         // land in a file opened meanwhile under the same number.
-        this.pool.give(buf);
-        this.closeWhenRead();
-        return;
-      }
-      if (err) {
-        this.pool.give(buf);
-        this.destroy(err);
-        return;
-      }
-      if (n === 0) {
-        this.pool.give(buf);
-        this.push(null);
+        if (this.closeWhenRead) this.closeWhenRead();
+        else if (err) this.destroy(err);
+        else this.push(null);
         return;
       }
       this.pos += n;
